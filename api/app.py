@@ -1,0 +1,253 @@
+"""The Starlette application: GraphQL over HTTP and websocket, health probes, resources."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+import structlog
+from redis.asyncio import Redis
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route, WebSocketRoute
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from tortoise import connections
+
+from api import db
+from api.auth import ANONYMOUS, Principal
+from api.domains.accounts.service import principal_for_token
+from api.domains.accounts.throttle import LoginThrottle
+from api.errors import Unauthenticated
+from api.settings import Settings, get_settings
+from policies.enforcer import PolicyEnforcer, get_enforcer
+from schema import build_schema
+from schema.context import Context
+
+log = structlog.get_logger("gridgov.app")
+
+
+@dataclass
+class Resources:
+    settings: Settings
+    redis: Redis
+    throttle: LoginThrottle
+    enforcer: PolicyEnforcer
+
+
+def bearer_token(value: str | None) -> str | None:
+    if not value:
+        return None
+    scheme, _, token = value.strip().partition(" ")
+    return token.strip() or None if scheme.lower() == "bearer" else None
+
+
+class GridGovGraphQL(GraphQL[Context, None]):
+    """Strawberry's ASGI view with our context and websocket sign-in."""
+
+    def __init__(self, schema: Any, resources: Resources):
+        super().__init__(
+            schema,
+            graphql_ide=None if resources.settings.is_production else "graphiql",
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+            keep_alive=True,
+            keep_alive_interval=15,
+        )
+        self.resources = resources
+
+    async def _principal(self, token: str | None) -> tuple[Principal, str | None]:
+        if token is None:
+            return ANONYMOUS, None
+        try:
+            return await principal_for_token(
+                token, secret=self.resources.settings.secret_key()
+            ), None
+        except Unauthenticated as error:
+            # Public operations (login) still work with a stale token; guarded ones say why.
+            return ANONYMOUS, str(error)
+
+    async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
+        resources = self.resources
+        headers = request.headers
+        token = bearer_token(headers.get("authorization")) or headers.get("x-api-key")
+        principal, auth_error = await self._principal(token)
+        return Context(
+            request=request,
+            settings=resources.settings,
+            redis=resources.redis,
+            throttle=resources.throttle,
+            enforcer=resources.enforcer,
+            principal=principal,
+            auth_error=auth_error,
+        )
+
+    async def on_ws_connect(self, context: Context) -> dict[str, object] | None:
+        params = context.connection_params or {}
+        raw = params.get("authorization") or params.get("Authorization") or params.get("apiKey")
+        token = bearer_token(raw) or raw if isinstance(raw, str) else None
+        if token is None and context.principal.is_authenticated:
+            return None  # authenticated by the upgrade request's headers
+        principal, error = await self._principal(token)
+        if not principal.is_authenticated:
+            raise ConnectionRejectionError(
+                {"code": "UNAUTHENTICATED", "message": error or "sign in first"}
+            )
+        context.principal = principal
+        return None
+
+
+class BodySizeLimit:
+    """Refuse request bodies over the limit before they are read into memory."""
+
+    def __init__(self, app: ASGIApp, *, max_bytes: int):
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            await self._refuse(scope, receive, send)
+            return
+        received = 0
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise _TooLarge
+            return message
+
+        try:
+            await self.app(scope, limited_receive, send)
+        except _TooLarge:
+            await self._refuse(scope, receive, send)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        body = {
+            "errors": [
+                {
+                    "message": f"request body over {self.max_bytes} bytes",
+                    "extensions": {"code": "REQUEST_TOO_LARGE"},
+                }
+            ]
+        }
+        await JSONResponse(body, status_code=413)(scope, receive, send)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+class WebSocketOrigins:
+    """Browsers don't apply CORS to websockets: check their Origin against the allowed list."""
+
+    def __init__(self, app: ASGIApp, *, allowed: list[str]):
+        self.app = app
+        self.allowed = set(allowed)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket" and "*" not in self.allowed:
+            origin = dict(scope["headers"]).get(b"origin")
+            if origin is not None and origin.decode() not in self.allowed:
+                await send(
+                    {"type": "websocket.close", "code": 4403, "reason": "origin not allowed"}
+                )
+                return
+        await self.app(scope, receive, send)
+
+
+async def healthz(request: Request) -> Response:
+    return JSONResponse({"status": "ok"})
+
+
+async def readyz(request: Request) -> Response:
+    resources: Resources = request.app.state.resources
+    checks: dict[str, str] = {}
+    try:
+        await connections.get("default").execute_query("SELECT 1")
+        checks["database"] = "ok"
+    except Exception as error:  # any failure means not ready; the probe reports it
+        checks["database"] = f"error: {type(error).__name__}"
+    try:
+        await resources.redis.ping()
+        checks["redis"] = "ok"
+    except Exception as error:
+        checks["redis"] = f"error: {type(error).__name__}"
+    ready = all(value == "ok" for value in checks.values())
+    return Response(
+        orjson.dumps({"ready": ready, "checks": checks}),
+        status_code=200 if ready else 503,
+        media_type="application/json",
+    )
+
+
+def create_app(settings: Settings | None = None, *, check_migrations: bool = True) -> Starlette:
+    settings = settings or get_settings()
+    if not settings.database_url or not settings.redis_url:
+        raise RuntimeError(
+            "DATABASE_URL and REDIS_URL must be set (the CLI starts embedded servers)"
+        )
+    settings.secret_key()  # fail at start-up, not at the first sign-in
+    redis = Redis.from_url(settings.redis_url)
+    resources = Resources(
+        settings=settings,
+        redis=redis,
+        throttle=LoginThrottle(
+            redis,
+            max_failures=settings.gridgov_login_max_failures,
+            window_seconds=settings.gridgov_login_lockout_seconds,
+        ),
+        enforcer=get_enforcer(),
+    )
+    graphql_app = GridGovGraphQL(build_schema(settings), resources)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        assert settings.database_url is not None
+        await db.open_database(
+            settings.database_url,
+            pool_size=settings.gridgov_db_pool_size,
+            check_migrations=check_migrations,
+        )
+        log.info("gridgov api started", env=settings.gridgov_env.value)
+        try:
+            yield
+        finally:
+            await redis.aclose()
+            await db.close_database()
+
+    app = Starlette(
+        routes=[
+            Route("/graphql", graphql_app, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql_app),
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+        ],
+        middleware=[
+            Middleware(BodySizeLimit, max_bytes=settings.gridgov_max_body_bytes),
+            Middleware(WebSocketOrigins, allowed=settings.gridgov_allowed_origins),
+            Middleware(
+                CORSMiddleware,
+                allow_origins=settings.gridgov_allowed_origins,
+                allow_methods=["GET", "POST", "OPTIONS"],
+                allow_headers=["authorization", "content-type", "x-api-key"],
+            ),
+        ],
+        lifespan=lifespan,
+    )
+    app.state.resources = resources
+    return app

@@ -1,0 +1,200 @@
+"""`gridgov` command line: serve, worker, migrate, demo, create-user."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import getpass
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+
+from api.settings import get_settings
+
+
+@contextlib.contextmanager
+def services() -> Iterator[bool]:
+    """Make DATABASE_URL and REDIS_URL point somewhere: given, or embedded servers started now.
+    Yields whether anything is embedded (then the data is ours to migrate and seed)."""
+    settings = get_settings()
+    if settings.database_url and settings.redis_url:
+        yield False
+        return
+    from api.embedded import embedded_services
+
+    data_dir = settings.gridgov_data_dir.resolve()
+    with embedded_services(
+        data_dir, postgres=not settings.database_url, redis=not settings.redis_url
+    ) as embedded:
+        os.environ.setdefault("DATABASE_URL", embedded.database_url)
+        os.environ.setdefault("REDIS_URL", embedded.redis_url)
+        os.environ.setdefault("GRIDGOV_DATA_DIR", str(data_dir))
+        get_settings.cache_clear()
+        print(f"embedded PostgreSQL and Redis under {data_dir}", flush=True)
+        yield True
+
+
+def _database_url() -> str:
+    url = get_settings().database_url
+    assert url, "services() sets DATABASE_URL"
+    return url
+
+
+async def _migrate() -> list[str]:
+    from api.db import apply_migrations
+
+    return await apply_migrations(_database_url())
+
+
+async def _demo(password: str | None) -> str:
+    from api.db import close_database, open_database
+    from api.demo import format_summary, load_demo_city
+
+    await open_database(_database_url(), pool_size=2)
+    try:
+        return format_summary(await load_demo_city(password=password))
+    finally:
+        await close_database()
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    with services():
+        applied = asyncio.run(_migrate())
+    print("\n".join(f"applied {name}" for name in applied) or "database is up to date")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    with services():
+        asyncio.run(_migrate())
+        print(asyncio.run(_demo(args.password)))
+    return 0
+
+
+def cmd_create_user(args: argparse.Namespace) -> int:
+    """Bootstrap an account without an admin to create it (the first admin of a city)."""
+    password = args.password or os.environ.get("GRIDGOV_NEW_USER_PASSWORD") or getpass.getpass()
+
+    async def create() -> str:
+        from api.auth import Assignment, Principal
+        from api.db import close_database, open_database
+        from api.domains.accounts import service
+        from api.domains.accounts.enums import Role
+
+        await open_database(_database_url(), pool_size=2)
+        # The console is trusted like a city admin: it acts with an admin assignment at the target.
+        console = Principal(username="console", assignments=(Assignment("admin", args.region),))
+        try:
+            user = await service.create_user(
+                actor=console,
+                username=args.username,
+                display_name=args.display_name or args.username,
+                password=password,
+                assignments=[
+                    service.AssignmentInput(role=Role(args.role), region_code=args.region)
+                ],
+            )
+        finally:
+            await close_database()
+        return f"created {user.username} ({args.role} at {args.region})"
+
+    from api.errors import DomainError
+
+    with services():
+        try:
+            print(asyncio.run(create()))
+        except DomainError as error:
+            print(f"error: {error.code.value}: {error.message}", file=sys.stderr)
+            return 2
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    from arq.worker import run_worker
+
+    from workers.settings import WorkerSettings, redis_settings
+
+    with services():
+        run_worker(WorkerSettings, redis_settings=redis_settings())  # type: ignore[arg-type]
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """API (uvicorn) plus, unless --no-worker, an arq worker process beside it."""
+    import uvicorn
+
+    from api.logs import configure_logging
+
+    settings = get_settings()
+    configure_logging(json=settings.gridgov_log_json)
+    with services() as embedded:
+        if embedded or args.migrate:
+            for name in asyncio.run(_migrate()):
+                print(f"applied {name}", flush=True)
+        if embedded and not args.no_demo:
+            print(asyncio.run(_demo(None)), flush=True)
+        worker = None
+        if not args.no_worker:
+            worker = subprocess.Popen(
+                [sys.executable, "-m", "api.cli", "worker"], env=os.environ.copy()
+            )
+        try:
+            uvicorn.run(
+                "api.app:create_app",
+                factory=True,
+                host=args.host or settings.gridgov_host,
+                port=args.port or settings.gridgov_port,
+                workers=args.workers,
+                proxy_headers=True,
+                log_level="info",
+            )
+        finally:
+            if worker is not None and worker.poll() is None:
+                worker.send_signal(signal.SIGTERM)
+                try:
+                    worker.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    worker.kill()
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="gridgov", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="run the API and a worker")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.add_argument("--workers", type=int, default=1, help="uvicorn processes")
+    serve.add_argument("--no-worker", action="store_true", help="API only")
+    serve.add_argument("--no-demo", action="store_true", help="embedded: don't load the demo city")
+    serve.add_argument("--migrate", action="store_true", help="apply migrations first")
+    serve.set_defaults(handler=cmd_serve)
+
+    commands.add_parser("worker", help="run an arq worker").set_defaults(handler=cmd_worker)
+    commands.add_parser("migrate", help="apply migrations").set_defaults(handler=cmd_migrate)
+
+    demo = commands.add_parser("demo", help="load the demo city 鹤壁市 (4106) and its users")
+    demo.add_argument("--password", help="password of every demo user")
+    demo.set_defaults(handler=cmd_demo)
+
+    create_user = commands.add_parser("create-user", help="create an account (bootstrap)")
+    create_user.add_argument("username")
+    create_user.add_argument("--role", default="admin")
+    create_user.add_argument("--region", required=True, help="region code of the role")
+    create_user.add_argument("--display-name")
+    create_user.add_argument("--password", help="else GRIDGOV_NEW_USER_PASSWORD or a prompt")
+    create_user.set_defaults(handler=cmd_create_user)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.handler(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

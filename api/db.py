@@ -1,0 +1,94 @@
+"""Tortoise configuration, start-up and the migration gate."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tortoise import Tortoise
+from tortoise.connection import get_connection
+from tortoise.migrations.api import migrate as migrate_api
+from tortoise.migrations.executor import MigrationExecutor
+
+APP = "gridgov"
+MODEL_MODULES = [
+    "api.domains.hierarchy.models",
+    "api.domains.accounts.models",
+    "api.domains.audit.models",
+]
+
+
+class DatabaseBehind(RuntimeError):
+    """The database lacks migrations the code needs; the service must not start on it."""
+
+
+def tortoise_config(database_url: str, *, pool_size: int = 10) -> dict[str, Any]:
+    """The Tortoise config for our single app on one PostgreSQL."""
+    from tortoise.backends.base.config_generator import expand_db_url
+
+    connection = expand_db_url(database_url)
+    connection["credentials"].setdefault("minsize", 1)
+    connection["credentials"]["maxsize"] = pool_size
+    return {
+        "connections": {"default": connection},
+        "apps": {
+            APP: {
+                "models": MODEL_MODULES,
+                "default_connection": "default",
+                "migrations": "api.migrations",
+            }
+        },
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+def __getattr__(name: str) -> Any:
+    # `tortoise makemigrations` reads TORTOISE_ORM from here (pyproject [tool.tortoise]); built on
+    # access so that importing this module never reads the environment.
+    if name == "TORTOISE_ORM":
+        from api.settings import get_settings
+
+        url = get_settings().database_url
+        if not url:
+            raise RuntimeError("set DATABASE_URL to run tortoise's own CLI")
+        return tortoise_config(url)
+    raise AttributeError(name)
+
+
+async def pending_migrations(config: dict[str, Any]) -> list[str]:
+    """Names of migrations present in the code but not applied to the database."""
+    executor = MigrationExecutor(get_connection("default"), config["apps"])
+    plan = await executor.plan()
+    return [f"{step.migration.app_label}.{step.migration.name}" for step in plan]
+
+
+async def apply_migrations(database_url: str) -> list[str]:
+    """Bring the database up to date; returns what was applied."""
+    config = tortoise_config(database_url, pool_size=2)
+    await Tortoise.init(config=config)
+    try:
+        pending = await pending_migrations(config)
+        await migrate_api(config=config)
+    finally:
+        await Tortoise.close_connections()
+    return pending
+
+
+async def open_database(
+    database_url: str, *, pool_size: int, check_migrations: bool = True
+) -> None:
+    """Open the pool; refuse a database that is behind the code's migrations."""
+    config = tortoise_config(database_url, pool_size=pool_size)
+    await Tortoise.init(config=config)
+    if check_migrations:
+        pending = await pending_migrations(config)
+        if pending:
+            await Tortoise.close_connections()
+            raise DatabaseBehind(
+                f"database is behind by {len(pending)} migration(s) ({', '.join(pending)}): "
+                "run `gridgov migrate`"
+            )
+
+
+async def close_database() -> None:
+    await Tortoise.close_connections()

@@ -1,0 +1,478 @@
+"""Regions and departments: validation of the code-as-path scheme, scoped reads, admin changes."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from shapely.errors import GEOSException
+from shapely.geometry import shape
+from tortoise.expressions import Q
+from tortoise.transactions import in_transaction
+
+from api.auth import Principal
+from api.domains.audit.service import record
+from api.domains.hierarchy.enums import Level, UrbanRural, ancestor_codes
+from api.domains.hierarchy.models import Department, Region
+from api.errors import Conflict, ErrorCode, NotFound, ValidationFailed
+from api.pagination import Page, PageRequest, make_page
+from api.query import subtree_filter
+from policies.enforcer import authorize, scope_prefixes
+
+MAX_NAME_LENGTH = 100
+MAX_SEARCH_LENGTH = 50
+MAX_BOUNDARY_POINTS = 20_000
+MAX_CATEGORIES = 500
+
+
+@dataclass(frozen=True, slots=True)
+class RegionInput:
+    code: str
+    name: str
+    urban_rural: UrbanRural = UrbanRural.URBAN
+    households: int = 0
+    leader_name: str | None = None
+    leader_phone: str | None = None
+    centre: tuple[float, float] | None = None  # (lat, lng) WGS-84
+    boundary: dict[str, Any] | None = None
+    external_codes: dict[str, str] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RegionChanges:
+    """Fields of an update; None means unchanged (the code never changes: no moves)."""
+
+    name: str | None = None
+    urban_rural: UrbanRural | None = None
+    households: int | None = None
+    leader_name: str | None = None
+    leader_phone: str | None = None
+    centre: tuple[float, float] | None = None
+    boundary: dict[str, Any] | None = None
+    external_codes: dict[str, str] | None = None
+
+
+def parse_code(code: str, *, field: str = "code") -> Level:
+    level = Level.of_code(code)
+    if level is None:
+        raise ValidationFailed(
+            "a region code is 4, 6, 9, 12 or 15 digits (city, district, township, community, grid)",
+            field=field,
+            code=ErrorCode.INVALID_CODE,
+        )
+    return level
+
+
+def _clean_name(name: str) -> str:
+    cleaned = " ".join(name.split())
+    if not cleaned or len(cleaned) > MAX_NAME_LENGTH:
+        raise ValidationFailed(f"name must have 1 to {MAX_NAME_LENGTH} characters", field="name")
+    return cleaned
+
+
+def _check_centre(centre: tuple[float, float] | None) -> None:
+    if centre is None:
+        return
+    lat, lng = centre
+    if not (-90 <= lat <= 90 and -180 <= lng <= 180):
+        raise ValidationFailed("centre must be WGS-84 latitude/longitude", field="centre")
+
+
+def _check_boundary(boundary: dict[str, Any] | None) -> None:
+    if boundary is None:
+        return
+    if boundary.get("type") not in {"Polygon", "MultiPolygon"}:
+        raise ValidationFailed(
+            "boundary must be a GeoJSON Polygon or MultiPolygon", field="boundary"
+        )
+    try:
+        geometry = shape(boundary)
+    except (GEOSException, ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
+        raise ValidationFailed(f"boundary is not valid GeoJSON: {exc}", field="boundary") from exc
+    points = sum(
+        len(poly.exterior.coords) + sum(len(ring.coords) for ring in poly.interiors)
+        for poly in getattr(geometry, "geoms", [geometry])
+    )
+    if points > MAX_BOUNDARY_POINTS:
+        raise ValidationFailed(
+            f"boundary has {points} points; at most {MAX_BOUNDARY_POINTS}", field="boundary"
+        )
+    if not geometry.is_valid:
+        raise ValidationFailed("boundary polygon is self-intersecting or empty", field="boundary")
+    minx, miny, maxx, maxy = geometry.bounds
+    if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
+        raise ValidationFailed("boundary must be in WGS-84 longitude/latitude", field="boundary")
+
+
+def _check_households(households: int | None) -> None:
+    if households is not None and not 0 <= households <= 10_000_000:
+        raise ValidationFailed("households must be between 0 and 10,000,000", field="households")
+
+
+def _check_external_codes(codes: dict[str, str] | None) -> None:
+    if codes is None:
+        return
+    if len(codes) > 20 or any(len(k) > 32 or len(str(v)) > 64 for k, v in codes.items()):
+        raise ValidationFailed(
+            "at most 20 external codes, keys ≤ 32 and values ≤ 64 characters",
+            field="externalCodes",
+        )
+
+
+def readable_regions(actor: Principal) -> Q:
+    return subtree_filter(scope_prefixes(actor.assignments, "region", "read"))
+
+
+async def get_region(*, actor: Principal, code: str) -> Region:
+    """One region inside the caller's scope."""
+    if Level.of_code(code) is None:
+        raise NotFound("region", code)
+    authorize(actor.assignments, "region", "read", at=code)
+    region = await Region.get_or_none(code=code)
+    if region is None:
+        raise NotFound("region", code)
+    return region
+
+
+async def region_path(*, actor: Principal, code: str) -> list[Region]:
+    """The region and its ancestors, city first; ancestors above the caller's scope are named too,
+    since a worker's screen shows the full path of where they work."""
+    region = await get_region(actor=actor, code=code)
+    ancestors = await Region.filter(code__in=ancestor_codes(code)).order_by("code")
+    return [*ancestors, region]
+
+
+async def list_regions(
+    *,
+    actor: Principal,
+    page: PageRequest,
+    parent_code: str | None = None,
+    level: Level | None = None,
+    search: str | None = None,
+    include_inactive: bool = False,
+) -> tuple[Page[Region], Any]:
+    """A page of regions in scope, ordered by code; also returns the filtered queryset (counts)."""
+    query = Region.filter(readable_regions(actor))
+    if parent_code is not None:
+        if Level.of_code(parent_code) is None:
+            raise ValidationFailed(
+                "malformed parent code", field="parentCode", code=ErrorCode.INVALID_CODE
+            )
+        query = query.filter(parent_code=parent_code)
+    if level is not None:
+        query = query.filter(level=level)
+    if search:
+        if len(search) > MAX_SEARCH_LENGTH:
+            raise ValidationFailed(
+                f"search is at most {MAX_SEARCH_LENGTH} characters", field="search"
+            )
+        query = query.filter(Q(name__icontains=search) | Q(code__startswith=search))
+    if not include_inactive:
+        query = query.filter(is_active=True)
+    filtered = query
+    if page.after is not None:
+        query = query.filter(code__gt=page.after)
+    rows = await query.order_by("code").limit(page.first + 1)
+    return make_page(rows, page, lambda region: region.code), filtered
+
+
+async def create_region(*, actor: Principal, data: RegionInput) -> Region:
+    """Add a region under its parent (derived from the code)."""
+    level = parse_code(data.code)
+    parent_code = data.code[: level.parent.code_length] if level.parent else None
+    authorize(actor.assignments, "region", "create", at=data.code)
+    name = _clean_name(data.name)
+    _check_centre(data.centre)
+    _check_boundary(data.boundary)
+    _check_households(data.households)
+    _check_external_codes(data.external_codes)
+    async with in_transaction():
+        if parent_code is not None:
+            parent = await Region.filter(code=parent_code).select_for_update().first()
+            if parent is None:
+                raise ValidationFailed(
+                    f"parent region {parent_code} does not exist",
+                    field="code",
+                    code=ErrorCode.PARENT_MISMATCH,
+                )
+            if not parent.is_active:
+                raise ValidationFailed(
+                    f"parent region {parent_code} is deactivated",
+                    field="code",
+                    code=ErrorCode.INACTIVE,
+                )
+        if await Region.exists(code=data.code):
+            raise Conflict(
+                f"region {data.code} already exists", field="code", code=ErrorCode.ALREADY_EXISTS
+            )
+        region = await Region.create(
+            code=data.code,
+            parent_code=parent_code,
+            name=name,
+            level=level,
+            urban_rural=data.urban_rural,
+            households=data.households,
+            leader_name=data.leader_name,
+            leader_phone=data.leader_phone,
+            centre_lat=data.centre[0] if data.centre else None,
+            centre_lng=data.centre[1] if data.centre else None,
+            boundary=data.boundary,
+            external_codes=data.external_codes or {},
+        )
+        await record(
+            actor=actor,
+            action="region.create",
+            object_type="region",
+            object_id=region.code,
+            region_code=region.code,
+            detail={"name": name},
+        )
+    return region
+
+
+async def update_region(*, actor: Principal, code: str, changes: RegionChanges) -> Region:
+    """Change a region's attributes; its code and parent stay (moving a subtree is not a thing)."""
+    if Level.of_code(code) is None:
+        raise NotFound("region", code)
+    authorize(actor.assignments, "region", "update", at=code)
+    _check_centre(changes.centre)
+    _check_boundary(changes.boundary)
+    _check_households(changes.households)
+    _check_external_codes(changes.external_codes)
+    values: dict[str, Any] = {}
+    if changes.name is not None:
+        values["name"] = _clean_name(changes.name)
+    for attribute in (
+        "urban_rural",
+        "households",
+        "leader_name",
+        "leader_phone",
+        "boundary",
+        "external_codes",
+    ):
+        value = getattr(changes, attribute)
+        if value is not None:
+            values[attribute] = value
+    if changes.centre is not None:
+        values["centre_lat"], values["centre_lng"] = changes.centre
+    async with in_transaction():
+        region = await Region.filter(code=code).select_for_update().first()
+        if region is None:
+            raise NotFound("region", code)
+        before = {key: getattr(region, key) for key in values}
+        region.update_from_dict(values)
+        await region.save()
+        await record(
+            actor=actor,
+            action="region.update",
+            object_type="region",
+            object_id=code,
+            region_code=code,
+            detail={"before": before, "after": values},
+        )
+    return region
+
+
+async def set_region_active(*, actor: Principal, code: str, active: bool) -> Region:
+    """Deactivate (only once no active child remains) or reactivate (only under an active parent)."""
+    if Level.of_code(code) is None:
+        raise NotFound("region", code)
+    authorize(actor.assignments, "region", "deactivate", at=code)
+    async with in_transaction():
+        region = await Region.filter(code=code).select_for_update().first()
+        if region is None:
+            raise NotFound("region", code)
+        if not active and await Region.exists(parent_code=code, is_active=True):
+            raise Conflict(
+                f"region {code} still has active sub-regions; deactivate them first",
+                code=ErrorCode.HAS_ACTIVE_CHILDREN,
+            )
+        if (
+            active
+            and region.parent_code
+            and not await Region.exists(code=region.parent_code, is_active=True)
+        ):
+            raise Conflict(
+                f"parent region {region.parent_code} is deactivated", code=ErrorCode.INACTIVE
+            )
+        if region.is_active != active:
+            region.is_active = active
+            await region.save(update_fields=["is_active", "updated_at"])
+            await record(
+                actor=actor,
+                action="region.activate" if active else "region.deactivate",
+                object_type="region",
+                object_id=code,
+                region_code=code,
+            )
+    return region
+
+
+# ---------------------------------------------------------------- departments
+
+
+@dataclass(frozen=True, slots=True)
+class DepartmentInput:
+    region_code: str
+    code: str
+    name: str
+    categories: list[str]
+    phone: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DepartmentChanges:
+    name: str | None = None
+    categories: list[str] | None = None
+    phone: str | None = None
+
+
+def _check_department_code(code: str) -> str:
+    cleaned = code.strip()
+    if not cleaned or len(cleaned) > 32 or not all(c.isalnum() or c in "-_." for c in cleaned):
+        raise ValidationFailed("department code: 1–32 letters, digits, - _ .", field="code")
+    return cleaned
+
+
+def _check_categories(categories: list[str] | None) -> list[str] | None:
+    if categories is None:
+        return None
+    if len(categories) > MAX_CATEGORIES or any(not c or len(c) > 32 for c in categories):
+        raise ValidationFailed(
+            f"at most {MAX_CATEGORIES} category codes of 1–32 characters", field="categories"
+        )
+    return sorted(set(categories))
+
+
+def readable_departments(actor: Principal) -> Q:
+    return subtree_filter(scope_prefixes(actor.assignments, "department", "read"), "region_code")
+
+
+async def get_department(*, actor: Principal, department_id: uuid.UUID) -> Department:
+    department = await Department.filter(readable_departments(actor), id=department_id).first()
+    if department is None:
+        raise NotFound("department", department_id)
+    return department
+
+
+async def list_departments(
+    *,
+    actor: Principal,
+    page: PageRequest,
+    region_code: str | None = None,
+    category: str | None = None,
+    include_inactive: bool = False,
+) -> tuple[Page[Department], Any]:
+    """Departments in scope, ordered by id; optionally those of a region or handling a category."""
+    query = Department.filter(readable_departments(actor))
+    if region_code is not None:
+        query = query.filter(region_code=region_code)
+    if category is not None:
+        query = query.filter(categories__contains=[category])
+    if not include_inactive:
+        query = query.filter(is_active=True)
+    filtered = query
+    if page.after is not None:
+        try:
+            after = uuid.UUID(page.after)
+        except ValueError as exc:
+            raise ValidationFailed("malformed cursor", field="after") from exc
+        query = query.filter(id__gt=after)
+    rows = await query.order_by("id").limit(page.first + 1)
+    return make_page(rows, page, lambda department: department.id), filtered
+
+
+async def create_department(*, actor: Principal, data: DepartmentInput) -> Department:
+    """Add a functional department to a city, district or township."""
+    level = parse_code(data.region_code, field="regionCode")
+    authorize(actor.assignments, "department", "create", at=data.region_code)
+    if level not in {Level.CITY, Level.DISTRICT, Level.TOWNSHIP}:
+        raise ValidationFailed(
+            "departments belong to a city, district or township", field="regionCode"
+        )
+    code = _check_department_code(data.code)
+    name = _clean_name(data.name)
+    categories = _check_categories(data.categories) or []
+    async with in_transaction():
+        if not await Region.exists(code=data.region_code, is_active=True):
+            raise NotFound("region", data.region_code, field="regionCode")
+        if await Department.exists(region_code=data.region_code, code=code):
+            raise Conflict(
+                f"department {code} already exists in {data.region_code}",
+                field="code",
+                code=ErrorCode.ALREADY_EXISTS,
+            )
+        department = await Department.create(
+            region_code=data.region_code,
+            code=code,
+            name=name,
+            categories=categories,
+            phone=data.phone,
+        )
+        await record(
+            actor=actor,
+            action="department.create",
+            object_type="department",
+            object_id=str(department.id),
+            region_code=data.region_code,
+            detail={"name": name},
+        )
+    return department
+
+
+async def update_department(
+    *, actor: Principal, department_id: uuid.UUID, changes: DepartmentChanges
+) -> Department:
+    async with in_transaction():
+        department = (
+            await Department.filter(readable_departments(actor), id=department_id)
+            .select_for_update()
+            .first()
+        )
+        if department is None:
+            raise NotFound("department", department_id)
+        authorize(actor.assignments, "department", "update", at=department.region_code)
+        values: dict[str, Any] = {}
+        if changes.name is not None:
+            values["name"] = _clean_name(changes.name)
+        if changes.categories is not None:
+            values["categories"] = _check_categories(changes.categories)
+        if changes.phone is not None:
+            values["phone"] = changes.phone
+        department.update_from_dict(values)
+        await department.save()
+        await record(
+            actor=actor,
+            action="department.update",
+            object_type="department",
+            object_id=str(department.id),
+            region_code=department.region_code,
+            detail=values,
+        )
+    return department
+
+
+async def set_department_active(
+    *, actor: Principal, department_id: uuid.UUID, active: bool
+) -> Department:
+    async with in_transaction():
+        department = (
+            await Department.filter(readable_departments(actor), id=department_id)
+            .select_for_update()
+            .first()
+        )
+        if department is None:
+            raise NotFound("department", department_id)
+        authorize(actor.assignments, "department", "deactivate", at=department.region_code)
+        if department.is_active != active:
+            department.is_active = active
+            await department.save(update_fields=["is_active", "updated_at"])
+            await record(
+                actor=actor,
+                action="department.activate" if active else "department.deactivate",
+                object_type="department",
+                object_id=str(department.id),
+                region_code=department.region_code,
+            )
+    return department

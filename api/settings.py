@@ -1,0 +1,73 @@
+"""Configuration from the environment (read when asked for, never at import time)."""
+
+from __future__ import annotations
+
+import functools
+import secrets
+from enum import StrEnum
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    TEST = "test"
+    PRODUCTION = "production"
+
+
+class Settings(BaseSettings):
+    """Every knob of the service; names are the environment variables (case-insensitive)."""
+
+    model_config = SettingsConfigDict(env_prefix="", extra="ignore", case_sensitive=False)
+
+    database_url: str | None = Field(
+        default=None,
+        description="PostgreSQL URL; unset = start an embedded PostgreSQL under GRIDGOV_DATA_DIR",
+    )
+    redis_url: str | None = Field(
+        default=None,
+        description="Redis URL; unset = start an embedded Redis under GRIDGOV_DATA_DIR",
+    )
+    gridgov_env: Environment = Environment.DEVELOPMENT
+    gridgov_data_dir: Path = Path(".gridgov")
+    # Unset outside production: a key generated once and kept in the data directory, so the
+    # API processes and the worker of one installation agree; production refuses to start.
+    gridgov_secret_key: str | None = None
+    gridgov_access_token_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    gridgov_refresh_token_days: int = Field(default=30, ge=1, le=365)
+    gridgov_login_max_failures: int = Field(default=5, ge=1)
+    gridgov_login_lockout_seconds: int = Field(default=900, ge=1)
+    gridgov_db_pool_size: int = Field(default=10, ge=1, le=200)
+    gridgov_max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    gridgov_max_query_depth: int = Field(default=12, ge=2)
+    gridgov_max_aliases: int = Field(default=30, ge=1)
+    gridgov_max_tokens: int = Field(default=4000, ge=100)
+    gridgov_allowed_origins: list[str] = Field(default_factory=lambda: ["*"])
+    gridgov_log_json: bool = False
+    gridgov_host: str = "127.0.0.1"
+    gridgov_port: int = Field(default=8000, ge=1, le=65535)
+
+    @property
+    def is_production(self) -> bool:
+        return self.gridgov_env is Environment.PRODUCTION
+
+    def secret_key(self) -> str:
+        """The key that signs access tokens."""
+        if self.gridgov_secret_key:
+            return self.gridgov_secret_key
+        if self.is_production:
+            raise RuntimeError("GRIDGOV_SECRET_KEY must be set when GRIDGOV_ENV=production")
+        path = self.gridgov_data_dir / "secret_key"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(48))
+            path.chmod(0o600)
+        return path.read_text().strip()
+
+
+@functools.cache
+def get_settings() -> Settings:
+    """The process-wide settings, read from the environment on first use."""
+    return Settings()

@@ -1,0 +1,60 @@
+"""The GraphQL schema: Query and Mutation composed from per-domain classes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import strawberry
+from strawberry.extensions import (
+    DisableIntrospection,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    SchemaExtension,
+    ValidationCache,
+)
+from strawberry.schema.config import StrawberryConfig
+
+from api.settings import Settings
+from schema.accounts.mutations import AccountsMutation
+from schema.accounts.queries import AccountsQuery
+from schema.audit.queries import AuditQuery
+from schema.extensions import ErrorCodes
+from schema.hierarchy.mutations import HierarchyMutation
+from schema.hierarchy.queries import HierarchyQuery
+from schema.node import Node
+from schema.nodes import NodeQuery
+
+
+@strawberry.type(description="Everything a client can read.")
+class Query(NodeQuery, HierarchyQuery, AccountsQuery, AuditQuery):
+    pass
+
+
+@strawberry.type(description="Everything a client can change.")
+class Mutation(HierarchyMutation, AccountsMutation):
+    pass
+
+
+def build_schema(settings: Settings) -> strawberry.Schema:
+    """The schema with the limits and caches of DESIGN.md §7 (production: no introspection)."""
+    # Factories, not instances: an extension keeps per-request state, so each request needs its
+    # own. The caches are module-level in graphql-core/strawberry, so they survive regardless.
+    extensions: list[Callable[[], SchemaExtension] | type[SchemaExtension]] = [
+        lambda: QueryDepthLimiter(max_depth=settings.gridgov_max_query_depth),
+        lambda: MaxAliasesLimiter(max_alias_count=settings.gridgov_max_aliases),
+        lambda: MaxTokensLimiter(max_token_count=settings.gridgov_max_tokens),
+        lambda: ParserCache(maxsize=1024),
+        lambda: ValidationCache(maxsize=1024),
+        lambda: ErrorCodes(mask=settings.is_production),
+    ]
+    if settings.is_production:
+        extensions.append(DisableIntrospection)
+    return strawberry.Schema(
+        query=Query,
+        mutation=Mutation,
+        types=[Node],
+        extensions=extensions,
+        config=StrawberryConfig(disable_field_suggestions=settings.is_production),
+    )

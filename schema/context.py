@@ -1,0 +1,35 @@
+"""The typed context every resolver receives."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from redis.asyncio import Redis
+from starlette.requests import Request
+from starlette.websockets import WebSocket
+
+from api.auth import ANONYMOUS, Principal
+from api.domains.accounts.throttle import LoginThrottle
+from api.settings import Settings
+from policies.enforcer import PolicyEnforcer
+from schema.dataloaders import Loaders
+
+
+@dataclass
+class Context:
+    request: Request | WebSocket
+    settings: Settings
+    redis: Redis
+    throttle: LoginThrottle
+    enforcer: PolicyEnforcer
+    principal: Principal = ANONYMOUS
+    auth_error: str | None = None  # why the credentials sent were refused
+    loaders: Loaders = field(default_factory=Loaders)
+    # set by the websocket handler from the connection_init payload
+    connection_params: dict[str, Any] | None = None
+
+    @property
+    def client_ip(self) -> str | None:
+        client = self.request.client
+        return client.host if client else None

@@ -1,0 +1,129 @@
+"""Test data, written straight to the database (the API under test is exercised elsewhere)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from typing import Any
+
+import httpx
+
+from api import auth, clock
+from api.domains.accounts.models import RoleAssignment, User, UserSession
+from api.domains.hierarchy.enums import Level, UrbanRural
+from api.domains.hierarchy.models import Department, Region
+
+PASSWORD = "Correct-Horse-42"
+_PASSWORD_HASH: str | None = None
+
+# A small city with siblings that share code prefixes (410611001001 / 410611001010), the trap
+# a naive prefix test would fall into if codes had variable length.
+TREE: dict[str, str] = {
+    "4106": "鹤壁市",
+    "410611": "淇滨区",
+    "410611001": "金山街道",
+    "410611001001": "金山社区",
+    "410611001001001": "金山社区第1网格",
+    "410611001001010": "金山社区第10网格",
+    "410611001010": "桃园社区",
+    "410611001010001": "桃园社区第1网格",
+    "410611002": "九州路街道",
+    "410611002001": "九州社区",
+    "410611002001001": "九州社区第1网格",
+    "410602": "鹤山区",
+    "410602001": "中山街道",
+    "410602001001": "中山社区",
+    "410602001001001": "中山社区第1网格",
+}
+
+
+async def region_tree() -> dict[str, Region]:
+    regions = [
+        Region(
+            code=code,
+            parent_code=code[: Level.of_code(code).parent.code_length] if len(code) > 4 else None,  # type: ignore[union-attr]
+            name=name,
+            level=Level.of_code(code),
+            urban_rural=UrbanRural.URBAN,
+            households=300 if len(code) == 15 else 0,
+        )
+        for code, name in TREE.items()
+    ]
+    await Region.bulk_create(regions)
+    return {region.code: region for region in regions}
+
+
+async def department(
+    region_code: str = "410611", code: str = "police", name: str = "公安分局"
+) -> Department:
+    return await Department.create(
+        region_code=region_code, code=code, name=name, categories=["0101"]
+    )
+
+
+def _password_hash() -> str:
+    global _PASSWORD_HASH
+    if _PASSWORD_HASH is None:
+        _PASSWORD_HASH = auth.hash_password(PASSWORD)
+    return _PASSWORD_HASH
+
+
+async def user(
+    role: str,
+    region_code: str,
+    *,
+    username: str | None = None,
+    department_id: uuid.UUID | None = None,
+) -> User:
+    account = await User.create(
+        username=username or f"{role.replace('_', '-')}-{region_code}-{uuid.uuid4().hex[:6]}",
+        display_name=f"{role} {region_code}",
+        password_hash=_password_hash(),
+    )
+    await RoleAssignment.create(
+        user=account, role=role, region_code=region_code, department_id=department_id
+    )
+    return account
+
+
+async def token_for(account: User, *, ttl: timedelta = timedelta(minutes=15)) -> str:
+    """An access token of a fresh session, without the cost of a password check."""
+    from tests.conftest import TEST_SECRET
+
+    session = await UserSession.create(
+        user=account,
+        refresh_token_hash=auth.token_digest(auth.new_refresh_token()),
+        expires_at=clock.now() + timedelta(days=1),
+    )
+    token, _ = auth.issue_access_token(
+        user_id=account.id, session_id=session.id, secret=TEST_SECRET, ttl=ttl
+    )
+    return token
+
+
+async def signed_in(role: str, region_code: str, **kwargs: Any) -> tuple[User, str]:
+    account = await user(role, region_code, **kwargs)
+    return account, await token_for(account)
+
+
+async def gql(
+    client: httpx.AsyncClient,
+    query: str,
+    variables: dict[str, Any] | None = None,
+    *,
+    token: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """POST a GraphQL document as a client would; returns the decoded response body."""
+    sent = dict(headers or {})
+    if token is not None:
+        sent["Authorization"] = f"Bearer {token}"
+    response = await client.post(
+        "/graphql", json={"query": query, "variables": variables or {}}, headers=sent
+    )
+    assert response.status_code in (200, 400), response.text
+    return response.json()
+
+
+def error_codes(body: dict[str, Any]) -> list[str]:
+    return [error.get("extensions", {}).get("code") for error in body.get("errors", [])]

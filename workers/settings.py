@@ -1,0 +1,65 @@
+"""The arq worker: one WorkerSettings for every job (DESIGN.md §6)."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from arq import cron
+from arq.connections import RedisSettings
+
+from api import db
+from api.settings import get_settings
+from workers.accounts import prune_sessions
+
+QUEUE = "gridgov:queue"
+
+
+def redis_settings() -> RedisSettings:
+    url = get_settings().redis_url
+    if not url:
+        raise RuntimeError("REDIS_URL must be set (the CLI starts an embedded Redis)")
+    return RedisSettings.from_dsn(url)
+
+
+async def startup(ctx: dict[str, Any]) -> None:
+    settings = get_settings()
+    assert settings.database_url is not None
+    # Jobs run on a migrated database only, exactly like the API.
+    await db.open_database(settings.database_url, pool_size=settings.gridgov_db_pool_size)
+
+
+async def shutdown(ctx: dict[str, Any]) -> None:
+    await db.close_database()
+
+
+def _json_dumps(value: Any) -> bytes:
+    import orjson
+
+    return orjson.dumps(value)
+
+
+def _json_loads(value: bytes) -> Any:
+    import orjson
+
+    return orjson.loads(value)
+
+
+class WorkerSettings:
+    """Jobs are JSON (never pickle), crons are unique across workers, failures are retried."""
+
+    functions: ClassVar[list[Any]] = [prune_sessions]
+    cron_jobs: ClassVar[list[Any]] = [
+        cron(prune_sessions, hour={3}, minute={17}, unique=True, run_at_startup=False),
+    ]
+    queue_name = QUEUE
+    on_startup = startup
+    on_shutdown = shutdown
+    job_serializer = _json_dumps
+    job_deserializer = _json_loads
+    max_tries = 5
+    retry_jobs = True
+    health_check_interval = 30
+    health_check_key = "gridgov:worker:health"
+    max_jobs = 20
+    job_timeout = 600
+    keep_result = 3600
