@@ -6,6 +6,7 @@ from typing import Any
 
 from tortoise import Tortoise
 from tortoise.connection import get_connection
+from tortoise.context import TortoiseContext
 from tortoise.migrations.api import migrate as migrate_api
 from tortoise.migrations.executor import MigrationExecutor
 
@@ -56,38 +57,44 @@ def __getattr__(name: str) -> Any:
 
 
 async def pending_migrations(config: dict[str, Any]) -> list[str]:
-    """Names of migrations present in the code but not applied to the database."""
+    """Names of migrations present in the code but not applied (on the current context)."""
     executor = MigrationExecutor(get_connection("default"), config["apps"])
     plan = await executor.plan()
     return [f"{step.migration.app_label}.{step.migration.name}" for step in plan]
 
 
+async def check_migrated(database_url: str) -> None:
+    """Raise DatabaseBehind unless every committed migration is applied."""
+    config = tortoise_config(database_url, pool_size=1)
+    # A context of its own: the check must not disturb a context already open in this task.
+    async with TortoiseContext() as context:
+        await context.init(config=config)
+        pending = await pending_migrations(config)
+    if pending:
+        raise DatabaseBehind(
+            f"database is behind by {len(pending)} migration(s) ({', '.join(pending)}): "
+            "run `gridgov migrate`"
+        )
+
+
 async def apply_migrations(database_url: str) -> list[str]:
     """Bring the database up to date; returns what was applied."""
     config = tortoise_config(database_url, pool_size=2)
-    await Tortoise.init(config=config)
-    try:
+    async with TortoiseContext() as context:
+        await context.init(config=config)
         pending = await pending_migrations(config)
         await migrate_api(config=config)
-    finally:
-        await Tortoise.close_connections()
     return pending
 
 
-async def open_database(
-    database_url: str, *, pool_size: int, check_migrations: bool = True
-) -> None:
-    """Open the pool; refuse a database that is behind the code's migrations."""
-    config = tortoise_config(database_url, pool_size=pool_size)
-    await Tortoise.init(config=config)
+async def open_database(database_url: str, *, pool_size: int, check_migrations: bool = True) -> None:
+    """Open the pool for every task of the process; refuse a database that is behind."""
     if check_migrations:
-        pending = await pending_migrations(config)
-        if pending:
-            await Tortoise.close_connections()
-            raise DatabaseBehind(
-                f"database is behind by {len(pending)} migration(s) ({', '.join(pending)}): "
-                "run `gridgov migrate`"
-            )
+        await check_migrated(database_url)
+    # Global fallback: requests run in tasks other than the lifespan's that called init.
+    await Tortoise.init(
+        config=tortoise_config(database_url, pool_size=pool_size), _enable_global_fallback=True
+    )
 
 
 async def close_database() -> None:

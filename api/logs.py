@@ -23,3 +23,5 @@ def configure_logging(*, json: bool, level: int = logging.INFO) -> None:
         cache_logger_on_first_use=True,
     )
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    # pgserver logs every command it runs at INFO; its warnings are what matter here.
+    logging.getLogger("pgserver").setLevel(logging.WARNING)

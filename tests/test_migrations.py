@@ -29,7 +29,7 @@ async def test_startup_refuses_a_database_that_is_behind(server_urls: tuple[str,
     await admin.execute(f'CREATE DATABASE "{name}"')
     try:
         with pytest.raises(db.DatabaseBehind, match="gridgov migrate"):
-            await db.open_database(_with_database(server_urls[0], name), pool_size=1)
+            await db.check_migrated(_with_database(server_urls[0], name))
     finally:
         await admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
         await admin.close()
