@@ -87,7 +87,9 @@ async def apply_migrations(database_url: str) -> list[str]:
     return pending
 
 
-async def open_database(database_url: str, *, pool_size: int, check_migrations: bool = True) -> None:
+async def open_database(
+    database_url: str, *, pool_size: int, check_migrations: bool = True
+) -> None:
     """Open the pool for every task of the process; refuse a database that is behind."""
     if check_migrations:
         await check_migrated(database_url)
