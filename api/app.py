@@ -93,7 +93,10 @@ class GridGovGraphQL(GraphQL[Context, None]):
     async def on_ws_connect(self, context: Context) -> dict[str, object] | None:
         params = context.connection_params or {}
         raw = params.get("authorization") or params.get("Authorization") or params.get("apiKey")
-        token = bearer_token(raw) or raw if isinstance(raw, str) else None
+        token = None
+        if isinstance(raw, str):
+            # "Bearer <token>" like the header, or a bare API key
+            token = bearer_token(raw) or raw.strip() or None
         if token is None and context.principal.is_authenticated:
             return None  # authenticated by the upgrade request's headers
         principal, error = await self._principal(token)

@@ -25,3 +25,5 @@ def configure_logging(*, json: bool, level: int = logging.INFO) -> None:
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     # pgserver logs every command it runs at INFO; its warnings are what matter here.
     logging.getLogger("pgserver").setLevel(logging.WARNING)
+    # casbin prints the whole policy at INFO on every load.
+    logging.getLogger("casbin").setLevel(logging.WARNING)
