@@ -83,11 +83,19 @@ def cmd_create_user(args: argparse.Namespace) -> int:
         from api.db import close_database, open_database
         from api.domains.accounts import service
         from api.domains.accounts.enums import Role
+        from api.domains.hierarchy import service as hierarchy
+        from api.domains.hierarchy.models import Region
 
         await open_database(_database_url(), pool_size=2)
-        # The console is trusted like a city admin: it acts with an admin assignment at the target.
+        # The console is trusted like an admin of the target region (it runs on the server).
         console = Principal(username="console", assignments=(Assignment("admin", args.region),))
         try:
+            if args.region_name and not await Region.exists(code=args.region):
+                # Bootstrap of an empty installation: the first city and its first admin.
+                await hierarchy.create_region(
+                    actor=console,
+                    data=hierarchy.RegionInput(code=args.region, name=args.region_name),
+                )
             user = await service.create_user(
                 actor=console,
                 username=args.username,
@@ -186,6 +194,9 @@ def build_parser() -> argparse.ArgumentParser:
     create_user.add_argument("--role", default="admin")
     create_user.add_argument("--region", required=True, help="region code of the role")
     create_user.add_argument("--display-name")
+    create_user.add_argument(
+        "--region-name", help="create the region first if it is missing (a new city)"
+    )
     create_user.add_argument("--password", help="else GRIDGOV_NEW_USER_PASSWORD or a prompt")
     create_user.set_defaults(handler=cmd_create_user)
     return parser

@@ -272,3 +272,36 @@ async def test_unauthenticated_requests_are_refused(client: httpx.AsyncClient) -
 
     assert error_codes(body) == ["UNAUTHENTICATED"]
     assert body["data"] is None
+
+
+NODE = "query($id: ID!) { node(id: $id) { id ... on Region { code } ... on User { username } ... on Department { code } } }"
+
+
+def global_id(type_name: str, key: str) -> str:
+    import base64
+
+    return base64.urlsafe_b64encode(f"{type_name}:{key}".encode()).decode()
+
+
+async def test_node_lookups_are_scoped_like_everything_else(client: httpx.AsyncClient) -> None:
+    await factories.region_tree()
+    other_department = await factories.department("410602", code="police")
+    other_user = await factories.user("grid_worker", "410611002001001")
+    _, token = await factories.signed_in("admin", "410611001")
+
+    own = await gql(client, NODE, {"id": global_id("Region", "410611001001")}, token=token)
+    sibling = await gql(client, NODE, {"id": global_id("Region", "410611002")}, token=token)
+    user = await gql(client, NODE, {"id": global_id("User", str(other_user.id))}, token=token)
+    department = await gql(
+        client, NODE, {"id": global_id("Department", str(other_department.id))}, token=token
+    )
+    garbage = await gql(client, NODE, {"id": "not-base64!"}, token=token)
+
+    assert own["data"]["node"] == {
+        "id": global_id("Region", "410611001001"),
+        "code": "410611001001",
+    }
+    assert sibling["data"]["node"] is None
+    assert user["data"]["node"] is None
+    assert department["data"]["node"] is None
+    assert garbage["data"]["node"] is None

@@ -386,11 +386,11 @@ async def list_departments(
 async def create_department(*, actor: Principal, data: DepartmentInput) -> Department:
     """Add a functional department to a city, district or township."""
     level = parse_code(data.region_code, field="regionCode")
-    authorize(actor.assignments, "department", "create", at=data.region_code)
     if level not in {Level.CITY, Level.DISTRICT, Level.TOWNSHIP}:
         raise ValidationFailed(
             "departments belong to a city, district or township", field="regionCode"
         )
+    authorize(actor.assignments, "department", "create", at=data.region_code)
     code = _check_department_code(data.code)
     name = _clean_name(data.name)
     categories = _check_categories(data.categories) or []
