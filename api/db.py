@@ -15,6 +15,7 @@ MODEL_MODULES = [
     "api.domains.hierarchy.models",
     "api.domains.accounts.models",
     "api.domains.audit.models",
+    "api.domains.events.models",
 ]
 
 
@@ -84,6 +85,9 @@ async def apply_migrations(database_url: str) -> list[str]:
         await context.init(config=config)
         pending = await pending_migrations(config)
         await migrate_api(config=config)
+        from api.domains.events.reference import ensure_reference_data
+
+        await ensure_reference_data()
     return pending
 
 

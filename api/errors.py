@@ -21,6 +21,10 @@ class ErrorCode(StrEnum):
     INVALID_TOKEN = "INVALID_TOKEN"
     TOO_MANY_ATTEMPTS = "TOO_MANY_ATTEMPTS"
     ROLE_NOT_AT_LEVEL = "ROLE_NOT_AT_LEVEL"
+    INVALID_TRANSITION = "INVALID_TRANSITION"
+    NOT_ALLOWED = "NOT_ALLOWED"
+    UNSUPPORTED_FILE = "UNSUPPORTED_FILE"
+    FILE_TOO_LARGE = "FILE_TOO_LARGE"
     # top-level only (extensions.code): not part of any union
     UNAUTHENTICATED = "UNAUTHENTICATED"
     FORBIDDEN = "FORBIDDEN"
@@ -55,6 +59,13 @@ class NotFound(DomainError):
 
 class Conflict(DomainError):
     code = ErrorCode.CONFLICT
+
+
+class NotAllowed(DomainError):
+    """A workflow step the caller's role may not take on this event (wrong role or level):
+    a typed result, unlike the top-level FORBIDDEN of an operation the caller may never use."""
+
+    code = ErrorCode.NOT_ALLOWED
 
 
 class AuthenticationFailed(DomainError):

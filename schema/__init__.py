@@ -20,6 +20,8 @@ from api.settings import Settings
 from schema.accounts.mutations import AccountsMutation
 from schema.accounts.queries import AccountsQuery
 from schema.audit.queries import AuditQuery
+from schema.events.mutations import EventsMutation
+from schema.events.queries import EventsQuery
 from schema.extensions import ErrorCodes
 from schema.hierarchy.mutations import HierarchyMutation
 from schema.hierarchy.queries import HierarchyQuery
@@ -28,12 +30,12 @@ from schema.nodes import NodeQuery
 
 
 @strawberry.type(description="Everything a client can read.")
-class Query(NodeQuery, HierarchyQuery, AccountsQuery, AuditQuery):
+class Query(NodeQuery, HierarchyQuery, AccountsQuery, EventsQuery, AuditQuery):
     pass
 
 
 @strawberry.type(description="Everything a client can change.")
-class Mutation(HierarchyMutation, AccountsMutation):
+class Mutation(HierarchyMutation, AccountsMutation, EventsMutation):
     pass
 
 

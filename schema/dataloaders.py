@@ -9,11 +9,29 @@ from strawberry.dataloader import DataLoader
 
 from api.domains.accounts.models import RoleAssignment
 from api.domains.accounts.service import assignments_of
+from api.domains.events.models import Category, TimelineEntry
+from api.domains.events.service import timelines
+from api.domains.hierarchy.models import Department
 
 
 async def _load_assignments(user_ids: list[uuid.UUID]) -> list[list[RoleAssignment]]:
     grouped = await assignments_of(user_ids)
     return [grouped.get(user_id, []) for user_id in user_ids]
+
+
+async def _load_timelines(event_ids: list[uuid.UUID]) -> list[list[TimelineEntry]]:
+    grouped = await timelines(event_ids)
+    return [grouped.get(event_id, []) for event_id in event_ids]
+
+
+async def _load_departments(ids: list[uuid.UUID]) -> list[Department | None]:
+    found = {d.id: d for d in await Department.filter(id__in=ids)}
+    return [found.get(i) for i in ids]
+
+
+async def _load_categories(keys: list[str]) -> list[Category | None]:
+    found = {c.key: c for c in await Category.filter(key__in=keys)}
+    return [found.get(k) for k in keys]
 
 
 class Loaders:
@@ -22,3 +40,15 @@ class Loaders:
     @cached_property
     def assignments_by_user(self) -> DataLoader[uuid.UUID, list[RoleAssignment]]:
         return DataLoader(load_fn=_load_assignments)
+
+    @cached_property
+    def timeline_by_event(self) -> DataLoader[uuid.UUID, list[TimelineEntry]]:
+        return DataLoader(load_fn=_load_timelines)
+
+    @cached_property
+    def department(self) -> DataLoader[uuid.UUID, Department | None]:
+        return DataLoader(load_fn=_load_departments)
+
+    @cached_property
+    def category(self) -> DataLoader[str, Category | None]:
+        return DataLoader(load_fn=_load_categories)

@@ -11,6 +11,7 @@ from api.errors import (
     Conflict,
     DomainError,
     ErrorCode,
+    NotAllowed,
     NotFound,
     RateLimited,
 )
@@ -40,6 +41,11 @@ class ConflictError(Error):
     pass
 
 
+@strawberry.type(description="Your roles may not take this step on this object (role or level).")
+class NotAllowedError(Error):
+    pass
+
+
 @strawberry.type(description="Credentials or tokens were not accepted.")
 class AuthenticationError(Error):
     pass
@@ -57,6 +63,8 @@ def error_result(error: DomainError) -> Any:
         return RateLimitedError(
             code=code, message=message, field=field, retry_after_seconds=error.retry_after_seconds
         )
+    if isinstance(error, NotAllowed):
+        return NotAllowedError(code=code, message=message, field=field)
     if isinstance(error, AuthenticationFailed):
         return AuthenticationError(code=code, message=message, field=field)
     if isinstance(error, NotFound):

@@ -115,6 +115,9 @@ async def _empty_tables() -> None:
     connection = connections.get("default")
     tables = [model._meta.db_table for model in Tortoise.apps["gridgov"].values()]
     await connection.execute_script(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+    from api.domains.events.reference import ensure_reference_data
+
+    await ensure_reference_data()
 
 
 @pytest.fixture

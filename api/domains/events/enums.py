@@ -1,0 +1,91 @@
+"""Event states, actions and the vocabularies of the closed loop (DESIGN.md §4)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class EventStatus(StrEnum):
+    REPORTED = "reported"  # 上报
+    FILED = "filed"  # 立案
+    REJECTED = "rejected"  # 不予立案
+    ASSIGNED = "assigned"  # 派遣
+    IN_PROGRESS = "in_progress"  # 处置中
+    HANDLED = "handled"  # 处置反馈
+    VERIFIED = "verified"  # 核查通过
+    CLOSED = "closed"  # 结案归档
+    EVALUATED = "evaluated"  # 回访评价
+
+
+OPEN_STATUSES = frozenset(
+    {
+        EventStatus.REPORTED,
+        EventStatus.FILED,
+        EventStatus.ASSIGNED,
+        EventStatus.IN_PROGRESS,
+        EventStatus.HANDLED,
+        EventStatus.VERIFIED,
+    }
+)
+
+
+class Action(StrEnum):
+    REPORT = "report"
+    FILE = "file"
+    REJECT = "reject"
+    ASSIGN = "assign"
+    ACCEPT = "accept"
+    RETURN = "return"
+    SUBMIT = "submit"
+    VERIFY = "verify"
+    CLOSE = "close"
+    EVALUATE = "evaluate"
+    ESCALATE = "escalate"
+    SELF_HANDLE = "self_handle"
+    SUPERVISE = "supervise"  # 督办
+    COMMENT = "comment"  # 点评
+    ATTACH = "attach"
+
+
+class Source(StrEnum):
+    GRID_PATROL = "grid_patrol"
+    CITIZEN = "citizen"
+    WECHAT = "wechat"
+    HOTLINE = "hotline"  # 12345
+    DEPARTMENT = "department"
+    SUPERIOR = "superior"
+    VIDEO = "video"
+
+
+class Priority(StrEnum):
+    NORMAL = "normal"
+    URGENT = "urgent"
+    MAJOR = "major"
+
+
+class Card(StrEnum):
+    NONE = "none"
+    YELLOW = "yellow"
+    RED = "red"
+
+
+class Stage(StrEnum):
+    """The step whose time limit is running."""
+
+    FILE = "file"  # report → file or reject
+    DISPATCH = "dispatch"  # file → assign
+    HANDLE = "handle"  # assign → result submitted
+    VERIFY = "verify"  # result → verified
+    CLOSE = "close"  # verified → closed
+
+
+class DeadlineUnit(StrEnum):
+    WORKING_HOURS = "working_hours"
+    WORKING_DAYS = "working_days"
+    NATURAL_DAYS = "natural_days"
+    NATURAL_HOURS = "natural_hours"
+
+
+class CategoryScheme(StrEnum):
+    DISPUTE = "dispute"  # GB/T 31000 §5.56 矛盾纠纷
+    CITY = "city"  # 城市管理 大类/小类

@@ -1,0 +1,159 @@
+"""Events (incidents) and everything the closed loop records about them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tortoise import fields
+from tortoise.models import Model
+
+from api.domains.events.enums import (
+    Action,
+    Card,
+    CategoryScheme,
+    DeadlineUnit,
+    EventStatus,
+    Priority,
+    Source,
+    Stage,
+)
+from api.domains.hierarchy.enums import Level
+
+
+class Category(Model):
+    """An event category of one of the two dictionaries; key = scheme.code, e.g. dispute.0101."""
+
+    key = fields.CharField(primary_key=True, max_length=40)
+    scheme = fields.CharEnumField(CategoryScheme, max_length=16)
+    code = fields.CharField(max_length=16)
+    name = fields.CharField(max_length=100)
+    parent_key = fields.CharField(max_length=40, null=True)
+    is_active = fields.BooleanField(default=True)
+
+    class Meta:
+        table = "event_categories"
+
+
+class DeadlineRule(Model):
+    """Time limit of one stage for a category (or every category, when category_key is null)."""
+
+    id = fields.IntField(primary_key=True)
+    category_key = fields.CharField(max_length=40, null=True)
+    stage = fields.CharEnumField(Stage, max_length=16)
+    amount = fields.IntField()
+    unit = fields.CharEnumField(DeadlineUnit, max_length=16)
+    reminder_share = fields.FloatField(default=0.8, description="remind at this share of the limit")
+    red_share = fields.FloatField(default=1.5, description="red card at this share of the limit")
+
+    class Meta:
+        table = "deadline_rules"
+        unique_together = (("category_key", "stage"),)
+
+
+class CalendarDay(Model):
+    """An exception to the Monday–Friday week: a holiday, or a weekend made a working day."""
+
+    day = fields.DateField(primary_key=True)
+    is_workday = fields.BooleanField()
+    name = fields.CharField(max_length=50)
+
+    class Meta:
+        table = "calendar_days"
+
+
+class Event(Model):
+    id = fields.UUIDField(primary_key=True)
+    case_number = fields.CharField(max_length=32, unique=True)
+    title = fields.CharField(max_length=200)
+    description = fields.TextField()
+    category_key = fields.CharField(max_length=40, db_index=True)
+    source = fields.CharEnumField(Source, max_length=16)
+    priority = fields.CharEnumField(Priority, max_length=8, default=Priority.NORMAL)
+    status = fields.CharEnumField(EventStatus, max_length=16, db_index=True)
+    region_code = fields.CharField(max_length=15, description="where it happened")
+    handling_region_code = fields.CharField(max_length=15, description="the level holding it")
+    handling_level = fields.CharEnumField(Level, max_length=12)
+    assignee_department_id = fields.UUIDField(null=True, db_index=True)
+    assignee_user_id = fields.UUIDField(null=True, db_index=True)
+    lat = fields.FloatField(null=True)
+    lng = fields.FloatField(null=True)
+    address = fields.CharField(max_length=200, null=True)
+    reporter_id = fields.UUIDField(null=True, db_index=True)
+    reporter_api_key_id = fields.UUIDField(null=True)
+    citizen_name = fields.CharField(max_length=50, null=True)
+    citizen_phone = fields.CharField(max_length=20, null=True)
+    stage = fields.CharEnumField(Stage, max_length=16, null=True)
+    stage_started_at = fields.DatetimeField(null=True)
+    due_at = fields.DatetimeField(null=True)
+    remind_at = fields.DatetimeField(null=True)
+    red_at = fields.DatetimeField(null=True)
+    due_by_stage: fields.JSONField[Any] = fields.JSONField(default=dict)
+    card = fields.CharEnumField(Card, max_length=8, default=Card.NONE)
+    rework_count = fields.IntField(default=0)
+    escalation_count = fields.IntField(default=0)
+    satisfaction = fields.IntField(null=True)
+    version = fields.IntField(default=1)
+    reported_at = fields.DatetimeField()
+    filed_at = fields.DatetimeField(null=True)
+    closed_at = fields.DatetimeField(null=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "events"
+
+
+class TimelineEntry(Model):
+    """One step of an event's history; rows are only ever added."""
+
+    id = fields.BigIntField(primary_key=True)
+    event: fields.ForeignKeyRelation[Event] = fields.ForeignKeyField(
+        "gridgov.Event", related_name="timeline", on_delete=fields.RESTRICT
+    )
+    action = fields.CharEnumField(Action, max_length=16)
+    actor_id = fields.UUIDField(null=True)
+    actor_label = fields.CharField(max_length=100)
+    from_status = fields.CharEnumField(EventStatus, max_length=16, null=True)
+    to_status = fields.CharEnumField(EventStatus, max_length=16, null=True)
+    from_region_code = fields.CharField(max_length=15, null=True)
+    to_region_code = fields.CharField(max_length=15, null=True)
+    note = fields.TextField(default="")
+    attachment_ids: fields.JSONField[Any] = fields.JSONField(default=list)
+    seconds_spent = fields.IntField(null=True, description="since the previous step")
+    at = fields.DatetimeField()
+
+    event_id: str
+
+    class Meta:
+        table = "event_timeline"
+
+
+class Attachment(Model):
+    """A file of an event, stored once by its SHA-256 under the attachment directory."""
+
+    id = fields.UUIDField(primary_key=True)
+    event: fields.ForeignKeyRelation[Event] = fields.ForeignKeyField(
+        "gridgov.Event", related_name="attachments", on_delete=fields.RESTRICT
+    )
+    sha256 = fields.CharField(max_length=64, db_index=True)
+    content_type = fields.CharField(max_length=100)
+    size = fields.BigIntField()
+    filename = fields.CharField(max_length=200)
+    uploaded_by_id = fields.UUIDField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    event_id: str
+
+    class Meta:
+        table = "event_attachments"
+
+
+class CaseCounter(Model):
+    """Per region and day sequence behind case numbers (row-locked increment)."""
+
+    region_code = fields.CharField(max_length=15)
+    day = fields.DateField()
+    last_number = fields.IntField(default=0)
+
+    class Meta:
+        table = "case_counters"
+        unique_together = (("region_code", "day"),)

@@ -1,0 +1,732 @@
+"""The closed loop: report, file, dispatch, handle, verify, close, evaluate, escalate, supervise.
+
+Every step locks the event row, checks the transition table and the caller's policy at the level
+holding the event, and writes the change and its timeline row in one transaction."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from tortoise import connections
+from tortoise.expressions import Q
+from tortoise.transactions import in_transaction
+
+from api import clock
+from api.auth import Principal
+from api.domains.accounts.enums import Role
+from api.domains.accounts.models import RoleAssignment, User
+from api.domains.events import reference
+from api.domains.events.deadlines import LOCAL, limit_points
+from api.domains.events.enums import (
+    OPEN_STATUSES,
+    Action,
+    Card,
+    EventStatus,
+    Priority,
+    Source,
+    Stage,
+)
+from api.domains.events.models import Category, Event, TimelineEntry
+from api.domains.events.workflow import ESCALATE_UNFILED, REWORK, Transition, guard
+from api.domains.hierarchy.enums import Level
+from api.domains.hierarchy.locate import grid_at
+from api.domains.hierarchy.models import Department, Region
+from api.errors import (
+    Conflict,
+    ErrorCode,
+    NotAllowed,
+    NotFound,
+    PermissionDenied,
+    ValidationFailed,
+)
+from api.pagination import Page, PageRequest, make_page
+from api.query import subtree_filter
+from policies.enforcer import authorize, get_enforcer, scope_prefixes
+
+MAX_TITLE = 200
+MAX_DESCRIPTION = 5000
+MAX_NOTE = 2000
+MAX_ADDRESS = 200
+ASSIGNEE_ROLES = {
+    Role.GRID_WORKER,
+    Role.GRID_LEADER,
+    Role.COMMUNITY_STAFF,
+    Role.TOWNSHIP_CENTRE,
+    Role.DEPARTMENT_STAFF,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ReportInput:
+    title: str
+    description: str
+    category_key: str
+    source: Source = Source.GRID_PATROL
+    priority: Priority = Priority.NORMAL
+    region_code: str | None = None
+    lat: float | None = None
+    lng: float | None = None
+    address: str | None = None
+    citizen_name: str | None = None
+    citizen_phone: str | None = None
+    event_id: uuid.UUID | None = None  # chosen by an offline client: a retry is the same event
+
+
+@dataclass(frozen=True, slots=True)
+class EventFilter:
+    statuses: Sequence[EventStatus] = ()
+    category_key: str | None = None
+    source: Source | None = None
+    priority: Priority | None = None
+    region_code: str | None = None  # subtree where it happened
+    handling_level: Level | None = None
+    assignee_department_id: uuid.UUID | None = None
+    assignee_user_id: uuid.UUID | None = None
+    overdue: bool | None = None
+    card: Card | None = None
+    reported_from: datetime | None = None
+    reported_to: datetime | None = None
+    text: str | None = None
+
+
+@dataclass(slots=True)
+class StepOutcome:
+    event: Event
+    entry: TimelineEntry
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+# ---------------------------------------------------------------- scope
+
+
+def readable_events(actor: Principal) -> Q:
+    """Events that happened in, or are held inside, the caller's read scope."""
+    prefixes = scope_prefixes(actor.assignments, "event", "read")
+    if not prefixes:
+        return subtree_filter([], "region_code")
+    return subtree_filter(prefixes, "region_code") | subtree_filter(
+        prefixes, "handling_region_code"
+    )
+
+
+def _authorize_step(actor: Principal, action: Action, event: Event) -> None:
+    """Policy at the level holding the event; a step the caller can't take is a typed error."""
+    try:
+        authorize(actor.assignments, "event", action.value, at=event.handling_region_code)
+    except (NotFound, PermissionDenied) as error:
+        raise NotAllowed(
+            f"your roles may not {action.value} this event while "
+            f"{Level.of_code(event.handling_region_code)} level {event.handling_region_code} holds it"
+        ) from error
+
+
+def _level(code: str) -> Level:
+    level = Level.of_code(code)
+    if level is None:
+        raise ValidationFailed(f"{code} is not a region code", code=ErrorCode.INVALID_CODE)
+    return level
+
+
+def _clean(text: str | None, *, field: str, limit: int, required: bool = False) -> str:
+    cleaned = (text or "").strip()
+    if required and not cleaned:
+        raise ValidationFailed(f"{field} is required", field=field)
+    if len(cleaned) > limit:
+        raise ValidationFailed(f"{field} is at most {limit} characters", field=field)
+    return cleaned
+
+
+# ---------------------------------------------------------------- reads
+
+
+async def get_event(*, actor: Principal, event_id: uuid.UUID) -> Event:
+    event = await Event.filter(readable_events(actor), id=event_id).first()
+    if event is None:
+        raise NotFound("event", event_id)
+    return event
+
+
+async def list_events(
+    *, actor: Principal, page: PageRequest, filters: EventFilter
+) -> tuple[Page[Event], Any]:
+    """Events in scope, newest first."""
+    query = Event.filter(readable_events(actor))
+    if filters.statuses:
+        query = query.filter(status__in=list(filters.statuses))
+    if filters.category_key:
+        query = query.filter(
+            Q(category_key=filters.category_key)
+            | Q(category_key__startswith=f"{filters.category_key}")
+        )
+    if filters.source:
+        query = query.filter(source=filters.source)
+    if filters.priority:
+        query = query.filter(priority=filters.priority)
+    if filters.region_code:
+        if Level.of_code(filters.region_code) is None:
+            raise ValidationFailed(
+                "malformed region code", field="regionCode", code=ErrorCode.INVALID_CODE
+            )
+        query = query.filter(region_code__startswith=filters.region_code)
+    if filters.handling_level:
+        query = query.filter(handling_level=filters.handling_level)
+    if filters.assignee_department_id:
+        query = query.filter(assignee_department_id=filters.assignee_department_id)
+    if filters.assignee_user_id:
+        query = query.filter(assignee_user_id=filters.assignee_user_id)
+    if filters.overdue is True:
+        query = query.filter(status__in=list(OPEN_STATUSES), due_at__lt=clock.now())
+    elif filters.overdue is False:
+        query = query.filter(Q(due_at__isnull=True) | Q(due_at__gte=clock.now()))
+    if filters.card:
+        query = query.filter(card=filters.card)
+    if filters.reported_from:
+        query = query.filter(reported_at__gte=filters.reported_from)
+    if filters.reported_to:
+        query = query.filter(reported_at__lt=filters.reported_to)
+    if filters.text:
+        text = _clean(filters.text, field="text", limit=50)
+        query = query.filter(
+            Q(title__icontains=text) | Q(case_number__startswith=text) | Q(address__icontains=text)
+        )
+    filtered = query
+    if page.after is not None:
+        at_text, _, id_text = page.after.partition("|")
+        try:
+            after_at, after_id = datetime.fromisoformat(at_text), uuid.UUID(id_text)
+        except ValueError as exc:
+            raise ValidationFailed("malformed cursor", field="after") from exc
+        query = query.filter(Q(reported_at__lt=after_at) | Q(reported_at=after_at, id__lt=after_id))
+    rows = await query.order_by("-reported_at", "-id").limit(page.first + 1)
+    return make_page(rows, page, lambda e: f"{e.reported_at.isoformat()}|{e.id}"), filtered
+
+
+async def my_tasks(*, actor: Principal, page: PageRequest) -> tuple[Page[Event], Any]:
+    """Events waiting for the caller: to file, dispatch, verify or close at a centre the caller
+    staffs, or to accept and handle as the assignee (in person or as department staff)."""
+    enforcer = get_enforcer()
+    branches: list[Q] = []
+    for assignment in actor.assignments:
+        level = Level.of_code(assignment.region_code)
+        if level is None:
+            continue
+        if enforcer.allows(assignment.role, level, "event", "file"):
+            branches.append(
+                Q(
+                    handling_region_code=assignment.region_code,
+                    status__in=[
+                        EventStatus.REPORTED,
+                        EventStatus.FILED,
+                        EventStatus.HANDLED,
+                        EventStatus.VERIFIED,
+                    ],
+                )
+            )
+        if assignment.department_id is not None:
+            branches.append(
+                Q(
+                    assignee_department_id=assignment.department_id,
+                    status__in=[EventStatus.ASSIGNED, EventStatus.IN_PROGRESS],
+                )
+            )
+    if actor.user_id is not None:
+        branches.append(
+            Q(
+                assignee_user_id=actor.user_id,
+                status__in=[EventStatus.ASSIGNED, EventStatus.IN_PROGRESS],
+            )
+        )
+    query = Event.filter(id__in=[]) if not branches else Event.filter(Q(*branches, join_type="OR"))
+    filtered = query
+    if page.after is not None:
+        at_text, _, id_text = page.after.partition("|")
+        try:
+            after_at, after_id = datetime.fromisoformat(at_text), uuid.UUID(id_text)
+        except ValueError as exc:
+            raise ValidationFailed("malformed cursor", field="after") from exc
+        query = query.filter(Q(due_at__gt=after_at) | Q(due_at=after_at, id__gt=after_id))
+    # Most urgent first: the soonest deadline (events without one last).
+    rows = await query.order_by("due_at", "id").limit(page.first + 1)
+    return make_page(
+        rows,
+        page,
+        lambda e: f"{(e.due_at or datetime.max.replace(tzinfo=LOCAL)).isoformat()}|{e.id}",
+    ), filtered
+
+
+async def timelines(event_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[TimelineEntry]]:
+    rows = await TimelineEntry.filter(event_id__in=list(event_ids)).order_by("id")
+    grouped: dict[uuid.UUID, list[TimelineEntry]] = {event_id: [] for event_id in event_ids}
+    for row in rows:
+        grouped.setdefault(uuid.UUID(str(row.event_id)), []).append(row)
+    return grouped
+
+
+# ---------------------------------------------------------------- writing steps
+
+
+async def _next_case_number(region_code: str, now: datetime) -> str:
+    """District + local date + a per-district daily sequence, e.g. 410611-20261124-00017."""
+    district = region_code[:6] if len(region_code) >= 6 else region_code
+    day = now.astimezone(LOCAL).date()
+    connection = connections.get("default")
+    rows = await connection.execute_query_dict(
+        "INSERT INTO case_counters (region_code, day, last_number) VALUES ($1, $2, 1) "
+        "ON CONFLICT (region_code, day) DO UPDATE SET last_number = case_counters.last_number + 1 "
+        "RETURNING last_number",
+        [district, day],
+    )
+    return f"{district}-{day:%Y%m%d}-{rows[0]['last_number']:05d}"
+
+
+async def _start_stage(event: Event, stage: Stage | None, now: datetime) -> None:
+    """Start the clock of `stage` (or stop every clock)."""
+    event.stage = stage  # type: ignore[assignment]  # nullable column; tortoise types it non-null
+    event.stage_started_at = now if stage else None
+    if stage is None:
+        event.due_at = event.remind_at = event.red_at = None
+        return
+    rule = await reference.rule_for(event.category_key, stage)
+    calendar = await reference.calendar_from(now.astimezone(LOCAL).date())
+    points = limit_points(
+        now,
+        amount=rule.amount,
+        unit=rule.unit,
+        reminder_share=rule.reminder_share,
+        red_share=rule.red_share,
+        calendar=calendar,
+    )
+    event.due_at, event.remind_at, event.red_at = points.due_at, points.remind_at, points.red_at
+    event.due_by_stage = {**(event.due_by_stage or {}), stage.value: points.due_at.isoformat()}
+
+
+async def _record(
+    event: Event,
+    *,
+    actor: Principal,
+    action: Action,
+    before: EventStatus | None,
+    before_region: str | None,
+    note: str,
+    now: datetime,
+    attachment_ids: Sequence[str] = (),
+) -> TimelineEntry:
+    last = await TimelineEntry.filter(event_id=event.id).order_by("-id").first()
+    return await TimelineEntry.create(
+        event_id=event.id,
+        action=action,
+        actor_id=actor.user_id or actor.api_key_id,
+        actor_label=actor.label[:100],
+        from_status=before,
+        to_status=event.status,
+        from_region_code=before_region,
+        to_region_code=event.handling_region_code,
+        note=note,
+        attachment_ids=list(attachment_ids),
+        seconds_spent=int((now - last.at).total_seconds()) if last else None,
+        at=now,
+    )
+
+
+async def _locked(actor: Principal, event_id: uuid.UUID) -> Event:
+    event = await Event.filter(readable_events(actor), id=event_id).select_for_update().first()
+    if event is None:
+        raise NotFound("event", event_id)
+    return event
+
+
+async def _step(
+    *,
+    actor: Principal,
+    event_id: uuid.UUID,
+    action: Action,
+    note: str = "",
+    expected_version: int | None = None,
+    transition: Transition | None = None,
+    apply: Any = None,
+) -> StepOutcome:
+    """Lock, check, change, record: the skeleton of every step after the report."""
+    note = _clean(note, field="note", limit=MAX_NOTE)
+    now = clock.now()
+    async with in_transaction():
+        event = await _locked(actor, event_id)
+        if expected_version is not None and event.version != expected_version:
+            raise Conflict(
+                f"the event changed meanwhile (version {event.version}, you saw {expected_version})"
+            )
+        _authorize_step(actor, action, event)
+        chosen = guard(action, event.status, transition)
+        before, before_region = event.status, event.handling_region_code
+        extra: dict[str, Any] = {}
+        if apply is not None:
+            chosen = await apply(event, chosen, extra) or chosen
+        if chosen.to is not None:
+            event.status = chosen.to
+            if chosen.stage is not None or chosen.to in {
+                EventStatus.REJECTED,
+                EventStatus.CLOSED,
+                EventStatus.EVALUATED,
+            }:
+                await _start_stage(event, chosen.stage, now)
+            event.version += 1
+        if event.status is EventStatus.FILED and event.filed_at is None:
+            event.filed_at = now
+        if event.status is EventStatus.CLOSED:
+            event.closed_at = now
+        await event.save()
+        entry = await _record(
+            event,
+            actor=actor,
+            action=action,
+            before=before,
+            before_region=before_region,
+            note=note,
+            now=now,
+        )
+    return StepOutcome(event=event, entry=entry, extra=extra)
+
+
+async def _category(key: str) -> Category:
+    category = await Category.get_or_none(key=key, is_active=True)
+    if category is None:
+        raise ValidationFailed(f"unknown category {key}", field="categoryKey")
+    return category
+
+
+async def _where(actor: Principal, data: ReportInput) -> str:
+    """Where it happened: the given region, else the grid at the point, else the reporter's grid."""
+    if (data.lat is not None or data.lng is not None) and (
+        data.lat is None
+        or data.lng is None
+        or not (-90 <= data.lat <= 90 and -180 <= data.lng <= 180)
+    ):
+        raise ValidationFailed("location needs WGS-84 lat and lng", field="location")
+    if data.region_code:
+        if Level.of_code(data.region_code) is None:
+            raise ValidationFailed(
+                "malformed region code", field="regionCode", code=ErrorCode.INVALID_CODE
+            )
+        return data.region_code
+    if data.lat is not None and data.lng is not None:
+        found = await grid_at(data.lat, data.lng)
+        if found is not None:
+            return found
+    grids = [a.region_code for a in actor.assignments if Level.of_code(a.region_code) is Level.GRID]
+    if grids:
+        return grids[0]
+    raise ValidationFailed(
+        "say where it happened: a region code or a location inside a grid", field="regionCode"
+    )
+
+
+async def report(*, actor: Principal, data: ReportInput, close_at_once: bool = False) -> Event:
+    """Step 1, 上报: a new event held by the level where it happened (retries are the same event)."""
+    title = _clean(data.title, field="title", limit=MAX_TITLE, required=True)
+    description = _clean(data.description, field="description", limit=MAX_DESCRIPTION)
+    address = _clean(data.address, field="address", limit=MAX_ADDRESS) or None
+    await _category(data.category_key)
+    region_code = await _where(actor, data)
+    action = Action.SELF_HANDLE if close_at_once else Action.REPORT
+    try:
+        authorize(actor.assignments, "event", action.value, at=region_code)
+    except PermissionDenied as error:
+        raise NotAllowed(f"your roles may not {action.value} events at {region_code}") from error
+    if not await Region.exists(code=region_code, is_active=True):
+        raise NotFound("region", region_code, field="regionCode")
+    if data.event_id is not None:
+        existing = await Event.get_or_none(id=data.event_id)
+        if existing is not None:
+            reporter = actor.user_id or actor.api_key_id
+            if reporter not in {existing.reporter_id, existing.reporter_api_key_id}:
+                raise Conflict(
+                    "an event with this id exists", field="id", code=ErrorCode.ALREADY_EXISTS
+                )
+            return existing  # the offline client's retry: nothing new
+    now = clock.now()
+    async with in_transaction():
+        event = Event(
+            id=data.event_id or uuid.uuid4(),
+            case_number=await _next_case_number(region_code, now),
+            title=title,
+            description=description,
+            category_key=data.category_key,
+            source=data.source,
+            priority=data.priority,
+            status=EventStatus.REPORTED,
+            region_code=region_code,
+            handling_region_code=region_code,
+            handling_level=_level(region_code),
+            lat=data.lat,
+            lng=data.lng,
+            address=address,
+            reporter_id=actor.user_id,
+            reporter_api_key_id=actor.api_key_id,
+            citizen_name=_clean(data.citizen_name, field="citizenName", limit=50) or None,
+            citizen_phone=_clean(data.citizen_phone, field="citizenPhone", limit=20) or None,
+            reported_at=now,
+        )
+        await _start_stage(event, Stage.FILE, now)
+        await event.save(force_create=True)
+        await _record(
+            event,
+            actor=actor,
+            action=Action.REPORT,
+            before=None,
+            before_region=None,
+            note="",
+            now=now,
+        )
+        if close_at_once:
+            event.status = EventStatus.CLOSED
+            event.filed_at = event.closed_at = now
+            await _start_stage(event, None, now)
+            event.version += 1
+            await event.save()
+            await _record(
+                event,
+                actor=actor,
+                action=Action.SELF_HANDLE,
+                before=EventStatus.REPORTED,
+                before_region=region_code,
+                note="resolved on the spot",
+                now=now,
+            )
+    return event
+
+
+async def file(
+    *, actor: Principal, event_id: uuid.UUID, note: str = "", expected_version: int | None = None
+) -> StepOutcome:
+    """Step 2, 立案: accept the report as a case."""
+    return await _step(
+        actor=actor,
+        event_id=event_id,
+        action=Action.FILE,
+        note=note,
+        expected_version=expected_version,
+    )
+
+
+async def reject(
+    *, actor: Principal, event_id: uuid.UUID, note: str, expected_version: int | None = None
+) -> StepOutcome:
+    """不予立案: not a case (duplicate, not our remit …); a reason is required."""
+    _clean(note, field="note", limit=MAX_NOTE, required=True)
+    return await _step(
+        actor=actor,
+        event_id=event_id,
+        action=Action.REJECT,
+        note=note,
+        expected_version=expected_version,
+    )
+
+
+async def assign(
+    *,
+    actor: Principal,
+    event_id: uuid.UUID,
+    department_id: uuid.UUID | None = None,
+    user_id: uuid.UUID | None = None,
+    note: str = "",
+    expected_version: int | None = None,
+) -> StepOutcome:
+    """Step 3, 派遣: dispatch to a department and/or a person at or below the holding level."""
+    if department_id is None and user_id is None:
+        raise ValidationFailed("dispatch to a department or a person", field="departmentId")
+
+    async def apply(event: Event, chosen: Transition, extra: dict[str, Any]) -> None:
+        scope = event.handling_region_code
+        if department_id is not None:
+            department = await Department.get_or_none(id=department_id, is_active=True)
+            if department is None or not department.region_code.startswith(scope):
+                raise NotFound("department", department_id, field="departmentId")
+        if user_id is not None:
+            holds = await RoleAssignment.filter(
+                user_id=user_id, role__in=list(ASSIGNEE_ROLES), region_code__startswith=scope
+            ).exists()
+            active = await User.exists(id=user_id, is_active=True)
+            if not (holds and active):
+                raise NotFound("user", user_id, field="userId")
+        event.assignee_department_id = department_id
+        event.assignee_user_id = user_id
+
+    return await _step(
+        actor=actor,
+        event_id=event_id,
+        action=Action.ASSIGN,
+        note=note,
+        expected_version=expected_version,
+        apply=apply,
+    )
+
+
+def _check_assignee(actor: Principal, event: Event) -> None:
+    mine = event.assignee_user_id is not None and event.assignee_user_id == actor.user_id
+    my_department = event.assignee_department_id is not None and any(
+        a.department_id == event.assignee_department_id for a in actor.assignments
+    )
+    if not (mine or my_department):
+        raise NotAllowed("only the assignee (the person or a member of the department) may do this")
+
+
+async def _assignee_step(
+    actor: Principal, event_id: uuid.UUID, action: Action, note: str, expected_version: int | None
+) -> StepOutcome:
+    async def apply(event: Event, chosen: Transition, extra: dict[str, Any]) -> None:
+        _check_assignee(actor, event)
+        if action is Action.RETURN:
+            event.assignee_department_id = event.assignee_user_id = None
+
+    return await _step(
+        actor=actor,
+        event_id=event_id,
+        action=action,
+        note=note,
+        expected_version=expected_version,
+        apply=apply,
+    )
+
+
+async def accept(
+    *, actor: Principal, event_id: uuid.UUID, note: str = "", expected_version: int | None = None
+) -> StepOutcome:
+    """Step 4, 受理/调查: the assignee takes the work on."""
+    return await _assignee_step(actor, event_id, Action.ACCEPT, note, expected_version)
+
+
+async def return_dispatch(
+    *, actor: Principal, event_id: uuid.UUID, note: str, expected_version: int | None = None
+) -> StepOutcome:
+    """回退: not our competence; back to the dispatching centre (a reason is required)."""
+    _clean(note, field="note", limit=MAX_NOTE, required=True)
+    return await _assignee_step(actor, event_id, Action.RETURN, note, expected_version)
+
+
+async def submit(
+    *, actor: Principal, event_id: uuid.UUID, note: str, expected_version: int | None = None
+) -> StepOutcome:
+    """Step 5, 处置反馈: the result, described."""
+    _clean(note, field="note", limit=MAX_NOTE, required=True)
+    return await _assignee_step(actor, event_id, Action.SUBMIT, note, expected_version)
+
+
+async def verify(
+    *,
+    actor: Principal,
+    event_id: uuid.UUID,
+    passed: bool,
+    note: str = "",
+    expected_version: int | None = None,
+) -> StepOutcome:
+    """核查: the centre checks the result; a failure sends it back for rework."""
+    if not passed:
+        _clean(note, field="note", limit=MAX_NOTE, required=True)
+
+    async def apply(event: Event, chosen: Transition, extra: dict[str, Any]) -> Transition | None:
+        if passed:
+            return None
+        event.rework_count += 1
+        return REWORK
+
+    return await _step(
+        actor=actor,
+        event_id=event_id,
+        action=Action.VERIFY,
+        note=note,
+        expected_version=expected_version,
+        apply=apply,
+    )
+
+
+async def close(
+    *, actor: Principal, event_id: uuid.UUID, note: str = "", expected_version: int | None = None
+) -> StepOutcome:
+    """Step 6, 结案归档."""
+    return await _step(
+        actor=actor,
+        event_id=event_id,
+        action=Action.CLOSE,
+        note=note,
+        expected_version=expected_version,
+    )
+
+
+async def evaluate(
+    *,
+    actor: Principal,
+    event_id: uuid.UUID,
+    satisfaction: int,
+    note: str = "",
+    expected_version: int | None = None,
+) -> StepOutcome:
+    """Step 7, 回访评价: satisfaction 1 (very unsatisfied) to 5 (very satisfied)."""
+    if not 1 <= satisfaction <= 5:
+        raise ValidationFailed("satisfaction is 1 to 5", field="satisfaction")
+
+    async def apply(event: Event, chosen: Transition, extra: dict[str, Any]) -> None:
+        event.satisfaction = satisfaction
+
+    return await _step(
+        actor=actor,
+        event_id=event_id,
+        action=Action.EVALUATE,
+        note=note,
+        expected_version=expected_version,
+        apply=apply,
+    )
+
+
+def escalation_target(handling_region_code: str, priority: Priority) -> str:
+    """One level up; an urgent event goes straight to the district command centre and a major one
+    to the city's (DESIGN.md §4)."""
+    level = Level.of_code(handling_region_code)
+    assert level is not None
+    if level is Level.CITY:
+        raise Conflict(
+            "the city centre holds it: there is no level above", code=ErrorCode.INVALID_TRANSITION
+        )
+    parent = handling_region_code[: level.parent.code_length]  # type: ignore[union-attr]
+    if priority is Priority.MAJOR:
+        return handling_region_code[: Level.CITY.code_length]
+    if priority is Priority.URGENT and len(parent) > Level.DISTRICT.code_length:
+        return handling_region_code[: Level.DISTRICT.code_length]
+    return parent
+
+
+async def escalate(
+    *, actor: Principal, event_id: uuid.UUID, note: str, expected_version: int | None = None
+) -> StepOutcome:
+    """上报上级: hand the event to a higher centre; where it happened stays."""
+    _clean(note, field="note", limit=MAX_NOTE, required=True)
+
+    async def apply(event: Event, chosen: Transition, extra: dict[str, Any]) -> Transition:
+        event.handling_region_code = escalation_target(event.handling_region_code, event.priority)
+        event.handling_level = _level(event.handling_region_code)
+        event.assignee_department_id = event.assignee_user_id = None
+        event.escalation_count += 1
+        return ESCALATE_UNFILED if event.status is EventStatus.REPORTED else chosen
+
+    return await _step(
+        actor=actor,
+        event_id=event_id,
+        action=Action.ESCALATE,
+        note=note,
+        expected_version=expected_version,
+        apply=apply,
+    )
+
+
+async def supervise(*, actor: Principal, event_id: uuid.UUID, note: str) -> StepOutcome:
+    """督办: a leader above presses for progress (logged, the holder is notified)."""
+    _clean(note, field="note", limit=MAX_NOTE, required=True)
+    return await _step(actor=actor, event_id=event_id, action=Action.SUPERVISE, note=note)
+
+
+async def comment(*, actor: Principal, event_id: uuid.UUID, note: str) -> StepOutcome:
+    """点评: a leader's remark on how the event was handled."""
+    _clean(note, field="note", limit=MAX_NOTE, required=True)
+    return await _step(actor=actor, event_id=event_id, action=Action.COMMENT, note=note)

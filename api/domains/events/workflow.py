@@ -1,0 +1,55 @@
+"""The seven-step closed loop as data: which action moves an event from which states to which."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Final
+
+from api.domains.events.enums import OPEN_STATUSES, Action, EventStatus, Stage
+from api.errors import Conflict, ErrorCode
+
+S = EventStatus
+
+
+@dataclass(frozen=True)
+class Transition:
+    frm: frozenset[EventStatus]
+    to: EventStatus | None  # None: the state stays (supervise, comment, attach)
+    stage: Stage | None = None  # the stage whose clock starts, if any
+
+
+TRANSITIONS: Final[Mapping[Action, Transition]] = {
+    Action.FILE: Transition(frozenset({S.REPORTED}), S.FILED, Stage.DISPATCH),
+    Action.REJECT: Transition(frozenset({S.REPORTED}), S.REJECTED),
+    Action.ASSIGN: Transition(frozenset({S.FILED}), S.ASSIGNED, Stage.HANDLE),
+    Action.ACCEPT: Transition(frozenset({S.ASSIGNED}), S.IN_PROGRESS),
+    Action.RETURN: Transition(frozenset({S.ASSIGNED}), S.FILED, Stage.DISPATCH),
+    Action.SUBMIT: Transition(frozenset({S.IN_PROGRESS}), S.HANDLED, Stage.VERIFY),
+    Action.VERIFY: Transition(frozenset({S.HANDLED}), S.VERIFIED, Stage.CLOSE),
+    Action.CLOSE: Transition(frozenset({S.VERIFIED}), S.CLOSED),
+    Action.EVALUATE: Transition(frozenset({S.CLOSED}), S.EVALUATED),
+    Action.ESCALATE: Transition(
+        frozenset({S.REPORTED, S.FILED, S.ASSIGNED, S.IN_PROGRESS}), S.FILED, Stage.DISPATCH
+    ),
+    Action.SUPERVISE: Transition(frozenset(OPEN_STATUSES), None),
+    Action.COMMENT: Transition(frozenset(EventStatus), None),
+    Action.ATTACH: Transition(frozenset(EventStatus), None),
+}
+
+# A failed verification sends the work back to the same assignee (rework, 返工).
+REWORK: Final = Transition(frozenset({S.HANDLED}), S.ASSIGNED, Stage.HANDLE)
+# Escalating an event nobody has filed yet leaves it to the higher centre to file or reject.
+ESCALATE_UNFILED: Final = Transition(frozenset({S.REPORTED}), S.REPORTED, Stage.FILE)
+
+
+def guard(action: Action, status: EventStatus, transition: Transition | None = None) -> Transition:
+    """The transition for `action` from `status`, or a typed conflict saying why not."""
+    chosen = transition or TRANSITIONS[action]
+    if status not in chosen.frm:
+        allowed = ", ".join(sorted(s.value for s in chosen.frm))
+        raise Conflict(
+            f"cannot {action.value} an event that is {status.value} (only when {allowed})",
+            code=ErrorCode.INVALID_TRANSITION,
+        )
+    return chosen

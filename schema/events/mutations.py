@@ -1,0 +1,317 @@
+"""The closed loop's steps as mutations; each returns the event or a typed error."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Annotated
+
+import strawberry
+
+from api.domains.events import service
+from api.domains.events.enums import Priority, Source
+from api.errors import DomainError, NotFound
+from schema.errors import (
+    ConflictError,
+    NotAllowedError,
+    NotFoundError,
+    ValidationError,
+    error_result,
+)
+from schema.events.types import EventType, TimelineEntryType
+from schema.hierarchy.types import GeoPointInput
+from schema.permissions import signed_in
+from schema.scalars import parse_uuid
+from schema.types import Info
+
+
+@strawberry.input(description="A new event, as a grid worker's app or a centre reports it.")
+class ReportEventInput:
+    id: uuid.UUID | None = strawberry.field(
+        default=None, description="Choose it offline: a retry is the same event."
+    )
+    title: str
+    description: str = ""
+    category_key: str = strawberry.field(description="e.g. city.0502 or dispute.0201")
+    source: Source = Source.GRID_PATROL
+    priority: Priority = Priority.NORMAL
+    region_code: str | None = strawberry.field(
+        default=None, description="Where; else from the location or your grid."
+    )
+    location: GeoPointInput | None = None
+    address: str | None = None
+    citizen_name: str | None = None
+    citizen_phone: str | None = None
+
+
+@strawberry.type(description="The event after the step, and the step's timeline entry.")
+class EventPayload:
+    event: EventType
+    entry: TimelineEntryType | None = strawberry.field(description="null for a repeated report")
+
+
+EventResult = Annotated[
+    EventPayload | ValidationError | NotFoundError | ConflictError | NotAllowedError,
+    strawberry.union("EventResult", description="Outcome of a step of the closed loop."),
+]
+
+
+def _event_id(value: str) -> uuid.UUID:
+    parsed = parse_uuid(value, "Event")
+    if parsed is None:
+        raise NotFound("event", value, field="id")
+    return parsed
+
+
+async def _run(step: Callable[[], Awaitable[service.StepOutcome]]) -> EventResult:
+    try:
+        outcome = await step()
+    except DomainError as error:
+        return error_result(error)
+    return EventPayload(
+        event=EventType.from_model(outcome.event), entry=TimelineEntryType.from_model(outcome.entry)
+    )
+
+
+def _report_input(value: ReportEventInput) -> service.ReportInput:
+    return service.ReportInput(
+        title=value.title,
+        description=value.description,
+        category_key=value.category_key,
+        source=value.source,
+        priority=value.priority,
+        region_code=value.region_code,
+        lat=value.location.lat if value.location else None,
+        lng=value.location.lng if value.location else None,
+        address=value.address,
+        citizen_name=value.citizen_name,
+        citizen_phone=value.citizen_phone,
+        event_id=value.id,
+    )
+
+
+@strawberry.type
+class EventsMutation:
+    """Steps declare `signed_in()` only: whether a role may take a step depends on the level
+    holding the event, so the service answers with a typed NotAllowedError, never a top-level one."""
+
+    @strawberry.mutation(description="Step 1, 上报: report an event.", extensions=signed_in())
+    async def report_event(self, info: Info, input: ReportEventInput) -> EventResult:
+        try:
+            event = await service.report(actor=info.context.principal, data=_report_input(input))
+        except DomainError as error:
+            return error_result(error)
+        return EventPayload(event=EventType.from_model(event), entry=None)
+
+    @strawberry.mutation(
+        description="A grid leader reports and resolves a simple issue at once (logged).",
+        extensions=signed_in(),
+    )
+    async def self_handle_event(self, info: Info, input: ReportEventInput) -> EventResult:
+        try:
+            event = await service.report(
+                actor=info.context.principal, data=_report_input(input), close_at_once=True
+            )
+        except DomainError as error:
+            return error_result(error)
+        return EventPayload(event=EventType.from_model(event), entry=None)
+
+    @strawberry.mutation(
+        description="Step 2, 立案: accept the report as a case.", extensions=signed_in()
+    )
+    async def file_event(
+        self, info: Info, id: strawberry.ID, note: str = "", expected_version: int | None = None
+    ) -> EventResult:
+        return await _run(
+            lambda: service.file(
+                actor=info.context.principal,
+                event_id=_event_id(id),
+                note=note,
+                expected_version=expected_version,
+            )
+        )
+
+    @strawberry.mutation(
+        description="不予立案: reject the report, with a reason.",
+        extensions=signed_in(),
+    )
+    async def reject_event(
+        self, info: Info, id: strawberry.ID, note: str, expected_version: int | None = None
+    ) -> EventResult:
+        return await _run(
+            lambda: service.reject(
+                actor=info.context.principal,
+                event_id=_event_id(id),
+                note=note,
+                expected_version=expected_version,
+            )
+        )
+
+    @strawberry.mutation(
+        description="Step 3, 派遣: dispatch to a department and/or a person.",
+        extensions=signed_in(),
+    )
+    async def assign_event(
+        self,
+        info: Info,
+        id: strawberry.ID,
+        department_id: strawberry.ID | None = None,
+        user_id: strawberry.ID | None = None,
+        note: str = "",
+        expected_version: int | None = None,
+    ) -> EventResult:
+        def ids() -> tuple[uuid.UUID | None, uuid.UUID | None]:
+            department = parse_uuid(department_id, "Department") if department_id else None
+            user = parse_uuid(user_id, "User") if user_id else None
+            if department_id and department is None:
+                raise NotFound("department", department_id, field="departmentId")
+            if user_id and user is None:
+                raise NotFound("user", user_id, field="userId")
+            return department, user
+
+        async def step() -> service.StepOutcome:
+            department, user = ids()
+            return await service.assign(
+                actor=info.context.principal,
+                event_id=_event_id(id),
+                department_id=department,
+                user_id=user,
+                note=note,
+                expected_version=expected_version,
+            )
+
+        return await _run(step)
+
+    @strawberry.mutation(
+        description="Step 4, 受理: the assignee takes the work on.",
+        extensions=signed_in(),
+    )
+    async def accept_event(
+        self, info: Info, id: strawberry.ID, note: str = "", expected_version: int | None = None
+    ) -> EventResult:
+        return await _run(
+            lambda: service.accept(
+                actor=info.context.principal,
+                event_id=_event_id(id),
+                note=note,
+                expected_version=expected_version,
+            )
+        )
+
+    @strawberry.mutation(
+        description="回退: not our competence; back to the centre, with a reason.",
+        extensions=signed_in(),
+    )
+    async def return_event(
+        self, info: Info, id: strawberry.ID, note: str, expected_version: int | None = None
+    ) -> EventResult:
+        return await _run(
+            lambda: service.return_dispatch(
+                actor=info.context.principal,
+                event_id=_event_id(id),
+                note=note,
+                expected_version=expected_version,
+            )
+        )
+
+    @strawberry.mutation(description="Step 5, 处置反馈: submit the result.", extensions=signed_in())
+    async def submit_event_result(
+        self, info: Info, id: strawberry.ID, note: str, expected_version: int | None = None
+    ) -> EventResult:
+        return await _run(
+            lambda: service.submit(
+                actor=info.context.principal,
+                event_id=_event_id(id),
+                note=note,
+                expected_version=expected_version,
+            )
+        )
+
+    @strawberry.mutation(
+        description="核查: pass, or fail with a reason (rework).",
+        extensions=signed_in(),
+    )
+    async def verify_event(
+        self,
+        info: Info,
+        id: strawberry.ID,
+        passed: bool,
+        note: str = "",
+        expected_version: int | None = None,
+    ) -> EventResult:
+        return await _run(
+            lambda: service.verify(
+                actor=info.context.principal,
+                event_id=_event_id(id),
+                passed=passed,
+                note=note,
+                expected_version=expected_version,
+            )
+        )
+
+    @strawberry.mutation(description="Step 6, 结案归档.", extensions=signed_in())
+    async def close_event(
+        self, info: Info, id: strawberry.ID, note: str = "", expected_version: int | None = None
+    ) -> EventResult:
+        return await _run(
+            lambda: service.close(
+                actor=info.context.principal,
+                event_id=_event_id(id),
+                note=note,
+                expected_version=expected_version,
+            )
+        )
+
+    @strawberry.mutation(description="Step 7, 回访评价: satisfaction 1–5.", extensions=signed_in())
+    async def evaluate_event(
+        self,
+        info: Info,
+        id: strawberry.ID,
+        satisfaction: int,
+        note: str = "",
+        expected_version: int | None = None,
+    ) -> EventResult:
+        return await _run(
+            lambda: service.evaluate(
+                actor=info.context.principal,
+                event_id=_event_id(id),
+                satisfaction=satisfaction,
+                note=note,
+                expected_version=expected_version,
+            )
+        )
+
+    @strawberry.mutation(
+        description="上报上级: hand to the level above (urgent: district, major: city).",
+        extensions=signed_in(),
+    )
+    async def escalate_event(
+        self, info: Info, id: strawberry.ID, note: str, expected_version: int | None = None
+    ) -> EventResult:
+        return await _run(
+            lambda: service.escalate(
+                actor=info.context.principal,
+                event_id=_event_id(id),
+                note=note,
+                expected_version=expected_version,
+            )
+        )
+
+    @strawberry.mutation(
+        description="督办: press for progress from a level above.",
+        extensions=signed_in(),
+    )
+    async def supervise_event(self, info: Info, id: strawberry.ID, note: str) -> EventResult:
+        return await _run(
+            lambda: service.supervise(
+                actor=info.context.principal, event_id=_event_id(id), note=note
+            )
+        )
+
+    @strawberry.mutation(
+        description="点评: a leader's remark on the handling.", extensions=signed_in()
+    )
+    async def comment_event(self, info: Info, id: strawberry.ID, note: str) -> EventResult:
+        return await _run(
+            lambda: service.comment(actor=info.context.principal, event_id=_event_id(id), note=note)
+        )

@@ -1,0 +1,132 @@
+"""Event queries."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+
+from api.domains.events import service
+from api.domains.events.enums import Card, CategoryScheme, EventStatus, Priority, Source
+from api.domains.events.models import Category, DeadlineRule
+from api.domains.hierarchy.enums import Level
+from api.errors import NotFound
+from api.pagination import page_request
+from schema.events.types import CategoryType, DeadlineRuleType, EventType
+from schema.pagination import Connection, connection
+from schema.permissions import allow, signed_in
+from schema.scalars import parse_uuid
+from schema.types import Info
+
+
+@strawberry.input(description="Filters of the event list; all optional, combined with AND.")
+class EventFilterInput:
+    statuses: list[EventStatus] | None = None
+    category_key: str | None = strawberry.field(
+        default=None, description="A 大类 includes its 小类."
+    )
+    source: Source | None = None
+    priority: Priority | None = None
+    region_code: str | None = strawberry.field(
+        default=None, description="Happened in this subtree."
+    )
+    handling_level: Level | None = None
+    assignee_department_id: strawberry.ID | None = None
+    assignee_user_id: strawberry.ID | None = None
+    overdue: bool | None = None
+    card: Card | None = None
+    reported_from: datetime | None = None
+    reported_to: datetime | None = None
+    text: str | None = strawberry.field(
+        default=None, description="In title, address or case number."
+    )
+
+
+def _filters(value: EventFilterInput | None) -> service.EventFilter:
+    if value is None:
+        return service.EventFilter()
+    return service.EventFilter(
+        statuses=value.statuses or (),
+        category_key=value.category_key,
+        source=value.source,
+        priority=value.priority,
+        region_code=value.region_code,
+        handling_level=value.handling_level,
+        assignee_department_id=parse_uuid(value.assignee_department_id)
+        if value.assignee_department_id
+        else None,
+        assignee_user_id=parse_uuid(value.assignee_user_id) if value.assignee_user_id else None,
+        overdue=value.overdue,
+        card=value.card,
+        reported_from=value.reported_from,
+        reported_to=value.reported_to,
+        text=value.text,
+    )
+
+
+@strawberry.type
+class EventsQuery:
+    @strawberry.field(
+        description="An event in your scope; null otherwise.", extensions=allow("event", "read")
+    )
+    async def event(self, info: Info, id: strawberry.ID) -> EventType | None:
+        event_id = parse_uuid(id, "Event")
+        if event_id is None:
+            return None
+        try:
+            return EventType.from_model(
+                await service.get_event(actor=info.context.principal, event_id=event_id)
+            )
+        except NotFound:
+            return None
+
+    @strawberry.field(
+        description="Events in your scope, newest first.", extensions=allow("event", "read")
+    )
+    async def events(
+        self,
+        info: Info,
+        filter: EventFilterInput | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[EventType]:
+        page, filtered = await service.list_events(
+            actor=info.context.principal, page=page_request(first, after), filters=_filters(filter)
+        )
+        return connection(page, filtered, EventType.from_model)
+
+    @strawberry.field(
+        description="What waits for your action, soonest deadline first.", extensions=signed_in()
+    )
+    async def my_tasks(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[EventType]:
+        page, filtered = await service.my_tasks(
+            actor=info.context.principal, page=page_request(first, after)
+        )
+        return connection(page, filtered, EventType.from_model)
+
+    @strawberry.field(description="Event categories of both dictionaries.", extensions=signed_in())
+    async def categories(
+        self, info: Info, scheme: CategoryScheme | None = None, parent_key: str | None = None
+    ) -> list[CategoryType]:
+        query = Category.filter(is_active=True)
+        if scheme is not None:
+            query = query.filter(scheme=scheme)
+        query = query.filter(parent_key=parent_key) if parent_key else query
+        return [CategoryType.from_model(c) for c in await query.order_by("key").limit(500)]
+
+    @strawberry.field(
+        description="Time limits per stage: defaults and per-category rules.",
+        extensions=allow("event", "read"),
+    )
+    async def deadline_rules(
+        self, info: Info, category_key: str | None = None
+    ) -> list[DeadlineRuleType]:
+        query = DeadlineRule.all()
+        if category_key is not None:
+            query = query.filter(category_key__in=[category_key])
+        return [
+            DeadlineRuleType.from_model(r)
+            for r in await query.order_by("category_key", "stage").limit(1000)
+        ]
