@@ -10,12 +10,15 @@ class Migration(migrations.Migration):
     operations = [
         ops.RunSQL(
             [
-                # Subtree lists, newest first: the path prefix then the order of the page.
-                "CREATE INDEX events_region_path ON events"
-                " (region_code varchar_pattern_ops, reported_at DESC, id DESC)",
-                "CREATE INDEX events_handling_path ON events"
-                " (handling_region_code varchar_pattern_ops, reported_at DESC, id DESC)",
-                "CREATE INDEX events_newest ON events (reported_at DESC, id DESC)",
+                # "Under S, newest first" for a scope at any level: equality on the ancestor
+                # column of S's level, then the index order is already the page's order.
+                "CREATE INDEX events_by_city ON events (city_code, reported_at DESC, id DESC)",
+                "CREATE INDEX events_by_district ON events (district_code, reported_at DESC, id DESC)",
+                "CREATE INDEX events_by_township ON events (township_code, reported_at DESC, id DESC)",
+                "CREATE INDEX events_by_community ON events"
+                " (community_code, reported_at DESC, id DESC)",
+                "CREATE INDEX events_by_grid ON events (region_code, reported_at DESC, id DESC)",
+                "CREATE INDEX events_held_by ON events (handling_region_code, status)",
                 # The deadline sweep reads only open events, by their next due moment.
                 "CREATE INDEX events_open_remind ON events (remind_at)"
                 " WHERE status NOT IN ('rejected', 'closed', 'evaluated')",
@@ -34,6 +37,14 @@ class Migration(migrations.Migration):
                 " FOREIGN KEY (assignee_department_id) REFERENCES departments (id) ON DELETE RESTRICT",
                 "ALTER TABLE events ADD CONSTRAINT events_handled_inside"
                 " CHECK (left(region_code, length(handling_region_code)) = handling_region_code)",
+                "ALTER TABLE events ADD CONSTRAINT events_path_columns CHECK ("
+                " city_code = left(region_code, 4)"
+                " AND district_code IS NOT DISTINCT FROM"
+                "   CASE WHEN length(region_code) >= 6 THEN left(region_code, 6) END"
+                " AND township_code IS NOT DISTINCT FROM"
+                "   CASE WHEN length(region_code) >= 9 THEN left(region_code, 9) END"
+                " AND community_code IS NOT DISTINCT FROM"
+                "   CASE WHEN length(region_code) >= 12 THEN left(region_code, 12) END)",
                 "ALTER TABLE events ADD CONSTRAINT events_satisfaction_range"
                 " CHECK (satisfaction IS NULL OR satisfaction BETWEEN 1 AND 5)",
                 "CREATE UNIQUE INDEX deadline_rules_once ON deadline_rules (category_key, stage)"
@@ -42,6 +53,7 @@ class Migration(migrations.Migration):
             reverse_sql=[
                 "DROP INDEX deadline_rules_once",
                 "ALTER TABLE events DROP CONSTRAINT events_satisfaction_range",
+                "ALTER TABLE events DROP CONSTRAINT events_path_columns",
                 "ALTER TABLE events DROP CONSTRAINT events_handled_inside",
                 "ALTER TABLE events DROP CONSTRAINT events_department_fk",
                 "ALTER TABLE events DROP CONSTRAINT events_category_fk",
@@ -51,9 +63,12 @@ class Migration(migrations.Migration):
                 "DROP INDEX events_open_red",
                 "DROP INDEX events_open_due",
                 "DROP INDEX events_open_remind",
-                "DROP INDEX events_newest",
-                "DROP INDEX events_handling_path",
-                "DROP INDEX events_region_path",
+                "DROP INDEX events_held_by",
+                "DROP INDEX events_by_grid",
+                "DROP INDEX events_by_community",
+                "DROP INDEX events_by_township",
+                "DROP INDEX events_by_district",
+                "DROP INDEX events_by_city",
             ],
         ),
     ]

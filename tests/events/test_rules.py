@@ -57,7 +57,10 @@ async def test_wrong_state_wrong_role_wrong_level_and_out_of_scope(
     out_of_scope = await run(client, FILE, other_township, id=event_id)
     no_reason = await run(client, REJECT, grid_leader, id=event_id, note="  ")
 
-    assert (wrong_state["__typename"], wrong_state["code"]) == ("ConflictError", "INVALID_TRANSITION")
+    assert (wrong_state["__typename"], wrong_state["code"]) == (
+        "ConflictError",
+        "INVALID_TRANSITION",
+    )
     assert (wrong_role["__typename"], wrong_role["code"]) == ("NotAllowedError", "NOT_ALLOWED")
     assert (wrong_level["__typename"], wrong_level["code"]) == ("NotAllowedError", "NOT_ALLOWED")
     assert (out_of_scope["__typename"], out_of_scope["code"]) == ("NotFoundError", "NOT_FOUND")

@@ -71,6 +71,12 @@ class Event(Model):
     priority = fields.CharEnumField(Priority, max_length=8, default=Priority.NORMAL)
     status = fields.CharEnumField(EventStatus, max_length=16, db_index=True)
     region_code = fields.CharField(max_length=15, description="where it happened")
+    # Its ancestors by level: "under S" becomes an equality, so an index on (ancestor,
+    # reported_at) yields the newest events of any subtree already in order (see path_columns).
+    city_code = fields.CharField(max_length=4)
+    district_code = fields.CharField(max_length=6, null=True)
+    township_code = fields.CharField(max_length=9, null=True)
+    community_code = fields.CharField(max_length=12, null=True)
     handling_region_code = fields.CharField(max_length=15, description="the level holding it")
     handling_level = fields.CharEnumField(Level, max_length=12)
     assignee_department_id = fields.UUIDField(null=True, db_index=True)

@@ -44,7 +44,7 @@ from api.errors import (
     ValidationFailed,
 )
 from api.pagination import Page, PageRequest, make_page
-from api.query import subtree_filter
+from api.query import path_filter
 from policies.enforcer import authorize, get_enforcer, scope_prefixes
 
 MAX_TITLE = 200
@@ -103,14 +103,33 @@ class StepOutcome:
 # ---------------------------------------------------------------- scope
 
 
+PATH_COLUMNS = {
+    4: "city_code",
+    6: "district_code",
+    9: "township_code",
+    12: "community_code",
+    15: "region_code",
+}
+
+
+def path_codes(region_code: str) -> dict[str, str | None]:
+    """The ancestor columns of an event that happened at `region_code`."""
+    return {
+        column: region_code[:length] if len(region_code) >= length else None
+        for length, column in PATH_COLUMNS.items()
+        if column != "region_code"
+    }
+
+
+def in_subtree(prefixes: Sequence[str]) -> Q:
+    return path_filter(prefixes, PATH_COLUMNS)
+
+
 def readable_events(actor: Principal) -> Q:
-    """Events that happened in, or are held inside, the caller's read scope."""
-    prefixes = scope_prefixes(actor.assignments, "event", "read")
-    if not prefixes:
-        return subtree_filter([], "region_code")
-    return subtree_filter(prefixes, "region_code") | subtree_filter(
-        prefixes, "handling_region_code"
-    )
+    """Events that happened inside the caller's read scope. That covers the events held inside
+    it too: the level holding an event is always an ancestor of where it happened (a CHECK
+    constraint), so one path predicate suffices."""
+    return in_subtree(scope_prefixes(actor.assignments, "event", "read"))
 
 
 def _authorize_step(actor: Principal, action: Action, event: Event) -> None:
@@ -171,7 +190,7 @@ async def list_events(
             raise ValidationFailed(
                 "malformed region code", field="regionCode", code=ErrorCode.INVALID_CODE
             )
-        query = query.filter(region_code__startswith=filters.region_code)
+        query = query.filter(in_subtree([filters.region_code]))
     if filters.handling_level:
         query = query.filter(handling_level=filters.handling_level)
     if filters.assignee_department_id:
@@ -458,6 +477,7 @@ async def report(*, actor: Principal, data: ReportInput, close_at_once: bool = F
             priority=data.priority,
             status=EventStatus.REPORTED,
             region_code=region_code,
+            **path_codes(region_code),
             handling_region_code=region_code,
             handling_level=_level(region_code),
             lat=data.lat,
