@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 import orjson
 import structlog
@@ -14,7 +16,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
@@ -27,7 +29,8 @@ from api import db
 from api.auth import ANONYMOUS, Principal
 from api.domains.accounts.service import principal_for_token
 from api.domains.accounts.throttle import LoginThrottle
-from api.errors import Unauthenticated
+from api.domains.events import attachments
+from api.errors import NotFound, Unauthenticated
 from api.settings import Settings, get_settings
 from policies.enforcer import PolicyEnforcer, get_enforcer
 from schema import build_schema
@@ -61,6 +64,8 @@ class GridGovGraphQL(GraphQL[Context, None]):
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
             keep_alive=True,
             keep_alive_interval=15,
+            # Safe without CSRF tokens: credentials travel only in headers, never in cookies.
+            multipart_uploads_enabled=True,
         )
         self.resources = resources
 
@@ -109,19 +114,24 @@ class GridGovGraphQL(GraphQL[Context, None]):
 
 
 class BodySizeLimit:
-    """Refuse request bodies over the limit before they are read into memory."""
+    """Refuse request bodies over the limit before they are read into memory (uploads, which
+    are spooled to disk, get their own larger limit)."""
 
-    def __init__(self, app: ASGIApp, *, max_bytes: int):
+    def __init__(self, app: ASGIApp, *, max_bytes: int, max_upload_bytes: int):
         self.app = app
-        self.max_bytes = max_bytes
+        self.json_limit = max_bytes
+        self.upload_limit = max_upload_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = dict(scope["headers"]).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await self._refuse(scope, receive, send)
+        headers = dict(scope["headers"])
+        multipart = headers.get(b"content-type", b"").startswith(b"multipart/form-data")
+        limit = self.upload_limit if multipart else self.json_limit
+        declared = headers.get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await _refuse(scope, receive, send, limit)
             return
         received = 0
 
@@ -130,25 +140,26 @@ class BodySizeLimit:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
+                if received > limit:
                     raise _TooLarge
             return message
 
         try:
             await self.app(scope, limited_receive, send)
         except _TooLarge:
-            await self._refuse(scope, receive, send)
+            await _refuse(scope, receive, send, limit)
 
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        body = {
-            "errors": [
-                {
-                    "message": f"request body over {self.max_bytes} bytes",
-                    "extensions": {"code": "REQUEST_TOO_LARGE"},
-                }
-            ]
-        }
-        await JSONResponse(body, status_code=413)(scope, receive, send)
+
+async def _refuse(scope: Scope, receive: Receive, send: Send, limit: int) -> None:
+    body = {
+        "errors": [
+            {
+                "message": f"request body over {limit} bytes",
+                "extensions": {"code": "REQUEST_TOO_LARGE"},
+            }
+        ]
+    }
+    await JSONResponse(body, status_code=413)(scope, receive, send)
 
 
 class _TooLarge(Exception):
@@ -171,6 +182,35 @@ class WebSocketOrigins:
                 )
                 return
         await self.app(scope, receive, send)
+
+
+async def download_attachment(request: Request) -> Response:
+    """A file of an event, to whoever may read the event (same credentials as /graphql)."""
+    resources: Resources = request.app.state.resources
+    token = bearer_token(request.headers.get("authorization")) or request.headers.get("x-api-key")
+    try:
+        principal = await principal_for_token(token or "", secret=resources.settings.secret_key())
+    except Unauthenticated:
+        return JSONResponse({"error": "sign in first"}, status_code=401)
+    try:
+        attachment_id = uuid.UUID(request.path_params["attachment_id"])
+        attachment = await attachments.readable_attachment(
+            actor=principal, attachment_id=attachment_id
+        )
+    except (ValueError, NotFound):
+        return JSONResponse({"error": "not found"}, status_code=404)
+    path = attachments.path_of(resources.settings.attachment_dir, attachment.sha256)
+    disposition = "inline" if attachment.content_type in attachments.INLINE_TYPES else "attachment"
+    return StreamingResponse(
+        attachments.file_chunks(path),
+        media_type=attachment.content_type,
+        headers={
+            "Content-Length": str(attachment.size),
+            "Content-Disposition": f"{disposition}; filename*=UTF-8''{quote(attachment.filename)}",
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "private, max-age=3600",
+        },
+    )
 
 
 async def healthz(request: Request) -> Response:
@@ -237,11 +277,18 @@ def create_app(settings: Settings | None = None, *, check_migrations: bool = Tru
         routes=[
             Route("/graphql", graphql_app, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql_app),
+            Route("/attachments/{attachment_id}", download_attachment),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
         ],
         middleware=[
-            Middleware(BodySizeLimit, max_bytes=settings.gridgov_max_body_bytes),
+            Middleware(
+                BodySizeLimit,
+                max_bytes=settings.gridgov_max_body_bytes,
+                max_upload_bytes=settings.gridgov_max_upload_bytes
+                * settings.gridgov_max_upload_files
+                + settings.gridgov_max_body_bytes,
+            ),
             Middleware(WebSocketOrigins, allowed=settings.gridgov_allowed_origins),
             Middleware(
                 CORSMiddleware,

@@ -41,6 +41,11 @@ class Settings(BaseSettings):
     gridgov_login_lockout_seconds: int = Field(default=900, ge=1)
     gridgov_db_pool_size: int = Field(default=10, ge=1, le=200)
     gridgov_max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    gridgov_max_upload_bytes: int = Field(default=50 * 1_048_576, ge=1024, description="per file")
+    gridgov_max_upload_files: int = Field(default=9, ge=1, le=50, description="per request")
+    gridgov_attachment_dir: Path | None = Field(
+        default=None, description="where files are kept; default <data dir>/attachments"
+    )
     gridgov_max_query_depth: int = Field(default=12, ge=2)
     gridgov_max_aliases: int = Field(default=30, ge=1)
     gridgov_max_tokens: int = Field(default=4000, ge=100)
@@ -48,6 +53,10 @@ class Settings(BaseSettings):
     gridgov_log_json: bool = False
     gridgov_host: str = "127.0.0.1"
     gridgov_port: int = Field(default=8000, ge=1, le=65535)
+
+    @property
+    def attachment_dir(self) -> Path:
+        return self.gridgov_attachment_dir or self.gridgov_data_dir / "attachments"
 
     @property
     def is_production(self) -> bool:

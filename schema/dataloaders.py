@@ -9,7 +9,8 @@ from strawberry.dataloader import DataLoader
 
 from api.domains.accounts.models import RoleAssignment
 from api.domains.accounts.service import assignments_of
-from api.domains.events.models import Category, TimelineEntry
+from api.domains.events.attachments import attachments_of
+from api.domains.events.models import Attachment, Category, TimelineEntry
 from api.domains.events.service import timelines
 from api.domains.hierarchy.models import Department
 
@@ -21,6 +22,11 @@ async def _load_assignments(user_ids: list[uuid.UUID]) -> list[list[RoleAssignme
 
 async def _load_timelines(event_ids: list[uuid.UUID]) -> list[list[TimelineEntry]]:
     grouped = await timelines(event_ids)
+    return [grouped.get(event_id, []) for event_id in event_ids]
+
+
+async def _load_attachments(event_ids: list[uuid.UUID]) -> list[list[Attachment]]:
+    grouped = await attachments_of(event_ids)
     return [grouped.get(event_id, []) for event_id in event_ids]
 
 
@@ -52,3 +58,7 @@ class Loaders:
     @cached_property
     def category(self) -> DataLoader[str, Category | None]:
         return DataLoader(load_fn=_load_categories)
+
+    @cached_property
+    def attachments_by_event(self) -> DataLoader[uuid.UUID, list[Attachment]]:
+        return DataLoader(load_fn=_load_attachments)

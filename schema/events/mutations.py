@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable
-from typing import Annotated
+from typing import Annotated, cast
 
 import strawberry
+from strawberry.file_uploads import Upload
 
-from api.domains.events import service
+from api.domains.events import attachments, service
 from api.domains.events.enums import Priority, Source
 from api.errors import DomainError, NotFound
 from schema.errors import (
@@ -314,4 +315,29 @@ class EventsMutation:
     async def comment_event(self, info: Info, id: strawberry.ID, note: str) -> EventResult:
         return await _run(
             lambda: service.comment(actor=info.context.principal, event_id=_event_id(id), note=note)
+        )
+
+    @strawberry.mutation(
+        description="Add photos, video, audio or documents (multipart upload; type sniffed, size bounded).",
+        extensions=signed_in(),
+    )
+    async def attach_to_event(
+        self, info: Info, id: strawberry.ID, files: list[Upload], note: str = ""
+    ) -> EventResult:
+        settings = info.context.settings
+        try:
+            event, entry = await attachments.attach(
+                actor=info.context.principal,
+                event_id=_event_id(id),
+                # Strawberry types Upload as bytes; on Starlette it is an UploadFile.
+                files=cast("list[attachments.UploadedFile]", files),
+                note=note,
+                root=settings.attachment_dir,
+                max_bytes=settings.gridgov_max_upload_bytes,
+                max_files=settings.gridgov_max_upload_files,
+            )
+        except DomainError as error:
+            return error_result(error)
+        return EventPayload(
+            event=EventType.from_model(event), entry=TimelineEntryType.from_model(entry)
         )

@@ -108,6 +108,37 @@ class TimelineEntryType:
         )
 
 
+@strawberry.type(
+    name="Attachment", description="A file of an event (photo, video, audio, document)."
+)
+class AttachmentType:
+    attachment_id: strawberry.Private[UUID]
+    filename: str
+    content_type: str = strawberry.field(description="Sniffed from the content, not the name.")
+    size: int = strawberry.field(description="Bytes.")
+    sha256: str
+    created_at: datetime
+
+    @strawberry.field(description="Id of the attachment.")
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(str(self.attachment_id))
+
+    @strawberry.field(description="Download path; send the same Authorization header.")
+    def url(self) -> str:
+        return f"/attachments/{self.attachment_id}"
+
+    @classmethod
+    def from_model(cls, attachment: models.Attachment) -> AttachmentType:
+        return cls(
+            attachment_id=attachment.id,
+            filename=attachment.filename,
+            content_type=attachment.content_type,
+            size=attachment.size,
+            sha256=attachment.sha256,
+            created_at=attachment.created_at,
+        )
+
+
 @strawberry.type(name="Event", description="An incident and its way through the closed loop.")
 class EventType(Node):
     uuid: UUID = strawberry.field(description="The event's UUID (clients may choose it).")
@@ -153,6 +184,11 @@ class EventType(Node):
     async def timeline(self, info: Info) -> list[TimelineEntryType]:
         entries = await info.context.loaders.timeline_by_event.load(self.uuid)
         return [TimelineEntryType.from_model(entry) for entry in entries]
+
+    @strawberry.field(description="Files added to the event, oldest first.")
+    async def attachments(self, info: Info) -> list[AttachmentType]:
+        rows = await info.context.loaders.attachments_by_event.load(self.uuid)
+        return [AttachmentType.from_model(row) for row in rows]
 
     @strawberry.field(description="The department it is dispatched to.")
     async def assignee_department(self, info: Info) -> DepartmentType | None:

@@ -1,0 +1,189 @@
+"""Event attachments: type sniffed from the bytes, size bounded, stored once by SHA-256."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import tempfile
+import uuid
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import anyio
+import filetype
+from tortoise.transactions import in_transaction
+
+from api import clock
+from api.auth import Principal
+from api.domains.events.enums import Action
+from api.domains.events.models import Attachment, Event, TimelineEntry
+from api.domains.events.service import readable_events
+from api.errors import ErrorCode, NotAllowed, NotFound, PermissionDenied, ValidationFailed
+from policies.enforcer import authorize
+
+CHUNK = 64 * 1024
+SNIFF_BYTES = 8192
+# What a grid worker's phone or a centre sends: photos, video, voice notes, documents.
+ALLOWED_TYPES = {
+    "image/jpeg",
+    "image/png",
+    "image/webp",
+    "image/heic",
+    "video/mp4",
+    "video/quicktime",
+    "audio/mpeg",
+    "audio/mp4",
+    "audio/amr",
+    "audio/x-wav",
+    "application/pdf",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+INLINE_TYPES = {"image/jpeg", "image/png", "image/webp", "video/mp4", "audio/mpeg", "audio/mp4"}
+
+
+class UploadedFile(Protocol):
+    filename: str | None
+
+    async def read(self, size: int = -1) -> bytes: ...
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    sha256: str
+    content_type: str
+    size: int
+    filename: str
+
+
+def path_of(root: Path, sha256: str) -> Path:
+    return root / sha256[:2] / sha256[2:4] / sha256
+
+
+def _clean_filename(name: str | None) -> str:
+    base = os.path.basename((name or "file").replace("\\", "/")).strip() or "file"
+    return "".join(c for c in base if c.isprintable())[:200]
+
+
+async def _store(upload: UploadedFile, *, root: Path, max_bytes: int) -> StoredFile:
+    """Stream to a temporary file while hashing, check size and type, then move into place."""
+    await anyio.Path(root).mkdir(parents=True, exist_ok=True)
+    digest = hashlib.sha256()
+    size = 0
+    head = b""
+    handle, temporary = tempfile.mkstemp(dir=root, prefix=".upload-")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            while chunk := await upload.read(CHUNK):
+                size += len(chunk)
+                if size > max_bytes:
+                    raise ValidationFailed(
+                        f"{_clean_filename(upload.filename)} is over {max_bytes // 1_048_576} MiB",
+                        field="files",
+                        code=ErrorCode.FILE_TOO_LARGE,
+                    )
+                if len(head) < SNIFF_BYTES:
+                    head += chunk[: SNIFF_BYTES - len(head)]
+                digest.update(chunk)
+                out.write(chunk)
+        kind = filetype.guess(head)
+        content_type = kind.mime if kind else "unknown"
+        if content_type not in ALLOWED_TYPES:
+            raise ValidationFailed(
+                f"{_clean_filename(upload.filename)}: {content_type} files are not accepted "
+                "(photos, video, audio, PDF and Office documents are)",
+                field="files",
+                code=ErrorCode.UNSUPPORTED_FILE,
+            )
+        sha256 = digest.hexdigest()
+        target = path_of(root, sha256)
+        await anyio.Path(target.parent).mkdir(parents=True, exist_ok=True)
+        if await anyio.Path(target).exists():
+            os.unlink(temporary)  # the same content is kept once
+        else:
+            os.replace(temporary, target)
+        return StoredFile(sha256, content_type, size, _clean_filename(upload.filename))
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+        raise
+
+
+async def attach(
+    *,
+    actor: Principal,
+    event_id: uuid.UUID,
+    files: Sequence[UploadedFile],
+    note: str,
+    root: Path,
+    max_bytes: int,
+    max_files: int,
+) -> tuple[Event, TimelineEntry]:
+    """Add files to an event (evidence, results): any staff in scope of where it happened."""
+    if not files or len(files) > max_files:
+        raise ValidationFailed(f"send 1 to {max_files} files", field="files")
+    event = await Event.filter(readable_events(actor), id=event_id).first()
+    if event is None:
+        raise NotFound("event", event_id)
+    try:
+        authorize(actor.assignments, "event", "attach", at=event.region_code)
+    except PermissionDenied as error:
+        raise NotAllowed("your roles may not add files to this event") from error
+    stored = [await _store(upload, root=root, max_bytes=max_bytes) for upload in files]
+    now = clock.now()
+    async with in_transaction():
+        rows = [
+            await Attachment.create(
+                event_id=event.id,
+                sha256=s.sha256,
+                content_type=s.content_type,
+                size=s.size,
+                filename=s.filename,
+                uploaded_by_id=actor.user_id or actor.api_key_id,
+            )
+            for s in stored
+        ]
+        last = await TimelineEntry.filter(event_id=event.id).order_by("-id").first()
+        entry = await TimelineEntry.create(
+            event_id=event.id,
+            action=Action.ATTACH,
+            actor_id=actor.user_id or actor.api_key_id,
+            actor_label=actor.label[:100],
+            from_status=event.status,
+            to_status=event.status,
+            from_region_code=event.handling_region_code,
+            to_region_code=event.handling_region_code,
+            note=note.strip()[:2000],
+            attachment_ids=[str(r.id) for r in rows],
+            seconds_spent=int((now - last.at).total_seconds()) if last else None,
+            at=now,
+        )
+    return event, entry
+
+
+async def readable_attachment(*, actor: Principal, attachment_id: uuid.UUID) -> Attachment:
+    """An attachment of an event the caller may read; anything else is not found."""
+    attachment = await Attachment.get_or_none(id=attachment_id)
+    if (
+        attachment is None
+        or not await Event.filter(readable_events(actor), id=attachment.event_id).exists()
+    ):
+        raise NotFound("attachment", attachment_id)
+    return attachment
+
+
+async def attachments_of(event_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[Attachment]]:
+    rows = await Attachment.filter(event_id__in=list(event_ids)).order_by("created_at", "id")
+    grouped: dict[uuid.UUID, list[Attachment]] = {event_id: [] for event_id in event_ids}
+    for row in rows:
+        grouped.setdefault(uuid.UUID(str(row.event_id)), []).append(row)
+    return grouped
+
+
+async def file_chunks(path: Path) -> AsyncIterator[bytes]:
+    with path.open("rb") as handle:
+        while chunk := handle.read(CHUNK):
+            yield chunk
