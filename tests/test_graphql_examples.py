@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,8 @@ from api.auth import Assignment, Principal
 from api.domains.accounts import service as accounts
 from api.domains.accounts.enums import Role
 from api.domains.accounts.models import RoleAssignment, UserSession
+from api.domains.events import service as events
+from api.domains.hierarchy.models import Department
 from tests import factories
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "graphql_examples"
@@ -49,7 +52,9 @@ async def _fixtures() -> dict[str, str]:
         refresh_token_hash=auth.token_digest(refresh_token),
         expires_at=clock.now() + timedelta(days=1),
     )
+    events = await _events_in_every_state(department.id)
     return {
+        **events,
         "<user_id>": str(target.id),
         "<department_id>": str(department.id),
         "<assignment_id>": str(extra.id),
@@ -57,6 +62,55 @@ async def _fixtures() -> dict[str, str]:
         "<refresh_token>": refresh_token,
         "<password>": factories.PASSWORD,
     }
+
+
+async def _events_in_every_state(department_id: uuid.UUID) -> dict[str, str]:
+    """One event per step of the loop, held by the district 410611 once filed (so a district
+    centre and the district's police can act on them)."""
+
+    def as_(role: str, code: str) -> Principal:
+        return Principal(
+            user_id=uuid.uuid4(),
+            username=role,
+            assignments=(Assignment(role, code, department_id),),
+        )
+
+    grid = "410611001001001"
+    worker, grid_leader = as_("grid_worker", grid), as_("grid_leader", grid)
+    community, township = as_("community_staff", grid[:12]), as_("township_centre", grid[:9])
+    district, police = as_("district_command", grid[:6]), as_("department_staff", grid[:6])
+    steps: list[tuple[str, Any]] = [
+        ("reported", None),
+        ("filed", lambda e: events.file(actor=grid_leader, event_id=e)),
+        ("filed_district", None),
+        (
+            "assigned",
+            lambda e: events.assign(actor=district, event_id=e, department_id=department_id),
+        ),
+        ("in_progress", lambda e: events.accept(actor=police, event_id=e)),
+        ("handled", lambda e: events.submit(actor=police, event_id=e, note="已处置")),
+        ("verified", lambda e: events.verify(actor=district, event_id=e, passed=True)),
+        ("closed", lambda e: events.close(actor=district, event_id=e)),
+    ]
+    ids: dict[str, str] = {}
+    for index, (state, _) in enumerate(steps):
+        event = await events.report(
+            actor=worker,
+            data=events.ReportInput(
+                title=f"示例事件 {state}",
+                description="",
+                category_key="city.0502",
+                region_code=grid,
+            ),
+        )
+        for _, step in steps[1 : index + 1]:
+            if step is None:  # up to the district centre
+                for holder in (grid_leader, community, township):
+                    await events.escalate(actor=holder, event_id=event.id, note="超出本级处置能力")
+                continue
+            await step(event.id)
+        ids[f"<{state}_event_id>"] = str(event.id)
+    return ids
 
 
 async def _credentials(sender: str) -> dict[str, str]:
@@ -68,7 +122,10 @@ async def _credentials(sender: str) -> dict[str, str]:
         created = await accounts.create_api_key(actor=console, name="hotline", region_code=region)
         return {"X-Api-Key": created.secret}
     assert role in {r.value for r in Role}, f"unknown role {role}"
-    _, token = await factories.signed_in(role, region)
+    department = None
+    if role == "department_staff":  # the fixtures' department of that region
+        department = (await Department.get(region_code=region, code="police")).id
+    _, token = await factories.signed_in(role, region, department_id=department)
     return {"Authorization": f"Bearer {token}"}
 
 
