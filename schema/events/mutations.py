@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable
+from datetime import date
 from typing import Annotated, cast
 
 import strawberry
 from strawberry.file_uploads import Upload
 
-from api.domains.events import attachments, service
-from api.domains.events.enums import Priority, Source
+from api.domains.events import attachments, reference, service
+from api.domains.events.enums import DeadlineUnit, Priority, Source, Stage
 from api.errors import DomainError, NotFound
 from schema.errors import (
     ConflictError,
@@ -19,9 +20,9 @@ from schema.errors import (
     ValidationError,
     error_result,
 )
-from schema.events.types import EventType, TimelineEntryType
+from schema.events.types import CalendarDayType, DeadlineRuleType, EventType, TimelineEntryType
 from schema.hierarchy.types import GeoPointInput
-from schema.permissions import signed_in
+from schema.permissions import allow, signed_in
 from schema.scalars import parse_uuid
 from schema.types import Info
 
@@ -50,6 +51,25 @@ class EventPayload:
     event: EventType
     entry: TimelineEntryType | None = strawberry.field(description="null for a repeated report")
 
+
+@strawberry.type(description="The time limit after the change.")
+class DeadlineRulePayload:
+    rule: DeadlineRuleType
+
+
+@strawberry.type(description="The calendar day after the change (null once removed).")
+class CalendarDayPayload:
+    day: CalendarDayType | None
+
+
+DeadlineRuleResult = Annotated[
+    DeadlineRulePayload | ValidationError | NotFoundError | ConflictError,
+    strawberry.union("DeadlineRuleResult", description="Outcome of setting a time limit."),
+]
+CalendarDayResult = Annotated[
+    CalendarDayPayload | ValidationError | NotFoundError | ConflictError,
+    strawberry.union("CalendarDayResult", description="Outcome of a calendar change."),
+]
 
 EventResult = Annotated[
     EventPayload | ValidationError | NotFoundError | ConflictError | NotAllowedError,
@@ -341,3 +361,57 @@ class EventsMutation:
         return EventPayload(
             event=EventType.from_model(event), entry=TimelineEntryType.from_model(entry)
         )
+
+    @strawberry.mutation(
+        description="Set the time limit of a stage for a category (or the default). City admin.",
+        extensions=allow("deadline_rule", "update"),
+    )
+    async def set_deadline_rule(
+        self,
+        info: Info,
+        stage: Stage,
+        amount: int,
+        unit: DeadlineUnit,
+        category_key: str | None = None,
+        reminder_share: float = 0.8,
+        red_share: float = 1.5,
+    ) -> DeadlineRuleResult:
+        try:
+            rule = await reference.set_deadline_rule(
+                actor=info.context.principal,
+                category_key=category_key,
+                stage=stage,
+                amount=amount,
+                unit=unit,
+                reminder_share=reminder_share,
+                red_share=red_share,
+            )
+        except DomainError as error:
+            return error_result(error)
+        return DeadlineRulePayload(rule=DeadlineRuleType.from_model(rule))
+
+    @strawberry.mutation(
+        description="Mark a holiday or a worked weekend day (调休). City admin.",
+        extensions=allow("calendar", "update"),
+    )
+    async def set_calendar_day(
+        self, info: Info, day: date, is_workday: bool, name: str
+    ) -> CalendarDayResult:
+        try:
+            entry = await reference.set_calendar_day(
+                actor=info.context.principal, day=day, is_workday=is_workday, name=name
+            )
+        except DomainError as error:
+            return error_result(error)
+        return CalendarDayPayload(day=CalendarDayType.from_model(entry))
+
+    @strawberry.mutation(
+        description="Return a day to the ordinary week. City admin.",
+        extensions=allow("calendar", "update"),
+    )
+    async def remove_calendar_day(self, info: Info, day: date) -> CalendarDayResult:
+        try:
+            await reference.remove_calendar_day(actor=info.context.principal, day=day)
+        except DomainError as error:
+            return error_result(error)
+        return CalendarDayPayload(day=None)

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import strawberry
 
-from api.domains.events import service
+from api.domains.events import reference, service
 from api.domains.events.enums import Card, CategoryScheme, EventStatus, Priority, Source
 from api.domains.events.models import Category, DeadlineRule
 from api.domains.hierarchy.enums import Level
 from api.errors import NotFound
 from api.pagination import page_request
-from schema.events.types import CategoryType, DeadlineRuleType, EventType
+from schema.events.types import CalendarDayType, CategoryType, DeadlineRuleType, EventType
 from schema.pagination import Connection, connection
 from schema.permissions import allow, signed_in
 from schema.scalars import parse_uuid
@@ -129,4 +129,14 @@ class EventsQuery:
         return [
             DeadlineRuleType.from_model(r)
             for r in await query.order_by("category_key", "stage").limit(1000)
+        ]
+
+    @strawberry.field(
+        description="Holidays and worked weekend days in a period (≤ 800 days).",
+        extensions=allow("event", "read"),
+    )
+    async def calendar_days(self, info: Info, start: date, end: date) -> list[CalendarDayType]:
+        return [
+            CalendarDayType.from_model(day)
+            for day in await reference.calendar_days(start=start, end=end)
         ]

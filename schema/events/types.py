@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from uuid import UUID
 
 import strawberry
@@ -77,6 +77,17 @@ class DeadlineRuleType:
             reminder_share=rule.reminder_share,
             red_share=rule.red_share,
         )
+
+
+@strawberry.type(name="CalendarDay", description="An exception to the Monday–Friday week.")
+class CalendarDayType:
+    day: date
+    is_workday: bool = strawberry.field(description="true: a worked weekend day; false: a holiday.")
+    name: str
+
+    @classmethod
+    def from_model(cls, entry: models.CalendarDay) -> CalendarDayType:
+        return cls(day=entry.day, is_workday=entry.is_workday, name=entry.name)
 
 
 @strawberry.type(name="TimelineEntry", description="One step of an event's history.")

@@ -57,10 +57,11 @@ def test_holidays_are_skipped_and_make_up_days_count() -> None:
     assert add_limit(
         local(2026, 9, 25, 10, 0), 2, DeadlineUnit.WORKING_DAYS, NATIONAL_DAY
     ) == local(2026, 9, 28, 10, 0)
-    # from Thursday 8 October (holiday), 2 working days: Friday 9th and Saturday 10th, at opening
+    # from Thursday 8 October (holiday) the clock starts Friday 9th at opening; two working days
+    # later is Monday 12th (Saturday 10th, a make-up day, is the first)
     assert add_limit(
         local(2026, 10, 8, 15, 0), 2, DeadlineUnit.WORKING_DAYS, NATIONAL_DAY
-    ) == local(2026, 10, 10, 8, 30)
+    ) == local(2026, 10, 12, 8, 30)
 
 
 def test_reminder_and_red_points_are_shares_of_working_time() -> None:

@@ -67,12 +67,17 @@ def add_working_minutes(start: datetime, minutes: float, calendar: WorkCalendar)
 
 
 def add_working_days(start: datetime, days: int, calendar: WorkCalendar) -> datetime:
-    """The same time of day on the `days`-th working day after `start` (from the next working
-    day's opening when `start` falls outside a working day)."""
+    """The same time of day on the `days`-th working day after `start` (counted from the next
+    working day's opening when `start` falls on a day off)."""
     local = start.astimezone(LOCAL)
     day = local.date()
     clock_time = local.timetz().replace(tzinfo=None)
     if not calendar.is_workday(day):
+        # Reported on a day off: the clock starts at the next working day's opening.
+        for _ in range(MAX_SEARCH_DAYS):
+            day += timedelta(days=1)
+            if calendar.is_workday(day):
+                break
         clock_time = WORK_PERIODS[0][0]
     counted = 0
     for _ in range(MAX_SEARCH_DAYS):

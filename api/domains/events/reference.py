@@ -8,9 +8,14 @@ from pathlib import Path
 
 from tortoise.transactions import in_transaction
 
+from api.auth import Principal
+from api.domains.audit.service import record
 from api.domains.events.deadlines import WorkCalendar
 from api.domains.events.enums import CategoryScheme, DeadlineUnit, Stage
 from api.domains.events.models import CalendarDay, Category, DeadlineRule
+from api.domains.hierarchy.enums import Level
+from api.errors import NotFound, PermissionDenied, ValidationFailed
+from policies.enforcer import get_enforcer
 
 DATA = Path(__file__).resolve().parent / "data"
 SOURCES = {
@@ -79,3 +84,124 @@ async def calendar_from(start: date, days: int = 400) -> WorkCalendar:
     """The calendar's exceptions for the period a limit can reach."""
     rows = await CalendarDay.filter(day__gte=start, day__lte=start + timedelta(days=days))
     return WorkCalendar({row.day: row.is_workday for row in rows})
+
+
+# ---------------------------------------------------------------- administration (city-wide)
+
+
+def _authorize_citywide(actor: Principal, obj: str) -> str:
+    """Rules and the calendar apply to the whole installation: a city-level admin sets them.
+    Returns the city code the change is filed under in the audit log."""
+    enforcer = get_enforcer()
+    for assignment in actor.assignments:
+        if Level.of_code(assignment.region_code) is Level.CITY and enforcer.allows(
+            assignment.role, Level.CITY, obj, "update"
+        ):
+            return assignment.region_code
+    raise PermissionDenied(f"only a city administrator may change the {obj.replace('_', ' ')}s")
+
+
+async def set_deadline_rule(
+    *,
+    actor: Principal,
+    category_key: str | None,
+    stage: Stage,
+    amount: int,
+    unit: DeadlineUnit,
+    reminder_share: float = 0.8,
+    red_share: float = 1.5,
+) -> DeadlineRule:
+    """Create or change the limit of a stage for a category (or the default, without one)."""
+    city = _authorize_citywide(actor, "deadline_rule")
+    if not 1 <= amount <= 10_000:
+        raise ValidationFailed("amount is 1 to 10,000", field="amount")
+    if not 0 < reminder_share < 1:
+        raise ValidationFailed(
+            "the reminder comes before the deadline: 0 < share < 1", field="reminderShare"
+        )
+    if not 1 < red_share <= 10:
+        raise ValidationFailed(
+            "the red card comes after the deadline: 1 < share ≤ 10", field="redShare"
+        )
+    if category_key is not None and not await Category.exists(key=category_key):
+        raise NotFound("category", category_key, field="categoryKey")
+    async with in_transaction():
+        rule = (
+            await DeadlineRule.filter(category_key=category_key, stage=stage)
+            .select_for_update()
+            .first()
+        )
+        if rule is None:
+            rule = DeadlineRule(category_key=category_key, stage=stage)
+        rule.update_from_dict(
+            {
+                "amount": amount,
+                "unit": unit,
+                "reminder_share": reminder_share,
+                "red_share": red_share,
+            }
+        )
+        await rule.save()
+        await record(
+            actor=actor,
+            action="deadline_rule.set",
+            object_type="deadline_rule",
+            object_id=f"{category_key or '*'}:{stage.value}",
+            region_code=city,
+            detail={
+                "amount": amount,
+                "unit": unit.value,
+                "reminder_share": reminder_share,
+                "red_share": red_share,
+            },
+        )
+    return rule
+
+
+async def set_calendar_day(
+    *, actor: Principal, day: date, is_workday: bool, name: str
+) -> CalendarDay:
+    """Mark a holiday, or a weekend day that is worked (调休); limits computed later follow it."""
+    city = _authorize_citywide(actor, "calendar")
+    cleaned = " ".join(name.split())
+    if not cleaned or len(cleaned) > 50:
+        raise ValidationFailed("name must have 1 to 50 characters", field="name")
+    async with in_transaction():
+        entry = await CalendarDay.get_or_none(day=day)
+        if entry is None:
+            entry = CalendarDay(day=day, is_workday=is_workday, name=cleaned)
+            await entry.save(force_create=True)
+        else:
+            entry.is_workday, entry.name = is_workday, cleaned
+            await entry.save()
+        await record(
+            actor=actor,
+            action="calendar.set",
+            object_type="calendar",
+            object_id=day.isoformat(),
+            region_code=city,
+            detail={"is_workday": is_workday, "name": cleaned},
+        )
+    return entry
+
+
+async def remove_calendar_day(*, actor: Principal, day: date) -> None:
+    """Back to the ordinary week for that day."""
+    city = _authorize_citywide(actor, "calendar")
+    async with in_transaction():
+        deleted = await CalendarDay.filter(day=day).delete()
+        if not deleted:
+            raise NotFound("calendar day", day.isoformat(), field="day")
+        await record(
+            actor=actor,
+            action="calendar.remove",
+            object_type="calendar",
+            object_id=day.isoformat(),
+            region_code=city,
+        )
+
+
+async def calendar_days(*, start: date, end: date) -> list[CalendarDay]:
+    if end < start or (end - start).days > 800:
+        raise ValidationFailed("give a period of at most 800 days", field="to")
+    return await CalendarDay.filter(day__gte=start, day__lte=end).order_by("day")
