@@ -7,9 +7,11 @@ import uuid
 import strawberry
 
 from api.domains.accounts import service as accounts
+from api.domains.events import service as events
 from api.domains.hierarchy import service as hierarchy
 from api.errors import NotFound, PermissionDenied
 from schema.accounts.types import UserType
+from schema.events.types import EventType
 from schema.hierarchy.types import DepartmentType, RegionType
 from schema.node import Node, parse_global_id
 from schema.permissions import signed_in
@@ -36,6 +38,10 @@ class NodeQuery:
                     actor=actor, department_id=uuid.UUID(key)
                 )
                 return DepartmentType.from_model(department)
+            if type_name == "Event":
+                return EventType.from_model(
+                    await events.get_event(actor=actor, event_id=uuid.UUID(key))
+                )
             if type_name == "User":
                 return UserType.from_model(
                     await accounts.get_user(actor=actor, user_id=uuid.UUID(key))
