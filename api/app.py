@@ -31,6 +31,7 @@ from api.domains.accounts.service import principal_for_token
 from api.domains.accounts.throttle import LoginThrottle
 from api.domains.events import attachments
 from api.errors import NotFound, Unauthenticated
+from api.realtime import Hub, OutboxRelay
 from api.settings import Settings, get_settings
 from policies.enforcer import PolicyEnforcer, get_enforcer
 from schema import build_schema
@@ -45,6 +46,7 @@ class Resources:
     redis: Redis
     throttle: LoginThrottle
     enforcer: PolicyEnforcer
+    hub: Hub
 
 
 def bearer_token(value: str | None) -> str | None:
@@ -91,6 +93,7 @@ class GridGovGraphQL(GraphQL[Context, None]):
             redis=resources.redis,
             throttle=resources.throttle,
             enforcer=resources.enforcer,
+            hub=resources.hub,
             principal=principal,
             auth_error=auth_error,
         )
@@ -255,7 +258,9 @@ def create_app(settings: Settings | None = None, *, check_migrations: bool = Tru
             window_seconds=settings.gridgov_login_lockout_seconds,
         ),
         enforcer=get_enforcer(),
+        hub=Hub(settings.redis_url),
     )
+    relay = OutboxRelay(settings.database_url, resources.hub)
     graphql_app = GridGovGraphQL(build_schema(settings), resources)
 
     @contextlib.asynccontextmanager
@@ -266,10 +271,14 @@ def create_app(settings: Settings | None = None, *, check_migrations: bool = Tru
             pool_size=settings.gridgov_db_pool_size,
             check_migrations=check_migrations,
         )
+        await resources.hub.start()
+        await relay.start()
         log.info("gridgov api started", env=settings.gridgov_env.value)
         try:
             yield
         finally:
+            await relay.stop()
+            await resources.hub.stop()
             await redis.aclose()
             await db.close_database()
 

@@ -16,6 +16,7 @@ MODEL_MODULES = [
     "api.domains.accounts.models",
     "api.domains.audit.models",
     "api.domains.events.models",
+    "api.outbox",
 ]
 
 

@@ -27,6 +27,7 @@ from schema.hierarchy.mutations import HierarchyMutation
 from schema.hierarchy.queries import HierarchyQuery
 from schema.node import Node
 from schema.nodes import NodeQuery
+from schema.realtime.subscriptions import RealtimeSubscription
 
 
 @strawberry.type(description="Everything a client can read.")
@@ -36,6 +37,11 @@ class Query(NodeQuery, HierarchyQuery, AccountsQuery, EventsQuery, AuditQuery):
 
 @strawberry.type(description="Everything a client can change.")
 class Mutation(HierarchyMutation, AccountsMutation, EventsMutation):
+    pass
+
+
+@strawberry.type(description="Live feeds over graphql-transport-ws.")
+class Subscription(RealtimeSubscription):
     pass
 
 
@@ -56,6 +62,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         types=[Node],
         extensions=extensions,
         config=StrawberryConfig(disable_field_suggestions=settings.is_production),

@@ -11,6 +11,7 @@ from starlette.websockets import WebSocket
 
 from api.auth import ANONYMOUS, Principal
 from api.domains.accounts.throttle import LoginThrottle
+from api.realtime import Hub
 from api.settings import Settings
 from policies.enforcer import PolicyEnforcer
 from schema.dataloaders import Loaders
@@ -26,8 +27,10 @@ class Context:
     principal: Principal = ANONYMOUS
     auth_error: str | None = None  # why the credentials sent were refused
     loaders: Loaders = field(default_factory=Loaders)
+    hub: Hub | None = None
     # set by the websocket handler from the connection_init payload
     connection_params: dict[str, Any] | None = None
+    subscriptions: int = 0  # live on this connection (the context lives as long as it)
 
     @property
     def client_ip(self) -> str | None:

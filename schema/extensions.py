@@ -9,6 +9,7 @@ from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
 from api.errors import DomainError, PermissionDenied, Unauthenticated
+from api.realtime import FeedInterrupted
 
 log = structlog.get_logger("gridgov.graphql")
 
@@ -43,6 +44,8 @@ class ErrorCodes(SchemaExtension):
             return _with_code(error, extensions)
         if isinstance(original, (Unauthenticated, PermissionDenied)):
             return _with_code(error, original.code.value)
+        if isinstance(original, FeedInterrupted):
+            return _with_code(error, "FEED_INTERRUPTED")
         log.error("unexpected error", path=error.path, exc_info=original)
         if self.mask:
             return GraphQLError(

@@ -20,7 +20,7 @@ from api import clock
 from api.auth import Principal
 from api.domains.events.enums import Action
 from api.domains.events.models import Attachment, Event, TimelineEntry
-from api.domains.events.service import readable_events
+from api.domains.events.service import publish_change, readable_events
 from api.errors import ErrorCode, NotAllowed, NotFound, PermissionDenied, ValidationFailed
 from policies.enforcer import authorize
 
@@ -161,6 +161,7 @@ async def attach(
             seconds_spent=int((now - last.at).total_seconds()) if last else None,
             at=now,
         )
+        await publish_change(event, action=Action.ATTACH, actor=actor, at=now, note=entry.note)
     return event, entry
 
 

@@ -15,7 +15,7 @@ from tortoise import connections
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
-from api import clock
+from api import clock, outbox
 from api.auth import Principal
 from api.domains.accounts.enums import Role
 from api.domains.accounts.models import RoleAssignment, User
@@ -351,6 +351,43 @@ async def _record(
     )
 
 
+def change_payload(
+    event: Event, *, action: Action, actor: Principal, at: datetime, note: str = ""
+) -> dict[str, Any]:
+    """What a command centre's feed shows of a change: the action and the event's new state."""
+    return {
+        "action": action.value,
+        "at": at.isoformat(),
+        "actor": actor.label,
+        "note": note,
+        "event": {
+            "id": str(event.id),
+            "case_number": event.case_number,
+            "title": event.title,
+            "status": event.status.value,
+            "priority": event.priority.value,
+            "category_key": event.category_key,
+            "region_code": event.region_code,
+            "handling_region_code": event.handling_region_code,
+            "handling_level": event.handling_level.value,
+            "card": event.card.value,
+            "due_at": event.due_at.isoformat() if event.due_at else None,
+            "version": event.version,
+        },
+    }
+
+
+async def publish_change(
+    event: Event, *, action: Action, actor: Principal, at: datetime, note: str = ""
+) -> None:
+    """Write the change to the outbox (inside the caller's transaction)."""
+    await outbox.add(
+        topic="event",
+        region_code=event.region_code,
+        payload=change_payload(event, action=action, actor=actor, at=at, note=note),
+    )
+
+
 async def _locked(actor: Principal, event_id: uuid.UUID) -> Event:
     event = await Event.filter(readable_events(actor), id=event_id).select_for_update().first()
     if event is None:
@@ -406,6 +443,7 @@ async def _step(
             note=note,
             now=now,
         )
+        await publish_change(event, action=action, actor=actor, at=now, note=note)
     return StepOutcome(event=event, entry=entry, extra=extra)
 
 
@@ -515,6 +553,12 @@ async def report(*, actor: Principal, data: ReportInput, close_at_once: bool = F
                 note="resolved on the spot",
                 now=now,
             )
+        await publish_change(
+            event,
+            action=Action.SELF_HANDLE if close_at_once else Action.REPORT,
+            actor=actor,
+            at=now,
+        )
     return event
 
 
