@@ -247,11 +247,10 @@ class OutboxRelay:
         """Publish what follows the cursor, in order; stop at a gap younger than GAP_TIMEOUT."""
         cursor = await connection.fetchval("SELECT published_up_to FROM outbox_relay WHERE id = 1")
         if cursor is None:
-            # a fresh (or emptied) outbox: start after what is there
-            cursor = await connection.fetchval("SELECT coalesce(max(id), 0) FROM outbox")
+            # First start: everything in the outbox is still to be published.
+            cursor = 0
             await connection.execute(
-                "INSERT INTO outbox_relay (id, published_up_to) VALUES (1, $1) ON CONFLICT (id) DO NOTHING",
-                cursor,
+                "INSERT INTO outbox_relay (id, published_up_to) VALUES (1, 0) ON CONFLICT (id) DO NOTHING"
             )
         if not self.hub.healthy:
             return 0

