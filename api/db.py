@@ -17,6 +17,8 @@ MODEL_MODULES = [
     "api.domains.audit.models",
     "api.domains.events.models",
     "api.outbox",
+    "api.domains.notices.models",
+    "api.domains.positions.models",
 ]
 
 

@@ -27,16 +27,22 @@ from schema.hierarchy.mutations import HierarchyMutation
 from schema.hierarchy.queries import HierarchyQuery
 from schema.node import Node
 from schema.nodes import NodeQuery
+from schema.notices.schema import NoticesMutation, NoticesQuery
+from schema.positions.schema import PositionsMutation, PositionsQuery
 from schema.realtime.subscriptions import RealtimeSubscription
 
 
 @strawberry.type(description="Everything a client can read.")
-class Query(NodeQuery, HierarchyQuery, AccountsQuery, EventsQuery, AuditQuery):
+class Query(
+    NodeQuery, HierarchyQuery, AccountsQuery, EventsQuery, NoticesQuery, PositionsQuery, AuditQuery
+):
     pass
 
 
 @strawberry.type(description="Everything a client can change.")
-class Mutation(HierarchyMutation, AccountsMutation, EventsMutation):
+class Mutation(
+    HierarchyMutation, AccountsMutation, EventsMutation, NoticesMutation, PositionsMutation
+):
     pass
 
 

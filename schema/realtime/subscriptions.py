@@ -3,24 +3,28 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from datetime import datetime
+from typing import Any, TypeVar
 
 import strawberry
 from graphql import GraphQLError
 
 from api import clock
+from api.auth import Principal
 from api.domains.events.enums import Action, Card, EventStatus, Priority
 from api.domains.hierarchy.enums import Level
 from api.errors import ValidationFailed
 from api.outbox import OutboxMessage
 from api.realtime import FeedInterrupted, channel, published_cursor
 from policies.enforcer import authorize
+from schema.context import Context
 from schema.permissions import signed_in
 from schema.types import Info
 
 MAX_SUBSCRIPTIONS_PER_CONNECTION = 20
 REPLAY_BATCH = 500
+T = TypeVar("T")
 
 
 @strawberry.type(description="An event's state right after a change.")
@@ -49,7 +53,30 @@ class EventChange:
     event: EventSnapshot
 
 
-def _change(message: dict) -> EventChange:
+@strawberry.type(description="A notice to the signed-in user, as it arrives.")
+class NoticeMessage:
+    sequence: int = strawberry.field(description="Pass as `after` to resume from here.")
+    id: strawberry.ID
+    kind: str
+    title: str
+    body: str
+    event_id: strawberry.ID | None
+    region_code: str
+    created_at: datetime
+
+
+@strawberry.type(description="A grid worker's position fix.")
+class WorkerPositionMessage:
+    user_id: strawberry.ID
+    name: str
+    region_code: str
+    lat: float
+    lng: float
+    accuracy: float = strawberry.field(description="Metres.")
+    at: datetime
+
+
+def _event_change(message: dict[str, Any]) -> EventChange:
     event = message["event"]
     return EventChange(
         sequence=message["sequence"],
@@ -74,22 +101,101 @@ def _change(message: dict) -> EventChange:
     )
 
 
-async def _replay(scope: str, after: int, up_to: int) -> AsyncGenerator[dict, None]:
-    """Committed changes in (after, up_to] under scope, from the outbox, in order."""
+def _notice(message: dict[str, Any]) -> NoticeMessage:
+    return NoticeMessage(
+        sequence=message["sequence"],
+        id=strawberry.ID(message["id"]),
+        kind=message["kind"],
+        title=message["title"],
+        body=message["body"],
+        event_id=strawberry.ID(message["event_id"]) if message["event_id"] else None,
+        region_code=message["region_code"],
+        created_at=datetime.fromisoformat(message["created_at"]),
+    )
+
+
+def _position(message: dict[str, Any]) -> WorkerPositionMessage:
+    return WorkerPositionMessage(
+        user_id=strawberry.ID(message["user_id"]),
+        name=message["name"],
+        region_code=message["region_code"],
+        lat=message["lat"],
+        lng=message["lng"],
+        accuracy=message["accuracy"],
+        at=datetime.fromisoformat(message["at"]),
+    )
+
+
+async def _replay(query: Any, after: int, up_to: int) -> AsyncIterator[dict[str, Any]]:
+    """Committed outbox rows of `query` in (after, up_to], in order, in batches."""
     cursor = after
     while cursor < up_to:
-        rows = (
-            await OutboxMessage.filter(
-                topic="event", id__gt=cursor, id__lte=up_to, region_code__startswith=scope
-            )
-            .order_by("id")
-            .limit(REPLAY_BATCH)
-        )
+        rows = await query.filter(id__gt=cursor, id__lte=up_to).order_by("id").limit(REPLAY_BATCH)
         if not rows:
             return
         for row in rows:
             yield {"sequence": row.id, **row.payload}
         cursor = rows[-1].id
+
+
+def _scope(principal: Principal, scope: str, obj: str) -> None:
+    if Level.of_code(scope) is None:
+        raise ValidationFailed("scope must be a region code", field="scope")
+    authorize(principal.assignments, obj, "read", at=scope)
+
+
+async def _feed(
+    context: Context,
+    name: str,
+    convert: Callable[[dict[str, Any]], T],
+    *,
+    after: int | None = None,
+    replay: Any = None,
+) -> AsyncGenerator[T, None]:
+    """Listen first, replay what was missed, then go live, skipping what was replayed; end with a
+    coded error when the feed breaks or the token expires (resume with the last sequence)."""
+    if after is not None and after < 0:
+        raise ValidationFailed("after is a sequence (≥ 0)", field="after")
+    if context.subscriptions >= MAX_SUBSCRIPTIONS_PER_CONNECTION:
+        raise ValidationFailed(
+            f"at most {MAX_SUBSCRIPTIONS_PER_CONNECTION} subscriptions per connection"
+        )
+    if context.hub is None:
+        raise FeedInterrupted("live feeds are not available on this server")
+    expires = context.principal.token_expires_at
+    context.subscriptions += 1
+    try:
+        async with context.hub.listen(name) as listener:
+            last = after or 0
+            if after is not None and replay is not None:
+                async for message in _replay(replay, after, await published_cursor()):
+                    last = message["sequence"]
+                    yield convert(message)
+            while True:
+                timeout = None
+                if expires is not None:
+                    timeout = (expires - clock.now()).total_seconds()
+                    if timeout <= 0:
+                        raise GraphQLError(
+                            f"access token expired; reconnect with a fresh token and after={last}",
+                            extensions={"code": "UNAUTHENTICATED", "lastSequence": last},
+                        )
+                try:
+                    item = await asyncio.wait_for(listener.queue.get(), timeout=timeout)
+                except TimeoutError:
+                    continue  # the loop head ends the feed on expiry
+                if isinstance(item, FeedInterrupted):
+                    # Schema extensions don't see errors raised mid-stream: code it here.
+                    raise GraphQLError(
+                        f"{item} (last sequence delivered: {last})",
+                        extensions={"code": "FEED_INTERRUPTED", "lastSequence": last},
+                    )
+                if item["sequence"] <= last:
+                    continue  # already replayed
+                last = item["sequence"]
+                yield convert(item)
+    finally:
+        context.subscriptions -= 1
 
 
 @strawberry.type
@@ -103,52 +209,37 @@ class RealtimeSubscription:
     async def event_changes(
         self, info: Info, scope: str, after: int | None = None
     ) -> AsyncGenerator[EventChange, None]:
-        context = info.context
-        principal = context.principal
-        if Level.of_code(scope) is None:
-            raise ValidationFailed("scope must be a region code", field="scope")
-        authorize(principal.assignments, "event", "read", at=scope)
-        if after is not None and after < 0:
-            raise ValidationFailed("after is a sequence (≥ 0)", field="after")
-        if context.subscriptions >= MAX_SUBSCRIPTIONS_PER_CONNECTION:
-            raise ValidationFailed(
-                f"at most {MAX_SUBSCRIPTIONS_PER_CONNECTION} subscriptions per connection",
-                field="scope",
-            )
-        hub = context.hub
-        if hub is None:
-            raise FeedInterrupted("live feeds are not available on this server")
-        context.subscriptions += 1
-        try:
-            async with hub.listen(channel("event", scope)) as listener:
-                last = after or 0
-                if after is not None:
-                    async for message in _replay(scope, after, await published_cursor()):
-                        last = message["sequence"]
-                        yield _change(message)
-                while True:
-                    timeout = None
-                    if principal.token_expires_at is not None:
-                        timeout = (principal.token_expires_at - clock.now()).total_seconds()
-                        if timeout <= 0:
-                            raise GraphQLError(
-                                "access token expired; reconnect with a fresh token and "
-                                f"after={last}",
-                                extensions={"code": "UNAUTHENTICATED", "lastSequence": last},
-                            )
-                    try:
-                        item = await asyncio.wait_for(listener.queue.get(), timeout=timeout)
-                    except TimeoutError:
-                        continue  # the loop head ends the feed on expiry
-                    if isinstance(item, FeedInterrupted):
-                        # Schema extensions don't see errors raised mid-stream: code it here.
-                        raise GraphQLError(
-                            f"{item} (last sequence delivered: {last})",
-                            extensions={"code": "FEED_INTERRUPTED", "lastSequence": last},
-                        )
-                    if item["sequence"] <= last:
-                        continue  # already replayed
-                    last = item["sequence"]
-                    yield _change(item)
-        finally:
-            context.subscriptions -= 1
+        _scope(info.context.principal, scope, "event")
+        replay = OutboxMessage.filter(topic="event", region_code__startswith=scope)
+        async for change in _feed(
+            info.context, channel("event", scope), _event_change, after=after, replay=replay
+        ):
+            yield change
+
+    @strawberry.subscription(
+        description="Notices and reminders for you, resumable with `after` like eventChanges.",
+        extensions=signed_in(),
+    )
+    async def notices(
+        self, info: Info, after: int | None = None
+    ) -> AsyncGenerator[NoticeMessage, None]:
+        user_id = info.context.principal.user_id
+        if user_id is None:
+            raise ValidationFailed("notices belong to users; sign in as one")
+        replay = OutboxMessage.filter(topic="notice", user_id=user_id)
+        async for notice in _feed(
+            info.context, channel("notice", f"user:{user_id}"), _notice, after=after, replay=replay
+        ):
+            yield notice
+
+    @strawberry.subscription(
+        description="Grid workers' positions under `scope`, live (positions are not replayed: "
+        "query latestWorkerPositions when (re)connecting).",
+        extensions=signed_in(),
+    )
+    async def worker_positions(
+        self, info: Info, scope: str
+    ) -> AsyncGenerator[WorkerPositionMessage, None]:
+        _scope(info.context.principal, scope, "position")
+        async for position in _feed(info.context, channel("position", scope), _position):
+            yield position

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 
-from api.settings import Settings
 from tests import factories
 from tests.events.helpers import REPORT, report_input
-from tests.realtime.servers import ApiProcess, Feed, start_api
+from tests.realtime.servers import ApiProcess, Feed
 
 CHANGES = """
 subscription($scope: String!, $after: Int) {
@@ -20,27 +18,6 @@ subscription($scope: String!, $after: Int) {
     sequence action actorLabel event { uuid caseNumber status regionCode handlingRegionCode version }
   }
 }"""
-
-
-def _env(settings: Settings, redis_url: str | None = None) -> dict[str, str]:
-    return {
-        "DATABASE_URL": settings.database_url or "",
-        "REDIS_URL": redis_url or settings.redis_url or "",
-        "GRIDGOV_SECRET_KEY": settings.secret_key(),
-        "GRIDGOV_ENV": "test",
-    }
-
-
-@pytest.fixture(scope="module")
-def two_apis(
-    settings: Settings, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[tuple[ApiProcess, ApiProcess]]:
-    logs = tmp_path_factory.mktemp("api-logs")
-    first = start_api(_env(settings), logs)
-    second = start_api(_env(settings), logs)
-    yield first, second
-    first.stop()
-    second.stop()
 
 
 async def _report(api: ApiProcess, token: str, **overrides: Any) -> dict[str, Any]:

@@ -13,8 +13,9 @@ import pytest
 
 from api.settings import Settings
 from tests import factories
+from tests.realtime.conftest import api_env
 from tests.realtime.servers import ApiProcess, Feed, RedisProcess, free_port, start_api
-from tests.realtime.test_event_feed import CHANGES, _change, _env, _report
+from tests.realtime.test_event_feed import CHANGES, _change, _report
 
 
 async def test_a_redis_restart_ends_the_feed_and_a_resume_loses_nothing(
@@ -22,8 +23,8 @@ async def test_a_redis_restart_ends_the_feed_and_a_resume_loses_nothing(
 ) -> None:
     redis = RedisProcess(free_port(), tmp_path)
     redis.start()
-    first = start_api(_env(settings, redis.url), tmp_path)
-    second = start_api(_env(settings, redis.url), tmp_path)
+    first = start_api(api_env(settings, redis.url), tmp_path)
+    second = start_api(api_env(settings, redis.url), tmp_path)
     try:
         await factories.region_tree()
         _, township = await factories.signed_in("township_centre", "410611001")

@@ -35,6 +35,7 @@ from api.domains.events.workflow import ESCALATE_UNFILED, REWORK, Transition, gu
 from api.domains.hierarchy.enums import Level
 from api.domains.hierarchy.locate import grid_at
 from api.domains.hierarchy.models import Department, Region
+from api.domains.notices import service as notices
 from api.errors import (
     Conflict,
     ErrorCode,
@@ -617,6 +618,14 @@ async def assign(
                 raise NotFound("user", user_id, field="userId")
         event.assignee_department_id = department_id
         event.assignee_user_id = user_id
+        await notices.notify(
+            user_ids=await _assignee_users(event),
+            kind="dispatch",
+            title=f"新派遣 {event.case_number}: {event.title}",
+            body=note,
+            region_code=event.region_code,
+            event_id=event.id,
+        )
 
     return await _step(
         actor=actor,
@@ -785,9 +794,43 @@ async def escalate(
 
 
 async def supervise(*, actor: Principal, event_id: uuid.UUID, note: str) -> StepOutcome:
-    """督办: a leader above presses for progress (logged, the holder is notified)."""
+    """督办: a leader above presses for progress (logged; the holder and assignee are notified)."""
     _clean(note, field="note", limit=MAX_NOTE, required=True)
-    return await _step(actor=actor, event_id=event_id, action=Action.SUPERVISE, note=note)
+
+    async def apply(event: Event, chosen: Transition, extra: dict[str, Any]) -> None:
+        await notices.notify(
+            user_ids=[*await _centre_users(event), *await _assignee_users(event)],
+            kind="supervision",
+            title=f"督办 {event.case_number}: {event.title}",
+            body=note,
+            region_code=event.region_code,
+            event_id=event.id,
+        )
+
+    return await _step(
+        actor=actor, event_id=event_id, action=Action.SUPERVISE, note=note, apply=apply
+    )
+
+
+async def _assignee_users(event: Event) -> list[uuid.UUID]:
+    """The assignee in person, or the staff of the assigned department."""
+    users: list[object] = [event.assignee_user_id] if event.assignee_user_id else []
+    if event.assignee_department_id:
+        users += await RoleAssignment.filter(
+            department_id=event.assignee_department_id, user__is_active=True
+        ).values_list("user_id", flat=True)
+    return [uuid.UUID(str(u)) for u in users]
+
+
+async def _centre_users(event: Event) -> list[uuid.UUID]:
+    """Who staffs the centre holding the event (may file, dispatch, verify there)."""
+    level = _level(event.handling_region_code)
+    enforcer = get_enforcer()
+    roles = [role for role in Role if enforcer.allows(role.value, level, "event", "assign")]
+    users = await RoleAssignment.filter(
+        region_code=event.handling_region_code, role__in=roles, user__is_active=True
+    ).values_list("user_id", flat=True)
+    return [uuid.UUID(str(u)) for u in users]
 
 
 async def comment(*, actor: Principal, event_id: uuid.UUID, note: str) -> StepOutcome:

@@ -1,0 +1,21 @@
+"""In-app notices to one user (reminders, supervision, dispatches), read or unread."""
+
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class Notice(Model):
+    id = fields.UUIDField(primary_key=True)
+    user_id = fields.UUIDField(db_index=True)
+    kind = fields.CharField(max_length=32, description="supervision, dispatch, reminder …")
+    title = fields.CharField(max_length=200)
+    body = fields.TextField(default="")
+    event_id = fields.UUIDField(null=True)
+    region_code = fields.CharField(max_length=15)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    read_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "notices"
