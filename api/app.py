@@ -68,6 +68,8 @@ class GridGovGraphQL(GraphQL[Context, None]):
             keep_alive_interval=15,
             # Safe without CSRF tokens: credentials travel only in headers, never in cookies.
             multipart_uploads_enabled=True,
+            # Browsers don't apply CORS to websockets: strawberry checks their Origin against this.
+            allowed_origins=resources.settings.gridgov_allowed_origins,
         )
         self.resources = resources
 
@@ -167,24 +169,6 @@ async def _refuse(scope: Scope, receive: Receive, send: Send, limit: int) -> Non
 
 class _TooLarge(Exception):
     pass
-
-
-class WebSocketOrigins:
-    """Browsers don't apply CORS to websockets: check their Origin against the allowed list."""
-
-    def __init__(self, app: ASGIApp, *, allowed: list[str]):
-        self.app = app
-        self.allowed = set(allowed)
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "websocket" and "*" not in self.allowed:
-            origin = dict(scope["headers"]).get(b"origin")
-            if origin is not None and origin.decode() not in self.allowed:
-                await send(
-                    {"type": "websocket.close", "code": 4403, "reason": "origin not allowed"}
-                )
-                return
-        await self.app(scope, receive, send)
 
 
 async def download_attachment(request: Request) -> Response:
@@ -298,7 +282,6 @@ def create_app(settings: Settings | None = None, *, check_migrations: bool = Tru
                 * settings.gridgov_max_upload_files
                 + settings.gridgov_max_body_bytes,
             ),
-            Middleware(WebSocketOrigins, allowed=settings.gridgov_allowed_origins),
             Middleware(
                 CORSMiddleware,
                 allow_origins=settings.gridgov_allowed_origins,
