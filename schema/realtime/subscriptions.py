@@ -126,6 +126,15 @@ def _position(message: dict[str, Any]) -> WorkerPositionMessage:
     )
 
 
+def _converted(message: dict[str, Any], convert: Callable[[dict[str, Any]], T]) -> T:
+    """Convert a live message once for every subscriber of the channel in this process: the hub
+    hands them all the same dict, so the first one leaves the result there for the others."""
+    cache: dict[Any, Any] = message.setdefault("_converted", {})
+    if convert not in cache:
+        cache[convert] = convert(message)
+    return cache[convert]
+
+
 async def _replay(query: Any, after: int, up_to: int) -> AsyncIterator[dict[str, Any]]:
     """Committed outbox rows of `query` in (after, up_to], in order, in batches."""
     cursor = after
@@ -193,7 +202,7 @@ async def _feed(
                 if item["sequence"] <= last:
                     continue  # already replayed
                 last = item["sequence"]
-                yield convert(item)
+                yield _converted(item, convert)
     finally:
         context.subscriptions -= 1
 
