@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import base64
 import binascii
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Generic, TypeVar
 
 from api.errors import ValidationFailed
@@ -55,3 +57,12 @@ def make_page(rows: list[T], request: PageRequest, key_of: Callable[[T], object]
     items = rows[: request.first]
     keys = [str(key_of(item)) for item in items]
     return Page(items=items, has_next_page=has_next, keys=keys)
+
+
+def split_cursor(key: str) -> tuple[datetime, uuid.UUID]:
+    """The (time, id) of a `time|id` sort key (lists ordered by a timestamp, ties by id)."""
+    time_text, _, id_text = key.partition("|")
+    try:
+        return datetime.fromisoformat(time_text), uuid.UUID(id_text)
+    except ValueError as exc:
+        raise ValidationFailed("malformed cursor", field="after") from exc

@@ -44,7 +44,7 @@ from api.errors import (
     PermissionDenied,
     ValidationFailed,
 )
-from api.pagination import Page, PageRequest, make_page
+from api.pagination import Page, PageRequest, make_page, split_cursor
 from api.query import path_filter
 from policies.enforcer import authorize, get_enforcer, scope_prefixes
 
@@ -215,11 +215,7 @@ async def list_events(
         )
     filtered = query
     if page.after is not None:
-        at_text, _, id_text = page.after.partition("|")
-        try:
-            after_at, after_id = datetime.fromisoformat(at_text), uuid.UUID(id_text)
-        except ValueError as exc:
-            raise ValidationFailed("malformed cursor", field="after") from exc
+        after_at, after_id = split_cursor(page.after)
         query = query.filter(Q(reported_at__lt=after_at) | Q(reported_at=after_at, id__lt=after_id))
     rows = await query.order_by("-reported_at", "-id").limit(page.first + 1)
     return make_page(rows, page, lambda e: f"{e.reported_at.isoformat()}|{e.id}"), filtered
@@ -263,11 +259,7 @@ async def my_tasks(*, actor: Principal, page: PageRequest) -> tuple[Page[Event],
     query = Event.filter(id__in=[]) if not branches else Event.filter(Q(*branches, join_type="OR"))
     filtered = query
     if page.after is not None:
-        at_text, _, id_text = page.after.partition("|")
-        try:
-            after_at, after_id = datetime.fromisoformat(at_text), uuid.UUID(id_text)
-        except ValueError as exc:
-            raise ValidationFailed("malformed cursor", field="after") from exc
+        after_at, after_id = split_cursor(page.after)
         query = query.filter(Q(due_at__gt=after_at) | Q(due_at=after_at, id__gt=after_id))
     # Most urgent first: the soonest deadline (events without one last).
     rows = await query.order_by("due_at", "id").limit(page.first + 1)

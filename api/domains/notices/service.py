@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
-from datetime import datetime
 from typing import Any
 
 from tortoise.expressions import Q
@@ -13,7 +12,7 @@ from api import clock, outbox
 from api.auth import Principal
 from api.domains.notices.models import Notice
 from api.errors import Unauthenticated, ValidationFailed
-from api.pagination import Page, PageRequest, make_page
+from api.pagination import Page, PageRequest, make_page, split_cursor
 
 
 async def notify(
@@ -70,11 +69,7 @@ async def list_notices(
         query = query.filter(read_at=None)
     filtered = query
     if page.after is not None:
-        created_text, _, id_text = page.after.partition("|")
-        try:
-            created, notice_id = datetime.fromisoformat(created_text), uuid.UUID(id_text)
-        except ValueError as exc:
-            raise ValidationFailed("malformed cursor", field="after") from exc
+        created, notice_id = split_cursor(page.after)
         query = query.filter(Q(created_at__lt=created) | Q(created_at=created, id__lt=notice_id))
     rows = await query.order_by("-created_at", "-id").limit(page.first + 1)
     return make_page(rows, page, lambda n: f"{n.created_at.isoformat()}|{n.id}"), filtered
