@@ -10,6 +10,7 @@ from arq.connections import RedisSettings
 from api import db
 from api.settings import get_settings
 from workers.accounts import prune_sessions
+from workers.events import enforce_deadlines
 
 QUEUE = "gridgov:queue"
 
@@ -47,9 +48,12 @@ def _json_loads(value: bytes) -> Any:
 class WorkerSettings:
     """Jobs are JSON (never pickle), crons are unique across workers, failures are retried."""
 
-    functions: ClassVar[list[Any]] = [prune_sessions]
+    functions: ClassVar[list[Any]] = [prune_sessions, enforce_deadlines]
     cron_jobs: ClassVar[list[Any]] = [
         cron(prune_sessions, hour={3}, minute={17}, unique=True, run_at_startup=False),
+        # every minute; `unique` keeps one run per tick across workers, and the sweep itself
+        # is safe to overlap (row locks with SKIP LOCKED, enforcement levels recorded)
+        cron(enforce_deadlines, second={0}, unique=True, run_at_startup=True, timeout=55),
     ]
     queue_name = QUEUE
     on_startup = startup

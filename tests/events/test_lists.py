@@ -95,11 +95,11 @@ async def _many_events(count: int) -> None:
         INSERT INTO events (id, case_number, title, description, category_key, source, priority,
             status, region_code, city_code, district_code, township_code, community_code,
             handling_region_code, handling_level, due_by_stage, card,
-            rework_count, escalation_count, version, reported_at, updated_at)
+            rework_count, escalation_count, warning_level, version, reported_at, updated_at)
         SELECT gen_random_uuid(), 'BULK-' || i, 'event ' || i, '', 'city.0502', 'grid_patrol', 'normal',
             (ARRAY['reported','filed','assigned','closed'])[1 + i % 4],
             g.code, left(g.code, 4), left(g.code, 6), left(g.code, 9), left(g.code, 12),
-            g.code, 'grid', '{{}}', 'none', 0, 0, 1,
+            g.code, 'grid', '{{}}', 'none', 0, 0, 0, 1,
             now() - (i || ' minutes')::interval, now()
         FROM generate_series(1, {count}) AS i
         JOIN LATERAL (SELECT (ARRAY{json.dumps(grids).replace('"', "'")})[1 + i % {len(grids)}] AS code) g ON true;

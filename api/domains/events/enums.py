@@ -45,6 +45,9 @@ class Action(StrEnum):
     SUPERVISE = "supervise"  # 督办
     COMMENT = "comment"  # 点评
     ATTACH = "attach"
+    REMIND = "remind"  # the deadline approaches (system)
+    YELLOW_CARD = "yellow_card"  # 黄牌: the deadline passed (system)
+    RED_CARD = "red_card"  # 红牌: far past the deadline (system)
 
 
 class Source(StrEnum):

@@ -94,7 +94,10 @@ class Event(Model):
     remind_at = fields.DatetimeField(null=True)
     red_at = fields.DatetimeField(null=True)
     due_by_stage: fields.JSONField[Any] = fields.JSONField(default=dict)
-    card = fields.CharEnumField(Card, max_length=8, default=Card.NONE)
+    card = fields.CharEnumField(Card, max_length=8, default=Card.NONE, description="worst so far")
+    # How far the running stage's deadline has been enforced: 0 nothing, 1 reminded, 2 yellow
+    # card, 3 red card; back to 0 when a stage's clock starts.
+    warning_level = fields.SmallIntField(default=0)
     rework_count = fields.IntField(default=0)
     escalation_count = fields.IntField(default=0)
     satisfaction = fields.IntField(null=True)
@@ -163,3 +166,28 @@ class CaseCounter(Model):
     class Meta:
         table = "case_counters"
         unique_together = (("region_code", "day"),)
+
+
+class CardRecord(Model):
+    """A yellow or red card as given, kept even when later forgiven on appeal (rankings count
+    the facts; exemptions are separate)."""
+
+    id = fields.BigIntField(primary_key=True)
+    event: fields.ForeignKeyRelation[Event] = fields.ForeignKeyField(
+        "gridgov.Event", related_name="cards", on_delete=fields.RESTRICT
+    )
+    card = fields.CharEnumField(Card, max_length=8)
+    stage = fields.CharEnumField(Stage, max_length=16)
+    due_at = fields.DatetimeField()
+    given_at = fields.DatetimeField()
+    handling_region_code = fields.CharField(max_length=15, db_index=True)
+    assignee_department_id = fields.UUIDField(null=True, db_index=True)
+    assignee_user_id = fields.UUIDField(null=True)
+    forgiven_at = fields.DatetimeField(null=True)
+    forgiven_reason = fields.TextField(null=True)
+
+    event_id: str
+
+    class Meta:
+        table = "event_cards"
+        unique_together = (("event", "card", "stage", "due_at"),)

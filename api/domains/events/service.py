@@ -144,7 +144,7 @@ def _authorize_step(actor: Principal, action: Action, event: Event) -> None:
         ) from error
 
 
-def _level(code: str) -> Level:
+def level_of(code: str) -> Level:
     level = Level.of_code(code)
     if level is None:
         raise ValidationFailed(f"{code} is not a region code", code=ErrorCode.INVALID_CODE)
@@ -295,10 +295,11 @@ async def _next_case_number(region_code: str, now: datetime) -> str:
     return f"{district}-{day:%Y%m%d}-{rows[0]['last_number']:05d}"
 
 
-async def _start_stage(event: Event, stage: Stage | None, now: datetime) -> None:
+async def start_stage(event: Event, stage: Stage | None, now: datetime) -> None:
     """Start the clock of `stage` (or stop every clock)."""
     event.stage = stage  # type: ignore[assignment]  # nullable column; tortoise types it non-null
     event.stage_started_at = now if stage else None
+    event.warning_level = 0
     if stage is None:
         event.due_at = event.remind_at = event.red_at = None
         return
@@ -316,7 +317,7 @@ async def _start_stage(event: Event, stage: Stage | None, now: datetime) -> None
     event.due_by_stage = {**(event.due_by_stage or {}), stage.value: points.due_at.isoformat()}
 
 
-async def _record(
+async def record_step(
     event: Event,
     *,
     actor: Principal,
@@ -420,14 +421,14 @@ async def _step(
                 EventStatus.CLOSED,
                 EventStatus.EVALUATED,
             }:
-                await _start_stage(event, chosen.stage, now)
+                await start_stage(event, chosen.stage, now)
             event.version += 1
         if event.status is EventStatus.FILED and event.filed_at is None:
             event.filed_at = now
         if event.status is EventStatus.CLOSED:
             event.closed_at = now
         await event.save()
-        entry = await _record(
+        entry = await record_step(
             event,
             actor=actor,
             action=action,
@@ -510,7 +511,7 @@ async def report(*, actor: Principal, data: ReportInput, close_at_once: bool = F
             region_code=region_code,
             **path_codes(region_code),
             handling_region_code=region_code,
-            handling_level=_level(region_code),
+            handling_level=level_of(region_code),
             lat=data.lat,
             lng=data.lng,
             address=address,
@@ -520,9 +521,9 @@ async def report(*, actor: Principal, data: ReportInput, close_at_once: bool = F
             citizen_phone=_clean(data.citizen_phone, field="citizenPhone", limit=20) or None,
             reported_at=now,
         )
-        await _start_stage(event, Stage.FILE, now)
+        await start_stage(event, Stage.FILE, now)
         await event.save(force_create=True)
-        await _record(
+        await record_step(
             event,
             actor=actor,
             action=Action.REPORT,
@@ -534,10 +535,10 @@ async def report(*, actor: Principal, data: ReportInput, close_at_once: bool = F
         if close_at_once:
             event.status = EventStatus.CLOSED
             event.filed_at = event.closed_at = now
-            await _start_stage(event, None, now)
+            await start_stage(event, None, now)
             event.version += 1
             await event.save()
-            await _record(
+            await record_step(
                 event,
                 actor=actor,
                 action=Action.SELF_HANDLE,
@@ -611,7 +612,7 @@ async def assign(
         event.assignee_department_id = department_id
         event.assignee_user_id = user_id
         await notices.notify(
-            user_ids=await _assignee_users(event),
+            user_ids=await assignee_users(event),
             kind="dispatch",
             title=f"新派遣 {event.case_number}: {event.title}",
             body=note,
@@ -770,7 +771,7 @@ async def escalate(
 
     async def apply(event: Event, chosen: Transition, extra: dict[str, Any]) -> Transition:
         event.handling_region_code = escalation_target(event.handling_region_code, event.priority)
-        event.handling_level = _level(event.handling_region_code)
+        event.handling_level = level_of(event.handling_region_code)
         event.assignee_department_id = event.assignee_user_id = None
         event.escalation_count += 1
         return ESCALATE_UNFILED if event.status is EventStatus.REPORTED else chosen
@@ -791,7 +792,7 @@ async def supervise(*, actor: Principal, event_id: uuid.UUID, note: str) -> Step
 
     async def apply(event: Event, chosen: Transition, extra: dict[str, Any]) -> None:
         await notices.notify(
-            user_ids=[*await _centre_users(event), *await _assignee_users(event)],
+            user_ids=[*await centre_users(event), *await assignee_users(event)],
             kind="supervision",
             title=f"督办 {event.case_number}: {event.title}",
             body=note,
@@ -804,7 +805,7 @@ async def supervise(*, actor: Principal, event_id: uuid.UUID, note: str) -> Step
     )
 
 
-async def _assignee_users(event: Event) -> list[uuid.UUID]:
+async def assignee_users(event: Event) -> list[uuid.UUID]:
     """The assignee in person, or the staff of the assigned department."""
     users: list[object] = [event.assignee_user_id] if event.assignee_user_id else []
     if event.assignee_department_id:
@@ -814,9 +815,9 @@ async def _assignee_users(event: Event) -> list[uuid.UUID]:
     return [uuid.UUID(str(u)) for u in users]
 
 
-async def _centre_users(event: Event) -> list[uuid.UUID]:
+async def centre_users(event: Event) -> list[uuid.UUID]:
     """Who staffs the centre holding the event (may file, dispatch, verify there)."""
-    level = _level(event.handling_region_code)
+    level = level_of(event.handling_region_code)
     enforcer = get_enforcer()
     roles = [role for role in Role if enforcer.allows(role.value, level, "event", "assign")]
     users = await RoleAssignment.filter(
