@@ -180,17 +180,21 @@ async def _feed(
                 async for message in _replay(replay, after, await published_cursor()):
                     last = message["sequence"]
                     yield convert(message)
+            loop = asyncio.get_running_loop()
             while True:
-                timeout = None
+                deadline = None
                 if expires is not None:
-                    timeout = (expires - clock.now()).total_seconds()
-                    if timeout <= 0:
+                    remaining = (expires - clock.now()).total_seconds()
+                    if remaining <= 0:
                         raise GraphQLError(
                             f"access token expired; reconnect with a fresh token and after={last}",
                             extensions={"code": "UNAUTHENTICATED", "lastSequence": last},
                         )
+                    deadline = loop.time() + remaining
                 try:
-                    item = await asyncio.wait_for(listener.queue.get(), timeout=timeout)
+                    # asyncio.timeout_at, unlike wait_for, creates no task per message
+                    async with asyncio.timeout_at(deadline):
+                        item = await listener.queue.get()
                 except TimeoutError:
                     continue  # the loop head ends the feed on expiry
                 if isinstance(item, FeedInterrupted):
