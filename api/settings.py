@@ -49,6 +49,12 @@ class Settings(BaseSettings):
     gridgov_max_query_depth: int = Field(default=12, ge=2)
     gridgov_max_aliases: int = Field(default=30, ge=1)
     gridgov_max_tokens: int = Field(default=4000, ge=100)
+    gridgov_community_investigation_weekday: int = Field(
+        default=0, ge=0, le=6, description="weekly dispute investigation (排查) day, 0 = Monday"
+    )
+    gridgov_township_investigation_days: list[int] = Field(
+        default_factory=lambda: [1, 16], description="days of the month of township rounds"
+    )
     gridgov_allowed_origins: list[str] = Field(default_factory=lambda: ["*"])
     gridgov_log_json: bool = False
     gridgov_host: str = "127.0.0.1"

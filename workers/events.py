@@ -1,13 +1,27 @@
-"""Deadline enforcement, every minute (DESIGN.md §6)."""
+"""Deadline enforcement every minute, and the dispute investigation rounds (DESIGN.md §6)."""
 
 from __future__ import annotations
 
 from dataclasses import asdict
 from typing import Any
 
+from api import clock
+from api.domains.events.deadlines import LOCAL
 from api.domains.events.enforcement import sweep
+from api.domains.notices import rounds
+from api.settings import get_settings
 
 
 async def enforce_deadlines(ctx: dict[str, Any]) -> dict[str, int]:
     """Remind, card and escalate whatever is due; safe to run twice or on two workers at once."""
     return asdict(await sweep())
+
+
+async def investigation_reminders(ctx: dict[str, Any]) -> int:
+    """Start today's dispute investigation rounds (idempotent: once per round and user)."""
+    settings = get_settings()
+    return await rounds.remind(
+        clock.now().astimezone(LOCAL).date(),
+        community_weekday=settings.gridgov_community_investigation_weekday,
+        township_days=settings.gridgov_township_investigation_days,
+    )

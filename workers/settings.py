@@ -10,7 +10,7 @@ from arq.connections import RedisSettings
 from api import db
 from api.settings import get_settings
 from workers.accounts import prune_sessions
-from workers.events import enforce_deadlines
+from workers.events import enforce_deadlines, investigation_reminders
 
 QUEUE = "gridgov:queue"
 
@@ -48,12 +48,14 @@ def _json_loads(value: bytes) -> Any:
 class WorkerSettings:
     """Jobs are JSON (never pickle), crons are unique across workers, failures are retried."""
 
-    functions: ClassVar[list[Any]] = [prune_sessions, enforce_deadlines]
+    functions: ClassVar[list[Any]] = [prune_sessions, enforce_deadlines, investigation_reminders]
     cron_jobs: ClassVar[list[Any]] = [
         cron(prune_sessions, hour={3}, minute={17}, unique=True, run_at_startup=False),
         # every minute; `unique` keeps one run per tick across workers, and the sweep itself
         # is safe to overlap (row locks with SKIP LOCKED, enforcement levels recorded)
         cron(enforce_deadlines, second={0}, unique=True, run_at_startup=True, timeout=55),
+        # 08:00 China time (00:00 UTC), and at start-up in case the machine was down at eight
+        cron(investigation_reminders, hour={0}, minute={0}, unique=True, run_at_startup=True),
     ]
     queue_name = QUEUE
     on_startup = startup

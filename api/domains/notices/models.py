@@ -16,6 +16,8 @@ class Notice(Model):
     region_code = fields.CharField(max_length=15)
     created_at = fields.DatetimeField(auto_now_add=True)
     read_at = fields.DatetimeField(null=True)
+    # For notices that must reach a user once per period (investigation rounds): unique per user.
+    dedupe_key = fields.CharField(max_length=64, null=True)
 
     class Meta:
         table = "notices"

@@ -23,10 +23,20 @@ async def notify(
     body: str = "",
     region_code: str,
     event_id: uuid.UUID | None = None,
+    dedupe_key: str | None = None,
 ) -> list[Notice]:
-    """Store a notice for each user and queue its push; call inside the causing transaction."""
+    """Store a notice for each user and queue its push; call inside the causing transaction.
+    With a dedupe key, a user who already has a notice with that key gets nothing new."""
+    recipients = list(dict.fromkeys(user_ids))  # once per user, in order
+    if dedupe_key is not None:
+        had = set(
+            await Notice.filter(dedupe_key=dedupe_key, user_id__in=recipients).values_list(
+                "user_id", flat=True
+            )
+        )
+        recipients = [user_id for user_id in recipients if user_id not in had]
     notices = []
-    for user_id in dict.fromkeys(user_ids):  # once per user, in order
+    for user_id in recipients:
         notice = await Notice.create(
             user_id=user_id,
             kind=kind,
@@ -34,6 +44,7 @@ async def notify(
             body=body,
             region_code=region_code,
             event_id=event_id,
+            dedupe_key=dedupe_key,
         )
         await outbox.add(
             topic="notice", region_code=region_code, user_id=user_id, payload=payload(notice)
