@@ -74,12 +74,17 @@ class Settings(BaseSettings):
             return self.gridgov_secret_key
         if self.is_production:
             raise RuntimeError("GRIDGOV_SECRET_KEY must be set when GRIDGOV_ENV=production")
-        path = self.gridgov_data_dir / "secret_key"
-        if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(secrets.token_urlsafe(48))
-            path.chmod(0o600)
-        return path.read_text().strip()
+        return _development_key(self.gridgov_data_dir.resolve() / "secret_key")
+
+
+@functools.cache
+def _development_key(path: Path) -> str:
+    """Read once per process (it signs every request's token check)."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
 
 
 @functools.cache
