@@ -123,8 +123,10 @@ def cmd_create_user(args: argparse.Namespace) -> int:
 def cmd_worker(args: argparse.Namespace) -> int:
     from arq.worker import run_worker
 
+    from api.logs import configure_logging
     from workers.settings import WorkerSettings, redis_settings
 
+    configure_logging(json=get_settings().gridgov_log_json)
     with services():
         run_worker(WorkerSettings, redis_settings=redis_settings())  # type: ignore[arg-type]
     return 0
@@ -203,8 +205,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from api.db import DatabaseBehind
+
     args = build_parser().parse_args(argv)
-    return int(args.handler(args))
+    try:
+        return int(args.handler(args))
+    except DatabaseBehind as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":
