@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
+import os
+import signal
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import httpx
+from tortoise import connections
 
 from api import clock
 from api.domains.events.deadlines import LOCAL
 from api.domains.events.enforcement import sweep
 from api.domains.events.models import CardRecord, Event, TimelineEntry
 from api.domains.notices.models import Notice
+from api.settings import Settings
 from tests import factories
 from tests.events.helpers import REPORT, report_input, run
 from workers.events import enforce_deadlines
@@ -88,3 +95,68 @@ async def test_two_workers_sweeping_at_once_do_everything_once(client: httpx.Asy
     assert sum(r.escalations for r in results) == 8
     for event_id in ids:
         assert await _actions(event_id) == ["report", "yellow_card", "red_card", "escalate"]
+
+
+async def test_a_worker_killed_mid_sweep_leaves_nothing_to_do_twice(
+    client: httpx.AsyncClient, settings: Settings, tmp_path: Path
+) -> None:
+    """A real worker process, SIGKILLed while it enforces; a second run finishes the job and no
+    event gets anything twice."""
+    ids = await _events(client, 3)
+    await _many_overdue(600)
+    env = {
+        **os.environ,
+        "DATABASE_URL": settings.database_url or "",
+        "REDIS_URL": settings.redis_url or "",
+        "GRIDGOV_SECRET_KEY": settings.secret_key(),
+        "GRIDGOV_ENV": "test",
+    }
+    # the worker runs on the real clock: make the events overdue in real time instead
+    await Event.all().update(
+        remind_at=datetime.now(UTC) - timedelta(hours=3),
+        due_at=datetime.now(UTC) - timedelta(hours=2),
+        red_at=datetime.now(UTC) - timedelta(hours=1),
+    )
+    log = (tmp_path / "worker.log").open("wb")
+    worker = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "api.cli", "worker", env=env, stdout=log, stderr=subprocess.STDOUT
+    )
+    try:
+        for _ in range(600):  # until it is part-way through (start-up takes a few seconds)
+            await asyncio.sleep(0.05)
+            if await CardRecord.all().count() > 30:
+                break
+        worker.send_signal(signal.SIGKILL)
+        await asyncio.wait_for(worker.wait(), timeout=10)
+    finally:
+        if worker.returncode is None:
+            worker.kill()
+    done_before = await CardRecord.filter(card="red").count()
+    clock.reset()
+
+    await sweep()
+
+    total = await Event.all().count()
+    assert 0 < done_before < total, (tmp_path / "worker.log").read_text()[-2000:]
+    assert await CardRecord.filter(card="yellow").count() == total
+    assert await CardRecord.filter(card="red").count() == total
+    assert await TimelineEntry.filter(action="escalate").count() == total
+    for event_id in ids:
+        assert await _actions(event_id) == ["report", "yellow_card", "red_card", "escalate"]
+
+
+async def _many_overdue(count: int) -> None:
+    """`count` more open events in the grid, straight in SQL (the sweep's workload)."""
+    connection = connections.get("default")
+    await connection.execute_script(
+        f"""
+        INSERT INTO events (id, case_number, title, description, category_key, source, priority,
+            status, region_code, city_code, district_code, township_code, community_code,
+            handling_region_code, handling_level, due_by_stage, card, stage,
+            rework_count, escalation_count, warning_level, version, reported_at, updated_at)
+        SELECT gen_random_uuid(), 'LOAD-' || i, 'load ' || i, '', 'city.0502', 'grid_patrol', 'normal',
+            'reported', '410611001001001', '4106', '410611', '410611001', '410611001001',
+            '410611001001001', 'grid', '{{}}', 'none', 'file', 0, 0, 0, 1, now(), now()
+        FROM generate_series(1, {count}) AS i;
+        """
+    )
