@@ -19,6 +19,7 @@ MODEL_MODULES = [
     "api.outbox",
     "api.domains.notices.models",
     "api.domains.positions.models",
+    "api.domains.webhooks.models",
 ]
 
 

@@ -30,18 +30,31 @@ from schema.nodes import NodeQuery
 from schema.notices.schema import NoticesMutation, NoticesQuery
 from schema.positions.schema import PositionsMutation, PositionsQuery
 from schema.realtime.subscriptions import RealtimeSubscription
+from schema.webhooks.schema import WebhooksMutation, WebhooksQuery
 
 
 @strawberry.type(description="Everything a client can read.")
 class Query(
-    NodeQuery, HierarchyQuery, AccountsQuery, EventsQuery, NoticesQuery, PositionsQuery, AuditQuery
+    NodeQuery,
+    HierarchyQuery,
+    AccountsQuery,
+    EventsQuery,
+    NoticesQuery,
+    PositionsQuery,
+    WebhooksQuery,
+    AuditQuery,
 ):
     pass
 
 
 @strawberry.type(description="Everything a client can change.")
 class Mutation(
-    HierarchyMutation, AccountsMutation, EventsMutation, NoticesMutation, PositionsMutation
+    HierarchyMutation,
+    AccountsMutation,
+    EventsMutation,
+    NoticesMutation,
+    PositionsMutation,
+    WebhooksMutation,
 ):
     pass
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from arq import cron
-from arq.connections import RedisSettings
+from arq.connections import ArqRedis, RedisSettings, create_pool
 
 from api import db
 from api.settings import get_settings
 from workers.accounts import prune_sessions
 from workers.events import enforce_deadlines, investigation_reminders
+from workers.webhooks import deliver_webhook, dispatch_webhooks
 
 QUEUE = "gridgov:queue"
 
@@ -48,7 +49,13 @@ def _json_loads(value: bytes) -> Any:
 class WorkerSettings:
     """Jobs are JSON (never pickle), crons are unique across workers, failures are retried."""
 
-    functions: ClassVar[list[Any]] = [prune_sessions, enforce_deadlines, investigation_reminders]
+    functions: ClassVar[list[Any]] = [
+        prune_sessions,
+        enforce_deadlines,
+        investigation_reminders,
+        dispatch_webhooks,
+        deliver_webhook,
+    ]
     cron_jobs: ClassVar[list[Any]] = [
         cron(prune_sessions, hour={3}, minute={17}, unique=True, run_at_startup=False),
         # every minute; `unique` keeps one run per tick across workers, and the sweep itself
@@ -56,6 +63,7 @@ class WorkerSettings:
         cron(enforce_deadlines, second={0}, unique=True, run_at_startup=True, timeout=55),
         # 08:00 China time (00:00 UTC), and at start-up in case the machine was down at eight
         cron(investigation_reminders, hour={0}, minute={0}, unique=True, run_at_startup=True),
+        cron(dispatch_webhooks, second={0, 10, 20, 30, 40, 50}, unique=True, timeout=9),
     ]
     queue_name = QUEUE
     on_startup = startup
@@ -69,3 +77,13 @@ class WorkerSettings:
     max_jobs = 20
     job_timeout = 600
     keep_result = 3600
+
+
+async def job_pool() -> ArqRedis:
+    """A connection that enqueues jobs the way the worker reads them (JSON, our queue)."""
+    return await create_pool(
+        redis_settings(),
+        job_serializer=WorkerSettings.job_serializer,
+        job_deserializer=WorkerSettings.job_deserializer,
+        default_queue_name=QUEUE,
+    )

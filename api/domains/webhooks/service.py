@@ -1,0 +1,203 @@
+"""Webhooks: registration by an integration, fan-out from the outbox, signed delivery with retries.
+
+The signing secret is derived (HMAC of the service key and the endpoint id), shown once at
+registration and never stored. Each delivery is its own job: a dead endpoint only delays itself."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+import orjson
+from tortoise.transactions import in_transaction
+
+from api import clock
+from api.auth import Principal
+from api.domains.accounts.models import ApiKey
+from api.domains.webhooks.models import (
+    DeliveryStatus,
+    WebhookCursor,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
+from api.errors import NotAllowed, NotFound, ValidationFailed
+from api.outbox import OutboxMessage
+from api.pagination import Page, PageRequest, make_page
+
+MAX_ATTEMPTS = 10
+TIMEOUT_SECONDS = 5.0
+FANOUT_BATCH = 1000
+MAX_ENDPOINTS_PER_KEY = 5
+
+
+def signing_secret(service_key: str, endpoint_id: uuid.UUID) -> str:
+    return hmac.new(
+        service_key.encode(), f"webhook:{endpoint_id}".encode(), hashlib.sha256
+    ).hexdigest()
+
+
+def signature(secret: str, body: bytes) -> str:
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def backoff(attempts: int) -> timedelta:
+    """10 s, 20 s, 40 s … capped at an hour."""
+    return timedelta(seconds=min(10 * 2 ** max(attempts - 1, 0), 3600))
+
+
+def _integration(actor: Principal) -> uuid.UUID:
+    if actor.api_key_id is None:
+        raise NotAllowed("webhooks belong to an integration: call with its API key")
+    return actor.api_key_id
+
+
+def _check_url(url: str) -> str:
+    cleaned = url.strip()
+    parts = urlsplit(cleaned)
+    if parts.scheme not in {"https", "http"} or not parts.hostname or len(cleaned) > 500:
+        raise ValidationFailed("url must be an http(s) URL of at most 500 characters", field="url")
+    return cleaned
+
+
+async def register(*, actor: Principal, url: str, service_key: str) -> tuple[WebhookEndpoint, str]:
+    """Register an endpoint for the calling integration; returns it and its signing secret."""
+    api_key_id = _integration(actor)
+    cleaned = _check_url(url)
+    if (
+        await WebhookEndpoint.filter(api_key_id=api_key_id, is_active=True).count()
+        >= MAX_ENDPOINTS_PER_KEY
+    ):
+        raise ValidationFailed(
+            f"at most {MAX_ENDPOINTS_PER_KEY} endpoints per integration", field="url"
+        )
+    endpoint = await WebhookEndpoint.create(api_key_id=api_key_id, url=cleaned)
+    return endpoint, signing_secret(service_key, endpoint.id)
+
+
+async def deactivate(*, actor: Principal, endpoint_id: uuid.UUID) -> WebhookEndpoint:
+    endpoint = await WebhookEndpoint.get_or_none(id=endpoint_id, api_key_id=_integration(actor))
+    if endpoint is None:
+        raise NotFound("webhook", endpoint_id)
+    endpoint.is_active = False
+    await endpoint.save(update_fields=["is_active"])
+    return endpoint
+
+
+async def deliveries(
+    *, actor: Principal, page: PageRequest, status: DeliveryStatus | None = None
+) -> tuple[Page[WebhookDelivery], Any]:
+    """The calling integration's delivery log, newest first."""
+    query = WebhookDelivery.filter(endpoint__api_key_id=_integration(actor))
+    if status is not None:
+        query = query.filter(status=status)
+    filtered = query
+    if page.after is not None:
+        if not page.after.isdigit():
+            raise ValidationFailed("malformed cursor", field="after")
+        query = query.filter(id__lt=int(page.after))
+    rows = await query.order_by("-id").limit(page.first + 1)
+    return make_page(rows, page, lambda d: d.id), filtered
+
+
+async def fan_out(*, now: datetime | None = None) -> int:
+    """Turn new event changes into pending deliveries for every endpoint whose integration's
+    region holds the event (idempotent: one delivery per endpoint and sequence)."""
+    now = now or clock.now()
+    async with in_transaction():
+        cursor = await WebhookCursor.filter(id=1).select_for_update().first()
+        if cursor is None:
+            cursor = await WebhookCursor.create(id=1, sequence=0)
+        messages = (
+            await OutboxMessage.filter(topic="event", id__gt=cursor.sequence)
+            .order_by("id")
+            .limit(FANOUT_BATCH)
+        )
+        if not messages:
+            return 0
+        endpoints = await WebhookEndpoint.filter(is_active=True)
+        regions = dict(
+            await ApiKey.filter(
+                id__in=[e.api_key_id for e in endpoints], revoked_at=None
+            ).values_list("id", "region_code")
+        )
+        created = 0
+        for message in messages:
+            for endpoint in endpoints:
+                region = regions.get(endpoint.api_key_id)
+                if region is None or not message.region_code.startswith(str(region)):
+                    continue
+                _, made = await WebhookDelivery.get_or_create(
+                    endpoint_id=endpoint.id,
+                    sequence=message.id,
+                    defaults={
+                        "payload": {"sequence": message.id, **message.payload},
+                        "next_attempt_at": now,
+                    },
+                )
+                created += int(made)
+        cursor.sequence = messages[-1].id
+        await cursor.save()
+    return created
+
+
+async def due_deliveries(*, now: datetime | None = None, limit: int = 500) -> list[int]:
+    now = now or clock.now()
+    ids = (
+        await WebhookDelivery.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
+        .order_by("next_attempt_at")
+        .limit(limit)
+        .values_list("id", flat=True)
+    )
+    return [int(str(i)) for i in ids]
+
+
+async def deliver(
+    delivery_id: int, *, service_key: str, client: httpx.AsyncClient | None = None
+) -> DeliveryStatus:
+    """One attempt; on failure the next one is scheduled with backoff, until MAX_ATTEMPTS."""
+    delivery = await WebhookDelivery.get_or_none(id=delivery_id).select_related("endpoint")
+    if delivery is None or delivery.status is not DeliveryStatus.PENDING:
+        return delivery.status if delivery else DeliveryStatus.FAILED
+    body = orjson.dumps(delivery.payload)
+    secret = signing_secret(service_key, delivery.endpoint.id)
+    headers = {
+        "Content-Type": "application/json",
+        "X-Gridgov-Signature": signature(secret, body),
+        "X-Gridgov-Delivery": str(delivery.id),
+        "X-Gridgov-Sequence": str(delivery.sequence),
+    }
+    error: str | None = None
+    owned = client is None
+    http = client or httpx.AsyncClient(timeout=TIMEOUT_SECONDS)
+    try:
+        response = await http.post(delivery.endpoint.url, content=body, headers=headers)
+        if not 200 <= response.status_code < 300:
+            error = f"HTTP {response.status_code}"
+    except httpx.HTTPError as exc:
+        error = f"{type(exc).__name__}: {exc}"[:300]
+    finally:
+        if owned:
+            await http.aclose()
+    now = clock.now()
+    delivery.attempts += 1
+    if error is None:
+        delivery.status, delivery.delivered_at, delivery.last_error = (
+            DeliveryStatus.DELIVERED,
+            now,
+            None,
+        )
+    else:
+        delivery.last_error = error
+        if delivery.attempts >= MAX_ATTEMPTS:
+            delivery.status = DeliveryStatus.FAILED
+        else:
+            delivery.next_attempt_at = now + backoff(delivery.attempts)
+    await delivery.save(
+        update_fields=["status", "attempts", "last_error", "next_attempt_at", "delivered_at"]
+    )
+    return delivery.status

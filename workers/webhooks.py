@@ -1,0 +1,35 @@
+"""Webhook fan-out and delivery: each delivery its own job, retried with backoff by schedule."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from api.domains.webhooks import service
+from api.settings import get_settings
+
+
+async def dispatch_webhooks(ctx: dict[str, Any]) -> dict[str, int]:
+    """New event changes → pending deliveries; due deliveries → one job each."""
+    created = await service.fan_out()
+    due = await service.due_deliveries()
+    for delivery_id in due:
+        # one job per delivery and attempt: enqueuing twice in a tick changes nothing
+        attempt = await _attempt(delivery_id)
+        await ctx["redis"].enqueue_job(
+            "deliver_webhook", delivery_id, _job_id=f"webhook:{delivery_id}:{attempt}"
+        )
+    return {"created": created, "enqueued": len(due)}
+
+
+async def _attempt(delivery_id: int) -> int:
+    from api.domains.webhooks.models import WebhookDelivery
+
+    delivery = await WebhookDelivery.get(id=delivery_id)
+    return delivery.attempts
+
+
+async def deliver_webhook(ctx: dict[str, Any], delivery_id: int) -> str:
+    """One signed POST; failures are rescheduled by the service, never raised (the schedule is
+    the retry, so a dead endpoint costs one short job per attempt and blocks nothing)."""
+    status = await service.deliver(delivery_id, service_key=get_settings().secret_key())
+    return status.value
