@@ -22,8 +22,9 @@ from api import clock
 from api.settings import Settings, get_settings
 
 TEST_SECRET = "test-secret-key-that-is-long-enough-for-hs256-0123456789"
-# Tests use their own Redis database number on a shared server, and flush only that one.
-TEST_REDIS_DB = 13
+# Tests use their own Redis database number on a shared server, and flush only that one; two
+# suites running at once on one server (parallel checkouts) each pick another number.
+TEST_REDIS_DB = int(os.environ.get("GRIDGOV_TEST_REDIS_DB", "13"))
 
 
 def _with_database(url: str, database: str) -> str:
