@@ -36,6 +36,7 @@ from api.settings import Settings, get_settings
 from policies.enforcer import PolicyEnforcer, get_enforcer
 from schema import build_schema
 from schema.context import Context
+from schema.realtime.sharing import frames
 
 log = structlog.get_logger("gridgov.app")
 
@@ -72,6 +73,10 @@ class GridGovGraphQL(GraphQL[Context, None]):
             allowed_origins=resources.settings.gridgov_allowed_origins,
         )
         self.resources = resources
+
+    def encode_json(self, data: object) -> str:
+        # orjson, and a live message's result encoded once for all who selected it alike
+        return frames.encode(data)
 
     async def _principal(self, token: str | None) -> tuple[Principal, str | None]:
         if token is None:

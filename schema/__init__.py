@@ -29,6 +29,7 @@ from schema.node import Node
 from schema.nodes import NodeQuery
 from schema.notices.schema import NoticesMutation, NoticesQuery
 from schema.positions.schema import PositionsMutation, PositionsQuery
+from schema.realtime.sharing import SharedResultExecutor
 from schema.realtime.subscriptions import RealtimeSubscription
 from schema.webhooks.schema import WebhooksMutation, WebhooksQuery
 
@@ -85,4 +86,5 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         types=[Node],
         extensions=extensions,
         config=StrawberryConfig(disable_field_suggestions=settings.is_production),
+        execution_context_class=SharedResultExecutor,
     )

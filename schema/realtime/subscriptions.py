@@ -20,6 +20,7 @@ from api.realtime import FeedInterrupted, channel, published_cursor
 from policies.enforcer import authorize
 from schema.context import Context
 from schema.permissions import signed_in
+from schema.realtime.sharing import share
 from schema.types import Info
 
 MAX_SUBSCRIPTIONS_PER_CONNECTION = 20
@@ -128,10 +129,11 @@ def _position(message: dict[str, Any]) -> WorkerPositionMessage:
 
 def _converted(message: dict[str, Any], convert: Callable[[dict[str, Any]], T]) -> T:
     """Convert a live message once for every subscriber of the channel in this process: the hub
-    hands them all the same dict, so the first one leaves the result there for the others."""
+    hands them all the same dict, so the first one leaves the result there for the others (and
+    marks it shared, so it is executed and encoded once per selection too)."""
     cache: dict[Any, Any] = message.setdefault("_converted", {})
     if convert not in cache:
-        cache[convert] = convert(message)
+        cache[convert] = share(convert(message))
     return cache[convert]
 
 
