@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 import strawberry
 from strawberry.extensions import (
+    AddValidationRules,
     DisableIntrospection,
     MaxAliasesLimiter,
     MaxTokensLimiter,
@@ -69,9 +70,15 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     """The schema with the limits and caches of DESIGN.md §7 (production: no introspection)."""
     # Factories, not instances: an extension keeps per-request state, so each request needs its
     # own. The caches are module-level in graphql-core/strawberry, so they survive regardless.
+    # The limiters' rule classes are made once here: strawberry's limiters make new classes per
+    # instance, and a new class per request misses the validation cache (keyed by the rules)
+    # every time, validating every request afresh.
+    limit_rules = [
+        *QueryDepthLimiter(max_depth=settings.gridgov_max_query_depth).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=settings.gridgov_max_aliases).validation_rules,
+    ]
     extensions: list[Callable[[], SchemaExtension] | type[SchemaExtension]] = [
-        lambda: QueryDepthLimiter(max_depth=settings.gridgov_max_query_depth),
-        lambda: MaxAliasesLimiter(max_alias_count=settings.gridgov_max_aliases),
+        lambda: AddValidationRules(limit_rules),
         lambda: MaxTokensLimiter(max_token_count=settings.gridgov_max_tokens),
         lambda: ParserCache(maxsize=1024),
         lambda: ValidationCache(maxsize=1024),

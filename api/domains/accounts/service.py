@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+import orjson
+from tortoise import connections
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
@@ -67,26 +69,37 @@ async def principal_for_token(token: str, *, secret: str) -> Principal:
     if auth.parse_api_key(token) is not None:
         return await principal_for_api_key(token)
     user_id, session_id, expires = auth.decode_access_token(token, secret=secret)
-    session = (
-        await UserSession.filter(
-            id=session_id, user_id=user_id, revoked_at=None, expires_at__gt=clock.now()
-        )
-        .select_related("user")
-        .first()
+    # Every request runs this: one statement, not an ORM query per table.
+    rows = await connections.get("default").execute_query_dict(
+        _SESSION_PRINCIPAL, [session_id, user_id, clock.now()]
     )
-    if session is None or not session.user.is_active:
+    if not rows:
         raise Unauthenticated("session ended; sign in again")
-    assignments = await RoleAssignment.filter(user_id=user_id).values_list(
-        "role", "region_code", "department_id"
-    )
+    row = rows[0]
     return Principal(
-        user_id=session.user.id,
-        username=session.user.username,
-        display_name=session.user.display_name,
-        assignments=tuple(Assignment(role, code, dept) for role, code, dept in assignments),
-        session_id=session.id,
+        user_id=row["user_id"],
+        username=row["username"],
+        display_name=row["display_name"],
+        assignments=tuple(
+            Assignment(role, code, uuid.UUID(dept) if dept else None)
+            for role, code, dept in orjson.loads(row["assignments"])
+        ),
+        session_id=row["session_id"],
         token_expires_at=expires,
     )
+
+
+_SESSION_PRINCIPAL = """
+SELECT s.id AS session_id, u.id AS user_id, u.username, u.display_name,
+       COALESCE(
+           (SELECT json_agg(json_build_array(a.role, a.region_code, a.department_id)
+                            ORDER BY a.created_at, a.id)
+            FROM role_assignments a WHERE a.user_id = u.id),
+           '[]')::text AS assignments
+FROM user_sessions s JOIN users u ON u.id = s.user_id
+WHERE s.id = $1 AND s.user_id = $2 AND s.revoked_at IS NULL AND s.expires_at > $3
+  AND u.is_active
+"""
 
 
 async def principal_for_api_key(key: str) -> Principal:
