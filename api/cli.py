@@ -1,4 +1,4 @@
-"""`gridgov` command line: serve, worker, migrate, demo, create-user."""
+"""`gridgov` command line: serve, worker, migrate, demo, create-user, bench-data."""
 
 from __future__ import annotations
 
@@ -120,6 +120,37 @@ def cmd_create_user(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_bench_data(args: argparse.Namespace) -> int:
+    """Generate a city-sized data set into an empty database (benchmarks, not production)."""
+    from api.benchdata import BENCH_PASSWORD, SCALES, DatabaseNotEmpty, load
+
+    async def run() -> str:
+        from api.db import close_database, open_database
+        from api.domains.events.reference import ensure_reference_data
+
+        await open_database(_database_url(), pool_size=2)
+        try:
+            await ensure_reference_data()
+        finally:
+            await close_database()
+        loaded = await load(_database_url(), SCALES[args.scale], name=args.scale)
+        return (
+            f"{loaded.scale}: {loaded.regions:,} regions, {loaded.users:,} users, "
+            f"{loaded.departments} departments, {loaded.events:,} events, "
+            f"{loaded.timeline_entries:,} timeline entries in {loaded.seconds:.0f} s; "
+            f"every user's password is {BENCH_PASSWORD} (e.g. dc-410611, gw-410611001001001)"
+        )
+
+    with services():
+        asyncio.run(_migrate())
+        try:
+            print(asyncio.run(run()))
+        except DatabaseNotEmpty as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 2
+    return 0
+
+
 def cmd_worker(args: argparse.Namespace) -> int:
     from arq.worker import run_worker
 
@@ -190,6 +221,10 @@ def build_parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="load the demo city 鹤壁市 (4106) and its users")
     demo.add_argument("--password", help="password of every demo user")
     demo.set_defaults(handler=cmd_demo)
+
+    bench = commands.add_parser("bench-data", help="generate a city-sized data set (benchmarks)")
+    bench.add_argument("--scale", choices=["small", "city"], default="small")
+    bench.set_defaults(handler=cmd_bench_data)
 
     create_user = commands.add_parser("create-user", help="create an account (bootstrap)")
     create_user.add_argument("username")
