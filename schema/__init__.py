@@ -30,6 +30,8 @@ from schema.nodes import NodeQuery
 from schema.notices.schema import NoticesMutation, NoticesQuery
 from schema.positions.schema import PositionsMutation, PositionsQuery
 from schema.realtime.subscriptions import RealtimeSubscription
+from schema.registry.mutations import RegistryMutation
+from schema.registry.queries import RegistryQuery
 from schema.webhooks.schema import WebhooksMutation, WebhooksQuery
 
 
@@ -43,6 +45,7 @@ class Query(
     PositionsQuery,
     WebhooksQuery,
     AuditQuery,
+    RegistryQuery,
 ):
     pass
 
@@ -55,6 +58,7 @@ class Mutation(
     NoticesMutation,
     PositionsMutation,
     WebhooksMutation,
+    RegistryMutation,
 ):
     pass
 
