@@ -286,6 +286,8 @@ class Migration(migrations.Migration):
                 "ALTER TABLE registry_volunteers ADD CONSTRAINT registry_volunteers_region_fk"
                 " FOREIGN KEY (region_code) REFERENCES regions (code) ON DELETE RESTRICT",
                 "CREATE INDEX registry_people_name ON registry_people (name varchar_pattern_ops)",
+                "CREATE INDEX registry_people_former_name ON registry_people"
+                " (former_name varchar_pattern_ops) WHERE former_name IS NOT NULL",
                 "CREATE INDEX registry_people_phone ON registry_people (phone)",
                 "CREATE INDEX registry_people_birth_date ON registry_people (birth_date)",
                 "CREATE INDEX registry_people_household ON registry_people (household_id)",
@@ -327,6 +329,7 @@ class Migration(migrations.Migration):
                 "DROP INDEX registry_people_household",
                 "DROP INDEX registry_people_birth_date",
                 "DROP INDEX registry_people_phone",
+                "DROP INDEX registry_people_former_name",
                 "DROP INDEX registry_people_name",
                 "ALTER TABLE registry_volunteers DROP CONSTRAINT registry_volunteers_region_fk",
                 "DROP INDEX registry_volunteers_region",

@@ -51,7 +51,7 @@ class PersonFilterInput:
     age_from: int | None = strawberry.field(default=None, description="At least this old.")
     age_to: int | None = strawberry.field(default=None, description="At most this old.")
     text: str | None = strawberry.field(
-        default=None, description="Name prefix, former name or a whole ID number."
+        default=None, description="Name or former name prefix, or a whole ID number."
     )
     tags: list[str] | None = strawberry.field(default=None, description="Carrying every tag.")
     household_id: strawberry.ID | None = None

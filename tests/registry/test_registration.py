@@ -161,3 +161,46 @@ async def test_a_grid_worker_registers_only_in_its_own_grid(
     assert elsewhere["__typename"] == "NotFoundError"
     assert error_codes(body) == ["FORBIDDEN"]
     assert await Household.all().count() == 0
+
+
+async def test_an_export_is_audited_and_masks_what_the_role_may_not_see(
+    client: httpx.AsyncClient, tree: None
+) -> None:
+    _, worker = await factories.signed_in("grid_worker", GRID)
+    _, township = await factories.signed_in("township_centre", TOWNSHIP)
+    await register_household(client, worker)
+    export = "query($f: PersonFilterInput) { exportPeople(filter: $f) { csv rowCount truncated } }"
+
+    body = await gql(client, export, {"f": {"regionCode": TOWNSHIP}}, token=township)
+    forbidden = await gql(client, export, {}, token=worker)
+
+    result = body["data"]["exportPeople"]
+    lines = result["csv"].splitlines()
+    assert result["rowCount"] == 2 and not result["truncated"]
+    assert lines[0].startswith("id_number,name,sex,birth_date")
+    number = id_number("19800101", 123)
+    assert any(line.startswith(number[:4] + "*" * 10 + number[-4:]) for line in lines[1:]), lines
+    assert number not in result["csv"]
+    entry = await AuditEntry.get(action="registry.export")
+    assert entry.region_code == TOWNSHIP
+    assert entry.detail["rows"] == 2 and entry.detail["unmasked_rows"] == 0
+    assert error_codes(forbidden) == ["FORBIDDEN"]
+
+
+async def test_each_person_read_whole_in_a_list_is_audited_once(
+    client: httpx.AsyncClient, tree: None
+) -> None:
+    _, worker = await factories.signed_in("grid_worker", GRID)
+    await register_household(client, worker)
+    await AuditEntry.all().delete()
+
+    body = await gql(
+        client,
+        "{ people { edges { node { idNumber phone household { members { idNumber } } } } } }",
+        token=worker,
+    )
+
+    assert len(body["data"]["people"]["edges"]) == 2
+    entries = await AuditEntry.filter(action="registry.read_sensitive").order_by("object_id")
+    assert len(entries) == 2  # one per person and request, naming the fields read
+    assert all(entry.detail == {"fields": ["id_number", "phone"]} for entry in entries)

@@ -1271,10 +1271,11 @@ async def search_people(
             query = query.filter(birth_date__gt=_years_ago(today, value + 1))
     if filters.text:
         term = text(50).clean(filters.text, field="text")
-        if term:
-            query = query.filter(
-                Q(name__startswith=term) | Q(id_number=term.upper()) | Q(former_name=term)
-            )
+        # Each branch has its own index: an ID number is looked up whole, a name by prefix.
+        if len(term) == 18 and term[:17].isdigit():
+            query = query.filter(id_number=term.upper())
+        elif term:
+            query = query.filter(Q(name__startswith=term) | Q(former_name__startswith=term))
     if filters.tags:
         query = query.filter(tags__contains=list(filters.tags))
     if filters.household_id:

@@ -16,16 +16,20 @@ from api.domains.registry.privacy import may_read_special_groups
 from api.errors import ErrorCode, NotFound, ValidationFailed
 from policies.enforcer import authorize
 
-# (table, kind expression): each kind expression reads only columns of the table's
+# (table, kind expression, its grouping columns): the kind reads only columns of the table's
 # (region_code varchar_pattern_ops, <kind>, status) index, so the scan never visits the heap.
 SOURCES: Final = (
-    ("registry_people", "'person:' || person_type"),
-    ("registry_households", "'household'"),
-    ("registry_houses", "'house'"),
-    ("registry_buildings", "'building'"),
-    ("registry_organisations", "'organisation:' || kind"),
+    ("registry_people", "'person:' || person_type", ", person_type"),
+    ("registry_households", "'household'", ""),
+    ("registry_houses", "'house'", ""),
+    ("registry_buildings", "'building'", ""),
+    ("registry_organisations", "'organisation:' || kind", ", kind"),
 )
-SPECIAL_GROUPS: Final = ("registry_special_groups", "'special_group:' || \"group\"")
+SPECIAL_GROUPS: Final = (
+    "registry_special_groups",
+    "'special_group:' || \"group\"",
+    ', "group"',
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,18 +47,26 @@ class Statistics:
 
 
 def statistics_sql(region_code: str, *, with_special_groups: bool) -> str:
-    """One statement over every table. The prefix is inlined, not bound: it is digits only
-    (checked), and a literal LIKE 'prefix%' lets a generic plan still use the prefix index."""
+    """One statement over every table. Each table is counted per grid and kind first: that
+    grouping follows the index order, so it streams off an index-only range scan; only the few
+    thousand per-grid counts are then summed per child region. The range is inlined, not bound:
+    the code is digits only (checked), and literal bounds with the pattern operators
+    (`~>=~`, `~<~`) keep the varchar_pattern_ops index usable in any plan."""
     level = Level.of_code(region_code)
     if level is None or not region_code.isdigit():
         raise ValueError(region_code)
     child_length = (level.child or level).code_length
+    upper = region_code[:-1] + chr(ord(region_code[-1]) + 1)
     sources = [*SOURCES, SPECIAL_GROUPS] if with_special_groups else list(SOURCES)
-    return "\nUNION ALL\n".join(
-        f"SELECT left(region_code, {child_length}) AS child, {kind} AS kind, count(*) AS n"
-        f" FROM {table} WHERE region_code LIKE '{region_code}%' AND status = 'active'"
-        " GROUP BY 1, 2"
-        for table, kind in sources
+    per_grid = "\n    UNION ALL\n".join(
+        f"SELECT region_code, {kind} AS kind, count(*) AS n FROM {table}"
+        f" WHERE region_code ~>=~ '{region_code}' AND region_code ~<~ '{upper}'"
+        f" AND status = 'active' GROUP BY region_code{group_by}"
+        for table, kind, group_by in sources
+    )
+    return (
+        f"SELECT left(region_code, {child_length}) AS child, kind, sum(n)::bigint AS n"
+        f" FROM (\n    {per_grid}\n) AS per_grid GROUP BY 1, 2"
     )
 
 
