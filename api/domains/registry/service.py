@@ -7,11 +7,13 @@ row (who, when, field → old/new) in one transaction; a bad value writes nothin
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 import datetime as dt
+import io
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from enum import Enum
 from typing import Any, Final, TypeVar
@@ -552,7 +554,7 @@ async def move_person(
         _check_version(person, expected_version)
         if person.status is not RecordStatus.ACTIVE:
             raise Conflict("the person is deregistered", field="id")
-        target = dict[str, Any]()
+        target: dict[str, Any] = {}
         if region_code is not None:
             target["region_code"] = await _writable_region(actor, region_code, "move")
         if house_id is not None:
@@ -691,6 +693,7 @@ async def update_household(
     house_id: uuid.UUID | None = None,
     expected_version: int | None = None,
 ) -> Household:
+    """Correct a household's own fields or the house it lives in."""
     async with in_transaction():
         household = await _get(actor, Household, household_id, kind=RecordKind.HOUSEHOLD, lock=True)
         authorize(actor.assignments, "registry", "update", at=household.region_code)
@@ -740,8 +743,6 @@ async def _create_record(
     kind: RecordKind,
     region_code: str,
     cleaned: dict[str, Any],
-    *,
-    obj: str = "registry",
 ) -> Any:
     model = MODELS[kind]
     key = NATURAL_KEYS.get(kind)
@@ -785,6 +786,7 @@ async def update_building(
     values: Mapping[str, Any],
     expected_version: int | None = None,
 ) -> Building:
+    """Correct a building's fields."""
     async with in_transaction():
         building = await _get(actor, Building, building_id, kind=RecordKind.BUILDING, lock=True)
         authorize(actor.assignments, "registry", "update", at=building.region_code)
@@ -831,6 +833,7 @@ async def update_house(
     building_id: uuid.UUID | None = None,
     expected_version: int | None = None,
 ) -> House:
+    """Correct a house's fields (a rental's landlord, use, hidden danger)."""
     async with in_transaction():
         house = await _get(actor, House, house_id, kind=RecordKind.HOUSE, lock=True)
         authorize(actor.assignments, "registry", "update", at=house.region_code)
@@ -897,6 +900,7 @@ async def update_organisation(
     values: Mapping[str, Any],
     expected_version: int | None = None,
 ) -> Organisation:
+    """Correct an organisation's fields."""
     async with in_transaction():
         organisation = await _get(
             actor, Organisation, organisation_id, kind=RecordKind.ORGANISATION, lock=True
@@ -1197,6 +1201,7 @@ async def deregister(
 
 
 async def get_record(*, actor: Principal, kind: RecordKind, record_id: uuid.UUID) -> Any:
+    """A record of any kind inside the caller's read scope."""
     return await _get(actor, MODELS[kind], record_id, kind=kind)
 
 
@@ -1298,7 +1303,6 @@ class PlaceFilter:
     group: SpecialGroup | None = None
     risk_level: str | None = None
     party_level: PartyOrganisationLevel | None = None
-    extra: Mapping[str, Any] = field(default_factory=dict)
 
 
 async def list_records(
@@ -1427,9 +1431,6 @@ async def export_people(*, actor: Principal, filters: PersonFilter) -> tuple[str
     """The people of a search as CSV (at most EXPORT_LIMIT rows), identifiers masked where the
     caller may not see them; every export is written to the audit log. Returns (csv, rows,
     truncated)."""
-    import csv
-    import io
-
     prefixes = scope_prefixes(actor.assignments, "registry", "export")
     where = filters.region_code or (prefixes[0] if len(prefixes) == 1 else None)
     if where is None:
