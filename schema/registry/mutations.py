@@ -324,6 +324,29 @@ class VolunteerInput:
     service_hours: Decimal | None = UNSET
 
 
+@strawberry.input(description="A party organisation's own fields; leave out what stays.")
+class PartyOrganisationFieldsInput:
+    name: str | None = UNSET
+    secretary_name: str | None = UNSET
+    secretary_phone: str | None = UNSET
+
+
+@strawberry.input(description="A party member's fields; leave out what stays.")
+class PartyMemberFieldsInput:
+    workplace: str | None = UNSET
+    specialties: list[str] | None = strawberry.field(default=UNSET, description="5.5 codes")
+    contact_phone: str | None = UNSET
+    is_in_service: bool | None = strawberry.field(default=UNSET, description="在职党员")
+    registered_community_code: str | None = UNSET
+
+
+@strawberry.input(description="A volunteer's fields; leave out what stays.")
+class VolunteerFieldsInput:
+    team: str | None = UNSET
+    specialties: list[str] | None = strawberry.field(default=UNSET, description="5.5 codes")
+    service_hours: Decimal | None = UNSET
+
+
 def _details(group: SpecialGroup, value: SpecialGroupDetailsInput | None) -> dict[str, Any]:
     if value is None:
         return {}
@@ -750,6 +773,74 @@ class RegistryMutation:
                 actor=info.context.principal,
                 person_id=_required_id(input.person_id, "Person", "personId"),
                 values=provided(input, skip=frozenset({"person_id"})),
+            ),
+            lambda v: VolunteerPayload(volunteer=VolunteerType.from_model(v)),
+        )
+
+    @strawberry.mutation(description="Correct a party organisation.", extensions=UPDATE)
+    async def update_party_organisation(
+        self,
+        info: Info,
+        id: strawberry.ID,
+        input: PartyOrganisationFieldsInput,
+        expected_version: int | None = None,
+    ) -> PartyOrganisationResult:
+        return await _run(
+            lambda: service.update_party_record(
+                actor=info.context.principal,
+                kind=RecordKind.PARTY_ORGANISATION,
+                record_id=_required_id(id, "PartyOrganisation"),
+                values=provided(input),
+                expected_version=expected_version,
+            ),
+            lambda o: PartyOrganisationPayload(
+                party_organisation=PartyOrganisationType.from_model(o)
+            ),
+        )
+
+    @strawberry.mutation(
+        description="Correct a party member, or move them to another party organisation.",
+        extensions=UPDATE,
+    )
+    async def update_party_member(
+        self,
+        info: Info,
+        id: strawberry.ID,
+        input: PartyMemberFieldsInput,
+        party_organisation_id: strawberry.ID | None = None,
+        expected_version: int | None = None,
+    ) -> PartyMemberResult:
+        return await _run(
+            lambda: service.update_party_record(
+                actor=info.context.principal,
+                kind=RecordKind.PARTY_MEMBER,
+                record_id=_required_id(id, "PartyMember"),
+                values=provided(input),
+                party_organisation_id=_id(
+                    party_organisation_id, "PartyOrganisation", "partyOrganisationId"
+                ),
+                expected_version=expected_version,
+            ),
+            lambda m: PartyMemberPayload(party_member=PartyMemberType.from_model(m)),
+        )
+
+    @strawberry.mutation(
+        description="Correct a volunteer's team, skills or hours.", extensions=UPDATE
+    )
+    async def update_volunteer(
+        self,
+        info: Info,
+        id: strawberry.ID,
+        input: VolunteerFieldsInput,
+        expected_version: int | None = None,
+    ) -> VolunteerResult:
+        return await _run(
+            lambda: service.update_party_record(
+                actor=info.context.principal,
+                kind=RecordKind.VOLUNTEER,
+                record_id=_required_id(id, "Volunteer"),
+                values=provided(input),
+                expected_version=expected_version,
             ),
             lambda v: VolunteerPayload(volunteer=VolunteerType.from_model(v)),
         )

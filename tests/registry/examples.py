@@ -65,10 +65,19 @@ async def registry_fixtures() -> dict[str, str]:
                     "phone": "13912340000",
                     "ethnicity": "01",
                 },
-            )
+            ),
+            service.MemberInput(
+                relation_to_head="10",
+                person={
+                    "id_number": id_number("19770311", 422),
+                    "person_type": PersonType.REGISTERED,
+                    "name": "郑丽",
+                },
+            ),
         ],
     )
-    person = await Person.get(household_id=household.id)
+    person = await Person.get(household_id=household.id, relation_to_head="02")
+    spouse = await Person.get(household_id=household.id, relation_to_head="10")
     organisation = await service.register_organisation(
         actor=staff,
         region_code=GRID,
@@ -93,7 +102,19 @@ async def registry_fixtures() -> dict[str, str]:
         region_code=GRID[:12],
         values={"name": "金山社区党委", "level": PartyOrganisationLevel.COMMUNITY_COMMITTEE},
     )
+    member = await service.register_party_member(
+        actor=staff,
+        person_id=person.id,
+        values={"workplace": "淇滨区人民医院", "is_in_service": True},
+        party_organisation_id=committee.id,
+    )
+    volunteer = await service.register_volunteer(
+        actor=staff, person_id=person.id, values={"team": "金山社区志愿服务队"}
+    )
     return {
+        "<party_member_id>": str(member.id),
+        "<second_person_id>": str(spouse.id),
+        "<volunteer_id>": str(volunteer.id),
         "<building_id>": str(building.id),
         "<house_id>": str(house.id),
         "<household_id>": str(household.id),

@@ -204,3 +204,19 @@ async def test_each_person_read_whole_in_a_list_is_audited_once(
     entries = await AuditEntry.filter(action="registry.read_sensitive").order_by("object_id")
     assert len(entries) == 2  # one per person and request, naming the fields read
     assert all(entry.detail == {"fields": ["id_number", "phone"]} for entry in entries)
+
+
+async def test_node_resolves_registry_records_in_scope_only(
+    client: httpx.AsyncClient, tree: None
+) -> None:
+    _, worker = await factories.signed_in("grid_worker", GRID)
+    _, other_township = await factories.signed_in("township_centre", OTHER_TOWNSHIP)
+    result = await register_household(client, worker)
+    household_id = result["household"]["id"]
+    query = "query($id: ID!) { node(id: $id) { __typename ... on Household { householdNumber } } }"
+
+    mine = await gql(client, query, {"id": household_id}, token=worker)
+    theirs = await gql(client, query, {"id": household_id}, token=other_township)
+
+    assert mine["data"]["node"] == {"__typename": "Household", "householdNumber": "HH-0001"}
+    assert theirs["data"]["node"] is None

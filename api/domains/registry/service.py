@@ -1146,6 +1146,46 @@ async def register_volunteer(
         return result
 
 
+UPDATE_RULES: Final[Mapping[RecordKind, Mapping[str, Rule]]] = {
+    RecordKind.PARTY_ORGANISATION: {
+        name: rule for name, rule in PARTY_ORGANISATION_RULES.items() if name != "level"
+    },
+    RecordKind.PARTY_MEMBER: PARTY_MEMBER_RULES,
+    RecordKind.VOLUNTEER: VOLUNTEER_RULES,
+}
+
+
+async def update_party_record(
+    *,
+    actor: Principal,
+    kind: RecordKind,
+    record_id: uuid.UUID,
+    values: Mapping[str, Any],
+    party_organisation_id: uuid.UUID | None = None,
+    expected_version: int | None = None,
+) -> Any:
+    """Correct a party organisation, a party member (and the organisation it belongs to) or a
+    volunteer."""
+    async with in_transaction():
+        record: Any = await _get(actor, MODELS[kind], record_id, kind=kind, lock=True)
+        authorize(actor.assignments, "registry", "update", at=record.region_code)
+        _check_version(record, expected_version)
+        if record.status is not RecordStatus.ACTIVE:
+            raise Conflict(f"the {kind.value} is deregistered", field="id")
+        cleaned = clean(UPDATE_RULES[kind], values, partial=True)
+        if kind is RecordKind.PARTY_MEMBER and party_organisation_id is not None:
+            organisation = await _reference(
+                actor,
+                PartyOrganisation,
+                party_organisation_id,
+                kind=RecordKind.PARTY_ORGANISATION,
+                field="partyOrganisationId",
+            )
+            assert organisation is not None
+            cleaned["party_organisation_id"] = organisation.id
+        return await _finish_update(actor, kind, record, cleaned)
+
+
 # ---------------------------------------------------------------- deregistration
 
 
