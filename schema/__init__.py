@@ -32,6 +32,8 @@ from schema.notices.schema import NoticesMutation, NoticesQuery
 from schema.positions.schema import PositionsMutation, PositionsQuery
 from schema.realtime.sharing import SharedResultExecutor
 from schema.realtime.subscriptions import RealtimeSubscription
+from schema.registry.mutations import RegistryMutation
+from schema.registry.queries import RegistryQuery
 from schema.webhooks.schema import WebhooksMutation, WebhooksQuery
 
 
@@ -45,6 +47,7 @@ class Query(
     PositionsQuery,
     WebhooksQuery,
     AuditQuery,
+    RegistryQuery,
 ):
     pass
 
@@ -57,6 +60,7 @@ class Mutation(
     NoticesMutation,
     PositionsMutation,
     WebhooksMutation,
+    RegistryMutation,
 ):
     pass
 
