@@ -3,6 +3,8 @@ list in scope and their timelines lead to their states."""
 
 from __future__ import annotations
 
+import itertools
+
 import httpx
 import pytest
 from tortoise import connections
@@ -48,7 +50,7 @@ async def test_a_generated_city_is_served_like_a_real_one(
         timeline = detail["data"]["event"]["timeline"]
         assert timeline[0]["action"] == "REPORT"
         assert timeline[-1]["toStatus"] == node["status"]
-        assert all(a["toStatus"] == b["fromStatus"] for a, b in zip(timeline, timeline[1:]))
+        assert all(a["toStatus"] == b["fromStatus"] for a, b in itertools.pairwise(timeline))
 
     # A grid worker sees its own grid only, even asking for the district.
     grid = nodes[0]["regionCode"]
