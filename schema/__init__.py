@@ -20,11 +20,13 @@ from api.settings import Settings
 from schema.accounts.mutations import AccountsMutation
 from schema.accounts.queries import AccountsQuery
 from schema.audit.queries import AuditQuery
+from schema.engagement.schema import EngagementMutation, EngagementQuery
 from schema.events.mutations import EventsMutation
 from schema.events.queries import EventsQuery
 from schema.extensions import ErrorCodes
 from schema.hierarchy.mutations import HierarchyMutation
 from schema.hierarchy.queries import HierarchyQuery
+from schema.intake.schema import IntakeMutation, IntakeQuery
 from schema.node import Node
 from schema.nodes import NodeQuery
 from schema.notices.schema import NoticesMutation, NoticesQuery
@@ -43,6 +45,8 @@ class Query(
     PositionsQuery,
     WebhooksQuery,
     AuditQuery,
+    IntakeQuery,
+    EngagementQuery,
 ):
     pass
 
@@ -55,6 +59,8 @@ class Mutation(
     NoticesMutation,
     PositionsMutation,
     WebhooksMutation,
+    IntakeMutation,
+    EngagementMutation,
 ):
     pass
 

@@ -19,6 +19,7 @@ from tortoise.transactions import in_transaction
 from api import clock
 from api.auth import Principal
 from api.domains.accounts.models import ApiKey
+from api.domains.intake.service import tickets_of
 from api.domains.webhooks.models import (
     DeliveryStatus,
     WebhookCursor,
@@ -125,19 +126,26 @@ async def fan_out(*, now: datetime | None = None) -> int:
                 id__in=[e.api_key_id for e in endpoints], revoked_at=None
             ).values_list("id", "region_code")
         )
+        tickets = await tickets_of(
+            list({uuid.UUID(m.payload["event"]["id"]) for m in messages if "event" in m.payload})
+        )
         created = 0
         for message in messages:
             for endpoint in endpoints:
                 region = regions.get(endpoint.api_key_id)
                 if region is None or not message.region_code.startswith(str(region)):
                     continue
+                payload = {"sequence": message.id, **message.payload}
+                # The hotline's own work order: its ticket id, so it can update its ticket.
+                ticket = tickets.get(
+                    (str(endpoint.api_key_id), str(message.payload.get("event", {}).get("id")))
+                )
+                if ticket is not None:
+                    payload["work_order"] = {"ticket_id": ticket}
                 _, made = await WebhookDelivery.get_or_create(
                     endpoint_id=endpoint.id,
                     sequence=message.id,
-                    defaults={
-                        "payload": {"sequence": message.id, **message.payload},
-                        "next_attempt_at": now,
-                    },
+                    defaults={"payload": payload, "next_attempt_at": now},
                 )
                 created += int(made)
         cursor.sequence = messages[-1].id
