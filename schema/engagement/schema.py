@@ -145,7 +145,12 @@ PhoneCodeResult = Annotated[
     strawberry.union("PhoneCodeResult", description="Outcome of asking for a code."),
 ]
 RegisterCitizenResult = Annotated[
-    CitizenPayload | ValidationError | NotFoundError | ConflictError | NotAllowedError,
+    CitizenPayload
+    | ValidationError
+    | NotFoundError
+    | ConflictError
+    | NotAllowedError
+    | RateLimitedError,
     strawberry.union("RegisterCitizenResult", description="Outcome of registering."),
 ]
 AppealResult = Annotated[
@@ -219,6 +224,8 @@ class EngagementMutation:
                 password=input.password,
                 verification_code=input.verification_code,
                 verifier=phone_verifier(info.context.settings),
+                throttle=info.context.throttle,
+                ip=info.context.client_ip,
                 display_name=input.display_name,
                 city_code=input.city_code,
             )

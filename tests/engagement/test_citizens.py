@@ -312,3 +312,18 @@ async def test_staff_and_integrations_cannot_file_appeals(client: httpx.AsyncCli
     assert error_codes(by_worker) == ["FORBIDDEN"]
     assert error_codes(anonymous) == ["UNAUTHENTICATED"]
     assert await Event.all().count() == 0
+
+
+async def test_verification_codes_cannot_be_guessed(client: httpx.AsyncClient) -> None:
+    await factories.region_tree()
+    attempt = {"phone": "13912345678", "password": PASSWORD, "verificationCode": "111111"}
+
+    answers = [
+        (await gql(client, REGISTER, {"input": attempt}))["data"]["registerCitizen"]["__typename"]
+        for _ in range(6)
+    ]
+    right_code = await gql(client, REGISTER, {"input": {**attempt, "verificationCode": "000000"}})
+
+    assert answers == ["ValidationError"] * 5 + ["RateLimitedError"]
+    assert right_code["data"]["registerCitizen"]["__typename"] == "RateLimitedError"
+    assert await User.all().count() == 0

@@ -121,10 +121,13 @@ async def register(
     password: str,
     verification_code: str,
     verifier: PhoneVerifier,
+    throttle: LoginThrottle,
+    ip: str | None = None,
     display_name: str | None = None,
     city_code: str | None = None,
 ) -> User:
-    """注册: a citizen's account, once the phone proved to be theirs."""
+    """注册: a citizen's account, once the phone proved to be theirs (wrong codes count like
+    failed sign-ins, so a code cannot be guessed)."""
     number = phones.normalise(phone)
     if not phones.is_mobile(number):
         raise ValidationFailed("give a mobile number", field="phone")
@@ -134,7 +137,9 @@ async def register(
     if len(name) > 100:
         raise ValidationFailed("display name must have at most 100 characters", field="displayName")
     city = await _city(city_code)
+    await throttle.check(f"phone-code:{number}", ip)
     if not await verifier.check(number, verification_code):
+        await throttle.failed(f"phone-code:{number}", ip)
         raise ValidationFailed("wrong or expired verification code", field="verificationCode")
     password_hash = auth.hash_password(password)
     try:

@@ -79,8 +79,14 @@ def _check_format(request: Request) -> None:
         raise Open311Error(404, f"unknown format {suffix}")
 
 
+def _text(params: Any, name: str) -> str:
+    """A parameter's text, trimmed; a file part where text belongs counts as absent."""
+    value = params.get(name)
+    return value.strip() if isinstance(value, str) else ""
+
+
 async def _check_jurisdiction(params: Any) -> None:
-    jurisdiction = (params.get("jurisdiction_id") or "").strip()
+    jurisdiction = _text(params, "jurisdiction_id")
     if jurisdiction and not await Region.exists(
         code=jurisdiction, level=Level.CITY, is_active=True
     ):
@@ -88,7 +94,7 @@ async def _check_jurisdiction(params: Any) -> None:
 
 
 async def _integration(request: Request, params: Any) -> Principal:
-    key = (params.get("api_key") or request.headers.get("x-api-key") or "").strip()
+    key = _text(params, "api_key") or request.headers.get("x-api-key", "").strip()
     if not key:
         raise Open311Error(400, "api_key was not provided")
     try:
@@ -177,7 +183,7 @@ async def service_definition(request: Request) -> Response:
 
 
 def _float(params: Any, name: str) -> float | None:
-    raw = (params.get(name) or "").strip()
+    raw = _text(params, name)
     if not raw:
         return None
     try:
@@ -191,31 +197,29 @@ async def create_request(request: Request) -> Response:
     form = await request.form()
     await _check_jurisdiction(form)
     principal = await _integration(request, form)
-    code = str(form.get("service_code") or "").strip()
+    code = _text(form, "service_code")
     if not code:
         raise Open311Error(400, "service_code was not provided")
     category = await Category.get_or_none(key=code, is_active=True)
     if category is None or category.parent_key is None:
         raise Open311Error(404, f"service_code {code} not found")
     lat, lng = _float(form, "lat"), _float(form, "long")
-    address = str(form.get("address_string") or "").strip() or None
-    if (lat is None or lng is None) and not address and not form.get("address_id"):
+    address = _text(form, "address_string") or None
+    if (lat is None or lng is None) and not address and not _text(form, "address_id"):
         raise Open311Error(400, "give a location: lat and long, or address_string")
-    description = str(form.get("description") or "").strip()
+    description = _text(form, "description")
     if len(description) > MAX_DESCRIPTION:
         raise Open311Error(400, f"description is at most {MAX_DESCRIPTION} characters")
-    urgency_raw = str(form.get("attribute[urgency]") or Priority.NORMAL.value).strip().lower()
+    urgency_raw = (_text(form, "attribute[urgency]") or Priority.NORMAL.value).lower()
     if urgency_raw not in {p.value for p in Priority}:
         raise Open311Error(400, "attribute[urgency] must be normal, urgent or major")
     title = (
-        str(form.get("attribute[title]") or "").strip()
+        _text(form, "attribute[title]")
         or (description.splitlines()[0][:50] if description else "")
         or category.name
     )
-    name = " ".join(
-        filter(None, [str(form.get("last_name") or ""), str(form.get("first_name") or "")])
-    )
-    phone_raw = str(form.get("phone") or "").strip()
+    name = " ".join(filter(None, [_text(form, "last_name"), _text(form, "first_name")]))
+    phone_raw = _text(form, "phone")
     event = await events.report(
         actor=principal,
         data=events.ReportInput(
@@ -245,7 +249,7 @@ async def create_request(request: Request) -> Response:
 
 
 def _parse_time(params: Any, name: str) -> datetime | None:
-    raw = (params.get(name) or "").strip()
+    raw = _text(params, name)
     if not raw:
         return None
     try:
@@ -260,7 +264,7 @@ def _parse_time(params: Any, name: str) -> datetime | None:
 
 
 def _listed(params: Any, name: str) -> list[str]:
-    return [part.strip() for part in (params.get(name) or "").split(",") if part.strip()]
+    return [part.strip() for part in _text(params, name).split(",") if part.strip()]
 
 
 async def _represent(rows: Sequence[Event], base_url: str) -> list[dict[str, Any]]:
