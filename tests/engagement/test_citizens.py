@@ -237,6 +237,16 @@ async def test_appeal_with_photo_and_location_then_progress_and_rating(
     progress = (await gql(client, ONE, {"id": created["uuid"]}, token=token))["data"]["myAppeal"]
     assert [s["action"] for s in progress["progress"]][-3:] == ["SUBMIT", "VERIFY", "CLOSE"]
     assert {"action": "SUBMIT", "status": "HANDLED", "note": "已清运"} in progress["progress"]
+    told = await gql(
+        client, "{ myNotices(first: 20) { edges { node { kind title body } } } }", token=token
+    )
+    notices = [e["node"] for e in told["data"]["myNotices"]["edges"]]
+    assert {n["kind"] for n in notices} == {"appeal_progress"} and len(notices) == 6
+    assert {
+        "kind": "appeal_progress",
+        "title": f"您的诉求 {created['caseNumber']}: 已处置",
+        "body": "已清运",
+    } in notices
     rated = await gql(client, RATE, {"id": created["uuid"], "score": 5}, token=token)
     assert rated["data"]["rateAppeal"]["appeal"]["status"] == "EVALUATED"
     assert rated["data"]["rateAppeal"]["appeal"]["satisfaction"] == 5

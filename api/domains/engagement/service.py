@@ -53,7 +53,7 @@ VISIBLE_ACTIONS = frozenset(
         Action.ATTACH,
     }
 )
-NOTES_SHOWN = frozenset({Action.REJECT, Action.SUBMIT, Action.CLOSE, Action.FOLLOW_UP})
+NOTES_SHOWN = events.REPORTER_NOTES | {Action.FOLLOW_UP}
 
 
 @dataclass(frozen=True, slots=True)

@@ -52,6 +52,20 @@ MAX_TITLE = 200
 MAX_DESCRIPTION = 5000
 MAX_NOTE = 2000
 MAX_ADDRESS = 200
+# What a citizen is told of their appeal: its status in words, and the staff's note only where
+# it is meant for them (a rejection's reason, the result, the closing remark).
+STATUS_NAMES = {
+    EventStatus.REPORTED: "已受理",
+    EventStatus.FILED: "已立案",
+    EventStatus.REJECTED: "不予立案",
+    EventStatus.ASSIGNED: "已派遣",
+    EventStatus.IN_PROGRESS: "处置中",
+    EventStatus.HANDLED: "已处置",
+    EventStatus.VERIFIED: "已核查",
+    EventStatus.CLOSED: "已办结",
+    EventStatus.EVALUATED: "已评价",
+}
+REPORTER_NOTES = frozenset({Action.REJECT, Action.SUBMIT, Action.CLOSE})
 ASSIGNEE_ROLES = {
     Role.GRID_WORKER,
     Role.GRID_LEADER,
@@ -447,7 +461,26 @@ async def _step(
             now=now,
         )
         await publish_change(event, action=action, actor=actor, at=now, note=note)
+        if event.status is not before:
+            await _tell_citizen(event, actor=actor, action=action, note=note)
     return StepOutcome(event=event, entry=entry, extra=extra)
+
+
+async def _tell_citizen(event: Event, *, actor: Principal, action: Action, note: str) -> None:
+    """A citizen follows their appeal: each change of its status is a notice to them (in-app and
+    on their notices feed), with the reason or result where there is one."""
+    if event.source is not Source.CITIZEN or event.reporter_id is None:
+        return
+    if event.reporter_id == actor.user_id:
+        return
+    await notices.notify(
+        user_ids=[event.reporter_id],
+        kind="appeal_progress",
+        title=f"您的诉求 {event.case_number}: {STATUS_NAMES[event.status]}",
+        body=note if action in REPORTER_NOTES else "",
+        region_code=event.region_code,
+        event_id=event.id,
+    )
 
 
 async def _category(key: str) -> Category:
