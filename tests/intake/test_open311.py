@@ -5,6 +5,7 @@ GET requests and GET request until it is closed; errors in the spec's format."""
 from __future__ import annotations
 
 from typing import Any
+from xml.etree import ElementTree
 
 import httpx
 
@@ -151,8 +152,7 @@ async def test_errors_come_in_the_specs_format_and_write_nothing(
             400,
         ),
         (client.post(f"{BASE}/requests.json", data=create_form(key, jurisdiction_id="sf")), 404),
-        (client.post(f"{BASE}/requests.xml", data=create_form(key)), 400),
-        (client.get(f"{BASE}/services.xml"), 400),
+        (client.get(f"{BASE}/services.csv"), 404),
         (client.get(f"{BASE}/services/city.9999.json"), 404),
         (client.get(f"{BASE}/requests.json"), 400),
         (client.get(f"{BASE}/requests.json", params={"api_key": key, "status": "pending"}), 400),
@@ -178,3 +178,34 @@ async def test_errors_come_in_the_specs_format_and_write_nothing(
     hidden = await client.get(f"{BASE}/requests/{request_id}.json", params={"api_key": elsewhere})
     assert_error(hidden, 404)  # another district's key: out of scope is not found
     assert await Event.all().count() == 1
+
+
+async def test_the_same_resources_in_the_specs_xml(client: httpx.AsyncClient) -> None:
+    await factories.region_tree()
+    key = await api_key("410611", "civic app")
+
+    services = await client.get(f"{BASE}/services.xml")
+    definition = await client.get(f"{BASE}/services/city.0601.xml")
+    created = await client.post(f"{BASE}/requests.xml", data=create_form(key))
+    missing = await client.get(f"{BASE}/services/city.9999.xml")
+
+    assert services.headers["content-type"].startswith("text/xml")
+    assert services.text.startswith("<?xml version='1.0' encoding='utf-8'?>")
+    # our own responses, parsed to check their shape
+    listed = ElementTree.fromstring(services.content)  # noqa: S314
+    assert listed.tag == "services"
+    codes = [s.findtext("service_code") for s in listed.findall("service")]
+    assert "city.0601" in codes
+    assert listed.findtext("service/metadata") == "true"
+    attributes = ElementTree.fromstring(definition.content)  # noqa: S314
+    assert attributes.findtext("service_code") == "city.0601"
+    keys = [v.findtext("key") for v in attributes.findall("attributes/attribute/values/value")]
+    assert keys == ["normal", "urgent", "major"]
+    receipt = ElementTree.fromstring(created.content)  # noqa: S314
+    request_id = receipt.findtext("request/service_request_id")
+    assert request_id and await Event.exists(case_number=request_id)
+    one = await client.get(f"{BASE}/requests/{request_id}.xml", params={"api_key": key})
+    assert ElementTree.fromstring(one.content).findtext("request/status") == "open"  # noqa: S314
+    assert missing.status_code == 404
+    error = ElementTree.fromstring(missing.content)  # noqa: S314
+    assert (error.tag, error.findtext("error/code")) == ("errors", "404")

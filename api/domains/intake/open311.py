@@ -2,7 +2,7 @@
 requests onto event intake, so existing civic clients (311 apps, FixMyStreet-style front ends)
 work unchanged.
 
-JSON only (`.json`, or no suffix); `.xml` is answered with a 400 in the spec's error format.
+JSON (`.json`, or no suffix) or the spec's XML (`.xml`).
 jurisdiction_id is optional and, when given, must be a city code of this installation.
 Deviation from the spec, on purpose: reading service requests needs an integration's api_key too
 (events carry personal data), and shows the events of that key's region."""
@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
+from xml.etree import ElementTree
 
 import orjson
 from starlette.requests import Request
@@ -48,35 +49,57 @@ class Open311Error(Exception):
         self.description = description
 
 
-def _json(body: Any, status: int = 200) -> Response:
-    return Response(
-        orjson.dumps(body), status_code=status, media_type="application/json; charset=utf-8"
+# XML element names of the spec: the root of each response and the name of its items.
+XML_ITEMS = {"services": "service", "service_requests": "request", "errors": "error"}
+XML_CHILDREN = {"attributes": "attribute", "values": "value"}
+
+
+def _xml_value(element: ElementTree.Element, value: Any) -> None:
+    if isinstance(value, dict):
+        for key, child in value.items():
+            _xml_value(ElementTree.SubElement(element, key), child)
+    elif isinstance(value, list):
+        for item in value:
+            _xml_value(ElementTree.SubElement(element, XML_CHILDREN[element.tag]), item)
+    elif isinstance(value, bool):
+        element.text = "true" if value else "false"
+    elif value is not None:
+        element.text = str(value)
+
+
+def _render(request: Request, body: Any, root: str, status: int = 200) -> Response:
+    """JSON, or the spec's XML when the resource was asked for as .xml."""
+    if not request.url.path.endswith(".xml"):
+        return Response(
+            orjson.dumps(body), status_code=status, media_type="application/json; charset=utf-8"
+        )
+    element = ElementTree.Element(root)
+    if isinstance(body, list):
+        for item in body:
+            _xml_value(ElementTree.SubElement(element, XML_ITEMS[root]), item)
+    else:
+        _xml_value(element, body)
+    document = ElementTree.tostring(element, encoding="utf-8", xml_declaration=True)
+    return Response(document, status_code=status, media_type="text/xml; charset=utf-8")
+
+
+def _error(request: Request, error: Open311Error) -> Response:
+    return _render(
+        request, [{"code": error.status, "description": error.description}], "errors", error.status
     )
 
 
-def _error(error: Open311Error) -> Response:
-    return _json([{"code": error.status, "description": error.description}], error.status)
-
-
-def _refuse_xml(suffix: str) -> None:
-    if suffix.lower() == "xml":
-        raise Open311Error(400, "this endpoint serves JSON only: use the .json format")
-
-
 def _split_format(name: str) -> str:
-    """The resource name without its format suffix; only JSON is served."""
+    """The resource name without its format suffix (.json or .xml)."""
     stem, dot, suffix = name.rpartition(".")
-    if dot:
-        _refuse_xml(suffix)
-    return stem if dot and suffix.lower() == "json" else name
+    return stem if dot and suffix.lower() in {"json", "xml"} else name
 
 
 def _check_format(request: Request) -> None:
-    """/services.json, /requests.json (or no suffix); any other suffix is not a resource."""
+    """/services.json, /requests.xml (or no suffix); any other suffix is not a resource."""
     suffix = request.path_params.get("format", "json")
-    _refuse_xml(suffix)
-    if suffix.lower() != "json":
-        raise Open311Error(404, f"unknown format {suffix}")
+    if suffix not in {"json", "xml"}:
+        raise Open311Error(404, f"unknown format {suffix}: use json or xml")
 
 
 def _text(params: Any, name: str) -> str:
@@ -108,12 +131,12 @@ def _handled(handler: Any) -> Any:
         try:
             return await handler(request)
         except Open311Error as error:
-            return _error(error)
+            return _error(request, error)
         except NotFound as error:
-            return _error(Open311Error(404, error.message))
+            return _error(request, Open311Error(404, error.message))
         except DomainError as error:
             field = f" ({error.field})" if error.field else ""
-            return _error(Open311Error(400, f"{error.message}{field}"))
+            return _error(request, Open311Error(400, f"{error.message}{field}"))
 
     return endpoint
 
@@ -139,7 +162,8 @@ async def list_services(request: Request) -> Response:
     await _check_jurisdiction(request.query_params)
     categories = await Category.filter(is_active=True).order_by("key")
     groups = {c.key: c.name for c in categories if c.parent_key is None}
-    return _json([_service(c, groups) for c in categories if c.parent_key is not None])
+    services = [_service(c, groups) for c in categories if c.parent_key is not None]
+    return _render(request, services, "services")
 
 
 def service_definition_of(code: str) -> dict[str, Any]:
@@ -176,7 +200,7 @@ async def service_definition(request: Request) -> Response:
     category = await Category.get_or_none(key=code, is_active=True)
     if category is None or category.parent_key is None:
         raise Open311Error(404, f"service_code {code} not found")
-    return _json(service_definition_of(code))
+    return _render(request, service_definition_of(code), "service_definition")
 
 
 # ---------------------------------------------------------------- requests
@@ -237,14 +261,16 @@ async def create_request(request: Request) -> Response:
         ),
         permission=PERMISSION,
     )
-    return _json(
+    return _render(
+        request,
         [
             {
                 "service_request_id": event.case_number,
                 "service_notice": f"受理 {event.case_number}: 由 {event.handling_region_code} 处置",
                 "account_id": None,
             }
-        ]
+        ],
+        "service_requests",
     )
 
 
@@ -352,7 +378,7 @@ async def list_requests(request: Request) -> Response:
         query = query.filter(reported_at__gte=start, reported_at__lte=end)
     # The newest 100; a client pages back by passing the oldest requested_datetime as end_date.
     rows = await query.order_by("-reported_at", "-id").limit(MAX_REQUESTS)
-    return _json(await _represent(rows, str(request.base_url)))
+    return _render(request, await _represent(rows, str(request.base_url)), "service_requests")
 
 
 async def get_request(request: Request) -> Response:
@@ -365,7 +391,7 @@ async def get_request(request: Request) -> Response:
     ).first()
     if event is None:
         raise Open311Error(404, f"service_request_id {case_number} not found")
-    return _json(await _represent([event], str(request.base_url)))
+    return _render(request, await _represent([event], str(request.base_url)), "service_requests")
 
 
 def routes() -> list[BaseRoute]:
