@@ -110,6 +110,22 @@ async def test_three_concurrent_retries_make_one_event(client: httpx.AsyncClient
     assert again["created"] is False and again["workOrder"]["event"]["uuid"] == event["uuid"]
 
 
+async def test_a_burst_of_retries_never_mistakes_its_own_ticket_for_a_duplicate(
+    client: httpx.AsyncClient,
+) -> None:
+    # Twenty at once overlap the first attempt's commit in every way; a retry that saw the ticket
+    # but not the key (two reads straddling the commit) would answer ALREADY_EXISTS.
+    await factories.region_tree()
+    key = await api_key("410611")
+
+    for round_number in range(3):
+        data = work_order(ticketId=f"burst-{round_number}", idempotencyKey=f"burst-{round_number}")
+        results = await asyncio.gather(*(submit(client, key, data) for _ in range(20)))
+        assert {r["__typename"] for r in results} == {"WorkOrderPayload"}, results
+        assert sum(r["created"] for r in results) == 1
+    assert await Event.all().count() == 3 and await WorkOrder.all().count() == 3
+
+
 async def test_a_reused_key_or_ticket_is_a_typed_conflict_and_writes_nothing(
     client: httpx.AsyncClient,
 ) -> None:

@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass
 
 import orjson
 from tortoise import connections
+from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from api import clock, phones
@@ -117,11 +118,15 @@ def request_digest(data: WorkOrderInput) -> str:
 async def _replay(api_key_id: uuid.UUID, data: WorkOrderInput, digest: str) -> Submission | None:
     """What an earlier attempt with this key made; a conflict if the body differs, or if the
     ticket was already submitted under another key."""
-    work_order = await WorkOrder.get_or_none(
-        api_key_id=api_key_id, idempotency_key=data.idempotency_key
+    # One statement, so one snapshot: two separate reads could straddle a concurrent attempt's
+    # commit and see its ticket without its key.
+    rows = await WorkOrder.filter(
+        Q(idempotency_key=data.idempotency_key) | Q(ticket_id=data.ticket_id),
+        api_key_id=api_key_id,
     )
+    work_order = next((r for r in rows if r.idempotency_key == data.idempotency_key), None)
     if work_order is None:
-        if await WorkOrder.exists(api_key_id=api_key_id, ticket_id=data.ticket_id):
+        if rows:
             raise Conflict(
                 f"ticket {data.ticket_id} was already submitted (under another idempotency key)",
                 field="ticketId",
