@@ -3,6 +3,7 @@ location, progress and ratings; a citizen sees their own appeals and nobody else
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Sequence
 from pathlib import Path
@@ -337,3 +338,19 @@ async def test_verification_codes_cannot_be_guessed(client: httpx.AsyncClient) -
     assert answers == ["ValidationError"] * 5 + ["RateLimitedError"]
     assert right_code["data"]["registerCitizen"]["__typename"] == "RateLimitedError"
     assert await User.all().count() == 0
+
+
+async def test_concurrent_retries_of_an_appeal_make_one_with_its_photo_once(
+    client: httpx.AsyncClient, files_in_tmp: None
+) -> None:
+    await factories.region_tree()
+    token = await citizen(client, "13912345678")
+    appeal_id = "6b1f0e52-93c4-4d5e-8a7b-2c9d0e1f3a4b"
+
+    results = await asyncio.gather(
+        *(submit(client, token, appeal(id=appeal_id), photos=[("a.png", PNG)]) for _ in range(5))
+    )
+
+    assert {r["__typename"] for r in results} == {"AppealPayload"}, results
+    assert {r["appeal"]["uuid"] for r in results} == {appeal_id}
+    assert await Event.all().count() == 1 and await Attachment.all().count() == 1

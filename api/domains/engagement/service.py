@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from redis.asyncio import Redis
+from tortoise import connections
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
@@ -224,6 +225,19 @@ async def submit_appeal(
         else []
     )
     async with in_transaction():
+        if data.appeal_id is not None:
+            # Concurrent retries of one appeal queue on this lock, so a later one finds the
+            # first one's event (photos included) instead of making or attaching anything.
+            await connections.get("default").execute_query(
+                "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", [str(data.appeal_id)]
+            )
+            earlier = await Event.filter(id=data.appeal_id).first()
+            if earlier is not None:
+                if earlier.reporter_id != citizen_id or earlier.source is not Source.CITIZEN:
+                    raise Conflict(
+                        "an appeal with this id exists", field="id", code=ErrorCode.ALREADY_EXISTS
+                    )
+                return earlier
         event = await events.report(
             actor=actor,
             data=events.ReportInput(
