@@ -204,6 +204,7 @@ class EngagementMutation:
                 verifier=phone_verifier(settings),
                 redis=info.context.redis,
                 interval=interval,
+                ip=info.context.client_ip,
             )
         except DomainError as error:
             return error_result(error)

@@ -354,3 +354,14 @@ async def test_concurrent_retries_of_an_appeal_make_one_with_its_photo_once(
     assert {r["__typename"] for r in results} == {"AppealPayload"}, results
     assert {r["appeal"]["uuid"] for r in results} == {appeal_id}
     assert await Event.all().count() == 1 and await Attachment.all().count() == 1
+
+
+async def test_one_address_cannot_flood_phones_with_codes(client: httpx.AsyncClient) -> None:
+    answers = [
+        (await gql(client, REQUEST_CODE, {"phone": f"1391234{n:04d}"}))["data"]["requestPhoneCode"][
+            "__typename"
+        ]
+        for n in range(11)
+    ]
+
+    assert answers == ["PhoneCodePayload"] * 10 + ["RateLimitedError"]

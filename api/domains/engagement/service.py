@@ -37,6 +37,7 @@ from api.errors import Conflict, ErrorCode, NotAllowed, NotFound, RateLimited, V
 from api.pagination import Page, PageRequest, make_page, split_cursor
 
 PERMISSION = ("appeal", "submit")
+MAX_CODES_PER_ADDRESS_HOUR = 10
 # What a citizen sees of the handling: the steps, not the staff's internal remarks.
 VISIBLE_ACTIONS = frozenset(
     {
@@ -84,12 +85,29 @@ def citizen_of(actor: Principal) -> uuid.UUID:
 
 
 async def request_code(
-    *, phone: str, verifier: PhoneVerifier, redis: Redis, interval: timedelta
+    *,
+    phone: str,
+    verifier: PhoneVerifier,
+    redis: Redis,
+    interval: timedelta,
+    ip: str | None = None,
 ) -> str:
-    """Send a verification code, at most once per interval and number; returns the number."""
+    """Send a verification code, at most once per interval and number, and a few an hour per
+    address (nobody may use us to flood phones with texts); returns the number."""
     number = phones.normalise(phone)
     if not phones.is_mobile(number):
         raise ValidationFailed("give a mobile number", field="phone")
+    if ip:
+        key = f"gridgov:phone-codes:ip:{ip}"
+        async with redis.pipeline(transaction=True) as pipe:
+            pipe.set(key, 0, ex=3600, nx=True)
+            pipe.incr(key)
+            _, sent = await pipe.execute()
+        if int(sent) > MAX_CODES_PER_ADDRESS_HOUR:
+            raise RateLimited(
+                "too many codes requested from your address",
+                retry_after_seconds=max(int(await redis.ttl(key)), 1),
+            )
     if not await redis.set(
         f"gridgov:phone-code:{number}", 1, nx=True, ex=int(interval.total_seconds())
     ):
