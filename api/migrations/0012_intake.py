@@ -4,6 +4,17 @@ from api.domains.events.enums import Action
 from uuid import uuid4
 from tortoise import fields
 
+class AddFieldByRunSQL(ops.AddField):
+    """The model state of AddField; the column itself comes from the RunSQL below, with a default
+    for the rows already there (tortoise adds a NOT NULL column without one, which fails on them)."""
+
+    async def database_forward(self, *args, **kwargs):
+        return None
+
+    async def database_backward(self, *args, **kwargs):
+        return None
+
+
 class Migration(migrations.Migration):
     dependencies = [('gridgov', '0009_webhooks')]
 
@@ -29,6 +40,11 @@ class Migration(migrations.Migration):
             options={'table': 'intake_work_orders', 'app': 'gridgov', 'unique_together': (('api_key_id', 'idempotency_key'), ('api_key_id', 'ticket_id')), 'pk_attr': 'id', 'table_description': 'One work order of one integration. The two unique pairs make a retry (same idempotency'},
             bases=['Model'],
         ),
+        AddFieldByRunSQL(
+            model_name='WebhookEndpoint',
+            name='own_submissions_only',
+            field=fields.BooleanField(default=False, description='only events the integration itself submitted'),
+        ),
         ops.AlterField(
             model_name='TimelineEntry',
             name='action',
@@ -38,8 +54,10 @@ class Migration(migrations.Migration):
         [
             "ALTER TABLE intake_work_orders ADD CONSTRAINT intake_work_orders_callback_range "
             "CHECK (callback_satisfaction BETWEEN 1 AND 5)",
+            "ALTER TABLE webhook_endpoints ADD COLUMN own_submissions_only BOOL NOT NULL DEFAULT FALSE",
         ],
         reverse_sql=[
+            "ALTER TABLE webhook_endpoints DROP COLUMN own_submissions_only",
             "ALTER TABLE intake_work_orders DROP CONSTRAINT intake_work_orders_callback_range",
         ],
     ),

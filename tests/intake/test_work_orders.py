@@ -57,8 +57,8 @@ mutation($ticket: String!, $score: Int!, $note: String!) {{
   }}
 }}"""
 REGISTER = """
-mutation($url: String!) {
-  registerWebhook(url: $url) { __typename ... on NewWebhookPayload { secret } }
+mutation($url: String!, $own: Boolean! = false) {
+  registerWebhook(url: $url, ownSubmissionsOnly: $own) { __typename ... on NewWebhookPayload { secret } }
 }"""
 FILE = """
 mutation($id: ID!) { fileEvent(id: $id) { __typename ... on EventPayload { event { status } } } }
@@ -296,3 +296,31 @@ async def test_status_changes_reach_the_hotlines_webhook_signed_with_its_ticket(
     for headers, body in log:
         expected = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
         assert hmac.compare_digest(headers["x-gridgov-signature"], expected)
+
+
+async def test_a_webhook_for_own_submissions_hears_only_of_its_work_orders(
+    client: httpx.AsyncClient,
+    settings: Settings,
+    received: tuple[str, list[tuple[dict[str, str], bytes]]],
+) -> None:
+    url, log = received
+    await factories.region_tree()
+    key = await api_key("410611")
+    registered = await gql(client, REGISTER, {"url": url, "own": True}, headers={"X-Api-Key": key})
+    assert registered["data"]["registerWebhook"]["__typename"] == "NewWebhookPayload"
+    _, worker = await factories.signed_in("grid_worker", GRID)
+    patrol = await gql(
+        client,
+        "mutation($input: ReportEventInput!) { reportEvent(input: $input) { __typename } }",
+        {"input": {"title": "占道经营", "categoryKey": "city.0502", "regionCode": GRID}},
+        token=worker,
+    )
+    assert patrol["data"]["reportEvent"]["__typename"] == "EventPayload"
+    await submit(client, key, work_order())
+
+    assert await webhooks.fan_out() == 1
+    for delivery_id in await webhooks.due_deliveries():
+        await webhooks.deliver(delivery_id, service_key=settings.secret_key())
+
+    [(_, body)] = log
+    assert json.loads(body)["work_order"] == {"ticket_id": "12345-20261125-0001"}
