@@ -31,7 +31,7 @@ from api.domains.events.models import Attachment, Category, Event, TimelineEntry
 from api.domains.hierarchy.enums import Level
 from api.domains.hierarchy.models import Department, Region
 from api.domains.intake.service import PERMISSION, region_for
-from api.errors import DomainError, NotFound, Unauthenticated
+from api.errors import DomainError, NotAllowed, NotFound, Unauthenticated
 
 MAX_REQUESTS = 100
 MAX_SPAN = timedelta(days=90)
@@ -134,6 +134,8 @@ def _handled(handler: Any) -> Any:
             return _error(request, error)
         except NotFound as error:
             return _error(request, Open311Error(404, error.message))
+        except NotAllowed as error:
+            return _error(request, Open311Error(403, error.message))
         except DomainError as error:
             field = f" ({error.field})" if error.field else ""
             return _error(request, Open311Error(400, f"{error.message}{field}"))
