@@ -17,6 +17,7 @@ from api.domains.engagement.verification import DevelopmentPhoneVerifier, phone_
 from api.domains.events.models import Attachment, Event
 from api.errors import NotAllowed
 from api.settings import Environment, Settings
+from schema.node import global_id
 from tests import factories
 from tests.events.test_attachments import PNG
 from tests.factories import error_codes, gql
@@ -272,6 +273,12 @@ async def test_a_citizen_sees_only_their_own_appeals(
         client, "query($id: ID!) { event(id: $id) { uuid } }", {"id": theirs_id}, token=bob
     )
     events = await gql(client, "{ events(first: 5) { totalCount } }", token=bob)
+    node = await gql(
+        client,
+        "query($id: ID!) { node(id: $id) { id } }",
+        {"id": global_id("Event", theirs_id)},
+        token=bob,
+    )
     photo = await client.get(mine["photos"][0]["url"], headers={"Authorization": f"Bearer {bob}"})
     own = await gql(client, MINE, token=alice)
 
@@ -279,6 +286,7 @@ async def test_a_citizen_sees_only_their_own_appeals(
     assert one["data"]["myAppeal"] is None
     assert rated["data"]["rateAppeal"]["code"] == "NOT_FOUND"
     assert error_codes(event) == ["FORBIDDEN"] and error_codes(events) == ["FORBIDDEN"]
+    assert node["data"]["node"] is None
     assert photo.status_code == 404
     assert [e["node"]["uuid"] for e in own["data"]["myAppeals"]["edges"]] == [theirs_id]
 
