@@ -12,6 +12,7 @@ from api.domains.events.enums import Priority
 from api.domains.events.models import Event
 from api.domains.intake import models, service
 from api.errors import DomainError
+from api.pagination import page_request
 from schema.errors import (
     ConflictError,
     NotAllowedError,
@@ -21,6 +22,7 @@ from schema.errors import (
 )
 from schema.events.types import EventType, TimelineEntryType
 from schema.hierarchy.types import GeoPointInput
+from schema.pagination import Connection, connection
 from schema.permissions import allow
 from schema.types import Info
 
@@ -128,6 +130,17 @@ class IntakeQuery:
         except DomainError:
             return None
         return WorkOrderType.from_models(work_order, event)
+
+    @strawberry.field(
+        description="Your work orders, newest first.", extensions=allow("work_order", "read")
+    )
+    async def work_orders(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[WorkOrderType]:
+        page, filtered = await service.list_work_orders(
+            actor=info.context.principal, page=page_request(first, after)
+        )
+        return connection(page, filtered, lambda pair: WorkOrderType.from_models(*pair))
 
 
 @strawberry.type

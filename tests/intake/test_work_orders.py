@@ -324,3 +324,29 @@ async def test_a_webhook_for_own_submissions_hears_only_of_its_work_orders(
 
     [(_, body)] = log
     assert json.loads(body)["work_order"] == {"ticket_id": "12345-20261125-0001"}
+
+
+async def test_a_hotline_pages_through_its_own_work_orders(client: httpx.AsyncClient) -> None:
+    await factories.region_tree()
+    key, other = await api_key("410611"), await api_key("410611", "other hotline")
+    for number in range(3):
+        await submit(client, key, work_order(ticketId=f"t-{number}", idempotencyKey=f"k-{number}"))
+    listing = """
+    query($after: String) {
+      workOrders(first: 2, after: $after) {
+        totalCount pageInfo { hasNextPage endCursor } edges { node { ticketId } }
+      }
+    }"""
+
+    first = (await gql(client, listing, headers={"X-Api-Key": key}))["data"]["workOrders"]
+    cursor = first["pageInfo"]["endCursor"]
+    second = (await gql(client, listing, {"after": cursor}, headers={"X-Api-Key": key}))["data"][
+        "workOrders"
+    ]
+    foreign = (await gql(client, listing, headers={"X-Api-Key": other}))["data"]["workOrders"]
+
+    assert [e["node"]["ticketId"] for e in first["edges"]] == ["t-2", "t-1"]
+    assert first["totalCount"] == 3 and first["pageInfo"]["hasNextPage"]
+    assert [e["node"]["ticketId"] for e in second["edges"]] == ["t-0"]
+    assert not second["pageInfo"]["hasNextPage"]
+    assert foreign["totalCount"] == 0 and foreign["edges"] == []

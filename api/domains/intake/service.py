@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from dataclasses import asdict, dataclass
+from typing import Any
 
 import orjson
 from tortoise import connections
@@ -24,6 +25,7 @@ from api.domains.events.models import Event
 from api.domains.hierarchy.locate import grid_at
 from api.domains.intake.models import WorkOrder
 from api.errors import Conflict, ErrorCode, NotAllowed, NotFound, ValidationFailed
+from api.pagination import Page, PageRequest, make_page, split_cursor
 
 MAX_TICKET_ID = 64
 MAX_IDEMPOTENCY_KEY = 100
@@ -205,6 +207,24 @@ async def get_work_order(*, actor: Principal, ticket_id: str) -> tuple[WorkOrder
     if work_order is None:
         raise NotFound("work order", ticket_id, field="ticketId")
     return work_order, await Event.get(id=work_order.event_id)
+
+
+async def list_work_orders(
+    *, actor: Principal, page: PageRequest
+) -> tuple[Page[tuple[WorkOrder, Event]], Any]:
+    """The caller's work orders with their events, newest first (to reconcile after an outage)."""
+    query = WorkOrder.filter(api_key_id=integration_of(actor))
+    filtered = query
+    if page.after is not None:
+        after_at, after_id = split_cursor(page.after)
+        query = query.filter(Q(created_at__lt=after_at) | Q(created_at=after_at, id__lt=after_id))
+    rows = await query.order_by("-created_at", "-id").limit(page.first + 1)
+    found = {e.id: e for e in await Event.filter(id__in=[r.event_id for r in rows])}
+    # event_id is set in the inserting transaction: every committed row has one.
+    pairs = [(row, found[row.event_id]) for row in rows if row.event_id is not None]
+    return make_page(
+        pairs, page, lambda pair: f"{pair[0].created_at.isoformat()}|{pair[0].id}"
+    ), filtered
 
 
 async def add_follow_up(
