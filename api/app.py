@@ -17,7 +17,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
-from starlette.routing import Route, WebSocketRoute
+from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
@@ -30,6 +30,7 @@ from api.auth import ANONYMOUS, Principal
 from api.domains.accounts.service import principal_for_token
 from api.domains.accounts.throttle import LoginThrottle
 from api.domains.events import attachments
+from api.domains.intake import open311
 from api.errors import NotFound, Unauthenticated
 from api.realtime import Hub, OutboxRelay
 from api.settings import Settings, get_settings
@@ -276,6 +277,7 @@ def create_app(settings: Settings | None = None, *, check_migrations: bool = Tru
             Route("/graphql", graphql_app, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql_app),
             Route("/attachments/{attachment_id}", download_attachment),
+            Mount("/open311/v2", routes=open311.routes()),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
         ],

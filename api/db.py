@@ -21,6 +21,7 @@ MODEL_MODULES = [
     "api.domains.positions.models",
     "api.domains.webhooks.models",
     "api.domains.registry.models",
+    "api.domains.intake.models",
 ]
 
 

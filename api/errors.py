@@ -25,6 +25,7 @@ class ErrorCode(StrEnum):
     NOT_ALLOWED = "NOT_ALLOWED"
     UNSUPPORTED_FILE = "UNSUPPORTED_FILE"
     FILE_TOO_LARGE = "FILE_TOO_LARGE"
+    IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
     # top-level only (extensions.code): not part of any union
     UNAUTHENTICATED = "UNAUTHENTICATED"
     FORBIDDEN = "FORBIDDEN"

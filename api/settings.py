@@ -55,6 +55,11 @@ class Settings(BaseSettings):
     gridgov_township_investigation_days: list[int] = Field(
         default_factory=lambda: [1, 16], description="days of the month of township rounds"
     )
+    gridgov_phone_verifier: str | None = Field(
+        default=None,
+        description="dotted path of the citizens' phone verifier class; unset = development stub",
+    )
+    gridgov_phone_code_interval_seconds: int = Field(default=60, ge=1)
     gridgov_allowed_origins: list[str] = Field(default_factory=lambda: ["*"])
     gridgov_log_json: bool = False
     gridgov_host: str = "127.0.0.1"

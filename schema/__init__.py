@@ -21,11 +21,13 @@ from api.settings import Settings
 from schema.accounts.mutations import AccountsMutation
 from schema.accounts.queries import AccountsQuery
 from schema.audit.queries import AuditQuery
+from schema.engagement.schema import EngagementMutation, EngagementQuery
 from schema.events.mutations import EventsMutation
 from schema.events.queries import EventsQuery
 from schema.extensions import ErrorCodes
 from schema.hierarchy.mutations import HierarchyMutation
 from schema.hierarchy.queries import HierarchyQuery
+from schema.intake.schema import IntakeMutation, IntakeQuery
 from schema.node import Node
 from schema.nodes import NodeQuery
 from schema.notices.schema import NoticesMutation, NoticesQuery
@@ -48,6 +50,8 @@ class Query(
     WebhooksQuery,
     AuditQuery,
     RegistryQuery,
+    IntakeQuery,
+    EngagementQuery,
 ):
     pass
 
@@ -61,6 +65,8 @@ class Mutation(
     PositionsMutation,
     WebhooksMutation,
     RegistryMutation,
+    IntakeMutation,
+    EngagementMutation,
 ):
     pass
 

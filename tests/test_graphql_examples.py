@@ -16,9 +16,12 @@ from api.auth import Assignment, Principal
 from api.domains.accounts import service as accounts
 from api.domains.accounts.enums import Role
 from api.domains.accounts.models import RoleAssignment, UserSession
+from api.domains.engagement import service as engagement
 from api.domains.events import service as events
 from api.domains.hierarchy.models import Department
+from api.domains.intake import service as intake
 from tests import factories
+from tests.intake.helpers import close_event
 from tests.registry.examples import registry_fixtures
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "graphql_examples"
@@ -58,6 +61,7 @@ async def _fixtures() -> dict[str, str]:
     events = await _events_in_every_state(department.id)
     return {
         **events,
+        **await _channels(),
         "<user_id>": str(target.id),
         "<department_id>": str(department.id),
         "<assignment_id>": str(extra.id),
@@ -118,9 +122,70 @@ async def _events_in_every_state(department_id: uuid.UUID) -> dict[str, str]:
     return ids
 
 
-async def _credentials(sender: str) -> dict[str, str]:
+async def _channels() -> dict[str, str]:
+    """A hotline with an open and a closed work order, and a citizen with an open and a closed
+    appeal: the senders `hotline` and `citizen` of the channel examples."""
+    console = Principal(username="console", assignments=(Assignment("admin", "4106"),))
+    hotline_key = (
+        await accounts.create_api_key(actor=console, name="12345", region_code="410611")
+    ).secret
+    hotline = await accounts.principal_for_api_key(hotline_key)
+    tickets = {}
+    for state in ("open", "closed"):
+        submitted = await intake.submit_work_order(
+            actor=hotline,
+            data=intake.WorkOrderInput(
+                ticket_id=f"12345-{state}",
+                idempotency_key=f"12345-{state}-1",
+                content="淇河路井盖缺失",
+                category_key="city.0601",
+                region_code="410611001001001",
+            ),
+        )
+        if state == "closed":
+            await close_event(submitted.event.id)
+        tickets[state] = submitted.work_order.ticket_id
+    person = await factories.user("citizen", "4106", username="8613912345678")
+    person.phone = "+8613912345678"
+    await person.save()
+    citizen = Principal(
+        user_id=person.id, username=person.username, assignments=(Assignment("citizen", "4106"),)
+    )
+    appeals = {}
+    for state in ("open", "closed"):
+        event = await engagement.submit_appeal(
+            actor=citizen,
+            data=engagement.AppealInput(
+                title="垃圾未清运",
+                description="",
+                category_key="city.0601",
+                region_code="410611001001001",
+            ),
+            photos=[],
+            root=Path("unused"),
+            max_bytes=0,
+            max_files=0,
+        )
+        if state == "closed":
+            await close_event(event.id)
+        appeals[state] = str(event.id)
+    return {
+        "<ticket_id>": tickets["open"],
+        "<closed_ticket_id>": tickets["closed"],
+        "<appeal_id>": appeals["open"],
+        "<closed_appeal_id>": appeals["closed"],
+        "<hotline_api_key>": hotline_key,
+        "<citizen_token>": await factories.token_for(person),
+    }
+
+
+async def _credentials(sender: str, placeholders: dict[str, str]) -> dict[str, str]:
     if sender == "anonymous":
         return {}
+    if sender == "hotline":
+        return {"X-Api-Key": placeholders["<hotline_api_key>"]}
+    if sender == "citizen":
+        return {"Authorization": f"Bearer {placeholders['<citizen_token>']}"}
     role, _, region = sender.partition("@")
     if role == "apikey":
         console = Principal(username="console", assignments=(Assignment("admin", region),))
@@ -153,7 +218,7 @@ async def test_example_runs(client: httpx.AsyncClient, path: Path) -> None:
     for placeholder, value in placeholders.items():
         raw_variables = raw_variables.replace(placeholder, value)
     variables: dict[str, Any] = json.loads(raw_variables)
-    headers = await _credentials(meta["as"])
+    headers = await _credentials(meta["as"], placeholders)
 
     response = await client.post(
         "/graphql", json={"query": text, "variables": variables}, headers=headers

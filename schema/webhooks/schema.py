@@ -31,6 +31,9 @@ strawberry.enum(DeliveryStatus, name="DeliveryStatus", description="pending, del
 class WebhookEndpointType:
     endpoint_id: strawberry.Private[uuid.UUID]
     url: str
+    own_submissions_only: bool = strawberry.field(
+        description="Only events your integration submitted, not every event of its region."
+    )
     is_active: bool
     created_at: datetime
 
@@ -43,6 +46,7 @@ class WebhookEndpointType:
         return cls(
             endpoint_id=endpoint.id,
             url=endpoint.url,
+            own_submissions_only=endpoint.own_submissions_only,
             is_active=endpoint.is_active,
             created_at=endpoint.created_at,
         )
@@ -120,12 +124,15 @@ class WebhooksMutation:
         description="Register a URL for status changes of events in your integration's region.",
         extensions=signed_in(),
     )
-    async def register_webhook(self, info: Info, url: str) -> NewWebhookResult:
+    async def register_webhook(
+        self, info: Info, url: str, own_submissions_only: bool = False
+    ) -> NewWebhookResult:
         try:
             endpoint, secret = await service.register(
                 actor=info.context.principal,
                 url=url,
                 service_key=info.context.settings.secret_key(),
+                own_submissions_only=own_submissions_only,
             )
         except DomainError as error:
             return error_result(error)

@@ -14,6 +14,7 @@ from typing import Protocol
 
 import anyio
 import filetype
+from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from api import clock
@@ -112,6 +113,51 @@ async def _store(upload: UploadedFile, *, root: Path, max_bytes: int) -> StoredF
         raise
 
 
+async def store_uploads(
+    files: Sequence[UploadedFile], *, root: Path, max_bytes: int, max_files: int
+) -> list[StoredFile]:
+    """Check and keep the files (content-addressed, so a file kept for a request that later
+    fails is harmless: nothing refers to it)."""
+    if not files or len(files) > max_files:
+        raise ValidationFailed(f"send 1 to {max_files} files", field="files")
+    return [await _store(upload, root=root, max_bytes=max_bytes) for upload in files]
+
+
+async def record_files(
+    event: Event, *, actor: Principal, stored: Sequence[StoredFile], note: str
+) -> TimelineEntry:
+    """Attachment rows, their timeline entry and the change: call inside a transaction."""
+    now = clock.now()
+    rows = [
+        await Attachment.create(
+            event_id=event.id,
+            sha256=s.sha256,
+            content_type=s.content_type,
+            size=s.size,
+            filename=s.filename,
+            uploaded_by_id=actor.user_id or actor.api_key_id,
+        )
+        for s in stored
+    ]
+    last = await TimelineEntry.filter(event_id=event.id).order_by("-id").first()
+    entry = await TimelineEntry.create(
+        event_id=event.id,
+        action=Action.ATTACH,
+        actor_id=actor.user_id or actor.api_key_id,
+        actor_label=actor.label[:100],
+        from_status=event.status,
+        to_status=event.status,
+        from_region_code=event.handling_region_code,
+        to_region_code=event.handling_region_code,
+        note=note.strip()[:2000],
+        attachment_ids=[str(r.id) for r in rows],
+        seconds_spent=int((now - last.at).total_seconds()) if last else None,
+        at=now,
+    )
+    await publish_change(event, action=Action.ATTACH, actor=actor, at=now, note=entry.note)
+    return entry
+
+
 async def attach(
     *,
     actor: Principal,
@@ -132,46 +178,20 @@ async def attach(
         authorize(actor.assignments, "event", "attach", at=event.region_code)
     except PermissionDenied as error:
         raise NotAllowed("your roles may not add files to this event") from error
-    stored = [await _store(upload, root=root, max_bytes=max_bytes) for upload in files]
-    now = clock.now()
+    stored = await store_uploads(files, root=root, max_bytes=max_bytes, max_files=max_files)
     async with in_transaction():
-        rows = [
-            await Attachment.create(
-                event_id=event.id,
-                sha256=s.sha256,
-                content_type=s.content_type,
-                size=s.size,
-                filename=s.filename,
-                uploaded_by_id=actor.user_id or actor.api_key_id,
-            )
-            for s in stored
-        ]
-        last = await TimelineEntry.filter(event_id=event.id).order_by("-id").first()
-        entry = await TimelineEntry.create(
-            event_id=event.id,
-            action=Action.ATTACH,
-            actor_id=actor.user_id or actor.api_key_id,
-            actor_label=actor.label[:100],
-            from_status=event.status,
-            to_status=event.status,
-            from_region_code=event.handling_region_code,
-            to_region_code=event.handling_region_code,
-            note=note.strip()[:2000],
-            attachment_ids=[str(r.id) for r in rows],
-            seconds_spent=int((now - last.at).total_seconds()) if last else None,
-            at=now,
-        )
-        await publish_change(event, action=Action.ATTACH, actor=actor, at=now, note=entry.note)
+        entry = await record_files(event, actor=actor, stored=stored, note=note)
     return event, entry
 
 
 async def readable_attachment(*, actor: Principal, attachment_id: uuid.UUID) -> Attachment:
-    """An attachment of an event the caller may read; anything else is not found."""
+    """An attachment of an event the caller may read or reported themselves (a citizen's own
+    photos); anything else is not found."""
     attachment = await Attachment.get_or_none(id=attachment_id)
-    if (
-        attachment is None
-        or not await Event.filter(readable_events(actor), id=attachment.event_id).exists()
-    ):
+    visible = readable_events(actor)
+    if actor.user_id is not None:
+        visible |= Q(reporter_id=actor.user_id)
+    if attachment is None or not await Event.filter(visible, id=attachment.event_id).exists():
         raise NotFound("attachment", attachment_id)
     return attachment
 

@@ -45,6 +45,7 @@ class Action(StrEnum):
     SUPERVISE = "supervise"  # 督办
     COMMENT = "comment"  # 点评
     ATTACH = "attach"
+    FOLLOW_UP = "follow_up"  # 补充信息: the caller adds to their own report through a channel
     REMIND = "remind"  # the deadline approaches (system)
     YELLOW_CARD = "yellow_card"  # 黄牌: the deadline passed (system)
     RED_CARD = "red_card"  # 红牌: far past the deadline (system)

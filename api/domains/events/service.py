@@ -52,6 +52,20 @@ MAX_TITLE = 200
 MAX_DESCRIPTION = 5000
 MAX_NOTE = 2000
 MAX_ADDRESS = 200
+# What a citizen is told of their appeal: its status in words, and the staff's note only where
+# it is meant for them (a rejection's reason, the result, the closing remark).
+STATUS_NAMES = {
+    EventStatus.REPORTED: "已受理",
+    EventStatus.FILED: "已立案",
+    EventStatus.REJECTED: "不予立案",
+    EventStatus.ASSIGNED: "已派遣",
+    EventStatus.IN_PROGRESS: "处置中",
+    EventStatus.HANDLED: "已处置",
+    EventStatus.VERIFIED: "已核查",
+    EventStatus.CLOSED: "已办结",
+    EventStatus.EVALUATED: "已评价",
+}
+REPORTER_NOTES = frozenset({Action.REJECT, Action.SUBMIT, Action.CLOSE})
 ASSIGNEE_ROLES = {
     Role.GRID_WORKER,
     Role.GRID_LEADER,
@@ -398,17 +412,26 @@ async def _step(
     expected_version: int | None = None,
     transition: Transition | None = None,
     apply: Any = None,
+    owned: bool = False,
 ) -> StepOutcome:
-    """Lock, check, change, record: the skeleton of every step after the report."""
+    """Lock, check, change, record: the skeleton of every step after the report. `owned`: an
+    intake channel (a hotline's work order, a citizen's appeal) has already established that the
+    caller submitted this event, which is then its whole authority, not the staff policy."""
     note = _clean(note, field="note", limit=MAX_NOTE)
     now = clock.now()
     async with in_transaction():
-        event = await _locked(actor, event_id)
+        if owned:
+            event = await Event.filter(id=event_id).select_for_update().first()
+            if event is None:
+                raise NotFound("event", event_id)
+        else:
+            event = await _locked(actor, event_id)
         if expected_version is not None and event.version != expected_version:
             raise Conflict(
                 f"the event changed meanwhile (version {event.version}, you saw {expected_version})"
             )
-        _authorize_step(actor, action, event)
+        if not owned:
+            _authorize_step(actor, action, event)
         chosen = guard(action, event.status, transition)
         before, before_region = event.status, event.handling_region_code
         extra: dict[str, Any] = {}
@@ -438,7 +461,26 @@ async def _step(
             now=now,
         )
         await publish_change(event, action=action, actor=actor, at=now, note=note)
+        if event.status is not before:
+            await _tell_citizen(event, actor=actor, action=action, note=note)
     return StepOutcome(event=event, entry=entry, extra=extra)
+
+
+async def _tell_citizen(event: Event, *, actor: Principal, action: Action, note: str) -> None:
+    """A citizen follows their appeal: each change of its status is a notice to them (in-app and
+    on their notices feed), with the reason or result where there is one."""
+    if event.source is not Source.CITIZEN or event.reporter_id is None:
+        return
+    if event.reporter_id == actor.user_id:
+        return
+    await notices.notify(
+        user_ids=[event.reporter_id],
+        kind="appeal_progress",
+        title=f"您的诉求 {event.case_number}: {STATUS_NAMES[event.status]}",
+        body=note if action in REPORTER_NOTES else "",
+        region_code=event.region_code,
+        event_id=event.id,
+    )
 
 
 async def _category(key: str) -> Category:
@@ -474,18 +516,27 @@ async def _where(actor: Principal, data: ReportInput) -> str:
     )
 
 
-async def report(*, actor: Principal, data: ReportInput, close_at_once: bool = False) -> Event:
-    """Step 1, 上报: a new event held by the level where it happened (retries are the same event)."""
+async def report(
+    *,
+    actor: Principal,
+    data: ReportInput,
+    close_at_once: bool = False,
+    permission: tuple[str, str] | None = None,
+) -> Event:
+    """Step 1, 上报: a new event held by the level where it happened (retries are the same event).
+    `permission` is the (object, action) of an intake channel that reports on the caller's behalf
+    (work_order/submit for a hotline, appeal/submit for a citizen) instead of event/report."""
     title = _clean(data.title, field="title", limit=MAX_TITLE, required=True)
     description = _clean(data.description, field="description", limit=MAX_DESCRIPTION)
     address = _clean(data.address, field="address", limit=MAX_ADDRESS) or None
     await _category(data.category_key)
     region_code = await _where(actor, data)
     action = Action.SELF_HANDLE if close_at_once else Action.REPORT
+    obj, verb = permission or ("event", action.value)
     try:
-        authorize(actor.assignments, "event", action.value, at=region_code)
+        authorize(actor.assignments, obj, verb, at=region_code)
     except PermissionDenied as error:
-        raise NotAllowed(f"your roles may not {action.value} events at {region_code}") from error
+        raise NotAllowed(f"your roles may not {verb} {obj}s at {region_code}") from error
     if not await Region.exists(code=region_code, is_active=True):
         raise NotFound("region", region_code, field="regionCode")
     if data.event_id is not None:
@@ -728,8 +779,10 @@ async def evaluate(
     satisfaction: int,
     note: str = "",
     expected_version: int | None = None,
+    owned: bool = False,
 ) -> StepOutcome:
-    """Step 7, 回访评价: satisfaction 1 (very unsatisfied) to 5 (very satisfied)."""
+    """Step 7, 回访评价: satisfaction 1 (very unsatisfied) to 5 (very satisfied); `owned` when
+    the reporter rates it through their channel (a hotline's callback, a citizen's rating)."""
     if not 1 <= satisfaction <= 5:
         raise ValidationFailed("satisfaction is 1 to 5", field="satisfaction")
 
@@ -743,6 +796,27 @@ async def evaluate(
         note=note,
         expected_version=expected_version,
         apply=apply,
+        owned=owned,
+    )
+
+
+async def follow_up(*, actor: Principal, event_id: uuid.UUID, note: str) -> StepOutcome:
+    """补充信息: the reporter adds to an open event through their channel; the centre holding
+    it is notified. Callers establish ownership first (the step is `owned`)."""
+    _clean(note, field="note", limit=MAX_NOTE, required=True)
+
+    async def apply(event: Event, chosen: Transition, extra: dict[str, Any]) -> None:
+        await notices.notify(
+            user_ids=[*await centre_users(event), *await assignee_users(event)],
+            kind="follow_up",
+            title=f"补充信息 {event.case_number}: {event.title}",
+            body=note,
+            region_code=event.region_code,
+            event_id=event.id,
+        )
+
+    return await _step(
+        actor=actor, event_id=event_id, action=Action.FOLLOW_UP, note=note, apply=apply, owned=True
     )
 
 

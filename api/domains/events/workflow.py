@@ -35,6 +35,7 @@ TRANSITIONS: Final[Mapping[Action, Transition]] = {
     Action.SUPERVISE: Transition(frozenset(OPEN_STATUSES), None),
     Action.COMMENT: Transition(frozenset(EventStatus), None),
     Action.ATTACH: Transition(frozenset(EventStatus), None),
+    Action.FOLLOW_UP: Transition(frozenset(OPEN_STATUSES), None),
 }
 
 # A failed verification sends the work back to the same assignee (rework, 返工).

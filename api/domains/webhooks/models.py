@@ -21,6 +21,9 @@ class WebhookEndpoint(Model):
     id = fields.UUIDField(primary_key=True)
     api_key_id = fields.UUIDField(db_index=True)
     url = fields.CharField(max_length=500)
+    own_submissions_only = fields.BooleanField(
+        default=False, description="only events the integration itself submitted"
+    )
     is_active = fields.BooleanField(default=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 

@@ -19,6 +19,8 @@ from tortoise.transactions import in_transaction
 from api import clock
 from api.auth import Principal
 from api.domains.accounts.models import ApiKey
+from api.domains.events.models import Event
+from api.domains.intake.service import tickets_of
 from api.domains.webhooks.models import (
     DeliveryStatus,
     WebhookCursor,
@@ -64,8 +66,12 @@ def _check_url(url: str) -> str:
     return cleaned
 
 
-async def register(*, actor: Principal, url: str, service_key: str) -> tuple[WebhookEndpoint, str]:
-    """Register an endpoint for the calling integration; returns it and its signing secret."""
+async def register(
+    *, actor: Principal, url: str, service_key: str, own_submissions_only: bool = False
+) -> tuple[WebhookEndpoint, str]:
+    """Register an endpoint for the calling integration; returns it and its signing secret.
+    With `own_submissions_only` it hears only of the events the integration submitted (its work
+    orders and Open311 requests), not of every event in its region."""
     api_key_id = _integration(actor)
     cleaned = _check_url(url)
     if (
@@ -75,7 +81,9 @@ async def register(*, actor: Principal, url: str, service_key: str) -> tuple[Web
         raise ValidationFailed(
             f"at most {MAX_ENDPOINTS_PER_KEY} endpoints per integration", field="url"
         )
-    endpoint = await WebhookEndpoint.create(api_key_id=api_key_id, url=cleaned)
+    endpoint = await WebhookEndpoint.create(
+        api_key_id=api_key_id, url=cleaned, own_submissions_only=own_submissions_only
+    )
     return endpoint, signing_secret(service_key, endpoint.id)
 
 
@@ -125,19 +133,36 @@ async def fan_out(*, now: datetime | None = None) -> int:
                 id__in=[e.api_key_id for e in endpoints], revoked_at=None
             ).values_list("id", "region_code")
         )
+        event_ids = list(
+            {uuid.UUID(m.payload["event"]["id"]) for m in messages if "event" in m.payload}
+        )
+        tickets = await tickets_of(event_ids)
+        submitted_by = {
+            str(event_id): str(key)
+            for event_id, key in await Event.filter(
+                id__in=event_ids, reporter_api_key_id__not_isnull=True
+            ).values_list("id", "reporter_api_key_id")
+        }
         created = 0
         for message in messages:
             for endpoint in endpoints:
                 region = regions.get(endpoint.api_key_id)
                 if region is None or not message.region_code.startswith(str(region)):
                     continue
+                event_id = str(message.payload.get("event", {}).get("id"))
+                if endpoint.own_submissions_only and submitted_by.get(event_id) != str(
+                    endpoint.api_key_id
+                ):
+                    continue
+                payload = {"sequence": message.id, **message.payload}
+                # The hotline's own work order: its ticket id, so it can update its ticket.
+                ticket = tickets.get((str(endpoint.api_key_id), event_id))
+                if ticket is not None:
+                    payload["work_order"] = {"ticket_id": ticket}
                 _, made = await WebhookDelivery.get_or_create(
                     endpoint_id=endpoint.id,
                     sequence=message.id,
-                    defaults={
-                        "payload": {"sequence": message.id, **message.payload},
-                        "next_attempt_at": now,
-                    },
+                    defaults={"payload": payload, "next_attempt_at": now},
                 )
                 created += int(made)
         cursor.sequence = messages[-1].id
