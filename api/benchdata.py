@@ -38,13 +38,20 @@ class Scale:
     communities_per_township: int
     grids_per_community: int
     events: int
+    people: int
+    houses: int  # one household per house; a building per 50 houses
     days: int = 730  # events spread over two years
 
 
 SCALES = {
     # ~2 minutes of benchmarks on two cores
     "small": Scale(
-        townships_per_district=4, communities_per_township=5, grids_per_community=5, events=50_000
+        townships_per_district=4,
+        communities_per_township=5,
+        grids_per_community=5,
+        events=50_000,
+        people=50_000,
+        houses=15_000,
     ),
     # DESIGN: 5 districts, ~60 townships, ~600 communities, ~6,000 grids, 1M events
     "city": Scale(
@@ -52,6 +59,8 @@ SCALES = {
         communities_per_township=10,
         grids_per_community=10,
         events=1_000_000,
+        people=1_000_000,
+        houses=300_000,
     ),
 }
 
@@ -64,6 +73,8 @@ class Loaded:
     departments: int
     events: int
     timeline_entries: int
+    people: int
+    houses: int
     seconds: float
 
 
@@ -91,10 +102,20 @@ async def load(
         await step("users", lambda: _users(connection))
         await step("events", lambda: _events(connection, scale))
         await step("timeline", lambda: _timeline(connection))
-        await step("analyze", lambda: connection.execute("ANALYZE"))
+        await step("registry", lambda: _registry(connection, scale))
+        # VACUUM as well: the visibility map lets counts read only the indexes at once
+        await step("vacuum analyze", lambda: connection.execute("VACUUM ANALYZE"))
         counts = {
             table: await connection.fetchval(f"SELECT count(*) FROM {table}")
-            for table in ("regions", "users", "departments", "events", "event_timeline")
+            for table in (
+                "regions",
+                "users",
+                "departments",
+                "events",
+                "event_timeline",
+                "registry_people",
+                "registry_houses",
+            )
         }
     finally:
         await connection.close()
@@ -105,6 +126,8 @@ async def load(
         departments=counts["departments"],
         events=counts["events"],
         timeline_entries=counts["event_timeline"],
+        people=counts["registry_people"],
+        houses=counts["registry_houses"],
         seconds=time.perf_counter() - started,
     )
 
@@ -360,5 +383,71 @@ async def _timeline(connection: asyncpg.Connection) -> None:
                e.reported_at + make_interval(hours => p.step)
         FROM events e JOIN bench_paths p ON p.status = e.status::text
         ORDER BY e.reported_at, p.step
+        """
+    )
+
+
+# Weights of the 17 digits of a resident ID number (GB 11643, ISO 7064 MOD 11-2).
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK_SQL = (
+    "substr('10X98765432', 1 + ("
+    + " + ".join(f"substr(b.body, {k + 1}, 1)::int * {w}" for k, w in enumerate(_ID_WEIGHTS))
+    + ") % 11, 1)"
+)
+
+
+async def _registry(connection: asyncpg.Connection, scale: Scale) -> None:
+    """Buildings, houses (one household each) and people with valid ID numbers, spread over the
+    grids: person i lives in household i mod houses, in that house's grid."""
+    houses = scale.houses
+    grids = await connection.fetchval("SELECT count(*) FROM bench_grids")
+    buildings = max(houses // 50, grids)  # every grid has buildings
+    await connection.execute(
+        f"""
+        INSERT INTO registry_buildings (id, building_code, region_code, name, address, use,
+                                        floors_above, lat, lng)
+        SELECT md5('building-' || i)::uuid, 'B' || lpad(i::text, 8, '0'), g.code,
+               g.code || ' ' || i || '号楼', '某路 ' || i || ' 号', '01', 6 + i % 27,
+               35.6 + (i % 4000) / 10000.0, 114.1 + (i % 3999) / 10000.0
+        FROM generate_series(0, {buildings - 1}) AS i
+        JOIN bench_grids g ON g.n = i % {grids};
+
+        INSERT INTO registry_houses (id, house_code, region_code, building_id, address, unit,
+                                     floor, number, area, use, is_rental)
+        SELECT md5('house-' || i)::uuid, 'H' || lpad(i::text, 9, '0'), g.code,
+               md5('building-' || (i % {buildings}))::uuid, '某路 ' || i || ' 号',
+               (1 + i % 4)::text, 1 + i % 18, (100 * (1 + i % 18) + i % 4)::text,
+               50 + (i % 90), '01', i % 7 = 0
+        FROM generate_series(0, {houses - 1}) AS i
+        JOIN bench_grids g ON g.n = (i % {buildings}) % {grids};
+
+        INSERT INTO registry_households (id, household_number, region_code, household_type,
+                                         address, house_id)
+        SELECT md5('household-' || id::text)::uuid, 'HH' || substr(house_code, 2), region_code,
+               'family', address, id
+        FROM registry_houses;
+        """
+    )
+    await connection.execute(
+        f"""
+        INSERT INTO registry_people (id, id_number, region_code, person_type, name, sex,
+                                     birth_date, ethnicity, phone, household_id,
+                                     relation_to_head, house_id, current_address, status)
+        SELECT md5('person-' || i)::uuid, b.body || {_ID_CHECK_SQL}, h.region_code,
+               (ARRAY['registered','registered','registered','registered','floating',
+                      'registered','registered','floating','registered','foreign'])[1 + i % 10],
+               (ARRAY['张','王','李','赵','刘','陈','杨','黄'])[1 + i % 8] || '某' || i,
+               CASE WHEN d.seq % 2 = 1 THEN '1' ELSE '2' END, d.born, '01',
+               '+86139' || lpad(i::text, 8, '0'), h.id,
+               CASE WHEN i < {houses} THEN '02' ELSE '20' END, h.house_id, h.address,
+               CASE WHEN i % 97 = 0 THEN 'deregistered' ELSE 'active' END
+        FROM generate_series(0, {scale.people - 1}) AS i
+        JOIN registry_households h
+          ON h.household_number = 'HH' || lpad((i % {houses})::text, 9, '0')
+        -- unique per person: born on one of 30,000 days, then a sequence (odd: male)
+        CROSS JOIN LATERAL (SELECT date '1940-01-01' + i % 30000 AS born,
+                                   (i / 30000) % 1000 AS seq) d
+        CROSS JOIN LATERAL (SELECT left(h.region_code, 6) || to_char(d.born, 'YYYYMMDD')
+                                   || lpad(d.seq::text, 3, '0') AS body) b
         """
     )

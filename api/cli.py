@@ -137,7 +137,8 @@ def cmd_bench_data(args: argparse.Namespace) -> int:
         return (
             f"{loaded.scale}: {loaded.regions:,} regions, {loaded.users:,} users, "
             f"{loaded.departments} departments, {loaded.events:,} events, "
-            f"{loaded.timeline_entries:,} timeline entries in {loaded.seconds:.0f} s; "
+            f"{loaded.timeline_entries:,} timeline entries, {loaded.people:,} people, "
+            f"{loaded.houses:,} houses in {loaded.seconds:.0f} s; "
             f"every user's password is {BENCH_PASSWORD} (e.g. dc-410611, gw-410611001001001)"
         )
 

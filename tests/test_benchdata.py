@@ -10,16 +10,24 @@ import pytest
 from tortoise import connections
 
 from api.benchdata import BENCH_PASSWORD, DISTRICTS, DatabaseNotEmpty, Scale, load
+from api.domains.registry import validation
 from api.settings import Settings
 from tests.factories import gql
 
 TINY = Scale(
-    townships_per_district=2, communities_per_township=2, grids_per_community=3, events=3000
+    townships_per_district=2,
+    communities_per_township=2,
+    grids_per_community=3,
+    events=3000,
+    people=2000,
+    houses=600,
 )
 LOGIN = """mutation($u: String!, $p: String!) { login(username: $u, password: $p) {
   ... on AuthPayload { accessToken } ... on Error { code } } }"""
 PAGE = """query($filter: EventFilterInput) { events(filter: $filter, first: 100) {
   totalCount edges { node { uuid status regionCode handlingRegionCode closedAt } } } }"""
+PEOPLE = """query($filter: PersonFilterInput) { people(filter: $filter, first: 10) {
+  totalCount edges { node { name regionCode } } } }"""
 DETAIL = "query($id: ID!) { event(id: $id) { status timeline { action fromStatus toStatus } } }"
 
 
@@ -36,6 +44,7 @@ async def test_a_generated_city_is_served_like_a_real_one(
     grids = len(DISTRICTS) * 2 * 2 * 3
     assert loaded.regions == 1 + len(DISTRICTS) * (1 + 2 + 2 * 2 + grids // len(DISTRICTS))
     assert loaded.events == 3000 and loaded.timeline_entries > loaded.events
+    assert (loaded.people, loaded.houses) == (2000, 600)
 
     district = await _token(client, "dc-410611")
     body = await gql(client, PAGE, {"filter": {"regionCode": "410611"}}, token=district)
@@ -51,6 +60,20 @@ async def test_a_generated_city_is_served_like_a_real_one(
         assert timeline[0]["action"] == "REPORT"
         assert timeline[-1]["toStatus"] == node["status"]
         assert all(a["toStatus"] == b["fromStatus"] for a, b in itertools.pairwise(timeline))
+
+    # People carry valid ID numbers and live in their household's grid and house.
+    body = await gql(client, PEOPLE, {"filter": {"regionCode": "410611"}}, token=district)
+    people = body["data"]["people"]
+    assert people["totalCount"] > 0
+    rows = await connections.get("default").execute_query_dict(
+        "SELECT p.id_number, p.region_code = h.region_code AS same_grid,"
+        " p.house_id = h.house_id AS same_house FROM registry_people p"
+        " JOIN registry_households h ON h.id = p.household_id"
+    )
+    assert len(rows) == 2000
+    # the registry's own check: checksum, birth date and a county code that ever existed
+    assert all(validation.id_number(row["id_number"]) == row["id_number"] for row in rows)
+    assert all(row["same_grid"] and row["same_house"] for row in rows)
 
     # A grid worker sees its own grid only, even asking for the district.
     grid = nodes[0]["regionCode"]

@@ -8,8 +8,9 @@ reference measured in the same run.
   command centre — against a bare Starlette + asyncpg route returning the same JSON from the
   same SQL (the ceiling), and against PostGraphile (npm) on the same tables when npm can
   install it;
-- `event(id)` with its timeline, `me`, and `reportEvent` from 50 concurrent grid workers (each
-  its own grid), with the bare route's rate as the yardstick.
+- `event(id)` with its timeline, `me`, a registry search, the registry's area statistics, and
+  `reportEvent` from 50 concurrent grid workers (each its own grid), with the bare route's rate
+  as the yardstick.
 
 Load comes from wrk (`apt-get install wrk`) when installed, else from a Python client (which then
 costs CPU beside the server: the ratios still hold, the absolute figures are lower). Data:
@@ -59,6 +60,14 @@ EVENT_DETAIL = """query($id: ID!) {
   }
 }"""
 ME = "{ me { id username displayName roles { role regionCode departmentId } } }"
+PEOPLE_SEARCH = """query($filter: PersonFilterInput) {
+  people(filter: $filter, first: 20) {
+    edges { node { uuid name idNumber regionCode personType } }
+  }
+}"""
+REGISTRY_STATISTICS = """query($region: String!) {
+  registryStatistics(regionCode: $region) { children { regionCode kind count } }
+}"""
 REPORT = """mutation($input: ReportEventInput!) {
   reportEvent(input: $input) { __typename ... on EventPayload { event { uuid caseNumber } } }
 }"""
@@ -425,6 +434,23 @@ async def scenarios(
         api, [(district, {"query": EVENT_DETAIL, "variables": {"id": str(event_id)}})]
     )
     found["me"] = Request(api, [(district, {"query": ME})])
+    found["registry search (name prefix)"] = Request(
+        api,
+        [
+            (
+                district,
+                {
+                    "query": PEOPLE_SEARCH,
+                    "variables": {"filter": {"regionCode": DISTRICT, "text": surname}},
+                },
+            )
+            for surname in ("张", "王", "李", "赵", "刘", "陈", "杨", "黄")
+        ],
+    )
+    township = f"{DISTRICT}001"
+    found["registry statistics (a township)"] = Request(
+        api, [(district, {"query": REGISTRY_STATISTICS, "variables": {"region": township}})]
+    )
     found["reportEvent (50 workers)"] = Request(
         api,
         [
