@@ -189,9 +189,12 @@ async def login(http: str, username: str) -> str:
 
 
 def _wrk_script(request: Request, path: Path) -> None:
+    host = request.url.split("://", 1)[1]
     lines = ["local requests = {}"]
     for token, body in request.rotate:
-        headers = '{["Content-Type"] = "application/json"'
+        # wrk.format sends no Host header of its own, and Node's HTTP parser refuses a request
+        # without one
+        headers = f'{{["Host"] = "{host}", ["Content-Type"] = "application/json"'
         if token:
             headers += f', ["Authorization"] = "Bearer {token}"'
         headers += "}"
