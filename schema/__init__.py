@@ -30,6 +30,8 @@ from schema.nodes import NodeQuery
 from schema.notices.schema import NoticesMutation, NoticesQuery
 from schema.positions.schema import PositionsMutation, PositionsQuery
 from schema.realtime.subscriptions import RealtimeSubscription
+from schema.stats.mutations import StatsMutation
+from schema.stats.queries import StatsQuery
 from schema.webhooks.schema import WebhooksMutation, WebhooksQuery
 
 
@@ -43,6 +45,7 @@ class Query(
     PositionsQuery,
     WebhooksQuery,
     AuditQuery,
+    StatsQuery,
 ):
     pass
 
@@ -55,6 +58,7 @@ class Mutation(
     NoticesMutation,
     PositionsMutation,
     WebhooksMutation,
+    StatsMutation,
 ):
     pass
 
