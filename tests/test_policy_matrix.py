@@ -97,6 +97,30 @@ async def read_api_keys(
     return await gql(client, "{ apiKeys { edges { node { id } } } }", token=token)
 
 
+async def read_statistics(
+    client: httpx.AsyncClient, token: str, code: str, ctx: dict[str, Any]
+) -> dict[str, Any]:
+    return await gql(
+        client,
+        'query($c: String!) { eventStatistics(scope: $c, from: "2026-11-01", to: "2026-11-30")'
+        " { __typename } }",
+        {"c": code},
+        token=token,
+    )
+
+
+async def read_ranking(
+    client: httpx.AsyncClient, token: str, code: str, ctx: dict[str, Any]
+) -> dict[str, Any]:
+    return await gql(
+        client,
+        'query($c: String!) { ranking(scope: $c, subject: DEPARTMENT, from: "2026-11-01",'
+        ' to: "2026-11-30") { __typename } }',
+        {"c": code},
+        token=token,
+    )
+
+
 # (object, action, probe, levels the target may have)
 PROBES: list[tuple[str, str, Probe, set[Level]]] = [
     ("region", "read", read_region, set(ORDER)),
@@ -105,6 +129,8 @@ PROBES: list[tuple[str, str, Probe, set[Level]]] = [
     ("department", "update", update_department, {Level.CITY, Level.DISTRICT, Level.TOWNSHIP}),
     ("user", "read", read_users, set(ORDER)),
     ("audit_log", "read", read_audit, set(ORDER)),
+    ("statistics", "read", read_statistics, set(ORDER)),
+    ("ranking", "read", read_ranking, set(ORDER)),
 ]
 
 
