@@ -9,16 +9,20 @@ yellow card (a third of those also red, each with its `event_cards` rows), some 
 returned by the department first dispatched (a `return` timeline row) and satisfaction ratings on
 the evaluated ones. The first `due` events are open with their deadline passed and not yet
 enforced, so the deadline sweep has exactly that many to handle; a further 2% are open with
-deadlines ahead. Deterministic for a given size (setseed). Timeline rows other than returns are
+deadlines ahead. Rows are written in order of report, as a live system appends them. Deterministic
+for a given size (setseed). Timeline rows other than returns are
 not generated: nothing measured here reads them.
 
-Runs on a migrated, empty database; the caller owns the database (create and drop it)."""
+`generate` fills a migrated, empty database; `generated_database` makes (or reuses) one of its
+own on a server, and `copy_database` clones it for a benchmark that changes data."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
 import asyncpg
+
+from api.db import apply_migrations
 
 NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)  # 10:00 China time, a Wednesday
 CITY = "4106"
@@ -148,6 +152,7 @@ SELECT md5('event' || i)::uuid,
        CASE WHEN kind >= 3 THEN reported_at + make_interval(hours => 4 + (i % 200)) END,
        $1::timestamptz
   FROM located
+ ORDER BY reported_at
 """
 
 CARDS_SQL = """
@@ -182,7 +187,11 @@ async def generate(
 ) -> dict[str, int]:
     """Fill an empty migrated database; returns row counts per table."""
     async with connection.transaction():
+        # Row triggers (the statistics rollup) would cost a million upserts: recount once after.
+        await connection.execute("ALTER TABLE events DISABLE TRIGGER USER")
         await _fill(connection, events=events, due=due, now=now)
+        await connection.execute("ALTER TABLE events ENABLE TRIGGER USER")
+        await connection.execute("SELECT event_daily_counts_rebuild()")
     await connection.execute("VACUUM ANALYZE")
     counts = {}
     for table in ("regions", "departments", "users", "events", "event_cards", "event_timeline"):
@@ -218,3 +227,67 @@ async def _fill(connection: asyncpg.Connection, *, events: int, due: int, now: d
     )
     await connection.execute(CARDS_SQL)
     await connection.execute(RETURNS_SQL)
+
+
+def _dsn(url: str) -> str:
+    return url.replace("postgres://", "postgresql://", 1)
+
+
+def with_database(url: str, name: str) -> str:
+    """`url` pointing at database `name` on the same server."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
+
+
+async def generated_database(
+    server_url: str, name: str, *, events: int, due: int, fresh: bool = False
+) -> tuple[str, dict[str, int] | None]:
+    """A migrated database `name` holding the generated city: reused when one made with the same
+    size exists (its COMMENT says so), else (re)made. Returns its URL and, if made now, counts."""
+    marker = f"gridgov datagen v2 events={events} due={due}"
+    admin = await asyncpg.connect(_dsn(server_url))
+    try:
+        comment = await admin.fetchval(
+            "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = $1",
+            name,
+        )
+        if comment == marker and not fresh:
+            return with_database(server_url, name), None
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    url = with_database(server_url, name)
+    await apply_migrations(url)
+    connection = await asyncpg.connect(_dsn(url))
+    try:
+        counts = await generate(connection, events=events, due=due)
+    finally:
+        await connection.close()
+    admin = await asyncpg.connect(_dsn(server_url))
+    try:
+        await admin.execute(f"COMMENT ON DATABASE \"{name}\" IS '{marker}'")
+    finally:
+        await admin.close()
+    return url, counts
+
+
+async def copy_database(server_url: str, template: str, name: str) -> str:
+    """A throwaway copy of `template` (a file-level copy: seconds, not a reload)."""
+    admin = await asyncpg.connect(_dsn(server_url))
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    finally:
+        await admin.close()
+    return with_database(server_url, name)
+
+
+async def drop_database(server_url: str, name: str) -> None:
+    admin = await asyncpg.connect(_dsn(server_url))
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()

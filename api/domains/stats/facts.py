@@ -10,12 +10,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from tortoise import connections
+import orjson
 
 from api.domains.events.deadlines import LOCAL
 from api.domains.events.service import PATH_COLUMNS
+from api.domains.stats import reading
 from api.domains.stats.enums import SubjectKind
-from api.domains.stats.formulas import Figures
+from api.domains.stats.formulas import SATISFIED_FROM, Figures
 
 # The action that ends each stage (api/domains/events/workflow.py).
 STAGE_OF_ACTION = {
@@ -99,75 +100,75 @@ returned AS (
   SELECT DISTINCT t.event_id FROM event_timeline AS t
     JOIN cases ON cases.id = t.event_id
    WHERE t.action = 'return'
-)
-SELECT cases.subject,
-       count(*) AS cases,
-       count(*) FILTER (WHERE status IN {closed}) AS closed,
-       count(*) FILTER (WHERE status IN {closed} AND coalesce(yellow + red, 0) = 0)
-         AS closed_on_time,
-       count(*) FILTER (WHERE dispatched AND (status IN {handled} OR coalesce(handle_carded, false)))
-         AS due_to_handle,
-       count(*) FILTER (WHERE dispatched AND status IN {handled}
-                          AND NOT coalesce(handle_counted, false)) AS handled_on_time,
-       count(*) FILTER (WHERE status IN {handled} OR rework_count > 0) AS handled,
-       count(*) FILTER (WHERE rework_count > 0) AS reworked,
-       count(*) FILTER (WHERE dispatched) AS dispatched,
-       count(returned.event_id) AS returned,
-       count(satisfaction) AS rated,
-       coalesce(sum(satisfaction), 0) AS rating_sum,
-       count(*) FILTER (WHERE satisfaction >= {satisfied}) AS satisfied,
-       coalesce(sum(yellow), 0) AS yellow_cards,
-       coalesce(sum(red), 0) AS red_cards
-  FROM cases
-  LEFT JOIN cards ON cards.event_id = cases.id
-  LEFT JOIN returned ON returned.event_id = cases.id
- GROUP BY cases.subject
-"""
-
-# Stage time: between consecutive status changes (accepting is inside the handle stage).
-STAGES_SQL = """
-WITH cases AS ({cases}),
+),
+-- Stage time: between consecutive status changes (accepting is inside the handle stage).
 steps AS (
   SELECT t.event_id, t.action, t.at,
          lag(t.at) OVER (PARTITION BY t.event_id ORDER BY t.id) AS previous_at
     FROM event_timeline AS t
     JOIN cases ON cases.id = t.event_id
    WHERE t.from_status IS DISTINCT FROM t.to_status AND t.action <> 'accept'
+),
+stage_totals AS (
+  SELECT subject, jsonb_object_agg(action, jsonb_build_array(seconds, steps)) AS stages
+    FROM (SELECT cases.subject, steps.action,
+                 sum(extract(epoch FROM steps.at - steps.previous_at))::float AS seconds,
+                 count(*) AS steps
+            FROM steps JOIN cases ON cases.id = steps.event_id
+           WHERE steps.previous_at IS NOT NULL
+             AND steps.action IN ('file', 'assign', 'submit', 'verify', 'close')
+           GROUP BY 1, 2) AS per_action
+   GROUP BY subject
+),
+per_subject AS (
+  SELECT cases.subject,
+         count(*) AS cases,
+         count(*) FILTER (WHERE status IN {closed}) AS closed,
+         count(*) FILTER (WHERE status IN {closed} AND coalesce(yellow + red, 0) = 0)
+           AS closed_on_time,
+         count(*) FILTER (WHERE dispatched
+                            AND (status IN {handled} OR coalesce(handle_carded, false)))
+           AS due_to_handle,
+         count(*) FILTER (WHERE dispatched AND status IN {handled}
+                            AND NOT coalesce(handle_counted, false)) AS handled_on_time,
+         count(*) FILTER (WHERE status IN {handled} OR rework_count > 0) AS handled,
+         count(*) FILTER (WHERE rework_count > 0) AS reworked,
+         count(*) FILTER (WHERE dispatched) AS dispatched,
+         count(returned.event_id) AS returned,
+         count(satisfaction) AS rated,
+         coalesce(sum(satisfaction), 0) AS rating_sum,
+         count(*) FILTER (WHERE satisfaction >= {satisfied}) AS satisfied,
+         coalesce(sum(yellow), 0) AS yellow_cards,
+         coalesce(sum(red), 0) AS red_cards
+    FROM cases
+    LEFT JOIN cards ON cards.event_id = cases.id
+    LEFT JOIN returned ON returned.event_id = cases.id
+   GROUP BY cases.subject
 )
-SELECT cases.subject, steps.action,
-       sum(extract(epoch FROM steps.at - steps.previous_at))::float AS seconds,
-       count(*) AS steps
-  FROM steps JOIN cases ON cases.id = steps.event_id
- WHERE steps.previous_at IS NOT NULL AND steps.action IN ('file', 'assign', 'submit', 'verify', 'close')
- GROUP BY cases.subject, steps.action
+SELECT per_subject.*, stage_totals.stages
+  FROM per_subject LEFT JOIN stage_totals ON stage_totals.subject = per_subject.subject
 """
 
 
-async def gather(
-    population: Population, kind: SubjectKind | None = None, *, with_stages: bool = True
-) -> dict[str, Figures]:
+async def gather(population: Population, kind: SubjectKind | None = None) -> dict[str, Figures]:
     """Figures per subject key (the whole population under '' when `kind` is None)."""
-    from api.domains.stats.formulas import SATISFIED_FROM
-
-    connection = connections.get("default")
     cases, parameters = _cases_sql(population, kind)
-    rows = await connection.execute_query_dict(
+    rows = await reading.rows(
         FIGURES_SQL.format(cases=cases, closed=CLOSED, handled=HANDLED, satisfied=SATISFIED_FROM),
         parameters,
     )
     result: dict[str, Figures] = {}
     for row in rows:
-        subject = row.pop("subject")
+        subject, stages = row.pop("subject"), row.pop("stages")
         figures = Figures()
         for name, value in row.items():
             setattr(figures, name, int(value))
+        if isinstance(stages, str):
+            stages = orjson.loads(stages)
+        for action, (seconds, steps) in (stages or {}).items():
+            figures.stage_seconds[STAGE_OF_ACTION[action]] = float(seconds)
+            figures.stage_steps[STAGE_OF_ACTION[action]] = int(steps)
         result[subject] = figures
-    if with_stages:
-        for row in await connection.execute_query_dict(STAGES_SQL.format(cases=cases), parameters):
-            figures = result.setdefault(row["subject"], Figures())
-            stage = STAGE_OF_ACTION[row["action"]]
-            figures.stage_seconds[stage] = float(row["seconds"])
-            figures.stage_steps[stage] = int(row["steps"])
     if kind is SubjectKind.WORKER or population.assignee_user_id is not None:
         for subject, reported in await _reported(population, kind):
             result.setdefault(subject, Figures()).reported = reported
@@ -185,7 +186,7 @@ async def _reported(population: Population, kind: SubjectKind | None) -> Sequenc
         parameters.append(population.assignee_user_id)
         conditions.append(f"reporter_id = ${len(parameters)}")
     key = "reporter_id::text" if kind is SubjectKind.WORKER else "''"
-    rows = await connections.get("default").execute_query_dict(
+    rows = await reading.rows(
         f"SELECT {key} AS subject, count(*) AS reported FROM events"
         f" WHERE {' AND '.join(conditions)} GROUP BY 1",
         parameters,

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from tortoise import connections
 from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from api import clock
@@ -27,7 +27,7 @@ from api.domains.events.reference import _authorize_citywide
 from api.domains.events.service import readable_events
 from api.domains.hierarchy.enums import Level
 from api.domains.hierarchy.models import Department, Region
-from api.domains.stats import facts, formulas, statistics
+from api.domains.stats import facts, formulas, reading, statistics
 from api.domains.stats.enums import (
     BREAKDOWNS,
     TIME_BUCKETS,
@@ -45,7 +45,7 @@ from api.domains.stats.models import (
     ScoringRules,
 )
 from api.errors import ErrorCode, NotFound, ValidationFailed
-from api.pagination import Page, PageRequest, make_page
+from api.pagination import Page, PageRequest, make_page, split_cursor
 from api.query import subtree_filter
 from policies.enforcer import authorize, scope_prefixes
 
@@ -384,10 +384,6 @@ async def list_exemptions(
         query = query.filter(event_id=event_id)
     filtered = query
     if page.after is not None:
-        from tortoise.expressions import Q
-
-        from api.pagination import split_cursor
-
         after_at, after_id = split_cursor(page.after)
         query = query.filter(Q(granted_at__lt=after_at) | Q(granted_at=after_at, id__lt=after_id))
     rows = await query.order_by("-granted_at", "-id").limit(page.first + 1)
@@ -499,8 +495,6 @@ async def list_snapshots(
         query = query.filter(period_kind=period_kind)
     filtered = query
     if page.after is not None:
-        from tortoise.expressions import Q
-
         start_text, _, id_text = page.after.partition("|")
         try:
             after_start, after_id = date.fromisoformat(start_text), uuid.UUID(id_text)
@@ -558,11 +552,10 @@ async def dashboard(*, actor: Principal, scope_code: str) -> Dashboard:
     now = clock.now()
     today = now.astimezone(LOCAL).date()
     today_start = datetime.combine(today, time.min, LOCAL)
-    connection = connections.get("default")
     board = Dashboard(scope_code=scope_code, generated_at=now)
     path, values = _path_conditions(scope_code, 2)
     open_list = ", ".join(f"'{status.value}'" for status in sorted(OPEN_STATUSES))
-    for row in await connection.execute_query_dict(
+    for row in await reading.rows(
         "SELECT status, handling_level, count(*) AS open,"
         " count(*) FILTER (WHERE due_at < $1) AS overdue,"
         " count(*) FILTER (WHERE card = 'yellow') AS yellow,"
@@ -579,7 +572,7 @@ async def dashboard(*, actor: Principal, scope_code: str) -> Dashboard:
         board.open_red_cards += int(row["red"])
     board.reported_today = int(
         (
-            await connection.execute_query_dict(
+            await reading.rows(
                 f"SELECT count(*) AS n FROM events WHERE reported_at >= $1 AND {path}",
                 [today_start, *values],
             )
@@ -587,7 +580,7 @@ async def dashboard(*, actor: Principal, scope_code: str) -> Dashboard:
     )
     board.closed_today = int(
         (
-            await connection.execute_query_dict(
+            await reading.rows(
                 "SELECT count(*) AS n FROM events WHERE closed_at >= $1"
                 f" AND status IN ('closed', 'evaluated') AND {path}",
                 [today_start, *values],
@@ -606,7 +599,7 @@ async def dashboard(*, actor: Principal, scope_code: str) -> Dashboard:
     ]
     board.workers_online = int(
         (
-            await connection.execute_query_dict(
+            await reading.rows(
                 "SELECT count(DISTINCT user_id) AS n FROM worker_positions"
                 " WHERE region_code LIKE $1 AND at >= $2",
                 [f"{scope_code}%", now - ONLINE_WITHIN],

@@ -12,10 +12,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from tortoise import connections
-
 from api.domains.events.deadlines import LOCAL
 from api.domains.events.service import PATH_COLUMNS
+from api.domains.stats import reading
 from api.domains.stats.enums import BREAKDOWNS, TIME_BUCKETS, GroupBy
 
 ROLLUP_LENGTHS = frozenset({4, 6, 9})  # nodes the rollup keeps (migration 0011)
@@ -114,7 +113,7 @@ async def event_counts(
     )
     build = _from_rollup if finest_in_rollup else _from_events
     sql, parameters = build(scope_code, first_day, last_day, breakdown, bucket)
-    rows = await connections.get("default").execute_query_dict(sql, parameters)
+    rows = await reading.rows(sql, parameters)
     return [
         Row(
             key=row["key"],
