@@ -357,3 +357,32 @@ async def _scopes() -> int:
     from api.domains.hierarchy.models import Region
 
     return await Region.filter(level__in=["city", "district"]).count()
+
+
+async def test_frozen_rankings_and_exemptions_are_scoped(client: httpx.AsyncClient) -> None:
+    world = await dataset.build()
+    _, admin = await factories.signed_in("admin", "4106")
+    _, township = await factories.signed_in("township_centre", "410611001")
+    _, other_leader = await factories.signed_in("leader", "410611002")
+    await freeze_rankings(today=date(2026, 12, 2))
+    await _exempt(client, world, admin)
+    district_snapshot = await RankingSnapshot.filter(scope_code="410611").first()
+    assert district_snapshot is not None
+    exemptions = "{ exemptions { totalCount edges { node { eventId } } } }"
+
+    frozen = await _data(
+        client,
+        "query($id: ID!) { rankingSnapshot(id: $id) { __typename } }",
+        township,
+        id=str(district_snapshot.id),
+    )
+    listed = await gql(
+        client, '{ rankingSnapshots(scope: "410611") { totalCount } }', token=township
+    )
+    own = await _data(client, exemptions, township)
+    others = await _data(client, exemptions, other_leader)
+
+    assert frozen == {"__typename": "NotFoundError"}
+    assert error_codes(listed) == ["NOT_FOUND"]
+    assert own["totalCount"] == 2
+    assert others == {"totalCount": 0, "edges": []}

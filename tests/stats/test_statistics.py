@@ -274,3 +274,23 @@ async def test_the_dashboard_shows_the_wall_of_a_scope(client: httpx.AsyncClient
     assert (board["reportedToday"], board["closedToday"], board["workersOnline"]) == (1, 1, 1)
     assert board["busiestCategories"] == [{"name": "city.0601", "count": 1}]
     assert elsewhere == {"__typename": "NotFoundError", "code": "NOT_FOUND"}
+
+
+async def test_too_many_rows_for_a_chart_is_a_typed_error(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from api.domains.stats import service
+
+    await dataset.build()
+    _, leader = await factories.signed_in("leader", "4106")
+    monkeypatch.setattr(service, "MAX_STATISTICS_ROWS", 5)  # the township has 6 statuses
+
+    body = await gql(
+        client, STATISTICS, {"scope": "410611001", "groupBy": ["STATUS"], **NOVEMBER}, token=leader
+    )
+
+    assert body["data"]["eventStatistics"] == {
+        "__typename": "ValidationError",
+        "code": "INVALID",
+        "field": "groupBy",
+    }

@@ -51,6 +51,7 @@ from policies.enforcer import authorize, scope_prefixes
 
 MAX_PERIOD_DAYS = 1100  # three years of figures in one question
 MAX_DAILY_BUCKETS = 400
+MAX_STATISTICS_ROWS = 10_000  # a chart, not an export: bars and points a screen can show
 MAX_REASON = 1000
 ONLINE_WITHIN = timedelta(minutes=10)
 BUSIEST_DAYS = 7
@@ -163,9 +164,15 @@ async def event_statistics(
     _scope(actor, scope_code, "statistics")
     _period(first_day, last_day)
     _group_by(group_by, first_day, last_day)
-    return await statistics.event_counts(
+    rows = await statistics.event_counts(
         scope_code=scope_code, first_day=first_day, last_day=last_day, group_by=group_by
     )
+    if len(rows) > MAX_STATISTICS_ROWS:
+        raise ValidationFailed(
+            f"more than {MAX_STATISTICS_ROWS:,} rows: shorten the period or group more coarsely",
+            field="groupBy",
+        )
+    return rows
 
 
 async def figures(*, actor: Principal, scope_code: str, first_day: date, last_day: date) -> Figures:
