@@ -22,6 +22,7 @@ MODEL_MODULES = [
     "api.domains.webhooks.models",
     "api.domains.registry.models",
     "api.domains.intake.models",
+    "api.domains.stats.models",
 ]
 
 

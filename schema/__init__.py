@@ -36,6 +36,8 @@ from schema.realtime.sharing import SharedResultExecutor
 from schema.realtime.subscriptions import RealtimeSubscription
 from schema.registry.mutations import RegistryMutation
 from schema.registry.queries import RegistryQuery
+from schema.stats.mutations import StatsMutation
+from schema.stats.queries import StatsQuery
 from schema.webhooks.schema import WebhooksMutation, WebhooksQuery
 
 
@@ -52,6 +54,7 @@ class Query(
     RegistryQuery,
     IntakeQuery,
     EngagementQuery,
+    StatsQuery,
 ):
     pass
 
@@ -67,6 +70,7 @@ class Mutation(
     RegistryMutation,
     IntakeMutation,
     EngagementMutation,
+    StatsMutation,
 ):
     pass
 

@@ -18,8 +18,11 @@ from api.domains.accounts.enums import Role
 from api.domains.accounts.models import RoleAssignment, UserSession
 from api.domains.engagement import service as engagement
 from api.domains.events import service as events
+from api.domains.events.deadlines import LOCAL
+from api.domains.events.models import CardRecord, Event
 from api.domains.hierarchy.models import Department
 from api.domains.intake import service as intake
+from api.domains.stats.models import RankingSnapshot, RankingSnapshotEntry
 from tests import factories
 from tests.intake.helpers import close_event
 from tests.registry.examples import registry_fixtures
@@ -59,9 +62,11 @@ async def _fixtures() -> dict[str, str]:
         expires_at=clock.now() + timedelta(days=1),
     )
     events = await _events_in_every_state(department.id)
+    stats = await _assessment_fixtures(events["<in_progress_event_id>"])
     return {
         **events,
         **await _channels(),
+        **stats,
         "<user_id>": str(target.id),
         "<department_id>": str(department.id),
         "<assignment_id>": str(extra.id),
@@ -177,6 +182,40 @@ async def _channels() -> dict[str, str]:
         "<hotline_api_key>": hotline_key,
         "<citizen_token>": await factories.token_for(person),
     }
+
+
+async def _assessment_fixtures(event_id: str) -> dict[str, str]:
+    """A yellow card on the event in progress, and a frozen ranking of the district."""
+    event = await Event.get(id=event_id)
+    card = await CardRecord.create(
+        event_id=event.id,
+        card="yellow",
+        stage="handle",
+        due_at=clock.now(),
+        given_at=clock.now(),
+        handling_region_code=event.handling_region_code,
+        assignee_department_id=event.assignee_department_id,
+    )
+    today = clock.now().astimezone(LOCAL).date()
+    snapshot = await RankingSnapshot.create(
+        id=uuid.uuid4(),
+        scope_code="410611",
+        subject_kind="department",
+        period_kind="day",
+        period_start=today,
+        period_end=today,
+        formula_version="2026.1",
+        rules_version=0,
+        rules={"points": {"red_card": -5}, "minimum_cases": 1},
+        created_at=clock.now(),
+    )
+    await RankingSnapshotEntry.create(
+        snapshot_id=snapshot.id,
+        subject_key=str(event.assignee_department_id),
+        subject_label="公安分局",
+        figures={"cases": 3, "closed": 2, "closed_on_time": 1},
+    )
+    return {"<card_id>": str(card.id), "<snapshot_id>": str(snapshot.id)}
 
 
 async def _credentials(sender: str, placeholders: dict[str, str]) -> dict[str, str]:

@@ -133,6 +133,30 @@ async def export_registry(
     )
 
 
+async def read_statistics(
+    client: httpx.AsyncClient, token: str, code: str, ctx: dict[str, Any]
+) -> dict[str, Any]:
+    return await gql(
+        client,
+        'query($c: String!) { eventStatistics(scope: $c, from: "2026-11-01", to: "2026-11-30")'
+        " { __typename } }",
+        {"c": code},
+        token=token,
+    )
+
+
+async def read_ranking(
+    client: httpx.AsyncClient, token: str, code: str, ctx: dict[str, Any]
+) -> dict[str, Any]:
+    return await gql(
+        client,
+        'query($c: String!) { ranking(scope: $c, subject: DEPARTMENT, from: "2026-11-01",'
+        ' to: "2026-11-30") { __typename } }',
+        {"c": code},
+        token=token,
+    )
+
+
 # (object, action, probe, levels the target may have)
 PROBES: list[tuple[str, str, Probe, set[Level]]] = [
     ("region", "read", read_region, set(ORDER)),
@@ -144,6 +168,8 @@ PROBES: list[tuple[str, str, Probe, set[Level]]] = [
     ("registry", "read", read_registry, set(ORDER)),
     ("registry", "create", create_registry, set(ORDER)),
     ("registry", "export", export_registry, set(ORDER)),
+    ("statistics", "read", read_statistics, set(ORDER)),
+    ("ranking", "read", read_ranking, set(ORDER)),
 ]
 
 

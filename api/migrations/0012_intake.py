@@ -16,7 +16,7 @@ class AddFieldByRunSQL(ops.AddField):
 
 
 class Migration(migrations.Migration):
-    dependencies = [('gridgov', '0010_registry')]
+    dependencies = [('gridgov', '0011_stats')]
 
     initial = False
 

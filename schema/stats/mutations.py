@@ -1,0 +1,99 @@
+"""Mutations of assessment: the points rules and exemptions on appeal."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+
+from api.domains.stats import service
+from api.domains.stats.enums import Fact
+from api.errors import DomainError, NotFound, ValidationFailed
+from schema.errors import ConflictError, NotFoundError, ValidationError, error_result
+from schema.permissions import allow
+from schema.scalars import parse_uuid
+from schema.stats.types import ExemptionType, ScoringRulesType
+from schema.types import Info
+
+
+@strawberry.input(description="Points per occurrence of a fact (negative: a deduction).")
+class FactPointsInput:
+    fact: Fact
+    points: float
+
+
+@strawberry.input(description="A new version of the points rules; unlisted facts count 0.")
+class ScoringRulesInput:
+    points: list[FactPointsInput]
+    minimum_cases: int = strawberry.field(description="Fewer cases: listed, not ranked.")
+    note: str = ""
+
+
+@strawberry.type(description="The rules now in force.")
+class ScoringRulesPayload:
+    rules: ScoringRulesType
+
+
+@strawberry.type(description="The exemption granted.")
+class ExemptionPayload:
+    exemption: ExemptionType
+
+
+ScoringRulesResult = Annotated[
+    ScoringRulesPayload | ValidationError | NotFoundError,
+    strawberry.union("ScoringRulesResult", description="Outcome of changing the points rules."),
+]
+ExemptionResult = Annotated[
+    ExemptionPayload | ValidationError | NotFoundError | ConflictError,
+    strawberry.union("ExemptionResult", description="Outcome of granting an exemption."),
+]
+
+
+@strawberry.type
+class StatsMutation:
+    @strawberry.mutation(
+        description="Set the points rules (city administrators); earlier frozen rankings keep "
+        "the rules they were made by.",
+        extensions=allow("scoring_rules", "update"),
+    )
+    async def set_scoring_rules(self, info: Info, input: ScoringRulesInput) -> ScoringRulesResult:
+        facts = [item.fact for item in input.points]
+        try:
+            if len(set(facts)) != len(facts):
+                raise ValidationFailed("a fact is priced twice", field="points")
+            rules = await service.set_rules(
+                actor=info.context.principal,
+                points={item.fact.value: item.points for item in input.points},
+                minimum_cases=input.minimum_cases,
+                note=input.note,
+            )
+        except DomainError as error:
+            return error_result(error)
+        return ScoringRulesPayload(rules=ScoringRulesType.from_rules(rules))
+
+    @strawberry.mutation(
+        description="申诉免责: exempt a card of an event (or, without cardId, all its overdue "
+        "facts) from rankings, with a reason; the cards stay visible.",
+        extensions=allow("exemption", "grant"),
+    )
+    async def grant_exemption(
+        self, info: Info, event_id: strawberry.ID, reason: str, card_id: strawberry.ID | None = None
+    ) -> ExemptionResult:
+        try:
+            parsed_event = parse_uuid(event_id, "Event")
+            if parsed_event is None:
+                raise NotFound("event", event_id, field="eventId")
+            parsed_card: int | None = None
+            if card_id is not None:
+                if not (str(card_id).isdigit() and len(str(card_id)) <= 18):
+                    raise NotFound("card", card_id, field="cardId")
+                parsed_card = int(card_id)
+            exemption = await service.grant_exemption(
+                actor=info.context.principal,
+                event_id=parsed_event,
+                card_id=parsed_card,
+                reason=reason,
+            )
+        except DomainError as error:
+            return error_result(error)
+        return ExemptionPayload(exemption=ExemptionType.from_model(exemption))
