@@ -25,6 +25,7 @@ from schema.events.queries import EventsQuery
 from schema.extensions import ErrorCodes
 from schema.hierarchy.mutations import HierarchyMutation
 from schema.hierarchy.queries import HierarchyQuery
+from schema.imports.schema import ImportsMutation, ImportsQuery, ImportsSubscription
 from schema.node import Node
 from schema.nodes import NodeQuery
 from schema.notices.schema import NoticesMutation, NoticesQuery
@@ -43,6 +44,7 @@ class Query(
     PositionsQuery,
     WebhooksQuery,
     AuditQuery,
+    ImportsQuery,
 ):
     pass
 
@@ -55,12 +57,13 @@ class Mutation(
     NoticesMutation,
     PositionsMutation,
     WebhooksMutation,
+    ImportsMutation,
 ):
     pass
 
 
 @strawberry.type(description="Live feeds over graphql-transport-ws.")
-class Subscription(RealtimeSubscription):
+class Subscription(RealtimeSubscription, ImportsSubscription):
     pass
 
 

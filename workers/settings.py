@@ -11,6 +11,7 @@ from api import db
 from api.settings import get_settings
 from workers.accounts import prune_sessions
 from workers.events import enforce_deadlines, investigation_reminders
+from workers.imports import requeue_imports, run_import
 from workers.webhooks import deliver_webhook, dispatch_webhooks
 
 QUEUE = "gridgov:queue"
@@ -55,6 +56,8 @@ class WorkerSettings:
         investigation_reminders,
         dispatch_webhooks,
         deliver_webhook,
+        run_import,  # a million-row file takes about a minute, well inside job_timeout
+        requeue_imports,
     ]
     cron_jobs: ClassVar[list[Any]] = [
         cron(prune_sessions, hour={3}, minute={17}, unique=True, run_at_startup=False),
@@ -64,6 +67,7 @@ class WorkerSettings:
         # 08:00 China time (00:00 UTC), and at start-up in case the machine was down at eight
         cron(investigation_reminders, hour={0}, minute={0}, unique=True, run_at_startup=True),
         cron(dispatch_webhooks, second={0, 10, 20, 30, 40, 50}, unique=True, timeout=9),
+        cron(requeue_imports, second={30}, unique=True, timeout=50),
     ]
     queue_name = QUEUE
     on_startup = startup

@@ -1,0 +1,460 @@
+"""One import job, start to finish, in one transaction (run by the worker: workers/imports.py).
+
+The file is streamed in batches: each row is checked in Python, the good ones go by binary COPY
+into a temporary staging table and the problems into a temporary errors table. Checks that need
+the database (unknown grids, duplicates, parents) then run once over all staged rows in SQL, and
+one `INSERT … ON CONFLICT (natural key) DO UPDATE … WHERE (changed)` writes them. The row
+problems, the job's final counts, its last progress message and the audit entry commit with the
+rows, so a run killed at any point leaves nothing behind and the retry starts afresh: the upsert
+by natural key makes a second run of the same file change nothing."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import asyncpg
+import orjson
+import structlog
+from tortoise import connections
+
+from api import clock
+from api.auth import Assignment
+from api.domains.accounts.models import RoleAssignment
+from api.domains.hierarchy.enums import Level
+from api.domains.imports import files
+from api.domains.imports.enums import (
+    FINISHED,
+    Atomicity,
+    ImportMode,
+    ImportState,
+    RowErrorCode,
+)
+from api.domains.imports.kinds import Column, Kind, RowContext, header_key, staging_columns
+from api.domains.imports.kinds.registry import kind_of
+from api.domains.imports.models import ImportJob
+from api.domains.imports.progress import payload, publish
+from api.errors import NotFound, PermissionDenied
+from api.settings import Settings, get_settings
+from policies.enforcer import authorize, get_enforcer
+
+log = structlog.get_logger("gridgov.imports")
+
+BATCH_ROWS = 10_000
+PROGRESS_SECONDS = 1.0
+MAX_VALUE = 200
+ERROR_COLUMNS = ["row_number", "column_name", "code", "reason", "value"]
+
+
+@dataclass
+class Plan:
+    """Which cell of a row feeds which column (None: the file lacks that column)."""
+
+    positions: list[tuple[Column, int | None]]
+    present: list[str]
+    ignored: list[str]
+
+
+def plan_columns(kind: Kind, header: list[str]) -> Plan:
+    """Map the header onto the kind's columns by alias; refuse a file missing a required one."""
+    lookup = {key: column for column in kind.columns for key in column.header_keys()}
+    found: dict[str, int] = {}
+    ignored: list[str] = []
+    for position, text in enumerate(header):
+        key = header_key(text)
+        if not key:
+            continue
+        column = lookup.get(key)
+        if column is None:
+            ignored.append(text.strip()[:64])
+        elif column.name in found:
+            raise files.FileProblem(
+                f"columns {found[column.name] + 1} and {position + 1} both mean {column.name}"
+            )
+        else:
+            found[column.name] = position
+    missing = [c for c in kind.columns if c.required and c.name not in found]
+    if missing:
+        names = ", ".join(f"{c.name} ({c.aliases[0]})" if c.aliases else c.name for c in missing)
+        raise files.FileProblem(f"missing required column(s): {names}")
+    return Plan(
+        positions=[(column, found.get(column.name)) for column in kind.columns],
+        present=[c.name for c in kind.columns if c.name in found],
+        ignored=ignored,
+    )
+
+
+@dataclass
+class Counts:
+    read: int = 0
+    failed_in_reading: int = 0
+    problems: list[tuple[Any, ...]] = field(default_factory=list)
+
+
+class RowReader:
+    """Checks rows in Python; yields batches of staging records and collects their problems."""
+
+    def __init__(
+        self,
+        kind: Kind,
+        plan: Plan,
+        rows: Iterator[tuple[int, list[str]]],
+        *,
+        context: RowContext,
+        encoding: str | None,
+        max_rows: int,
+    ):
+        self.kind = kind
+        self.plan = plan
+        self.rows = rows
+        self.context = context
+        self.encoding = encoding or "utf-8"
+        self.max_rows = max_rows
+        self.names = [name for name, _ in staging_columns(kind)]
+        self.counts = Counts()
+        self.done = False
+
+    def batch(self, size: int) -> list[tuple[Any, ...]]:
+        records: list[tuple[Any, ...]] = []
+        counts, kind, context = self.counts, self.kind, self.context
+        positions, names = self.plan.positions, self.names
+        scope, scope_column = context.scope, kind.scope_column
+        problems = counts.problems
+        for number, cells in self.rows:
+            if not any(cells):
+                continue  # blank rows are skipped, keeping the numbering
+            counts.read += 1
+            if counts.read > self.max_rows:
+                raise files.FileProblem(f"more than {self.max_rows} rows: split the file")
+            if files.UNDECODABLE.search("\x1f".join(cells)):
+                counts.failed_in_reading += 1
+                problems.append(
+                    (
+                        number,
+                        None,
+                        RowErrorCode.ENCODING,
+                        f"the row is not valid {self.encoding}",
+                        None,
+                    )
+                )
+                continue
+            values: dict[str, Any] = {}
+            row_problems: list[tuple[Any, ...]] = []
+            for column, position in positions:
+                raw = (
+                    cells[position].strip()
+                    if position is not None and position < len(cells)
+                    else ""
+                )
+                if not raw:
+                    if column.required:
+                        row_problems.append((column.name, RowErrorCode.REQUIRED, "required", None))
+                    values[column.name] = None
+                    continue
+                if len(raw) > column.max_length:
+                    row_problems.append(
+                        (
+                            column.name,
+                            RowErrorCode.TOO_LONG,
+                            f"at most {column.max_length} characters",
+                            raw[:MAX_VALUE],
+                        )
+                    )
+                    continue
+                if column.parse is not None:
+                    try:
+                        values[column.name] = column.parse(raw)
+                    except ValueError as error:
+                        row_problems.append(
+                            (
+                                column.name,
+                                getattr(error, "code", RowErrorCode.INVALID),
+                                getattr(error, "reason", str(error)),
+                                raw[:MAX_VALUE],
+                            )
+                        )
+                    continue
+                values[column.name] = raw
+            if not row_problems:
+                placed = values[scope_column]
+                if not placed.startswith(scope):
+                    row_problems.append(
+                        (
+                            scope_column,
+                            RowErrorCode.OUT_OF_SCOPE,
+                            f"outside the import's region {scope}",
+                            placed,
+                        )
+                    )
+                else:
+                    row_problems.extend(kind.finish(values, context))
+            if row_problems:
+                counts.failed_in_reading += 1
+                problems.extend((number, *problem) for problem in row_problems)
+                continue
+            records.append((number, *[values[name] for name in names]))
+            if len(records) >= size:
+                return records
+        self.done = True
+        return records
+
+
+async def _creator_assignments(job: ImportJob) -> tuple[Assignment, ...]:
+    if job.created_by_id is None:
+        return ()
+    rows = await RoleAssignment.filter(user_id=job.created_by_id).values_list(
+        "role", "region_code", "department_id"
+    )
+    return tuple(Assignment(str(role), str(code), dept) for role, code, dept in rows)
+
+
+def _row_context(assignments: tuple[Assignment, ...], scope: str) -> RowContext:
+    enforcer = get_enforcer()
+    memo: dict[tuple[str, Level], bool] = {}
+    covering = [a for a in assignments if scope.startswith(a.region_code)]
+
+    def may_assign(role: str, level: Level) -> bool:
+        key = (role, level)
+        if key not in memo:
+            memo[key] = any(enforcer.allows(a.role, level, "user", "assign_role") for a in covering)
+        return memo[key]
+
+    return RowContext(scope=scope, may_assign=may_assign)
+
+
+async def fail(job: ImportJob, reason: str) -> ImportState:
+    job.state = ImportState.FAILED
+    job.error = reason[:500]
+    job.finished_at = clock.now()
+    await publish(job, fields=["state", "error", "finished_at"])
+    log.info("import failed", job_id=str(job.id), reason=reason)
+    return ImportState.FAILED
+
+
+async def run(job_id: uuid.UUID, *, settings: Settings | None = None) -> ImportState | None:
+    """Run the job unless it already finished; returns its state (None: no such job)."""
+    settings = settings or get_settings()
+    job = await ImportJob.get_or_none(id=job_id)
+    if job is None:
+        return None
+    if job.state in FINISHED:
+        return job.state
+    job.state = ImportState.RUNNING
+    job.attempts += 1
+    job.started_at = clock.now()
+    job.rows_read = job.rows_valid = job.rows_failed = 0
+    job.rows_inserted = job.rows_updated = job.rows_unchanged = 0
+    await publish(
+        job,
+        fields=[
+            "state",
+            "attempts",
+            "started_at",
+            "rows_read",
+            "rows_valid",
+            "rows_failed",
+            "rows_inserted",
+            "rows_updated",
+            "rows_unchanged",
+        ],
+    )
+    assignments = await _creator_assignments(job)
+    try:
+        authorize(assignments, "import", job.kind.value, at=job.region_code)
+    except (NotFound, PermissionDenied):
+        return await fail(job, "the user who started the import may no longer import here")
+    kind = kind_of(job.kind)
+    if kind is None:
+        return await fail(job, f"{job.kind.value} cannot be imported yet")
+    try:
+        sheet = files.open_sheet(
+            files.path_of(settings.import_dir, job.file_sha256),
+            job.file_format,
+            max_uncompressed=settings.gridgov_max_import_unpacked_bytes,
+        )
+    except files.FileProblem as problem:
+        return await fail(job, str(problem))
+    try:
+        plan = plan_columns(kind, sheet.header)
+        reader = RowReader(
+            kind,
+            plan,
+            sheet.rows,
+            context=_row_context(assignments, job.region_code),
+            encoding=sheet.encoding,
+            max_rows=settings.gridgov_max_import_rows,
+        )
+        job.encoding = sheet.encoding
+        job.columns, job.ignored_columns = plan.present, plan.ignored
+        client: Any = connections.get("default")
+        async with client.acquire_connection() as connection, connection.transaction():
+            state = await _run_in_transaction(connection, job, kind, plan, reader, settings)
+        return state
+    except files.FileProblem as problem:
+        return await fail(job, str(problem))
+    finally:
+        files.close_sheet(sheet)
+
+
+async def _run_in_transaction(
+    connection: asyncpg.Connection,
+    job: ImportJob,
+    kind: Kind,
+    plan: Plan,
+    reader: RowReader,
+    settings: Settings,
+) -> ImportState:
+    # Two runs of one job (a retry racing a slow first attempt) never interleave.
+    if not await connection.fetchval(
+        "SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0))", f"import:{job.id}"
+    ):
+        log.info("import already running elsewhere", job_id=str(job.id))
+        return ImportState.RUNNING
+    columns = staging_columns(kind)
+    await connection.execute(
+        "CREATE TEMP TABLE import_staging (row_number integer, "
+        + ", ".join(f"{name} {sql_type}" for name, sql_type in columns)
+        + ") ON COMMIT DROP"
+    )
+    await connection.execute(
+        "CREATE TEMP TABLE import_errors (id bigint GENERATED ALWAYS AS IDENTITY, "
+        "row_number integer, column_name text, code text, reason text, value text) ON COMMIT DROP"
+    )
+    staging_names = ["row_number", *[name for name, _ in columns]]
+    counts = reader.counts
+    last_report = time.monotonic()
+    staged = 0
+    while not reader.done:
+        records = reader.batch(BATCH_ROWS)
+        if records:
+            await connection.copy_records_to_table(
+                "import_staging", records=records, columns=staging_names
+            )
+            staged += len(records)
+        if counts.problems:
+            await connection.copy_records_to_table(
+                "import_errors", records=counts.problems, columns=ERROR_COLUMNS
+            )
+            counts.problems.clear()
+        if time.monotonic() - last_report >= PROGRESS_SECONDS:
+            last_report = time.monotonic()
+            job.rows_read, job.rows_failed = counts.read, counts.failed_in_reading
+            job.rows_valid = staged
+            await publish(job, fields=["rows_read", "rows_failed", "rows_valid"])
+
+    async def reject(select: str, *args: Any) -> int:
+        status = await connection.execute(
+            f"INSERT INTO import_errors ({', '.join(ERROR_COLUMNS)}) {select}", *args
+        )
+        found = int(status.rsplit(" ", 1)[-1])
+        if found:
+            await connection.execute(
+                "DELETE FROM import_staging s USING import_errors e "
+                "WHERE s.row_number = e.row_number"
+            )
+        return found
+
+    await connection.execute("ANALYZE import_staging")
+    keys = ", ".join(kind.key)
+    await reject(
+        f"SELECT row_number, '{kind.key[0]}', 'DUPLICATE', 'the same as row ' || first_row, "
+        f"{kind.key[0]}::text FROM (SELECT row_number, {kind.key[0]}, "
+        f"min(row_number) OVER (PARTITION BY {keys}) AS first_row FROM import_staging) d "
+        "WHERE row_number > first_row"
+    )
+    if kind.region_column:
+        column = kind.region_column
+        await reject(
+            f"SELECT s.row_number, '{column}', 'UNKNOWN_REGION', "
+            f"'no active region ' || s.{column}, s.{column} FROM import_staging s "
+            f"WHERE NOT EXISTS (SELECT 1 FROM regions r WHERE r.code = s.{column} "
+            "AND r.is_active)"
+        )
+    await kind.check_scope(reject, job.region_code)
+    await kind.check(connection, reject)
+
+    valid = await connection.fetchval("SELECT count(*) FROM import_staging")
+    failed = await connection.fetchval("SELECT count(DISTINCT row_number) FROM import_errors")
+    job.rows_read, job.rows_valid, job.rows_failed = counts.read, valid, failed
+    if job.mode is ImportMode.VALIDATE:
+        job.state = ImportState.VALIDATED
+    elif job.atomicity is Atomicity.ALL_OR_NOTHING and failed:
+        job.state = ImportState.REJECTED
+    else:
+        written = await kind.write(connection, plan.present, job.region_code)
+        job.rows_inserted, job.rows_updated = written.inserted, written.updated
+        job.rows_unchanged = valid - written.inserted - written.updated
+        job.state = ImportState.COMPLETED
+    await connection.execute("DELETE FROM import_row_errors WHERE job_id = $1", job.id)
+    status = await connection.execute(
+        'INSERT INTO import_row_errors (job_id, row_number, "column", code, reason, value) '
+        "SELECT $1, row_number, column_name, code, left(reason, 300), left(value, 200) "
+        "FROM import_errors ORDER BY row_number, id LIMIT $2",
+        job.id,
+        settings.gridgov_max_import_errors,
+    )
+    job.errors_stored = int(status.rsplit(" ", 1)[-1])
+    job.finished_at = clock.now()
+    await _finish(connection, job)
+    log.info(
+        "import finished",
+        job_id=str(job.id),
+        state=job.state.value,
+        read=job.rows_read,
+        failed=job.rows_failed,
+        inserted=job.rows_inserted,
+        updated=job.rows_updated,
+    )
+    return job.state
+
+
+async def _finish(connection: asyncpg.Connection, job: ImportJob) -> None:
+    """The final counts, the last progress message and the audit entry, with the rows."""
+    await connection.execute(
+        "UPDATE import_jobs SET state = $2, encoding = $3, columns = $4::jsonb, "
+        "ignored_columns = $5::jsonb, rows_read = $6, rows_valid = $7, rows_failed = $8, "
+        "rows_inserted = $9, rows_updated = $10, rows_unchanged = $11, errors_stored = $12, "
+        "finished_at = $13, error = NULL, updated_at = now() WHERE id = $1",
+        job.id,
+        job.state.value,
+        job.encoding,
+        orjson.dumps(job.columns).decode(),
+        orjson.dumps(job.ignored_columns).decode(),
+        job.rows_read,
+        job.rows_valid,
+        job.rows_failed,
+        job.rows_inserted,
+        job.rows_updated,
+        job.rows_unchanged,
+        job.errors_stored,
+        job.finished_at,
+    )
+    await connection.execute(
+        "INSERT INTO outbox (topic, region_code, payload, created_at) "
+        "VALUES ('import', $1, $2::jsonb, now())",
+        job.region_code,
+        orjson.dumps(payload(job)).decode(),
+    )
+    if job.state is ImportState.COMPLETED:
+        await connection.execute(
+            "INSERT INTO audit_log (at, actor_id, actor_label, action, object_type, object_id, "
+            "region_code, detail) VALUES (now(), $1, $2, $3, 'import_job', $4, $5, $6::jsonb)",
+            job.created_by_id,
+            job.created_by_label,
+            f"import.{job.kind.value}",
+            str(job.id),
+            job.region_code,
+            orjson.dumps(
+                {
+                    "filename": job.filename,
+                    "sha256": job.file_sha256,
+                    "inserted": job.rows_inserted,
+                    "updated": job.rows_updated,
+                    "unchanged": job.rows_unchanged,
+                    "failed": job.rows_failed,
+                }
+            ).decode(),
+        )
