@@ -97,6 +97,25 @@ async def read_api_keys(
     return await gql(client, "{ apiKeys { edges { node { id } } } }", token=token)
 
 
+async def import_regions(
+    client: httpx.AsyncClient, token: str, code: str, ctx: dict[str, Any]
+) -> dict[str, Any]:
+    from tests.imports.helpers import csv_bytes, start
+
+    return await start(
+        client, token, "REGIONS", csv_bytes([["code", "name"]]), mode="VALIDATE", region_code=code
+    )
+
+
+async def import_users(
+    client: httpx.AsyncClient, token: str, code: str, ctx: dict[str, Any]
+) -> dict[str, Any]:
+    from tests.imports.helpers import csv_bytes, start
+
+    header = [["username", "display_name", "role", "region_code"]]
+    return await start(client, token, "USERS", csv_bytes(header), mode="VALIDATE", region_code=code)
+
+
 # (object, action, probe, levels the target may have)
 PROBES: list[tuple[str, str, Probe, set[Level]]] = [
     ("region", "read", read_region, set(ORDER)),
@@ -105,6 +124,8 @@ PROBES: list[tuple[str, str, Probe, set[Level]]] = [
     ("department", "update", update_department, {Level.CITY, Level.DISTRICT, Level.TOWNSHIP}),
     ("user", "read", read_users, set(ORDER)),
     ("audit_log", "read", read_audit, set(ORDER)),
+    ("import", "regions", import_regions, set(ORDER)),
+    ("import", "users", import_users, set(ORDER)),
 ]
 
 
@@ -115,8 +136,9 @@ def allowed_outcome(body: dict[str, Any]) -> bool:
 
 
 async def test_every_role_at_every_level_gets_exactly_what_policy_allows(
-    client: httpx.AsyncClient,
+    client: httpx.AsyncClient, settings: Any, tmp_path: Any, monkeypatch: Any
 ) -> None:
+    monkeypatch.setattr(settings, "gridgov_import_dir", tmp_path / "imports")
     await factories.region_tree()
     departments = {}
     for level in (Level.CITY, Level.DISTRICT, Level.TOWNSHIP):
