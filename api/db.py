@@ -20,6 +20,7 @@ MODEL_MODULES = [
     "api.domains.notices.models",
     "api.domains.positions.models",
     "api.domains.webhooks.models",
+    "api.domains.registry.models",
     "api.domains.imports.models",
 ]
 

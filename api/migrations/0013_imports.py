@@ -8,7 +8,7 @@ from uuid import uuid4
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('gridgov', '0009_webhooks')]
+    dependencies = [('gridgov', '0010_registry')]
 
     initial = False
 

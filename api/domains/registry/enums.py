@@ -1,0 +1,68 @@
+"""Kinds and states of the basic-data registry (基础数据)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class PersonType(StrEnum):
+    """How a person lives in the grid (GB/T 31000 §4: 实有人口)."""
+
+    REGISTERED = "registered"  # 户籍人口
+    FLOATING = "floating"  # 流动人口
+    FOREIGN = "foreign"  # 境外人员
+
+
+class RecordStatus(StrEnum):
+    ACTIVE = "active"
+    DEREGISTERED = "deregistered"
+
+
+class SpecialGroup(StrEnum):
+    """Special groups (特殊人群), each with its own follow-up fields."""
+
+    RELEASED_PRISONER = "released_prisoner"  # 刑满释放人员
+    COMMUNITY_CORRECTION = "community_correction"  # 社区矫正人员
+    MENTAL_DISORDER = "mental_disorder"  # 严重精神障碍患者
+    DRUG_USER = "drug_user"  # 吸毒人员
+    KEY_YOUTH = "key_youth"  # 重点青少年
+    AIDS_RISK = "aids_risk"  # 艾滋病危险人员
+
+
+class HouseholdType(StrEnum):
+    FAMILY = "family"  # 家庭户
+    COLLECTIVE = "collective"  # 集体户
+
+
+class OrganisationKind(StrEnum):
+    ENTERPRISE = "enterprise"  # 非公有制经济组织
+    SOCIAL = "social"  # 社会组织
+
+
+class PartyOrganisationLevel(StrEnum):
+    """The three-level grid party structure (网格党建)."""
+
+    COMMUNITY_COMMITTEE = "community_committee"  # 社区党委: at the community
+    LARGE_GRID_BRANCH = "large_grid_branch"  # 大网格党支部
+    MEDIUM_GRID_GROUP = "medium_grid_group"  # 中网格党小组
+
+
+class RecordKind(StrEnum):
+    """What a change-history row or an audit row concerns."""
+
+    PERSON = "person"
+    HOUSEHOLD = "household"
+    HOUSE = "house"
+    BUILDING = "building"
+    ORGANISATION = "organisation"
+    SPECIAL_GROUP = "special_group"
+    PARTY_ORGANISATION = "party_organisation"
+    PARTY_MEMBER = "party_member"
+    VOLUNTEER = "volunteer"
+
+
+class ChangeAction(StrEnum):
+    CREATE = "create"
+    UPDATE = "update"
+    MOVE = "move"
+    DEREGISTER = "deregister"
