@@ -34,7 +34,7 @@ from api.domains.imports.enums import (
     RowErrorCode,
 )
 from api.domains.imports.kinds import Column, Kind, RowContext, header_key, staging_columns
-from api.domains.imports.kinds.registry import kind_of
+from api.domains.imports.kinds.available import kind_of
 from api.domains.imports.models import ImportJob
 from api.domains.imports.progress import payload, publish
 from api.errors import NotFound, PermissionDenied
@@ -195,7 +195,7 @@ class RowReader:
                 counts.failed_in_reading += 1
                 problems.extend((number, *problem) for problem in row_problems)
                 continue
-            records.append((number, *[values[name] for name in names]))
+            records.append((number, *[values.get(name) for name in names]))
             if len(records) >= size:
                 return records
         self.done = True
@@ -372,6 +372,20 @@ async def _run_in_transaction(
             f"'no active region ' || s.{column}, s.{column} FROM import_staging s "
             f"WHERE NOT EXISTS (SELECT 1 FROM regions r WHERE r.code = s.{column} "
             "AND r.is_active)"
+        )
+    for reference in kind.references:
+        # a record named by its code must exist inside the import's region (outside: not found)
+        await reject(
+            f"SELECT s.row_number, '{reference.column}', 'UNKNOWN_REFERENCE', "
+            f"'no {reference.label} ' || s.{reference.column} || ' in your region', "
+            f"s.{reference.column} FROM import_staging s WHERE s.{reference.column} IS NOT NULL "
+            f"AND NOT EXISTS (SELECT 1 FROM {reference.table} t "
+            f"WHERE t.{reference.key} = s.{reference.column} AND t.region_code LIKE $1 || '%')",
+            job.region_code,
+        )
+        await connection.execute(
+            f"UPDATE import_staging s SET {reference.into} = t.id FROM {reference.table} t "
+            f"WHERE t.{reference.key} = s.{reference.column}"
         )
     await kind.check_scope(reject, job.region_code)
     await kind.check(connection, reject)

@@ -18,7 +18,7 @@ from api.auth import Principal
 from api.domains.hierarchy.enums import Level
 from api.domains.imports import files
 from api.domains.imports.enums import Atomicity, ImportKind, ImportMode, ImportState
-from api.domains.imports.kinds.registry import kind_of
+from api.domains.imports.kinds.available import kind_of
 from api.domains.imports.models import ImportJob, ImportRowError
 from api.domains.imports.progress import payload
 from api.errors import ErrorCode, NotFound, PermissionDenied, ValidationFailed

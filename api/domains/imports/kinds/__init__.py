@@ -48,6 +48,12 @@ class Column:
     # Not written on update when the file lacks the column (a file that leaves a column out
     # leaves that field as it is); `False` for key and bookkeeping columns.
     updatable: bool = True
+    # the target table's column; None: only looked at (a reference's code)
+    target: str | None = ""
+
+    @property
+    def written_as(self) -> str | None:
+        return self.name if self.target == "" else self.target
 
     def header_keys(self) -> set[str]:
         return {header_key(self.name), *(header_key(alias) for alias in self.aliases)}
@@ -59,6 +65,19 @@ class Derived:
 
     name: str
     sql_type: str = "text"
+    source: str | None = None  # updated only when the file has this column; None: never
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A cell naming another record by its natural key (a person's household number): it must
+    exist inside the import's region; its id goes into `into`."""
+
+    column: str
+    table: str
+    key: str
+    into: str
+    label: str
 
 
 @dataclass
@@ -86,6 +105,7 @@ class Kind:
     scope_column: ClassVar[str] = "region_code"
     # a region the row must point at (checked in SQL: exists and is active)
     region_column: ClassVar[str | None] = "region_code"
+    references: ClassVar[tuple[Reference, ...]] = ()
 
     def finish(self, values: dict[str, Any], context: RowContext) -> list[Problem]:
         """Cross-field checks and derived values of one row (after each cell parsed)."""
@@ -120,16 +140,14 @@ def upsert(
     key: Sequence[str],
     insert: Sequence[tuple[str, str]],
     update: Sequence[str],
-    touch: str | None = "updated_at",
+    also: Sequence[str] = ("updated_at = now()",),
 ) -> str:
     """One INSERT … ON CONFLICT (key) DO UPDATE … WHERE (changed), counting inserted and updated
     rows (xmax = 0 marks a fresh insert); unchanged rows are neither returned nor rewritten."""
     targets = ", ".join(name for name, _ in insert)
     sources = ", ".join(expression for _, expression in insert)
     if update:
-        assignments = ", ".join(f"{c} = EXCLUDED.{c}" for c in update)
-        if touch:
-            assignments += f", {touch} = now()"
+        assignments = ", ".join([*(f"{c} = EXCLUDED.{c}" for c in update), *also])
         current = ", ".join(f"{table}.{c}" for c in update)
         proposed = ", ".join(f"EXCLUDED.{c}" for c in update)
         action = (
