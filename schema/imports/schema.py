@@ -8,6 +8,7 @@ from typing import Annotated, Any, cast
 
 import strawberry
 from arq.connections import ArqRedis
+from graphql import GraphQLError
 from strawberry.file_uploads import Upload
 
 from api.domains.imports import files, service
@@ -151,9 +152,15 @@ class ImportsSubscription:
         self, info: Info, job_id: strawberry.ID, after: int | None = None
     ) -> AsyncGenerator[ImportProgress, None]:
         parsed = parse_uuid(job_id)
-        if parsed is None:
-            raise NotFound("import job", job_id, field="jobId")
-        job = await service.get_job(actor=info.context.principal, job_id=parsed)
+        try:
+            if parsed is None:
+                raise NotFound("import job", job_id, field="jobId")
+            job = await service.get_job(actor=info.context.principal, job_id=parsed)
+        except NotFound as error:
+            # Schema extensions don't see errors of a subscription's stream: code it here.
+            raise GraphQLError(
+                error.message, extensions={"code": error.code.value, "field": "jobId"}
+            ) from error
         key = str(job.id)
         start = max(after or 0, (job.first_sequence or 1) - 1)
         replay = OutboxMessage.filter(topic="import", region_code=job.region_code)

@@ -95,3 +95,45 @@ def problems(job_data: dict[str, Any]) -> list[tuple[int, str | None, str]]:
         (edge["node"]["row"], edge["node"]["column"], edge["node"]["code"])
         for edge in job_data["errors"]["edges"]
     ]
+
+
+class MemoryUpload:
+    """An uploaded file as the service sees one (Starlette's UploadFile), from bytes."""
+
+    def __init__(self, filename: str, content: bytes):
+        self.filename = filename
+        self._content = io.BytesIO(content)
+
+    async def read(self, size: int = -1) -> bytes:
+        return self._content.read(size)
+
+
+async def queued_job(
+    admin_username: str, content: bytes, *, kind: str = "regions", region_code: str = "410611"
+) -> str:
+    """An import job started by an existing admin account, not yet run (its id)."""
+    from api.auth import Assignment, Principal
+    from api.domains.accounts.models import RoleAssignment, User
+    from api.domains.imports import service
+    from api.domains.imports.enums import Atomicity, ImportKind, ImportMode
+    from api.settings import get_settings
+
+    user = await User.get(username=admin_username)
+    roles = await RoleAssignment.filter(user=user).values_list("role", "region_code")
+    actor = Principal(
+        user_id=user.id,
+        username=user.username,
+        assignments=tuple(Assignment(str(r), str(c)) for r, c in roles),
+    )
+    settings = get_settings()
+    started = await service.start_import(
+        actor=actor,
+        kind=ImportKind(kind),
+        upload=MemoryUpload("grids.csv", content),
+        mode=ImportMode.COMMIT,
+        atomicity=Atomicity.BEST_EFFORT,
+        region_code=region_code,
+        root=settings.import_dir,
+        max_bytes=settings.gridgov_max_import_bytes,
+    )
+    return str(started.job.id)
