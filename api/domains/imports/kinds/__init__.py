@@ -6,6 +6,7 @@ here and a line in KINDS."""
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -155,9 +156,12 @@ def upsert(
         )
     else:
         action = "DO NOTHING"
+    # In key order: the unique index is then written page by page instead of at random, which
+    # measured ~20% faster for a million rows (and puts a region's parent before its children).
+    order = ", ".join(f"s.{column}" for column in key)
     return (
         f"WITH written AS (INSERT INTO {table} ({targets}) SELECT {sources} FROM import_staging s "
-        f"ON CONFLICT ({', '.join(key)}) {action} RETURNING (xmax = 0) AS inserted) "
+        f"ORDER BY {order} ON CONFLICT ({', '.join(key)}) {action} RETURNING (xmax = 0) AS inserted) "
         "SELECT count(*) FILTER (WHERE inserted) AS inserted, "
         "count(*) FILTER (WHERE NOT inserted) AS updated FROM written"
     )
@@ -166,6 +170,7 @@ def upsert(
 # ---------------------------------------------------------------- shared parsers
 
 
+@functools.lru_cache(maxsize=4096)  # a file names a few hundred regions a million times
 def region_code(raw: str) -> str:
     code = raw.replace(" ", "")
     if Level.of_code(code) is None:
@@ -175,6 +180,7 @@ def region_code(raw: str) -> str:
     return code
 
 
+@functools.lru_cache(maxsize=4096)
 def grid_code(raw: str) -> str:
     code = region_code(raw)
     if len(code) != 15:
@@ -216,10 +222,10 @@ def decimal(minimum: float, maximum: float) -> Callable[[str], float]:
 
 
 def choice(options: dict[str, str], label: str) -> Callable[[str], str]:
-    lookup = {header_key(key): value for key, value in options.items()}
+    lookup = {header_key(key): value for key, value in options.items()} | options
 
     def parse(raw: str) -> str:
-        value = lookup.get(header_key(raw))
+        value = lookup.get(raw) or lookup.get(header_key(raw))
         if value is None:
             raise Invalid(f"one of: {label}")
         return value
