@@ -31,6 +31,8 @@ from schema.nodes import NodeQuery
 from schema.notices.schema import NoticesMutation, NoticesQuery
 from schema.positions.schema import PositionsMutation, PositionsQuery
 from schema.realtime.subscriptions import RealtimeSubscription
+from schema.registry.mutations import RegistryMutation
+from schema.registry.queries import RegistryQuery
 from schema.webhooks.schema import WebhooksMutation, WebhooksQuery
 
 
@@ -45,6 +47,7 @@ class Query(
     WebhooksQuery,
     AuditQuery,
     ImportsQuery,
+    RegistryQuery,
 ):
     pass
 
@@ -58,6 +61,7 @@ class Mutation(
     PositionsMutation,
     WebhooksMutation,
     ImportsMutation,
+    RegistryMutation,
 ):
     pass
 

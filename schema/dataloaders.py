@@ -13,6 +13,8 @@ from api.domains.events.attachments import attachments_of
 from api.domains.events.models import Attachment, Category, TimelineEntry
 from api.domains.events.service import timelines
 from api.domains.hierarchy.models import Department
+from api.domains.registry.models import Building, House, Household, Person, SpecialGroupRecord
+from schema.registry import dataloaders as registry
 
 
 async def _load_assignments(user_ids: list[uuid.UUID]) -> list[list[RoleAssignment]]:
@@ -62,3 +64,32 @@ class Loaders:
     @cached_property
     def attachments_by_event(self) -> DataLoader[uuid.UUID, list[Attachment]]:
         return DataLoader(load_fn=_load_attachments)
+
+    # registry (基础数据)
+    @cached_property
+    def sensitive_read(self) -> DataLoader[registry.SensitiveRead, bool]:
+        return DataLoader(load_fn=registry.load_sensitive_reads)
+
+    @cached_property
+    def members_by_household(self) -> DataLoader[uuid.UUID, list[Person]]:
+        return DataLoader(load_fn=registry.load_members)
+
+    @cached_property
+    def residents_by_house(self) -> DataLoader[uuid.UUID, list[Person]]:
+        return DataLoader(load_fn=registry.load_residents)
+
+    @cached_property
+    def special_groups_by_person(self) -> DataLoader[uuid.UUID, list[SpecialGroupRecord]]:
+        return DataLoader(load_fn=registry.load_special_groups)
+
+    @cached_property
+    def household(self) -> DataLoader[uuid.UUID, Household | None]:
+        return DataLoader(load_fn=registry.load_households)
+
+    @cached_property
+    def house(self) -> DataLoader[uuid.UUID, House | None]:
+        return DataLoader(load_fn=registry.load_houses)
+
+    @cached_property
+    def building(self) -> DataLoader[uuid.UUID, Building | None]:
+        return DataLoader(load_fn=registry.load_buildings)

@@ -9,12 +9,14 @@ import strawberry
 from api.domains.accounts import service as accounts
 from api.domains.events import service as events
 from api.domains.hierarchy import service as hierarchy
+from api.domains.registry import service as registry
 from api.errors import NotFound, PermissionDenied
 from schema.accounts.types import UserType
 from schema.events.types import EventType
 from schema.hierarchy.types import DepartmentType, RegionType
 from schema.node import Node, parse_global_id
 from schema.permissions import signed_in
+from schema.registry.types import CONVERTERS, NODE_NAMES
 from schema.types import Info
 
 
@@ -42,6 +44,10 @@ class NodeQuery:
                 return EventType.from_model(
                     await events.get_event(actor=actor, event_id=uuid.UUID(key))
                 )
+            if type_name in NODE_NAMES:
+                kind = NODE_NAMES[type_name]
+                record = await registry.get_record(actor=actor, kind=kind, record_id=uuid.UUID(key))
+                return CONVERTERS[kind](record)
             if type_name == "User":
                 return UserType.from_model(
                     await accounts.get_user(actor=actor, user_id=uuid.UUID(key))

@@ -19,6 +19,7 @@ from api.domains.accounts.models import RoleAssignment, UserSession
 from api.domains.events import service as events
 from api.domains.hierarchy.models import Department
 from tests import factories
+from tests.registry.examples import registry_fixtures
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "graphql_examples"
 ALL_FILES = sorted(EXAMPLES.rglob("*.graphql"))
@@ -66,6 +67,7 @@ async def _fixtures() -> dict[str, str]:
         "<refresh_token>": refresh_token,
         "<password>": factories.PASSWORD,
         "<now>": clock.now().isoformat(),
+        **await registry_fixtures(),
     }
 
 

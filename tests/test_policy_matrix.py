@@ -6,6 +6,7 @@ when policy.csv allows (role, target level, object, action), and fail with FORBI
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -116,6 +117,41 @@ async def import_users(
     return await start(client, token, "USERS", csv_bytes(header), mode="VALIDATE", region_code=code)
 
 
+async def read_registry(
+    client: httpx.AsyncClient, token: str, code: str, ctx: dict[str, Any]
+) -> dict[str, Any]:
+    return await gql(
+        client,
+        "query($c: String!) { registryStatistics(regionCode: $c) { totals { count } } }",
+        {"c": code},
+        token=token,
+    )
+
+
+async def create_registry(
+    client: httpx.AsyncClient, token: str, code: str, ctx: dict[str, Any]
+) -> dict[str, Any]:
+    building = {"buildingCode": f"B-{uuid.uuid4().hex[:12]}", "name": "1号楼", "address": "金山路"}
+    return await gql(
+        client,
+        "mutation($c: String!, $b: BuildingFieldsInput!) {"
+        " registerBuilding(regionCode: $c, input: $b) { __typename } }",
+        {"c": code, "b": building},
+        token=token,
+    )
+
+
+async def export_registry(
+    client: httpx.AsyncClient, token: str, code: str, ctx: dict[str, Any]
+) -> dict[str, Any]:
+    return await gql(
+        client,
+        "query($c: String!) { exportPeople(filter: {regionCode: $c}) { rowCount } }",
+        {"c": code},
+        token=token,
+    )
+
+
 # (object, action, probe, levels the target may have)
 PROBES: list[tuple[str, str, Probe, set[Level]]] = [
     ("region", "read", read_region, set(ORDER)),
@@ -126,6 +162,9 @@ PROBES: list[tuple[str, str, Probe, set[Level]]] = [
     ("audit_log", "read", read_audit, set(ORDER)),
     ("import", "regions", import_regions, set(ORDER)),
     ("import", "users", import_users, set(ORDER)),
+    ("registry", "read", read_registry, set(ORDER)),
+    ("registry", "create", create_registry, set(ORDER)),
+    ("registry", "export", export_registry, set(ORDER)),
 ]
 
 

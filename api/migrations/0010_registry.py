@@ -286,6 +286,8 @@ class Migration(migrations.Migration):
                 "ALTER TABLE registry_volunteers ADD CONSTRAINT registry_volunteers_region_fk"
                 " FOREIGN KEY (region_code) REFERENCES regions (code) ON DELETE RESTRICT",
                 "CREATE INDEX registry_people_name ON registry_people (name varchar_pattern_ops)",
+                "CREATE INDEX registry_people_former_name ON registry_people"
+                " (former_name varchar_pattern_ops) WHERE former_name IS NOT NULL",
                 "CREATE INDEX registry_people_phone ON registry_people (phone)",
                 "CREATE INDEX registry_people_birth_date ON registry_people (birth_date)",
                 "CREATE INDEX registry_people_household ON registry_people (household_id)",
@@ -309,8 +311,28 @@ class Migration(migrations.Migration):
                 " CHECK (credit_code ~ '^[0-9A-HJ-NPQRTUWXY]{18}$')",
                 "ALTER TABLE registry_people ADD CONSTRAINT registry_people_relation_needs_household"
                 " CHECK (relation_to_head IS NULL OR household_id IS NOT NULL)",
+                # Database defaults for what the ORM fills in, so bulk loads (COPY, INSERT … SELECT)
+                # may leave the bookkeeping columns out.
+                "ALTER TABLE registry_buildings ALTER COLUMN id SET DEFAULT gen_random_uuid(), ALTER COLUMN status SET DEFAULT 'active', ALTER COLUMN version SET DEFAULT 1, ALTER COLUMN created_at SET DEFAULT now(), ALTER COLUMN updated_at SET DEFAULT now()",
+                "ALTER TABLE registry_houses ALTER COLUMN id SET DEFAULT gen_random_uuid(), ALTER COLUMN status SET DEFAULT 'active', ALTER COLUMN version SET DEFAULT 1, ALTER COLUMN created_at SET DEFAULT now(), ALTER COLUMN updated_at SET DEFAULT now(), ALTER COLUMN is_rental SET DEFAULT false",
+                "ALTER TABLE registry_households ALTER COLUMN id SET DEFAULT gen_random_uuid(), ALTER COLUMN status SET DEFAULT 'active', ALTER COLUMN version SET DEFAULT 1, ALTER COLUMN created_at SET DEFAULT now(), ALTER COLUMN updated_at SET DEFAULT now(), ALTER COLUMN household_type SET DEFAULT 'family'",
+                "ALTER TABLE registry_people ALTER COLUMN id SET DEFAULT gen_random_uuid(), ALTER COLUMN status SET DEFAULT 'active', ALTER COLUMN version SET DEFAULT 1, ALTER COLUMN created_at SET DEFAULT now(), ALTER COLUMN updated_at SET DEFAULT now(), ALTER COLUMN tags SET DEFAULT '{}'",
+                "ALTER TABLE registry_special_groups ALTER COLUMN id SET DEFAULT gen_random_uuid(), ALTER COLUMN status SET DEFAULT 'active', ALTER COLUMN version SET DEFAULT 1, ALTER COLUMN created_at SET DEFAULT now(), ALTER COLUMN updated_at SET DEFAULT now(), ALTER COLUMN helpers SET DEFAULT '{}', ALTER COLUMN details SET DEFAULT '{}'",
+                "ALTER TABLE registry_organisations ALTER COLUMN id SET DEFAULT gen_random_uuid(), ALTER COLUMN status SET DEFAULT 'active', ALTER COLUMN version SET DEFAULT 1, ALTER COLUMN created_at SET DEFAULT now(), ALTER COLUMN updated_at SET DEFAULT now()",
+                "ALTER TABLE registry_party_organisations ALTER COLUMN id SET DEFAULT gen_random_uuid(), ALTER COLUMN status SET DEFAULT 'active', ALTER COLUMN version SET DEFAULT 1, ALTER COLUMN created_at SET DEFAULT now(), ALTER COLUMN updated_at SET DEFAULT now()",
+                "ALTER TABLE registry_party_members ALTER COLUMN id SET DEFAULT gen_random_uuid(), ALTER COLUMN status SET DEFAULT 'active', ALTER COLUMN version SET DEFAULT 1, ALTER COLUMN created_at SET DEFAULT now(), ALTER COLUMN updated_at SET DEFAULT now(), ALTER COLUMN specialties SET DEFAULT '{}', ALTER COLUMN is_in_service SET DEFAULT false",
+                "ALTER TABLE registry_volunteers ALTER COLUMN id SET DEFAULT gen_random_uuid(), ALTER COLUMN status SET DEFAULT 'active', ALTER COLUMN version SET DEFAULT 1, ALTER COLUMN created_at SET DEFAULT now(), ALTER COLUMN updated_at SET DEFAULT now(), ALTER COLUMN specialties SET DEFAULT '{}', ALTER COLUMN service_hours SET DEFAULT 0",
             ],
             reverse_sql=[
+                "ALTER TABLE registry_volunteers ALTER COLUMN id DROP DEFAULT, ALTER COLUMN status DROP DEFAULT, ALTER COLUMN version DROP DEFAULT, ALTER COLUMN created_at DROP DEFAULT, ALTER COLUMN updated_at DROP DEFAULT, ALTER COLUMN specialties DROP DEFAULT, ALTER COLUMN service_hours DROP DEFAULT",
+                "ALTER TABLE registry_party_members ALTER COLUMN id DROP DEFAULT, ALTER COLUMN status DROP DEFAULT, ALTER COLUMN version DROP DEFAULT, ALTER COLUMN created_at DROP DEFAULT, ALTER COLUMN updated_at DROP DEFAULT, ALTER COLUMN specialties DROP DEFAULT, ALTER COLUMN is_in_service DROP DEFAULT",
+                "ALTER TABLE registry_party_organisations ALTER COLUMN id DROP DEFAULT, ALTER COLUMN status DROP DEFAULT, ALTER COLUMN version DROP DEFAULT, ALTER COLUMN created_at DROP DEFAULT, ALTER COLUMN updated_at DROP DEFAULT",
+                "ALTER TABLE registry_organisations ALTER COLUMN id DROP DEFAULT, ALTER COLUMN status DROP DEFAULT, ALTER COLUMN version DROP DEFAULT, ALTER COLUMN created_at DROP DEFAULT, ALTER COLUMN updated_at DROP DEFAULT",
+                "ALTER TABLE registry_special_groups ALTER COLUMN id DROP DEFAULT, ALTER COLUMN status DROP DEFAULT, ALTER COLUMN version DROP DEFAULT, ALTER COLUMN created_at DROP DEFAULT, ALTER COLUMN updated_at DROP DEFAULT, ALTER COLUMN helpers DROP DEFAULT, ALTER COLUMN details DROP DEFAULT",
+                "ALTER TABLE registry_people ALTER COLUMN id DROP DEFAULT, ALTER COLUMN status DROP DEFAULT, ALTER COLUMN version DROP DEFAULT, ALTER COLUMN created_at DROP DEFAULT, ALTER COLUMN updated_at DROP DEFAULT, ALTER COLUMN tags DROP DEFAULT",
+                "ALTER TABLE registry_households ALTER COLUMN id DROP DEFAULT, ALTER COLUMN status DROP DEFAULT, ALTER COLUMN version DROP DEFAULT, ALTER COLUMN created_at DROP DEFAULT, ALTER COLUMN updated_at DROP DEFAULT, ALTER COLUMN household_type DROP DEFAULT",
+                "ALTER TABLE registry_houses ALTER COLUMN id DROP DEFAULT, ALTER COLUMN status DROP DEFAULT, ALTER COLUMN version DROP DEFAULT, ALTER COLUMN created_at DROP DEFAULT, ALTER COLUMN updated_at DROP DEFAULT, ALTER COLUMN is_rental DROP DEFAULT",
+                "ALTER TABLE registry_buildings ALTER COLUMN id DROP DEFAULT, ALTER COLUMN status DROP DEFAULT, ALTER COLUMN version DROP DEFAULT, ALTER COLUMN created_at DROP DEFAULT, ALTER COLUMN updated_at DROP DEFAULT",
                 "ALTER TABLE registry_people DROP CONSTRAINT registry_people_relation_needs_household",
                 "ALTER TABLE registry_organisations DROP CONSTRAINT registry_organisations_credit_code_form",
                 "ALTER TABLE registry_people DROP CONSTRAINT registry_people_id_number_form",
@@ -327,6 +349,7 @@ class Migration(migrations.Migration):
                 "DROP INDEX registry_people_household",
                 "DROP INDEX registry_people_birth_date",
                 "DROP INDEX registry_people_phone",
+                "DROP INDEX registry_people_former_name",
                 "DROP INDEX registry_people_name",
                 "ALTER TABLE registry_volunteers DROP CONSTRAINT registry_volunteers_region_fk",
                 "DROP INDEX registry_volunteers_region",

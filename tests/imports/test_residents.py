@@ -120,9 +120,10 @@ async def test_places_then_people_link_by_their_codes(
             "RESIDENTS",
             csv_bytes(
                 [
-                    HEADER,
-                    [id_number(5), "张三", GRID, "", "", "", "HH-1"],
-                    [id_number(6), "王五", GRID, "", "", "", "HH-9"],
+                    [*HEADER, "与户主关系"],
+                    [id_number(5), "张三", GRID, "", "", "", "HH-1", "02"],
+                    [id_number(6), "王五", GRID, "", "", "", "HH-9", ""],
+                    [id_number(7), "赵六", GRID, "", "", "", "", "10"],  # a relation, no household
                 ]
             ),
             atomicity="BEST_EFFORT",
@@ -132,13 +133,17 @@ async def test_places_then_people_link_by_their_codes(
     assert [r["rowsInserted"] for r in results] == [1, 1, 1, 1, 1]
     assert problems(results[1]) == [(3, "building_code", "UNKNOWN_REFERENCE")]
     assert problems(results[3]) == [(3, "credit_code", "INVALID_CODE")]
-    assert problems(results[4]) == [(3, "household_number", "UNKNOWN_REFERENCE")]
+    assert problems(results[4]) == [
+        (3, "household_number", "UNKNOWN_REFERENCE"),
+        (4, "household_number", "REQUIRED"),
+    ]
     building = await Building.get(building_code="B-001")
     house = await House.get(house_code="H-001")
     assert (house.building_id, house.is_rental, str(house.area)) == (building.id, True, "89.50")
     household = await Household.get(household_number="HH-1")
     assert household.house_id == house.id
-    assert (await Person.get(id_number=id_number(5))).household_id == household.id
+    zhang = await Person.get(id_number=id_number(5))
+    assert (zhang.household_id, zhang.relation_to_head) == (household.id, "02")
     assert (await Organisation.get(credit_code="91110000600037341L")).employee_count == 12
 
 
@@ -205,6 +210,10 @@ async def test_fifty_thousand_residents_with_one_percent_bad_rows(
     assert await Person.all().count() == 49_500
     stored = Counter(await ImportRowError.filter(job_id=first["id"]).values_list("code", flat=True))
     assert stored == expected and sum(expected.values()) == 500
+    echoed = await ImportRowError.filter(job_id=first["id"], column="id_number").values_list(
+        "value", flat=True
+    )
+    assert echoed and all(v[:4] == "1101" and v[4:14] == "*" * 10 for v in echoed)
     download = await client.get(first["errorsUrl"], headers={"Authorization": f"Bearer {admin}"})
     assert len(download.content.decode("utf-8-sig").splitlines()) == 501
     assert (again["rowsInserted"], again["rowsUpdated"], again["rowsUnchanged"]) == (0, 0, 49_500)

@@ -38,6 +38,7 @@ from api.domains.imports.kinds import Column, Kind, RowContext, header_key, stag
 from api.domains.imports.kinds.available import kind_of
 from api.domains.imports.models import ImportJob
 from api.domains.imports.progress import payload, publish
+from api.domains.registry.privacy import SENSITIVE_COLUMNS
 from api.errors import NotFound, PermissionDenied
 from api.settings import Settings, get_settings
 from policies.enforcer import authorize, get_enforcer
@@ -430,12 +431,18 @@ async def _run_in_transaction(
     phases["write"] = time.monotonic() - phase_start
     phase_start = time.monotonic()
     await connection.execute("DELETE FROM import_row_errors WHERE job_id = $1", job.id)
+    # Echoed identifiers are masked like the registry shows them (4106**********1234): the
+    # errors file may be read by others in the region than the one who sent the file.
     status = await connection.execute(
         'INSERT INTO import_row_errors (job_id, row_number, "column", code, reason, value) '
-        "SELECT $1, row_number, column_name, code, left(reason, 300), left(value, 200) "
+        "SELECT $1, row_number, column_name, code, left(reason, 300), left(CASE "
+        "WHEN column_name IS NULL OR column_name <> ALL($3::text[]) THEN value "
+        "WHEN length(value) <= 8 THEN repeat('*', length(value)) "
+        "ELSE left(value, 4) || repeat('*', length(value) - 8) || right(value, 4) END, 200) "
         "FROM import_errors ORDER BY row_number, id LIMIT $2",
         job.id,
         settings.gridgov_max_import_errors,
+        sorted(SENSITIVE_COLUMNS),
     )
     job.errors_stored = int(status.rsplit(" ", 1)[-1])
     job.finished_at = clock.now()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from api.domains.imports.enums import ImportKind
+from api.domains.imports.enums import ImportKind, RowErrorCode
 from api.domains.imports.kinds import (
     Column,
     Derived,
@@ -90,6 +90,15 @@ class Residents(RegistryRecords):
     )
 
     def finish(self, values: dict[str, Any], context: RowContext) -> list[Problem]:
+        if values["relation_to_head"] is not None and values["household_number"] is None:
+            return [
+                (
+                    "household_number",
+                    RowErrorCode.REQUIRED,
+                    "a relation to the head needs the household's number",
+                    None,
+                )
+            ]
         number = values["id_number"]
         values["sex"] = identity.sex(number)
         values["birth_date"] = identity.birth_date(number)

@@ -73,7 +73,7 @@ class RegistryRecords(Kind):
         key = self.key[0]
         await reject(
             f"SELECT s.row_number, '{key}', 'OUT_OF_SCOPE', "
-            "'registered outside your region (in ' || t.region_code || ')', s." + key + " "
+            "'already registered outside your region', s." + key + " "
             f"FROM import_staging s JOIN {self.table} t ON t.{key} = s.{key} "
             "WHERE t.region_code NOT LIKE $1 || '%'",
             scope,

@@ -1,0 +1,240 @@
+"""Field rules of registry records: each input value is checked against its declared rule and
+normalised (ID numbers upper-case, phones E.164, codes against their code table); the first bad
+value raises ValidationFailed naming the field as the client spelled it (camelCase)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+from typing import Any
+
+import phonenumbers
+from stdnum import numdb
+from stdnum.cn import ric, uscc
+from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
+from stdnum.exceptions import ValidationError as StdnumError
+
+from api.domains.registry.codes import table
+from api.errors import ErrorCode, ValidationFailed
+
+
+def camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+def field_name(name: str, prefix: str = "") -> str:
+    return f"{prefix}{camel(name)}"
+
+
+# ---------------------------------------------------------------- single values
+
+
+def id_number(value: str, *, field: str = "idNumber") -> str:
+    """A mainland resident identity number (居民身份证号码): 18 characters, checksum, birth date
+    and a county code; returned compact with an upper-case X.
+
+    stdnum's own `ric.validate` also wants the county to exist in the birth *year*; but the code
+    is the household register's when the card was first issued (from 1984 on), so people born
+    before a county got its code (e.g. 410611 淇滨区 before 1983) carry valid numbers it would
+    refuse. We require only that the county code is one the division tables have ever had."""
+    number = ric.compact(value.strip().upper())
+    try:
+        if len(number) != 18:
+            raise InvalidLength()
+        if number.startswith("9"):
+            return _permanent_residence_number(number)
+        if not number[:-1].isdigit():
+            raise InvalidFormat()
+        if number[-1] != ric.calc_check_digit(number):
+            raise InvalidChecksum()
+        ric.get_birth_date(number)
+        if "county" not in {k for _, props in numdb.get("cn/loc").info(number[:6]) for k in props}:
+            raise InvalidComponent()
+        return str(number)
+    except StdnumError as error:
+        raise ValidationFailed(
+            f"not a valid 18-digit resident ID number ({error})",
+            field=field,
+            code=ErrorCode.INVALID_CODE,
+        ) from error
+
+
+def _permanent_residence_number(number: str) -> str:
+    """The 2023 foreign permanent residence ID (外国人永久居留身份证): 18 characters starting
+    with 9, with the resident ID's birth date and check character but no birth place."""
+    if not number[:-1].isdigit():
+        raise InvalidFormat()
+    if number[-1] != ric.calc_check_digit(number):
+        raise InvalidChecksum()
+    ric.get_birth_date(number)
+    return number
+
+
+def phone(value: str, *, field: str = "phone") -> str:
+    """A phone number, mainland by default; stored in E.164 (+86…)."""
+    try:
+        parsed = phonenumbers.parse(value.strip(), "CN")
+    except phonenumbers.NumberParseException as error:
+        raise ValidationFailed(
+            "not a phone number", field=field, code=ErrorCode.INVALID_CODE
+        ) from error
+    if not phonenumbers.is_valid_number(parsed):
+        raise ValidationFailed("not a valid phone number", field=field, code=ErrorCode.INVALID_CODE)
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def credit_code(value: str, *, field: str = "creditCode") -> str:
+    """A unified social credit code (统一社会信用代码) with its check character."""
+    try:
+        return str(uscc.validate(value.strip().upper()))
+    except StdnumError as error:
+        raise ValidationFailed(
+            f"not a valid unified social credit code ({error})",
+            field=field,
+            code=ErrorCode.INVALID_CODE,
+        ) from error
+
+
+def code(table_key: str, value: str, *, field: str) -> str:
+    found = table(table_key)
+    if value not in found:
+        raise ValidationFailed(
+            f"{value!r} is not a code of {found.standard} {found.name}",
+            field=field,
+            code=ErrorCode.INVALID_CODE,
+        )
+    return value
+
+
+# ---------------------------------------------------------------- rules
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """How one input value is checked: `kind` picks the check, the rest parameterises it."""
+
+    kind: str
+    max_length: int = 0
+    table: str = ""
+    required: bool = False
+    minimum: float | None = None
+    maximum: float | None = None
+    enum: type[StrEnum] | None = None
+
+    def clean(self, value: Any, *, field: str) -> Any:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if self.required:
+                raise ValidationFailed(f"{field} is required", field=field)
+            return [] if self.kind in {"codes", "texts"} else None
+        match self.kind:
+            case "text":
+                text = str(value).strip()
+                if len(text) > self.max_length:
+                    raise ValidationFailed(
+                        f"{field} is at most {self.max_length} characters", field=field
+                    )
+                return text
+            case "texts":
+                items = [str(item).strip() for item in value if str(item).strip()]
+                if len(items) > 20 or any(len(item) > self.max_length for item in items):
+                    raise ValidationFailed(
+                        f"{field}: at most 20 entries of {self.max_length} characters", field=field
+                    )
+                return sorted(set(items), key=items.index)
+            case "code":
+                return code(self.table, str(value), field=field)
+            case "codes":
+                return sorted({code(self.table, str(item), field=field) for item in value})
+            case "id_number":
+                return id_number(str(value), field=field)
+            case "phone":
+                return phone(str(value), field=field)
+            case "credit_code":
+                return credit_code(str(value), field=field)
+            case "date":
+                return _date(value, field=field)
+            case "bool":
+                if not isinstance(value, bool):
+                    raise ValidationFailed(f"{field} must be true or false", field=field)
+                return value
+            case "int" | "decimal" | "float":
+                return self._number(value, field=field)
+            case "enum":
+                assert self.enum is not None
+                try:
+                    return self.enum(value)
+                except ValueError as error:
+                    raise ValidationFailed(f"{value!r} is not a {field}", field=field) from error
+            case "nationality":
+                text = str(value).strip().upper()
+                if len(text) != 3 or not text.isalpha():
+                    raise ValidationFailed("nationality is an ISO 3166 alpha-3 code", field=field)
+                return text
+        raise AssertionError(self.kind)
+
+    def _number(self, value: Any, *, field: str) -> Any:
+        try:
+            number: Any = (
+                int(value)
+                if self.kind == "int"
+                else Decimal(str(value))
+                if self.kind == "decimal"
+                else float(value)
+            )
+        except (TypeError, ValueError, InvalidOperation) as error:
+            raise ValidationFailed(f"{field} must be a number", field=field) from error
+        if self.kind == "decimal" and not number.is_finite():
+            raise ValidationFailed(f"{field} must be a number", field=field)
+        if (self.minimum is not None and number < self.minimum) or (
+            self.maximum is not None and number > self.maximum
+        ):
+            raise ValidationFailed(
+                f"{field} must lie between {self.minimum} and {self.maximum}", field=field
+            )
+        return number
+
+
+def _date(value: Any, *, field: str) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError as error:
+        raise ValidationFailed(f"{field} must be a date (YYYY-MM-DD)", field=field) from error
+
+
+def text(max_length: int, *, required: bool = False) -> Rule:
+    return Rule("text", max_length=max_length, required=required)
+
+
+def coded(table_key: str, *, required: bool = False) -> Rule:
+    return Rule("code", table=table_key, required=required)
+
+
+def clean(
+    rules: Mapping[str, Rule],
+    values: Mapping[str, Any],
+    *,
+    partial: bool = False,
+    prefix: str = "",
+) -> dict[str, Any]:
+    """Check every given value against its rule; on creation (not `partial`) also require the
+    required ones. Returns the normalised values, keyed like the model's columns."""
+    unknown = set(values) - set(rules)
+    if unknown:
+        name = sorted(unknown)[0]
+        raise ValidationFailed(f"unknown field {camel(name)}", field=field_name(name, prefix))
+    cleaned: dict[str, Any] = {}
+    for name, rule in rules.items():
+        if name not in values:
+            if rule.required and not partial:
+                raise ValidationFailed(f"{camel(name)} is required", field=field_name(name, prefix))
+            continue
+        cleaned[name] = rule.clean(values[name], field=field_name(name, prefix))
+    return cleaned

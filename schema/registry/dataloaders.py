@@ -1,0 +1,49 @@
+"""Per-request loaders of the registry: one query per relation, one audit INSERT per request."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from api.auth import Principal
+from api.domains.registry import service
+from api.domains.registry.models import Building, House, Household, Person, SpecialGroupRecord
+
+SensitiveRead = tuple[Principal, str, str, str, str]  # actor, kind, record id, region, column
+
+
+async def load_sensitive_reads(keys: Sequence[SensitiveRead]) -> list[bool]:
+    await service.record_unmasked_reads(keys)
+    return [True] * len(keys)
+
+
+async def load_members(ids: list[uuid.UUID]) -> list[list[Person]]:
+    grouped = await service.household_members(ids)
+    return [grouped.get(i, []) for i in ids]
+
+
+async def load_residents(ids: list[uuid.UUID]) -> list[list[Person]]:
+    grouped = await service.residents(ids)
+    return [grouped.get(i, []) for i in ids]
+
+
+async def load_special_groups(ids: list[uuid.UUID]) -> list[list[SpecialGroupRecord]]:
+    grouped = await service.special_group_records(ids)
+    return [grouped.get(i, []) for i in ids]
+
+
+def by_id(model: Any) -> Any:
+    """Rows of `model` by id. Relations of a record the caller may read: the scope check
+    happened on the record itself."""
+
+    async def load(ids: list[uuid.UUID]) -> list[Any]:
+        found = {row.id: row for row in await model.filter(id__in=ids)}
+        return [found.get(i) for i in ids]
+
+    return load
+
+
+load_households = by_id(Household)
+load_houses = by_id(House)
+load_buildings = by_id(Building)

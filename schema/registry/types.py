@@ -1,0 +1,658 @@
+"""GraphQL types of the basic-data registry (基础数据).
+
+Identifiers (ID numbers, phones, document numbers) resolve masked unless the caller's role holds
+`person.read_sensitive` at the record's region; each unmasked value read is written to the audit
+log, batched once per request. Special-group membership resolves only for roles that may read
+special groups there."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from decimal import Decimal
+from typing import Annotated, Any, TypeVar
+from uuid import UUID
+
+import strawberry
+from strawberry.scalars import JSON
+
+from api.domains.registry import models, service
+from api.domains.registry.enums import (
+    ChangeAction,
+    HouseholdType,
+    OrganisationKind,
+    PartyOrganisationLevel,
+    PersonType,
+    RecordKind,
+    RecordStatus,
+    SpecialGroup,
+)
+from api.domains.registry.privacy import mask, may_read_sensitive, may_read_special_groups
+from schema.node import Node
+from schema.types import Info
+
+strawberry.enum(PersonType, name="PersonType", description="户籍, 流动 or 境外 resident.")
+strawberry.enum(RecordStatus, name="RecordStatus", description="Registered or deregistered.")
+strawberry.enum(SpecialGroup, name="SpecialGroup", description="Special groups (特殊人群).")
+strawberry.enum(HouseholdType, name="HouseholdType", description="Family or collective household.")
+strawberry.enum(OrganisationKind, name="OrganisationKind", description="Enterprise or social.")
+strawberry.enum(
+    PartyOrganisationLevel,
+    name="PartyOrganisationLevel",
+    description="社区党委 → 大网格党支部 → 中网格党小组.",
+)
+strawberry.enum(RecordKind, name="RegistryRecordKind", description="Kinds of registry record.")
+strawberry.enum(ChangeAction, name="RegistryChangeAction", description="What a change did.")
+
+T = TypeVar("T")
+
+
+def build(cls: type[T], source: Any, **extra: Any) -> T:
+    """An instance of the GraphQL type from the model's same-named attributes."""
+    values = {
+        f.name: extra[f.name] if f.name in extra else getattr(source, f.name)
+        for f in dataclasses.fields(cls)  # type: ignore[arg-type]
+        if f.init
+    }
+    return cls(**values)
+
+
+async def sensitive(
+    info: Info, kind: RecordKind, record_id: UUID, region_code: str, column: str, value: str | None
+) -> str | None:
+    """The value whole for a caller who may see it (and audited), else masked."""
+    if value is None:
+        return None
+    actor = info.context.principal
+    if not may_read_sensitive(actor, region_code):
+        return mask(value)
+    await info.context.loaders.sensitive_read.load(
+        (actor, kind.value, str(record_id), region_code, column)
+    )
+    return value
+
+
+@strawberry.type(name="RegistryChange", description="One change of a record: who, when, what.")
+class RegistryChangeType:
+    action: ChangeAction
+    actor_label: str = strawberry.field(description="Who made it.")
+    at: dt.datetime
+    region_code: str = strawberry.field(description="The record's region after the change.")
+    changes: JSON = strawberry.field(
+        description='field → {"old", "new"}; identifiers masked unless you may see them.'
+    )
+
+    @classmethod
+    def from_model(cls, change: models.RegistryChange, info: Info) -> RegistryChangeType:
+        return cls(
+            action=change.action,
+            actor_label=change.actor_label,
+            at=change.at,
+            region_code=change.region_code,
+            changes=service.visible_changes(info.context.principal, change),  # type: ignore[arg-type]
+        )
+
+
+# ---------------------------------------------------------------- special groups
+
+
+@strawberry.type(description="刑满释放人员: fields of GB/T 31000 §5.20–5.23.")
+class ReleasedPrisonerDetails:
+    crime_type: str | None = strawberry.field(description="5.20 罪名分类")
+    original_sentence: str | None
+    released_on: dt.date | None
+    prison: str | None
+    handover: str | None = strawberry.field(description="5.22 衔接情况")
+    placement: str | None = strawberry.field(description="5.23 安置情况")
+    is_recidivist: bool | None
+
+
+@strawberry.type(description="社区矫正人员: fields of GB/T 31000 §5.24–5.29.")
+class CommunityCorrectionDetails:
+    correction_type: str | None = strawberry.field(description="5.24 矫正类别")
+    reception_method: str | None = strawberry.field(description="5.25 接收方式")
+    histories: list[str] = strawberry.field(description='5.26 "四史"情况')
+    involvements: list[str] = strawberry.field(description='5.27 "三涉"情况')
+    team_composition: list[str] = strawberry.field(description="5.28 矫正小组人员组成")
+    starts_on: dt.date | None
+    ends_on: dt.date | None
+    termination_type: str | None = strawberry.field(description="5.29 矫正解除(终止)类型")
+
+
+@strawberry.type(description="严重精神障碍患者: fields of GB/T 31000 §5.30–5.36.")
+class MentalDisorderDetails:
+    family_economy: str | None = strawberry.field(description="5.30 家庭经济状况")
+    diagnosis: str | None = strawberry.field(description="5.31 目前诊断类型")
+    treatment: str | None = strawberry.field(description="5.33 治疗情况")
+    hospitalisation_reason: str | None = strawberry.field(description="5.34 实施住院治疗原因")
+    managers: list[str] = strawberry.field(description="5.35 参与管理人员")
+    assistance: list[str] = strawberry.field(description="5.36 帮扶情况")
+    guardian_name: str | None
+
+
+@strawberry.type(description="吸毒人员.")
+class DrugUserDetails:
+    first_found_on: dt.date | None
+    drug_type: str | None
+    control_status: str | None = strawberry.field(description="5.37 管控情况")
+    has_criminal_record: bool | None
+
+
+@strawberry.type(description="重点青少年: fields of GB/T 31000 §5.41–5.43.")
+class KeyYouthDetails:
+    youth_type: str | None = strawberry.field(description="5.41 人员类型")
+    family_situation: str | None = strawberry.field(description="5.42 家庭情况")
+    guardian_name: str | None
+    assistance_means: list[str] = strawberry.field(description="5.43 帮扶手段")
+
+
+@strawberry.type(description="艾滋病危险人员: fields of GB/T 31000 §5.38–5.40.")
+class AidsRiskDetails:
+    infection_route: str | None = strawberry.field(description="5.38 感染途径")
+    attention_type: str | None = strawberry.field(description="5.39 关注类型")
+    treatment: str | None = strawberry.field(description="5.40 收治情况")
+    has_criminal_record: bool | None
+
+
+SpecialGroupDetails = Annotated[
+    ReleasedPrisonerDetails
+    | CommunityCorrectionDetails
+    | MentalDisorderDetails
+    | DrugUserDetails
+    | KeyYouthDetails
+    | AidsRiskDetails,
+    strawberry.union("SpecialGroupDetails", description="The group's own fields."),
+]
+DETAIL_TYPES: dict[SpecialGroup, type] = {
+    SpecialGroup.RELEASED_PRISONER: ReleasedPrisonerDetails,
+    SpecialGroup.COMMUNITY_CORRECTION: CommunityCorrectionDetails,
+    SpecialGroup.MENTAL_DISORDER: MentalDisorderDetails,
+    SpecialGroup.DRUG_USER: DrugUserDetails,
+    SpecialGroup.KEY_YOUTH: KeyYouthDetails,
+    SpecialGroup.AIDS_RISK: AidsRiskDetails,
+}
+
+
+def details_of(group: SpecialGroup, stored: dict[str, Any]) -> Any:
+    cls = DETAIL_TYPES[group]
+    values: dict[str, Any] = {}
+    for f in dataclasses.fields(cls):
+        value = stored.get(f.name)
+        if value is None and "list" in str(f.type):
+            value = []
+        elif isinstance(value, str) and ("date" in str(f.type)):
+            value = dt.date.fromisoformat(value)
+        values[f.name] = value
+    return cls(**values)
+
+
+@strawberry.type(
+    name="SpecialGroupRecord",
+    description="A person under special-group management, with the latest follow-up.",
+)
+class SpecialGroupRecordType(Node):
+    uuid: UUID
+    person_id: UUID
+    group: SpecialGroup
+    region_code: str
+    risk_level: str | None = strawberry.field(description="Code of the group's risk table.")
+    management_status: str | None = strawberry.field(description="5.37 管控情况")
+    attention_level: str | None = strawberry.field(description="5.46 关注程度")
+    helpers: list[str] = strawberry.field(description="帮扶人员")
+    last_follow_up_at: dt.datetime | None
+    follow_up_note: str | None
+    details: SpecialGroupDetails
+    status: RecordStatus
+    version: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+    def node_key(self) -> str:
+        return str(self.uuid)
+
+    @classmethod
+    def from_model(cls, record: models.SpecialGroupRecord) -> SpecialGroupRecordType:
+        return build(
+            cls,
+            record,
+            uuid=record.id,
+            person_id=record.person_id,
+            details=details_of(record.group, record.details),
+        )
+
+
+# ---------------------------------------------------------------- places
+
+
+@strawberry.type(name="Building", description="A building (楼栋).")
+class BuildingType(Node):
+    uuid: UUID
+    building_code: str
+    region_code: str
+    name: str
+    address: str
+    use: str | None = strawberry.field(description="5.17 建筑用途")
+    floors_above: int | None
+    floors_below: int | None
+    lat: float | None = strawberry.field(description="WGS-84")
+    lng: float | None = strawberry.field(description="WGS-84")
+    status: RecordStatus
+    version: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+    def node_key(self) -> str:
+        return str(self.uuid)
+
+    @classmethod
+    def from_model(cls, building: models.Building) -> BuildingType:
+        return build(cls, building, uuid=building.id)
+
+
+@strawberry.type(name="House", description="A house or premises (房屋); rental (出租房屋) too.")
+class HouseType(Node):
+    uuid: UUID
+    house_code: str
+    region_code: str
+    building_id: UUID | None
+    address: str
+    unit: str | None
+    floor: int | None
+    number: str | None
+    area: Decimal | None = strawberry.field(description="m²")
+    use: str | None = strawberry.field(description="5.17 建筑用途")
+    owner_name: str | None
+    is_rental: bool
+    landlord_name: str | None
+    rental_use: str | None = strawberry.field(description="5.18 出租用途")
+    hazard_type: str | None = strawberry.field(description="5.19 隐患类型")
+    status: RecordStatus
+    version: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    record: strawberry.Private[models.House]
+
+    def node_key(self) -> str:
+        return str(self.uuid)
+
+    async def _sensitive(self, info: Info, column: str) -> str | None:
+        value = getattr(self.record, column)
+        return await sensitive(info, RecordKind.HOUSE, self.uuid, self.region_code, column, value)
+
+    @strawberry.field(description="Masked unless you may see it.")
+    async def owner_id_number(self, info: Info) -> str | None:
+        return await self._sensitive(info, "owner_id_number")
+
+    @strawberry.field(description="Masked unless you may see it.")
+    async def owner_phone(self, info: Info) -> str | None:
+        return await self._sensitive(info, "owner_phone")
+
+    @strawberry.field(description="Masked unless you may see it.")
+    async def landlord_id_number(self, info: Info) -> str | None:
+        return await self._sensitive(info, "landlord_id_number")
+
+    @strawberry.field(description="Masked unless you may see it.")
+    async def landlord_phone(self, info: Info) -> str | None:
+        return await self._sensitive(info, "landlord_phone")
+
+    @strawberry.field(description="Registered people living here (tenants of a rental).")
+    async def residents(self, info: Info) -> list[PersonNode]:
+        people = await info.context.loaders.residents_by_house.load(self.uuid)
+        return [PersonNode.from_model(person) for person in people]
+
+    @strawberry.field(description="The building it is in.")
+    async def building(self, info: Info) -> BuildingType | None:
+        if self.building_id is None:
+            return None
+        found = await info.context.loaders.building.load(self.building_id)
+        return BuildingType.from_model(found) if found else None
+
+    @classmethod
+    def from_model(cls, house: models.House) -> HouseType:
+        return build(cls, house, uuid=house.id, record=house)
+
+
+@strawberry.type(name="Household", description="A household (户) and its members.")
+class HouseholdNode(Node):
+    uuid: UUID
+    household_number: str
+    region_code: str
+    household_type: HouseholdType
+    head_name: str | None
+    address: str | None
+    house_id: UUID | None
+    status: RecordStatus
+    version: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+    def node_key(self) -> str:
+        return str(self.uuid)
+
+    @strawberry.field(description="Registered members, by relation to the head.")
+    async def members(self, info: Info) -> list[PersonNode]:
+        people = await info.context.loaders.members_by_household.load(self.uuid)
+        return [PersonNode.from_model(person) for person in people]
+
+    @strawberry.field(description="The house it lives in.")
+    async def house(self, info: Info) -> HouseType | None:
+        if self.house_id is None:
+            return None
+        found = await info.context.loaders.house.load(self.house_id)
+        return HouseType.from_model(found) if found else None
+
+    @classmethod
+    def from_model(cls, household: models.Household) -> HouseholdNode:
+        return build(cls, household, uuid=household.id)
+
+
+# ---------------------------------------------------------------- people
+
+
+@strawberry.type(
+    name="Person",
+    description="A person living in the grid (实有人口) with the GB/T 31000 person fields. "
+    "Code fields hold codes of the named table (registryCodeTable).",
+)
+class PersonNode(Node):
+    uuid: UUID
+    region_code: str = strawberry.field(description="The grid the person is registered in.")
+    person_type: PersonType
+    name: str
+    former_name: str | None
+    sex: str | None = strawberry.field(description="GB/T 2261.1 (sex)")
+    birth_date: dt.date
+    ethnicity: str | None = strawberry.field(description="GB/T 3304 (ethnicity)")
+    native_place: str | None = strawberry.field(description="籍贯, region code")
+    household_register_code: str | None = strawberry.field(description="户籍地, region code")
+    household_register_address: str | None
+    current_address: str | None
+    current_address_code: str | None
+    education: str | None = strawberry.field(description="GB/T 4658 (education)")
+    occupation: str | None
+    political_status: str | None = strawberry.field(description="GB/T 4762 (political_status)")
+    marital_status: str | None = strawberry.field(description="GB/T 2261.2 (marital_status)")
+    religion: str | None = strawberry.field(description="GA 214.12 (religion)")
+    household_id: UUID | None
+    relation_to_head: str | None = strawberry.field(description="GB/T 4761 (relation_to_head)")
+    house_id: UUID | None
+    residence_consistency: str | None = strawberry.field(description="5.10 人户一致标识")
+    inflow_reason: str | None = strawberry.field(description="5.11 流入原因 (floating)")
+    certificate_type: str | None = strawberry.field(description="5.12 办证类型 (floating)")
+    certificate_expires_on: dt.date | None
+    dwelling_type: str | None = strawberry.field(description="5.13 住所类型 (floating)")
+    left_behind_type: str | None = strawberry.field(description="5.15 留守人员类型")
+    health_status: str | None = strawberry.field(description="5.14 健康状况")
+    nationality: str | None = strawberry.field(description="ISO 3166 alpha-3 (foreign)")
+    foreign_name: str | None
+    visit_purpose: str | None = strawberry.field(description="5.16 来华目的 (foreign)")
+    tags: list[str]
+    status: RecordStatus
+    deregistered_reason: str | None
+    version: int = strawberry.field(description="Changes with every change (expectedVersion).")
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    record: strawberry.Private[models.Person]
+
+    def node_key(self) -> str:
+        return str(self.uuid)
+
+    async def _sensitive(self, info: Info, column: str) -> str | None:
+        value = getattr(self.record, column)
+        return await sensitive(info, RecordKind.PERSON, self.uuid, self.region_code, column, value)
+
+    @strawberry.field(description="18-character ID number; masked unless you may see it.")
+    async def id_number(self, info: Info) -> str:
+        return await self._sensitive(info, "id_number") or ""
+
+    @strawberry.field(description="Phone (E.164); masked unless you may see it.")
+    async def phone(self, info: Info) -> str | None:
+        return await self._sensitive(info, "phone")
+
+    @strawberry.field(description="Residence permit number (floating); masked likewise.")
+    async def certificate_number(self, info: Info) -> str | None:
+        return await self._sensitive(info, "certificate_number")
+
+    @strawberry.field(description="Passport number (foreign); masked likewise.")
+    async def passport_number(self, info: Info) -> str | None:
+        return await self._sensitive(info, "passport_number")
+
+    @strawberry.field(description="Age in whole years today.")
+    def age(self) -> int:
+        from api import clock
+
+        today = clock.now().date()
+        born = self.birth_date
+        return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+    @strawberry.field(description="The household the person belongs to.")
+    async def household(self, info: Info) -> HouseholdNode | None:
+        if self.household_id is None:
+            return None
+        found = await info.context.loaders.household.load(self.household_id)
+        return HouseholdNode.from_model(found) if found else None
+
+    @strawberry.field(description="The house the person lives in.")
+    async def house(self, info: Info) -> HouseType | None:
+        if self.house_id is None:
+            return None
+        found = await info.context.loaders.house.load(self.house_id)
+        return HouseType.from_model(found) if found else None
+
+    @strawberry.field(
+        description="Special-group records; null unless your role may read special groups here."
+    )
+    async def special_groups(self, info: Info) -> list[SpecialGroupRecordType] | None:
+        if not may_read_special_groups(info.context.principal, self.region_code):
+            return None
+        records = await info.context.loaders.special_groups_by_person.load(self.uuid)
+        return [SpecialGroupRecordType.from_model(record) for record in records]
+
+    @classmethod
+    def from_model(cls, person: models.Person) -> PersonNode:
+        return build(cls, person, uuid=person.id, record=person, tags=list(person.tags or []))
+
+
+# ---------------------------------------------------------------- organisations
+
+
+@strawberry.type(
+    name="Organisation", description="An enterprise (非公有制经济组织) or social organisation."
+)
+class OrganisationType(Node):
+    uuid: UUID
+    credit_code: str | None = strawberry.field(description="统一社会信用代码")
+    region_code: str
+    kind: OrganisationKind
+    name: str
+    enterprise_category: str | None = strawberry.field(description="5.44 企业类别")
+    social_organisation_type: str | None = strawberry.field(description="5.47 社会组织类型")
+    registration_type: str | None = strawberry.field(description="5.51 登记注册类型")
+    legal_person_name: str | None
+    address: str | None
+    building_id: UUID | None
+    employee_count: int | None
+    safety_hazard_type: str | None = strawberry.field(description="5.45 安全隐患类型")
+    attention_level: str | None = strawberry.field(description="5.46 关注程度")
+    status: RecordStatus
+    version: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    record: strawberry.Private[models.Organisation]
+
+    def node_key(self) -> str:
+        return str(self.uuid)
+
+    @strawberry.field(description="Masked unless you may see it.")
+    async def legal_person_id_number(self, info: Info) -> str | None:
+        return await sensitive(
+            info,
+            RecordKind.ORGANISATION,
+            self.uuid,
+            self.region_code,
+            "legal_person_id_number",
+            self.record.legal_person_id_number,
+        )
+
+    @strawberry.field(description="Masked unless you may see it.")
+    async def legal_person_phone(self, info: Info) -> str | None:
+        return await sensitive(
+            info,
+            RecordKind.ORGANISATION,
+            self.uuid,
+            self.region_code,
+            "legal_person_phone",
+            self.record.legal_person_phone,
+        )
+
+    @classmethod
+    def from_model(cls, organisation: models.Organisation) -> OrganisationType:
+        return build(cls, organisation, uuid=organisation.id, record=organisation)
+
+
+@strawberry.type(name="PartyOrganisation", description="A party organisation of the grid.")
+class PartyOrganisationType(Node):
+    uuid: UUID
+    region_code: str
+    level: PartyOrganisationLevel
+    name: str
+    parent_id: UUID | None
+    secretary_name: str | None
+    status: RecordStatus
+    version: int
+    created_at: dt.datetime
+    record: strawberry.Private[models.PartyOrganisation]
+
+    def node_key(self) -> str:
+        return str(self.uuid)
+
+    @strawberry.field(description="Masked unless you may see it.")
+    async def secretary_phone(self, info: Info) -> str | None:
+        return await sensitive(
+            info,
+            RecordKind.PARTY_ORGANISATION,
+            self.uuid,
+            self.region_code,
+            "secretary_phone",
+            self.record.secretary_phone,
+        )
+
+    @classmethod
+    def from_model(cls, organisation: models.PartyOrganisation) -> PartyOrganisationType:
+        return build(cls, organisation, uuid=organisation.id, record=organisation)
+
+
+@strawberry.type(name="PartyMember", description="A party member (党员); 在职党员 if in service.")
+class PartyMemberType(Node):
+    uuid: UUID
+    person_id: UUID
+    region_code: str
+    party_organisation_id: UUID | None
+    workplace: str | None
+    building_id: UUID | None
+    specialties: list[str] = strawberry.field(description="5.5 专业特长")
+    is_in_service: bool
+    registered_community_code: str | None
+    status: RecordStatus
+    version: int
+    created_at: dt.datetime
+    record: strawberry.Private[models.PartyMember]
+
+    def node_key(self) -> str:
+        return str(self.uuid)
+
+    @strawberry.field(description="Masked unless you may see it.")
+    async def contact_phone(self, info: Info) -> str | None:
+        return await sensitive(
+            info,
+            RecordKind.PARTY_MEMBER,
+            self.uuid,
+            self.region_code,
+            "contact_phone",
+            self.record.contact_phone,
+        )
+
+    @classmethod
+    def from_model(cls, member: models.PartyMember) -> PartyMemberType:
+        return build(
+            cls, member, uuid=member.id, record=member, specialties=list(member.specialties or [])
+        )
+
+
+@strawberry.type(name="Volunteer", description="A volunteer (志愿者).")
+class VolunteerType(Node):
+    uuid: UUID
+    person_id: UUID
+    region_code: str
+    team: str | None
+    specialties: list[str] = strawberry.field(description="5.5 专业特长")
+    service_hours: Decimal
+    status: RecordStatus
+    version: int
+    created_at: dt.datetime
+
+    def node_key(self) -> str:
+        return str(self.uuid)
+
+    @classmethod
+    def from_model(cls, volunteer: models.Volunteer) -> VolunteerType:
+        return build(
+            cls, volunteer, uuid=volunteer.id, specialties=list(volunteer.specialties or [])
+        )
+
+
+CONVERTERS: dict[RecordKind, Any] = {
+    RecordKind.PERSON: PersonNode.from_model,
+    RecordKind.HOUSEHOLD: HouseholdNode.from_model,
+    RecordKind.HOUSE: HouseType.from_model,
+    RecordKind.BUILDING: BuildingType.from_model,
+    RecordKind.ORGANISATION: OrganisationType.from_model,
+    RecordKind.SPECIAL_GROUP: SpecialGroupRecordType.from_model,
+    RecordKind.PARTY_ORGANISATION: PartyOrganisationType.from_model,
+    RecordKind.PARTY_MEMBER: PartyMemberType.from_model,
+    RecordKind.VOLUNTEER: VolunteerType.from_model,
+}
+NODE_NAMES: dict[str, RecordKind] = {
+    "Person": RecordKind.PERSON,
+    "Household": RecordKind.HOUSEHOLD,
+    "House": RecordKind.HOUSE,
+    "Building": RecordKind.BUILDING,
+    "Organisation": RecordKind.ORGANISATION,
+    "SpecialGroupRecord": RecordKind.SPECIAL_GROUP,
+    "PartyOrganisation": RecordKind.PARTY_ORGANISATION,
+    "PartyMember": RecordKind.PARTY_MEMBER,
+    "Volunteer": RecordKind.VOLUNTEER,
+}
+
+
+# ---------------------------------------------------------------- statistics and code tables
+
+
+@strawberry.type(description="A count of one kind in one region.")
+class RegistryCount:
+    region_code: str
+    kind: str = strawberry.field(description="e.g. person:floating, house:rental, building")
+    count: int
+
+
+@strawberry.type(description="Counts for a region's map: per child region and per kind.")
+class RegistryStatistics:
+    region_code: str
+    children: list[RegistryCount] = strawberry.field(
+        description="Per child region (a grid: itself) and kind."
+    )
+    totals: list[RegistryCount] = strawberry.field(description="Per kind for the whole region.")
+
+
+@strawberry.type(description="A code and its name.")
+class CodeEntry:
+    code: str
+    name: str
+
+
+@strawberry.type(name="CodeTable", description="A code table of GB/T 31000 or a national one.")
+class CodeTableType:
+    key: str = strawberry.field(description='"5.11", "ethnicity" …')
+    name: str
+    standard: str
+    entries: list[CodeEntry]
