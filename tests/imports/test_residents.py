@@ -13,7 +13,14 @@ from stdnum.cn import ric
 from api.domains.imports import pipeline
 from api.domains.imports.kinds.identity import id_number as checked_id_number
 from api.domains.imports.models import ImportRowError
-from api.domains.registry.models import Building, House, Household, Organisation, Person
+from api.domains.registry.models import (
+    Building,
+    House,
+    Household,
+    Organisation,
+    Person,
+    RegistryChange,
+)
 from api.settings import Settings
 from tests import factories
 from tests.imports.helpers import csv_bytes, job, problems, start, xlsx_bytes
@@ -53,7 +60,7 @@ async def test_residents_are_registered_once_with_sex_and_birth_date_from_the_id
     client: httpx.AsyncClient, import_settings: Settings
 ) -> None:
     await factories.region_tree()
-    _, staff = await factories.signed_in("community_staff", "410611001001")
+    staff_user, staff = await factories.signed_in("community_staff", "410611001001")
     rows = [
         [id_number(1), "张三", GRID, "户籍", "138 0392 0001", "金山路1号", ""],
         [id_number(2).lower(), "李四", OTHER_GRID, "流动人口", "+8613803920002", "", ""],
@@ -81,6 +88,14 @@ async def test_residents_are_registered_once_with_sex_and_birth_date_from_the_id
     assert third["rowsUpdated"] == 1
     zhang = await Person.get(id_number=id_number(1))
     assert (zhang.region_code, zhang.current_address, zhang.version) == (OTHER_GRID, "桃园路2号", 2)
+    history = await RegistryChange.filter(record_id=zhang.id).order_by("id")
+    assert [(h.action, h.actor_label) for h in history] == [("move", staff_user.username)]
+    assert history[0].changes == {
+        "import_job": third["id"],
+        "region_code": {"old": GRID, "new": OTHER_GRID},
+        "current_address": {"old": "金山路1号", "new": "桃园路2号"},
+    }
+    assert await RegistryChange.filter(record_kind="person").count() == 1  # a rerun adds none
 
 
 async def test_places_then_people_link_by_their_codes(

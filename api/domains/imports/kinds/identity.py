@@ -43,19 +43,28 @@ def _reason(number: str) -> Invalid:
     return Invalid("not a valid resident ID number", RowErrorCode.INVALID_ID_NUMBER)
 
 
+@functools.lru_cache(maxsize=262_144)
+def _born_at(head: str) -> dt.date | None:
+    """The birth date of the first 14 characters (place and date) if the date exists and the
+    place was a county in that year (stdnum's table); memoized, as a city repeats them."""
+    birth = _birth_date(head[6:14])
+    if birth is None or (head[0] != "9" and not _place_valid(head[:6], birth.year)):
+        return None
+    return birth
+
+
 def id_number(raw: str) -> str:
     """An 18-character resident ID number, compact with an upper-case X; also the 2023 foreign
     permanent residence ID (starts with 9: no birth place)."""
-    number = raw.replace(" ", "").replace("-", "").upper()
-    if len(number) != 18 or not (number[:17].isdigit() and number[:17].isascii()):
+    number = raw.upper() if raw.isalnum() else raw.replace(" ", "").replace("-", "").upper()
+    body = number[:17]
+    if len(number) != 18 or not (body.isdigit() and body.isascii()):
         return _fail(number)
-    check = (1 - 2 * int(number[:17], 13)) % 11
+    check = (1 - 2 * int(body, 13)) % 11
     if number[17] != ("X" if check == 10 else str(check)):
         return _fail(number)
-    birth = _birth_date(number[6:14])
+    birth = _born_at(number[:14])
     if birth is None or birth > clock.now().date():
-        return _fail(number)
-    if number[0] != "9" and not _place_valid(number[:6], birth.year):
         return _fail(number)
     return number
 

@@ -6,7 +6,7 @@ from api.domains.imports.enums import ImportKind
 from api.domains.imports.kinds import Column, Derived, Reference, choice, integer, region_code
 from api.domains.imports.kinds.identity import credit_code, id_number
 from api.domains.imports.kinds.records import RegistryRecords, phone
-from api.domains.registry.enums import OrganisationKind
+from api.domains.registry.enums import OrganisationKind, RecordKind
 
 KINDS = {
     "enterprise": OrganisationKind.ENTERPRISE.value,
@@ -18,6 +18,7 @@ KINDS = {
 
 
 class Organisations(RegistryRecords):
+    record_kind = RecordKind.ORGANISATION.value
     kind = ImportKind.ORGANISATIONS
     table = "registry_organisations"
     key = ("credit_code",)

@@ -17,7 +17,7 @@ from api.domains.imports.kinds import (
     identity,
 )
 from api.domains.imports.kinds.records import RegistryRecords, code, phone
-from api.domains.registry.enums import PersonType
+from api.domains.registry.enums import PersonType, RecordKind
 
 PERSON_TYPES = {
     "registered": PersonType.REGISTERED.value,
@@ -33,6 +33,7 @@ PERSON_TYPES = {
 
 
 class Residents(RegistryRecords):
+    record_kind = RecordKind.PERSON.value
     kind = ImportKind.RESIDENTS
     table = "registry_people"
     key = ("id_number",)

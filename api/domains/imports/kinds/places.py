@@ -19,7 +19,7 @@ from api.domains.imports.kinds import (
 )
 from api.domains.imports.kinds.identity import id_number
 from api.domains.imports.kinds.records import RegistryRecords, code, phone
-from api.domains.registry.enums import HouseholdType
+from api.domains.registry.enums import HouseholdType, RecordKind
 
 YES_NO = {"是": "true", "否": "false", "yes": "true", "no": "false", "true": "true"}
 YES_NO |= {"false": "false", "1": "true", "0": "false", "y": "true", "n": "false"}
@@ -50,6 +50,7 @@ def _grid() -> Column:
 
 
 class Buildings(RegistryRecords):
+    record_kind = RecordKind.BUILDING.value
     kind = ImportKind.BUILDINGS
     table = "registry_buildings"
     key = ("building_code",)
@@ -73,6 +74,7 @@ class Buildings(RegistryRecords):
 
 
 class Houses(RegistryRecords):
+    record_kind = RecordKind.HOUSE.value
     kind = ImportKind.HOUSES
     table = "registry_houses"
     key = ("house_code",)
@@ -115,6 +117,7 @@ HOUSEHOLD_TYPES = {
 
 
 class Households(RegistryRecords):
+    record_kind = RecordKind.HOUSEHOLD.value
     kind = ImportKind.HOUSEHOLDS
     table = "registry_households"
     key = ("household_number",)

@@ -10,7 +10,7 @@ from typing import ClassVar
 import asyncpg
 import phonenumbers
 
-from api.domains.imports.kinds import Invalid, Kind, Rejecter, Written, upsert
+from api.domains.imports.kinds import Invalid, Kind, Rejecter, Writer, Written, upsert
 
 MOBILE = re.compile(r"(?:\+?86)?(1[3-9]\d{9})")
 
@@ -44,6 +44,7 @@ def code(digits: int, standard: str) -> Callable[[str], str]:
 class RegistryRecords(Kind):
     """A registry kind: natural key `key[0]`, written into `table` by one upsert."""
 
+    record_kind: ClassVar[str]  # RecordKind of the change history
     insert_defaults: ClassVar[dict[str, str]] = {}
     insert_fixed: ClassVar[dict[str, str]] = {}
 
@@ -80,17 +81,47 @@ class RegistryRecords(Kind):
         )
 
     async def write(
-        self, connection: asyncpg.Connection, present: Sequence[str], scope: str
+        self, connection: asyncpg.Connection, present: Sequence[str], writer: Writer
     ) -> Written:
         insert, update = self._targets(present)
-        # `version` counts changes (the registry's optimistic lock), so a changed row bumps it
+        key, table = self.key[0], self.table
+        # The registry's change history (registry_changes), in the same statement: a changed
+        # record gets each field's old and new value (from `previous`, which sees the table as
+        # it was) and the import job; a new grid makes it a move. Creations are recorded once
+        # per job (the audit entry import.<kind>): a row per created record measured ~20% of a
+        # million-row import's time.
+        compared = sorted({*update, "region_code"})
+        previous = (
+            f"previous AS (SELECT t.{key}, "
+            + ", ".join(f"t.{c}" for c in compared)
+            + f" FROM {table} t JOIN import_staging s ON t.{key} = s.{key}), "
+        )
+        fields = ", ".join(f"('{c}', to_jsonb(p.{c}), to_jsonb(w.{c}))" for c in compared)
+        history = (
+            ", history AS (INSERT INTO registry_changes (record_kind, record_id, region_code, "
+            "action, actor_id, actor_label, changes, at) "
+            "SELECT $1, w.id, w.region_code, CASE "
+            "WHEN p.region_code IS DISTINCT FROM w.region_code THEN 'move' ELSE 'update' END, "
+            "$2, $3, jsonb_build_object('import_job', $4::text) || (SELECT coalesce("
+            "jsonb_object_agg(k, jsonb_build_object('old', o, 'new', n)), '{}'::jsonb) "
+            f"FROM (VALUES {fields}) v(k, o, n) WHERE o IS DISTINCT FROM n), now() "
+            f"FROM written w JOIN previous p ON p.{key} = w.{key} WHERE NOT w.inserted)"
+        )
         row = await connection.fetchrow(
             upsert(
-                table=self.table,
-                key=[self.key[0]],
+                table=table,
+                key=[key],
                 insert=insert,
                 update=update,
-                also=("updated_at = now()", f"version = {self.table}.version + 1"),
-            )
+                # `version` counts changes (the registry's optimistic lock)
+                also=("updated_at = now()", f"version = {table}.version + 1"),
+                returning=["id", key, *compared],
+                before=previous,
+                after=history,
+            ),
+            self.record_kind,
+            writer.actor_id,
+            writer.actor_label,
+            writer.job_id,
         )
         return Written(inserted=row["inserted"], updated=row["updated"])

@@ -16,6 +16,7 @@ from api.domains.imports.kinds import (
     Problem,
     Rejecter,
     RowContext,
+    Writer,
     Written,
     choice,
     decimal,
@@ -116,7 +117,7 @@ class Regions(Kind):
                 break
 
     async def write(
-        self, connection: asyncpg.Connection, present: Sequence[str], scope: str
+        self, connection: asyncpg.Connection, present: Sequence[str], writer: Writer
     ) -> Written:
         defaults = {
             "urban_rural": f"COALESCE(s.urban_rural, '{UrbanRural.URBAN.value}')",

@@ -20,6 +20,7 @@ from api.domains.imports.kinds import (
     Problem,
     Rejecter,
     RowContext,
+    Writer,
     Written,
     choice,
     phone,
@@ -155,7 +156,7 @@ class Users(Kind):
         )
 
     async def write(
-        self, connection: asyncpg.Connection, present: Sequence[str], scope: str
+        self, connection: asyncpg.Connection, present: Sequence[str], writer: Writer
     ) -> Written:
         update = ["display_name", *(["phone"] if "phone" in present else [])]
         current = ", ".join(f"users.{c}" for c in update)
