@@ -117,6 +117,17 @@ async def import_users(
     return await start(client, token, "USERS", csv_bytes(header), mode="VALIDATE", region_code=code)
 
 
+async def import_residents(
+    client: httpx.AsyncClient, token: str, code: str, ctx: dict[str, Any]
+) -> dict[str, Any]:
+    from tests.imports.helpers import csv_bytes, start
+
+    header = [["id_number", "name", "region_code"]]
+    return await start(
+        client, token, "RESIDENTS", csv_bytes(header), mode="VALIDATE", region_code=code
+    )
+
+
 async def read_registry(
     client: httpx.AsyncClient, token: str, code: str, ctx: dict[str, Any]
 ) -> dict[str, Any]:
@@ -162,6 +173,7 @@ PROBES: list[tuple[str, str, Probe, set[Level]]] = [
     ("audit_log", "read", read_audit, set(ORDER)),
     ("import", "regions", import_regions, set(ORDER)),
     ("import", "users", import_users, set(ORDER)),
+    ("import", "residents", import_residents, set(ORDER)),
     ("registry", "read", read_registry, set(ORDER)),
     ("registry", "create", create_registry, set(ORDER)),
     ("registry", "export", export_registry, set(ORDER)),
