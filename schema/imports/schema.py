@@ -7,8 +7,10 @@ from datetime import datetime
 from typing import Annotated, Any, cast
 
 import strawberry
+import structlog
 from arq.connections import ArqRedis
 from graphql import GraphQLError
+from redis.exceptions import RedisError
 from strawberry.file_uploads import Upload
 
 from api.domains.imports import files, service
@@ -24,6 +26,8 @@ from schema.permissions import signed_in
 from schema.realtime.subscriptions import feed
 from schema.scalars import parse_uuid
 from schema.types import Info
+
+log = structlog.get_logger("gridgov.imports")
 
 
 @strawberry.type(description="The job started (or the same one already waiting for this file).")
@@ -49,7 +53,11 @@ async def _enqueue(info: Info, job_id: Any) -> None:
         job_deserializer=WorkerSettings.job_deserializer,
         default_queue_name=QUEUE,
     )
-    await redis.enqueue_job("run_import", str(job_id), _job_id=service.job_key(job_id))
+    try:
+        await redis.enqueue_job("run_import", str(job_id), _job_id=service.job_key(job_id))
+    except (RedisError, OSError) as error:
+        # The job is committed: the worker's requeue sweep queues it once Redis answers again.
+        log.warning("import job not enqueued", job_id=str(job_id), error=repr(error))
 
 
 def _progress(message: dict[str, Any]) -> ImportProgress:
