@@ -30,6 +30,7 @@ from api.auth import ANONYMOUS, Principal
 from api.domains.accounts.service import principal_for_token
 from api.domains.accounts.throttle import LoginThrottle
 from api.domains.events import attachments
+from api.domains.imports import service as imports
 from api.domains.intake import open311
 from api.errors import NotFound, Unauthenticated
 from api.realtime import Hub, OutboxRelay
@@ -206,6 +207,30 @@ async def download_attachment(request: Request) -> Response:
     )
 
 
+async def download_import_errors(request: Request) -> Response:
+    """An import job's row problems as CSV, to whoever may read the job (same credentials)."""
+    resources: Resources = request.app.state.resources
+    token = bearer_token(request.headers.get("authorization")) or request.headers.get("x-api-key")
+    try:
+        principal = await principal_for_token(token or "", secret=resources.settings.secret_key())
+    except Unauthenticated:
+        return JSONResponse({"error": "sign in first"}, status_code=401)
+    try:
+        job_id = uuid.UUID(request.path_params["job_id"])
+        job = await imports.get_job(actor=principal, job_id=job_id)
+    except (ValueError, NotFound):
+        return JSONResponse({"error": "not found"}, status_code=404)
+    return StreamingResponse(
+        imports.errors_csv(job),
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(job.filename)}.errors.csv",
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
 async def healthz(request: Request) -> Response:
     return JSONResponse({"status": "ok"})
 
@@ -278,6 +303,7 @@ def create_app(settings: Settings | None = None, *, check_migrations: bool = Tru
             WebSocketRoute("/graphql", graphql_app),
             Route("/attachments/{attachment_id}", download_attachment),
             Mount("/open311/v2", routes=open311.routes()),
+            Route("/imports/{job_id}/errors.csv", download_import_errors),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
         ],
@@ -285,8 +311,10 @@ def create_app(settings: Settings | None = None, *, check_migrations: bool = Tru
             Middleware(
                 BodySizeLimit,
                 max_bytes=settings.gridgov_max_body_bytes,
-                max_upload_bytes=settings.gridgov_max_upload_bytes
-                * settings.gridgov_max_upload_files
+                max_upload_bytes=max(
+                    settings.gridgov_max_upload_bytes * settings.gridgov_max_upload_files,
+                    settings.gridgov_max_import_bytes,
+                )
                 + settings.gridgov_max_body_bytes,
             ),
             Middleware(

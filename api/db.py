@@ -23,6 +23,7 @@ MODEL_MODULES = [
     "api.domains.registry.models",
     "api.domains.intake.models",
     "api.domains.stats.models",
+    "api.domains.imports.models",
 ]
 
 

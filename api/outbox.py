@@ -36,9 +36,9 @@ class OutboxRelayState(Model):
 
 async def add(
     *, topic: str, region_code: str, payload: dict[str, Any], user_id: Any = None
-) -> None:
+) -> OutboxMessage:
     """Record a change; call inside the transaction that makes it."""
-    await OutboxMessage.create(
+    return await OutboxMessage.create(
         topic=topic,
         region_code=region_code,
         user_id=user_id,

@@ -46,6 +46,17 @@ class Settings(BaseSettings):
     gridgov_attachment_dir: Path | None = Field(
         default=None, description="where files are kept; default <data dir>/attachments"
     )
+    gridgov_import_dir: Path | None = Field(
+        default=None, description="where import files are kept; default <data dir>/imports"
+    )
+    gridgov_max_import_bytes: int = Field(default=200 * 1_048_576, ge=1024)
+    gridgov_max_import_rows: int = Field(default=2_000_000, ge=1)
+    gridgov_max_import_unpacked_bytes: int = Field(
+        default=1024 * 1_048_576, ge=1_048_576, description="XLSX: all parts, uncompressed"
+    )
+    gridgov_max_import_errors: int = Field(
+        default=100_000, ge=100, description="row problems kept per job (all are counted)"
+    )
     gridgov_max_query_depth: int = Field(default=12, ge=2)
     gridgov_max_aliases: int = Field(default=30, ge=1)
     gridgov_max_tokens: int = Field(default=4000, ge=100)
@@ -68,6 +79,10 @@ class Settings(BaseSettings):
     @property
     def attachment_dir(self) -> Path:
         return self.gridgov_attachment_dir or self.gridgov_data_dir / "attachments"
+
+    @property
+    def import_dir(self) -> Path:
+        return self.gridgov_import_dir or self.gridgov_data_dir / "imports"
 
     @property
     def is_production(self) -> bool:

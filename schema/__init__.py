@@ -27,6 +27,7 @@ from schema.events.queries import EventsQuery
 from schema.extensions import ErrorCodes
 from schema.hierarchy.mutations import HierarchyMutation
 from schema.hierarchy.queries import HierarchyQuery
+from schema.imports.schema import ImportsMutation, ImportsQuery, ImportsSubscription
 from schema.intake.schema import IntakeMutation, IntakeQuery
 from schema.node import Node
 from schema.nodes import NodeQuery
@@ -51,6 +52,7 @@ class Query(
     PositionsQuery,
     WebhooksQuery,
     AuditQuery,
+    ImportsQuery,
     RegistryQuery,
     IntakeQuery,
     EngagementQuery,
@@ -67,6 +69,7 @@ class Mutation(
     NoticesMutation,
     PositionsMutation,
     WebhooksMutation,
+    ImportsMutation,
     RegistryMutation,
     IntakeMutation,
     EngagementMutation,
@@ -76,7 +79,7 @@ class Mutation(
 
 
 @strawberry.type(description="Live feeds over graphql-transport-ws.")
-class Subscription(RealtimeSubscription):
+class Subscription(RealtimeSubscription, ImportsSubscription):
     pass
 
 

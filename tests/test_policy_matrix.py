@@ -98,6 +98,36 @@ async def read_api_keys(
     return await gql(client, "{ apiKeys { edges { node { id } } } }", token=token)
 
 
+async def import_regions(
+    client: httpx.AsyncClient, token: str, code: str, ctx: dict[str, Any]
+) -> dict[str, Any]:
+    from tests.imports.helpers import csv_bytes, start
+
+    return await start(
+        client, token, "REGIONS", csv_bytes([["code", "name"]]), mode="VALIDATE", region_code=code
+    )
+
+
+async def import_users(
+    client: httpx.AsyncClient, token: str, code: str, ctx: dict[str, Any]
+) -> dict[str, Any]:
+    from tests.imports.helpers import csv_bytes, start
+
+    header = [["username", "display_name", "role", "region_code"]]
+    return await start(client, token, "USERS", csv_bytes(header), mode="VALIDATE", region_code=code)
+
+
+async def import_residents(
+    client: httpx.AsyncClient, token: str, code: str, ctx: dict[str, Any]
+) -> dict[str, Any]:
+    from tests.imports.helpers import csv_bytes, start
+
+    header = [["id_number", "name", "region_code"]]
+    return await start(
+        client, token, "RESIDENTS", csv_bytes(header), mode="VALIDATE", region_code=code
+    )
+
+
 async def read_registry(
     client: httpx.AsyncClient, token: str, code: str, ctx: dict[str, Any]
 ) -> dict[str, Any]:
@@ -165,6 +195,9 @@ PROBES: list[tuple[str, str, Probe, set[Level]]] = [
     ("department", "update", update_department, {Level.CITY, Level.DISTRICT, Level.TOWNSHIP}),
     ("user", "read", read_users, set(ORDER)),
     ("audit_log", "read", read_audit, set(ORDER)),
+    ("import", "regions", import_regions, set(ORDER)),
+    ("import", "users", import_users, set(ORDER)),
+    ("import", "residents", import_residents, set(ORDER)),
     ("registry", "read", read_registry, set(ORDER)),
     ("registry", "create", create_registry, set(ORDER)),
     ("registry", "export", export_registry, set(ORDER)),
@@ -180,8 +213,9 @@ def allowed_outcome(body: dict[str, Any]) -> bool:
 
 
 async def test_every_role_at_every_level_gets_exactly_what_policy_allows(
-    client: httpx.AsyncClient,
+    client: httpx.AsyncClient, settings: Any, tmp_path: Any, monkeypatch: Any
 ) -> None:
+    monkeypatch.setattr(settings, "gridgov_import_dir", tmp_path / "imports")
     await factories.region_tree()
     departments = {}
     for level in (Level.CITY, Level.DISTRICT, Level.TOWNSHIP):

@@ -11,6 +11,7 @@ from api import db
 from api.settings import get_settings
 from workers.accounts import prune_sessions
 from workers.events import enforce_deadlines, investigation_reminders
+from workers.imports import requeue_imports, run_import
 from workers.stats import freeze_rankings
 from workers.webhooks import deliver_webhook, dispatch_webhooks
 
@@ -57,6 +58,8 @@ class WorkerSettings:
         dispatch_webhooks,
         deliver_webhook,
         freeze_rankings,
+        run_import,  # a million-row file takes about a minute, well inside job_timeout
+        requeue_imports,
     ]
     cron_jobs: ClassVar[list[Any]] = [
         cron(prune_sessions, hour={3}, minute={17}, unique=True, run_at_startup=False),
@@ -69,6 +72,7 @@ class WorkerSettings:
         # 01:30 China time (17:30 UTC), after the day closed; at start-up too, in case the
         # machine was down then (frozen periods are skipped, so a rerun costs little)
         cron(freeze_rankings, hour={17}, minute={30}, unique=True, run_at_startup=True),
+        cron(requeue_imports, second={30}, unique=True, timeout=50),
     ]
     queue_name = QUEUE
     on_startup = startup

@@ -162,9 +162,11 @@ async def _feed(
     *,
     after: int | None = None,
     replay: Any = None,
+    accept: Callable[[dict[str, Any]], bool] | None = None,
 ) -> AsyncGenerator[T, None]:
     """Listen first, replay what was missed, then go live, skipping what was replayed; end with a
-    coded error when the feed breaks or the token expires (resume with the last sequence)."""
+    coded error when the feed breaks or the token expires (resume with the last sequence).
+    `accept` narrows a channel shared by several objects (one import job of a region's)."""
     if after is not None and after < 0:
         raise ValidationFailed("after is a sequence (≥ 0)", field="after")
     if context.subscriptions >= MAX_SUBSCRIPTIONS_PER_CONNECTION:
@@ -181,7 +183,8 @@ async def _feed(
             if after is not None and replay is not None:
                 async for message in _replay(replay, after, await published_cursor()):
                     last = message["sequence"]
-                    yield convert(message)
+                    if accept is None or accept(message):
+                        yield convert(message)
             loop = asyncio.get_running_loop()
             while True:
                 deadline = None
@@ -208,9 +211,13 @@ async def _feed(
                 if item["sequence"] <= last:
                     continue  # already replayed
                 last = item["sequence"]
-                yield _converted(item, convert)
+                if accept is None or accept(item):
+                    yield _converted(item, convert)
     finally:
         context.subscriptions -= 1
+
+
+feed = _feed  # for the subscriptions of other domains (schema/imports)
 
 
 @strawberry.type

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import json
+import uuid
 from pathlib import Path
 
 import httpx
 import pytest
 
 from api import clock
+from api.domains.imports import pipeline
+from api.settings import Settings
 from tests import factories
 from tests.events.helpers import REPORT, SUPERVISE, report_input, run
+from tests.imports.helpers import csv_bytes, queued_job
 from tests.realtime.servers import ApiProcess, Feed
 from tests.test_graphql_examples import ALL_FILES, EXAMPLES, header
 
@@ -22,8 +26,14 @@ SUBSCRIPTIONS = [path for path in ALL_FILES if path.name.endswith(".subscription
     "path", SUBSCRIPTIONS, ids=[str(p.relative_to(EXAMPLES)) for p in SUBSCRIPTIONS]
 )
 async def test_subscription_example_receives(
-    db: None, two_apis: tuple[ApiProcess, ApiProcess], path: Path
+    db: None,
+    two_apis: tuple[ApiProcess, ApiProcess],
+    path: Path,
+    settings: Settings,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setattr(settings, "gridgov_import_dir", tmp_path / "imports")
     first, second = two_apis
     text = path.read_text(encoding="utf-8")
     meta = header(text)
@@ -31,8 +41,15 @@ async def test_subscription_example_receives(
     role, _, region = meta["as"].partition("@")
     _, token = await factories.signed_in(role, region)
     _, worker = await factories.signed_in("grid_worker", "410611001001001")
+    raw_variables = meta.get("variables", "{}")
+    if meta["trigger"] == "import":  # the job to follow must exist before subscribing
+        await factories.user("admin", "4106", username="admin.city")
+        job_id = await queued_job(
+            "admin.city", csv_bytes([["code", "name"], ["410611001001002", "第2网格"]])
+        )
+        raw_variables = raw_variables.replace("<import_job_id>", job_id)
     feed = Feed(second.ws, token)
-    await feed.open(text, json.loads(meta.get("variables", "{}")))
+    await feed.open(text, json.loads(raw_variables))
     await asyncio.sleep(0.3)
 
     async with httpx.AsyncClient(base_url=first.http) as http:
@@ -49,6 +66,8 @@ async def test_subscription_example_receives(
             event_id = (await run(http, REPORT, worker, input=report_input()))["event"]["uuid"]
             _, leader = await factories.signed_in("leader", "410611")
             await run(http, SUPERVISE, leader, id=event_id, note="请加快")
+        elif meta["trigger"] == "import":
+            await pipeline.run(uuid.UUID(job_id))
         else:
             raise AssertionError(f"unknown trigger {meta['trigger']}")
 

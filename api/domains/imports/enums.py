@@ -1,0 +1,66 @@
+"""What an import is of, how it runs, and where it stands."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Final
+
+
+class ImportKind(StrEnum):
+    """What a file holds; each kind upserts by its natural key."""
+
+    REGIONS = "regions"
+    USERS = "users"
+    RESIDENTS = "residents"
+    HOUSEHOLDS = "households"
+    HOUSES = "houses"
+    BUILDINGS = "buildings"
+    ORGANISATIONS = "organisations"
+
+
+class ImportMode(StrEnum):
+    VALIDATE = "validate"  # check every row, write nothing
+    COMMIT = "commit"
+
+
+class Atomicity(StrEnum):
+    ALL_OR_NOTHING = "all_or_nothing"  # one bad row and nothing is written
+    BEST_EFFORT = "best_effort"  # the good rows are written, the bad ones reported
+
+
+class ImportState(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    VALIDATED = "validated"  # validate-only run finished (rows_failed tells whether it would pass)
+    COMPLETED = "completed"  # rows written (best effort: the good ones)
+    REJECTED = "rejected"  # all-or-nothing with bad rows: nothing written
+    FAILED = "failed"  # the file could not be read as a whole: nothing written
+
+
+FINISHED: Final = frozenset(
+    {ImportState.VALIDATED, ImportState.COMPLETED, ImportState.REJECTED, ImportState.FAILED}
+)
+
+
+class FileFormat(StrEnum):
+    CSV = "csv"
+    XLSX = "xlsx"
+
+
+class RowErrorCode(StrEnum):
+    """Stable codes of per-row problems (the errors CSV and `ImportJob.errors`)."""
+
+    REQUIRED = "REQUIRED"
+    INVALID = "INVALID"
+    TOO_LONG = "TOO_LONG"
+    INVALID_CODE = "INVALID_CODE"
+    INVALID_ID_NUMBER = "INVALID_ID_NUMBER"
+    ENCODING = "ENCODING"
+    OUT_OF_SCOPE = "OUT_OF_SCOPE"
+    UNKNOWN_REGION = "UNKNOWN_REGION"
+    UNKNOWN_PARENT = "UNKNOWN_PARENT"
+    UNKNOWN_DEPARTMENT = "UNKNOWN_DEPARTMENT"
+    UNKNOWN_REFERENCE = "UNKNOWN_REFERENCE"
+    ROLE_NOT_AT_LEVEL = "ROLE_NOT_AT_LEVEL"
+    NOT_ALLOWED = "NOT_ALLOWED"
+    DUPLICATE = "DUPLICATE"

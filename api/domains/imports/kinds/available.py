@@ -1,0 +1,28 @@
+"""The kinds that can be imported."""
+
+from __future__ import annotations
+
+from api.domains.imports.enums import ImportKind
+from api.domains.imports.kinds import Kind
+from api.domains.imports.kinds.organisations import Organisations
+from api.domains.imports.kinds.people import Residents
+from api.domains.imports.kinds.places import Buildings, Households, Houses
+from api.domains.imports.kinds.regions import Regions
+from api.domains.imports.kinds.users import Users
+
+KINDS: dict[ImportKind, Kind] = {
+    kind.kind: kind
+    for kind in (
+        Regions(),
+        Users(),
+        Residents(),
+        Households(),
+        Houses(),
+        Buildings(),
+        Organisations(),
+    )
+}
+
+
+def kind_of(kind: ImportKind) -> Kind | None:
+    return KINDS.get(kind)

@@ -1,0 +1,195 @@
+"""Starting imports and reading their jobs and row problems (DESIGN.md §6, bulk import)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tortoise.expressions import Q
+from tortoise.transactions import in_transaction
+
+from api import outbox
+from api.auth import Principal
+from api.domains.hierarchy.enums import Level
+from api.domains.imports import files
+from api.domains.imports.enums import Atomicity, ImportKind, ImportMode, ImportState
+from api.domains.imports.kinds.available import kind_of
+from api.domains.imports.models import ImportJob, ImportRowError
+from api.domains.imports.progress import payload
+from api.errors import ErrorCode, NotFound, PermissionDenied, ValidationFailed
+from api.pagination import Page, PageRequest, make_page, split_cursor
+from api.query import subtree_filter
+from policies.enforcer import authorize, scope_prefixes
+
+ERRORS_CSV_BATCH = 5000
+
+
+@dataclass(frozen=True, slots=True)
+class StartedImport:
+    job: ImportJob
+    is_new: bool  # False: the same file was already waiting or running for you
+
+
+def job_key(job_id: uuid.UUID) -> str:
+    """The worker job's id: one per import job, so enqueuing twice runs it once."""
+    return f"import:{job_id}"
+
+
+def _import_scope(actor: Principal, kind: ImportKind, region_code: str | None) -> str:
+    """The subtree the import may touch: the given region, or the one region the caller may
+    import this kind at; a caller who may not import it anywhere is refused outright."""
+    prefixes = scope_prefixes(actor.assignments, "import", kind.value)
+    if not prefixes:
+        raise PermissionDenied(f"your roles may not import {kind.value}")
+    if region_code is None:
+        if len(prefixes) > 1:
+            raise ValidationFailed(
+                f"you may import {kind.value} in {', '.join(prefixes)}: say which region",
+                field="regionCode",
+            )
+        region_code = prefixes[0]
+    if Level.of_code(region_code) is None:
+        raise ValidationFailed(
+            "malformed region code", field="regionCode", code=ErrorCode.INVALID_CODE
+        )
+    authorize(actor.assignments, "import", kind.value, at=region_code)
+    return region_code
+
+
+async def start_import(
+    *,
+    actor: Principal,
+    kind: ImportKind,
+    upload: files.UploadedFile,
+    mode: ImportMode,
+    atomicity: Atomicity,
+    region_code: str | None,
+    root: Path,
+    max_bytes: int,
+) -> StartedImport:
+    """Store the file and queue its job (the caller enqueues the worker job after commit)."""
+    scope = _import_scope(actor, kind, region_code)
+    if kind_of(kind) is None:
+        raise ValidationFailed(f"{kind.value} cannot be imported yet", field="kind")
+    stored = await files.store(upload, root=root, max_bytes=max_bytes)
+    creator = actor.user_id or actor.api_key_id
+    async with in_transaction():
+        waiting = (
+            await ImportJob.filter(
+                created_by_id=creator,
+                file_sha256=stored.sha256,
+                kind=kind,
+                mode=mode,
+                atomicity=atomicity,
+                region_code=scope,
+                state__in=[ImportState.QUEUED, ImportState.RUNNING],
+            )
+            .select_for_update()
+            .first()
+        )
+        if waiting is not None:
+            return StartedImport(waiting, is_new=False)
+        job = await ImportJob.create(
+            kind=kind,
+            mode=mode,
+            atomicity=atomicity,
+            region_code=scope,
+            file_sha256=stored.sha256,
+            filename=stored.filename,
+            file_size=stored.size,
+            file_format=stored.file_format,
+            created_by_id=creator,
+            created_by_label=actor.label[:100],
+        )
+        queued = await outbox.add(topic="import", region_code=scope, payload=payload(job))
+        job.first_sequence = queued.id
+        await job.save(update_fields=["first_sequence"])
+    return StartedImport(job, is_new=True)
+
+
+def readable_jobs(actor: Principal) -> Q:
+    """Jobs in the subtree where the caller may read imports, and the caller's own."""
+    scoped = subtree_filter(scope_prefixes(actor.assignments, "import", "read"), "region_code")
+    creator = actor.user_id or actor.api_key_id
+    return scoped | Q(created_by_id=creator) if creator else scoped
+
+
+async def get_job(*, actor: Principal, job_id: uuid.UUID) -> ImportJob:
+    job = await ImportJob.filter(readable_jobs(actor), id=job_id).first()
+    if job is None:
+        raise NotFound("import job", job_id)
+    return job
+
+
+async def list_jobs(
+    *,
+    actor: Principal,
+    page: PageRequest,
+    kind: ImportKind | None = None,
+    state: ImportState | None = None,
+) -> tuple[Page[ImportJob], Any]:
+    """Import jobs in scope, newest first."""
+    query = ImportJob.filter(readable_jobs(actor))
+    if kind is not None:
+        query = query.filter(kind=kind)
+    if state is not None:
+        query = query.filter(state=state)
+    filtered = query
+    if page.after is not None:
+        after_at, after_id = split_cursor(page.after)
+        query = query.filter(Q(created_at__lt=after_at) | Q(created_at=after_at, id__lt=after_id))
+    rows = await query.order_by("-created_at", "-id").limit(page.first + 1)
+    return make_page(rows, page, lambda j: f"{j.created_at.isoformat()}|{j.id}"), filtered
+
+
+async def list_errors(*, job_id: uuid.UUID, page: PageRequest) -> tuple[Page[ImportRowError], Any]:
+    """Row problems of a job the caller has already been allowed to read, by row."""
+    query = ImportRowError.filter(job_id=job_id)
+    filtered = query
+    if page.after is not None:
+        if not page.after.isdigit():
+            raise ValidationFailed("malformed cursor", field="after")
+        query = query.filter(id__gt=int(page.after))
+    rows = await query.order_by("id").limit(page.first + 1)
+    return make_page(rows, page, lambda error: error.id), filtered
+
+
+ERRORS_CSV_HEADER = ["row", "column", "code", "reason", "value"]
+
+
+def _cell(text: str | None) -> str:
+    """Echoed cells must not run as formulas when the errors file is opened in a spreadsheet."""
+    if text and text[0] in "=+-@\t\r":
+        return "'" + text
+    return text or ""
+
+
+async def errors_csv(job: ImportJob) -> AsyncIterator[bytes]:
+    """The job's row problems as CSV (UTF-8 with BOM, so spreadsheet programs show Chinese),
+    streamed in batches."""
+    yield "\ufeff".encode()
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(ERRORS_CSV_HEADER)
+    after = 0
+    while True:
+        rows = (
+            await ImportRowError.filter(job_id=job.id, id__gt=after)
+            .order_by("id")
+            .limit(ERRORS_CSV_BATCH)
+        )
+        for row in rows:
+            writer.writerow(
+                [row.row_number, row.column or "", row.code, _cell(row.reason), _cell(row.value)]
+            )
+        yield buffer.getvalue().encode()
+        buffer.seek(0)
+        buffer.truncate()
+        if len(rows) < ERRORS_CSV_BATCH:
+            return
+        after = rows[-1].id

@@ -1,0 +1,185 @@
+"""Bulk import (批量导入): start one from an uploaded file, follow it, read its row problems."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+from datetime import datetime
+from typing import Annotated, Any, cast
+
+import strawberry
+import structlog
+from arq.connections import ArqRedis
+from graphql import GraphQLError
+from redis.exceptions import RedisError
+from strawberry.file_uploads import Upload
+
+from api.domains.imports import files, service
+from api.domains.imports.enums import FINISHED, Atomicity, ImportKind, ImportMode, ImportState
+from api.errors import DomainError, NotFound
+from api.outbox import OutboxMessage
+from api.pagination import page_request
+from api.realtime import channel
+from schema.errors import NotFoundError, ValidationError, error_result
+from schema.imports.types import ImportJobType, ImportProgress
+from schema.pagination import Connection, connection
+from schema.permissions import signed_in
+from schema.realtime.subscriptions import feed
+from schema.scalars import parse_uuid
+from schema.types import Info
+
+log = structlog.get_logger("gridgov.imports")
+
+
+@strawberry.type(description="The job started (or the same one already waiting for this file).")
+class ImportJobPayload:
+    job: ImportJobType
+    is_new: bool = strawberry.field(description="False: this file was already queued by you.")
+
+
+StartImportResult = Annotated[
+    ImportJobPayload | ValidationError | NotFoundError,
+    strawberry.union("StartImportResult", description="Outcome of starting an import."),
+]
+
+
+async def _enqueue(info: Info, job_id: Any) -> None:
+    """Queue the worker job after the commit; the id makes a second enqueue a no-op, and the
+    worker's requeue sweep catches an enqueue lost to a Redis outage."""
+    from workers.settings import QUEUE, WorkerSettings
+
+    redis = ArqRedis(
+        info.context.redis.connection_pool,
+        job_serializer=WorkerSettings.job_serializer,
+        job_deserializer=WorkerSettings.job_deserializer,
+        default_queue_name=QUEUE,
+    )
+    try:
+        await redis.enqueue_job("run_import", str(job_id), _job_id=service.job_key(job_id))
+    except (RedisError, OSError) as error:
+        # The job is committed: the worker's requeue sweep queues it once Redis answers again.
+        log.warning("import job not enqueued", job_id=str(job_id), error=repr(error))
+
+
+def _progress(message: dict[str, Any]) -> ImportProgress:
+    return ImportProgress(
+        sequence=message["sequence"],
+        job_id=strawberry.ID(message["job_id"]),
+        state=ImportState(message["state"]),
+        rows_read=message["rows_read"],
+        rows_valid=message["rows_valid"],
+        rows_failed=message["rows_failed"],
+        rows_inserted=message["rows_inserted"],
+        rows_updated=message["rows_updated"],
+        rows_unchanged=message["rows_unchanged"],
+        error=message.get("error"),
+        at=datetime.fromisoformat(message["at"]),
+    )
+
+
+@strawberry.type
+class ImportsQuery:
+    @strawberry.field(
+        description="An import job you started or that lies in your scope (null otherwise).",
+        extensions=signed_in(),
+    )
+    async def import_job(self, info: Info, id: strawberry.ID) -> ImportJobType | None:
+        job_id = parse_uuid(id)
+        if job_id is None:
+            return None
+        try:
+            job = await service.get_job(actor=info.context.principal, job_id=job_id)
+        except NotFound:
+            return None
+        return ImportJobType.from_model(job)
+
+    @strawberry.field(
+        description="Import jobs you started or that lie in your scope, newest first.",
+        extensions=signed_in(),
+    )
+    async def import_jobs(
+        self,
+        info: Info,
+        kind: ImportKind | None = None,
+        state: ImportState | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[ImportJobType]:
+        page, filtered = await service.list_jobs(
+            actor=info.context.principal,
+            page=page_request(first, after),
+            kind=kind,
+            state=state,
+        )
+        return connection(page, filtered, ImportJobType.from_model)
+
+
+@strawberry.type
+class ImportsMutation:
+    @strawberry.mutation(
+        description="Import a CSV (UTF-8, UTF-8 with BOM or GB18030) or XLSX file of `kind` "
+        "(multipart upload). One worker job runs it; follow it with importProgress or importJob. "
+        "Rows are upserted by their natural key, so running a file again changes nothing.",
+        extensions=signed_in(),
+    )
+    async def start_import(
+        self,
+        info: Info,
+        kind: ImportKind,
+        file: Upload,
+        mode: ImportMode = ImportMode.VALIDATE,
+        atomicity: Atomicity = Atomicity.ALL_OR_NOTHING,
+        region_code: str | None = None,
+    ) -> StartImportResult:
+        settings = info.context.settings
+        try:
+            started = await service.start_import(
+                actor=info.context.principal,
+                kind=kind,
+                # Strawberry types Upload as bytes; on Starlette it is an UploadFile.
+                upload=cast("files.UploadedFile", file),
+                mode=mode,
+                atomicity=atomicity,
+                region_code=region_code,
+                root=settings.import_dir,
+                max_bytes=settings.gridgov_max_import_bytes,
+            )
+        except DomainError as error:
+            return error_result(error)
+        await _enqueue(info, started.job.id)
+        return ImportJobPayload(job=ImportJobType.from_model(started.job), is_new=started.is_new)
+
+
+@strawberry.type
+class ImportsSubscription:
+    @strawberry.subscription(
+        description="Progress of an import job: every message since it was queued (or since "
+        "`after`), then live; ends once the job has finished.",
+        extensions=signed_in(),
+    )
+    async def import_progress(
+        self, info: Info, job_id: strawberry.ID, after: int | None = None
+    ) -> AsyncGenerator[ImportProgress, None]:
+        parsed = parse_uuid(job_id)
+        try:
+            if parsed is None:
+                raise NotFound("import job", job_id, field="jobId")
+            job = await service.get_job(actor=info.context.principal, job_id=parsed)
+        except NotFound as error:
+            # Schema extensions don't see errors of a subscription's stream: code it here.
+            raise GraphQLError(
+                error.message, extensions={"code": error.code.value, "field": "jobId"}
+            ) from error
+        key = str(job.id)
+        start = max(after or 0, (job.first_sequence or 1) - 1)
+        replay = OutboxMessage.filter(topic="import", region_code=job.region_code)
+        async for message in feed(
+            info.context,
+            channel("import", job.region_code),
+            _progress,
+            after=start,
+            replay=replay,
+            accept=lambda m: m.get("job_id") == key,
+        ):
+            yield message
+            if message.state in FINISHED:
+                return
