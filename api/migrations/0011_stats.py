@@ -45,13 +45,11 @@ _EVERY_EVENT = "(SELECT 1 AS sign, ev AS e FROM events AS ev) AS every_event"
 _COLUMNS = (
     "region_code, dimension, value, day, count, open_count, closed_count, yellow_count, red_count"
 )
-ROLL_UP_SQL = [
-    f"""
-CREATE FUNCTION events_roll_up() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  -- Rows in key order: concurrent transitions lock rollup rows in one global order (no deadlock).
-  INSERT INTO event_daily_counts AS c ({_COLUMNS})
-  {_SUMMED.format(contribution=_CONTRIBUTION.format(source=_CHANGED))}
+# Adds the signed contributions of some events to the rollup, in key order: concurrent
+# transitions lock rollup rows in one global order (no deadlock).
+_UPSERT = """
+  INSERT INTO event_daily_counts AS c ({columns})
+  {summed}
   HAVING sum(count) <> 0 OR sum(open_count) <> 0 OR sum(closed_count) <> 0
       OR sum(yellow_count) <> 0 OR sum(red_count) <> 0
   ORDER BY region_code, dimension, day, value
@@ -61,7 +59,20 @@ BEGIN
     closed_count = c.closed_count + EXCLUDED.closed_count,
     yellow_count = c.yellow_count + EXCLUDED.yellow_count,
     red_count = c.red_count + EXCLUDED.red_count;
-  RETURN NULL;
+"""
+
+
+def _upsert(source: str) -> str:
+    return _UPSERT.format(
+        columns=_COLUMNS, summed=_SUMMED.format(contribution=_CONTRIBUTION.format(source=source))
+    )
+
+
+ROLL_UP_SQL = [
+    f"""
+CREATE FUNCTION events_roll_up() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+{_upsert(_CHANGED)}  RETURN NULL;
 END $$
 """,
     # Inserts and deletes once per statement over its transition table: a bulk load of 100k
@@ -69,18 +80,7 @@ END $$
     f"""
 CREATE FUNCTION events_roll_up_statement() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  INSERT INTO event_daily_counts AS c ({_COLUMNS})
-  {_SUMMED.format(contribution=_CONTRIBUTION.format(source=_STATEMENT_ROWS))}
-  HAVING sum(count) <> 0 OR sum(open_count) <> 0 OR sum(closed_count) <> 0
-      OR sum(yellow_count) <> 0 OR sum(red_count) <> 0
-  ORDER BY region_code, dimension, day, value
-  ON CONFLICT (region_code, dimension, day, value) DO UPDATE SET
-    count = c.count + EXCLUDED.count,
-    open_count = c.open_count + EXCLUDED.open_count,
-    closed_count = c.closed_count + EXCLUDED.closed_count,
-    yellow_count = c.yellow_count + EXCLUDED.yellow_count,
-    red_count = c.red_count + EXCLUDED.red_count;
-  RETURN NULL;
+{_upsert(_STATEMENT_ROWS)}  RETURN NULL;
 END $$
 """,
     "CREATE TRIGGER events_roll_up_insert AFTER INSERT ON events"
