@@ -249,6 +249,20 @@ class AccountsMutation:
         return await _set_user_active(info, id, active=True)
 
     @strawberry.mutation(
+        description="Set another user's password (admin who may create accounts where they "
+        "work): an imported account's first password, or a forgotten one. Ends their sessions.",
+        extensions=allow("user", "create"),
+    )
+    async def set_user_password(self, info: Info, id: strawberry.ID, password: str) -> UserResult:
+        try:
+            user = await service.set_user_password(
+                actor=info.context.principal, user_id=_id(id, "User"), password=password
+            )
+        except DomainError as error:
+            return error_result(error)
+        return UserPayload(user=UserType.from_model(user))
+
+    @strawberry.mutation(
         description="Grant a role at a region (admin).", extensions=allow("user", "assign_role")
     )
     async def assign_role(

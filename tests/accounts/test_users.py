@@ -232,3 +232,69 @@ async def test_a_township_admin_cannot_lock_out_a_district_officer(
 
     assert body["data"]["deactivateUser"]["__typename"] == "NotFoundError"
     assert (await User.get(id=officer.id)).is_active
+
+
+SET_PASSWORD = """
+mutation($id: ID!, $password: String!) {
+  setUserPassword(id: $id, password: $password) {
+    __typename
+    ... on UserPayload { user { username } }
+    ... on Error { code field }
+  }
+}"""
+LOGIN = """
+mutation($u: String!, $p: String!) {
+  login(username: $u, password: $p) { __typename }
+}"""
+ME = "{ me { username } }"
+
+
+async def test_an_admin_sets_a_password_and_the_old_sessions_end(
+    client: httpx.AsyncClient,
+) -> None:
+    await factories.region_tree()
+    admin_account, admin = await factories.signed_in("admin", "410611001")
+    worker, worker_token = await factories.signed_in("grid_worker", "410611001001001")
+    _, elsewhere = await factories.signed_in("admin", "410611002")
+    _, leader = await factories.signed_in("township_centre", "410611001")
+    before = (await User.get(id=worker.id)).password_hash
+
+    refused = {
+        "weak": (admin, "short", "WEAK_PASSWORD"),
+        "out of scope": (elsewhere, "Qibin-River-2026!", "NOT_FOUND"),
+    }
+    for token, password, code in refused.values():
+        body = await gql(
+            client, SET_PASSWORD, {"id": str(worker.id), "password": password}, token=token
+        )
+        assert body["data"]["setUserPassword"]["code"] == code, body
+    own = await gql(
+        client,
+        SET_PASSWORD,
+        {"id": str(admin_account.id), "password": "Qibin-River-2026!"},
+        token=admin,
+    )
+    assert own["data"]["setUserPassword"] == {
+        "__typename": "ValidationError",
+        "code": "INVALID",
+        "field": "id",
+    }
+    not_admin = await gql(
+        client, SET_PASSWORD, {"id": str(worker.id), "password": "Qibin-River-2026!"}, token=leader
+    )
+    assert not_admin["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    assert (await User.get(id=worker.id)).password_hash == before
+
+    body = await gql(
+        client, SET_PASSWORD, {"id": str(worker.id), "password": "Qibin-River-2026!"}, token=admin
+    )
+    assert body["data"]["setUserPassword"]["__typename"] == "UserPayload"
+    signed_out = await gql(client, ME, token=worker_token)
+    assert signed_out["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    login = await gql(client, LOGIN, {"u": worker.username, "p": "Qibin-River-2026!"})
+    assert login["data"]["login"]["__typename"] == "AuthPayload"
+    audit = await gql(
+        client, "{ auditLog(first: 20) { edges { node { action objectId } } } }", token=admin
+    )
+    entries = [edge["node"] for edge in audit["data"]["auditLog"]["edges"]]
+    assert {"action": "user.set_password", "objectId": str(worker.id)} in entries

@@ -521,6 +521,32 @@ async def change_password(*, actor: Principal, current_password: str, new_passwo
     return user
 
 
+async def set_user_password(*, actor: Principal, user_id: uuid.UUID, password: str) -> User:
+    """An administrator sets another user's password: an imported account's first one, or a
+    forgotten one. Every session of that user ends; the password itself is never logged."""
+    if actor.user_id == user_id:
+        raise ValidationFailed(
+            "change your own password with changePassword (it asks for the current one)",
+            field="id",
+        )
+    async with in_transaction():
+        # Setting a password hands the account over: only an admin who could have created it at
+        # every region it works in may do it.
+        user, home = await _user_for_admin(actor, user_id, "create")
+        auth.check_password_strength(password, username=user.username)
+        user.password_hash = auth.hash_password(password)
+        await user.save(update_fields=["password_hash", "updated_at"])
+        await UserSession.filter(user_id=user.id, revoked_at=None).update(revoked_at=clock.now())
+        await record(
+            actor=actor,
+            action="user.set_password",
+            object_type="user",
+            object_id=str(user.id),
+            region_code=home,
+        )
+    return user
+
+
 # ---------------------------------------------------------------- API keys
 
 
