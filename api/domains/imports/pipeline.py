@@ -336,6 +336,9 @@ async def _own_connection() -> asyncpg.Connection:
     )
 
 
+LOCK_WAIT_SECONDS = 30
+
+
 async def _run_in_transaction(
     connection: asyncpg.Connection,
     job: ImportJob,
@@ -344,12 +347,22 @@ async def _run_in_transaction(
     reader: RowReader,
     settings: Settings,
 ) -> ImportState:
-    # Two runs of one job (a retry racing a slow first attempt) never interleave.
-    if not await connection.fetchval(
-        "SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0))", f"import:{job.id}"
-    ):
+    # Two runs of one job (a retry racing a slow first attempt) never interleave. A retry right
+    # after a worker was killed waits: PostgreSQL ends the dead worker's transaction, and frees
+    # its lock, only when the statement it was running notices the closed connection.
+    previous = await connection.fetchval("SELECT current_setting('lock_timeout')")
+    try:
+        async with connection.transaction():  # a savepoint: a timeout leaves the job's usable
+            await connection.execute(
+                "SELECT set_config('lock_timeout', $1, true)", f"{LOCK_WAIT_SECONDS}s"
+            )
+            await connection.execute(
+                "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", f"import:{job.id}"
+            )
+    except asyncpg.exceptions.LockNotAvailableError:
         log.info("import already running elsewhere", job_id=str(job.id))
         return ImportState.RUNNING
+    await connection.execute("SELECT set_config('lock_timeout', $1, true)", previous)
     columns = staging_columns(kind)
     await connection.execute(
         "CREATE TEMP TABLE import_staging (row_number integer, "
