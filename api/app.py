@@ -25,7 +25,7 @@ from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from tortoise import connections
 
-from api import db
+from api import db, uploads
 from api.auth import ANONYMOUS, Principal
 from api.domains.accounts.service import principal_for_token
 from api.domains.accounts.throttle import LoginThrottle
@@ -193,7 +193,7 @@ async def download_attachment(request: Request) -> Response:
         )
     except (ValueError, NotFound):
         return JSONResponse({"error": "not found"}, status_code=404)
-    path = attachments.path_of(resources.settings.attachment_dir, attachment.sha256)
+    path = uploads.path_of(resources.settings.attachment_dir, attachment.sha256)
     disposition = "inline" if attachment.content_type in attachments.INLINE_TYPES else "attachment"
     return StreamingResponse(
         attachments.file_chunks(path),

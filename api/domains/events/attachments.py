@@ -2,30 +2,24 @@
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
-import os
-import tempfile
 import uuid
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
 
-import anyio
 import filetype
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
-from api import clock
+from api import clock, uploads
 from api.auth import Principal
 from api.domains.events.enums import Action
 from api.domains.events.models import Attachment, Event, TimelineEntry
 from api.domains.events.service import publish_change, readable_events
 from api.errors import ErrorCode, NotAllowed, NotFound, PermissionDenied, ValidationFailed
+from api.uploads import CHUNK, UploadedFile
 from policies.enforcer import authorize
 
-CHUNK = 64 * 1024
 SNIFF_BYTES = 8192
 # What a grid worker's phone or a centre sends: photos, video, voice notes, documents.
 ALLOWED_TYPES = {
@@ -46,12 +40,6 @@ ALLOWED_TYPES = {
 INLINE_TYPES = {"image/jpeg", "image/png", "image/webp", "video/mp4", "audio/mpeg", "audio/mp4"}
 
 
-class UploadedFile(Protocol):
-    filename: str | None
-
-    async def read(self, size: int = -1) -> bytes: ...
-
-
 @dataclass(frozen=True)
 class StoredFile:
     sha256: str
@@ -60,57 +48,30 @@ class StoredFile:
     filename: str
 
 
-def path_of(root: Path, sha256: str) -> Path:
-    return root / sha256[:2] / sha256[2:4] / sha256
-
-
-def _clean_filename(name: str | None) -> str:
-    base = os.path.basename((name or "file").replace("\\", "/")).strip() or "file"
-    return "".join(c for c in base if c.isprintable())[:200]
+def _content_type(head: bytes, size: int, filename: str) -> str:
+    kind = filetype.guess(head)
+    content_type = kind.mime if kind else "unknown"
+    if content_type not in ALLOWED_TYPES:
+        raise ValidationFailed(
+            f"{filename}: {content_type} files are not accepted "
+            "(photos, video, audio, PDF and Office documents are)",
+            field="files",
+            code=ErrorCode.UNSUPPORTED_FILE,
+        )
+    return content_type
 
 
 async def _store(upload: UploadedFile, *, root: Path, max_bytes: int) -> StoredFile:
-    """Stream to a temporary file while hashing, check size and type, then move into place."""
-    await anyio.Path(root).mkdir(parents=True, exist_ok=True)
-    digest = hashlib.sha256()
-    size = 0
-    head = b""
-    handle, temporary = tempfile.mkstemp(dir=root, prefix=".upload-")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            while chunk := await upload.read(CHUNK):
-                size += len(chunk)
-                if size > max_bytes:
-                    raise ValidationFailed(
-                        f"{_clean_filename(upload.filename)} is over {max_bytes // 1_048_576} MiB",
-                        field="files",
-                        code=ErrorCode.FILE_TOO_LARGE,
-                    )
-                if len(head) < SNIFF_BYTES:
-                    head += chunk[: SNIFF_BYTES - len(head)]
-                digest.update(chunk)
-                out.write(chunk)
-        kind = filetype.guess(head)
-        content_type = kind.mime if kind else "unknown"
-        if content_type not in ALLOWED_TYPES:
-            raise ValidationFailed(
-                f"{_clean_filename(upload.filename)}: {content_type} files are not accepted "
-                "(photos, video, audio, PDF and Office documents are)",
-                field="files",
-                code=ErrorCode.UNSUPPORTED_FILE,
-            )
-        sha256 = digest.hexdigest()
-        target = path_of(root, sha256)
-        await anyio.Path(target.parent).mkdir(parents=True, exist_ok=True)
-        if await anyio.Path(target).exists():
-            os.unlink(temporary)  # the same content is kept once
-        else:
-            os.replace(temporary, target)
-        return StoredFile(sha256, content_type, size, _clean_filename(upload.filename))
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
-        raise
+    stored = await uploads.store(
+        upload,
+        root=root,
+        max_bytes=max_bytes,
+        head_bytes=SNIFF_BYTES,
+        field="files",
+        default_name="file",
+        check=_content_type,
+    )
+    return StoredFile(stored.sha256, stored.kind, stored.size, stored.filename)
 
 
 async def store_uploads(

@@ -7,26 +7,21 @@ refused), after the archive itself is checked against zip bombs (declared sizes 
 from __future__ import annotations
 
 import codecs
-import contextlib
 import csv
-import hashlib
 import io
-import os
 import re
-import tempfile
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import IO, Protocol
+from typing import IO
 
-import anyio
-
+from api import uploads
 from api.domains.imports.enums import FileFormat
 from api.errors import ErrorCode, ValidationFailed
+from api.uploads import UploadedFile
 
-CHUNK = 64 * 1024
 SAMPLE_BYTES = 64 * 1024
 XLSX_MAGIC = b"PK\x03\x04"
 MAX_COLUMNS = 100
@@ -44,27 +39,12 @@ class FileProblem(Exception):
     """The file cannot be read as a whole (format, encoding, size, header): nothing is written."""
 
 
-class UploadedFile(Protocol):
-    filename: str | None
-
-    async def read(self, size: int = -1) -> bytes: ...
-
-
 @dataclass(frozen=True)
 class StoredImport:
     sha256: str
     size: int
     filename: str
     file_format: FileFormat
-
-
-def path_of(root: Path, sha256: str) -> Path:
-    return root / sha256[:2] / sha256[2:4] / sha256
-
-
-def clean_filename(name: str | None) -> str:
-    base = os.path.basename((name or "import").replace("\\", "/")).strip() or "import"
-    return "".join(c for c in base if c.isprintable())[:200]
 
 
 def sniff_format(head: bytes, filename: str) -> FileFormat:
@@ -80,43 +60,24 @@ def sniff_format(head: bytes, filename: str) -> FileFormat:
     return FileFormat.CSV
 
 
+def _format(head: bytes, size: int, filename: str) -> FileFormat:
+    if size == 0:
+        raise ValidationFailed(f"{filename} is empty", field="file")
+    return sniff_format(head, filename)
+
+
 async def store(upload: UploadedFile, *, root: Path, max_bytes: int) -> StoredImport:
     """Stream the upload to disk while hashing; same content is kept once."""
-    await anyio.Path(root).mkdir(parents=True, exist_ok=True)
-    filename = clean_filename(upload.filename)
-    digest = hashlib.sha256()
-    size = 0
-    head = b""
-    handle, temporary = tempfile.mkstemp(dir=root, prefix=".upload-")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            while chunk := await upload.read(CHUNK):
-                size += len(chunk)
-                if size > max_bytes:
-                    raise ValidationFailed(
-                        f"{filename} is over {max_bytes // 1_048_576} MiB",
-                        field="file",
-                        code=ErrorCode.FILE_TOO_LARGE,
-                    )
-                if len(head) < SAMPLE_BYTES:
-                    head += chunk[: SAMPLE_BYTES - len(head)]
-                digest.update(chunk)
-                out.write(chunk)
-        if size == 0:
-            raise ValidationFailed(f"{filename} is empty", field="file")
-        file_format = sniff_format(head, filename)
-        sha256 = digest.hexdigest()
-        target = path_of(root, sha256)
-        await anyio.Path(target.parent).mkdir(parents=True, exist_ok=True)
-        if await anyio.Path(target).exists():
-            os.unlink(temporary)
-        else:
-            os.replace(temporary, target)
-        return StoredImport(sha256, size, filename, file_format)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
-        raise
+    stored = await uploads.store(
+        upload,
+        root=root,
+        max_bytes=max_bytes,
+        head_bytes=SAMPLE_BYTES,
+        field="file",
+        default_name="import",
+        check=_format,
+    )
+    return StoredImport(stored.sha256, stored.size, stored.filename, stored.kind)
 
 
 # ---------------------------------------------------------------- CSV

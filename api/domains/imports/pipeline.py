@@ -24,7 +24,7 @@ import orjson
 import structlog
 from tortoise import connections
 
-from api import clock
+from api import clock, uploads
 from api.auth import Assignment
 from api.domains.accounts.models import RoleAssignment
 from api.domains.hierarchy.enums import Level
@@ -291,7 +291,7 @@ async def run(job_id: uuid.UUID, *, settings: Settings | None = None) -> ImportS
         return await fail(job, f"{job.kind.value} cannot be imported yet")
     try:
         sheet = files.open_sheet(
-            files.path_of(settings.import_dir, job.file_sha256),
+            uploads.path_of(settings.import_dir, job.file_sha256),
             job.file_format,
             max_uncompressed=settings.gridgov_max_import_unpacked_bytes,
         )

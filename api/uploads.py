@@ -1,0 +1,91 @@
+"""Uploaded files kept once by their SHA-256 under a directory (event attachments, import files):
+streamed to disk while hashing, bounded in size, checked by their first bytes, then moved into
+place, so a half-written or refused file is never left behind."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Generic, Protocol, TypeVar
+
+import anyio
+
+from api.errors import ErrorCode, ValidationFailed
+
+CHUNK = 64 * 1024
+T = TypeVar("T")
+
+
+class UploadedFile(Protocol):
+    filename: str | None
+
+    async def read(self, size: int = -1) -> bytes: ...
+
+
+@dataclass(frozen=True)
+class Stored(Generic[T]):
+    sha256: str
+    size: int
+    filename: str
+    kind: T  # what the check made of the file's first bytes (a content type, a format)
+
+
+def path_of(root: Path, sha256: str) -> Path:
+    return root / sha256[:2] / sha256[2:4] / sha256
+
+
+def clean_filename(name: str | None, *, default: str) -> str:
+    base = os.path.basename((name or default).replace("\\", "/")).strip() or default
+    return "".join(c for c in base if c.isprintable())[:200]
+
+
+async def store(
+    upload: UploadedFile,
+    *,
+    root: Path,
+    max_bytes: int,
+    head_bytes: int,
+    field: str,
+    default_name: str,
+    check: Callable[[bytes, int, str], T],
+) -> Stored[T]:
+    """Keep the upload under `root`; `check(head, size, filename)` raises for a file that is not
+    accepted and otherwise says what it is."""
+    await anyio.Path(root).mkdir(parents=True, exist_ok=True)
+    filename = clean_filename(upload.filename, default=default_name)
+    digest = hashlib.sha256()
+    size = 0
+    head = b""
+    handle, temporary = tempfile.mkstemp(dir=root, prefix=".upload-")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            while chunk := await upload.read(CHUNK):
+                size += len(chunk)
+                if size > max_bytes:
+                    raise ValidationFailed(
+                        f"{filename} is over {max_bytes // 1_048_576} MiB",
+                        field=field,
+                        code=ErrorCode.FILE_TOO_LARGE,
+                    )
+                if len(head) < head_bytes:
+                    head += chunk[: head_bytes - len(head)]
+                digest.update(chunk)
+                out.write(chunk)
+        kind = check(head, size, filename)
+        sha256 = digest.hexdigest()
+        target = path_of(root, sha256)
+        await anyio.Path(target.parent).mkdir(parents=True, exist_ok=True)
+        if await anyio.Path(target).exists():
+            os.unlink(temporary)  # the same content is kept once
+        else:
+            os.replace(temporary, target)
+        return Stored(sha256, size, filename, kind)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+        raise
