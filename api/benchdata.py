@@ -12,8 +12,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 import asyncpg
+import orjson
 
 from api import auth
+from api.domains.events.enums import EventStatus
+from api.domains.events.workflow import TRANSITIONS
 
 BENCH_PASSWORD = "Gridgov-bench-2026"  # noqa: S105 - a generated data set, printed on load
 CITY = "4106"
@@ -183,12 +186,11 @@ async def _departments(connection: asyncpg.Connection) -> None:
         "INSERT INTO departments (id, region_code, code, name, categories, is_active,"
         " created_at, updated_at)"
         " VALUES (md5($1)::uuid, $2, $3, $4, $5::jsonb, true, now(), now())",
-        [(key, region, code, name, _json_list(cats)) for key, region, code, name, cats in rows],
+        [
+            (key, region, code, name, orjson.dumps(cats).decode())
+            for key, region, code, name, cats in rows
+        ],
     )
-
-
-def _json_list(values: list[str]) -> str:
-    return "[" + ",".join(f'"{value}"' for value in values) + "]"
 
 
 async def _users(connection: asyncpg.Connection) -> None:
@@ -346,28 +348,26 @@ _PATH = {
     "closed": ["report", "file", "assign", "accept", "submit", "verify", "close"],
     "evaluated": ["report", "file", "assign", "accept", "submit", "verify", "close", "evaluate"],
 }
-_TO_STATUS = {
-    "report": "reported",
-    "reject": "rejected",
-    "file": "filed",
-    "assign": "assigned",
-    "accept": "in_progress",
-    "submit": "handled",
-    "verify": "verified",
-    "close": "closed",
-    "evaluate": "evaluated",
-}
 
 
 async def _timeline(connection: asyncpg.Connection) -> None:
+    # what each step leads to, from the workflow's own table (a report starts as reported)
+    to_status = {a.value: t.to.value for a, t in TRANSITIONS.items() if t.to is not None}
+    to_status["report"] = EventStatus.REPORTED.value
     paths = [
-        (status, step, action, _TO_STATUS[action], steps[step - 1] if step > 0 else None)
+        (
+            status,
+            step,
+            action,
+            to_status[steps[step - 1]] if step > 0 else None,
+            to_status[action],
+        )
         for status, steps in _PATH.items()
         for step, action in enumerate(steps)
     ]
     await connection.execute(
-        "CREATE TEMPORARY TABLE bench_paths (status text, step int, action text, to_status text,"
-        " from_action text)"
+        "CREATE TEMPORARY TABLE bench_paths (status text, step int, action text, from_status text,"
+        " to_status text)"
     )
     await connection.copy_records_to_table("bench_paths", records=paths)
     await connection.execute(
@@ -375,10 +375,8 @@ async def _timeline(connection: asyncpg.Connection) -> None:
         INSERT INTO event_timeline (event_id, action, actor_label, from_status, to_status,
                                     from_region_code, to_region_code, note, attachment_ids,
                                     seconds_spent, at)
-        SELECT e.id, p.action, '网格员', CASE WHEN p.step > 0 THEN
-                   (SELECT to_status FROM bench_paths q
-                    WHERE q.status = p.status AND q.step = p.step - 1) END,
-               p.to_status, e.region_code, e.handling_region_code, '', '[]',
+        SELECT e.id, p.action, '网格员', p.from_status, p.to_status,
+               e.region_code, e.handling_region_code, '', '[]',
                CASE WHEN p.step > 0 THEN 3600 END,
                e.reported_at + make_interval(hours => p.step)
         FROM events e JOIN bench_paths p ON p.status = e.status::text
