@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
+from asyncpg import Record
 from tortoise.expressions import Q
+from tortoise.queryset import QuerySet
 
 
 def subtree_filter(prefixes: Sequence[str], column: str = "code") -> Q:
@@ -25,3 +27,15 @@ def path_filter(prefixes: Sequence[str], columns: dict[int, str]) -> Q:
         return Q(**nothing)
     branches = [Q(**{columns[len(prefix)]: prefix}) for prefix in prefixes]
     return Q(*branches, join_type="OR")
+
+
+async def fetch_records(queryset: QuerySet[Any]) -> list[Record]:
+    """The rows of a queryset as the driver returns them, without building models.
+
+    For list pages: building a tortoise model per row (field by field conversion, enum and JSON
+    decoding) cost a quarter of a 50-row page, and the page only reads the values. Columns come
+    as PostgreSQL gives them: enums as their text, JSON as text, timestamps in UTC."""
+    queryset.sql()  # chooses the connection (the transaction's, inside one) and builds the query
+    sql, params = queryset.query.get_parameterized_sql()
+    _, rows = await queryset._db.execute_query(sql, params)
+    return cast("list[Record]", rows)

@@ -93,7 +93,7 @@ class EventsQuery:
         page, filtered = await service.list_events(
             actor=info.context.principal, page=page_request(first, after), filters=_filters(filter)
         )
-        return connection(page, filtered, EventType.from_model)
+        return connection(page, filtered, EventType.from_row)
 
     @strawberry.field(
         description="What waits for your action, soonest deadline first.", extensions=signed_in()
@@ -104,7 +104,7 @@ class EventsQuery:
         page, filtered = await service.my_tasks(
             actor=info.context.principal, page=page_request(first, after)
         )
-        return connection(page, filtered, EventType.from_model)
+        return connection(page, filtered, EventType.from_row)
 
     @strawberry.field(description="Event categories of both dictionaries.", extensions=signed_in())
     async def categories(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
+from typing import Any, Protocol, TypeVar
 from uuid import UUID
 
 import strawberry
@@ -217,43 +219,70 @@ class EventType(Node):
 
     @classmethod
     def from_model(cls, event: models.Event) -> EventType:
-        location = (
-            GeoPoint(lat=event.lat, lng=event.lng)
-            if event.lat is not None and event.lng is not None
-            else None
-        )
+        return cls.from_row(_ModelRow(event))
+
+    @classmethod
+    def from_row(cls, row: Row) -> EventType:
+        """From an `events` row as the driver returns it (list pages skip model building)."""
+        lat, lng = row["lat"], row["lng"]
+        department, user = row["assignee_department_id"], row["assignee_user_id"]
+        stage = row["stage"]
         return cls(
-            uuid=event.id,
-            case_number=event.case_number,
-            title=event.title,
-            description=event.description,
-            category_key=event.category_key,
-            source=event.source,
-            priority=event.priority,
-            status=event.status,
-            region_code=event.region_code,
-            handling_region_code=event.handling_region_code,
-            handling_level=event.handling_level,
-            assignee_department_id=strawberry.ID(str(event.assignee_department_id))
-            if event.assignee_department_id
-            else None,
-            assignee_user_id=strawberry.ID(str(event.assignee_user_id))
-            if event.assignee_user_id
-            else None,
-            location=location,
-            address=event.address,
-            citizen_name=event.citizen_name,
-            stage=event.stage,
-            due_at=event.due_at,
-            remind_at=event.remind_at,
-            red_at=event.red_at,
-            card=event.card,
-            rework_count=event.rework_count,
-            escalation_count=event.escalation_count,
-            satisfaction=event.satisfaction,
-            version=event.version,
-            reported_at=event.reported_at,
-            filed_at=event.filed_at,
-            closed_at=event.closed_at,
-            updated_at=event.updated_at,
+            uuid=row["id"],
+            case_number=row["case_number"],
+            title=row["title"],
+            description=row["description"],
+            category_key=row["category_key"],
+            source=_SOURCE[row["source"]],
+            priority=_PRIORITY[row["priority"]],
+            status=_STATUS[row["status"]],
+            region_code=row["region_code"],
+            handling_region_code=row["handling_region_code"],
+            handling_level=_LEVEL[row["handling_level"]],
+            assignee_department_id=strawberry.ID(str(department)) if department else None,
+            assignee_user_id=strawberry.ID(str(user)) if user else None,
+            location=GeoPoint(lat=lat, lng=lng) if lat is not None and lng is not None else None,
+            address=row["address"],
+            citizen_name=row["citizen_name"],
+            stage=_STAGE[stage] if stage is not None else None,
+            due_at=row["due_at"],
+            remind_at=row["remind_at"],
+            red_at=row["red_at"],
+            card=_CARD[row["card"]],
+            rework_count=row["rework_count"],
+            escalation_count=row["escalation_count"],
+            satisfaction=row["satisfaction"],
+            version=row["version"],
+            reported_at=row["reported_at"],
+            filed_at=row["filed_at"],
+            closed_at=row["closed_at"],
+            updated_at=row["updated_at"],
         )
+
+
+class Row(Protocol):
+    def __getitem__(self, name: str, /) -> Any: ...
+
+
+class _ModelRow:
+    """A model read like a row."""
+
+    __slots__ = ("_model",)
+
+    def __init__(self, model: models.Event):
+        self._model = model
+
+    def __getitem__(self, name: str) -> Any:
+        return getattr(self._model, name)
+
+
+E = TypeVar("E", bound=StrEnum)
+
+
+def _members(enum: type[E]) -> dict[str, E]:
+    """Value → member; a StrEnum member hashes as its value, so members map to themselves."""
+    return {member.value: member for member in enum}
+
+
+_SOURCE, _PRIORITY, _STATUS = _members(Source), _members(Priority), _members(EventStatus)
+_LEVEL, _STAGE, _CARD = _members(Level), _members(Stage), _members(Card)

@@ -24,7 +24,8 @@ from graphql import (
     Visitor,
     visit,
 )
-from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+from schema.execution import Executor
 
 T = TypeVar("T")
 _RESULTS = "_gridgov_shared_results"
@@ -79,7 +80,7 @@ def selection_variables(
     return names
 
 
-class SharedResultExecutor(StrawberryGraphQLCoreExecutionContext):
+class SharedResultExecutor(Executor):
     """Executes a shared live message once per (operation, selection variables) per process."""
 
     def execute_operation(self, serially: bool | None = None) -> Any:

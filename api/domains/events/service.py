@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from asyncpg import Record
 from tortoise import connections
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
@@ -45,7 +46,7 @@ from api.errors import (
     ValidationFailed,
 )
 from api.pagination import Page, PageRequest, make_page, split_cursor
-from api.query import path_filter
+from api.query import fetch_records, path_filter
 from policies.enforcer import authorize, get_enforcer, scope_prefixes
 
 MAX_TITLE = 200
@@ -186,8 +187,8 @@ async def get_event(*, actor: Principal, event_id: uuid.UUID) -> Event:
 
 async def list_events(
     *, actor: Principal, page: PageRequest, filters: EventFilter
-) -> tuple[Page[Event], Any]:
-    """Events in scope, newest first."""
+) -> tuple[Page[Record], Any]:
+    """Events in scope, newest first, as rows of `events`."""
     query = Event.filter(readable_events(actor))
     if filters.statuses:
         query = query.filter(status__in=list(filters.statuses))
@@ -231,11 +232,11 @@ async def list_events(
     if page.after is not None:
         after_at, after_id = split_cursor(page.after)
         query = query.filter(Q(reported_at__lt=after_at) | Q(reported_at=after_at, id__lt=after_id))
-    rows = await query.order_by("-reported_at", "-id").limit(page.first + 1)
-    return make_page(rows, page, lambda e: f"{e.reported_at.isoformat()}|{e.id}"), filtered
+    rows = await fetch_records(query.order_by("-reported_at", "-id").limit(page.first + 1))
+    return make_page(rows, page, lambda e: f"{e['reported_at'].isoformat()}|{e['id']}"), filtered
 
 
-async def my_tasks(*, actor: Principal, page: PageRequest) -> tuple[Page[Event], Any]:
+async def my_tasks(*, actor: Principal, page: PageRequest) -> tuple[Page[Record], Any]:
     """Events waiting for the caller: to file, dispatch, verify or close at a centre the caller
     staffs, or to accept and handle as the assignee (in person or as department staff)."""
     enforcer = get_enforcer()
@@ -276,11 +277,11 @@ async def my_tasks(*, actor: Principal, page: PageRequest) -> tuple[Page[Event],
         after_at, after_id = split_cursor(page.after)
         query = query.filter(Q(due_at__gt=after_at) | Q(due_at=after_at, id__gt=after_id))
     # Most urgent first: the soonest deadline (events without one last).
-    rows = await query.order_by("due_at", "id").limit(page.first + 1)
+    rows = await fetch_records(query.order_by("due_at", "id").limit(page.first + 1))
     return make_page(
         rows,
         page,
-        lambda e: f"{(e.due_at or datetime.max.replace(tzinfo=LOCAL)).isoformat()}|{e.id}",
+        lambda e: f"{(e['due_at'] or datetime.max.replace(tzinfo=LOCAL)).isoformat()}|{e['id']}",
     ), filtered
 
 
