@@ -35,7 +35,10 @@ async def fetch_records(queryset: QuerySet[Any]) -> list[Record]:
     For list pages: building a tortoise model per row (field by field conversion, enum and JSON
     decoding) cost a quarter of a 50-row page, and the page only reads the values. Columns come
     as PostgreSQL gives them: enums as their text, JSON as text, timestamps in UTC."""
-    queryset.sql()  # chooses the connection (the transaction's, inside one) and builds the query
+    # what QuerySet._execute does before it builds models: choose the connection (the
+    # transaction's, inside one), build the query once (`sql()` would build it twice)
+    queryset._choose_db_if_not_chosen()
+    queryset._make_query()
     sql, params = queryset.query.get_parameterized_sql()
     _, rows = await queryset._db.execute_query(sql, params)
     return cast("list[Record]", rows)

@@ -30,8 +30,31 @@ class Never(BasePermission):
         return False
 
 
+@strawberry.interface
+class Named:
+    label: str
+
+
 @strawberry.type
-class Inner:
+class Inner(Named):
+    code: str
+    optional: int | None = None
+
+    @strawberry.field
+    async def shout(self) -> str:
+        return self.code.upper()
+
+    @strawberry.field
+    async def fails(self) -> str | None:
+        raise ValueError(f"no {self.code}")
+
+    @strawberry.field
+    async def fails_hard(self) -> str:
+        raise ValueError(f"never {self.code}")
+
+
+@strawberry.type
+class Other:
     code: str
 
 
@@ -44,6 +67,10 @@ class Row:
     broken_required: str  # holds None on some rows: a non-null error
     wrong_enum: Colour  # holds a value the enum refuses on some rows
     inner: Inner | None
+    required_inner: Inner
+    children: list[Inner]  # holds a None on one row: a non-null item error
+    maybe_children: list[Inner | None] | None
+    mistyped: Inner | None  # holds an Other on one row
     tags: list[str]
     secret: str = strawberry.field(permission_classes=[Never])
 
@@ -64,7 +91,14 @@ def _row(index: int) -> Row:
         at=datetime(2026, 1, 1, index, tzinfo=UTC),
         broken_required=None if index == 2 else f"b{index}",  # type: ignore[arg-type]
         wrong_enum="purple" if index == 1 else Colour.RED,  # type: ignore[arg-type]
-        inner=Inner(code=f"c{index}") if index % 2 else None,
+        inner=Inner(label="i", code=f"c{index}") if index % 2 else None,
+        required_inner=Inner(label="r", code=f"r{index}", optional=index),
+        children=[Inner(label="k", code=f"k{index}{k}") for k in range(3)]
+        + ([None] if index == 3 else []),  # type: ignore[list-item]
+        maybe_children=None
+        if index == 0
+        else [Inner(label="m", code="m"), None, Inner(label="n", code=str(index))],
+        mistyped=Other(code="o") if index == 1 else Inner(label="t", code="t"),  # type: ignore[arg-type]
         tags=["a", str(index)],
         secret="s",
     )
@@ -101,6 +135,16 @@ def _schemas(extensions: list[Any]) -> tuple[strawberry.Schema, strawberry.Schem
 
 
 DOCUMENTS = [
+    "{ rows { inner { code label optional } requiredInner { code label optional } } }",
+    "{ rows { children { code shout } } }",
+    "{ rows { maybeChildren { code shout optional } name } }",
+    "{ rows { maybeChildren { code fails } name } }",
+    "{ rows { maybeChildren { code failsHard } name } }",
+    "{ rows { requiredInner { failsHard } name } }",
+    "{ rows { name mistyped { code } } }",
+    "{ row { children { code } name } }",
+    "{ rows { name children { __typename ... on Named { label } code } } }",
+    "{ rows { name maybeChildren @include(if: true) { code } } }",
     "{ rows { name colour maybe at } }",
     "{ rows { a: name b: name name colour c: colour } }",
     "{ rows { __typename name inner { code } tags } }",
@@ -145,5 +189,18 @@ def test_which_fields_take_the_short_path() -> None:
     _, short = _schemas([])
     fields = short._schema.type_map["Row"].fields  # type: ignore[union-attr]
     short_path = {name for name, field in fields.items() if plan(field) is not None}
-    # plain scalars and enums only: not objects, lists, resolvers, arguments or permissions
-    assert short_path == {"name", "colour", "maybe", "at", "brokenRequired", "wrongEnum"}
+    # plain scalars, enums, objects and lists of objects: not lists of scalars, resolvers,
+    # arguments or permissions
+    assert short_path == {
+        "name",
+        "colour",
+        "maybe",
+        "at",
+        "brokenRequired",
+        "wrongEnum",
+        "inner",
+        "requiredInner",
+        "children",
+        "maybeChildren",
+        "mistyped",
+    }

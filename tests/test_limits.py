@@ -83,3 +83,12 @@ async def test_bad_variables_are_a_client_error_not_a_crash(client: httpx.AsyncC
     body = await gql(client, "query($f: Int) { regions(first: $f) { totalCount } }", {"f": "many"})
 
     assert body["errors"] and error_codes(body)[0] != "INTERNAL_SERVER_ERROR"
+
+
+async def test_malformed_json_is_a_400(client: httpx.AsyncClient) -> None:
+    for body in (b'{"query": ', b"\xff\xfe", b'{"query": "{ __typename }", "variables": NaN}'):
+        response = await client.post(
+            "/graphql", content=body, headers={"content-type": "application/json"}
+        )
+        assert response.status_code == 400
+        assert "Unable to parse request body as JSON" in response.text
