@@ -28,7 +28,11 @@ class PageRequest:
 class Page(Generic[T]):
     items: list[T]
     has_next_page: bool
-    keys: list[str]
+    # the sort key of a row, made only for the cursors a client asks for
+    key_of: Callable[[T], object]
+
+    def key(self, item: T) -> str:
+        return str(self.key_of(item))
 
 
 def encode_cursor(key: str) -> str:
@@ -53,10 +57,7 @@ def page_request(first: int | None, after: str | None) -> PageRequest:
 
 def make_page(rows: list[T], request: PageRequest, key_of: Callable[[T], object]) -> Page[T]:
     """Cut the rows fetched with limit first+1 into a page (the extra row only says 'more')."""
-    has_next = len(rows) > request.first
-    items = rows[: request.first]
-    keys = [str(key_of(item)) for item in items]
-    return Page(items=items, has_next_page=has_next, keys=keys)
+    return Page(items=rows[: request.first], has_next_page=len(rows) > request.first, key_of=key_of)
 
 
 def split_cursor(key: str) -> tuple[datetime, uuid.UUID]:

@@ -20,8 +20,13 @@ class PageInfo:
 
 @strawberry.type(description="A row of a page with its cursor.")
 class Edge(Generic[T]):
-    cursor: str = strawberry.field(description="Opaque position of this row.")
     node: T = strawberry.field(description="The row.")
+    page: strawberry.Private[Page[Any]]
+    row: strawberry.Private[Any]
+
+    @strawberry.field(description="Opaque position of this row.")
+    def cursor(self) -> str:
+        return encode_cursor(self.page.key(self.row))
 
 
 @strawberry.type(description="A page of rows.")
@@ -36,14 +41,12 @@ class Connection(Generic[T]):
 
 
 def connection(page: Page[Any], filtered: Any, convert: Callable[[Any], T]) -> Connection[T]:
-    edges = [
-        Edge(cursor=encode_cursor(key), node=convert(item))
-        for key, item in zip(page.keys, page.items, strict=True)
-    ]
+    edges = [Edge(node=convert(item), page=page, row=item) for item in page.items]
     return Connection(
         edges=edges,
         page_info=PageInfo(
-            has_next_page=page.has_next_page, end_cursor=edges[-1].cursor if edges else None
+            has_next_page=page.has_next_page,
+            end_cursor=encode_cursor(page.key(page.items[-1])) if page.items else None,
         ),
         filtered=filtered,
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 from decimal import Decimal
 from typing import Annotated, Any, TypeVar
 from uuid import UUID
@@ -49,12 +50,15 @@ T = TypeVar("T")
 
 def build(cls: type[T], source: Any, **extra: Any) -> T:
     """An instance of the GraphQL type from the model's same-named attributes."""
-    values = {
-        f.name: extra[f.name] if f.name in extra else getattr(source, f.name)
-        for f in dataclasses.fields(cls)  # type: ignore[arg-type]
-        if f.init
-    }
+    names = _init_fields(cls)  # type: ignore[arg-type]
+    values = {name: extra[name] if name in extra else getattr(source, name) for name in names}
     return cls(**values)
+
+
+@functools.cache
+def _init_fields(cls: type) -> tuple[str, ...]:
+    # dataclasses.fields() rebuilds its tuple on every call: once per class is enough
+    return tuple(f.name for f in dataclasses.fields(cls) if f.init)
 
 
 async def sensitive(

@@ -323,13 +323,9 @@ def page_of(entries: Sequence[RankingEntry], page: PageRequest) -> Page[RankingE
             start = int(page.after) + 1
         except ValueError as error:
             raise ValidationFailed("malformed cursor", field="after") from error
-    window = list(enumerate(entries))[start : start + page.first + 1]
-    built = make_page(window, page, lambda item: item[0])
-    return Page(
-        items=[entry for _, entry in built.items],
-        has_next_page=built.has_next_page,
-        keys=built.keys,
-    )
+    window = list(entries[start : start + page.first + 1])
+    positions = {id(entry): start + index for index, entry in enumerate(window)}
+    return make_page(window, page, lambda entry: positions[id(entry)])
 
 
 # ---------------------------------------------------------------- exemptions
