@@ -17,7 +17,10 @@ that resolve (middleware) turn the short path off for the whole request."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any, cast
+from uuid import UUID
 
 from graphql import (
     GraphQLEnumType,
@@ -114,6 +117,8 @@ _Selection = tuple[tuple[str, str, _Plan, FieldDetailsList], ...]
 
 
 _COMPLETED = (dict, list, type(None))  # results that are surely not awaitable
+# values that are surely not awaitable (graphql-core awaits an attribute that holds a coroutine)
+_PLAIN_VALUES = frozenset((str, int, float, bool, datetime, date, Decimal, UUID))
 
 
 class _Fallback(Exception):
@@ -187,7 +192,7 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
                                 if found[2]:
                                     results[response_name] = None
                                     continue
-                            else:
+                            elif type(value) in _PLAIN_VALUES or not is_awaitable(value):
                                 coerced = found[3](value)
                                 if coerced is not None and coerced is not Undefined:
                                     results[response_name] = coerced
@@ -258,8 +263,10 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
             value = getattr(source, attribute)
         except Exception as error:
             raise _Fallback from error
-        if isinstance(value, Exception) or (
-            kind == OBJECTS and not isinstance(value, list | tuple)
+        if (
+            isinstance(value, Exception)
+            or (kind == OBJECTS and not isinstance(value, list | tuple))
+            or (kind == OBJECT and self.is_awaitable(value))
         ):
             raise _Fallback
         if kind == OBJECTS and any(self.is_awaitable(item) for item in value):

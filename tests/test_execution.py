@@ -4,6 +4,7 @@ documents — checked side by side on a schema with every kind of field the shor
 
 from __future__ import annotations
 
+from collections.abc import Generator
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
@@ -72,6 +73,8 @@ class Row:
     maybe_children: list[Inner | None] | None
     mistyped: Inner | None  # holds an Other on one row
     tags: list[str]
+    pending: str  # holds a coroutine: graphql-core awaits plain attributes too
+    pending_inner: Inner | None  # likewise
     secret: str = strawberry.field(permission_classes=[Never])
 
     @strawberry.field
@@ -81,6 +84,18 @@ class Row:
     @strawberry.field
     async def later(self) -> str:
         return self.name.upper()
+
+
+class _Eventually:
+    """An awaitable that, unlike a coroutine, may stay unawaited (rows are built for every
+    document, and most documents don't select the fields that hold one)."""
+
+    def __init__(self, value: Any):
+        self.value = value
+
+    def __await__(self) -> Generator[Any, None, Any]:
+        yield from ()
+        return self.value
 
 
 def _row(index: int) -> Row:
@@ -100,6 +115,8 @@ def _row(index: int) -> Row:
         else [Inner(label="m", code="m"), None, Inner(label="n", code=str(index))],
         mistyped=Other(code="o") if index == 1 else Inner(label="t", code="t"),  # type: ignore[arg-type]
         tags=["a", str(index)],
+        pending=_Eventually(f"p{index}"),  # type: ignore[arg-type]
+        pending_inner=_Eventually(Inner(label="p", code=f"p{index}")),  # type: ignore[arg-type]
         secret="s",
     )
 
@@ -135,6 +152,7 @@ def _schemas(extensions: list[Any]) -> tuple[strawberry.Schema, strawberry.Schem
 
 
 DOCUMENTS = [
+    "{ rows { name pending pendingInner { code shout } } }",
     "{ rows { inner { code label optional } requiredInner { code label optional } } }",
     "{ rows { children { code shout } } }",
     "{ rows { maybeChildren { code shout optional } name } }",
@@ -203,4 +221,6 @@ def test_which_fields_take_the_short_path() -> None:
         "children",
         "maybeChildren",
         "mistyped",
+        "pending",
+        "pendingInner",
     }
