@@ -28,7 +28,7 @@ MODEL_MODULES = [
 ]
 
 
-class PooledConnection(asyncpg.Connection):  # type: ignore[misc]  # asyncpg is untyped
+class PooledConnection(asyncpg.Connection):
     """A pool connection returned without asyncpg's reset statement (advisory unlock, CLOSE ALL,
     UNLISTEN, RESET ALL), which cost a round trip after every query outside a transaction: half
     of a simple request's round trips. Nothing of ours leaves session state on a pooled
