@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import asyncpg
 from tortoise import Tortoise
 from tortoise.connection import get_connection
 from tortoise.context import TortoiseContext
@@ -27,6 +28,17 @@ MODEL_MODULES = [
 ]
 
 
+class PooledConnection(asyncpg.Connection):
+    """A pool connection returned without asyncpg's reset statement (advisory unlock, CLOSE ALL,
+    UNLISTEN, RESET ALL), which cost a round trip after every query outside a transaction: half
+    of a simple request's round trips. Nothing of ours leaves session state on a pooled
+    connection (settings are SET LOCAL, advisory locks transaction-scoped, LISTEN and the relay's
+    session lock on connections of their own); an open transaction is still rolled back."""
+
+    def get_reset_query(self) -> str:
+        return ""
+
+
 class DatabaseBehind(RuntimeError):
     """The database lacks migrations the code needs; the service must not start on it."""
 
@@ -38,6 +50,7 @@ def tortoise_config(database_url: str, *, pool_size: int = 10) -> dict[str, Any]
     connection = expand_db_url(database_url)
     connection["credentials"].setdefault("minsize", 1)
     connection["credentials"]["maxsize"] = pool_size
+    connection["credentials"]["connection_class"] = PooledConnection
     return {
         "connections": {"default": connection},
         "apps": {

@@ -34,13 +34,22 @@ class OutboxRelayState(Model):
         table = "outbox_relay"
 
 
-async def add(
+def message(
     *, topic: str, region_code: str, payload: dict[str, Any], user_id: Any = None
 ) -> OutboxMessage:
-    """Record a change; call inside the transaction that makes it."""
-    return await OutboxMessage.create(
+    """A change not yet written (see add)."""
+    return OutboxMessage(
         topic=topic,
         region_code=region_code,
         user_id=user_id,
         payload=orjson.loads(orjson.dumps(payload, default=str)),
     )
+
+
+async def add(
+    *, topic: str, region_code: str, payload: dict[str, Any], user_id: Any = None
+) -> OutboxMessage:
+    """Record a change; call inside the transaction that makes it."""
+    change = message(topic=topic, region_code=region_code, payload=payload, user_id=user_id)
+    await change.save(force_create=True)
+    return change

@@ -106,13 +106,12 @@ def _dsn(url: str) -> str:
     return url.replace("postgres://", "postgresql://", 1)
 
 
-async def prepare(base_url: str, scale: str) -> str:
-    """The bench database of `scale`: reused when complete, else made and loaded now."""
+async def prepare(base_url: str, scale: str, name: str) -> str:
+    """The bench database `name` of `scale`: reused when complete, else made and loaded now."""
     from api.benchdata import load
     from api.db import apply_migrations, close_database, open_database
     from api.domains.events.reference import ensure_reference_data
 
-    name = f"gridgov_bench_{scale}"
     url = _with_database(base_url, name)
     admin = await asyncpg.connect(_dsn(base_url))
     try:
@@ -484,6 +483,11 @@ async def main() -> None:
     parser.add_argument("--connections", type=int, default=50)
     parser.add_argument("--only", nargs="*", help="names (substrings) of the scenarios to run")
     parser.add_argument("--keep", action="store_true", help="keep the bench database")
+    parser.add_argument(
+        "--database",
+        help="name of the bench database (default gridgov_bench_<scale>): sessions sharing a"
+        " server each use their own",
+    )
     args = parser.parse_args()
 
     with ExitStack() as stack:
@@ -496,7 +500,8 @@ async def main() -> None:
             embedded = stack.enter_context(embedded_services(log_dir / "servers", persist=False))
             database_url = database_url or embedded.database_url
             redis_url = redis_url or embedded.redis_url
-        bench_url = await prepare(database_url, args.scale)
+        database = args.database or f"gridgov_bench_{args.scale}"
+        bench_url = await prepare(database_url, args.scale, database)
         api = start_api(
             {
                 "DATABASE_URL": bench_url,
@@ -533,7 +538,7 @@ async def main() -> None:
             )
         report(results)
         if not args.keep:
-            await _drop(database_url, f"gridgov_bench_{args.scale}")
+            await _drop(database_url, database)
 
 
 def report(results: list[Figures]) -> None:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
+from tortoise import connections
 from tortoise.transactions import in_transaction
 
 from api.auth import Principal
@@ -80,10 +82,106 @@ async def rule_for(category: str, stage: Stage) -> DeadlineRule:
     return rules
 
 
-async def calendar_from(start: date, days: int = 400) -> WorkCalendar:
+CALENDAR_REACH_DAYS = 400
+
+
+async def calendar_from(start: date, days: int = CALENDAR_REACH_DAYS) -> WorkCalendar:
     """The calendar's exceptions for the period a limit can reach."""
     rows = await CalendarDay.filter(day__gte=start, day__lte=start + timedelta(days=days))
     return WorkCalendar({row.day: row.is_workday for row in rows})
+
+
+# ---------------------------------------------------------------- the terms of a new stage, cached
+
+
+def terms_sql(*, category: str, stage: str, start: str, end: str) -> str:
+    """SQL text of everything starting a stage's clock reads, given the placeholders of its
+    parameters: whether the category is active, the limit (the category's own, else the
+    default, as rule_for chooses) and the calendar's exceptions from `start` to `end`. A
+    statement compares it with the cached copy to write only while that copy is current."""
+    return f"""concat_ws('|',
+  coalesce((SELECT is_active::text FROM event_categories WHERE key = {category}), '-'),
+  coalesce((SELECT concat_ws(',', amount, unit, reminder_share, red_share) FROM deadline_rules
+            WHERE stage = {stage} AND (category_key = {category} OR category_key IS NULL)
+            ORDER BY category_key NULLS LAST, id LIMIT 1), '-'),
+  coalesce((SELECT string_agg(day::text || '=' || is_workday::text, ',' ORDER BY day)
+            FROM calendar_days WHERE day BETWEEN {start} AND {end}), ''))"""
+
+
+@dataclass(frozen=True, slots=True)
+class StageTerms:
+    """What starting `stage`'s clock for a category on `start` reads, as `text` (terms_sql)."""
+
+    category_key: str
+    stage: Stage
+    start: date
+    text: str
+    category_active: bool
+    rule: DeadlineRule
+    calendar: WorkCalendar
+
+    @property
+    def end(self) -> date:
+        return self.start + timedelta(days=CALENDAR_REACH_DAYS)
+
+    @classmethod
+    def parse(cls, category_key: str, stage: Stage, start: date, text: str) -> StageTerms:
+        active, rule_text, days = text.split("|", 2)
+        if rule_text == "-":
+            amount, unit = DEFAULT_LIMITS[stage]
+            rule = DeadlineRule(category_key=None, stage=stage, amount=amount, unit=unit)
+        else:
+            amount_text, unit_text, reminder_text, red_text = rule_text.split(",")
+            rule = DeadlineRule(
+                category_key=None,
+                stage=stage,
+                amount=int(amount_text),
+                unit=DeadlineUnit(unit_text),
+                reminder_share=float(reminder_text),
+                red_share=float(red_text),
+            )
+        exceptions = {}
+        for entry in days.split(",") if days else ():
+            day, _, is_workday = entry.partition("=")
+            exceptions[date.fromisoformat(day)] = is_workday == "true"
+        return cls(
+            category_key=category_key,
+            stage=stage,
+            start=start,
+            text=text,
+            category_active=active == "true",
+            rule=rule,
+            calendar=WorkCalendar(exceptions),
+        )
+
+
+# Reference data changes rarely and only by an administrator, so reports read it from here; a
+# copy is never trusted blindly: the statement that writes a report compares it with the
+# database (terms_sql) and writes nothing if it changed, and the caller then forgets it.
+_TERMS: dict[tuple[str, Stage, date], StageTerms] = {}
+_MAX_TERMS = 4096
+
+
+async def stage_terms(category_key: str, stage: Stage, start: date) -> StageTerms:
+    """The terms of `stage` for the category from `start`: cached, else read (one statement)."""
+    key = (category_key, stage, start)
+    terms = _TERMS.get(key)
+    if terms is None:
+        sql = terms_sql(category="$1", stage="$2", start="$3", end="$4")
+        rows = await connections.get("default").execute_query_dict(
+            f"SELECT {sql} AS terms",
+            [category_key, stage.value, start, start + timedelta(days=CALENDAR_REACH_DAYS)],
+        )
+        terms = StageTerms.parse(category_key, stage, start, rows[0]["terms"])
+        if len(_TERMS) >= _MAX_TERMS:
+            _TERMS.clear()  # yesterday's keys and stray categories: start afresh
+        _TERMS[key] = terms
+    return terms
+
+
+def forget_terms(terms: StageTerms) -> None:
+    """The database no longer matches this copy: read afresh next time."""
+    _TERMS.pop((terms.category_key, terms.stage, terms.start), None)
 
 
 # ---------------------------------------------------------------- administration (city-wide)

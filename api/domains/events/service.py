@@ -21,7 +21,7 @@ from api.auth import Principal
 from api.domains.accounts.enums import Role
 from api.domains.accounts.models import RoleAssignment, User
 from api.domains.events import reference
-from api.domains.events.deadlines import LOCAL, limit_points
+from api.domains.events.deadlines import LOCAL, WorkCalendar, limit_points
 from api.domains.events.enums import (
     OPEN_STATUSES,
     Action,
@@ -31,7 +31,8 @@ from api.domains.events.enums import (
     Source,
     Stage,
 )
-from api.domains.events.models import Category, Event, TimelineEntry
+from api.domains.events.models import Category, DeadlineRule, Event, TimelineEntry
+from api.domains.events.report_statement import insert_report
 from api.domains.events.workflow import ESCALATE_UNFILED, REWORK, Transition, guard
 from api.domains.hierarchy.enums import Level
 from api.domains.hierarchy.locate import grid_at
@@ -39,6 +40,7 @@ from api.domains.hierarchy.models import Department, Region
 from api.domains.notices import service as notices
 from api.errors import (
     Conflict,
+    DomainError,
     ErrorCode,
     NotAllowed,
     NotFound,
@@ -312,14 +314,24 @@ async def _next_case_number(region_code: str, now: datetime) -> str:
 
 async def start_stage(event: Event, stage: Stage | None, now: datetime) -> None:
     """Start the clock of `stage` (or stop every clock)."""
-    event.stage = stage  # type: ignore[assignment]  # nullable column; tortoise types it non-null
-    event.stage_started_at = now if stage else None
-    event.warning_level = 0
     if stage is None:
+        event.stage = None  # type: ignore[assignment]  # nullable column; tortoise types it non-null
+        event.stage_started_at = None
+        event.warning_level = 0
         event.due_at = event.remind_at = event.red_at = None
         return
     rule = await reference.rule_for(event.category_key, stage)
     calendar = await reference.calendar_from(now.astimezone(LOCAL).date())
+    _start_clock(event, stage, now, rule=rule, calendar=calendar)
+
+
+def _start_clock(
+    event: Event, stage: Stage, now: datetime, *, rule: DeadlineRule, calendar: WorkCalendar
+) -> None:
+    """Start the clock of `stage` by `rule` on `calendar`."""
+    event.stage = stage
+    event.stage_started_at = now
+    event.warning_level = 0
     points = limit_points(
         now,
         amount=rule.amount,
@@ -344,7 +356,36 @@ async def record_step(
     attachment_ids: Sequence[str] = (),
 ) -> TimelineEntry:
     last = await TimelineEntry.filter(event_id=event.id).order_by("-id").first()
-    return await TimelineEntry.create(
+    entry = _timeline_entry(
+        event,
+        actor=actor,
+        action=action,
+        before=before,
+        before_region=before_region,
+        note=note,
+        now=now,
+        attachment_ids=attachment_ids,
+        last_at=last.at if last else None,
+    )
+    await entry.save(force_create=True)
+    return entry
+
+
+def _timeline_entry(
+    event: Event,
+    *,
+    actor: Principal,
+    action: Action,
+    now: datetime,
+    before: EventStatus | None = None,
+    before_region: str | None = None,
+    note: str = "",
+    attachment_ids: Sequence[str] = (),
+    last_at: datetime | None = None,
+) -> TimelineEntry:
+    """The step's timeline row, not yet written (the defaults: a new event's first step);
+    `last_at`: when the previous step was."""
+    return TimelineEntry(
         event_id=event.id,
         action=action,
         actor_id=actor.user_id or actor.api_key_id,
@@ -355,7 +396,7 @@ async def record_step(
         to_region_code=event.handling_region_code,
         note=note,
         attachment_ids=list(attachment_ids),
-        seconds_spent=int((now - last.at).total_seconds()) if last else None,
+        seconds_spent=int((now - last_at).total_seconds()) if last_at else None,
         at=now,
     )
 
@@ -530,6 +571,17 @@ async def report(
     title = _clean(data.title, field="title", limit=MAX_TITLE, required=True)
     description = _clean(data.description, field="description", limit=MAX_DESCRIPTION)
     address = _clean(data.address, field="address", limit=MAX_ADDRESS) or None
+    if not close_at_once:
+        event = await _report_in_one_statement(
+            actor=actor,
+            data=data,
+            title=title,
+            description=description,
+            address=address,
+            permission=permission,
+        )
+        if event is not None:
+            return event
     await _category(data.category_key)
     region_code = await _where(actor, data)
     action = Action.SELF_HANDLE if close_at_once else Action.REPORT
@@ -551,27 +603,15 @@ async def report(
             return existing  # the offline client's retry: nothing new
     now = clock.now()
     async with in_transaction():
-        event = Event(
-            id=data.event_id or uuid.uuid4(),
-            case_number=await _next_case_number(region_code, now),
+        event = _new_event(
+            actor=actor,
+            data=data,
+            region_code=region_code,
             title=title,
             description=description,
-            category_key=data.category_key,
-            source=data.source,
-            priority=data.priority,
-            status=EventStatus.REPORTED,
-            region_code=region_code,
-            **path_codes(region_code),
-            handling_region_code=region_code,
-            handling_level=level_of(region_code),
-            lat=data.lat,
-            lng=data.lng,
             address=address,
-            reporter_id=actor.user_id,
-            reporter_api_key_id=actor.api_key_id,
-            citizen_name=_clean(data.citizen_name, field="citizenName", limit=50) or None,
-            citizen_phone=_clean(data.citizen_phone, field="citizenPhone", limit=20) or None,
-            reported_at=now,
+            case_number=await _next_case_number(region_code, now),
+            now=now,
         )
         await start_stage(event, Stage.FILE, now)
         await event.save(force_create=True)
@@ -605,6 +645,94 @@ async def report(
             actor=actor,
             at=now,
         )
+    return event
+
+
+def _new_event(
+    *,
+    actor: Principal,
+    data: ReportInput,
+    region_code: str,
+    title: str,
+    description: str,
+    address: str | None,
+    case_number: str,
+    now: datetime,
+) -> Event:
+    return Event(
+        id=data.event_id or uuid.uuid4(),
+        case_number=case_number,
+        title=title,
+        description=description,
+        category_key=data.category_key,
+        source=data.source,
+        priority=data.priority,
+        status=EventStatus.REPORTED,
+        region_code=region_code,
+        **path_codes(region_code),
+        handling_region_code=region_code,
+        handling_level=level_of(region_code),
+        lat=data.lat,
+        lng=data.lng,
+        address=address,
+        reporter_id=actor.user_id,
+        reporter_api_key_id=actor.api_key_id,
+        citizen_name=_clean(data.citizen_name, field="citizenName", limit=50) or None,
+        citizen_phone=_clean(data.citizen_phone, field="citizenPhone", limit=20) or None,
+        reported_at=now,
+    )
+
+
+async def _report_in_one_statement(
+    *,
+    actor: Principal,
+    data: ReportInput,
+    title: str,
+    description: str,
+    address: str | None,
+    permission: tuple[str, str] | None,
+) -> Event | None:
+    """The common report, checked against cached reference data and written by one statement
+    (report_statement); None whenever the step by step path must decide: an error to report in
+    its order, a retry of an existing id, reference data changed since it was cached."""
+    now = clock.now()
+    day = now.astimezone(LOCAL).date()
+    terms = await reference.stage_terms(data.category_key, Stage.FILE, day)
+    if not terms.category_active:
+        reference.forget_terms(terms)  # unknown or disabled: read afresh, it may come (back)
+        return None
+    try:
+        region_code = await _where(actor, data)
+        obj, verb = permission or ("event", Action.REPORT.value)
+        authorize(actor.assignments, obj, verb, at=region_code)
+        district = region_code[:6] if len(region_code) >= 6 else region_code
+        event = _new_event(
+            actor=actor,
+            data=data,
+            region_code=region_code,
+            title=title,
+            description=description,
+            address=address,
+            case_number=f"{district}-{day:%Y%m%d}-",  # the statement appends the number
+            now=now,
+        )
+    except (DomainError, PermissionDenied):
+        return None
+    _start_clock(event, Stage.FILE, now, rule=terms.rule, calendar=terms.calendar)
+    step = _timeline_entry(event, actor=actor, action=Action.REPORT, now=now)
+    change = outbox.message(
+        topic="event",
+        region_code=region_code,
+        payload=change_payload(event, action=Action.REPORT, actor=actor, at=now),
+    )
+    case_number = await insert_report(
+        event=event, step=step, change=change, terms=terms, district=district, day=day
+    )
+    if case_number is None:
+        reference.forget_terms(terms)
+        return None
+    event.case_number = case_number
+    event._saved_in_db = True
     return event
 
 
