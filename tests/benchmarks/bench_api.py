@@ -2,7 +2,7 @@
 reference measured in the same run.
 
     python -m tests.benchmarks.bench_api [--scale small|city] [--seconds 10] [--connections 50]
-                                         [--only NAME …] [--keep]
+                                         [--only NAME …] [--keep] [--database NAME]
 
 - `events page`: `events(filter: {regionCode: <district>}, first: 50)`, 8 fields, as the district
   command centre — against a bare Starlette + asyncpg route returning the same JSON from the
@@ -10,7 +10,10 @@ reference measured in the same run.
   install it;
 - `event(id)` with its timeline, `me`, a registry search, the registry's area statistics, and
   `reportEvent` from 50 concurrent grid workers (each its own grid), with the bare route's rate
-  as the yardstick.
+  as the yardstick;
+- then the events page again, GraphQL and bare route, from the same 50 clients paced to half of
+  the rate that saturated each (wrk's `delay` hook): latency at a load the server sustains,
+  where the saturated runs' latency is mostly queueing.
 
 Load comes from wrk (`apt-get install wrk`) when installed, else from a Python client (which then
 costs CPU beside the server: the ratios still hold, the absolute figures are lower). Data:
@@ -187,7 +190,7 @@ async def login(http: str, username: str) -> str:
     return str(payload["accessToken"])
 
 
-def _wrk_script(request: Request, path: Path) -> None:
+def _wrk_script(request: Request, path: Path, delay_ms: float = 0) -> None:
     host = request.url.split("://", 1)[1]
     lines = ["local requests = {}"]
     for token, body in request.rotate:
@@ -201,6 +204,9 @@ def _wrk_script(request: Request, path: Path) -> None:
             f'table.insert(requests, wrk.format("POST", "/graphql", {headers}, '
             f"{_lua_string(json.dumps(body))}))"
         )
+    if delay_ms:
+        # wrk waits this long before each request of a connection: a paced, not saturating, load
+        lines.append(f"delay = function() return {delay_ms:.0f} end")
     lines += [
         "local i = 0",
         "request = function()",
@@ -230,10 +236,12 @@ def _lua_string(text: str) -> str:
     return "[==[" + text + "]==]"
 
 
-def run_wrk(name: str, request: Request, seconds: int, connections: int) -> Figures:
+def run_wrk(
+    name: str, request: Request, seconds: int, connections: int, delay_ms: float = 0
+) -> Figures:
     with tempfile.TemporaryDirectory() as folder:
         script = Path(folder) / "bench.lua"
-        _wrk_script(request, script)
+        _wrk_script(request, script, delay_ms)
         output = subprocess.run(
             [
                 "wrk",
@@ -536,9 +544,40 @@ async def main() -> None:
                 f"p99 {figures.p99_ms:.1f} ms, {figures.errors} errors",
                 flush=True,
             )
+        if wrk:
+            results.extend(paced(requests, results, args))
         report(results)
         if not args.keep:
             await _drop(database_url, database)
+
+
+def paced(
+    requests: dict[str, Request], results: list[Figures], args: argparse.Namespace
+) -> list[Figures]:
+    """Latency of the events page from the same clients sending at a steady rate: half of what
+    saturated each server (a closed loop of 50 clients at saturation measures queueing, ~50 /
+    rate, more than the server's own latency)."""
+    measured = {figures.name: figures for figures in results}
+    paced_figures = []
+    for name in ("events page (GraphQL)", "events page (bare route)"):
+        if name not in measured or name not in requests:
+            continue
+        rate = measured[name].per_second / 2
+        delay_ms = args.connections / rate * 1000
+        figures = run_wrk(
+            f"{name}, paced at {rate:,.0f} req/s",
+            requests[name],
+            args.seconds,
+            args.connections,
+            delay_ms,
+        )
+        paced_figures.append(figures)
+        print(
+            f"{figures.name}: {figures.per_second:,.0f} req/s, p50 {figures.p50_ms:.1f} ms, "
+            f"p99 {figures.p99_ms:.1f} ms, {figures.errors} errors",
+            flush=True,
+        )
+    return paced_figures
 
 
 def report(results: list[Figures]) -> None:
