@@ -22,7 +22,7 @@ from api.domains.events.deadlines import LOCAL
 from api.domains.events.models import CardRecord, Event
 from api.domains.hierarchy.models import Department
 from api.domains.intake import service as intake
-from api.domains.stats.models import RankingSnapshot, RankingSnapshotEntry
+from api.domains.stats.models import Exemption, RankingSnapshot, RankingSnapshotEntry
 from tests import factories
 from tests.intake.helpers import close_event
 from tests.registry.examples import registry_fixtures
@@ -198,7 +198,8 @@ async def _channels() -> dict[str, str]:
 
 
 async def _assessment_fixtures(event_id: str) -> dict[str, str]:
-    """A yellow card on the event in progress, and a frozen ranking of the district."""
+    """A yellow card on the event in progress, an exemption of all its cards, and a frozen
+    ranking of the district."""
     event = await Event.get(id=event_id)
     card = await CardRecord.create(
         event_id=event.id,
@@ -208,6 +209,15 @@ async def _assessment_fixtures(event_id: str) -> dict[str, str]:
         given_at=clock.now(),
         handling_region_code=event.handling_region_code,
         assignee_department_id=event.assignee_department_id,
+    )
+    exemption = await Exemption.create(
+        id=uuid.uuid4(),
+        event_id=event.id,
+        card_id=None,
+        region_code=event.region_code,
+        reason="停电，经申诉核实免责",
+        granted_by_label="leader",
+        granted_at=clock.now(),
     )
     today = clock.now().astimezone(LOCAL).date()
     snapshot = await RankingSnapshot.create(
@@ -228,7 +238,11 @@ async def _assessment_fixtures(event_id: str) -> dict[str, str]:
         subject_label="公安分局",
         figures={"cases": 3, "closed": 2, "closed_on_time": 1},
     )
-    return {"<card_id>": str(card.id), "<snapshot_id>": str(snapshot.id)}
+    return {
+        "<card_id>": str(card.id),
+        "<exemption_id>": str(exemption.id),
+        "<snapshot_id>": str(snapshot.id),
+    }
 
 
 async def _credentials(sender: str, placeholders: dict[str, str]) -> dict[str, str]:

@@ -39,6 +39,11 @@ class ExemptionPayload:
     exemption: ExemptionType
 
 
+@strawberry.type(description="The exemption withdrawn: its cards count in rankings again.")
+class ExemptionWithdrawnPayload:
+    id: strawberry.ID
+
+
 ScoringRulesResult = Annotated[
     ScoringRulesPayload | ValidationError | NotFoundError,
     strawberry.union("ScoringRulesResult", description="Outcome of changing the points rules."),
@@ -46,6 +51,10 @@ ScoringRulesResult = Annotated[
 ExemptionResult = Annotated[
     ExemptionPayload | ValidationError | NotFoundError | ConflictError,
     strawberry.union("ExemptionResult", description="Outcome of granting an exemption."),
+]
+WithdrawExemptionResult = Annotated[
+    ExemptionWithdrawnPayload | ValidationError | NotFoundError,
+    strawberry.union("WithdrawExemptionResult", description="Outcome of withdrawing an exemption."),
 ]
 
 
@@ -97,3 +106,22 @@ class StatsMutation:
         except DomainError as error:
             return error_result(error)
         return ExemptionPayload(exemption=ExemptionType.from_model(exemption))
+
+    @strawberry.mutation(
+        description="Withdraw an exemption granted in error, with a reason: its cards count in "
+        "rankings again (frozen rankings keep theirs). Who may grant may withdraw.",
+        extensions=allow("exemption", "grant"),
+    )
+    async def withdraw_exemption(
+        self, info: Info, id: strawberry.ID, reason: str
+    ) -> WithdrawExemptionResult:
+        try:
+            exemption_id = parse_uuid(id, "Exemption")
+            if exemption_id is None:
+                raise NotFound("exemption", id, field="id")
+            await service.withdraw_exemption(
+                actor=info.context.principal, exemption_id=exemption_id, reason=reason
+            )
+        except DomainError as error:
+            return error_result(error)
+        return ExemptionWithdrawnPayload(id=id)

@@ -138,6 +138,59 @@ async def test_exempted_cards_stay_visible_as_raw_facts(client: httpx.AsyncClien
     }
 
 
+WITHDRAW = """
+mutation($id: ID!, $reason: String!) {
+  withdrawExemption(id: $id, reason: $reason) {
+    __typename ... on ExemptionWithdrawnPayload { id } ... on Error { code field }
+  }
+}"""
+
+
+async def test_a_withdrawn_exemption_counts_again_and_is_audited(
+    client: httpx.AsyncClient,
+) -> None:
+    world = await dataset.build()
+    _, leader = await factories.signed_in("leader", "410611001")
+    _, other_leader = await factories.signed_in("leader", "410611002")
+    _, admin = await factories.signed_in("admin", "4106")
+    e4 = str(world.events["e4"].id)
+    before = await _data(client, ASSESSMENT, leader, scope="410611001", **NOVEMBER)
+    granted = await _data(client, GRANT, leader, event=e4, reason="暴雨停电，经申诉核实免责")
+    exemption_id = granted["exemption"]["id"]
+
+    no_reason = await _data(client, WITHDRAW, leader, id=exemption_id, reason=" ")
+    elsewhere = await _data(client, WITHDRAW, other_leader, id=exemption_id, reason="误批")
+    malformed = await _data(client, WITHDRAW, leader, id="not-an-id", reason="误批")
+    exempted = await _data(client, ASSESSMENT, leader, scope="410611001", **NOVEMBER)
+    withdrawn = await _data(client, WITHDRAW, leader, id=exemption_id, reason="误批，撤销免责")
+    again = await _data(client, WITHDRAW, leader, id=exemption_id, reason="误批")
+    after = await _data(client, ASSESSMENT, leader, scope="410611001", **NOVEMBER)
+    cards = await _data(client, CARDS, leader, id=e4)
+    regranted = await _data(client, GRANT, leader, event=e4, reason="复核后重新免责")
+    audit = await _data(
+        client,
+        'query($id: String) { auditLog(action: "exemption.withdraw", objectId: $id)'
+        " { edges { node { actorLabel detail } } } }",
+        admin,
+        id=e4,
+    )
+
+    assert no_reason == {"__typename": "ValidationError", "code": "INVALID", "field": "reason"}
+    assert elsewhere == {"__typename": "NotFoundError", "code": "NOT_FOUND", "field": "id"}
+    assert malformed == {"__typename": "NotFoundError", "code": "NOT_FOUND", "field": "id"}
+    assert withdrawn == {"__typename": "ExemptionWithdrawnPayload", "id": exemption_id}
+    assert again == {"__typename": "NotFoundError", "code": "NOT_FOUND", "field": "id"}
+    # e4's yellow card counted, was exempted, counts again
+    assert (before["yellowCards"], exempted["yellowCards"], after["yellowCards"]) == (3, 2, 3)
+    assert after == before
+    assert [card["exempted"] for card in cards] == [False]
+    assert regranted["__typename"] == "ExemptionPayload"
+    [entry] = [edge["node"] for edge in audit["edges"]]
+    assert entry["detail"]["reason"] == "误批，撤销免责"
+    assert entry["detail"]["granted_reason"] == "暴雨停电，经申诉核实免责"
+    assert entry["detail"]["exemption_id"] == exemption_id
+
+
 async def test_exemptions_need_a_reason_a_card_of_the_event_and_the_right_role(
     client: httpx.AsyncClient,
 ) -> None:

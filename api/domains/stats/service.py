@@ -376,6 +376,39 @@ async def grant_exemption(
     return exemption
 
 
+async def withdraw_exemption(*, actor: Principal, exemption_id: uuid.UUID, reason: str) -> None:
+    """An exemption granted in error is withdrawn: its card(s) count in rankings again (frozen
+    rankings keep what they were made with). Who may grant may withdraw; the audit log keeps the
+    grant with the withdrawal."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed("a reason is required", field="reason")
+    if len(reason) > MAX_REASON:
+        raise ValidationFailed(f"reason is at most {MAX_REASON} characters", field="reason")
+    readable = subtree_filter(scope_prefixes(actor.assignments, "exemption", "read"), "region_code")
+    async with in_transaction():
+        exemption = await Exemption.filter(readable, id=exemption_id).select_for_update().first()
+        if exemption is None:
+            raise NotFound("exemption", exemption_id, field="id")
+        authorize(actor.assignments, "exemption", "grant", at=exemption.region_code)
+        await exemption.delete()
+        await record(
+            actor=actor,
+            action="exemption.withdraw",
+            object_type="event",
+            object_id=str(exemption.event_id),
+            region_code=exemption.region_code,
+            detail={
+                "exemption_id": str(exemption.id),
+                "card_id": exemption.card_id,
+                "reason": reason,
+                "granted_reason": exemption.reason,
+                "granted_by": exemption.granted_by_label,
+                "granted_at": exemption.granted_at.isoformat(),
+            },
+        )
+
+
 async def list_exemptions(
     *, actor: Principal, page: PageRequest, event_id: uuid.UUID | None = None
 ) -> tuple[Page[Exemption], Any]:
