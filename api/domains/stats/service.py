@@ -336,11 +336,7 @@ async def grant_exemption(
 ) -> Exemption:
     """申诉免责: a card (or, without card_id, every card of the event) stops counting in
     rankings; the card stays on the event as given."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationFailed("a reason is required", field="reason")
-    if len(reason) > MAX_REASON:
-        raise ValidationFailed(f"reason is at most {MAX_REASON} characters", field="reason")
+    reason = _reason(reason)
     event = await Event.filter(readable_events(actor), id=event_id).first()
     if event is None:
         raise NotFound("event", event_id, field="eventId")
@@ -376,15 +372,20 @@ async def grant_exemption(
     return exemption
 
 
-async def withdraw_exemption(*, actor: Principal, exemption_id: uuid.UUID, reason: str) -> None:
-    """An exemption granted in error is withdrawn: its card(s) count in rankings again (frozen
-    rankings keep what they were made with). Who may grant may withdraw; the audit log keeps the
-    grant with the withdrawal."""
-    reason = (reason or "").strip()
+def _reason(text: str) -> str:
+    reason = (text or "").strip()
     if not reason:
         raise ValidationFailed("a reason is required", field="reason")
     if len(reason) > MAX_REASON:
         raise ValidationFailed(f"reason is at most {MAX_REASON} characters", field="reason")
+    return reason
+
+
+async def withdraw_exemption(*, actor: Principal, exemption_id: uuid.UUID, reason: str) -> None:
+    """An exemption granted in error is withdrawn: its card(s) count in rankings again (frozen
+    rankings keep what they were made with). Who may grant may withdraw; the audit log keeps the
+    grant with the withdrawal."""
+    reason = _reason(reason)
     readable = subtree_filter(scope_prefixes(actor.assignments, "exemption", "read"), "region_code")
     async with in_transaction():
         exemption = await Exemption.filter(readable, id=exemption_id).select_for_update().first()
