@@ -107,9 +107,8 @@ async def test_a_worker_killed_mid_sweep_leaves_nothing_to_do_twice(
     """A real worker process, SIGKILLed while it enforces; a second run finishes the job and no
     event gets anything twice."""
     ids = await _events(client, 3)
-    await _many_overdue(
-        6 * BATCH
-    )  # several batches, each its own transaction: the kill lands between two
+    # Many batches, each its own transaction: the kill lands between two.
+    await _many_overdue(10 * BATCH)
     env = {
         **os.environ,
         "DATABASE_URL": settings.database_url or "",

@@ -44,7 +44,7 @@ from api.domains.notices import service as notices
 from api.domains.notices.models import Notice
 
 SYSTEM = Principal(username="system")
-BATCH = 500
+BATCH = 250
 REMINDED, YELLOW, RED = 1, 2, 3
 # What enforcing may change on an event: its level and card, and for an escalation where it is
 # held, its state and its new stage's clock.
