@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -15,9 +16,12 @@ from tortoise import connections
 
 from api import clock
 from api.domains.events.deadlines import LOCAL
-from api.domains.events.enforcement import sweep
+from api.domains.events.enforcement import BATCH, SYSTEM, sweep
+from api.domains.events.enums import Action
 from api.domains.events.models import CardRecord, Event, TimelineEntry
+from api.domains.events.service import change_payload
 from api.domains.notices.models import Notice
+from api.outbox import OutboxMessage
 from api.settings import Settings
 from tests import factories
 from tests.events.helpers import REPORT, report_input, run
@@ -103,7 +107,8 @@ async def test_a_worker_killed_mid_sweep_leaves_nothing_to_do_twice(
     """A real worker process, SIGKILLed while it enforces; a second run finishes the job and no
     event gets anything twice."""
     ids = await _events(client, 3)
-    await _many_overdue(600)
+    # Many batches, each its own transaction: the kill lands between two.
+    await _many_overdue(10 * BATCH)
     env = {
         **os.environ,
         "DATABASE_URL": settings.database_url or "",
@@ -160,3 +165,159 @@ async def _many_overdue(count: int) -> None:
         FROM generate_series(1, {count}) AS i;
         """
     )
+
+
+async def _mixed_backlog(client: httpx.AsyncClient, count: int) -> dict[str, list[str]]:
+    """`count` reported events in the grid (a multiple of 3): a third only at their reminder, a
+    third at their yellow card and assigned to a department of two, a third past the red
+    threshold and assigned to a worker. The grid leader holds them; the community staff is
+    the centre above."""
+    await _events(client, 0)
+    department = await factories.department()
+    for _ in range(2):
+        await factories.user("department_staff", "410611", department_id=department.id)
+    worker = await factories.user("grid_worker", "410611001001001")
+    await _many_overdue(count)
+    ids = [str(i) for i in await Event.all().order_by("case_number").values_list("id", flat=True)]
+    third = count // 3
+    groups = {"reminder": ids[:third], "yellow": ids[third : 2 * third], "red": ids[2 * third :]}
+    now, hour = clock.now(), timedelta(hours=1)
+    await Event.filter(id__in=groups["reminder"]).update(
+        remind_at=now - hour, due_at=now + hour, red_at=now + 2 * hour
+    )
+    await Event.filter(id__in=groups["yellow"]).update(
+        remind_at=now - 2 * hour,
+        due_at=now - hour,
+        red_at=now + hour,
+        assignee_department_id=department.id,
+    )
+    await Event.filter(id__in=groups["red"]).update(
+        remind_at=now - 3 * hour,
+        due_at=now - 2 * hour,
+        red_at=now - hour,
+        assignee_user_id=worker.id,
+    )
+    return groups
+
+
+async def _traces() -> dict[str, int]:
+    connection = connections.get("default")
+    counted = {}
+    for table in ("event_cards", "event_timeline", "notices", "outbox"):
+        rows = await connection.execute_query_dict(f"SELECT count(*) AS n FROM {table}")
+        counted[table] = rows[0]["n"]
+    return counted
+
+
+async def _rollup() -> list[dict[str, object]]:
+    return list(
+        await connections.get("default").execute_query_dict(
+            "SELECT region_code, dimension, day, value, count, open_count, closed_count,"
+            " yellow_count, red_count FROM event_daily_counts"
+            " WHERE (count, open_count, closed_count, yellow_count, red_count) <> (0, 0, 0, 0, 0)"
+            " ORDER BY region_code, dimension, day, value"
+        )
+    )
+
+
+async def _assert_each_trace_once(groups: dict[str, list[str]], third: int) -> None:
+    """Per third: reminder 1 step and a notice to the grid leader; yellow 1 card, 1 step and
+    notices to the leader and the department's two; red 2 cards, yellow, red and escalation
+    steps, notices to the leader and the worker per card and supervision to the community."""
+    notices = {
+        kind: await Notice.filter(kind=kind).count()
+        for kind in ("reminder", "yellow_card", "red_card", "supervision")
+    }
+    assert notices == {
+        "reminder": third,
+        "yellow_card": 3 * third + 2 * third,
+        "red_card": 2 * third,
+        "supervision": third,
+    }
+    assert await CardRecord.filter(card="yellow").count() == 2 * third
+    assert await CardRecord.filter(card="red").count() == third
+    for group, actions in (
+        ("reminder", ["remind"]),
+        ("yellow", ["yellow_card"]),
+        ("red", ["yellow_card", "red_card", "escalate"]),
+    ):
+        for event_id in groups[group]:
+            assert await _actions(event_id) == actions
+    assert await _traces() == {
+        "event_cards": 3 * third,
+        "event_timeline": 5 * third,
+        "notices": 9 * third,
+        "outbox": 9 * third + 5 * third,  # every notice pushed, every step on the event feed
+    }
+    levels = {
+        group: set(await Event.filter(id__in=ids).values_list("warning_level", "card"))
+        for group, ids in groups.items()
+    }
+    assert levels == {"reminder": {(1, "none")}, "yellow": {(2, "yellow")}, "red": {(0, "red")}}
+    # The statistics rolled the changes up once: as a recount from the events says.
+    counted = await _rollup()
+    await connections.get("default").execute_query("SELECT event_daily_counts_rebuild()")
+    assert counted == await _rollup()
+
+
+async def test_a_large_batch_at_mixed_stages_leaves_each_trace_once(
+    client: httpx.AsyncClient,
+) -> None:
+    groups = await _mixed_backlog(client, 300)
+    before = await _traces()
+    assert before == {"event_cards": 0, "event_timeline": 0, "notices": 0, "outbox": 0}
+
+    report = await sweep(batch=BATCH)  # all 300 in one batch, one transaction
+    again = await sweep(batch=BATCH)
+
+    assert asdict(report) == {
+        "reminders": 100,
+        "yellow_cards": 200,
+        "red_cards": 100,
+        "escalations": 100,
+    }
+    assert asdict(again) == {"reminders": 0, "yellow_cards": 0, "red_cards": 0, "escalations": 0}
+    await _assert_each_trace_once(groups, 100)
+    red = await Event.get(id=groups["red"][0])
+    assert (red.handling_region_code, red.status, red.version) == ("410611001001", "reported", 2)
+    assert red.assignee_user_id is None and red.due_at > clock.now()
+    # Subscribers get what the events service publishes: the event as it now is, and each
+    # notice as stored.
+    pushed = await OutboxMessage.filter(topic="event").order_by("-id").first()
+    assert pushed is not None and pushed.payload["action"] == "escalate"
+    escalated = await Event.get(id=pushed.payload["event"]["id"])
+    assert pushed.payload == change_payload(
+        escalated,
+        action=Action.ESCALATE,
+        actor=SYSTEM,
+        at=datetime.fromisoformat(pushed.payload["at"]),
+        note="红牌超时，自动上报上级督办",
+    )
+    notice = await Notice.filter(kind="supervision").first()
+    assert notice is not None
+    message = await OutboxMessage.get(
+        user_id=notice.user_id, payload__contains={"id": str(notice.id)}
+    )
+    assert message.payload == {
+        "id": str(notice.id),
+        "kind": "supervision",
+        "title": notice.title,
+        "body": notice.body,
+        "event_id": str(notice.event_id),
+        "region_code": notice.region_code,
+        "created_at": notice.created_at.isoformat(),
+    }
+
+
+async def test_concurrent_sweeps_over_one_backlog_leave_each_trace_once(
+    client: httpx.AsyncClient,
+) -> None:
+    groups = await _mixed_backlog(client, 300)
+
+    results = await asyncio.gather(sweep(batch=40), sweep(batch=40), sweep(batch=70))
+
+    assert sum(r.reminders for r in results) == 100
+    assert sum(r.yellow_cards for r in results) == 200
+    assert sum(r.red_cards for r in results) == 100
+    assert sum(r.escalations for r in results) == 100
+    await _assert_each_trace_once(groups, 100)

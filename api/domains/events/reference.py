@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
 from tortoise import connections
+from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from api.auth import Principal
@@ -71,15 +73,29 @@ async def ensure_reference_data() -> None:
         )
 
 
+async def rules_for(needs: Iterable[tuple[str, Stage]]) -> dict[tuple[str, Stage], DeadlineRule]:
+    """For each (category, stage): the category's own limit for the stage, else the default one."""
+    needs = set(needs)
+    if not needs:
+        return {}
+    found = await DeadlineRule.filter(
+        Q(category_key__in=list({category for category, _ in needs})) | Q(category_key=None),
+        stage__in=list({stage for _, stage in needs}),
+    )
+    own = {(rule.category_key, rule.stage): rule for rule in found}
+    chosen = {}
+    for category, stage in needs:
+        rule = own.get((category, stage)) or own.get((None, stage))
+        if rule is None:
+            amount, unit = DEFAULT_LIMITS[stage]
+            rule = DeadlineRule(category_key=None, stage=stage, amount=amount, unit=unit)
+        chosen[(category, stage)] = rule
+    return chosen
+
+
 async def rule_for(category: str, stage: Stage) -> DeadlineRule:
     """The category's own limit for the stage, else the default one."""
-    rules = await DeadlineRule.filter(stage=stage, category_key__in=[category]).first()
-    if rules is None:
-        rules = await DeadlineRule.filter(stage=stage, category_key=None).first()
-    if rules is None:
-        amount, unit = DEFAULT_LIMITS[stage]
-        rules = DeadlineRule(category_key=None, stage=stage, amount=amount, unit=unit)
-    return rules
+    return (await rules_for([(category, stage)]))[(category, stage)]
 
 
 CALENDAR_REACH_DAYS = 400

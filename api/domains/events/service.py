@@ -6,10 +6,10 @@ holding the event, and writes the change and its timeline row in one transaction
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NotRequired, TypedDict, Unpack
 
 from asyncpg import Record
 from tortoise import connections
@@ -33,7 +33,13 @@ from api.domains.events.enums import (
 )
 from api.domains.events.models import Category, DeadlineRule, Event, TimelineEntry
 from api.domains.events.report_statement import insert_report
-from api.domains.events.workflow import ESCALATE_UNFILED, REWORK, Transition, guard
+from api.domains.events.workflow import (
+    ESCALATE_UNFILED,
+    REWORK,
+    TRANSITIONS,
+    Transition,
+    guard,
+)
 from api.domains.hierarchy.enums import Level
 from api.domains.hierarchy.locate import grid_at
 from api.domains.hierarchy.models import Department, Region
@@ -312,93 +318,98 @@ async def _next_case_number(region_code: str, now: datetime) -> str:
     return f"{district}-{day:%Y%m%d}-{rows[0]['last_number']:05d}"
 
 
-async def start_stage(event: Event, stage: Stage | None, now: datetime) -> None:
-    """Start the clock of `stage` (or stop every clock)."""
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """What starting stage clocks needs from the database: rules and the work calendar."""
+
+    rules: Mapping[tuple[str, Stage], DeadlineRule]
+    calendar: WorkCalendar
+
+
+async def load_limits(needs: Iterable[tuple[str, Stage]], now: datetime) -> Limits:
+    """The rules of these (category, stage) pairs, and the calendar from `now` on."""
+    return Limits(
+        rules=await reference.rules_for(needs),
+        calendar=await reference.calendar_from(now.astimezone(LOCAL).date()),
+    )
+
+
+def run_clock(event: Event, stage: Stage | None, now: datetime, limits: Limits | None) -> None:
+    """Start the clock of `stage` from `now` (or stop every clock, for no stage)."""
+    event.stage = stage  # type: ignore[assignment]  # nullable column; tortoise types it non-null
+    event.stage_started_at = now if stage else None
+    event.warning_level = 0
     if stage is None:
         event.stage = None  # type: ignore[assignment]  # nullable column; tortoise types it non-null
         event.stage_started_at = None
         event.warning_level = 0
         event.due_at = event.remind_at = event.red_at = None
         return
-    rule = await reference.rule_for(event.category_key, stage)
-    calendar = await reference.calendar_from(now.astimezone(LOCAL).date())
-    _start_clock(event, stage, now, rule=rule, calendar=calendar)
-
-
-def _start_clock(
-    event: Event, stage: Stage, now: datetime, *, rule: DeadlineRule, calendar: WorkCalendar
-) -> None:
-    """Start the clock of `stage` by `rule` on `calendar`."""
-    event.stage = stage
-    event.stage_started_at = now
-    event.warning_level = 0
+    assert limits is not None
+    rule = limits.rules[(event.category_key, stage)]
     points = limit_points(
         now,
         amount=rule.amount,
         unit=rule.unit,
         reminder_share=rule.reminder_share,
         red_share=rule.red_share,
-        calendar=calendar,
+        calendar=limits.calendar,
     )
     event.due_at, event.remind_at, event.red_at = points.due_at, points.remind_at, points.red_at
     event.due_by_stage = {**(event.due_by_stage or {}), stage.value: points.due_at.isoformat()}
 
 
-async def record_step(
-    event: Event,
-    *,
-    actor: Principal,
-    action: Action,
-    before: EventStatus | None,
-    before_region: str | None,
-    note: str,
-    now: datetime,
-    attachment_ids: Sequence[str] = (),
-) -> TimelineEntry:
-    last = await TimelineEntry.filter(event_id=event.id).order_by("-id").first()
-    entry = _timeline_entry(
-        event,
-        actor=actor,
-        action=action,
-        before=before,
-        before_region=before_region,
-        note=note,
-        now=now,
-        attachment_ids=attachment_ids,
-        last_at=last.at if last else None,
-    )
-    await entry.save(force_create=True)
-    return entry
+async def start_stage(event: Event, stage: Stage | None, now: datetime) -> None:
+    """Start the clock of `stage` (or stop every clock)."""
+    limits = await load_limits([(event.category_key, stage)], now) if stage else None
+    run_clock(event, stage, now, limits)
 
 
-def _timeline_entry(
-    event: Event,
-    *,
-    actor: Principal,
-    action: Action,
-    now: datetime,
-    before: EventStatus | None = None,
-    before_region: str | None = None,
-    note: str = "",
-    attachment_ids: Sequence[str] = (),
-    last_at: datetime | None = None,
-) -> TimelineEntry:
-    """The step's timeline row, not yet written (the defaults: a new event's first step);
-    `last_at`: when the previous step was."""
-    return TimelineEntry(
-        event_id=event.id,
-        action=action,
-        actor_id=actor.user_id or actor.api_key_id,
-        actor_label=actor.label[:100],
-        from_status=before,
-        to_status=event.status,
-        from_region_code=before_region,
-        to_region_code=event.handling_region_code,
-        note=note,
-        attachment_ids=list(attachment_ids),
-        seconds_spent=int((now - last_at).total_seconds()) if last_at else None,
-        at=now,
+async def last_steps(event_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, datetime]:
+    """When each event's latest timeline step happened (events with none are left out)."""
+    rows = await connections.get("default").execute_query_dict(
+        "SELECT DISTINCT ON (event_id) event_id, at FROM event_timeline"
+        " WHERE event_id = ANY($1::uuid[]) ORDER BY event_id, id DESC",
+        [[str(event_id) for event_id in event_ids]],
     )
+    return {row["event_id"]: row["at"] for row in rows}
+
+
+class Step(TypedDict):
+    """What a timeline row says of a step that left the event as it is."""
+
+    actor: Principal
+    action: Action
+    before: EventStatus | None
+    before_region: str | None
+    note: str
+    now: datetime
+    attachment_ids: NotRequired[Sequence[str]]
+
+
+def step_row(event: Event, *, last_step: datetime | None, **step: Unpack[Step]) -> dict[str, Any]:
+    """The timeline row of a step (`last_step`: when the previous one happened), to create
+    alone or add with others in one statement."""
+    actor, now = step["actor"], step["now"]
+    return {
+        "event_id": event.id,
+        "action": step["action"],
+        "actor_id": actor.user_id or actor.api_key_id,
+        "actor_label": actor.label[:100],
+        "from_status": step["before"],
+        "to_status": event.status,
+        "from_region_code": step["before_region"],
+        "to_region_code": event.handling_region_code,
+        "note": step["note"],
+        "attachment_ids": list(step.get("attachment_ids", ())),
+        "seconds_spent": int((now - last_step).total_seconds()) if last_step else None,
+        "at": now,
+    }
+
+
+async def record_step(event: Event, **step: Unpack[Step]) -> TimelineEntry:
+    last_step = (await last_steps([event.id])).get(event.id)
+    return await TimelineEntry.create(**step_row(event, last_step=last_step, **step))
 
 
 def change_payload(
@@ -427,15 +438,22 @@ def change_payload(
     }
 
 
-async def publish_change(
+def change_row(
     event: Event, *, action: Action, actor: Principal, at: datetime, note: str = ""
-) -> None:
-    """Write the change to the outbox (inside the caller's transaction)."""
-    await outbox.add(
+) -> dict[str, Any]:
+    """The outbox row of a change, for the feeds of the region where it happened."""
+    return outbox.row(
         topic="event",
         region_code=event.region_code,
         payload=change_payload(event, action=action, actor=actor, at=at, note=note),
     )
+
+
+async def publish_change(
+    event: Event, *, action: Action, actor: Principal, at: datetime, note: str = ""
+) -> None:
+    """Write the change to the outbox (inside the caller's transaction)."""
+    await outbox.add_many([change_row(event, action=action, actor=actor, at=at, note=note)])
 
 
 async def _locked(actor: Principal, event_id: uuid.UUID) -> Event:
@@ -718,8 +736,20 @@ async def _report_in_one_statement(
         )
     except (DomainError, PermissionDenied):
         return None
-    _start_clock(event, Stage.FILE, now, rule=terms.rule, calendar=terms.calendar)
-    step = _timeline_entry(event, actor=actor, action=Action.REPORT, now=now)
+    limits = Limits(rules={(event.category_key, Stage.FILE): terms.rule}, calendar=terms.calendar)
+    run_clock(event, Stage.FILE, now, limits)
+    step = TimelineEntry(
+        **step_row(
+            event,
+            last_step=None,
+            actor=actor,
+            action=Action.REPORT,
+            before=None,
+            before_region=None,
+            note="",
+            now=now,
+        )
+    )
     change = outbox.message(
         topic="event",
         region_code=region_code,
@@ -966,6 +996,21 @@ def escalation_target(handling_region_code: str, priority: Priority) -> str:
     return parent
 
 
+def escalation_of(event: Event) -> Transition:
+    """The escalation an event takes: one nobody has filed stays to be filed by the centre above."""
+    return (
+        ESCALATE_UNFILED if event.status is EventStatus.REPORTED else TRANSITIONS[Action.ESCALATE]
+    )
+
+
+def hand_up(event: Event) -> None:
+    """Move the event to the centre above, which dispatches it afresh."""
+    event.handling_region_code = escalation_target(event.handling_region_code, event.priority)
+    event.handling_level = level_of(event.handling_region_code)
+    event.assignee_department_id = event.assignee_user_id = None
+    event.escalation_count += 1
+
+
 async def escalate(
     *, actor: Principal, event_id: uuid.UUID, note: str, expected_version: int | None = None
 ) -> StepOutcome:
@@ -973,11 +1018,8 @@ async def escalate(
     _clean(note, field="note", limit=MAX_NOTE, required=True)
 
     async def apply(event: Event, chosen: Transition, extra: dict[str, Any]) -> Transition:
-        event.handling_region_code = escalation_target(event.handling_region_code, event.priority)
-        event.handling_level = level_of(event.handling_region_code)
-        event.assignee_department_id = event.assignee_user_id = None
-        event.escalation_count += 1
-        return ESCALATE_UNFILED if event.status is EventStatus.REPORTED else chosen
+        hand_up(event)
+        return escalation_of(event)
 
     return await _step(
         actor=actor,
@@ -1008,25 +1050,70 @@ async def supervise(*, actor: Principal, event_id: uuid.UUID, note: str) -> Step
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Staff:
+    """Who is told about events: the staff of centres and of departments, loaded at once for
+    as many events as needed."""
+
+    centres: Mapping[str, list[uuid.UUID]]
+    departments: Mapping[uuid.UUID, list[uuid.UUID]]
+
+    def centre(self, event: Event) -> list[uuid.UUID]:
+        """Who staffs the centre holding the event (may file, dispatch, verify there)."""
+        return list(self.centres.get(event.handling_region_code, ()))
+
+    def assignees(self, event: Event) -> list[uuid.UUID]:
+        """The assignee in person, or the staff of the assigned department."""
+        users = [event.assignee_user_id] if event.assignee_user_id else []
+        if event.assignee_department_id:
+            users += self.departments.get(_uuid(event.assignee_department_id), [])
+        return [_uuid(user) for user in users]
+
+
+def _uuid(value: object) -> uuid.UUID:
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+
+
+async def load_staff(
+    *, region_codes: Iterable[str] = (), department_ids: Iterable[uuid.UUID] = ()
+) -> Staff:
+    """The active staff of the centres at `region_codes` and of the departments, two queries."""
+    enforcer = get_enforcer()
+    centre_roles: dict[str, set[Role]] = {
+        code: {
+            role for role in Role if enforcer.allows(role.value, level_of(code), "event", "assign")
+        }
+        for code in set(region_codes)
+    }
+    centres: dict[str, list[uuid.UUID]] = {code: [] for code in centre_roles}
+    if centre_roles:
+        rows = await RoleAssignment.filter(
+            region_code__in=list(centre_roles),
+            role__in=list(set().union(*centre_roles.values())),
+            user__is_active=True,
+        ).values_list("region_code", "role", "user_id")
+        for code, role, user_id in rows:
+            if role in centre_roles[code]:
+                centres[code].append(_uuid(user_id))
+    departments: dict[uuid.UUID, list[uuid.UUID]] = {_uuid(d): [] for d in department_ids}
+    if departments:
+        rows = await RoleAssignment.filter(
+            department_id__in=list(departments), user__is_active=True
+        ).values_list("department_id", "user_id")
+        for department_id, user_id in rows:
+            departments[_uuid(department_id)].append(_uuid(user_id))
+    return Staff(centres=centres, departments=departments)
+
+
 async def assignee_users(event: Event) -> list[uuid.UUID]:
     """The assignee in person, or the staff of the assigned department."""
-    users: list[object] = [event.assignee_user_id] if event.assignee_user_id else []
-    if event.assignee_department_id:
-        users += await RoleAssignment.filter(
-            department_id=event.assignee_department_id, user__is_active=True
-        ).values_list("user_id", flat=True)
-    return [uuid.UUID(str(u)) for u in users]
+    departments = [event.assignee_department_id] if event.assignee_department_id else []
+    return (await load_staff(department_ids=departments)).assignees(event)
 
 
 async def centre_users(event: Event) -> list[uuid.UUID]:
     """Who staffs the centre holding the event (may file, dispatch, verify there)."""
-    level = level_of(event.handling_region_code)
-    enforcer = get_enforcer()
-    roles = [role for role in Role if enforcer.allows(role.value, level, "event", "assign")]
-    users = await RoleAssignment.filter(
-        region_code=event.handling_region_code, role__in=roles, user__is_active=True
-    ).values_list("user_id", flat=True)
-    return [uuid.UUID(str(u)) for u in users]
+    return (await load_staff(region_codes=[event.handling_region_code])).centre(event)
 
 
 async def comment(*, actor: Principal, event_id: uuid.UUID, note: str) -> StepOutcome:

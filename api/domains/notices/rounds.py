@@ -57,14 +57,12 @@ async def remind(today: date, *, community_weekday: int, township_days: list[int
         )
         async with in_transaction():
             for user_id, region_code in holders:
-                written += len(
-                    await notify(
-                        user_ids=[user_id],
-                        kind=KIND,
-                        title=round_.title,
-                        body="请组织开展本辖区矛盾纠纷排查，并在平台登记排查结果。",
-                        region_code=str(region_code),
-                        dedupe_key=round_.key,
-                    )
+                written += await notify(
+                    user_ids=[user_id],
+                    kind=KIND,
+                    title=round_.title,
+                    body="请组织开展本辖区矛盾纠纷排查，并在平台登记排查结果。",
+                    region_code=str(region_code),
+                    dedupe_key=round_.key,
                 )
     return written

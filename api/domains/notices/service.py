@@ -3,31 +3,67 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, NotRequired, TypedDict, Unpack
 
+from tortoise import timezone
 from tortoise.expressions import Q
 
-from api import clock, outbox
+from api import bulk, clock, outbox
 from api.auth import Principal
 from api.domains.notices.models import Notice
 from api.errors import Unauthenticated, ValidationFailed
 from api.pagination import Page, PageRequest, make_page, split_cursor
 
 
+class About(TypedDict):
+    """What a notice says, and of which region and event."""
+
+    kind: str
+    title: str
+    body: NotRequired[str]
+    region_code: str
+    event_id: NotRequired[uuid.UUID | None]
+
+
+def compose(
+    *, user_ids: Iterable[uuid.UUID], dedupe_key: str | None = None, **about: Unpack[About]
+) -> list[dict[str, Any]]:
+    """The fields of a notice for each user (once per user, in order), to add in one statement."""
+    created_at = timezone.now()  # as the column's auto_now_add sets it
+    return [
+        {
+            "id": uuid.uuid4(),
+            "user_id": user_id,
+            "kind": about["kind"],
+            "title": about["title"][:200],
+            "body": about.get("body", ""),
+            "region_code": about["region_code"],
+            "event_id": about.get("event_id"),
+            "dedupe_key": dedupe_key,
+            "created_at": created_at,
+        }
+        for user_id in dict.fromkeys(user_ids)
+    ]
+
+
+def push(notice: Mapping[str, Any]) -> dict[str, Any]:
+    """The outbox row that pushes a notice to its user's feed."""
+    return outbox.row(
+        topic="notice",
+        region_code=notice["region_code"],
+        user_id=notice["user_id"],
+        payload=payload(notice),
+    )
+
+
 async def notify(
-    *,
-    user_ids: Iterable[uuid.UUID],
-    kind: str,
-    title: str,
-    body: str = "",
-    region_code: str,
-    event_id: uuid.UUID | None = None,
-    dedupe_key: str | None = None,
-) -> list[Notice]:
+    *, user_ids: Iterable[uuid.UUID], dedupe_key: str | None = None, **about: Unpack[About]
+) -> int:
     """Store a notice for each user and queue its push; call inside the causing transaction.
-    With a dedupe key, a user who already has a notice with that key gets nothing new."""
-    recipients = list(dict.fromkeys(user_ids))  # once per user, in order
+    With a dedupe key, a user who already has a notice with that key gets nothing new. Returns
+    how many notices were written."""
+    recipients = list(dict.fromkeys(user_ids))
     if dedupe_key is not None:
         had = set(
             await Notice.filter(dedupe_key=dedupe_key, user_id__in=recipients).values_list(
@@ -35,33 +71,21 @@ async def notify(
             )
         )
         recipients = [user_id for user_id in recipients if user_id not in had]
-    notices = []
-    for user_id in recipients:
-        notice = await Notice.create(
-            user_id=user_id,
-            kind=kind,
-            title=title[:200],
-            body=body,
-            region_code=region_code,
-            event_id=event_id,
-            dedupe_key=dedupe_key,
-        )
-        await outbox.add(
-            topic="notice", region_code=region_code, user_id=user_id, payload=payload(notice)
-        )
-        notices.append(notice)
-    return notices
+    notices = compose(user_ids=recipients, dedupe_key=dedupe_key, **about)
+    await bulk.insert(Notice, notices)
+    await outbox.add_many([push(notice) for notice in notices])
+    return len(notices)
 
 
-def payload(notice: Notice) -> dict[str, Any]:
+def payload(notice: Mapping[str, Any]) -> dict[str, Any]:
     return {
-        "id": str(notice.id),
-        "kind": notice.kind,
-        "title": notice.title,
-        "body": notice.body,
-        "event_id": str(notice.event_id) if notice.event_id else None,
-        "region_code": notice.region_code,
-        "created_at": (notice.created_at or clock.now()).isoformat(),
+        "id": str(notice["id"]),
+        "kind": notice["kind"],
+        "title": notice["title"],
+        "body": notice["body"],
+        "event_id": str(notice["event_id"]) if notice["event_id"] else None,
+        "region_code": notice["region_code"],
+        "created_at": notice["created_at"].isoformat(),
     }
 
 
