@@ -11,7 +11,7 @@ from typing import Any, Final
 
 import orjson
 
-from api.domains.imports.enums import ImportKind
+from api.domains.imports.enums import ImportKind, RowErrorCode
 from api.domains.imports.kinds import Column, Derived, Problem, RowContext, choice
 from api.domains.imports.kinds.records import (
     PERSON,
@@ -145,18 +145,18 @@ class SpecialGroups(PersonRecords):
 
     def finish(self, values: dict[str, Any], context: RowContext) -> list[Problem]:
         group = SpecialGroup(values["special_group"])
+        filled = {name: values[name] for name in DETAIL_RULES if values[name] is not None}
+        foreign = [name for name in filled if name not in groups.DETAILS[group]]
+        if foreign:
+            return [(foreign[0], RowErrorCode.INVALID, f"not a field of {group.value}", None)]
         try:
             values |= clean_follow_up(
                 group, {name: values[name] for name in SPECIAL_GROUP_RULES}, partial=False
             )
-            details = groups.clean_details(
-                group, {name: values[name] for name in DETAIL_RULES if values[name] is not None}
-            )
+            details = groups.clean_details(group, filled)
         except ValidationFailed as error:
-            problem, column = invalid(error), FIELDS.get(error.field or "")
-            if error.message.startswith("unknown field"):  # another group's field
-                problem.reason = f"not a field of {group.value}"
-            return [(column, problem.code, problem.reason, None)]
+            problem = invalid(error)
+            return [(FIELDS.get(error.field or ""), problem.code, problem.reason, None)]
         values["details"] = orjson.dumps(details).decode()
         return []
 
