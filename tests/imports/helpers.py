@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import uuid
 from typing import Any
 
 import httpx
@@ -88,6 +89,19 @@ async def job(client: httpx.AsyncClient, token: str, job_id: str) -> dict[str, A
     body = response.json()
     assert "errors" not in body, body
     return body["data"]["importJob"]
+
+
+async def run_import(
+    client: httpx.AsyncClient, token: str, kind: str, content: bytes, **options: str
+) -> dict[str, Any]:
+    """Start an import as a client would, run its job as the worker would; the finished job."""
+    from api.domains.imports import pipeline
+
+    body = await start(client, token, kind, content, **options)
+    result = body["data"]["startImport"]
+    assert result["__typename"] == "ImportJobPayload", result
+    await pipeline.run(uuid.UUID(result["job"]["id"]))
+    return await job(client, token, result["job"]["id"])
 
 
 def problems(job_data: dict[str, Any]) -> list[tuple[int, str | None, str]]:

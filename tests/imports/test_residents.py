@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections import Counter
 from datetime import date
 
@@ -10,7 +9,6 @@ import httpx
 import pytest
 from stdnum.cn import ric
 
-from api.domains.imports import pipeline
 from api.domains.imports.kinds.identity import id_number as checked_id_number
 from api.domains.imports.models import ImportRowError
 from api.domains.registry.models import (
@@ -23,23 +21,14 @@ from api.domains.registry.models import (
 )
 from api.settings import Settings
 from tests import factories
-from tests.imports.helpers import csv_bytes, job, problems, start, xlsx_bytes
+from tests.imports.helpers import csv_bytes, problems, xlsx_bytes
+from tests.imports.helpers import run_import as _run
 from tests.imports.people import bad_checksum, id_number
 
 GRID = "410611001001001"
 OTHER_GRID = "410611001001010"
 ELSEWHERE = "410602001001001"  # another district
 HEADER = ["身份证号", "姓名", "网格编码", "人口类型", "联系电话", "现住址", "户号"]
-
-
-async def _run(
-    client: httpx.AsyncClient, token: str, kind: str, content: bytes, **options: str
-) -> dict:
-    body = await start(client, token, kind, content, **options)
-    result = body["data"]["startImport"]
-    assert result["__typename"] == "ImportJobPayload", result
-    await pipeline.run(uuid.UUID(result["job"]["id"]))
-    return await job(client, token, result["job"]["id"])
 
 
 def test_the_fast_id_check_agrees_with_stdnum() -> None:

@@ -16,6 +16,9 @@ class ImportKind(StrEnum):
     HOUSES = "houses"
     BUILDINGS = "buildings"
     ORGANISATIONS = "organisations"
+    SPECIAL_GROUPS = "special_groups"
+    PARTY_MEMBERS = "party_members"
+    VOLUNTEERS = "volunteers"
 
 
 class ImportMode(StrEnum):

@@ -39,6 +39,8 @@ from api.domains.imports.enums import (
 from api.domains.imports.kinds import (
     Column,
     Kind,
+    Reference,
+    Rejecter,
     RowContext,
     Writer,
     header_key,
@@ -199,7 +201,7 @@ class RowReader:
                         )
                     )
             if not row_problems:
-                placed = values[scope_column]
+                placed = values[scope_column] if scope_column else scope
                 if not placed.startswith(scope):
                     row_problems.append(
                         (
@@ -444,21 +446,14 @@ async def _run_in_transaction(
             "AND r.is_active)"
         )
     for reference in kind.references:
-        # a record named by its code must exist inside the import's region (outside: not found)
-        await reject(
-            f"SELECT s.row_number, '{reference.column}', 'UNKNOWN_REFERENCE', "
-            f"'no {reference.label} ' || s.{reference.column} || ' in your region', "
-            f"s.{reference.column} FROM import_staging s WHERE s.{reference.column} IS NOT NULL "
-            f"AND NOT EXISTS (SELECT 1 FROM {reference.table} t "
-            f"WHERE t.{reference.key} = s.{reference.column} AND t.region_code LIKE $1 || '%')",
-            job.region_code,
-        )
+        await _check_reference(reject, reference, job.region_code)
+        copied = "".join(f", {column} = t.{column}" for column in reference.copies)
         await connection.execute(
-            f"UPDATE import_staging s SET {reference.into} = t.id FROM {reference.table} t "
-            f"WHERE t.{reference.key} = s.{reference.column}"
+            f"UPDATE import_staging s SET {reference.into} = t.id{copied} "
+            f"FROM {reference.table} t WHERE t.{reference.key} = s.{reference.column}"
         )
     await kind.check_scope(reject, job.region_code)
-    await kind.check(connection, reject)
+    await kind.check(connection, reject, job.region_code)
 
     phases["check"] = time.monotonic() - phase_start
     phase_start = time.monotonic()
@@ -511,6 +506,38 @@ async def _run_in_transaction(
         seconds={phase: round(took, 2) for phase, took in phases.items()},
     )
     return job.state
+
+
+async def _check_reference(reject: Rejecter, reference: Reference, scope: str) -> None:
+    """A record named by its natural key must exist inside the import's region (outside: not
+    found, unless the reference says how to tell it) and, if the reference says so, be active."""
+    column, table, key, label = reference.column, reference.table, reference.key, reference.label
+    named = f"FROM import_staging s WHERE s.{column} IS NOT NULL"
+    found = f"SELECT 1 FROM {table} t WHERE t.{key} = s.{column}"
+    if reference.outside is None:
+        await reject(
+            f"SELECT s.row_number, '{column}', 'UNKNOWN_REFERENCE', "
+            f"'no {label} ' || s.{column} || ' in your region', s.{column} {named} "
+            f"AND NOT EXISTS ({found} AND t.region_code LIKE $1 || '%')",
+            scope,
+        )
+    else:
+        await reject(
+            f"SELECT s.row_number, '{column}', 'UNKNOWN_REFERENCE', "
+            f"'no {label} ' || s.{column}, s.{column} {named} AND NOT EXISTS ({found})"
+        )
+        await reject(
+            f"SELECT s.row_number, '{column}', '{reference.outside.value}', "
+            f"'the {label} ' || s.{column} || ' is outside your region', s.{column} {named} "
+            f"AND EXISTS ({found} AND t.region_code NOT LIKE $1 || '%')",
+            scope,
+        )
+    if reference.active:
+        await reject(
+            f"SELECT s.row_number, '{column}', 'UNKNOWN_REFERENCE', "
+            f"'the {label} ' || s.{column} || ' is deregistered', s.{column} {named} "
+            f"AND EXISTS ({found} AND t.status <> 'active')"
+        )
 
 
 async def _finish(connection: asyncpg.Connection, job: ImportJob) -> None:

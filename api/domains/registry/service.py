@@ -928,7 +928,7 @@ async def update_organisation(
 # ---------------------------------------------------------------- special groups
 
 
-def _clean_follow_up(
+def clean_follow_up(
     group: SpecialGroup, values: Mapping[str, Any], *, partial: bool
 ) -> dict[str, Any]:
     cleaned = clean(SPECIAL_GROUP_RULES, values, partial=partial)
@@ -955,7 +955,7 @@ async def add_to_special_group(
         authorize(actor.assignments, "special_group", "create", at=person.region_code)
         if person.status is not RecordStatus.ACTIVE:
             raise Conflict("the person is deregistered", field="personId")
-        cleaned = _clean_follow_up(group, values, partial=False)
+        cleaned = clean_follow_up(group, values, partial=False)
         checked = groups.clean_details(group, details)
         if await SpecialGroupRecord.exists(
             person_id=person.id, group=group, status=RecordStatus.ACTIVE
@@ -1002,7 +1002,7 @@ async def record_follow_up(
         _check_version(record, expected_version)
         if record.status is not RecordStatus.ACTIVE:
             raise Conflict("the record is ended", field="id")
-        cleaned = _clean_follow_up(record.group, values, partial=True)
+        cleaned = clean_follow_up(record.group, values, partial=True)
         if details is not None:
             cleaned["details"] = record.details | groups.clean_details(record.group, details)
         if followed_up:

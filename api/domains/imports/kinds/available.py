@@ -5,9 +5,11 @@ from __future__ import annotations
 from api.domains.imports.enums import ImportKind
 from api.domains.imports.kinds import Kind
 from api.domains.imports.kinds.organisations import Organisations
+from api.domains.imports.kinds.party import PartyMembers, Volunteers
 from api.domains.imports.kinds.people import Residents
 from api.domains.imports.kinds.places import Buildings, Households, Houses
 from api.domains.imports.kinds.regions import Regions
+from api.domains.imports.kinds.special_groups import SpecialGroups
 from api.domains.imports.kinds.users import Users
 
 KINDS: dict[ImportKind, Kind] = {
@@ -20,6 +22,9 @@ KINDS: dict[ImportKind, Kind] = {
         Houses(),
         Buildings(),
         Organisations(),
+        SpecialGroups(),
+        PartyMembers(),
+        Volunteers(),
     )
 }
 

@@ -16,7 +16,7 @@ from api.domains.imports.kinds import (
     grid_code,
     identity,
 )
-from api.domains.imports.kinds.records import RegistryRecords, code, phone
+from api.domains.imports.kinds.records import ID_NUMBER_HEADERS, RegistryRecords, code, phone
 from api.domains.registry.enums import PersonType, RecordKind
 
 PERSON_TYPES = {
@@ -42,7 +42,7 @@ class Residents(RegistryRecords):
     columns = (
         Column(
             "id_number",
-            ("身份证号", "身份证号码", "公民身份号码", "证件号码", "身份证"),
+            ID_NUMBER_HEADERS,
             required=True,
             max_length=22,
             parse=identity.id_number,

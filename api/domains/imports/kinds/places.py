@@ -18,15 +18,8 @@ from api.domains.imports.kinds import (
     integer,
 )
 from api.domains.imports.kinds.identity import id_number
-from api.domains.imports.kinds.records import RegistryRecords, code, phone
+from api.domains.imports.kinds.records import RegistryRecords, code, phone, yes_no
 from api.domains.registry.enums import HouseholdType, RecordKind
-
-YES_NO = {"是": "true", "否": "false", "yes": "true", "no": "false", "true": "true"}
-YES_NO |= {"false": "false", "1": "true", "0": "false", "y": "true", "n": "false"}
-
-
-def yes_no(raw: str) -> bool:
-    return choice(YES_NO, "是/否, yes/no")(raw) == "true"
 
 
 def area(raw: str) -> Decimal:

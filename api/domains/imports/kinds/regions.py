@@ -102,7 +102,7 @@ class Regions(Kind):
         values["derived_parent"] = parent
         return []
 
-    async def check(self, connection: asyncpg.Connection, reject: Rejecter) -> None:
+    async def check(self, connection: asyncpg.Connection, reject: Rejecter, scope: str) -> None:
         # A parent must exist already or come in the same file; repeat so that a child of a
         # rejected row is rejected too (five levels at most).
         for _ in range(5):

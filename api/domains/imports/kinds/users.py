@@ -131,7 +131,7 @@ class Users(Kind):
         values["department_id"] = None
         return []
 
-    async def check(self, connection: asyncpg.Connection, reject: Rejecter) -> None:
+    async def check(self, connection: asyncpg.Connection, reject: Rejecter, scope: str) -> None:
         await reject(
             "SELECT s.row_number, 'department_code', 'UNKNOWN_DEPARTMENT', "
             "'no active department ' || s.department_code || ' in ' || s.region_code, "
