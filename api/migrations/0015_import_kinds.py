@@ -4,7 +4,7 @@ from api.domains.imports.enums import ImportKind
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('gridgov', '0013_imports')]
+    dependencies = [('gridgov', '0014_sweep')]
 
     initial = False
 
