@@ -193,6 +193,43 @@ async def get_event(*, actor: Principal, event_id: uuid.UUID) -> Event:
     return event
 
 
+# What a row of an event list carries (schema.events.types.EventType.from_row reads these):
+# the event as a list shows it, without the deadline history, the ancestor codes or the
+# reporter's contact; a page's cost in both processes grows with its columns.
+LIST_COLUMNS = (
+    "id",
+    "case_number",
+    "title",
+    "description",
+    "category_key",
+    "source",
+    "priority",
+    "status",
+    "region_code",
+    "handling_region_code",
+    "handling_level",
+    "assignee_department_id",
+    "assignee_user_id",
+    "lat",
+    "lng",
+    "address",
+    "citizen_name",
+    "stage",
+    "due_at",
+    "remind_at",
+    "red_at",
+    "card",
+    "rework_count",
+    "escalation_count",
+    "satisfaction",
+    "version",
+    "reported_at",
+    "filed_at",
+    "closed_at",
+    "updated_at",
+)
+
+
 async def list_events(
     *, actor: Principal, page: PageRequest, filters: EventFilter
 ) -> tuple[Page[Record], Any]:
@@ -240,7 +277,9 @@ async def list_events(
     if page.after is not None:
         after_at, after_id = split_cursor(page.after)
         query = query.filter(Q(reported_at__lt=after_at) | Q(reported_at=after_at, id__lt=after_id))
-    rows = await fetch_records(query.order_by("-reported_at", "-id").limit(page.first + 1))
+    rows = await fetch_records(
+        query.order_by("-reported_at", "-id").limit(page.first + 1).only(*LIST_COLUMNS)
+    )
     return make_page(rows, page, lambda e: f"{e['reported_at'].isoformat()}|{e['id']}"), filtered
 
 
@@ -285,7 +324,9 @@ async def my_tasks(*, actor: Principal, page: PageRequest) -> tuple[Page[Record]
         after_at, after_id = split_cursor(page.after)
         query = query.filter(Q(due_at__gt=after_at) | Q(due_at=after_at, id__gt=after_id))
     # Most urgent first: the soonest deadline (events without one last).
-    rows = await fetch_records(query.order_by("due_at", "id").limit(page.first + 1))
+    rows = await fetch_records(
+        query.order_by("due_at", "id").limit(page.first + 1).only(*LIST_COLUMNS)
+    )
     return make_page(
         rows,
         page,
