@@ -205,8 +205,11 @@ def _wrk_script(request: Request, path: Path, delay_ms: float = 0) -> None:
             f"{_lua_string(json.dumps(body))}))"
         )
     if delay_ms:
-        # wrk waits this long before each request of a connection: a paced, not saturating, load
-        lines.append(f"delay = function() return {delay_ms:.0f} end")
+        # wrk waits this long before each request of a connection: a paced, not saturating,
+        # load; drawn around the mean so the connections don't fire in step (a burst of 50 at
+        # once would measure the burst's queue, not the server)
+        low, high = max(1, round(delay_ms / 2)), max(2, round(delay_ms * 3 / 2))
+        lines.append(f"delay = function() return math.random({low}, {high}) end")
     lines += [
         "local i = 0",
         "request = function()",
