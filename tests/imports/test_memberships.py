@@ -17,7 +17,7 @@ from api.domains.registry.models import (
 )
 from api.settings import Settings
 from tests import factories
-from tests.imports.helpers import csv_bytes, problems, run_import, start, xlsx_bytes
+from tests.imports.helpers import csv_bytes, job, problems, run_import, start, xlsx_bytes
 from tests.imports.people import bad_checksum, id_number
 
 GRID = "410611001001001"
@@ -276,3 +276,48 @@ async def test_callers_without_the_import_policy_are_refused(
         assert body["data"] is None
         assert [e["extensions"]["code"] for e in body["errors"]] == ["FORBIDDEN"]
     assert await ImportJob.all().count() == 0
+
+
+async def test_special_group_jobs_are_read_only_where_special_groups_are(
+    client: httpx.AsyncClient, import_settings: Settings
+) -> None:
+    """An administrator reads every import of the city, but not a special-groups one: its rows
+    name people under management, which administrators may not read."""
+    await factories.region_tree()
+    await _people(client)
+    _, worker = await factories.signed_in("grid_worker", GRID)
+    _, staff = await factories.signed_in("community_staff", COMMUNITY)
+    _, admin = await factories.signed_in("admin", "4106")
+    header = ["身份证号", "特殊人群类型"]
+    done = await run_import(
+        client,
+        worker,
+        "SPECIAL_GROUPS",
+        csv_bytes([header, [id_number(1), "吸毒人员"], [id_number(3), "吸毒人员"]]),
+        atomicity="BEST_EFFORT",
+    )
+    jobs = "{ importJobs(first: 50) { edges { node { id kind } } } }"
+
+    def kinds(body: dict[str, Any]) -> list[str]:
+        return [edge["node"]["kind"] for edge in body["data"]["importJobs"]["edges"]]
+
+    seen_by = {
+        name: kinds(
+            (
+                await client.post(
+                    "/graphql", json={"query": jobs}, headers={"Authorization": f"Bearer {token}"}
+                )
+            ).json()
+        )
+        for name, token in (("worker", worker), ("staff", staff), ("admin", admin))
+    }
+    errors_csv = await client.get(
+        f"/imports/{done['id']}/errors.csv", headers={"Authorization": f"Bearer {admin}"}
+    )
+
+    assert seen_by["worker"] == ["SPECIAL_GROUPS"]  # their own
+    # may read imports and special groups in the community (the residents' job is the city's)
+    assert seen_by["staff"] == ["SPECIAL_GROUPS"]
+    assert seen_by["admin"] == ["RESIDENTS"]
+    assert await job(client, admin, done["id"]) is None
+    assert errors_csv.status_code == 404
