@@ -29,6 +29,7 @@ from graphql import (
     GraphQLLeafType,
     GraphQLList,
     GraphQLObjectType,
+    GraphQLOutputType,
     GraphQLScalarType,
     GraphQLString,
     get_nullable_type,
@@ -40,9 +41,10 @@ from graphql.pyutils import AwaitableOrValue, Path, Undefined, gather_with_cance
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 LEAF, OBJECT, OBJECTS = 0, 1, 2
-# Plan of one field: (kind, attribute, nullable, leaf coercion | object type, items nullable),
-# None when it takes the general path.
-_Plan = tuple[int, str, bool, Any, bool] | None
+# Plan of one field: (kind, attribute, nullable, leaf coercion | object type, the field's type,
+# its list's item type), None when it takes the general path. The types are what errors are
+# handled against, taken once here rather than looked up again for every row.
+_Plan = tuple[int, str, bool, Any, GraphQLOutputType, GraphQLOutputType | None] | None
 _plans: dict[int, tuple[GraphQLField, _Plan]] = {}
 
 
@@ -58,13 +60,13 @@ def _plan_of(field: GraphQLField) -> _Plan:
     attribute, nullable = definition.python_name, not is_non_null_type(field.type)
     inner = get_nullable_type(field.type)
     if isinstance(inner, GraphQLScalarType | GraphQLEnumType):
-        return LEAF, attribute, nullable, _coercer(inner), False
+        return LEAF, attribute, nullable, _coercer(inner), field.type, None
     if isinstance(inner, GraphQLObjectType) and _plain_type_check(inner):
-        return OBJECT, attribute, nullable, inner, False
+        return OBJECT, attribute, nullable, inner, field.type, None
     if isinstance(inner, GraphQLList):
         item = get_nullable_type(inner.of_type)
         if isinstance(item, GraphQLObjectType) and _plain_type_check(item):
-            return OBJECTS, attribute, nullable, item, not is_non_null_type(inner.of_type)
+            return OBJECTS, attribute, nullable, item, field.type, inner.of_type
     return None
 
 
@@ -258,7 +260,7 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
         name: str,
     ) -> Any:
         """An object or list of objects, as `execute_field` + `complete_value` do it."""
-        kind, attribute, nullable, object_type, items_nullable = found
+        kind, attribute, nullable, object_type, field_type, item_return_type = found
         try:
             value = getattr(source, attribute)
         except Exception as error:
@@ -272,7 +274,6 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
         if kind == OBJECTS and any(self.is_awaitable(item) for item in value):
             raise _Fallback
         # from here on, exactly graphql-core's error handling of a field
-        field_type = self.schema.get_field(parent_type, name).type  # type: ignore[union-attr]
         try:
             if value is None or value is Undefined:
                 if nullable:
@@ -284,7 +285,7 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
                 completed = self._object(object_type, details, path, value)
             else:
                 completed = self._objects(
-                    object_type, items_nullable, details, path, value, parent_type, name
+                    object_type, item_return_type, details, path, value, parent_type, name
                 )
         except Exception as raw_error:
             self.handle_field_error(raw_error, field_type, details, path)
@@ -313,15 +314,14 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
     def _objects(
         self,
         item_type: GraphQLObjectType,
-        items_nullable: bool,
+        item_return_type: GraphQLOutputType,
         details: FieldDetailsList,
         path: Path,
         items: list[Any] | tuple[Any, ...],
         parent_type: GraphQLObjectType,
         name: str,
     ) -> AwaitableOrValue[list[Any]]:
-        full_item_type = self.schema.get_field(parent_type, name).type  # type: ignore[union-attr]
-        item_return_type = cast("GraphQLList[Any]", get_nullable_type(full_item_type)).of_type
+        items_nullable = not is_non_null_type(item_return_type)
         is_awaitable = self.is_awaitable
         completed: list[Any] = []
         awaitable_indices: list[int] = []
