@@ -1000,19 +1000,26 @@ async def evaluate(
     )
 
 
+async def _notify_holders(event: Event, kind: str, title: str, body: str) -> None:
+    """Notices to the centre holding the event and to whoever it is dispatched to."""
+    await notices.notify(
+        user_ids=[*await centre_users(event), *await assignee_users(event)],
+        kind=kind,
+        title=title,
+        body=body,
+        region_code=event.region_code,
+        event_id=event.id,
+    )
+
+
 async def follow_up(*, actor: Principal, event_id: uuid.UUID, note: str) -> StepOutcome:
     """补充信息: the reporter adds to an open event through their channel; the centre holding
     it is notified. Callers establish ownership first (the step is `owned`)."""
     _clean(note, field="note", limit=MAX_NOTE, required=True)
 
     async def apply(event: Event, chosen: Transition, extra: dict[str, Any]) -> None:
-        await notices.notify(
-            user_ids=[*await centre_users(event), *await assignee_users(event)],
-            kind="follow_up",
-            title=f"补充信息 {event.case_number}: {event.title}",
-            body=note,
-            region_code=event.region_code,
-            event_id=event.id,
+        await _notify_holders(
+            event, "follow_up", f"补充信息 {event.case_number}: {event.title}", note
         )
 
     return await _step(
@@ -1077,13 +1084,8 @@ async def supervise(*, actor: Principal, event_id: uuid.UUID, note: str) -> Step
     _clean(note, field="note", limit=MAX_NOTE, required=True)
 
     async def apply(event: Event, chosen: Transition, extra: dict[str, Any]) -> None:
-        await notices.notify(
-            user_ids=[*await centre_users(event), *await assignee_users(event)],
-            kind="supervision",
-            title=f"督办 {event.case_number}: {event.title}",
-            body=note,
-            region_code=event.region_code,
-            event_id=event.id,
+        await _notify_holders(
+            event, "supervision", f"督办 {event.case_number}: {event.title}", note
         )
 
     return await _step(
