@@ -1,4 +1,5 @@
-"""The executor's short path for plain leaf fields gives what graphql-core's own path gives:
+"""The executor's short path for plain fields, and its compiled selections, give what
+graphql-core's own path gives:
 the same data, the same errors with the same paths, the same null propagation, for the same
 documents — checked side by side on a schema with every kind of field the short path meets."""
 
@@ -15,6 +16,7 @@ from strawberry.extensions import SchemaExtension
 from strawberry.permission import BasePermission
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
+from schema import execution
 from schema.execution import Executor, plan
 
 
@@ -75,6 +77,10 @@ class Row:
     tags: list[str]
     pending: str  # holds a coroutine: graphql-core awaits plain attributes too
     pending_inner: Inner | None  # likewise
+    pending_other: Other | None  # likewise, of a type without `is_type_of`
+    cast_away: Inner | None  # an Inner cast to Other on one row: `is_type_of` refuses it
+    tuple_children: list[Inner]  # a tuple, not a list
+    big: int  # out of Int's range on one row
     secret: str = strawberry.field(permission_classes=[Never])
 
     @strawberry.field
@@ -117,6 +123,12 @@ def _row(index: int) -> Row:
         tags=["a", str(index)],
         pending=_Eventually(f"p{index}"),  # type: ignore[arg-type]
         pending_inner=_Eventually(Inner(label="p", code=f"p{index}")),  # type: ignore[arg-type]
+        pending_other=_Eventually(Other(code=f"o{index}")) if index == 2 else Other(code="o"),  # type: ignore[arg-type]
+        cast_away=strawberry.cast(Other, Inner(label="c", code="c"))
+        if index == 3
+        else Inner(label="c", code="c"),
+        tuple_children=(Inner(label="t", code=f"t{index}"),),  # type: ignore[arg-type]
+        big=2**40 if index == 1 else index,
         secret="s",
     )
 
@@ -174,6 +186,14 @@ DOCUMENTS = [
     "query($skip: Boolean!) { rows { name @skip(if: $skip) colour @include(if: $skip) maybe } }",
     "{ rows { ...F colour } } fragment F on Row { name maybe name }",
     "{ rows { ... on Row { name } later name } }",
+    # selections plain down to their leaves: compiled, giving up to the per-field path
+    "{ rows { maybeChildren { code optional } requiredInner { code label } } }",
+    "{ rows { children { code label } name } }",
+    "{ rows { castAway { code } tupleChildren { code } name } }",
+    "{ rows { name big } }",
+    "{ rows { pendingOther { code } name } }",
+    "{ rows { name mistyped { code label } inner { code } } }",
+    "{ row { requiredInner { code label optional } tags at colour } }",
 ]
 
 
@@ -223,4 +243,23 @@ def test_which_fields_take_the_short_path() -> None:
         "mistyped",
         "pending",
         "pendingInner",
+        "pendingOther",
+        "castAway",
+        "tupleChildren",
+        "big",
     }
+
+
+async def test_plain_selections_are_compiled_once_per_shape() -> None:
+    _, short = _schemas([])
+    document = "{ rows { name requiredInner { code } } }"
+    first = await short.execute(document)
+    row_type = short._schema.type_map["Row"]
+    shapes = [key for key in execution._compiled if key[0] is row_type]
+    assert [[entry[:2] for entry in shape[1]] for shape in shapes] == [
+        [("name", "name"), ("requiredInner", "requiredInner")]
+    ]
+    function = execution._compiled[shapes[0]]
+    again = await short.execute(document)
+    assert again.data == first.data and first.errors is None
+    assert execution._compiled[shapes[0]] is function
