@@ -25,12 +25,13 @@ they have no resolvers."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from types import CoroutineType, GeneratorType
 from typing import Any, cast
 from uuid import UUID
 
+import orjson
 from graphql import (
     GraphQLEnumType,
     GraphQLField,
@@ -96,7 +97,8 @@ _ENUM_COERCERS: dict[Callable[[Any], Any], type] = {}
 def _coercer(leaf: GraphQLLeafType) -> Callable[[Any], Any]:
     """The leaf's `coerce_output_value`, shortened where it is a pure type test: a `str` for
     String and ID is itself; a strawberry enum member maps to its name (strawberry scans the
-    values, reading each `.value` through the enum's descriptor)."""
+    values, reading each `.value` through the enum's descriptor); a UUID, and a datetime in
+    UTC, are written by orjson (tests/test_execution.py checks the texts are the same)."""
     general = leaf.coerce_output_value
     if leaf is GraphQLString or leaf is GraphQLID:
 
@@ -105,6 +107,21 @@ def _coercer(leaf: GraphQLLeafType) -> Callable[[Any], Any]:
 
         _TEXT_COERCERS.add(coerce_text)
         return coerce_text
+    if general is str and leaf.name == "UUID":
+        # strawberry's UUID scalar: orjson writes the same text three times faster
+        def coerce_uuid(value: Any) -> Any:
+            return orjson.dumps(value)[1:-1].decode() if type(value) is UUID else general(value)
+
+        return coerce_uuid
+    if leaf.name == "DateTime" and repr(general) == "operator.methodcaller('isoformat')":
+        # strawberry's DateTime scalar: for a UTC time (what the driver returns) orjson writes
+        # exactly `isoformat()`'s text, three times faster
+        def coerce_datetime(value: Any) -> Any:
+            if type(value) is datetime and value.tzinfo is UTC:
+                return orjson.dumps(value)[1:-1].decode()
+            return general(value)
+
+        return coerce_datetime
     wrapped = getattr(leaf, "wrapped_cls", None)
     if not isinstance(leaf, GraphQLEnumType) or not isinstance(wrapped, type):
         return general

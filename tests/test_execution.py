@@ -6,12 +6,14 @@ documents — checked side by side on a schema with every kind of field the shor
 from __future__ import annotations
 
 from collections.abc import Generator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from enum import StrEnum
 from typing import Any
+from uuid import UUID, uuid4
 
 import pytest
 import strawberry
+from graphql import GraphQLScalarType
 from strawberry.extensions import SchemaExtension
 from strawberry.permission import BasePermission
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
@@ -81,6 +83,7 @@ class Row:
     cast_away: Inner | None  # an Inner cast to Other on one row: `is_type_of` refuses it
     tuple_children: list[Inner]  # a tuple, not a list
     big: int  # out of Int's range on one row
+    key: UUID
     secret: str = strawberry.field(permission_classes=[Never])
 
     @strawberry.field
@@ -129,6 +132,7 @@ def _row(index: int) -> Row:
         else Inner(label="c", code="c"),
         tuple_children=(Inner(label="t", code=f"t{index}"),),  # type: ignore[arg-type]
         big=2**40 if index == 1 else index,
+        key=UUID(int=index),
         secret="s",
     )
 
@@ -190,7 +194,7 @@ DOCUMENTS = [
     "{ rows { maybeChildren { code optional } requiredInner { code label } } }",
     "{ rows { children { code label } name } }",
     "{ rows { castAway { code } tupleChildren { code } name } }",
-    "{ rows { name big } }",
+    "{ rows { name big key at } }",
     "{ rows { pendingOther { code } name } }",
     "{ rows { name mistyped { code label } inner { code } } }",
     "{ row { requiredInner { code label optional } tags at colour } }",
@@ -225,7 +229,7 @@ async def test_errors_of_the_general_path_still_arise() -> None:
 
 def test_which_fields_take_the_short_path() -> None:
     _, short = _schemas([])
-    fields = short._schema.type_map["Row"].fields  # type: ignore[union-attr]
+    fields = short._schema.type_map["Row"].fields  # type: ignore[attr-defined]
     short_path = {name for name, field in fields.items() if plan(field) is not None}
     # plain scalars, enums, objects and lists of objects: not lists of scalars, resolvers,
     # arguments or permissions
@@ -247,6 +251,7 @@ def test_which_fields_take_the_short_path() -> None:
         "castAway",
         "tupleChildren",
         "big",
+        "key",
     }
 
 
@@ -263,3 +268,24 @@ async def test_plain_selections_are_compiled_once_per_shape() -> None:
     again = await short.execute(document)
     assert again.data == first.data and first.errors is None
     assert execution._compiled[shapes[0]] is function
+
+
+def test_shortened_coercions_write_the_same_text() -> None:
+    _, short = _schemas([])
+    types = short._schema.type_map
+    moments = [
+        datetime(1, 1, 1, tzinfo=UTC),
+        datetime(999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC),
+        datetime(2026, 11, 25, 13, 0, 0, 1, tzinfo=UTC),
+        datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC),
+        datetime(2026, 1, 1, tzinfo=timezone(timedelta(hours=8))),  # not UTC: the general path
+        datetime(2026, 1, 1),  # noqa: DTZ001 - naive: likewise
+    ]
+    ids = [UUID(int=0), UUID(int=2**128 - 1), uuid4(), uuid4()]
+    for name, values in (("DateTime", moments), ("UUID", ids), ("String", ["a", 1])):
+        leaf = types[name]
+        assert isinstance(leaf, GraphQLScalarType)
+        coerce = execution._coercer(leaf)
+        assert [coerce(value) for value in values] == [
+            leaf.coerce_output_value(value) for value in values
+        ]
