@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
@@ -27,7 +27,8 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from tortoise import connections
 
 from api import db, uploads
-from api.auth import ANONYMOUS, Principal
+from api.auth import ANONYMOUS, Principal, parse_api_key
+from api.domains.accounts.principals import PrincipalCache
 from api.domains.accounts.service import principal_for_token
 from api.domains.accounts.throttle import LoginThrottle
 from api.domains.events import attachments
@@ -51,6 +52,7 @@ class Resources:
     throttle: LoginThrottle
     enforcer: PolicyEnforcer
     hub: Hub
+    principals: PrincipalCache
 
 
 def bearer_token(value: str | None) -> str | None:
@@ -88,10 +90,15 @@ class GridGovGraphQL(GraphQL[Context, None]):
     async def _principal(self, token: str | None) -> tuple[Principal, str | None]:
         if token is None:
             return ANONYMOUS, None
+        secret = self.resources.settings.secret_key()
+
+        def load(token: str) -> Awaitable[Principal]:
+            return principal_for_token(token, secret=secret)
+
         try:
-            return await principal_for_token(
-                token, secret=self.resources.settings.secret_key()
-            ), None
+            if parse_api_key(token) is not None:
+                return await load(token), None
+            return await self.resources.principals.principal(token, load), None
         except Unauthenticated as error:
             # Public operations (login) still work with a stale token; guarded ones say why.
             return ANONYMOUS, str(error)
@@ -279,6 +286,9 @@ def create_app(settings: Settings | None = None, *, check_migrations: bool = Tru
         ),
         enforcer=get_enforcer(),
         hub=Hub(settings.redis_url),
+        principals=PrincipalCache(
+            settings.database_url, seconds=settings.gridgov_principal_cache_seconds
+        ),
     )
     relay = OutboxRelay(settings.database_url, resources.hub)
     graphql_app = GridGovGraphQL(build_schema(settings), resources)
@@ -293,6 +303,7 @@ def create_app(settings: Settings | None = None, *, check_migrations: bool = Tru
         )
         await resources.hub.start()
         await relay.start()
+        await resources.principals.start()
         # What is alive now (schema, ORM and policy metadata, ~150k objects) lives as long as
         # the process: moved out of the collector's sight, a full collection no longer walks it
         # in the middle of a request (it did once every few hundred requests, ~100 ms each).
@@ -303,6 +314,7 @@ def create_app(settings: Settings | None = None, *, check_migrations: bool = Tru
             yield
         finally:
             gc.unfreeze()  # several apps in one process (tests): give the collector it all back
+            await resources.principals.stop()
             await relay.stop()
             await resources.hub.stop()
             await redis.aclose()

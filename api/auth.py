@@ -42,6 +42,7 @@ class Principal:
     session_id: uuid.UUID | None = None
     api_key_id: uuid.UUID | None = None
     token_expires_at: datetime | None = field(default=None, compare=False)
+    session_expires_at: datetime | None = field(default=None, compare=False)
 
     @property
     def is_authenticated(self) -> bool:

@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     gridgov_login_max_failures: int = Field(default=5, ge=1)
     gridgov_login_lockout_seconds: int = Field(default=900, ge=1)
     gridgov_db_pool_size: int = Field(default=10, ge=1, le=200)
+    gridgov_principal_cache_seconds: float = Field(
+        default=5, ge=0, le=60, description="0: read the session on every request"
+    )
     gridgov_max_body_bytes: int = Field(default=1_048_576, ge=1024)
     gridgov_max_upload_bytes: int = Field(default=50 * 1_048_576, ge=1024, description="per file")
     gridgov_max_upload_files: int = Field(default=9, ge=1, le=50, description="per request")

@@ -86,11 +86,13 @@ async def principal_for_token(token: str, *, secret: str) -> Principal:
         ),
         session_id=row["session_id"],
         token_expires_at=expires,
+        session_expires_at=row["session_expires_at"],
     )
 
 
 _SESSION_PRINCIPAL = """
-SELECT s.id AS session_id, u.id AS user_id, u.username, u.display_name,
+SELECT s.id AS session_id, s.expires_at AS session_expires_at, u.id AS user_id, u.username,
+       u.display_name,
        COALESCE(
            (SELECT json_agg(json_build_array(a.role, a.region_code, a.department_id)
                             ORDER BY a.created_at, a.id)

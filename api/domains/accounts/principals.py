@@ -1,0 +1,150 @@
+"""Signed-in principals kept between requests, and dropped the moment the database changes them.
+
+Every request needs its principal: its session, user and roles, read from PostgreSQL, a round
+trip that was a tenth of a list page's cost. Here a principal is kept for a few seconds, and
+only while this process listens to the database's notices. Migration 0016 makes every change to
+users, sessions and role assignments notify `CHANNEL` when it commits, by whatever path it is
+made (services, imports, an administrator's SQL). A notice empties the cache, so signing out,
+revoking a session, deactivating a user or changing roles takes effect on the next request, as
+before. Without a listening connection (not yet open, lost, silent) nothing is kept. A read that
+began before a notice arrived is not kept (the generation test), so it cannot bring back what the
+notice removed. The time limit is the backstop, not the mechanism. API keys are not kept: an
+integration calls rarely, and its key's use is recorded as it calls."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+
+import asyncpg
+import structlog
+
+from api import clock
+from api.auth import Principal
+
+log = structlog.get_logger("gridgov.accounts")
+
+CHANNEL = "gridgov_principals"
+_PING_SECONDS = 5.0  # a silent connection (a half-open socket) is found within this
+_RETRY_SECONDS = 1.0
+
+_Entry = tuple[Principal, float, datetime | None]
+
+
+class PrincipalCache:
+    """Principals by access token, for at most `seconds`, while listening to `CHANNEL`."""
+
+    def __init__(self, dsn: str, *, seconds: float, size: int = 10_000):
+        self.dsn = dsn.replace("postgres://", "postgresql://", 1)
+        self.seconds = seconds
+        self.size = size
+        self.hits = 0  # served without a database read (tests and diagnostics read it)
+        self._entries: dict[str, _Entry] = {}
+        self._generation = 0
+        self._listening = False
+        self._listener_pid: int | None = None
+        self._listening_changed = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    @property
+    def listening(self) -> bool:
+        return self._listening
+
+    @property
+    def generation(self) -> int:
+        """Counts the times the cache was emptied (notices, a lost or a new connection)."""
+        return self._generation
+
+    @property
+    def listener_pid(self) -> int | None:
+        """The backend process of the listening connection (tests end it to cut the line)."""
+        return self._listener_pid
+
+    async def start(self) -> None:
+        if self.seconds > 0:
+            self._task = asyncio.create_task(self._run())
+
+    async def stop(self) -> None:
+        if self._task:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+        self._set_listening(False)
+
+    async def wait_listening(self, listening: bool = True) -> None:
+        while self._listening is not listening:
+            await self._listening_changed.wait()
+
+    async def principal(self, token: str, load: Callable[[str], Awaitable[Principal]]) -> Principal:
+        """The token's principal: kept, or loaded by `load` (which raises if the token is no
+        good; a refusal is never kept)."""
+        started = time.monotonic()
+        entry = self._entries.get(token)
+        if entry is not None:
+            principal, kept_at, until = entry
+            if started - kept_at < self.seconds and (until is None or clock.now() < until):
+                self.hits += 1
+                return principal
+            del self._entries[token]
+        generation = self._generation
+        principal = await load(token)
+        if self._listening and generation == self._generation:
+            if len(self._entries) >= self.size:
+                self._entries.clear()  # a burst of distinct tokens: start over, cheaply
+            self._entries[token] = (principal, started, _valid_until(principal))
+        return principal
+
+    def drop_all(self) -> None:
+        self._generation += 1
+        self._entries.clear()
+
+    def _set_listening(self, listening: bool) -> None:
+        # whatever changed while nobody listened is unknown: start empty either way
+        self.drop_all()
+        if listening is not self._listening:
+            self._listening = listening
+            self._listening_changed.set()
+            self._listening_changed = asyncio.Event()
+
+    def _on_notice(self, *_: object) -> None:
+        self.drop_all()
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                connection = await asyncpg.connect(self.dsn)
+            except (OSError, asyncpg.PostgresError) as error:
+                log.warning("principal cache cannot reach PostgreSQL", error=repr(error))
+                await asyncio.sleep(_RETRY_SECONDS)
+                continue
+            try:
+                await self._listen(connection)
+            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError) as error:
+                log.warning("principal cache stopped listening", error=repr(error))
+            finally:
+                self._set_listening(False)
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(connection.close(), _PING_SECONDS)
+            await asyncio.sleep(_RETRY_SECONDS)
+
+    async def _listen(self, connection: asyncpg.Connection) -> None:
+        """Until the connection is lost, or stays silent to a ping."""
+        lost = asyncio.Event()
+        connection.add_termination_listener(lambda _: lost.set())
+        await connection.add_listener(CHANNEL, self._on_notice)
+        self._listener_pid = connection.get_server_pid()
+        self._set_listening(True)
+        while not lost.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(lost.wait(), _PING_SECONDS)
+                return
+            await connection.fetchval("SELECT 1", timeout=_PING_SECONDS)
+
+
+def _valid_until(principal: Principal) -> datetime | None:
+    ends = [t for t in (principal.token_expires_at, principal.session_expires_at) if t is not None]
+    return min(ends) if ends else None

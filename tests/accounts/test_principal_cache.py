@@ -1,0 +1,178 @@
+"""Principals kept between requests: served again, and dropped at once when the database changes
+who may do what, whichever way the change is made."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import timedelta
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+
+from api import clock
+from api.auth import Principal
+from api.domains.accounts.models import RoleAssignment
+from api.domains.accounts.principals import PrincipalCache
+from tests import factories
+from tests.factories import error_codes, gql
+
+ME = "{ me { username roles { role regionCode } } }"
+EVENTS = "{ events(first: 1) { edges { node { uuid } } } }"
+WORKER_REGION = "410611001001001"
+
+
+@pytest.fixture
+async def cache(app: Any) -> AsyncIterator[PrincipalCache]:
+    """The app's cache, listening (the test app runs without its lifespan, so without one)."""
+    principals: PrincipalCache = app.state.resources.principals
+    await principals.start()
+    await asyncio.wait_for(principals.wait_listening(), 10)
+    yield principals
+    await principals.stop()
+
+
+async def _noticed(cache: PrincipalCache, before: int) -> None:
+    """The database's notice of a change has reached the cache."""
+
+    async def emptied() -> None:
+        while cache.generation == before:  # noqa: ASYNC110 - the notice arrives on its own connection
+            await asyncio.sleep(0.01)
+
+    await asyncio.wait_for(emptied(), 5)
+
+
+async def test_a_kept_principal_serves_the_next_requests(
+    client: httpx.AsyncClient, cache: PrincipalCache
+) -> None:
+    await factories.region_tree()
+    _, token = await factories.signed_in("grid_worker", WORKER_REGION)
+
+    first = await gql(client, ME, token=token)
+    hits = cache.hits
+    second = await gql(client, ME, token=token)
+
+    assert first == second and first["data"]["me"]["roles"]
+    assert cache.hits == hits + 1
+
+
+async def test_signing_out_ends_access_at_the_next_request(
+    client: httpx.AsyncClient, cache: PrincipalCache
+) -> None:
+    await factories.region_tree()
+    _, token = await factories.signed_in("grid_worker", WORKER_REGION)
+    assert (await gql(client, ME, token=token))["data"]["me"]
+    before = cache.generation
+
+    out = await gql(
+        client,
+        "mutation { logout { __typename ... on LogoutPayload { sessionsEnded } } }",
+        token=token,
+    )
+    await _noticed(cache, before)
+
+    assert out["data"]["logout"]["sessionsEnded"] == 1
+    assert error_codes(await gql(client, ME, token=token)) == ["UNAUTHENTICATED"]
+
+
+async def test_deactivating_a_user_ends_access_at_the_next_request(
+    client: httpx.AsyncClient, cache: PrincipalCache
+) -> None:
+    await factories.region_tree()
+    _, admin = await factories.signed_in("admin", "410611")
+    worker, token = await factories.signed_in("grid_worker", WORKER_REGION)
+    assert (await gql(client, ME, token=token))["data"]["me"]
+    before = cache.generation
+
+    body = await gql(
+        client,
+        "mutation($id: ID!) { deactivateUser(id: $id) { __typename } }",
+        {"id": str(worker.id)},
+        token=admin,
+    )
+    await _noticed(cache, before)
+
+    assert body["data"]["deactivateUser"]["__typename"] == "UserPayload"
+    assert error_codes(await gql(client, ME, token=token)) == ["UNAUTHENTICATED"]
+
+
+async def test_a_role_changed_outside_the_api_is_seen_at_the_next_request(
+    client: httpx.AsyncClient, cache: PrincipalCache
+) -> None:
+    await factories.region_tree()
+    worker, token = await factories.signed_in("grid_worker", WORKER_REGION)
+    assert "errors" not in await gql(client, EVENTS, token=token)
+    before = cache.generation
+
+    # an administrator's SQL, an import: not through any service of ours
+    await RoleAssignment.filter(user_id=worker.id).delete()
+    await _noticed(cache, before)
+
+    assert error_codes(await gql(client, EVENTS, token=token)) == ["FORBIDDEN"]
+
+
+async def test_an_expired_token_is_refused_though_its_principal_is_kept(
+    client: httpx.AsyncClient, cache: PrincipalCache
+) -> None:
+    await factories.region_tree()
+    worker = await factories.user("grid_worker", WORKER_REGION)
+    token = await factories.token_for(worker, ttl=timedelta(minutes=15))
+    assert (await gql(client, ME, token=token))["data"]["me"]
+
+    clock.move(timedelta(minutes=16))
+    body = await gql(client, ME, token=token)
+
+    assert error_codes(body) == ["UNAUTHENTICATED"]
+    assert "expired" in body["errors"][0]["message"]
+
+
+async def test_nothing_is_kept_while_the_line_to_the_database_is_down(
+    client: httpx.AsyncClient, cache: PrincipalCache, database_url: str
+) -> None:
+    await factories.region_tree()
+    _, token = await factories.signed_in("grid_worker", WORKER_REGION)
+    await gql(client, ME, token=token)
+    connection = await asyncpg.connect(database_url.replace("postgres://", "postgresql://", 1))
+    try:
+        await connection.execute("SELECT pg_terminate_backend($1)", cache.listener_pid)
+    finally:
+        await connection.close()
+    await asyncio.wait_for(cache.wait_listening(False), 5)
+    hits = cache.hits
+
+    for _ in range(3):
+        assert (await gql(client, ME, token=token))["data"]["me"]
+    assert cache.hits == hits  # every request read the database
+
+    await asyncio.wait_for(cache.wait_listening(), 10)  # it listens again by itself
+    await gql(client, ME, token=token)
+    await gql(client, ME, token=token)
+    assert cache.hits == hits + 1
+
+
+async def test_a_read_overtaken_by_a_notice_is_not_kept(cache: PrincipalCache) -> None:
+    principal = Principal(username="li.na")
+    reads = 0
+    gate = asyncio.Event()
+
+    def loader(wait: bool) -> Callable[[str], Awaitable[Principal]]:
+        async def load(token: str) -> Principal:
+            nonlocal reads
+            reads += 1
+            if wait:
+                await gate.wait()
+            return principal
+
+        return load
+
+    reading = asyncio.create_task(cache.principal("token", loader(wait=True)))
+    await asyncio.sleep(0)  # the read is under way
+    cache.drop_all()  # what a notice does, while the read's answer may be older than the change
+    gate.set()
+    assert await reading is principal
+
+    await cache.principal("token", loader(wait=False))
+    await cache.principal("token", loader(wait=False))
+    assert reads == 2  # read again once, then kept
