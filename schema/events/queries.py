@@ -12,10 +12,17 @@ from api.domains.events.models import Category, DeadlineRule
 from api.domains.hierarchy.enums import Level
 from api.errors import NotFound
 from api.pagination import page_request
-from schema.events.types import CalendarDayType, CategoryType, DeadlineRuleType, EventType
+from schema.events.types import (
+    CalendarDayType,
+    CategoryType,
+    DeadlineRuleType,
+    EventType,
+    list_columns,
+)
 from schema.pagination import Connection, connection
 from schema.permissions import allow, signed_in
 from schema.scalars import parse_uuid
+from schema.selection import selected_below
 from schema.types import Info
 
 
@@ -91,7 +98,10 @@ class EventsQuery:
         after: str | None = None,
     ) -> Connection[EventType]:
         page, filtered = await service.list_events(
-            actor=info.context.principal, page=page_request(first, after), filters=_filters(filter)
+            actor=info.context.principal,
+            page=page_request(first, after),
+            filters=_filters(filter),
+            columns=list_columns(selected_below(info, ("edges", "node"))),
         )
         return connection(page, filtered, EventType.from_row)
 
@@ -102,7 +112,9 @@ class EventsQuery:
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> Connection[EventType]:
         page, filtered = await service.my_tasks(
-            actor=info.context.principal, page=page_request(first, after)
+            actor=info.context.principal,
+            page=page_request(first, after),
+            columns=list_columns(selected_below(info, ("edges", "node"))),
         )
         return connection(page, filtered, EventType.from_row)
 

@@ -20,6 +20,7 @@ from api.domains.events.enums import (
     Source,
     Stage,
 )
+from api.domains.events.service import LIST_COLUMNS
 from api.domains.hierarchy.enums import Level
 from schema.hierarchy.types import DepartmentType, GeoPoint
 from schema.node import Node
@@ -223,45 +224,112 @@ class EventType(Node):
 
     @classmethod
     def from_row(cls, row: Row) -> EventType:
-        """From an `events` row as the driver returns it (list pages skip model building)."""
-        lat, lng = row["lat"], row["lng"]
-        department, user = row["assignee_department_id"], row["assignee_user_id"]
-        stage = row["stage"]
+        """From an `events` row as the driver returns it (list pages skip model building).
+
+        A list page's row holds only the columns its selection needs (`list_columns`): the
+        fields of the others are None, and nothing reads them."""
+        get = row.get
+        lat, lng = get("lat"), get("lng")
+        department, user = get("assignee_department_id"), get("assignee_user_id")
         return cls(
-            uuid=row["id"],
-            case_number=row["case_number"],
-            title=row["title"],
-            description=row["description"],
-            category_key=row["category_key"],
-            source=_SOURCE[row["source"]],
-            priority=_PRIORITY[row["priority"]],
-            status=_STATUS[row["status"]],
-            region_code=row["region_code"],
-            handling_region_code=row["handling_region_code"],
-            handling_level=_LEVEL[row["handling_level"]],
+            uuid=get("id"),
+            case_number=get("case_number"),
+            title=get("title"),
+            description=get("description"),
+            category_key=get("category_key"),
+            source=_SOURCE.get(get("source")),  # type: ignore[arg-type]
+            priority=_PRIORITY.get(get("priority")),  # type: ignore[arg-type]
+            status=_STATUS.get(get("status")),  # type: ignore[arg-type]
+            region_code=get("region_code"),
+            handling_region_code=get("handling_region_code"),
+            handling_level=_LEVEL.get(get("handling_level")),  # type: ignore[arg-type]
             assignee_department_id=strawberry.ID(str(department)) if department else None,
             assignee_user_id=strawberry.ID(str(user)) if user else None,
             location=GeoPoint(lat=lat, lng=lng) if lat is not None and lng is not None else None,
-            address=row["address"],
-            citizen_name=row["citizen_name"],
-            stage=_STAGE[stage] if stage is not None else None,
-            due_at=row["due_at"],
-            remind_at=row["remind_at"],
-            red_at=row["red_at"],
-            card=_CARD[row["card"]],
-            rework_count=row["rework_count"],
-            escalation_count=row["escalation_count"],
-            satisfaction=row["satisfaction"],
-            version=row["version"],
-            reported_at=row["reported_at"],
-            filed_at=row["filed_at"],
-            closed_at=row["closed_at"],
-            updated_at=row["updated_at"],
+            address=get("address"),
+            citizen_name=get("citizen_name"),
+            stage=_STAGE.get(get("stage")),
+            due_at=get("due_at"),
+            remind_at=get("remind_at"),
+            red_at=get("red_at"),
+            card=_CARD.get(get("card")),  # type: ignore[arg-type]
+            rework_count=get("rework_count"),
+            escalation_count=get("escalation_count"),
+            satisfaction=get("satisfaction"),
+            version=get("version"),
+            reported_at=get("reported_at"),
+            filed_at=get("filed_at"),
+            closed_at=get("closed_at"),
+            updated_at=get("updated_at"),
         )
 
 
+# The columns each field of Event is read from, its resolver's included. A field missing here
+# (a new one) makes a page read every column: safe, only slower.
+_COLUMNS_OF_FIELD: dict[str, tuple[str, ...]] = {
+    "__typename": (),
+    "id": ("id",),
+    "uuid": ("id",),
+    "caseNumber": ("case_number",),
+    "title": ("title",),
+    "description": ("description",),
+    "categoryKey": ("category_key",),
+    "source": ("source",),
+    "priority": ("priority",),
+    "status": ("status",),
+    "regionCode": ("region_code",),
+    "handlingRegionCode": ("handling_region_code",),
+    "handlingLevel": ("handling_level",),
+    "assigneeDepartmentId": ("assignee_department_id",),
+    "assigneeUserId": ("assignee_user_id",),
+    "location": ("lat", "lng"),
+    "address": ("address",),
+    "citizenName": ("citizen_name",),
+    "stage": ("stage",),
+    "dueAt": ("due_at",),
+    "remindAt": ("remind_at",),
+    "redAt": ("red_at",),
+    "card": ("card",),
+    "reworkCount": ("rework_count",),
+    "escalationCount": ("escalation_count",),
+    "satisfaction": ("satisfaction",),
+    "version": ("version",),
+    "reportedAt": ("reported_at",),
+    "filedAt": ("filed_at",),
+    "closedAt": ("closed_at",),
+    "updatedAt": ("updated_at",),
+    "overdue": ("due_at",),
+    "timeline": ("id",),
+    "attachments": ("id",),
+    "assigneeDepartment": ("assignee_department_id",),
+    "category": ("category_key",),
+}
+# what every page reads whatever is selected: its rows' keys (cursors of both orders)
+_KEY_COLUMNS = frozenset(("id", "reported_at", "due_at"))
+_list_columns: dict[frozenset[str], tuple[str, ...]] = {}
+
+
+def list_columns(selected: frozenset[str]) -> tuple[str, ...]:
+    """The columns of LIST_COLUMNS a page needs for these selected Event fields, in that order
+    (one statement text per selection, which the driver prepares once)."""
+    found = _list_columns.get(selected)
+    if found is not None:
+        return found
+    wanted = set(_KEY_COLUMNS)
+    for name in selected:
+        columns = _COLUMNS_OF_FIELD.get(name)
+        if columns is None:
+            wanted.update(LIST_COLUMNS)
+            break
+        wanted.update(columns)
+    found = tuple(column for column in LIST_COLUMNS if column in wanted)
+    if len(_list_columns) < 1000:  # selections are few; any beyond are only not remembered
+        _list_columns[selected] = found
+    return found
+
+
 class Row(Protocol):
-    def __getitem__(self, name: str, /) -> Any: ...
+    def get(self, name: str, /) -> Any: ...
 
 
 class _ModelRow:
@@ -272,7 +340,7 @@ class _ModelRow:
     def __init__(self, model: models.Event):
         self._model = model
 
-    def __getitem__(self, name: str) -> Any:
+    def get(self, name: str) -> Any:
         return getattr(self._model, name)
 
 

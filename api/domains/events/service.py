@@ -231,9 +231,14 @@ LIST_COLUMNS = (
 
 
 async def list_events(
-    *, actor: Principal, page: PageRequest, filters: EventFilter
+    *,
+    actor: Principal,
+    page: PageRequest,
+    filters: EventFilter,
+    columns: Sequence[str] = LIST_COLUMNS,
 ) -> tuple[Page[Record], Any]:
-    """Events in scope, newest first, as rows of `events`."""
+    """Events in scope, newest first, as rows of `events` (of `columns`, which must include
+    the sort key's)."""
     query = Event.filter(readable_events(actor))
     if filters.statuses:
         query = query.filter(status__in=list(filters.statuses))
@@ -278,12 +283,14 @@ async def list_events(
         after_at, after_id = split_cursor(page.after)
         query = query.filter(Q(reported_at__lt=after_at) | Q(reported_at=after_at, id__lt=after_id))
     rows = await fetch_records(
-        query.order_by("-reported_at", "-id").limit(page.first + 1).only(*LIST_COLUMNS)
+        query.order_by("-reported_at", "-id").limit(page.first + 1).only(*columns)
     )
     return make_page(rows, page, lambda e: f"{e['reported_at'].isoformat()}|{e['id']}"), filtered
 
 
-async def my_tasks(*, actor: Principal, page: PageRequest) -> tuple[Page[Record], Any]:
+async def my_tasks(
+    *, actor: Principal, page: PageRequest, columns: Sequence[str] = LIST_COLUMNS
+) -> tuple[Page[Record], Any]:
     """Events waiting for the caller: to file, dispatch, verify or close at a centre the caller
     staffs, or to accept and handle as the assignee (in person or as department staff)."""
     enforcer = get_enforcer()
@@ -324,9 +331,7 @@ async def my_tasks(*, actor: Principal, page: PageRequest) -> tuple[Page[Record]
         after_at, after_id = split_cursor(page.after)
         query = query.filter(Q(due_at__gt=after_at) | Q(due_at=after_at, id__gt=after_id))
     # Most urgent first: the soonest deadline (events without one last).
-    rows = await fetch_records(
-        query.order_by("due_at", "id").limit(page.first + 1).only(*LIST_COLUMNS)
-    )
+    rows = await fetch_records(query.order_by("due_at", "id").limit(page.first + 1).only(*columns))
     return make_page(
         rows,
         page,
