@@ -97,13 +97,14 @@ class EventsQuery:
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[EventType]:
+        columns = list_columns(selected_below(info, ("edges", "node")))
         page, filtered = await service.list_events(
             actor=info.context.principal,
             page=page_request(first, after),
             filters=_filters(filter),
-            columns=list_columns(selected_below(info, ("edges", "node"))),
+            columns=columns,
         )
-        return connection(page, filtered, EventType.from_row)
+        return connection(page, filtered, EventType.from_rows(columns))
 
     @strawberry.field(
         description="What waits for your action, soonest deadline first.", extensions=signed_in()
@@ -111,12 +112,11 @@ class EventsQuery:
     async def my_tasks(
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> Connection[EventType]:
+        columns = list_columns(selected_below(info, ("edges", "node")))
         page, filtered = await service.my_tasks(
-            actor=info.context.principal,
-            page=page_request(first, after),
-            columns=list_columns(selected_below(info, ("edges", "node"))),
+            actor=info.context.principal, page=page_request(first, after), columns=columns
         )
-        return connection(page, filtered, EventType.from_row)
+        return connection(page, filtered, EventType.from_rows(columns))
 
     @strawberry.field(description="Event categories of both dictionaries.", extensions=signed_in())
     async def categories(

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar, cast
 from uuid import UUID
 
 import strawberry
@@ -220,48 +223,68 @@ class EventType(Node):
 
     @classmethod
     def from_model(cls, event: models.Event) -> EventType:
-        return cls.from_row(_ModelRow(event))
+        return rows_of(LIST_COLUMNS)(tuple(getattr(event, column) for column in LIST_COLUMNS))
 
     @classmethod
-    def from_row(cls, row: Row) -> EventType:
-        """From an `events` row as the driver returns it (list pages skip model building).
+    def from_rows(cls, columns: tuple[str, ...]) -> Callable[[Sequence[Any]], EventType]:
+        """Makes the type from `events` rows of these columns as the driver returns them (list
+        pages skip model building). A field whose columns were not read is None: list pages
+        read what their selection needs (`list_columns`), so nothing reads it."""
+        return rows_of(columns)
 
-        A list page's row holds only the columns its selection needs (`list_columns`): the
-        fields of the others are None, and nothing reads them."""
-        get = row.get
-        lat, lng = get("lat"), get("lng")
-        department, user = get("assignee_department_id"), get("assignee_user_id")
-        return cls(
-            uuid=get("id"),
-            case_number=get("case_number"),
-            title=get("title"),
-            description=get("description"),
-            category_key=get("category_key"),
-            source=_SOURCE.get(get("source")),  # type: ignore[arg-type]
-            priority=_PRIORITY.get(get("priority")),  # type: ignore[arg-type]
-            status=_STATUS.get(get("status")),  # type: ignore[arg-type]
-            region_code=get("region_code"),
-            handling_region_code=get("handling_region_code"),
-            handling_level=_LEVEL.get(get("handling_level")),  # type: ignore[arg-type]
-            assignee_department_id=strawberry.ID(str(department)) if department else None,
-            assignee_user_id=strawberry.ID(str(user)) if user else None,
-            location=GeoPoint(lat=lat, lng=lng) if lat is not None and lng is not None else None,
-            address=get("address"),
-            citizen_name=get("citizen_name"),
-            stage=_STAGE.get(get("stage")),
-            due_at=get("due_at"),
-            remind_at=get("remind_at"),
-            red_at=get("red_at"),
-            card=_CARD.get(get("card")),  # type: ignore[arg-type]
-            rework_count=get("rework_count"),
-            escalation_count=get("escalation_count"),
-            satisfaction=get("satisfaction"),
-            version=get("version"),
-            reported_at=get("reported_at"),
-            filed_at=get("filed_at"),
-            closed_at=get("closed_at"),
-            updated_at=get("updated_at"),
-        )
+
+# Each init field of Event from its columns: (columns, expression of them as {0}, {1}, …).
+_CONVERTED: dict[str, tuple[tuple[str, ...], str]] = {
+    "uuid": (("id",), "{0}"),
+    "source": (("source",), "_SOURCE[{0}]"),
+    "priority": (("priority",), "_PRIORITY[{0}]"),
+    "status": (("status",), "_STATUS[{0}]"),
+    "handling_level": (("handling_level",), "_LEVEL[{0}]"),
+    "assignee_department_id": (("assignee_department_id",), "_id_text({0})"),
+    "assignee_user_id": (("assignee_user_id",), "_id_text({0})"),
+    "location": (("lat", "lng"), "_point({0}, {1})"),
+    "stage": (("stage",), "_STAGE.get({0})"),
+    "card": (("card",), "_CARD[{0}]"),
+}
+
+
+def _id_text(value: UUID | None) -> strawberry.ID | None:
+    return strawberry.ID(str(value)) if value else None
+
+
+def _point(lat: float | None, lng: float | None) -> GeoPoint | None:
+    return GeoPoint(lat=lat, lng=lng) if lat is not None and lng is not None else None
+
+
+@functools.lru_cache(maxsize=256)
+def rows_of(columns: tuple[str, ...]) -> Callable[[Sequence[Any]], EventType]:
+    """EventType from rows of `columns`, read by position: generated once per column set as
+    one call with every argument spelled out, which is what a 50-row page can afford."""
+    position = {column: index for index, column in enumerate(columns)}
+    arguments = []
+    for field in dataclasses.fields(EventType):
+        if not field.init:
+            continue
+        needs, expression = _CONVERTED.get(field.name, ((field.name,), "{0}"))
+        if all(column in position for column in needs):
+            value = expression.format(*(f"row[{position[column]}]" for column in needs))
+        else:
+            value = "None"
+        arguments.append(f"{field.name}={value}")
+    namespace: dict[str, Any] = {
+        "_cls": EventType,
+        "_SOURCE": _SOURCE,
+        "_PRIORITY": _PRIORITY,
+        "_STATUS": _STATUS,
+        "_LEVEL": _LEVEL,
+        "_STAGE": _STAGE,
+        "_CARD": _CARD,
+        "_id_text": _id_text,
+        "_point": _point,
+    }
+    source = f"def build(row):\n    return _cls({', '.join(arguments)})"
+    exec(source, namespace)  # noqa: S102 - the source is built here from the type's field names
+    return cast("Callable[[Sequence[Any]], EventType]", namespace["build"])
 
 
 # The columns each field of Event is read from, its resolver's included. A field missing here
@@ -326,22 +349,6 @@ def list_columns(selected: frozenset[str]) -> tuple[str, ...]:
     if len(_list_columns) < 1000:  # selections are few; any beyond are only not remembered
         _list_columns[selected] = found
     return found
-
-
-class Row(Protocol):
-    def get(self, name: str, /) -> Any: ...
-
-
-class _ModelRow:
-    """A model read like a row."""
-
-    __slots__ = ("_model",)
-
-    def __init__(self, model: models.Event):
-        self._model = model
-
-    def get(self, name: str) -> Any:
-        return getattr(self._model, name)
 
 
 E = TypeVar("E", bound=StrEnum)

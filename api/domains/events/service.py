@@ -193,7 +193,7 @@ async def get_event(*, actor: Principal, event_id: uuid.UUID) -> Event:
     return event
 
 
-# What a row of an event list carries (schema.events.types.EventType.from_row reads these):
+# What a row of an event list carries (schema.events.types.EventType.from_rows reads these):
 # the event as a list shows it, without the deadline history, the ancestor codes or the
 # reporter's contact; a page's cost in both processes grows with its columns.
 LIST_COLUMNS = (
