@@ -12,7 +12,6 @@ from tortoise.exceptions import IntegrityError, OperationalError, TransactionMan
 from tortoise.expressions import Q
 from tortoise.filters import escape_like
 from tortoise.models import Model
-from tortoise.queryset import QuerySet
 
 
 def subtree_filter(prefixes: Sequence[str], column: str = "code") -> Q:
@@ -91,9 +90,13 @@ def aware(value: datetime) -> datetime:
 
 
 async def fetch(model: type[Model], sql: str, values: Sequence[Any]) -> list[Record]:
-    """Run a SELECT on the connection tortoise would use for `model` (inside `in_transaction`,
-    the transaction's), straight on the driver; database errors become tortoise's exceptions,
-    as they do when tortoise runs a query."""
+    """The rows of a SELECT as the driver returns them, without building models.
+
+    For list pages: building a tortoise model per row (field by field conversion, enum and JSON
+    decoding) cost a quarter of a 50-row page, and the page only reads the values. Columns come
+    as PostgreSQL gives them: enums as their text, JSON as text, timestamps in UTC. Runs on the
+    connection tortoise would use for `model` (inside `in_transaction`, the transaction's);
+    database errors become tortoise's exceptions, as when tortoise runs a query."""
     client = model._meta.db
     try:
         async with client.acquire_connection() as connection:
@@ -121,18 +124,3 @@ class Filtered:
         sql = f'SELECT COUNT(*) FROM "{self.model._meta.db_table}" WHERE {self.where}'
         rows = await fetch(self.model, sql, self.values)
         return int(rows[0][0])
-
-
-async def fetch_records(queryset: QuerySet[Any]) -> list[Record]:
-    """The rows of a queryset as the driver returns them, without building models.
-
-    For list pages: building a tortoise model per row (field by field conversion, enum and JSON
-    decoding) cost a quarter of a 50-row page, and the page only reads the values. Columns come
-    as PostgreSQL gives them: enums as their text, JSON as text, timestamps in UTC."""
-    # what QuerySet._execute does before it builds models: choose the connection (the
-    # transaction's, inside one), build the query once (`sql()` would build it twice)
-    queryset._choose_db_if_not_chosen()
-    queryset._make_query()
-    sql, params = queryset.query.get_parameterized_sql()
-    _, rows = await queryset._db.execute_query(sql, params)
-    return cast("list[Record]", rows)

@@ -1,6 +1,7 @@
-"""Every filter of the event list, under every shape of scope, on both sides of a cursor, against
-the reference: the query tortoise built for the same filters before the list's SELECT was written
-as text. Plus the scope's two forms (Q and SQL) agreeing, and the list's errors."""
+"""Every filter of the event list, under every shape of scope, on both sides of a cursor, and
+my tasks of every kind of caller, page after page, against the reference: the query tortoise built
+before these lists' SELECTs were written as text. Plus the scope's two forms (Q and SQL)
+agreeing, the list inside a transaction, and the list's errors."""
 
 from __future__ import annotations
 
@@ -31,6 +32,7 @@ from api.domains.events.service import (
 from api.domains.hierarchy.enums import Level
 from api.pagination import PageRequest, decode_cursor, split_cursor
 from api.query import Parameters, fetch
+from policies.enforcer import get_enforcer
 from tests import factories
 from tests.factories import gql
 
@@ -61,14 +63,10 @@ DEPARTMENTS: list[uuid.UUID] = []
 USERS = [uuid.UUID(int=1), uuid.UUID(int=2)]
 
 
-async def _events(now: datetime, count: int = 400) -> None:
+async def _events(now: datetime, count: int = 400, users: list[uuid.UUID] = USERS) -> None:
     """Events spread over every level of the test city, each column drawn so that every filter
     selects some of them and not others; many share a report time, so cursors break ties."""
     rng = random.Random(9)
-    DEPARTMENTS[:] = [
-        (await factories.department(code="police")).id,
-        (await factories.department(code="water", name="水务局")).id,
-    ]
     events = []
     for i in range(count):
         region = rng.choice(list(factories.TREE))
@@ -88,7 +86,7 @@ async def _events(now: datetime, count: int = 400) -> None:
                 handling_region_code=held,
                 handling_level=Level.of_code(held),
                 assignee_department_id=rng.choice([None, *DEPARTMENTS]),
-                assignee_user_id=rng.choice([None, *USERS]),
+                assignee_user_id=rng.choice([None, *users]),
                 address=rng.choice(ADDRESSES),
                 due_at=rng.choice([None, now - timedelta(hours=5), now + timedelta(hours=5)]),
                 card=rng.choice(list(Card)),
@@ -98,13 +96,30 @@ async def _events(now: datetime, count: int = 400) -> None:
     await Event.bulk_create(events)
 
 
-async def _caller(scope: str) -> tuple[str, Principal]:
-    (role, region), *more = SCOPES[scope]
+async def _departments() -> None:
+    DEPARTMENTS[:] = [
+        (await factories.department(code="police")).id,
+        (await factories.department(code="water", name="水务局")).id,
+    ]
+
+
+async def _caller(
+    scope: str, shapes: dict[str, list[tuple[str, str]]] = SCOPES
+) -> tuple[str, Principal]:
+    (role, region), *more = shapes[scope]
     department = DEPARTMENTS[0] if role == "department_staff" else None
     account = await factories.user(role, region, department_id=department)
     for other_role, other_region in more:
-        await RoleAssignment.create(user=account, role=other_role, region_code=other_region)
-    assignments = tuple(Assignment(r, code, department) for r, code in SCOPES[scope])
+        await RoleAssignment.create(
+            user=account,
+            role=other_role,
+            region_code=other_region,
+            department_id=DEPARTMENTS[0] if other_role == "department_staff" else None,
+        )
+    assignments = tuple(
+        Assignment(r, code, DEPARTMENTS[0] if r == "department_staff" else None)
+        for r, code in shapes[scope]
+    )
     principal = Principal(user_id=account.id, username=account.username, assignments=assignments)
     return await factories.token_for(account), principal
 
@@ -236,6 +251,7 @@ async def test_every_filter_under_every_scope_matches_the_reference(
     client: httpx.AsyncClient,
 ) -> None:
     await factories.region_tree()
+    await _departments()
     # due times lie hours from now: both sides see the same ones overdue
     now = clock.now()
     await _events(now)
@@ -272,6 +288,7 @@ async def test_every_filter_under_every_scope_matches_the_reference(
 
 async def test_the_scope_in_sql_selects_what_its_q_selects(db: None) -> None:
     await factories.region_tree()
+    await _departments()
     await _events(clock.now())
     callers = [
         *(tuple(Assignment(role, code) for role, code in shape) for shape in SCOPES.values()),
@@ -289,6 +306,104 @@ async def test_the_scope_in_sql_selects_what_its_q_selects(db: None) -> None:
     assert not expected  # the last callers see nothing
 
 
+TASKS = """
+query($first: Int, $after: String) {
+  myTasks(first: $first, after: $after) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    edges { node { uuid } }
+  }
+}"""
+
+TASK_CALLERS: dict[str, list[tuple[str, str]]] = {
+    "grid leader": [("grid_leader", "410611001001001")],
+    "township centre": [("township_centre", "410611001")],
+    "district command": [("district_command", "410611")],
+    "department staff": [("department_staff", "410611")],
+    "grid worker": [("grid_worker", "410611001001001")],
+    "two centres and a department": [
+        ("township_centre", "410611002"),
+        ("community_staff", "410611001001"),
+        ("department_staff", "410611"),
+    ],
+    "citizen": [("citizen", "410611001001001")],
+}
+
+
+async def _reference_tasks(actor: Principal, page: PageRequest) -> tuple[list[str], bool, int]:
+    """my_tasks as its tortoise query found it (its code as it was)."""
+    enforcer = get_enforcer()
+    branches: list[Q] = []
+    for assignment in actor.assignments:
+        level = Level.of_code(assignment.region_code)
+        if level is None:
+            continue
+        if enforcer.allows(assignment.role, level, "event", "file"):
+            branches.append(
+                Q(
+                    handling_region_code=assignment.region_code,
+                    status__in=[
+                        EventStatus.REPORTED,
+                        EventStatus.FILED,
+                        EventStatus.HANDLED,
+                        EventStatus.VERIFIED,
+                    ],
+                )
+            )
+        if assignment.department_id is not None:
+            branches.append(
+                Q(
+                    assignee_department_id=assignment.department_id,
+                    status__in=[EventStatus.ASSIGNED, EventStatus.IN_PROGRESS],
+                )
+            )
+    if actor.user_id is not None:
+        branches.append(
+            Q(
+                assignee_user_id=actor.user_id,
+                status__in=[EventStatus.ASSIGNED, EventStatus.IN_PROGRESS],
+            )
+        )
+    query = Event.filter(id__in=[]) if not branches else Event.filter(Q(*branches, join_type="OR"))
+    filtered = query
+    if page.after is not None:
+        after_at, after_id = split_cursor(page.after)
+        query = query.filter(Q(due_at__gt=after_at) | Q(due_at=after_at, id__gt=after_id))
+    rows = await query.order_by("due_at", "id").limit(page.first + 1)
+    ids = [str(row.id) for row in rows]
+    return ids[: page.first], len(ids) > page.first, await filtered.count()
+
+
+async def test_my_tasks_of_every_kind_of_caller_match_the_reference(
+    client: httpx.AsyncClient,
+) -> None:
+    await factories.region_tree()
+    await _departments()
+    callers = {name: await _caller(name, TASK_CALLERS) for name in TASK_CALLERS}
+    # some callers are the assignee in person of some events
+    assignees = [callers[name][1].user_id for name in ("grid worker", "grid leader")]
+    await _events(clock.now(), users=[user for user in assignees if user is not None])
+    totals = {}
+    for name, (token, actor) in callers.items():
+        after, pages = None, 0
+        while True:  # every page, each after the previous one's end cursor
+            body = await gql(client, TASKS, {"first": 6, "after": after}, token=token)
+            assert "errors" not in body, (name, body)
+            found = body["data"]["myTasks"]
+            page = PageRequest(first=6, after=decode_cursor(after) if after else None)
+            ids, more, total = await _reference_tasks(actor, page)
+            assert [edge["node"]["uuid"] for edge in found["edges"]] == ids, (name, pages)
+            assert found["pageInfo"]["hasNextPage"] == more, (name, pages)
+            assert found["totalCount"] == total, name
+            totals[name], after, pages = total, found["pageInfo"]["endCursor"], pages + 1
+            if not more:
+                break
+
+    # everyone but the citizen has tasks (some more than a page), the citizen none
+    assert [name for name, total in totals.items() if total == 0] == ["citizen"], totals
+    assert max(totals.values()) > 6, totals
+
+
 class _Undo(Exception):
     pass
 
@@ -299,6 +414,7 @@ async def test_inside_a_transaction_the_list_reads_on_its_connection(db: None) -
     page = PageRequest(first=5, after=None)
     with pytest.raises(_Undo):
         async with in_transaction():
+            await _departments()
             await _events(clock.now(), 3)
             inside, filtered = await list_events(actor=actor, page=page, filters=EventFilter())
             counted_inside = await filtered.count()

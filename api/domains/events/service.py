@@ -60,7 +60,6 @@ from api.query import (
     aware,
     contains_any_case,
     fetch,
-    fetch_records,
     path_condition,
     path_filter,
     starts_with,
@@ -325,55 +324,65 @@ def list_statement(
     return sql, bind.values, filtered
 
 
-async def my_tasks(*, actor: Principal, page: PageRequest) -> tuple[Page[Record], Any]:
+# What waits at a centre (to file, dispatch, verify, close) and what waits for an assignee.
+CENTRE_STATUSES = (
+    EventStatus.REPORTED,
+    EventStatus.FILED,
+    EventStatus.HANDLED,
+    EventStatus.VERIFIED,
+)
+ASSIGNEE_STATUSES = (EventStatus.ASSIGNED, EventStatus.IN_PROGRESS)
+
+
+async def my_tasks(*, actor: Principal, page: PageRequest) -> tuple[Page[Record], Filtered]:
     """Events waiting for the caller: to file, dispatch, verify or close at a centre the caller
     staffs, or to accept and handle as the assignee (in person or as department staff)."""
+    sql, values, filtered = tasks_statement(actor=actor, page=page)
+    rows = await fetch(Event, sql, values)
+    return make_page(
+        rows,
+        page,
+        lambda e: f"{(e['due_at'] or datetime.max.replace(tzinfo=LOCAL)).isoformat()}|{e['id']}",
+    ), filtered
+
+
+def tasks_statement(*, actor: Principal, page: PageRequest) -> tuple[str, list[Any], Filtered]:
+    """The SELECT of a page of my_tasks with its parameters, and the rows it filters."""
     enforcer = get_enforcer()
-    branches: list[Q] = []
+    bind = Parameters()
+    branches: list[str] = []
     for assignment in actor.assignments:
         level = Level.of_code(assignment.region_code)
         if level is None:
             continue
         if enforcer.allows(assignment.role, level, "event", "file"):
             branches.append(
-                Q(
-                    handling_region_code=assignment.region_code,
-                    status__in=[
-                        EventStatus.REPORTED,
-                        EventStatus.FILED,
-                        EventStatus.HANDLED,
-                        EventStatus.VERIFIED,
-                    ],
-                )
+                f'("handling_region_code"={bind(assignment.region_code)}'
+                f' AND "status" IN ({bind.each(CENTRE_STATUSES)}))'
             )
         if assignment.department_id is not None:
             branches.append(
-                Q(
-                    assignee_department_id=assignment.department_id,
-                    status__in=[EventStatus.ASSIGNED, EventStatus.IN_PROGRESS],
-                )
+                f'("assignee_department_id"={bind(assignment.department_id)}'
+                f' AND "status" IN ({bind.each(ASSIGNEE_STATUSES)}))'
             )
     if actor.user_id is not None:
         branches.append(
-            Q(
-                assignee_user_id=actor.user_id,
-                status__in=[EventStatus.ASSIGNED, EventStatus.IN_PROGRESS],
-            )
+            f'("assignee_user_id"={bind(actor.user_id)}'
+            f' AND "status" IN ({bind.each(ASSIGNEE_STATUSES)}))'
         )
-    query = Event.filter(id__in=[]) if not branches else Event.filter(Q(*branches, join_type="OR"))
-    filtered = query
+    where = ["(" + " OR ".join(branches) + ")" if branches else "false"]
+    filtered = Filtered(Event, where[0], bind.values)
     if page.after is not None:
         after_at, after_id = split_cursor(page.after)
-        query = query.filter(Q(due_at__gt=after_at) | Q(due_at=after_at, id__gt=after_id))
+        at = bind(aware(after_at))
+        where.append(f'("due_at">{at} OR ("due_at"={at} AND "id">{bind(after_id)}))')
     # Most urgent first: the soonest deadline (events without one last).
-    rows = await fetch_records(
-        query.order_by("due_at", "id").limit(page.first + 1).only(*LIST_COLUMNS)
+    sql = (
+        _LIST_SELECT
+        + " AND ".join(where)
+        + f' ORDER BY "due_at" ASC,"id" ASC LIMIT {bind(page.first + 1)}'
     )
-    return make_page(
-        rows,
-        page,
-        lambda e: f"{(e['due_at'] or datetime.max.replace(tzinfo=LOCAL)).isoformat()}|{e['id']}",
-    ), filtered
+    return sql, bind.values, filtered
 
 
 async def timelines(event_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[TimelineEntry]]:
