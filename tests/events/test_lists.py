@@ -5,15 +5,17 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
+import asyncpg
 import httpx
 import pytest
 from tortoise import connections
-from tortoise.backends.asyncpg.client import AsyncpgDBClient
 
 from api.auth import Assignment, Principal
 from api.domains.events.models import Event
-from api.domains.events.service import readable_events
+from api.domains.events.service import EventFilter, list_statement
+from api.pagination import PageRequest
 from tests import factories
 from tests.events.helpers import ASSIGN, FILE, REPORT, report_input, run
 from tests.factories import gql
@@ -110,28 +112,28 @@ async def _many_events(count: int) -> None:
 
 @contextmanager
 def counting_statements() -> Iterator[list[str]]:
-    """Record every SQL statement the ORM sends (instrumentation, not a stand-in)."""
+    """Record every SQL statement sent to PostgreSQL, through tortoise or straight on the driver
+    (instrumentation, not a stand-in)."""
     seen: list[str] = []
-    originals = {
-        name: getattr(AsyncpgDBClient, name) for name in ("execute_query", "execute_query_dict")
-    }
+    names = ("execute", "executemany", "fetch", "fetchrow", "fetchval")
+    originals = {name: getattr(asyncpg.Connection, name) for name in names}
 
     def wrap(name: str):  # type: ignore[no-untyped-def]
         original = originals[name]
 
-        async def counted(self, query, values=None):  # type: ignore[no-untyped-def]
+        async def counted(self, query, *args, **kwargs):  # type: ignore[no-untyped-def]
             seen.append(query)
-            return await original(self, query, values)
+            return await original(self, query, *args, **kwargs)
 
         return counted
 
     for name in originals:
-        setattr(AsyncpgDBClient, name, wrap(name))
+        setattr(asyncpg.Connection, name, wrap(name))
     try:
         yield seen
     finally:
         for name, original in originals.items():
-            setattr(AsyncpgDBClient, name, original)
+            setattr(asyncpg.Connection, name, original)
 
 
 @pytest.mark.slow
@@ -167,17 +169,16 @@ async def test_subtree_listing_uses_the_path_index(db: None) -> None:
     await _many_events(100_000)
     connection = connections.get("default")
 
-    def plan_of(scope: str) -> str:
+    async def plan_of(scope: str) -> list[dict[str, Any]]:
+        """The plan of the statement the list runs for a page of everything in `scope`."""
         actor = Principal(username="x", assignments=(Assignment("district_command", scope),))
-        return (
-            Event.filter(readable_events(actor))
-            .order_by("-reported_at", "-id")
-            .limit(51)
-            .sql(params_inline=True)
+        sql, values, _ = list_statement(
+            actor=actor, page=PageRequest(first=50, after=None), filters=EventFilter()
         )
+        return await connection.execute_query_dict("EXPLAIN (FORMAT JSON) " + sql, values)
 
-    district = await connection.execute_query_dict("EXPLAIN (FORMAT JSON) " + plan_of("410611"))
-    township = await connection.execute_query_dict("EXPLAIN (FORMAT JSON) " + plan_of("410611002"))
+    district = await plan_of("410611")
+    township = await plan_of("410611002")
 
     district_nodes = plan_nodes(district[0]["QUERY PLAN"])
     township_nodes = plan_nodes(township[0]["QUERY PLAN"])

@@ -5,6 +5,7 @@ holding the event, and writes the change and its timeline row in one transaction
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -54,7 +55,16 @@ from api.errors import (
     ValidationFailed,
 )
 from api.pagination import Page, PageRequest, make_page, split_cursor
-from api.query import fetch_records, path_filter
+from api.query import (
+    Filtered,
+    Parameters,
+    aware,
+    contains_any_case,
+    fetch,
+    path_condition,
+    path_filter,
+    starts_with,
+)
 from policies.enforcer import authorize, get_enforcer, scope_prefixes
 
 MAX_TITLE = 200
@@ -149,11 +159,21 @@ def in_subtree(prefixes: Sequence[str]) -> Q:
     return path_filter(prefixes, PATH_COLUMNS)
 
 
+def in_subtree_sql(prefixes: Sequence[str], bind: Parameters) -> str:
+    """in_subtree as a SQL condition."""
+    return path_condition(prefixes, PATH_COLUMNS, bind)
+
+
 def readable_events(actor: Principal) -> Q:
     """Events that happened inside the caller's read scope. That covers the events held inside
     it too: the level holding an event is always an ancestor of where it happened (a CHECK
     constraint), so one path predicate suffices."""
     return in_subtree(scope_prefixes(actor.assignments, "event", "read"))
+
+
+def readable_events_sql(actor: Principal, bind: Parameters) -> str:
+    """readable_events as a SQL condition."""
+    return in_subtree_sql(scope_prefixes(actor.assignments, "event", "read"), bind)
 
 
 def _authorize_step(actor: Principal, action: Action, event: Event) -> None:
@@ -230,113 +250,159 @@ LIST_COLUMNS = (
 )
 
 
+# The list's select list and source, written once (see api.query on statements as text).
+@functools.lru_cache(maxsize=256)
+def _list_select(columns: tuple[str, ...]) -> str:
+    """The head of a list's SELECT of these columns (a page reads what its selection needs)."""
+    unknown = set(columns) - set(LIST_COLUMNS)
+    if unknown:  # the names are written into the statement: only ours
+        raise ValueError(f"not list columns: {sorted(unknown)}")
+    return (
+        "SELECT "
+        + ",".join(f'"{column}"' for column in columns)
+        + f' FROM "{Event._meta.db_table}" WHERE '
+    )
+
+
 async def list_events(
     *,
     actor: Principal,
     page: PageRequest,
     filters: EventFilter,
-    columns: Sequence[str] = LIST_COLUMNS,
-) -> tuple[Page[Record], Any]:
+    columns: tuple[str, ...] = LIST_COLUMNS,
+) -> tuple[Page[Record], Filtered]:
     """Events in scope, newest first, as rows of `events` (of `columns`, which must include
     the sort key's)."""
-    query = Event.filter(readable_events(actor))
+    sql, values, filtered = list_statement(actor=actor, page=page, filters=filters, columns=columns)
+    rows = await fetch(Event, sql, values)
+    return make_page(rows, page, lambda e: f"{e['reported_at'].isoformat()}|{e['id']}"), filtered
+
+
+def list_statement(
+    *,
+    actor: Principal,
+    page: PageRequest,
+    filters: EventFilter,
+    columns: tuple[str, ...] = LIST_COLUMNS,
+) -> tuple[str, list[Any], Filtered]:
+    """The SELECT of a page of list_events with its parameters, and the rows it filters (over
+    all pages) for a count."""
+    bind = Parameters()
+    where = [readable_events_sql(actor, bind)]
     if filters.statuses:
-        query = query.filter(status__in=list(filters.statuses))
+        where.append(f'"status" IN ({bind.each(filters.statuses)})')
     if filters.category_key:
-        query = query.filter(
-            Q(category_key=filters.category_key)
-            | Q(category_key__startswith=f"{filters.category_key}")
-        )
+        key = filters.category_key
+        where.append(f'("category_key"={bind(key)} OR {starts_with("category_key", key, bind)})')
     if filters.source:
-        query = query.filter(source=filters.source)
+        where.append(f'"source"={bind(filters.source)}')
     if filters.priority:
-        query = query.filter(priority=filters.priority)
+        where.append(f'"priority"={bind(filters.priority)}')
     if filters.region_code:
         if Level.of_code(filters.region_code) is None:
             raise ValidationFailed(
                 "malformed region code", field="regionCode", code=ErrorCode.INVALID_CODE
             )
-        query = query.filter(in_subtree([filters.region_code]))
+        where.append(in_subtree_sql([filters.region_code], bind))
     if filters.handling_level:
-        query = query.filter(handling_level=filters.handling_level)
+        where.append(f'"handling_level"={bind(filters.handling_level)}')
     if filters.assignee_department_id:
-        query = query.filter(assignee_department_id=filters.assignee_department_id)
+        where.append(f'"assignee_department_id"={bind(filters.assignee_department_id)}')
     if filters.assignee_user_id:
-        query = query.filter(assignee_user_id=filters.assignee_user_id)
+        where.append(f'"assignee_user_id"={bind(filters.assignee_user_id)}')
     if filters.overdue is True:
-        query = query.filter(status__in=list(OPEN_STATUSES), due_at__lt=clock.now())
+        where.append(f'"status" IN ({bind.each(OPEN_STATUSES)}) AND "due_at"<{bind(clock.now())}')
     elif filters.overdue is False:
-        query = query.filter(Q(due_at__isnull=True) | Q(due_at__gte=clock.now()))
+        where.append(f'("due_at" IS NULL OR "due_at">={bind(clock.now())})')
     if filters.card:
-        query = query.filter(card=filters.card)
+        where.append(f'"card"={bind(filters.card)}')
     if filters.reported_from:
-        query = query.filter(reported_at__gte=filters.reported_from)
+        where.append(f'"reported_at">={bind(aware(filters.reported_from))}')
     if filters.reported_to:
-        query = query.filter(reported_at__lt=filters.reported_to)
+        where.append(f'"reported_at"<{bind(aware(filters.reported_to))}')
     if filters.text:
         text = _clean(filters.text, field="text", limit=50)
-        query = query.filter(
-            Q(title__icontains=text) | Q(case_number__startswith=text) | Q(address__icontains=text)
+        where.append(
+            f"({contains_any_case('title', text, bind)}"
+            f" OR {starts_with('case_number', text, bind)}"
+            f" OR {contains_any_case('address', text, bind)})"
         )
-    filtered = query
+    filtered = Filtered(Event, " AND ".join(where), bind.values)
     if page.after is not None:
         after_at, after_id = split_cursor(page.after)
-        query = query.filter(Q(reported_at__lt=after_at) | Q(reported_at=after_at, id__lt=after_id))
-    rows = await fetch_records(
-        query.order_by("-reported_at", "-id").limit(page.first + 1).only(*columns)
+        at = bind(aware(after_at))
+        where.append(f'("reported_at"<{at} OR ("reported_at"={at} AND "id"<{bind(after_id)}))')
+    sql = (
+        _list_select(columns)
+        + " AND ".join(where)
+        + f' ORDER BY "reported_at" DESC,"id" DESC LIMIT {bind(page.first + 1)}'
     )
-    return make_page(rows, page, lambda e: f"{e['reported_at'].isoformat()}|{e['id']}"), filtered
+    return sql, bind.values, filtered
+
+
+# What waits at a centre (to file, dispatch, verify, close) and what waits for an assignee.
+CENTRE_STATUSES = (
+    EventStatus.REPORTED,
+    EventStatus.FILED,
+    EventStatus.HANDLED,
+    EventStatus.VERIFIED,
+)
+ASSIGNEE_STATUSES = (EventStatus.ASSIGNED, EventStatus.IN_PROGRESS)
 
 
 async def my_tasks(
-    *, actor: Principal, page: PageRequest, columns: Sequence[str] = LIST_COLUMNS
-) -> tuple[Page[Record], Any]:
+    *, actor: Principal, page: PageRequest, columns: tuple[str, ...] = LIST_COLUMNS
+) -> tuple[Page[Record], Filtered]:
     """Events waiting for the caller: to file, dispatch, verify or close at a centre the caller
     staffs, or to accept and handle as the assignee (in person or as department staff)."""
+    sql, values, filtered = tasks_statement(actor=actor, page=page, columns=columns)
+    rows = await fetch(Event, sql, values)
+    return make_page(
+        rows,
+        page,
+        lambda e: f"{(e['due_at'] or datetime.max.replace(tzinfo=LOCAL)).isoformat()}|{e['id']}",
+    ), filtered
+
+
+def tasks_statement(
+    *, actor: Principal, page: PageRequest, columns: tuple[str, ...] = LIST_COLUMNS
+) -> tuple[str, list[Any], Filtered]:
+    """The SELECT of a page of my_tasks with its parameters, and the rows it filters."""
     enforcer = get_enforcer()
-    branches: list[Q] = []
+    bind = Parameters()
+    branches: list[str] = []
     for assignment in actor.assignments:
         level = Level.of_code(assignment.region_code)
         if level is None:
             continue
         if enforcer.allows(assignment.role, level, "event", "file"):
             branches.append(
-                Q(
-                    handling_region_code=assignment.region_code,
-                    status__in=[
-                        EventStatus.REPORTED,
-                        EventStatus.FILED,
-                        EventStatus.HANDLED,
-                        EventStatus.VERIFIED,
-                    ],
-                )
+                f'("handling_region_code"={bind(assignment.region_code)}'
+                f' AND "status" IN ({bind.each(CENTRE_STATUSES)}))'
             )
         if assignment.department_id is not None:
             branches.append(
-                Q(
-                    assignee_department_id=assignment.department_id,
-                    status__in=[EventStatus.ASSIGNED, EventStatus.IN_PROGRESS],
-                )
+                f'("assignee_department_id"={bind(assignment.department_id)}'
+                f' AND "status" IN ({bind.each(ASSIGNEE_STATUSES)}))'
             )
     if actor.user_id is not None:
         branches.append(
-            Q(
-                assignee_user_id=actor.user_id,
-                status__in=[EventStatus.ASSIGNED, EventStatus.IN_PROGRESS],
-            )
+            f'("assignee_user_id"={bind(actor.user_id)}'
+            f' AND "status" IN ({bind.each(ASSIGNEE_STATUSES)}))'
         )
-    query = Event.filter(id__in=[]) if not branches else Event.filter(Q(*branches, join_type="OR"))
-    filtered = query
+    where = ["(" + " OR ".join(branches) + ")" if branches else "false"]
+    filtered = Filtered(Event, where[0], bind.values)
     if page.after is not None:
         after_at, after_id = split_cursor(page.after)
-        query = query.filter(Q(due_at__gt=after_at) | Q(due_at=after_at, id__gt=after_id))
+        at = bind(aware(after_at))
+        where.append(f'("due_at">{at} OR ("due_at"={at} AND "id">{bind(after_id)}))')
     # Most urgent first: the soonest deadline (events without one last).
-    rows = await fetch_records(query.order_by("due_at", "id").limit(page.first + 1).only(*columns))
-    return make_page(
-        rows,
-        page,
-        lambda e: f"{(e['due_at'] or datetime.max.replace(tzinfo=LOCAL)).isoformat()}|{e['id']}",
-    ), filtered
+    sql = (
+        _list_select(columns)
+        + " AND ".join(where)
+        + f' ORDER BY "due_at" ASC,"id" ASC LIMIT {bind(page.first + 1)}'
+    )
+    return sql, bind.values, filtered
 
 
 async def timelines(event_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[TimelineEntry]]:
