@@ -259,7 +259,8 @@ def _point(lat: float | None, lng: float | None) -> GeoPoint | None:
 @functools.lru_cache(maxsize=256)
 def rows_of(columns: tuple[str, ...]) -> Callable[[Sequence[Any]], EventType]:
     """EventType from rows of `columns`, read by position: generated once per column set as
-    one call with every argument spelled out, which is what a 50-row page can afford."""
+    straight-line code that fills the instance's attributes, which is all the dataclass's
+    `__init__` does (a test holds the two equal), in a quarter less time."""
     position = {column: index for index, column in enumerate(columns)}
     arguments = []
     for field in dataclasses.fields(EventType):
@@ -270,9 +271,10 @@ def rows_of(columns: tuple[str, ...]) -> Callable[[Sequence[Any]], EventType]:
             value = expression.format(*(f"row[{position[column]}]" for column in needs))
         else:
             value = "None"
-        arguments.append(f"{field.name}={value}")
+        arguments.append(f"{field.name!r}: {value}")
     namespace: dict[str, Any] = {
         "_cls": EventType,
+        "_new": object.__new__,
         "_SOURCE": _SOURCE,
         "_PRIORITY": _PRIORITY,
         "_STATUS": _STATUS,
@@ -282,7 +284,12 @@ def rows_of(columns: tuple[str, ...]) -> Callable[[Sequence[Any]], EventType]:
         "_id_text": _id_text,
         "_point": _point,
     }
-    source = f"def build(row):\n    return _cls({', '.join(arguments)})"
+    source = (
+        "def build(row):\n"
+        "    event = _new(_cls)\n"
+        f"    event.__dict__ = {{{', '.join(arguments)}}}\n"
+        "    return event"
+    )
     exec(source, namespace)  # noqa: S102 - the source is built here from the type's field names
     return cast("Callable[[Sequence[Any]], EventType]", namespace["build"])
 

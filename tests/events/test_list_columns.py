@@ -3,14 +3,19 @@ that reads them all: every field of Event, alone, through fragments, and in both
 
 from __future__ import annotations
 
+from dataclasses import fields
+from datetime import UTC, datetime
 from typing import Any
+from uuid import uuid4
 
 import httpx
 import pytest
 
+from api.domains.events.enums import Card, Source
 from api.domains.events.models import Event
 from api.domains.events.service import LIST_COLUMNS
-from schema.events.types import _COLUMNS_OF_FIELD, list_columns
+from schema.events.types import _COLUMNS_OF_FIELD, EventType, list_columns, rows_of
+from schema.hierarchy.types import GeoPoint
 from tests import factories
 from tests.events.helpers import ASSIGN, FILE, REPORT, report_input, run
 from tests.factories import gql
@@ -159,3 +164,33 @@ def test_a_page_reads_the_keys_and_the_selected_columns_only() -> None:
         "reported_at",
     )
     assert list_columns(frozenset({"title", "somethingNew"})) == LIST_COLUMNS
+
+
+def test_rows_become_what_the_constructor_makes() -> None:
+    """The builder fills the instance's attributes directly: it must give exactly what
+    `EventType(...)` gives (a `__post_init__` or a default added later would break this)."""
+    values = {column: None for column in LIST_COLUMNS} | {
+        "id": uuid4(),
+        "case_number": "410611-20261125-0001",
+        "title": "井盖缺失",
+        "source": "grid_patrol",
+        "priority": "urgent",
+        "status": "assigned",
+        "handling_level": "township",
+        "assignee_department_id": uuid4(),
+        "lat": 35.7412,
+        "lng": 114.2981,
+        "stage": "handle",
+        "card": "yellow",
+        "rework_count": 1,
+        "reported_at": datetime(2026, 11, 25, 8, tzinfo=UTC),
+    }
+    built = rows_of(LIST_COLUMNS)(tuple(values[column] for column in LIST_COLUMNS))
+    made = EventType(
+        **{field.name: getattr(built, field.name) for field in fields(EventType) if field.init}
+    )
+
+    assert vars(built) == vars(made)
+    assert built.source is Source.GRID_PATROL and built.card is Card.YELLOW
+    assert built.location == GeoPoint(lat=35.7412, lng=114.2981)
+    assert built.assignee_department_id == str(values["assignee_department_id"])
