@@ -132,6 +132,7 @@ async def prepare(base_url: str, scale: str, name: str) -> str:
             await connection.close()
         if events >= SCALES[scale].events:
             print(f"reusing {name} ({events:,} events)", flush=True)
+            await apply_migrations(url)  # made by an earlier version: bring it up to date
             await _forget_reports(url)
             return url
         await _drop(base_url, name)
