@@ -10,7 +10,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import orjson
-from tortoise import connections
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
@@ -32,7 +31,7 @@ from api.errors import (
     ValidationFailed,
 )
 from api.pagination import Page, PageRequest, make_page
-from api.query import subtree_filter
+from api.query import fetch_row, subtree_filter
 from policies.enforcer import authorize, get_enforcer, scope_prefixes
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]{2,63}$")
@@ -70,12 +69,9 @@ async def principal_for_token(token: str, *, secret: str) -> Principal:
         return await principal_for_api_key(token)
     user_id, session_id, expires = auth.decode_access_token(token, secret=secret)
     # Every request runs this: one statement, not an ORM query per table.
-    rows = await connections.get("default").execute_query_dict(
-        _SESSION_PRINCIPAL, [session_id, user_id, clock.now()]
-    )
-    if not rows:
+    row = await fetch_row(_SESSION_PRINCIPAL, session_id, user_id, clock.now())
+    if row is None:
         raise Unauthenticated("session ended; sign in again")
-    row = rows[0]
     return Principal(
         user_id=row["user_id"],
         username=row["username"],
