@@ -30,6 +30,18 @@ class Assignment:
     role: str
     region_code: str
     department_id: uuid.UUID | None = None
+    # the row's id when read from the database (shown by `me`); not part of what it grants
+    id: uuid.UUID | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    """The rest of the signed-in user's row, read by the same lookup as the principal."""
+
+    phone: str | None
+    is_active: bool
+    created_at: datetime
+    last_login_at: datetime | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +55,7 @@ class Principal:
     session_id: uuid.UUID | None = None
     api_key_id: uuid.UUID | None = None
     token_expires_at: datetime | None = field(default=None, compare=False)
+    account: Account | None = field(default=None, compare=False)  # set for a session's user
 
     @property
     def is_authenticated(self) -> bool:

@@ -77,18 +77,25 @@ async def principal_for_token(token: str, *, secret: str) -> Principal:
         username=row["username"],
         display_name=row["display_name"],
         assignments=tuple(
-            Assignment(role, code, uuid.UUID(dept) if dept else None)
-            for role, code, dept in orjson.loads(row["assignments"])
+            Assignment(role, code, uuid.UUID(dept) if dept else None, uuid.UUID(assignment_id))
+            for role, code, dept, assignment_id in orjson.loads(row["assignments"])
         ),
         session_id=row["session_id"],
         token_expires_at=expires,
+        account=auth.Account(
+            phone=row["phone"],
+            is_active=row["is_active"],
+            created_at=row["created_at"],
+            last_login_at=row["last_login_at"],
+        ),
     )
 
 
 _SESSION_PRINCIPAL = """
 SELECT s.id AS session_id, u.id AS user_id, u.username, u.display_name,
+       u.phone, u.is_active, u.created_at, u.last_login_at,
        COALESCE(
-           (SELECT json_agg(json_build_array(a.role, a.region_code, a.department_id)
+           (SELECT json_agg(json_build_array(a.role, a.region_code, a.department_id, a.id)
                             ORDER BY a.created_at, a.id)
             FROM role_assignments a WHERE a.user_id = u.id),
            '[]')::text AS assignments
