@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import secrets
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import jwt
 from argon2 import PasswordHasher
@@ -29,6 +30,18 @@ class Assignment:
     role: str
     region_code: str
     department_id: uuid.UUID | None = None
+    # the row's id when read from the database (shown by `me`); not part of what it grants
+    id: uuid.UUID | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    """The rest of the signed-in user's row, read by the same lookup as the principal."""
+
+    phone: str | None
+    is_active: bool
+    created_at: datetime
+    last_login_at: datetime | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +56,7 @@ class Principal:
     api_key_id: uuid.UUID | None = None
     token_expires_at: datetime | None = field(default=None, compare=False)
     session_expires_at: datetime | None = field(default=None, compare=False)
+    account: Account | None = field(default=None, compare=False)  # set for a session's user
 
     @property
     def is_authenticated(self) -> bool:
@@ -142,23 +156,34 @@ def issue_access_token(
 
 def decode_access_token(token: str, *, secret: str) -> tuple[uuid.UUID, uuid.UUID, datetime]:
     """(user id, session id, expiry) of a valid token; Unauthenticated otherwise."""
+    user_id, session_id, expires = _verified_claims(token, secret)
+    # Expiry is checked against our clock (not the wall clock jwt would use) so tests can move it,
+    # and on every use: the cache below keeps a token's claims, never the verdict on its expiry.
+    if expires <= clock.now():
+        raise Unauthenticated("access token expired")
+    return user_id, session_id, expires
+
+
+# Every request presents its token again, and checking it (signature, audience, claims) cost ~35
+# µs of each request. The outcome depends only on the token and the secret, both in the key, so
+# a changed secret misses; only successes are kept (lru_cache does not keep a raised error), so
+# a forged token is checked in full each time; bounded, so a flood of distinct tokens costs
+# memory of a few thousand entries at most. Sessions are still looked up on every request.
+@functools.lru_cache(maxsize=4096)
+def _verified_claims(token: str, secret: str) -> tuple[uuid.UUID, uuid.UUID, datetime]:
     try:
         claims = jwt.decode(
             token,
             secret,
             algorithms=["HS256"],
             audience=ACCESS_TOKEN_AUDIENCE,
-            # exp (and iat) are checked against our clock below, which tests can move
+            # exp (and iat) are checked against our clock by the caller, which tests can move
             options={"require": ["sub", "sid", "exp"], "verify_exp": False, "verify_iat": False},
         )
-        expires = datetime.fromtimestamp(int(claims["exp"]), tz=clock.now().tzinfo)
-        user_id, session_id = uuid.UUID(claims["sub"]), uuid.UUID(claims["sid"])
+        expires = datetime.fromtimestamp(int(claims["exp"]), tz=UTC)
+        return uuid.UUID(claims["sub"]), uuid.UUID(claims["sid"]), expires
     except (jwt.PyJWTError, ValueError, KeyError) as exc:
         raise Unauthenticated("invalid access token") from exc
-    # Expiry is checked against our clock (not the wall clock jwt would use) so tests can move it.
-    if expires <= clock.now():
-        raise Unauthenticated("access token expired")
-    return user_id, session_id, expires
 
 
 def new_api_key() -> tuple[str, str]:

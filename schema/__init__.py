@@ -5,11 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import strawberry
+from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import (
-    AddValidationRules,
-    DisableIntrospection,
     MaxAliasesLimiter,
-    MaxTokensLimiter,
     ParserCache,
     QueryDepthLimiter,
     SchemaExtension,
@@ -24,10 +22,11 @@ from schema.audit.queries import AuditQuery
 from schema.engagement.schema import EngagementMutation, EngagementQuery
 from schema.events.mutations import EventsMutation
 from schema.events.queries import EventsQuery
-from schema.extensions import ErrorCodes
+from schema.extensions import ErrorCodes, LimitsAndCaches
 from schema.hierarchy.mutations import HierarchyMutation
 from schema.hierarchy.queries import HierarchyQuery
 from schema.imports.schema import ImportsMutation, ImportsQuery, ImportsSubscription
+from schema.inputs import install_input_converters
 from schema.intake.schema import IntakeMutation, IntakeQuery
 from schema.node import Node
 from schema.nodes import NodeQuery
@@ -94,16 +93,22 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         *QueryDepthLimiter(max_depth=settings.gridgov_max_query_depth).validation_rules,
         *MaxAliasesLimiter(max_alias_count=settings.gridgov_max_aliases).validation_rules,
     ]
-    extensions: list[Callable[[], SchemaExtension] | type[SchemaExtension]] = [
-        lambda: AddValidationRules(limit_rules),
-        lambda: MaxTokensLimiter(max_token_count=settings.gridgov_max_tokens),
-        lambda: ParserCache(maxsize=1024),
-        lambda: ValidationCache(maxsize=1024),
+    if settings.is_production:
+        # what strawberry's DisableIntrospection adds
+        limit_rules.append(NoSchemaIntrospectionCustomRule)
+    # strawberry's own caches, which its ParserCache and ValidationCache use
+    parse = ParserCache(maxsize=1024).cached_parse_document
+    validate = ValidationCache(maxsize=1024).cached_validate_document
+    extensions: list[Callable[[], SchemaExtension]] = [
+        lambda: LimitsAndCaches(
+            validation_rules=limit_rules,
+            max_tokens=settings.gridgov_max_tokens,
+            parse=parse,
+            validate=validate,
+        ),
         lambda: ErrorCodes(mask=settings.is_production),
     ]
-    if settings.is_production:
-        extensions.append(DisableIntrospection)
-    return strawberry.Schema(
+    schema = strawberry.Schema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
@@ -112,3 +117,5 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         config=StrawberryConfig(disable_field_suggestions=settings.is_production),
         execution_context_class=SharedResultExecutor,
     )
+    install_input_converters(schema)
+    return schema

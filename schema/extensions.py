@@ -1,11 +1,13 @@
-"""Schema extensions: error codes on top-level errors, and masking of unexpected ones."""
+"""Schema extensions: limits and caches of every request; error codes on top-level errors, and
+masking of unexpected ones."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
 
 import structlog
-from graphql import GraphQLError
+from graphql import ASTValidationRule, GraphQLError
 from strawberry.extensions import SchemaExtension
 
 from api.errors import DomainError, PermissionDenied, Unauthenticated
@@ -14,6 +16,46 @@ from api.realtime import FeedInterrupted
 log = structlog.get_logger("gridgov.graphql")
 
 INTERNAL_ERROR = "INTERNAL_SERVER_ERROR"
+
+
+class LimitsAndCaches(SchemaExtension):
+    """What strawberry's AddValidationRules, MaxTokensLimiter, ParserCache and ValidationCache
+    do, in one extension: strawberry makes each extension anew for every request and wraps each
+    of its hooks in a context manager of its own, which for those four cost more than their work.
+
+    The caches are strawberry's own (shared across requests and instances), given by the caller.
+    """
+
+    def __init__(
+        self,
+        *,
+        validation_rules: Sequence[type[ASTValidationRule]],
+        max_tokens: int,
+        parse: Callable[..., Any],
+        validate: Callable[..., Any],
+    ):
+        self.validation_rules = tuple(validation_rules)
+        self.max_tokens = max_tokens
+        self.parse = parse
+        self.validate = validate
+
+    def on_operation(self) -> Iterator[None]:
+        context = self.execution_context
+        context.validation_rules = context.validation_rules + self.validation_rules
+        context.parse_options["max_tokens"] = self.max_tokens
+        yield
+
+    def on_parse(self) -> Iterator[None]:
+        context = self.execution_context
+        context.graphql_document = self.parse(context.query, **context.parse_options)
+        yield
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        context.pre_execution_errors = self.validate(
+            context.schema._schema, context.graphql_document, context.validation_rules
+        )
+        yield
 
 
 class ErrorCodes(SchemaExtension):

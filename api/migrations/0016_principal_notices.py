@@ -3,15 +3,15 @@
 Each API process keeps principals for a few seconds (api/domains/accounts/principals.py) and
 empties its cache on a notice of channel `gridgov_principals`. The triggers fire once per
 statement, and PostgreSQL delivers a notice only when the transaction commits, so a rolled-back
-change notifies nobody. They fire on what a principal is read from: a user's name, display name
-and active flag; a session's end, revocation or owner; any role assignment. New users and new
-sessions change no principal already kept, so sign-ins don't empty the cache."""
+change notifies nobody. They fire on what a principal is read from: any change to a user (`me`
+shows the whole account from it, the time of the last sign-in included), to a session, or to a
+role assignment. New users and new sessions change no principal already kept."""
 
 from tortoise import migrations
 from tortoise.migrations import operations as ops
 
 _TRIGGERS = {
-    "users": "UPDATE OF id, username, display_name, is_active OR DELETE OR TRUNCATE",
+    "users": "UPDATE OR DELETE OR TRUNCATE",
     "user_sessions": "UPDATE OR DELETE OR TRUNCATE",
     "role_assignments": "INSERT OR UPDATE OR DELETE OR TRUNCATE",
 }

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import strawberry
+from starlette.websockets import WebSocket
 
 from api.domains.accounts import service
 from api.domains.accounts.enums import Role
@@ -26,6 +27,10 @@ class AccountsQuery:
         principal = info.context.principal
         if principal.user_id is None:
             return None
+        # Over HTTP the principal was looked up for this very request, user row and roles with
+        # it; a websocket's is as old as its connection, so that reads them afresh.
+        if principal.account is not None and not isinstance(info.context.request, WebSocket):
+            return UserType.from_principal(principal, principal.account)
         return UserType.from_model(
             await service.get_user(actor=principal, user_id=principal.user_id)
         )

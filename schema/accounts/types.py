@@ -7,6 +7,7 @@ from datetime import datetime
 
 import strawberry
 
+from api.auth import Account, Principal
 from api.domains.accounts import models
 from api.domains.accounts.enums import Role
 from schema.node import Node
@@ -49,14 +50,46 @@ class UserType(Node):
     is_active: bool = strawberry.field(description="False once deactivated.")
     created_at: datetime = strawberry.field(description="Created.")
     last_login_at: datetime | None = strawberry.field(description="Last successful sign-in.")
+    # already read this request (the signed-in user's, by the sign-in lookup); else loaded
+    known_roles: strawberry.Private[list[RoleAssignmentType] | None] = None
 
     def node_key(self) -> str:
         return str(self.user_id)
 
     @strawberry.field(description="Roles held and where.")
     async def roles(self, info: Info) -> list[RoleAssignmentType]:
+        if self.known_roles is not None:
+            return self.known_roles
         assignments = await info.context.loaders.assignments_by_user.load(self.user_id)
         return [RoleAssignmentType.from_model(a) for a in assignments]
+
+    @classmethod
+    def from_principal(cls, principal: Principal, account: Account) -> UserType:
+        """The signed-in user as the sign-in lookup of this request read it."""
+        assert principal.user_id is not None
+        roles = []
+        # in the order the loader gives them (assignments_of)
+        for held in sorted(principal.assignments, key=lambda a: (a.region_code, a.role)):
+            assert held.id is not None  # the sign-in lookup reads the ids with the account
+            department = held.department_id
+            roles.append(
+                RoleAssignmentType(
+                    assignment_id=held.id,
+                    role=Role(held.role),
+                    region_code=held.region_code,
+                    department_id=strawberry.ID(str(department)) if department else None,
+                )
+            )
+        return cls(
+            user_id=principal.user_id,
+            username=principal.username,
+            display_name=principal.display_name,
+            phone=account.phone,
+            is_active=account.is_active,
+            created_at=account.created_at,
+            last_login_at=account.last_login_at,
+            known_roles=roles,
+        )
 
     @classmethod
     def from_model(cls, user: models.User) -> UserType:

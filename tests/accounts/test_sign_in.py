@@ -7,6 +7,8 @@ from datetime import timedelta
 import httpx
 
 from api import clock
+from api.app import create_app
+from api.settings import Settings
 from tests import factories
 from tests.factories import error_codes, gql
 
@@ -144,6 +146,42 @@ async def test_expired_and_forged_tokens_are_refused(client: httpx.AsyncClient) 
     assert error_codes(expired_body) == ["UNAUTHENTICATED"]
     assert "expired" in expired_body["errors"][0]["message"]
     assert expired_body["data"] == {"me": None}
+
+
+async def test_a_token_in_use_still_expires_on_time(client: httpx.AsyncClient) -> None:
+    await factories.region_tree()
+    account = await factories.user("grid_worker", "410611001001001", username="li.na")
+    token = await factories.token_for(account, ttl=timedelta(minutes=15))
+
+    uses = [await gql(client, ME, token=token) for _ in range(2)]
+    clock.move(timedelta(minutes=16))
+    expired_body = await gql(client, ME, token=token)
+    clock.move(timedelta(minutes=-16))
+    again = await gql(client, ME, token=token)
+
+    assert [body["data"]["me"]["username"] for body in uses] == ["li.na", "li.na"]
+    assert error_codes(expired_body) == ["UNAUTHENTICATED"]
+    assert "expired" in expired_body["errors"][0]["message"]
+    assert again["data"]["me"]["username"] == "li.na"
+
+
+async def test_a_token_in_use_stops_working_when_the_secret_changes(
+    client: httpx.AsyncClient, settings: Settings
+) -> None:
+    await factories.region_tree()
+    account = await factories.user("grid_worker", "410611001001001", username="li.na")
+    token = await factories.token_for(account)
+    assert (await gql(client, ME, token=token))["data"]["me"]["username"] == "li.na"
+
+    rotated = settings.model_copy(update={"gridgov_secret_key": "another-secret-" + "x" * 40})
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=create_app(rotated)), base_url="http://t"
+    ) as other:
+        body = await gql(other, ME, token=token)
+
+    assert error_codes(body) == ["UNAUTHENTICATED"]
+    assert body["errors"][0]["message"] == "invalid access token"
+    assert (await gql(client, ME, token=token))["data"]["me"]["username"] == "li.na"
 
 
 async def test_a_stale_token_does_not_block_signing_in_again(client: httpx.AsyncClient) -> None:

@@ -298,3 +298,58 @@ async def test_an_admin_sets_a_password_and_the_old_sessions_end(
     )
     entries = [edge["node"] for edge in audit["data"]["auditLog"]["edges"]]
     assert {"action": "user.set_password", "objectId": str(worker.id)} in entries
+
+
+ME_IN_FULL = """{ me { id username displayName phone isActive createdAt lastLoginAt
+                     roles { id role regionCode departmentId } } }"""
+USER_IN_FULL = """query($id: ID!) { user(id: $id) { id username displayName phone isActive createdAt
+                     lastLoginAt roles { id role regionCode departmentId } } }"""
+
+
+async def test_me_shows_what_user_shows_and_a_new_role_at_once(client: httpx.AsyncClient) -> None:
+    await factories.region_tree()
+    police = await factories.department("410611", "police")
+    housing = await factories.department("410611001", "housing", "住建")
+    _, admin = await factories.signed_in("admin", "410611")
+    staff = await factories.user("department_staff", "410611001", department_id=housing.id)
+    # assignments made in an order unlike the one roles are listed in
+    for role, code, department in [
+        ("grid_worker", "410611001001001", None),
+        ("department_staff", "410611", police.id),
+        ("community_staff", "410611001001", None),
+    ]:
+        await RoleAssignment.create(
+            user=staff, role=role, region_code=code, department_id=department
+        )
+    await User.filter(id=staff.id).update(phone="13800000000")
+    login = await gql(
+        client,
+        "mutation($u: String!, $p: String!) { login(username: $u, password: $p) "
+        "{ ... on AuthPayload { accessToken } } }",
+        {"u": staff.username, "p": factories.PASSWORD},
+    )
+    token = login["data"]["login"]["accessToken"]
+
+    me = (await gql(client, ME_IN_FULL, token=token))["data"]["me"]
+    seen_by_admin = await gql(client, USER_IN_FULL, {"id": me["id"]}, token=admin)
+    granted = await gql(
+        client,
+        ASSIGN,
+        {"user": str(staff.id), "role": {"role": "GRID_LEADER", "regionCode": "410611001001001"}},
+        token=admin,
+    )
+    after = (await gql(client, ME_IN_FULL, token=token))["data"]["me"]
+
+    assert me == seen_by_admin["data"]["user"]
+    assert me["phone"] == "13800000000" and me["lastLoginAt"] is not None
+    assert [(r["role"], r["regionCode"]) for r in me["roles"]] == [
+        ("DEPARTMENT_STAFF", "410611"),
+        ("DEPARTMENT_STAFF", "410611001"),
+        ("COMMUNITY_STAFF", "410611001001"),
+        ("GRID_WORKER", "410611001001001"),
+    ]
+    assert granted["data"]["assignRole"]["__typename"] == "RoleAssignmentPayload"
+    assert ("GRID_LEADER", "410611001001001") in [
+        (r["role"], r["regionCode"]) for r in after["roles"]
+    ]
+    assert after == (await gql(client, USER_IN_FULL, {"id": me["id"]}, token=admin))["data"]["user"]

@@ -10,7 +10,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import orjson
-from tortoise import connections
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
@@ -32,7 +31,7 @@ from api.errors import (
     ValidationFailed,
 )
 from api.pagination import Page, PageRequest, make_page
-from api.query import subtree_filter
+from api.query import fetch, subtree_filter
 from policies.enforcer import authorize, get_enforcer, scope_prefixes
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]{2,63}$")
@@ -70,9 +69,7 @@ async def principal_for_token(token: str, *, secret: str) -> Principal:
         return await principal_for_api_key(token)
     user_id, session_id, expires = auth.decode_access_token(token, secret=secret)
     # Every request runs this: one statement, not an ORM query per table.
-    rows = await connections.get("default").execute_query_dict(
-        _SESSION_PRINCIPAL, [session_id, user_id, clock.now()]
-    )
+    rows = await fetch(User, _SESSION_PRINCIPAL, (session_id, user_id, clock.now()))
     if not rows:
         raise Unauthenticated("session ended; sign in again")
     row = rows[0]
@@ -81,20 +78,26 @@ async def principal_for_token(token: str, *, secret: str) -> Principal:
         username=row["username"],
         display_name=row["display_name"],
         assignments=tuple(
-            Assignment(role, code, uuid.UUID(dept) if dept else None)
-            for role, code, dept in orjson.loads(row["assignments"])
+            Assignment(role, code, uuid.UUID(dept) if dept else None, uuid.UUID(assignment_id))
+            for role, code, dept, assignment_id in orjson.loads(row["assignments"])
         ),
         session_id=row["session_id"],
         token_expires_at=expires,
         session_expires_at=row["session_expires_at"],
+        account=auth.Account(
+            phone=row["phone"],
+            is_active=row["is_active"],
+            created_at=row["created_at"],
+            last_login_at=row["last_login_at"],
+        ),
     )
 
 
 _SESSION_PRINCIPAL = """
 SELECT s.id AS session_id, s.expires_at AS session_expires_at, u.id AS user_id, u.username,
-       u.display_name,
+       u.display_name, u.phone, u.is_active, u.created_at, u.last_login_at,
        COALESCE(
-           (SELECT json_agg(json_build_array(a.role, a.region_code, a.department_id)
+           (SELECT json_agg(json_build_array(a.role, a.region_code, a.department_id, a.id)
                             ORDER BY a.created_at, a.id)
             FROM role_assignments a WHERE a.user_id = u.id),
            '[]')::text AS assignments
