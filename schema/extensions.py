@@ -12,6 +12,8 @@ from strawberry.extensions import SchemaExtension
 
 from api.errors import DomainError, PermissionDenied, Unauthenticated
 from api.realtime import FeedInterrupted
+from schema.context import Context
+from schema.dataloaders import Loaders
 
 log = structlog.get_logger("gridgov.graphql")
 
@@ -24,6 +26,9 @@ class LimitsAndCaches(SchemaExtension):
     of its hooks in a context manager of its own, which for those four cost more than their work.
 
     The caches are strawberry's own (shared across requests and instances), given by the caller.
+    Each operation also gets dataloaders of its own: a websocket's context lives as long as the
+    connection, and its loaders would otherwise answer every later query on it from what the
+    first one read.
     """
 
     def __init__(
@@ -41,6 +46,10 @@ class LimitsAndCaches(SchemaExtension):
 
     def on_operation(self) -> Iterator[None]:
         context = self.execution_context
+        if isinstance(context.context, Context):
+            # a new object, not a cleared one: another operation on the same connection may
+            # still be reading from the old loaders
+            context.context.loaders = Loaders()
         context.validation_rules = context.validation_rules + self.validation_rules
         context.parse_options["max_tokens"] = self.max_tokens
         yield

@@ -15,6 +15,7 @@ import websockets
 from websockets.exceptions import ConnectionClosed
 
 from api import clock
+from api.domains.accounts.models import RoleAssignment
 from tests import factories
 
 PROTOCOL = "graphql-transport-ws"
@@ -102,3 +103,32 @@ async def test_an_expired_token_is_refused_at_connection(ws_url: str) -> None:
             await ws.recv()
 
     assert closed.value.rcvd is not None and closed.value.rcvd.code == 4403
+
+
+async def test_each_operation_on_a_connection_reads_afresh(ws_url: str) -> None:
+    """A websocket's context lives as long as the connection: its dataloaders must not answer a
+    later query from what an earlier one read."""
+    await factories.region_tree()
+    account, token = await factories.signed_in("grid_worker", "410611001001001")
+    query = "{ me { roles { role regionCode } } }"
+    async with websockets.connect(ws_url, subprotocols=[PROTOCOL]) as ws:
+        await ws.send(
+            json.dumps({"type": "connection_init", "payload": {"authorization": f"Bearer {token}"}})
+        )
+        assert json.loads(await ws.recv())["type"] == "connection_ack"
+
+        async def roles(operation: str) -> list[dict[str, str]]:
+            await ws.send(
+                json.dumps({"id": operation, "type": "subscribe", "payload": {"query": query}})
+            )
+            message = json.loads(await ws.recv())
+            assert message["type"] == "next", message
+            assert json.loads(await ws.recv())["type"] == "complete"
+            return message["payload"]["data"]["me"]["roles"]
+
+        before = await roles("1")
+        await RoleAssignment.create(user=account, role="grid_leader", region_code="410611001001001")
+        after = await roles("2")
+
+    assert [role["role"] for role in before] == ["GRID_WORKER"]
+    assert sorted(role["role"] for role in after) == ["GRID_LEADER", "GRID_WORKER"]
