@@ -271,18 +271,37 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
     _selections: dict[int, tuple[GroupedFieldSet, _Selection]]
     _compiled_here: dict[int, tuple[GroupedFieldSet, _Compiled | None]]
 
+    def _per_request(
+        self,
+        memo: dict[int, tuple[GroupedFieldSet, Any]],
+        parent_type: GraphQLObjectType,
+        grouped_field_set: GroupedFieldSet,
+        make: Callable[[GraphQLObjectType, GroupedFieldSet], Any],
+    ) -> Any:
+        # graphql-core collects a selection once per request and type, so every row of a list
+        # comes with the same grouped field set: what is worked out from it is kept per request
+        entry = memo.get(id(grouped_field_set))
+        if entry is not None and entry[0] is grouped_field_set:
+            return entry[1]
+        found = make(parent_type, grouped_field_set)
+        memo[id(grouped_field_set)] = (grouped_field_set, found)
+        return found
+
     def _selection(
         self, parent_type: GraphQLObjectType, grouped_field_set: GroupedFieldSet
     ) -> _Selection:
-        # graphql-core collects a selection once per request and type, so every row of a list
-        # comes with the same grouped field set: plan it once per request.
         try:
-            selections = self._selections
+            memo = self._selections
         except AttributeError:
-            selections = self._selections = {}
-        entry = selections.get(id(grouped_field_set))
-        if entry is not None and entry[0] is grouped_field_set:
-            return entry[1]
+            memo = self._selections = {}
+        return cast(
+            "_Selection",
+            self._per_request(memo, parent_type, grouped_field_set, self._plan_selection),
+        )
+
+    def _plan_selection(
+        self, parent_type: GraphQLObjectType, grouped_field_set: GroupedFieldSet
+    ) -> _Selection:
         fields = parent_type.fields
         planned = []
         for response_name, details in grouped_field_set.items():
@@ -292,9 +311,7 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
             if found is not None and found[0] != LEAF and not self._plain_selection(found, details):
                 found = None
             planned.append((response_name, name, found, details))
-        selection = tuple(planned)
-        selections[id(grouped_field_set)] = (grouped_field_set, selection)
-        return selection
+        return tuple(planned)
 
     def _compiled_selection(
         self, parent_type: GraphQLObjectType, grouped_field_set: GroupedFieldSet
@@ -302,15 +319,13 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
         """The selection's compiled function and shape when every field in it is plain, down
         to the leaves; planned once per request, compiled once per shape."""
         try:
-            here = self._compiled_here
+            memo = self._compiled_here
         except AttributeError:
-            here = self._compiled_here = {}
-        entry = here.get(id(grouped_field_set))
-        if entry is not None and entry[0] is grouped_field_set:
-            return entry[1]
-        compiled = self._compile_selection(parent_type, grouped_field_set)
-        here[id(grouped_field_set)] = (grouped_field_set, compiled)
-        return compiled
+            memo = self._compiled_here = {}
+        return cast(
+            "_Compiled | None",
+            self._per_request(memo, parent_type, grouped_field_set, self._compile_selection),
+        )
 
     def _compile_selection(
         self, parent_type: GraphQLObjectType, grouped_field_set: GroupedFieldSet

@@ -328,16 +328,33 @@ def list_statement(
             f" OR {contains_any_case('address', text, bind)})"
         )
     filtered = Filtered(Event, " AND ".join(where), bind.values)
+    sql = _page_sql(bind, where, page, columns, key="reported_at", newest_first=True)
+    return sql, bind.values, filtered
+
+
+def _page_sql(
+    bind: Parameters,
+    where: list[str],
+    page: PageRequest,
+    columns: tuple[str, ...],
+    *,
+    key: str,
+    newest_first: bool,
+) -> str:
+    """A page's SELECT: the conditions, the rows after the cursor's (`key`, then id), in that
+    order, one more than the page (it only says whether more follow)."""
+    conditions = list(where)
     if page.after is not None:
         after_at, after_id = split_cursor(page.after)
-        at = bind(aware(after_at))
-        where.append(f'("reported_at"<{at} OR ("reported_at"={at} AND "id"<{bind(after_id)}))')
-    sql = (
+        at, after = bind(aware(after_at)), bind(after_id)
+        beyond = "<" if newest_first else ">"
+        conditions.append(f'("{key}"{beyond}{at} OR ("{key}"={at} AND "id"{beyond}{after}))')
+    direction = "DESC" if newest_first else "ASC"
+    return (
         _list_select(columns)
-        + " AND ".join(where)
-        + f' ORDER BY "reported_at" DESC,"id" DESC LIMIT {bind(page.first + 1)}'
+        + " AND ".join(conditions)
+        + f' ORDER BY "{key}" {direction},"id" {direction} LIMIT {bind(page.first + 1)}'
     )
-    return sql, bind.values, filtered
 
 
 # What waits at a centre (to file, dispatch, verify, close) and what waits for an assignee.
@@ -392,16 +409,8 @@ def tasks_statement(
         )
     where = ["(" + " OR ".join(branches) + ")" if branches else "false"]
     filtered = Filtered(Event, where[0], bind.values)
-    if page.after is not None:
-        after_at, after_id = split_cursor(page.after)
-        at = bind(aware(after_at))
-        where.append(f'("due_at">{at} OR ("due_at"={at} AND "id">{bind(after_id)}))')
     # Most urgent first: the soonest deadline (events without one last).
-    sql = (
-        _list_select(columns)
-        + " AND ".join(where)
-        + f' ORDER BY "due_at" ASC,"id" ASC LIMIT {bind(page.first + 1)}'
-    )
+    sql = _page_sql(bind, where, page, columns, key="due_at", newest_first=False)
     return sql, bind.values, filtered
 
 
