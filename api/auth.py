@@ -168,7 +168,8 @@ def decode_access_token(token: str, *, secret: str) -> tuple[uuid.UUID, uuid.UUI
 # µs of each request. The outcome depends only on the token and the secret, both in the key, so
 # a changed secret misses; only successes are kept (lru_cache does not keep a raised error), so
 # a forged token is checked in full each time; bounded, so a flood of distinct tokens costs
-# memory of a few thousand entries at most. Sessions are still looked up on every request.
+# memory of a few thousand entries at most. What the token grants is the session's business:
+# see api/domains/accounts/principals.py.
 @functools.lru_cache(maxsize=4096)
 def _verified_claims(token: str, secret: str) -> tuple[uuid.UUID, uuid.UUID, datetime]:
     try:
