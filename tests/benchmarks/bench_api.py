@@ -3,6 +3,7 @@ reference measured in the same run.
 
     python -m tests.benchmarks.bench_api [--scale small|city] [--seconds 10] [--connections 50]
                                          [--only NAME …] [--keep] [--database NAME]
+                                         [--redis-db 12]
 
 - `events page`: `events(filter: {regionCode: <district>}, first: 50)`, 8 fields, as the district
   command centre — against a bare Starlette + asyncpg route returning the same JSON from the
@@ -500,6 +501,12 @@ async def main() -> None:
         help="name of the bench database (default gridgov_bench_<scale>): sessions sharing a"
         " server each use their own",
     )
+    parser.add_argument(
+        "--redis-db",
+        type=int,
+        default=12,
+        help="the Redis database the API uses (on REDIS_URL's server), away from the tests'",
+    )
     args = parser.parse_args()
 
     with ExitStack() as stack:
@@ -517,7 +524,7 @@ async def main() -> None:
         api = start_api(
             {
                 "DATABASE_URL": bench_url,
-                "REDIS_URL": _with_database(redis_url, "12"),
+                "REDIS_URL": _with_database(redis_url, str(args.redis_db)),
                 "GRIDGOV_ENV": "production",
                 "GRIDGOV_SECRET_KEY": SECRET,
                 "GRIDGOV_LOGIN_MAX_FAILURES": "1000",

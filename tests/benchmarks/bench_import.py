@@ -25,6 +25,7 @@ from typing import Any
 
 import asyncpg
 
+from tests.benchmarks.datagen import with_database
 from tests.imports.people import id_number
 
 GRIDS = ["410611001001001", "410611001001010", "410611001010001", "410611002001001"]
@@ -174,7 +175,7 @@ async def main(sizes: list[int]) -> None:
         admin = await asyncpg.connect(admin_dsn)
         await admin.execute(f'CREATE DATABASE "{name}"')
         await admin.close()
-        url = base.rsplit("/", 1)[0] + f"/{name}"
+        url = with_database(base, name)  # not its last slash: an embedded URL ends in ?host=/…
         dsn = url.replace("postgres://", "postgresql://", 1)
         try:
             await apply_migrations(url)

@@ -23,6 +23,8 @@ from typing import Any
 import asyncpg
 import httpx
 
+from tests.benchmarks.datagen import with_database
+
 SECRET = "test-secret-key-that-is-long-enough-for-hs256-0123456789"
 STATISTICS = "query($c: String!) { registryStatistics(regionCode: $c) { children { count } } }"
 SEARCH = """query($f: PersonFilterInput) {
@@ -157,7 +159,8 @@ async def main(people: int, runs: int) -> None:
         await admin.execute(f'CREATE DATABASE "{name}"')
         try:
             os.environ["REDIS_URL"] = redis_url  # the app needs one; these queries never use it
-            rows = await run(database_url.rsplit("/", 1)[0] + f"/{name}", people, runs)
+            # the URL's path, not its last slash: an embedded server's URL ends in ?host=/a/path
+            rows = await run(with_database(database_url, name), people, runs)
         finally:
             await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             await admin.close()

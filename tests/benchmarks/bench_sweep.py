@@ -3,6 +3,7 @@ a copy of the generated city.
 
     python -m tests.benchmarks.bench_sweep [--events 1000000] [--due 50000] [--runs 20]
                                            [--stages mixed|yellow] [--batch N]
+                                           [--database gridgov_bench_1m]
 
 `--stages mixed` (the default) makes the due events reach every stage: a quarter only their
 reminder, half their yellow card, a quarter their red card and with it an escalation; and gives
@@ -97,13 +98,20 @@ async def main() -> None:
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--stages", choices=("mixed", "yellow"), default="mixed")
     parser.add_argument("--batch", type=int, default=0, help="events per batch (0: the sweep's)")
+    parser.add_argument(
+        "--database",
+        default=TEMPLATE,
+        help="the generated city's database (made or reused, as bench_stats does), copied here",
+    )
     arguments = parser.parse_args()
     server = os.environ.get("DATABASE_URL")
     redis_url = os.environ.get("REDIS_URL")
     if not server or not redis_url:
         raise SystemExit("set DATABASE_URL and REDIS_URL (the servers to use)")
-    await datagen.generated_database(server, TEMPLATE, events=arguments.events, due=arguments.due)
-    url = await datagen.copy_database(server, TEMPLATE, COPY)
+    await datagen.generated_database(
+        server, arguments.database, events=arguments.events, due=arguments.due
+    )
+    url = await datagen.copy_database(server, arguments.database, COPY)
     os.environ.update({"DATABASE_URL": url, "REDIS_URL": redis_url})
 
     from tortoise.transactions import in_transaction
