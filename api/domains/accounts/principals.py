@@ -123,7 +123,7 @@ class PrincipalCache:
                 continue
             try:
                 await self._listen(connection)
-            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError) as error:
+            except Exception as error:  # whatever broke the line: nothing is kept, listen again
                 log.warning("principal cache stopped listening", error=repr(error))
             finally:
                 self._set_listening(False)
