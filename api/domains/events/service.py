@@ -332,6 +332,10 @@ def list_statement(
     return sql, bind.values, filtered
 
 
+# The cursor key of a row without one (a task without a deadline, last in its list).
+NO_KEY = datetime.max.replace(tzinfo=LOCAL)
+
+
 def _page_sql(
     bind: Parameters,
     where: list[str],
@@ -340,15 +344,26 @@ def _page_sql(
     *,
     key: str,
     newest_first: bool,
+    nulls_last: bool = False,
 ) -> str:
     """A page's SELECT: the conditions, the rows after the cursor's (`key`, then id), in that
-    order, one more than the page (it only says whether more follow)."""
+    order, one more than the page (it only says whether more follow). With `nulls_last`, rows
+    without a `key` come after all others (PostgreSQL's order for ascending keys), and a cursor
+    of NO_KEY stands for such a row."""
+    assert not (nulls_last and newest_first), "descending keys put nulls first"
     conditions = list(where)
     if page.after is not None:
         after_at, after_id = split_cursor(page.after)
-        at, after = bind(aware(after_at)), bind(after_id)
+        after = bind(after_id)
         beyond = "<" if newest_first else ">"
-        conditions.append(f'("{key}"{beyond}{at} OR ("{key}"={at} AND "id"{beyond}{after}))')
+        if nulls_last and after_at == NO_KEY:
+            conditions.append(f'("{key}" IS NULL AND "id"{beyond}{after})')
+        else:
+            at = bind(aware(after_at))
+            or_null = f' OR "{key}" IS NULL' if nulls_last else ""
+            conditions.append(
+                f'("{key}"{beyond}{at} OR ("{key}"={at} AND "id"{beyond}{after}){or_null})'
+            )
     direction = "DESC" if newest_first else "ASC"
     return (
         _list_select(columns)
@@ -377,7 +392,7 @@ async def my_tasks(
     return make_page(
         rows,
         page,
-        lambda e: f"{(e['due_at'] or datetime.max.replace(tzinfo=LOCAL)).isoformat()}|{e['id']}",
+        lambda e: f"{(e['due_at'] or NO_KEY).isoformat()}|{e['id']}",
     ), filtered
 
 
@@ -410,7 +425,7 @@ def tasks_statement(
     where = ["(" + " OR ".join(branches) + ")" if branches else "false"]
     filtered = Filtered(Event, where[0], bind.values)
     # Most urgent first: the soonest deadline (events without one last).
-    sql = _page_sql(bind, where, page, columns, key="due_at", newest_first=False)
+    sql = _page_sql(bind, where, page, columns, key="due_at", newest_first=False, nulls_last=True)
     return sql, bind.values, filtered
 
 
