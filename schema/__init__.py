@@ -22,7 +22,7 @@ from schema.audit.queries import AuditQuery
 from schema.engagement.schema import EngagementMutation, EngagementQuery
 from schema.events.mutations import EventsMutation
 from schema.events.queries import EventsQuery
-from schema.extensions import ErrorCodes, LimitsAndCaches
+from schema.extensions import ErrorCodes, LimitsAndCaches, NoNulInText
 from schema.hierarchy.mutations import HierarchyMutation
 from schema.hierarchy.queries import HierarchyQuery
 from schema.imports.schema import ImportsMutation, ImportsQuery, ImportsSubscription
@@ -92,6 +92,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     limit_rules = [
         *QueryDepthLimiter(max_depth=settings.gridgov_max_query_depth).validation_rules,
         *MaxAliasesLimiter(max_alias_count=settings.gridgov_max_aliases).validation_rules,
+        NoNulInText,
     ]
     if settings.is_production:
         # what strawberry's DisableIntrospection adds

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import structlog
-from graphql import ASTValidationRule, GraphQLError
+from graphql import ASTValidationRule, GraphQLError, StringValueNode
 from strawberry.extensions import SchemaExtension
 
 from api.errors import DomainError, PermissionDenied, Unauthenticated
@@ -61,10 +61,38 @@ class LimitsAndCaches(SchemaExtension):
 
     def on_validate(self) -> Iterator[None]:
         context = self.execution_context
-        context.pre_execution_errors = self.validate(
+        errors = self.validate(
             context.schema._schema, context.graphql_document, context.validation_rules
         )
+        if not errors and _holds_nul(context.variables):
+            errors = [GraphQLError(NUL_MESSAGE)]  # a new list: the cached one is shared
+        context.pre_execution_errors = errors
         yield
+
+
+# PostgreSQL stores no NUL character in text: one in an input would fail at the database, as an
+# internal error, after part of the work was done. Refused up front, it is the client's error
+# (BAD_USER_INPUT); in the document by a validation rule (cached with the document), in the
+# variables by the check above.
+NUL_MESSAGE = "Text must not contain the NUL character (U+0000)."
+
+
+def _holds_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(key) or _holds_nul(item) for key, item in value.items())
+    if isinstance(value, list | tuple):
+        return any(_holds_nul(item) for item in value)
+    return False
+
+
+class NoNulInText(ASTValidationRule):
+    """A string literal of the document holding NUL (written `\\u0000`)."""
+
+    def enter_string_value(self, node: StringValueNode, *_: Any) -> None:
+        if "\x00" in node.value:
+            self.report_error(GraphQLError(NUL_MESSAGE, node))
 
 
 class ErrorCodes(SchemaExtension):

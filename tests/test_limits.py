@@ -5,7 +5,9 @@ from __future__ import annotations
 import httpx
 
 from api.app import create_app
+from api.domains.events.models import Event
 from api.settings import Environment, Settings
+from tests import factories
 from tests.factories import error_codes, gql
 
 
@@ -92,3 +94,42 @@ async def test_malformed_json_is_a_400(client: httpx.AsyncClient) -> None:
         )
         assert response.status_code == 400
         assert "Unable to parse request body as JSON" in response.text
+
+
+async def test_text_with_a_nul_character_is_the_clients_error_and_stores_nothing(
+    client: httpx.AsyncClient,
+) -> None:
+    """PostgreSQL stores no NUL in text: refused before anything runs, wherever it is sent."""
+    await factories.region_tree()
+    _, worker = await factories.signed_in("grid_worker", "410611001001001")
+    report = "mutation($input: ReportEventInput!) { reportEvent(input: $input) { __typename } }"
+    sent = {
+        "title": "井盖\x00缺失",
+        "categoryKey": "city.0601",
+        "regionCode": "410611001001001",
+    }
+
+    in_variables = await gql(client, report, {"input": sent}, token=worker)
+    in_a_list = await gql(
+        client,
+        "query($s: [EventStatus!]) { events(filter: {statuses: $s}) { totalCount } }",
+        {"s": ["FILED"], "unused": ["a", {"b\x00": 1}]},
+        token=worker,
+    )
+    in_the_document = await gql(
+        client, '{ events(filter: {text: "a\\u0000b"}) { totalCount } }', token=worker
+    )
+
+    for body in (in_variables, in_a_list, in_the_document):
+        assert body.get("data") is None, body
+        assert error_codes(body) == ["BAD_USER_INPUT"]
+        assert "NUL" in body["errors"][0]["message"]
+    assert in_the_document["errors"][0]["locations"] == [{"line": 1, "column": 25}]
+    assert await Event.all().count() == 0
+    assert (
+        error_codes(
+            await gql(client, report, {"input": {**sent, "title": "井盖缺失"}}, token=worker)
+        )
+        == []
+    )
+    assert await Event.all().count() == 1

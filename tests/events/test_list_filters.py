@@ -462,16 +462,16 @@ async def test_a_bad_filter_or_cursor_is_the_clients_error(
     ]
 
 
-async def test_text_the_database_refuses_stays_an_internal_error(
+async def test_text_with_a_nul_character_is_refused_up_front(
     client: httpx.AsyncClient,
 ) -> None:
-    """As it was when tortoise ran the list (a NUL reaches PostgreSQL, which refuses it)."""
+    """A NUL would reach PostgreSQL, which refuses it: the client's error, before the query."""
     await factories.region_tree()
     _, district = await factories.signed_in("district_command", "410611")
 
     body = await gql(client, PAGE, {"filter": {"text": "a\x00b"}}, token=district)
 
-    assert body["data"] is None
+    assert body.get("data") is None
     assert [(e["message"], e["extensions"]["code"]) for e in body["errors"]] == [
-        ('invalid byte sequence for encoding "UTF8": 0x00', "INTERNAL_SERVER_ERROR")
+        ("Text must not contain the NUL character (U+0000).", "BAD_USER_INPUT")
     ]
