@@ -138,6 +138,7 @@ async def test_errors_come_in_the_specs_format_and_write_nothing(
         (client.post(f"{BASE}/requests.json", data=create_form("")), 400),
         (client.post(f"{BASE}/requests.json", data=create_form(key, phone="12")), 400),
         (client.post(f"{BASE}/requests.json", data=create_form(key, lat="north")), 400),
+        (client.post(f"{BASE}/requests.json", data=create_form(key, description="a\x00b")), 400),
         (
             client.post(
                 f"{BASE}/requests.json",

@@ -105,7 +105,11 @@ def _check_format(request: Request) -> None:
 def _text(params: Any, name: str) -> str:
     """A parameter's text, trimmed; a file part where text belongs counts as absent."""
     value = params.get(name)
-    return value.strip() if isinstance(value, str) else ""
+    if not isinstance(value, str):
+        return ""
+    if "\x00" in value:  # PostgreSQL stores no NUL: the client's error, not the database's
+        raise Open311Error(400, f"{name} must not contain the NUL character")
+    return value.strip()
 
 
 async def _check_jurisdiction(params: Any) -> None:
