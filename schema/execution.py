@@ -268,35 +268,34 @@ class _Fallback(Exception):
 class Executor(StrawberryGraphQLCoreExecutionContext):
     """graphql-core's executor with the short path for plain fields."""
 
-    _selections: dict[int, tuple[GroupedFieldSet, _Selection]]
-    _compiled_here: dict[int, tuple[GroupedFieldSet, _Compiled | None]]
+    # (what, id of the grouped field set) → (the set, kept so its id stays its own, the result)
+    _per_request_memo: dict[tuple[str, int], tuple[GroupedFieldSet, Any]]
 
     def _per_request(
         self,
-        memo: dict[int, tuple[GroupedFieldSet, Any]],
+        make: Callable[[GraphQLObjectType, GroupedFieldSet], Any],
         parent_type: GraphQLObjectType,
         grouped_field_set: GroupedFieldSet,
-        make: Callable[[GraphQLObjectType, GroupedFieldSet], Any],
     ) -> Any:
         # graphql-core collects a selection once per request and type, so every row of a list
         # comes with the same grouped field set: what is worked out from it is kept per request
-        entry = memo.get(id(grouped_field_set))
+        try:
+            memo = self._per_request_memo
+        except AttributeError:
+            memo = self._per_request_memo = {}
+        key = (make.__name__, id(grouped_field_set))
+        entry = memo.get(key)
         if entry is not None and entry[0] is grouped_field_set:
             return entry[1]
         found = make(parent_type, grouped_field_set)
-        memo[id(grouped_field_set)] = (grouped_field_set, found)
+        memo[key] = (grouped_field_set, found)
         return found
 
     def _selection(
         self, parent_type: GraphQLObjectType, grouped_field_set: GroupedFieldSet
     ) -> _Selection:
-        try:
-            memo = self._selections
-        except AttributeError:
-            memo = self._selections = {}
         return cast(
-            "_Selection",
-            self._per_request(memo, parent_type, grouped_field_set, self._plan_selection),
+            "_Selection", self._per_request(self._plan_selection, parent_type, grouped_field_set)
         )
 
     def _plan_selection(
@@ -318,13 +317,9 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
     ) -> _Compiled | None:
         """The selection's compiled function and shape when every field in it is plain, down
         to the leaves; planned once per request, compiled once per shape."""
-        try:
-            memo = self._compiled_here
-        except AttributeError:
-            memo = self._compiled_here = {}
         return cast(
             "_Compiled | None",
-            self._per_request(memo, parent_type, grouped_field_set, self._compile_selection),
+            self._per_request(self._compile_selection, parent_type, grouped_field_set),
         )
 
     def _compile_selection(

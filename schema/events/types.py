@@ -336,15 +336,12 @@ _COLUMNS_OF_FIELD: dict[str, tuple[str, ...]] = {
 }
 # what every page reads whatever is selected: its rows' keys (cursors of both orders)
 _KEY_COLUMNS = frozenset(("id", "reported_at", "due_at"))
-_list_columns: dict[frozenset[str], tuple[str, ...]] = {}
 
 
+@functools.lru_cache(maxsize=1024)  # selections are few: each is worked out once
 def list_columns(selected: frozenset[str]) -> tuple[str, ...]:
     """The columns of LIST_COLUMNS a page needs for these selected Event fields, in that order
     (one statement text per selection, which the driver prepares once)."""
-    found = _list_columns.get(selected)
-    if found is not None:
-        return found
     wanted = set(_KEY_COLUMNS)
     for name in selected:
         columns = _COLUMNS_OF_FIELD.get(name)
@@ -352,10 +349,7 @@ def list_columns(selected: frozenset[str]) -> tuple[str, ...]:
             wanted.update(LIST_COLUMNS)
             break
         wanted.update(columns)
-    found = tuple(column for column in LIST_COLUMNS if column in wanted)
-    if len(_list_columns) < 1000:  # selections are few; any beyond are only not remembered
-        _list_columns[selected] = found
-    return found
+    return tuple(column for column in LIST_COLUMNS if column in wanted)
 
 
 E = TypeVar("E", bound=StrEnum)
