@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import uuid
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
@@ -27,7 +27,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from tortoise import connections
 
 from api import db, uploads
-from api.auth import ANONYMOUS, Principal, parse_api_key
+from api.auth import ANONYMOUS, Principal
 from api.domains.accounts.principals import PrincipalCache
 from api.domains.accounts.service import principal_for_token
 from api.domains.accounts.throttle import LoginThrottle
@@ -90,18 +90,14 @@ class GridGovGraphQL(GraphQL[Context, None]):
     async def _principal(self, token: str | None) -> tuple[Principal, str | None]:
         if token is None:
             return ANONYMOUS, None
-        secret = self.resources.settings.secret_key()
-
-        def load(token: str) -> Awaitable[Principal]:
-            return principal_for_token(token, secret=secret)
-
         try:
-            if parse_api_key(token) is not None:
-                return await load(token), None
-            return await self.resources.principals.principal(token, load), None
+            return await self.resources.principals.principal(token, self._load), None
         except Unauthenticated as error:
             # Public operations (login) still work with a stale token; guarded ones say why.
             return ANONYMOUS, str(error)
+
+    async def _load(self, token: str) -> Principal:
+        return await principal_for_token(token, secret=self.resources.settings.secret_key())
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         resources = self.resources

@@ -18,6 +18,7 @@ from api.domains.accounts.models import RoleAssignment
 from api.domains.accounts.principals import PrincipalCache
 from tests import factories
 from tests.factories import error_codes, gql
+from tests.intake.helpers import api_key
 
 ME = "{ me { username roles { role regionCode } } }"
 EVENTS = "{ events(first: 1) { edges { node { uuid } } } }"
@@ -111,6 +112,19 @@ async def test_a_role_changed_outside_the_api_is_seen_at_the_next_request(
     await _noticed(cache, before)
 
     assert error_codes(await gql(client, EVENTS, token=token)) == ["FORBIDDEN"]
+
+
+async def test_an_api_key_is_checked_on_every_call(
+    client: httpx.AsyncClient, cache: PrincipalCache
+) -> None:
+    await factories.region_tree()
+    key = await api_key("410611")
+    hits = cache.hits
+
+    calls = [await gql(client, EVENTS, headers={"X-Api-Key": key}) for _ in range(2)]
+
+    assert all("errors" not in body for body in calls), calls
+    assert cache.hits == hits
 
 
 async def test_an_expired_token_is_refused_though_its_principal_is_kept(

@@ -23,7 +23,7 @@ import asyncpg
 import structlog
 
 from api import clock
-from api.auth import Principal
+from api.auth import Principal, parse_api_key
 
 log = structlog.get_logger("gridgov.accounts")
 
@@ -82,6 +82,8 @@ class PrincipalCache:
     async def principal(self, token: str, load: Callable[[str], Awaitable[Principal]]) -> Principal:
         """The token's principal: kept, or loaded by `load` (which raises if the token is no
         good; a refusal is never kept)."""
+        if parse_api_key(token) is not None:
+            return await load(token)  # API keys are not kept (see above)
         started = time.monotonic()
         entry = self._entries.get(token)
         if entry is not None:
