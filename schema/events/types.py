@@ -11,6 +11,8 @@ from typing import Any, TypeVar, cast
 from uuid import UUID
 
 import strawberry
+from strawberry.schema.name_converter import NameConverter
+from strawberry.types.base import get_object_definition
 
 from api.domains.events import models
 from api.domains.events.enums import (
@@ -248,6 +250,11 @@ _CONVERTED: dict[str, tuple[tuple[str, ...], str]] = {
 }
 
 
+def _made_from(field: str) -> tuple[tuple[str, ...], str]:
+    """The columns an init field of Event is made from, and how; most are a column as it is."""
+    return _CONVERTED.get(field, ((field,), "{0}"))
+
+
 def _id_text(value: UUID | None) -> strawberry.ID | None:
     return strawberry.ID(str(value)) if value else None
 
@@ -266,7 +273,7 @@ def rows_of(columns: tuple[str, ...]) -> Callable[[Sequence[Any]], EventType]:
     for field in dataclasses.fields(EventType):
         if not field.init:
             continue
-        needs, expression = _CONVERTED.get(field.name, ((field.name,), "{0}"))
+        needs, expression = _made_from(field.name)
         if all(column in position for column in needs):
             value = expression.format(*(f"row[{position[column]}]" for column in needs))
         else:
@@ -294,46 +301,23 @@ def rows_of(columns: tuple[str, ...]) -> Callable[[Sequence[Any]], EventType]:
     return cast("Callable[[Sequence[Any]], EventType]", namespace["build"])
 
 
-# The columns each field of Event is read from, its resolver's included. A field missing here
-# (a new one) makes a page read every column: safe, only slower.
-_COLUMNS_OF_FIELD: dict[str, tuple[str, ...]] = {
+# The columns each field of Event is read from, by its GraphQL name: a plain field's are those
+# it is made from (above); a resolver's are named here. A field missing (a new resolver) makes a
+# page read every column: safe, only slower.
+_RESOLVER_COLUMNS: dict[str, tuple[str, ...]] = {
     "__typename": (),
     "id": ("id",),
-    "uuid": ("id",),
-    "caseNumber": ("case_number",),
-    "title": ("title",),
-    "description": ("description",),
-    "categoryKey": ("category_key",),
-    "source": ("source",),
-    "priority": ("priority",),
-    "status": ("status",),
-    "regionCode": ("region_code",),
-    "handlingRegionCode": ("handling_region_code",),
-    "handlingLevel": ("handling_level",),
-    "assigneeDepartmentId": ("assignee_department_id",),
-    "assigneeUserId": ("assignee_user_id",),
-    "location": ("lat", "lng"),
-    "address": ("address",),
-    "citizenName": ("citizen_name",),
-    "stage": ("stage",),
-    "dueAt": ("due_at",),
-    "remindAt": ("remind_at",),
-    "redAt": ("red_at",),
-    "card": ("card",),
-    "reworkCount": ("rework_count",),
-    "escalationCount": ("escalation_count",),
-    "satisfaction": ("satisfaction",),
-    "version": ("version",),
-    "reportedAt": ("reported_at",),
-    "filedAt": ("filed_at",),
-    "closedAt": ("closed_at",),
-    "updatedAt": ("updated_at",),
     "overdue": ("due_at",),
     "timeline": ("id",),
     "attachments": ("id",),
     "assigneeDepartment": ("assignee_department_id",),
     "category": ("category_key",),
 }
+_COLUMNS_OF_FIELD: dict[str, tuple[str, ...]] = {
+    NameConverter().from_field(field): _made_from(field.python_name)[0]
+    for field in get_object_definition(EventType, strict=True).fields
+    if field.base_resolver is None
+} | _RESOLVER_COLUMNS
 # what every page reads whatever is selected: its rows' keys (cursors of both orders)
 _KEY_COLUMNS = frozenset(("id", "reported_at", "due_at"))
 
