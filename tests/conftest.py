@@ -10,7 +10,6 @@ import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 import httpx
@@ -20,21 +19,12 @@ from tortoise import Tortoise, connections
 
 from api import clock
 from api.settings import Settings, get_settings
+from tests.urls import with_database
 
 TEST_SECRET = "test-secret-key-that-is-long-enough-for-hs256-0123456789"
 # Tests use their own Redis database number on a shared server, and flush only that one; two
 # suites running at once on one server (parallel checkouts) each pick another number.
 TEST_REDIS_DB = int(os.environ.get("GRIDGOV_TEST_REDIS_DB", "13"))
-
-
-def _with_database(url: str, database: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, f"/{database}", parts.query, parts.fragment))
-
-
-def _with_redis_db(url: str, db: int) -> str:
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, f"/{db}", parts.query, parts.fragment))
 
 
 def _asyncpg_dsn(url: str) -> str:
@@ -72,7 +62,7 @@ async def database_url(server_urls: tuple[str, str]) -> AsyncIterator[str]:
         await admin.execute(f'CREATE DATABASE "{name}"')
     finally:
         await admin.close()
-    url = _with_database(base, name)
+    url = with_database(base, name)
     await apply_migrations(url)
     yield url
     admin = await asyncpg.connect(_asyncpg_dsn(base))
@@ -86,7 +76,7 @@ async def database_url(server_urls: tuple[str, str]) -> AsyncIterator[str]:
 def settings(database_url: str, server_urls: tuple[str, str]) -> Iterator[Settings]:
     env = {
         "DATABASE_URL": database_url,
-        "REDIS_URL": _with_redis_db(server_urls[1], TEST_REDIS_DB),
+        "REDIS_URL": with_database(server_urls[1], TEST_REDIS_DB),
         "GRIDGOV_ENV": "test",
         "GRIDGOV_SECRET_KEY": TEST_SECRET,
     }

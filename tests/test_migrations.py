@@ -11,7 +11,8 @@ from tortoise.migrations.autodetector import MigrationAutodetector
 
 from api import db
 from api.settings import Settings
-from tests.conftest import _asyncpg_dsn, _with_database
+from tests.conftest import _asyncpg_dsn
+from tests.urls import with_database
 
 
 async def test_models_need_no_new_migration(settings: Settings, _tortoise: None) -> None:
@@ -29,7 +30,7 @@ async def test_startup_refuses_a_database_that_is_behind(server_urls: tuple[str,
     await admin.execute(f'CREATE DATABASE "{name}"')
     try:
         with pytest.raises(db.DatabaseBehind, match="gridgov migrate"):
-            await db.check_migrated(_with_database(server_urls[0], name))
+            await db.check_migrated(with_database(server_urls[0], name))
     finally:
         await admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
         await admin.close()

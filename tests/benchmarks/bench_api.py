@@ -40,13 +40,13 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 import httpx
 
 from api.benchdata import BENCH_PASSWORD, SCALES
 from tests.realtime.servers import free_port, start_api
+from tests.urls import with_database
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "bench-secret-key-that-is-long-enough-for-hs256-0123456789"
@@ -101,11 +101,6 @@ class Figures:
     p99_ms: float
 
 
-def _with_database(url: str, database: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, f"/{database}", parts.query, parts.fragment))
-
-
 def _dsn(url: str) -> str:
     return url.replace("postgres://", "postgresql://", 1)
 
@@ -116,7 +111,7 @@ async def prepare(base_url: str, scale: str, name: str) -> str:
     from api.db import apply_migrations, close_database, open_database
     from api.domains.events.reference import ensure_reference_data
 
-    url = _with_database(base_url, name)
+    url = with_database(base_url, name)
     admin = await asyncpg.connect(_dsn(base_url))
     try:
         exists = await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)
@@ -524,7 +519,7 @@ async def main() -> None:
         api = start_api(
             {
                 "DATABASE_URL": bench_url,
-                "REDIS_URL": _with_database(redis_url, str(args.redis_db)),
+                "REDIS_URL": with_database(redis_url, str(args.redis_db)),
                 "GRIDGOV_ENV": "production",
                 "GRIDGOV_SECRET_KEY": SECRET,
                 "GRIDGOV_LOGIN_MAX_FAILURES": "1000",

@@ -25,8 +25,8 @@ from typing import Any
 
 import asyncpg
 
-from tests.benchmarks.datagen import with_database
 from tests.imports.people import id_number
+from tests.urls import with_database
 
 GRIDS = ["410611001001001", "410611001001010", "410611001010001", "410611002001001"]
 COLUMNS = [

@@ -23,7 +23,7 @@ from typing import Any
 import asyncpg
 import httpx
 
-from tests.benchmarks.datagen import with_database
+from tests.urls import with_database
 
 SECRET = "test-secret-key-that-is-long-enough-for-hs256-0123456789"
 STATISTICS = "query($c: String!) { registryStatistics(regionCode: $c) { children { count } } }"

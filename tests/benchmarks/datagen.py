@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 import asyncpg
 
 from api.db import apply_migrations
+from tests.urls import with_database
 
 NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)  # 10:00 China time, a Wednesday
 CITY = "4106"
@@ -231,14 +232,6 @@ async def _fill(connection: asyncpg.Connection, *, events: int, due: int, now: d
 
 def _dsn(url: str) -> str:
     return url.replace("postgres://", "postgresql://", 1)
-
-
-def with_database(url: str, name: str) -> str:
-    """`url` pointing at database `name` on the same server."""
-    from urllib.parse import urlsplit, urlunsplit
-
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
 
 
 async def generated_database(

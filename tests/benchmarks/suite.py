@@ -24,7 +24,8 @@ from collections.abc import Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+
+from tests.urls import with_database
 
 ROOT = Path(__file__).resolve().parents[2]
 SCALES = ("small", "city")
@@ -114,10 +115,7 @@ def command(
 
 
 def with_redis_db(url: str, redis_db: int | None) -> str:
-    if redis_db is None:
-        return url
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, f"/{redis_db}", parts.query, parts.fragment))
+    return url if redis_db is None else with_database(url, redis_db)
 
 
 def duration(seconds: float) -> str:
