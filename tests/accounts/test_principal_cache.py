@@ -10,12 +10,14 @@ from typing import Any
 
 import asyncpg
 import httpx
+import pydantic
 import pytest
 
 from api import clock
 from api.auth import Principal
 from api.domains.accounts.models import RoleAssignment
 from api.domains.accounts.principals import PrincipalCache
+from api.settings import Settings
 from tests import factories
 from tests.factories import error_codes, gql
 from tests.intake.helpers import api_key
@@ -190,3 +192,28 @@ async def test_a_read_overtaken_by_a_notice_is_not_kept(cache: PrincipalCache) -
     await cache.principal("token", loader(wait=False))
     await cache.principal("token", loader(wait=False))
     assert reads == 2  # read again once, then kept
+
+
+def test_the_keeping_time_is_bounded() -> None:
+    for refused in (-1, 61):
+        with pytest.raises(pydantic.ValidationError):
+            Settings(gridgov_principal_cache_seconds=refused)
+    assert Settings(gridgov_principal_cache_seconds=0).gridgov_principal_cache_seconds == 0
+
+
+async def test_zero_seconds_keeps_nothing(database_url: str) -> None:
+    cache = PrincipalCache(database_url, seconds=0)
+    await cache.start()  # starts no listener: every request reads its session
+    reads = 0
+
+    async def load(token: str) -> Principal:
+        nonlocal reads
+        reads += 1
+        return Principal(username="li.na")
+
+    try:
+        for _ in range(2):
+            await cache.principal("token", load)
+    finally:
+        await cache.stop()
+    assert reads == 2 and not cache.listening and cache.hits == 0
