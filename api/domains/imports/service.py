@@ -15,7 +15,6 @@ from tortoise.transactions import in_transaction
 
 from api import outbox
 from api.auth import Principal
-from api.domains.hierarchy.enums import Level
 from api.domains.imports import files
 from api.domains.imports.enums import Atomicity, ImportKind, ImportMode, ImportState
 from api.domains.imports.kinds.available import kind_of
@@ -24,6 +23,7 @@ from api.domains.imports.progress import payload
 from api.errors import ErrorCode, NotFound, PermissionDenied, ValidationFailed
 from api.pagination import Page, PageRequest, make_page, split_cursor
 from api.query import subtree_filter
+from api.regions import Level
 from policies.enforcer import authorize, scope_prefixes
 
 ERRORS_CSV_BATCH = 5000

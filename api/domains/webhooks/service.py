@@ -30,6 +30,7 @@ from api.domains.webhooks.models import (
 from api.errors import NotAllowed, NotFound, ValidationFailed
 from api.outbox import OutboxMessage
 from api.pagination import Page, PageRequest, make_page
+from api.regions import in_subtree
 
 MAX_ATTEMPTS = 10
 TIMEOUT_SECONDS = 5.0
@@ -147,7 +148,7 @@ async def fan_out(*, now: datetime | None = None) -> int:
         for message in messages:
             for endpoint in endpoints:
                 region = regions.get(endpoint.api_key_id)
-                if region is None or not message.region_code.startswith(str(region)):
+                if region is None or not in_subtree(message.region_code, str(region)):
                     continue
                 event_id = str(message.payload.get("event", {}).get("id"))
                 if endpoint.own_submissions_only and submitted_by.get(event_id) != str(
