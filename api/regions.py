@@ -77,6 +77,12 @@ def ancestor_codes(code: str) -> list[str]:
     return [code[:length] for length in CODE_LENGTHS.values() if length < len(code)]
 
 
+def ancestor_at(code: str, level: Level) -> str:
+    """The code of the region at `level` on the path of `code` (`code` itself if it lies above
+    that level): `ancestor_at("410611002005003", Level.DISTRICT)` is "410611"."""
+    return code[: level.code_length]
+
+
 def path_codes(code: str) -> list[str]:
     """The ancestors of `code` and `code` itself, city first."""
     return [code[:length] for length in CODE_LENGTHS.values() if length <= len(code)]
