@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from importlib import import_module
 from typing import Any
 
 import asyncpg
@@ -12,6 +13,7 @@ from tortoise.migrations.api import migrate as migrate_api
 from tortoise.migrations.executor import MigrationExecutor
 
 APP = "gridgov"
+# Named, not imported: this module opens the database for every domain and imports none of them.
 MODEL_MODULES = [
     "api.domains.hierarchy.models",
     "api.domains.accounts.models",
@@ -26,6 +28,8 @@ MODEL_MODULES = [
     "api.domains.stats.models",
     "api.domains.imports.models",
 ]
+# Loaders of reference data that must exist once the tables do (idempotent), run after migrating.
+REFERENCE_DATA = ["api.domains.events.reference.ensure_reference_data"]
 
 
 class PooledConnection(asyncpg.Connection):
@@ -106,9 +110,9 @@ async def apply_migrations(database_url: str) -> list[str]:
         await context.init(config=config)
         pending = await pending_migrations(config)
         await migrate_api(config=config)
-        from api.domains.events.reference import ensure_reference_data
-
-        await ensure_reference_data()
+        for name in REFERENCE_DATA:
+            module, function = name.rsplit(".", 1)
+            await getattr(import_module(module), function)()
     return pending
 
 

@@ -11,8 +11,9 @@ from tortoise.transactions import in_transaction
 
 from api import auth
 from api.domains.accounts.models import RoleAssignment, User
-from api.domains.hierarchy.enums import Level, UrbanRural
+from api.domains.hierarchy.enums import UrbanRural
 from api.domains.hierarchy.models import Department, Region
+from api.regions import Level
 
 DEFAULT_PASSWORD = "Gridgov-demo-2026"  # noqa: S105 - documented in README for the demo
 CITY = ("4106", "鹤壁市", 35.748, 114.297)

@@ -21,7 +21,7 @@ import structlog
 from broadcaster import Broadcast
 
 from api import clock
-from api.domains.hierarchy.enums import CODE_LENGTHS
+from api.regions import path_codes
 
 log = structlog.get_logger("gridgov.realtime")
 
@@ -39,7 +39,7 @@ def channel(topic: str, code: str) -> str:
 
 def ancestor_channels(topic: str, region_code: str) -> list[str]:
     """A change is published once to the channel of every region above and at its place."""
-    return [channel(topic, region_code[:n]) for n in CODE_LENGTHS.values() if n <= len(region_code)]
+    return [channel(topic, code) for code in path_codes(region_code)]
 
 
 class FeedInterrupted(Exception):

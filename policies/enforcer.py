@@ -13,8 +13,8 @@ from typing import Protocol
 
 import casbin
 
-from api.domains.hierarchy.enums import ORDER, Level, in_subtree
 from api.errors import NotFound, PermissionDenied
+from api.regions import ORDER, Level, in_subtree
 
 HERE = Path(__file__).resolve().parent
 MODEL_PATH = HERE / "model.conf"

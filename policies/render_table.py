@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from api.domains.hierarchy.enums import ORDER
+from api.regions import ORDER
 from policies.enforcer import PolicyEnforcer
 
 

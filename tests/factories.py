@@ -10,8 +10,9 @@ import httpx
 
 from api import auth, clock
 from api.domains.accounts.models import RoleAssignment, User, UserSession
-from api.domains.hierarchy.enums import Level, UrbanRural
+from api.domains.hierarchy.enums import UrbanRural
 from api.domains.hierarchy.models import Department, Region
+from api.regions import Level
 
 PASSWORD = "Correct-Horse-42"
 _PASSWORD_HASH: str | None = None

@@ -7,8 +7,8 @@ from shapely.geometry import Point, shape
 
 from api.demo import DEFAULT_PASSWORD, load_demo_city
 from api.domains.accounts.models import RoleAssignment
-from api.domains.hierarchy.enums import Level
 from api.domains.hierarchy.models import Region
+from api.regions import Level
 from tests.factories import gql
 
 

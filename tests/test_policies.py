@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from api.domains.accounts.enums import Role
-from api.domains.hierarchy.enums import Level
 from api.errors import NotFound, PermissionDenied
+from api.regions import Level
 from policies.enforcer import POLICY_PATH, authorize, can, get_enforcer, scope_prefixes
 from policies.render_table import render
 

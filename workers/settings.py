@@ -7,15 +7,13 @@ from typing import Any, ClassVar
 from arq import cron
 from arq.connections import ArqRedis, RedisSettings, create_pool
 
-from api import db
+from api import db, jobs
 from api.settings import get_settings
 from workers.accounts import prune_sessions
 from workers.events import enforce_deadlines, investigation_reminders
 from workers.imports import requeue_imports, run_import
 from workers.stats import freeze_rankings
 from workers.webhooks import deliver_webhook, dispatch_webhooks
-
-QUEUE = "gridgov:queue"
 
 
 def redis_settings() -> RedisSettings:
@@ -34,18 +32,6 @@ async def startup(ctx: dict[str, Any]) -> None:
 
 async def shutdown(ctx: dict[str, Any]) -> None:
     await db.close_database()
-
-
-def _json_dumps(value: Any) -> bytes:
-    import orjson
-
-    return orjson.dumps(value)
-
-
-def _json_loads(value: bytes) -> Any:
-    import orjson
-
-    return orjson.loads(value)
 
 
 class WorkerSettings:
@@ -74,12 +60,12 @@ class WorkerSettings:
         cron(freeze_rankings, hour={17}, minute={30}, unique=True, run_at_startup=True),
         cron(requeue_imports, second={30}, unique=True, timeout=50),
     ]
-    queue_name = QUEUE
+    queue_name = jobs.QUEUE
     on_startup = startup
     on_shutdown = shutdown
-    job_serializer = _json_dumps
-    job_deserializer = _json_loads
-    max_tries = 5
+    job_serializer = jobs.serialize
+    job_deserializer = jobs.deserialize
+    max_tries = jobs.MAX_TRIES
     retry_jobs = True
     health_check_interval = 30
     health_check_key = "gridgov:worker:health"
@@ -92,7 +78,7 @@ async def job_pool() -> ArqRedis:
     """A connection that enqueues jobs the way the worker reads them (JSON, our queue)."""
     return await create_pool(
         redis_settings(),
-        job_serializer=WorkerSettings.job_serializer,
-        job_deserializer=WorkerSettings.job_deserializer,
-        default_queue_name=QUEUE,
+        job_serializer=jobs.serialize,
+        job_deserializer=jobs.deserialize,
+        default_queue_name=jobs.QUEUE,
     )

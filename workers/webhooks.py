@@ -11,21 +11,8 @@ from api.settings import get_settings
 async def dispatch_webhooks(ctx: dict[str, Any]) -> dict[str, int]:
     """New event changes → pending deliveries; due deliveries → one job each."""
     created = await service.fan_out()
-    due = await service.due_deliveries()
-    for delivery_id in due:
-        # one job per delivery and attempt: enqueuing twice in a tick changes nothing
-        attempt = await _attempt(delivery_id)
-        await ctx["redis"].enqueue_job(
-            "deliver_webhook", delivery_id, _job_id=f"webhook:{delivery_id}:{attempt}"
-        )
-    return {"created": created, "enqueued": len(due)}
-
-
-async def _attempt(delivery_id: int) -> int:
-    from api.domains.webhooks.models import WebhookDelivery
-
-    delivery = await WebhookDelivery.get(id=delivery_id)
-    return delivery.attempts
+    enqueued = await service.queue_due_deliveries(ctx["redis"])
+    return {"created": created, "enqueued": enqueued}
 
 
 async def deliver_webhook(ctx: dict[str, Any], delivery_id: int) -> str:

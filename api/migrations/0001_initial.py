@@ -1,12 +1,42 @@
+from enum import StrEnum
 from tortoise import migrations
 from tortoise.migrations import operations as ops
-from api.domains.accounts.enums import Role
-from api.domains.hierarchy.enums import Level, UrbanRural
 from orjson import loads
 from tortoise.fields.base import OnDelete
 from tortoise.fields.data import JSON_DUMPS
 from uuid import uuid4
 from tortoise import fields
+
+# The enums as they were when this migration was written: literals, so that a later
+# change of the live enums (or their move) never changes what this migration does.
+
+
+class Level(StrEnum):
+    CITY = 'city'
+    DISTRICT = 'district'
+    TOWNSHIP = 'township'
+    COMMUNITY = 'community'
+    GRID = 'grid'
+
+
+class Role(StrEnum):
+    GRID_WORKER = 'grid_worker'
+    GRID_LEADER = 'grid_leader'
+    COMMUNITY_STAFF = 'community_staff'
+    TOWNSHIP_CENTRE = 'township_centre'
+    DISTRICT_COMMAND = 'district_command'
+    CITY_COMMAND = 'city_command'
+    DEPARTMENT_STAFF = 'department_staff'
+    LEADER = 'leader'
+    ADMIN = 'admin'
+    CITIZEN = 'citizen'
+    INTEGRATION = 'integration'
+
+
+class UrbanRural(StrEnum):
+    URBAN = 'urban'
+    RURAL = 'rural'
+
 
 class Migration(migrations.Migration):
     initial = True

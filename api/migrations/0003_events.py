@@ -1,12 +1,95 @@
+from enum import StrEnum
 from tortoise import migrations
 from tortoise.migrations import operations as ops
-from api.domains.events.enums import Action, Card, CategoryScheme, DeadlineUnit, EventStatus, Priority, Source, Stage
-from api.domains.hierarchy.enums import Level
 from orjson import loads
 from tortoise.fields.base import OnDelete
 from tortoise.fields.data import JSON_DUMPS
 from uuid import uuid4
 from tortoise import fields
+
+# The enums as they were when this migration was written: literals, so that a later
+# change of the live enums (or their move) never changes what this migration does.
+
+
+class Action(StrEnum):
+    REPORT = 'report'
+    FILE = 'file'
+    REJECT = 'reject'
+    ASSIGN = 'assign'
+    ACCEPT = 'accept'
+    RETURN = 'return'
+    SUBMIT = 'submit'
+    VERIFY = 'verify'
+    CLOSE = 'close'
+    EVALUATE = 'evaluate'
+    ESCALATE = 'escalate'
+    SELF_HANDLE = 'self_handle'
+    SUPERVISE = 'supervise'
+    COMMENT = 'comment'
+    ATTACH = 'attach'
+
+
+class Card(StrEnum):
+    NONE = 'none'
+    YELLOW = 'yellow'
+    RED = 'red'
+
+
+class CategoryScheme(StrEnum):
+    DISPUTE = 'dispute'
+    CITY = 'city'
+
+
+class DeadlineUnit(StrEnum):
+    WORKING_HOURS = 'working_hours'
+    WORKING_DAYS = 'working_days'
+    NATURAL_DAYS = 'natural_days'
+    NATURAL_HOURS = 'natural_hours'
+
+
+class EventStatus(StrEnum):
+    REPORTED = 'reported'
+    FILED = 'filed'
+    REJECTED = 'rejected'
+    ASSIGNED = 'assigned'
+    IN_PROGRESS = 'in_progress'
+    HANDLED = 'handled'
+    VERIFIED = 'verified'
+    CLOSED = 'closed'
+    EVALUATED = 'evaluated'
+
+
+class Level(StrEnum):
+    CITY = 'city'
+    DISTRICT = 'district'
+    TOWNSHIP = 'township'
+    COMMUNITY = 'community'
+    GRID = 'grid'
+
+
+class Priority(StrEnum):
+    NORMAL = 'normal'
+    URGENT = 'urgent'
+    MAJOR = 'major'
+
+
+class Source(StrEnum):
+    GRID_PATROL = 'grid_patrol'
+    CITIZEN = 'citizen'
+    WECHAT = 'wechat'
+    HOTLINE = 'hotline'
+    DEPARTMENT = 'department'
+    SUPERIOR = 'superior'
+    VIDEO = 'video'
+
+
+class Stage(StrEnum):
+    FILE = 'file'
+    DISPATCH = 'dispatch'
+    HANDLE = 'handle'
+    VERIFY = 'verify'
+    CLOSE = 'close'
+
 
 class Migration(migrations.Migration):
     dependencies = [('gridgov', '0002_paths_and_integrity')]

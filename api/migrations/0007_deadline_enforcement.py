@@ -1,8 +1,47 @@
+from enum import StrEnum
 from tortoise import migrations
 from tortoise.migrations import operations as ops
-from api.domains.events.enums import Action, Card, Stage
 from tortoise.fields.base import OnDelete
 from tortoise import fields
+
+# The enums as they were when this migration was written: literals, so that a later
+# change of the live enums (or their move) never changes what this migration does.
+
+
+class Action(StrEnum):
+    REPORT = 'report'
+    FILE = 'file'
+    REJECT = 'reject'
+    ASSIGN = 'assign'
+    ACCEPT = 'accept'
+    RETURN = 'return'
+    SUBMIT = 'submit'
+    VERIFY = 'verify'
+    CLOSE = 'close'
+    EVALUATE = 'evaluate'
+    ESCALATE = 'escalate'
+    SELF_HANDLE = 'self_handle'
+    SUPERVISE = 'supervise'
+    COMMENT = 'comment'
+    ATTACH = 'attach'
+    REMIND = 'remind'
+    YELLOW_CARD = 'yellow_card'
+    RED_CARD = 'red_card'
+
+
+class Card(StrEnum):
+    NONE = 'none'
+    YELLOW = 'yellow'
+    RED = 'red'
+
+
+class Stage(StrEnum):
+    FILE = 'file'
+    DISPATCH = 'dispatch'
+    HANDLE = 'handle'
+    VERIFY = 'verify'
+    CLOSE = 'close'
+
 
 class Migration(migrations.Migration):
     dependencies = [('gridgov', '0006_notices_positions')]

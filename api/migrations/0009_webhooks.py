@@ -1,11 +1,21 @@
+from enum import StrEnum
 from tortoise import migrations
 from tortoise.migrations import operations as ops
-from api.domains.webhooks.models import DeliveryStatus
 from orjson import loads
 from tortoise.fields.base import OnDelete
 from tortoise.fields.data import JSON_DUMPS
 from uuid import uuid4
 from tortoise import fields
+
+# The enums as they were when this migration was written: literals, so that a later
+# change of the live enums (or their move) never changes what this migration does.
+
+
+class DeliveryStatus(StrEnum):
+    PENDING = 'pending'
+    DELIVERED = 'delivered'
+    FAILED = 'failed'
+
 
 class Migration(migrations.Migration):
     dependencies = [('gridgov', '0008_notice_rounds')]

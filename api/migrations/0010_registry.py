@@ -1,14 +1,73 @@
 """The basic-data registry (基础数据): its tables, prefix indexes, region keys and forms."""
 
+from enum import StrEnum
 from tortoise import migrations
 from tortoise.migrations import operations as ops
-from api.domains.registry.enums import ChangeAction, HouseholdType, OrganisationKind, PartyOrganisationLevel, PersonType, RecordKind, RecordStatus, SpecialGroup
 from orjson import loads
 from tortoise.contrib.postgres.fields import ArrayField
 from tortoise.fields.base import OnDelete
 from tortoise.fields.data import JSON_DUMPS
 from uuid import uuid4
 from tortoise import fields
+
+# The enums as they were when this migration was written: literals, so that a later
+# change of the live enums (or their move) never changes what this migration does.
+
+
+class ChangeAction(StrEnum):
+    CREATE = 'create'
+    UPDATE = 'update'
+    MOVE = 'move'
+    DEREGISTER = 'deregister'
+
+
+class HouseholdType(StrEnum):
+    FAMILY = 'family'
+    COLLECTIVE = 'collective'
+
+
+class OrganisationKind(StrEnum):
+    ENTERPRISE = 'enterprise'
+    SOCIAL = 'social'
+
+
+class PartyOrganisationLevel(StrEnum):
+    COMMUNITY_COMMITTEE = 'community_committee'
+    LARGE_GRID_BRANCH = 'large_grid_branch'
+    MEDIUM_GRID_GROUP = 'medium_grid_group'
+
+
+class PersonType(StrEnum):
+    REGISTERED = 'registered'
+    FLOATING = 'floating'
+    FOREIGN = 'foreign'
+
+
+class RecordKind(StrEnum):
+    PERSON = 'person'
+    HOUSEHOLD = 'household'
+    HOUSE = 'house'
+    BUILDING = 'building'
+    ORGANISATION = 'organisation'
+    SPECIAL_GROUP = 'special_group'
+    PARTY_ORGANISATION = 'party_organisation'
+    PARTY_MEMBER = 'party_member'
+    VOLUNTEER = 'volunteer'
+
+
+class RecordStatus(StrEnum):
+    ACTIVE = 'active'
+    DEREGISTERED = 'deregistered'
+
+
+class SpecialGroup(StrEnum):
+    RELEASED_PRISONER = 'released_prisoner'
+    COMMUNITY_CORRECTION = 'community_correction'
+    MENTAL_DISORDER = 'mental_disorder'
+    DRUG_USER = 'drug_user'
+    KEY_YOUTH = 'key_youth'
+    AIDS_RISK = 'aids_risk'
+
 
 class Migration(migrations.Migration):
     dependencies = [('gridgov', '0009_webhooks')]

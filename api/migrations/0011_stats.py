@@ -1,6 +1,6 @@
+from enum import StrEnum
 from tortoise import migrations
 from tortoise.migrations import operations as ops
-from api.domains.stats.enums import PeriodKind, SubjectKind
 from orjson import loads
 from tortoise.fields.base import OnDelete
 from tortoise.fields.data import JSON_DUMPS
@@ -117,6 +117,22 @@ $$
     " NULLS NOT DISTINCT",
     "CREATE INDEX stats_exemptions_region ON stats_exemptions (region_code varchar_pattern_ops)",
 ]
+
+
+# The enums as they were when this migration was written: literals, so that a later
+# change of the live enums (or their move) never changes what this migration does.
+
+
+class PeriodKind(StrEnum):
+    DAY = 'day'
+    WEEK = 'week'
+    MONTH = 'month'
+
+
+class SubjectKind(StrEnum):
+    DEPARTMENT = 'department'
+    WORKER = 'worker'
+    REGION = 'region'
 
 
 class Migration(migrations.Migration):

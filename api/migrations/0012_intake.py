@@ -1,6 +1,6 @@
+from enum import StrEnum
 from tortoise import migrations
 from tortoise.migrations import operations as ops
-from api.domains.events.enums import Action
 from uuid import uuid4
 from tortoise import fields
 
@@ -13,6 +13,32 @@ class AddFieldByRunSQL(ops.AddField):
 
     async def database_backward(self, *args, **kwargs):
         return None
+
+
+# The enums as they were when this migration was written: literals, so that a later
+# change of the live enums (or their move) never changes what this migration does.
+
+
+class Action(StrEnum):
+    REPORT = 'report'
+    FILE = 'file'
+    REJECT = 'reject'
+    ASSIGN = 'assign'
+    ACCEPT = 'accept'
+    RETURN = 'return'
+    SUBMIT = 'submit'
+    VERIFY = 'verify'
+    CLOSE = 'close'
+    EVALUATE = 'evaluate'
+    ESCALATE = 'escalate'
+    SELF_HANDLE = 'self_handle'
+    SUPERVISE = 'supervise'
+    COMMENT = 'comment'
+    ATTACH = 'attach'
+    FOLLOW_UP = 'follow_up'
+    REMIND = 'remind'
+    YELLOW_CARD = 'yellow_card'
+    RED_CARD = 'red_card'
 
 
 class Migration(migrations.Migration):

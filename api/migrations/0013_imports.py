@@ -1,11 +1,49 @@
+from enum import StrEnum
 from tortoise import migrations
 from tortoise.migrations import operations as ops
-from api.domains.imports.enums import Atomicity, FileFormat, ImportKind, ImportMode, ImportState
 from orjson import loads
 from tortoise.fields.base import OnDelete
 from tortoise.fields.data import JSON_DUMPS
 from uuid import uuid4
 from tortoise import fields
+
+# The enums as they were when this migration was written: literals, so that a later
+# change of the live enums (or their move) never changes what this migration does.
+
+
+class Atomicity(StrEnum):
+    ALL_OR_NOTHING = 'all_or_nothing'
+    BEST_EFFORT = 'best_effort'
+
+
+class FileFormat(StrEnum):
+    CSV = 'csv'
+    XLSX = 'xlsx'
+
+
+class ImportKind(StrEnum):
+    REGIONS = 'regions'
+    USERS = 'users'
+    RESIDENTS = 'residents'
+    HOUSEHOLDS = 'households'
+    HOUSES = 'houses'
+    BUILDINGS = 'buildings'
+    ORGANISATIONS = 'organisations'
+
+
+class ImportMode(StrEnum):
+    VALIDATE = 'validate'
+    COMMIT = 'commit'
+
+
+class ImportState(StrEnum):
+    QUEUED = 'queued'
+    RUNNING = 'running'
+    VALIDATED = 'validated'
+    COMPLETED = 'completed'
+    REJECTED = 'rejected'
+    FAILED = 'failed'
+
 
 class Migration(migrations.Migration):
     dependencies = [('gridgov', '0012_intake')]

@@ -6,12 +6,8 @@ locking rollup rows in row order could deadlock. A transaction that sets `gridgo
 `statement` (locally) has the row trigger stand aside and one statement trigger add up the
 change of all its updated rows instead: one aggregated upsert, in key order like every other."""
 
-from importlib import import_module
-
 from tortoise import migrations
 from tortoise.migrations import operations as ops
-
-stats = import_module("api.migrations.0011_stats")
 
 _ROLLED_UP_COLUMNS_CHANGED = (
     "OLD.status IS DISTINCT FROM NEW.status OR OLD.card IS DISTINCT FROM NEW.card"
@@ -24,10 +20,48 @@ _ROW_TRIGGER = (
     " reported_at, region_code ON events FOR EACH ROW WHEN ({condition})"
     " EXECUTE FUNCTION events_roll_up()"
 )
-_UPDATED_ROWS = (
-    "(SELECT -1 AS sign, r AS e FROM old_rows AS r"
-    " UNION ALL SELECT 1, r FROM new_rows AS r) AS changed"
-)
+# The upsert of 0011's triggers over the updated rows (old ones counted -1, new ones +1),
+# written out whole: a migration applies the same SQL forever, whatever later code says.
+_UPDATES_FUNCTION = """
+CREATE FUNCTION events_roll_up_updates() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF current_setting('gridgov.roll_up', true) = 'statement' THEN
+
+  INSERT INTO event_daily_counts AS c (region_code, dimension, value, day, count, open_count, closed_count, yellow_count, red_count)
+  
+SELECT region_code, dimension, value, day, sum(count), sum(open_count), sum(closed_count),
+       sum(yellow_count), sum(red_count)
+  FROM (
+SELECT n.region_code, dim.dimension, dim.value,
+       ((e).reported_at AT TIME ZONE 'Asia/Shanghai')::date AS day,
+       sign AS count,
+       sign * ((e).status NOT IN ('rejected', 'closed', 'evaluated'))::int AS open_count,
+       sign * ((e).status IN ('closed', 'evaluated'))::int AS closed_count,
+       sign * ((e).card = 'yellow')::int AS yellow_count,
+       sign * ((e).card = 'red')::int AS red_count
+  FROM (SELECT -1 AS sign, r AS e FROM old_rows AS r UNION ALL SELECT 1, r FROM new_rows AS r) AS changed
+ CROSS JOIN LATERAL (VALUES ((e).city_code), ((e).district_code), ((e).township_code))
+       AS n (region_code)
+ CROSS JOIN LATERAL (VALUES ('total', ''), ('category', (e).category_key),
+                            ('status', (e).status), ('source', (e).source))
+       AS dim (dimension, value)
+ WHERE n.region_code IS NOT NULL
+) AS contributions
+ GROUP BY region_code, dimension, day, value
+
+  HAVING sum(count) <> 0 OR sum(open_count) <> 0 OR sum(closed_count) <> 0
+      OR sum(yellow_count) <> 0 OR sum(red_count) <> 0
+  ORDER BY region_code, dimension, day, value
+  ON CONFLICT (region_code, dimension, day, value) DO UPDATE SET
+    count = c.count + EXCLUDED.count,
+    open_count = c.open_count + EXCLUDED.open_count,
+    closed_count = c.closed_count + EXCLUDED.closed_count,
+    yellow_count = c.yellow_count + EXCLUDED.yellow_count,
+    red_count = c.red_count + EXCLUDED.red_count;
+  END IF;
+  RETURN NULL;
+END $$
+"""
 
 
 class Migration(migrations.Migration):
@@ -43,14 +77,7 @@ class Migration(migrations.Migration):
                     condition="current_setting('gridgov.roll_up', true) IS DISTINCT FROM"
                     f" 'statement' AND ({_ROLLED_UP_COLUMNS_CHANGED})"
                 ),
-                f"""
-CREATE FUNCTION events_roll_up_updates() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  IF current_setting('gridgov.roll_up', true) = 'statement' THEN
-{stats._upsert(_UPDATED_ROWS)}  END IF;
-  RETURN NULL;
-END $$
-""",
+                _UPDATES_FUNCTION,
                 "CREATE TRIGGER events_roll_up_updates AFTER UPDATE ON events"
                 " REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT"
                 " EXECUTE FUNCTION events_roll_up_updates()",

@@ -9,9 +9,9 @@ import strawberry
 from api.domains.events import reference, service
 from api.domains.events.enums import Card, CategoryScheme, EventStatus, Priority, Source
 from api.domains.events.models import Category, DeadlineRule
-from api.domains.hierarchy.enums import Level
 from api.errors import NotFound
 from api.pagination import page_request
+from api.regions import Level
 from schema.events.types import (
     CalendarDayType,
     CategoryType,

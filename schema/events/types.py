@@ -26,7 +26,7 @@ from api.domains.events.enums import (
     Stage,
 )
 from api.domains.events.service import LIST_COLUMNS
-from api.domains.hierarchy.enums import Level
+from api.regions import Level
 from schema.hierarchy.types import DepartmentType, GeoPoint
 from schema.node import Node
 from schema.types import Info

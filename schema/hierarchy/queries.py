@@ -7,9 +7,9 @@ from typing import Annotated
 import strawberry
 
 from api.domains.hierarchy import service
-from api.domains.hierarchy.enums import Level
 from api.errors import NotFound
 from api.pagination import page_request
+from api.regions import Level
 from schema.hierarchy.types import DepartmentType, RegionType
 from schema.pagination import Connection, connection
 from schema.permissions import allow

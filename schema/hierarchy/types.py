@@ -9,7 +9,8 @@ import strawberry
 from strawberry.scalars import JSON
 
 from api.domains.hierarchy import models
-from api.domains.hierarchy.enums import Level, UrbanRural
+from api.domains.hierarchy.enums import UrbanRural
+from api.regions import Level
 from schema.node import Node
 
 strawberry.enum(Level, name="Level", description="City → district → township → community → grid.")

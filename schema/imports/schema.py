@@ -7,10 +7,7 @@ from datetime import datetime
 from typing import Annotated, Any, cast
 
 import strawberry
-import structlog
-from arq.connections import ArqRedis
 from graphql import GraphQLError
-from redis.exceptions import RedisError
 from strawberry.file_uploads import Upload
 
 from api.domains.imports import files, service
@@ -27,8 +24,6 @@ from schema.realtime.subscriptions import feed
 from schema.scalars import parse_uuid
 from schema.types import Info
 
-log = structlog.get_logger("gridgov.imports")
-
 
 @strawberry.type(description="The job started (or the same one already waiting for this file).")
 class ImportJobPayload:
@@ -40,24 +35,6 @@ StartImportResult = Annotated[
     ImportJobPayload | ValidationError | NotFoundError,
     strawberry.union("StartImportResult", description="Outcome of starting an import."),
 ]
-
-
-async def _enqueue(info: Info, job_id: Any) -> None:
-    """Queue the worker job after the commit; the id makes a second enqueue a no-op, and the
-    worker's requeue sweep catches an enqueue lost to a Redis outage."""
-    from workers.settings import QUEUE, WorkerSettings
-
-    redis = ArqRedis(
-        info.context.redis.connection_pool,
-        job_serializer=WorkerSettings.job_serializer,
-        job_deserializer=WorkerSettings.job_deserializer,
-        default_queue_name=QUEUE,
-    )
-    try:
-        await redis.enqueue_job("run_import", str(job_id), _job_id=service.job_key(job_id))
-    except (RedisError, OSError) as error:
-        # The job is committed: the worker's requeue sweep queues it once Redis answers again.
-        log.warning("import job not enqueued", job_id=str(job_id), error=repr(error))
 
 
 def _progress(message: dict[str, Any]) -> ImportProgress:
@@ -142,10 +119,10 @@ class ImportsMutation:
                 region_code=region_code,
                 root=settings.import_dir,
                 max_bytes=settings.gridgov_max_import_bytes,
+                redis=info.context.redis,
             )
         except DomainError as error:
             return error_result(error)
-        await _enqueue(info, started.job.id)
         return ImportJobPayload(job=ImportJobType.from_model(started.job), is_new=started.is_new)
 
 

@@ -30,9 +30,9 @@ from api.domains.events.service import (
     readable_events,
     readable_events_sql,
 )
-from api.domains.hierarchy.enums import Level
 from api.pagination import PageRequest, decode_cursor, split_cursor
 from api.query import Parameters, fetch
+from api.regions import Level
 from policies.enforcer import get_enforcer
 from tests import factories
 from tests.factories import gql

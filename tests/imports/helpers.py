@@ -126,6 +126,8 @@ async def queued_job(
     admin_username: str, content: bytes, *, kind: str = "regions", region_code: str = "410611"
 ) -> str:
     """An import job started by an existing admin account, not yet run (its id)."""
+    from redis.asyncio import Redis
+
     from api.auth import Assignment, Principal
     from api.domains.accounts.models import RoleAssignment, User
     from api.domains.imports import service
@@ -140,14 +142,21 @@ async def queued_job(
         assignments=tuple(Assignment(str(r), str(c)) for r, c in roles),
     )
     settings = get_settings()
-    started = await service.start_import(
-        actor=actor,
-        kind=ImportKind(kind),
-        upload=MemoryUpload("grids.csv", content),
-        mode=ImportMode.COMMIT,
-        atomicity=Atomicity.BEST_EFFORT,
-        region_code=region_code,
-        root=settings.import_dir,
-        max_bytes=settings.gridgov_max_import_bytes,
-    )
+    assert settings.redis_url
+    # The worker job is queued on the test's Redis database, where no worker reads it.
+    redis = Redis.from_url(settings.redis_url)
+    try:
+        started = await service.start_import(
+            actor=actor,
+            kind=ImportKind(kind),
+            upload=MemoryUpload("grids.csv", content),
+            mode=ImportMode.COMMIT,
+            atomicity=Atomicity.BEST_EFFORT,
+            region_code=region_code,
+            root=settings.import_dir,
+            max_bytes=settings.gridgov_max_import_bytes,
+            redis=redis,
+        )
+    finally:
+        await redis.aclose()
     return str(started.job.id)

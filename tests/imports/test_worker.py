@@ -137,21 +137,14 @@ async def test_a_job_killed_mid_run_and_retried_writes_each_row_once(
 async def test_a_lost_enqueue_is_queued_again_under_the_same_job_id(
     client: httpx.AsyncClient, import_settings: Settings, redis: Any
 ) -> None:
-    from arq.connections import ArqRedis
-
     from api import clock
-    from workers.settings import QUEUE, WorkerSettings
+    from api.jobs import QUEUE, queue
 
     await factories.region_tree()
     _, admin = await factories.signed_in("admin", "410611")
     job_id = await _started(client, admin, _residents(10))
     await redis.flushdb()  # the enqueue is lost
-    pool = ArqRedis(
-        redis.connection_pool,
-        job_serializer=WorkerSettings.job_serializer,
-        job_deserializer=WorkerSettings.job_deserializer,
-        default_queue_name=QUEUE,
-    )
+    pool = queue(redis)
     assert await requeue_imports({"redis": pool}) == 0  # too fresh to call lost
     clock.move(timedelta(minutes=3))
 

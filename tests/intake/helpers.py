@@ -16,7 +16,7 @@ from api.auth import Assignment, Principal
 from api.domains.accounts import service as accounts
 from api.domains.events import service as events
 from api.domains.events.models import Event
-from api.domains.hierarchy.enums import Level
+from api.regions import Level
 from tests import factories
 from tests.realtime.servers import free_port
 

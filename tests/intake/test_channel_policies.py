@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 
-from api.domains.hierarchy.enums import ORDER
+from api.regions import ORDER
 from policies.enforcer import get_enforcer
 from tests import factories
 from tests.factories import error_codes, gql

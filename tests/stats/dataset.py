@@ -28,8 +28,8 @@ from api.domains.events.deadlines import LOCAL
 from api.domains.events.enums import Action, Card, EventStatus, Source, Stage
 from api.domains.events.models import CardRecord, Event, TimelineEntry
 from api.domains.events.service import path_codes
-from api.domains.hierarchy.enums import Level
 from api.domains.hierarchy.models import Department
+from api.regions import Level
 from tests import factories
 
 GRID = "410611001001001"

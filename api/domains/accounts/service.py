@@ -36,6 +36,8 @@ from policies.enforcer import authorize, get_enforcer, scope_prefixes
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]{2,63}$")
 MAX_ASSIGNMENTS = 20
+# Ended sessions are kept a while for the security review of a stolen token, then dropped.
+SESSION_RETENTION = timedelta(days=30)
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,6 +228,14 @@ async def logout(*, actor: Principal, everywhere: bool = False) -> int:
     if not everywhere:
         query = query.filter(id=actor.session_id)
     return await query.update(revoked_at=clock.now())
+
+
+async def prune_sessions() -> int:
+    """Delete sessions that expired or were revoked more than the retention period ago."""
+    cutoff = clock.now() - SESSION_RETENTION
+    expired = await UserSession.filter(expires_at__lt=cutoff).delete()
+    revoked = await UserSession.filter(revoked_at__lt=cutoff).delete()
+    return int(expired) + int(revoked)
 
 
 # ---------------------------------------------------------------- users

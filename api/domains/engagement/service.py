@@ -31,10 +31,10 @@ from api.domains.events import attachments
 from api.domains.events import service as events
 from api.domains.events.enums import Action, Source
 from api.domains.events.models import Event, TimelineEntry
-from api.domains.hierarchy.enums import Level
 from api.domains.hierarchy.models import Region
 from api.errors import Conflict, ErrorCode, NotAllowed, NotFound, RateLimited, ValidationFailed
 from api.pagination import Page, PageRequest, make_page, split_cursor
+from api.regions import Level
 
 PERMISSION = ("appeal", "submit")
 MAX_CODES_PER_ADDRESS_HOUR = 10

@@ -7,8 +7,8 @@ import time
 from shapely import STRtree
 from shapely.geometry import Point, shape
 
-from api.domains.hierarchy.enums import Level
 from api.domains.hierarchy.models import Region
+from api.regions import Level
 
 CACHE_SECONDS = 60.0
 

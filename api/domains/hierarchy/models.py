@@ -7,7 +7,8 @@ from typing import Any
 from tortoise import fields
 from tortoise.models import Model
 
-from api.domains.hierarchy.enums import Level, UrbanRural
+from api.domains.hierarchy.enums import UrbanRural
+from api.regions import Level
 
 
 class Region(Model):

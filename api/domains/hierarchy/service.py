@@ -13,11 +13,12 @@ from tortoise.transactions import in_transaction
 
 from api.auth import Principal
 from api.domains.audit.service import record
-from api.domains.hierarchy.enums import Level, UrbanRural, ancestor_codes
+from api.domains.hierarchy.enums import UrbanRural
 from api.domains.hierarchy.models import Department, Region
 from api.errors import Conflict, ErrorCode, NotFound, ValidationFailed
 from api.pagination import Page, PageRequest, make_page
 from api.query import subtree_filter
+from api.regions import Level, ancestor_codes, parent_of
 from policies.enforcer import authorize, scope_prefixes
 
 MAX_NAME_LENGTH = 100
@@ -180,7 +181,7 @@ async def list_regions(
 async def create_region(*, actor: Principal, data: RegionInput) -> Region:
     """Add a region under its parent (derived from the code)."""
     level = parse_code(data.code)
-    parent_code = data.code[: level.parent.code_length] if level.parent else None
+    parent_code = parent_of(data.code)
     authorize(actor.assignments, "region", "create", at=data.code)
     name = _clean_name(data.name)
     _check_centre(data.centre)

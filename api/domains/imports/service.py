@@ -7,16 +7,19 @@ import io
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import structlog
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
-from api import outbox
+from api import clock, jobs, outbox
 from api.auth import Principal
-from api.domains.hierarchy.enums import Level
-from api.domains.imports import files
+from api.domains.imports import files, pipeline
 from api.domains.imports.enums import Atomicity, ImportKind, ImportMode, ImportState
 from api.domains.imports.kinds.available import kind_of
 from api.domains.imports.models import ImportJob, ImportRowError
@@ -24,9 +27,15 @@ from api.domains.imports.progress import payload
 from api.errors import ErrorCode, NotFound, PermissionDenied, ValidationFailed
 from api.pagination import Page, PageRequest, make_page, split_cursor
 from api.query import subtree_filter
+from api.regions import Level
 from policies.enforcer import authorize, scope_prefixes
 
 ERRORS_CSV_BATCH = 5000
+# A job queued this long without a worker picking it up lost its enqueue (Redis down after the
+# commit): the worker's requeue sweep queues it again under the same id.
+STALE_QUEUED = timedelta(minutes=2)
+
+log = structlog.get_logger("gridgov.imports")
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,8 +80,9 @@ async def start_import(
     region_code: str | None,
     root: Path,
     max_bytes: int,
+    redis: Redis,
 ) -> StartedImport:
-    """Store the file and queue its job (the caller enqueues the worker job after commit)."""
+    """Store the file, record its job and, once that is committed, queue the worker job."""
     scope = _import_scope(actor, kind, region_code)
     if kind_of(kind) is None:
         raise ValidationFailed(f"{kind.value} cannot be imported yet", field="kind")
@@ -92,9 +102,7 @@ async def start_import(
             .select_for_update()
             .first()
         )
-        if waiting is not None:
-            return StartedImport(waiting, is_new=False)
-        job = await ImportJob.create(
+        job = waiting or await ImportJob.create(
             kind=kind,
             mode=mode,
             atomicity=atomicity,
@@ -106,10 +114,49 @@ async def start_import(
             created_by_id=creator,
             created_by_label=actor.label[:100],
         )
-        queued = await outbox.add(topic="import", region_code=scope, payload=payload(job))
-        job.first_sequence = queued.id
-        await job.save(update_fields=["first_sequence"])
-    return StartedImport(job, is_new=True)
+        if waiting is None:
+            queued = await outbox.add(topic="import", region_code=scope, payload=payload(job))
+            job.first_sequence = queued.id
+            await job.save(update_fields=["first_sequence"])
+    # Queued again when the same file was already waiting: the job id makes that a no-op, unless
+    # the first enqueue was lost.
+    await enqueue(redis, job.id)
+    return StartedImport(job, is_new=waiting is None)
+
+
+async def enqueue(redis: Redis, job_id: uuid.UUID) -> bool:
+    """Queue the worker job of a committed import job; False when Redis did not take it (the
+    requeue sweep queues it once Redis answers again)."""
+    try:
+        await jobs.queue(redis).enqueue_job("run_import", str(job_id), _job_id=job_key(job_id))
+    except (RedisError, OSError) as error:
+        log.warning("import job not enqueued", job_id=str(job_id), error=repr(error))
+        return False
+    return True
+
+
+async def requeue_stale(redis: Redis) -> int:
+    """Queue again the jobs whose enqueue was lost (under the same job id: never twice)."""
+    stale = await ImportJob.filter(
+        state=ImportState.QUEUED, created_at__lt=clock.now() - STALE_QUEUED
+    ).values_list("id", flat=True)
+    queue = jobs.queue(redis)
+    for job_id in map(uuid.UUID, map(str, stale)):
+        await queue.enqueue_job("run_import", str(job_id), _job_id=job_key(job_id))
+    return len(stale)
+
+
+async def run(job_id: uuid.UUID, *, last_try: bool) -> ImportState | None:
+    """Run one import job (the worker's part); unexpected failures raise, so that the queue
+    tries again, and the last try marks the job failed."""
+    try:
+        return await pipeline.run(job_id)
+    except Exception:
+        if last_try:
+            job = await ImportJob.get_or_none(id=job_id)
+            if job is not None:
+                await pipeline.fail(job, "the import stopped on an internal error; start it again")
+        raise
 
 
 def readable_jobs(actor: Principal) -> Q:

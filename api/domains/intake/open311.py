@@ -28,10 +28,10 @@ from api.domains.engagement.service import NOTES_SHOWN
 from api.domains.events import service as events
 from api.domains.events.enums import OPEN_STATUSES, EventStatus, Priority, Source
 from api.domains.events.models import Attachment, Category, Event, TimelineEntry
-from api.domains.hierarchy.enums import Level
 from api.domains.hierarchy.models import Department, Region
 from api.domains.intake.service import PERMISSION, region_for
 from api.errors import DomainError, NotAllowed, NotFound, Unauthenticated
+from api.regions import Level
 
 MAX_REQUESTS = 100
 MAX_SPAN = timedelta(days=90)

@@ -14,10 +14,10 @@ from tortoise import connections
 
 from api import clock
 from api.auth import Principal
-from api.domains.hierarchy.enums import Level
 from api.domains.positions.models import WorkerPosition
 from api.errors import NotAllowed, ValidationFailed
 from api.realtime import Hub, ancestor_channels
+from api.regions import Level
 from policies.enforcer import authorize, get_enforcer
 
 log = structlog.get_logger("gridgov.positions")

@@ -10,10 +10,10 @@ from typing import Final
 from tortoise import connections
 
 from api.auth import Principal
-from api.domains.hierarchy.enums import Level
 from api.domains.hierarchy.models import Region
 from api.domains.registry.privacy import may_read_special_groups
 from api.errors import ErrorCode, NotFound, ValidationFailed
+from api.regions import Level, child_length
 from policies.enforcer import authorize
 
 # (table, kind expression, its grouping columns): the kind reads only columns of the table's
@@ -55,7 +55,7 @@ def statistics_sql(region_code: str, *, with_special_groups: bool) -> str:
     level = Level.of_code(region_code)
     if level is None or not region_code.isdigit():
         raise ValueError(region_code)
-    child_length = (level.child or level).code_length
+    below = child_length(region_code) or len(region_code)
     upper = region_code[:-1] + chr(ord(region_code[-1]) + 1)
     sources = [*SOURCES, SPECIAL_GROUPS] if with_special_groups else list(SOURCES)
     per_grid = "\n    UNION ALL\n".join(
@@ -65,7 +65,7 @@ def statistics_sql(region_code: str, *, with_special_groups: bool) -> str:
         for table, kind, group_by in sources
     )
     return (
-        f"SELECT left(region_code, {child_length}) AS child, kind, sum(n)::bigint AS n"
+        f"SELECT left(region_code, {below}) AS child, kind, sum(n)::bigint AS n"
         f" FROM (\n    {per_grid}\n) AS per_grid GROUP BY 1, 2"
     )
 

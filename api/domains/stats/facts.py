@@ -13,10 +13,10 @@ from typing import Any
 import orjson
 
 from api.domains.events.deadlines import LOCAL
-from api.domains.events.service import PATH_COLUMNS
 from api.domains.stats import reading
 from api.domains.stats.enums import SubjectKind
 from api.domains.stats.formulas import SATISFIED_FROM, Figures
+from api.regions import PATH_COLUMNS, child_length
 
 # The action that ends each stage (api/domains/events/workflow.py).
 STAGE_OF_ACTION = {
@@ -58,7 +58,8 @@ def _subject(kind: SubjectKind | None, scope_code: str | None) -> tuple[str, str
     if kind is SubjectKind.WORKER:
         return "e.assignee_user_id::text", "AND e.assignee_user_id IS NOT NULL"
     assert scope_code is not None
-    child = {4: 6, 6: 9, 9: 12, 12: 15}[len(scope_code)]
+    child = child_length(scope_code)
+    assert child is not None, "a grid has no child regions to rank"
     return f"left(e.region_code, {child})", f"AND length(e.region_code) >= {child}"
 
 

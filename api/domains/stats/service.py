@@ -25,7 +25,6 @@ from api.domains.events.enums import OPEN_STATUSES
 from api.domains.events.models import CardRecord, Event
 from api.domains.events.reference import _authorize_citywide
 from api.domains.events.service import readable_events
-from api.domains.hierarchy.enums import Level
 from api.domains.hierarchy.models import Department, Region
 from api.domains.stats import facts, formulas, reading, statistics
 from api.domains.stats.enums import (
@@ -47,6 +46,7 @@ from api.domains.stats.models import (
 from api.errors import ErrorCode, NotFound, ValidationFailed
 from api.pagination import Page, PageRequest, make_page, split_cursor
 from api.query import subtree_filter
+from api.regions import PATH_COLUMNS, Level, path_codes
 from policies.enforcer import authorize, scope_prefixes
 
 MAX_PERIOD_DAYS = 1100  # three years of figures in one question
@@ -572,13 +572,11 @@ async def snapshot_ranking(
 def _path_conditions(scope_code: str, first_parameter: int) -> tuple[str, list[str]]:
     """Equalities on every ancestor column down to the scope's, so the open-events index
     (city, district, township, …) is used from its first column at any depth."""
-    columns = [("city_code", 4), ("district_code", 6), ("township_code", 9)]
-    columns += [("community_code", 12), ("region_code", 15)]
-    conditions, values = [], []
-    for column, length in columns:
-        if len(scope_code) >= length:
-            values.append(scope_code[:length])
-            conditions.append(f"{column} = ${first_parameter + len(values) - 1}")
+    values = path_codes(scope_code)
+    conditions = [
+        f"{PATH_COLUMNS[len(code)]} = ${first_parameter + index}"
+        for index, code in enumerate(values)
+    ]
     return " AND ".join(conditions), values
 
 

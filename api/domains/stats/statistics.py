@@ -13,12 +13,11 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from api.domains.events.deadlines import LOCAL
-from api.domains.events.service import PATH_COLUMNS
 from api.domains.stats import reading
 from api.domains.stats.enums import BREAKDOWNS, TIME_BUCKETS, GroupBy
+from api.regions import PATH_COLUMNS, child_length
 
 ROLLUP_LENGTHS = frozenset({4, 6, 9})  # nodes the rollup keeps (migration 0011)
-CHILD_LENGTH = {4: 6, 6: 9, 9: 12, 12: 15}
 LOCAL_DAY = "((e.reported_at AT TIME ZONE 'Asia/Shanghai')::date)"
 MEASURES = ("count", "open_count", "closed_count", "yellow_count", "red_count")
 
@@ -74,16 +73,18 @@ def _from_events(
     breakdown: GroupBy | None,
     bucket: GroupBy | None,
 ) -> tuple[str, list[Any]]:
+    # a grid's "children" are the grid itself
+    child = child_length(scope_code) or len(scope_code)
     key = {
         None: "NULL::text",
         GroupBy.CATEGORY: "e.category_key",
         GroupBy.STATUS: "e.status",
         GroupBy.SOURCE: "e.source",
-        GroupBy.CHILD_REGION: f"left(e.region_code, {CHILD_LENGTH.get(len(scope_code), 15)})",
+        GroupBy.CHILD_REGION: f"left(e.region_code, {child})",
     }[breakdown]
     extra = ""
     if breakdown is GroupBy.CHILD_REGION:
-        extra = f" AND length(e.region_code) >= {CHILD_LENGTH.get(len(scope_code), 15)}"
+        extra = f" AND length(e.region_code) >= {child}"
     sql = (
         f"SELECT {key} AS key, {_bucket_sql(bucket, LOCAL_DAY)} AS period,"
         " count(*) AS count,"
@@ -109,7 +110,7 @@ async def event_counts(
     breakdown = next((g for g in group_by if g in BREAKDOWNS), None)
     bucket = next((g for g in group_by if g in TIME_BUCKETS), None)
     finest_in_rollup = len(scope_code) in ROLLUP_LENGTHS and (
-        breakdown is not GroupBy.CHILD_REGION or CHILD_LENGTH[len(scope_code)] in ROLLUP_LENGTHS
+        breakdown is not GroupBy.CHILD_REGION or child_length(scope_code) in ROLLUP_LENGTHS
     )
     build = _from_rollup if finest_in_rollup else _from_events
     sql, parameters = build(scope_code, first_day, last_day, breakdown, bucket)

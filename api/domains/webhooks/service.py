@@ -14,9 +14,10 @@ from urllib.parse import urlsplit
 
 import httpx
 import orjson
+from redis.asyncio import Redis
 from tortoise.transactions import in_transaction
 
-from api import clock
+from api import clock, jobs
 from api.auth import Principal
 from api.domains.accounts.models import ApiKey
 from api.domains.events.models import Event
@@ -30,6 +31,7 @@ from api.domains.webhooks.models import (
 from api.errors import NotAllowed, NotFound, ValidationFailed
 from api.outbox import OutboxMessage
 from api.pagination import Page, PageRequest, make_page
+from api.regions import in_subtree
 
 MAX_ATTEMPTS = 10
 TIMEOUT_SECONDS = 5.0
@@ -147,7 +149,7 @@ async def fan_out(*, now: datetime | None = None) -> int:
         for message in messages:
             for endpoint in endpoints:
                 region = regions.get(endpoint.api_key_id)
-                if region is None or not message.region_code.startswith(str(region)):
+                if region is None or not in_subtree(message.region_code, str(region)):
                     continue
                 event_id = str(message.payload.get("event", {}).get("id"))
                 if endpoint.own_submissions_only and submitted_by.get(event_id) != str(
@@ -170,15 +172,33 @@ async def fan_out(*, now: datetime | None = None) -> int:
     return created
 
 
-async def due_deliveries(*, now: datetime | None = None, limit: int = 500) -> list[int]:
-    now = now or clock.now()
-    ids = (
-        await WebhookDelivery.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
+async def _due(now: datetime | None, limit: int) -> list[tuple[int, int]]:
+    """(delivery id, attempts so far) of the pending deliveries whose time has come."""
+    rows = (
+        await WebhookDelivery.filter(
+            status=DeliveryStatus.PENDING, next_attempt_at__lte=now or clock.now()
+        )
         .order_by("next_attempt_at")
         .limit(limit)
-        .values_list("id", flat=True)
+        .values_list("id", "attempts")
     )
-    return [int(str(i)) for i in ids]
+    return [(int(str(delivery_id)), int(str(attempts))) for delivery_id, attempts in rows]
+
+
+async def due_deliveries(*, now: datetime | None = None, limit: int = 500) -> list[int]:
+    return [delivery_id for delivery_id, _ in await _due(now, limit)]
+
+
+async def queue_due_deliveries(redis: Redis, *, limit: int = 500) -> int:
+    """Queue one worker job per due delivery and attempt: queuing it twice (the next tick, before
+    the attempt ran) changes nothing, as the job id names the attempt."""
+    due = await _due(None, limit)
+    queue = jobs.queue(redis)
+    for delivery_id, attempts in due:
+        await queue.enqueue_job(
+            "deliver_webhook", delivery_id, _job_id=f"webhook:{delivery_id}:{attempts}"
+        )
+    return len(due)
 
 
 async def deliver(

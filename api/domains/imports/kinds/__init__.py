@@ -14,8 +14,8 @@ from typing import Any, ClassVar
 
 import asyncpg
 
-from api.domains.hierarchy.enums import Level
 from api.domains.imports.enums import ImportKind, RowErrorCode
+from api.regions import Level
 
 # (column, code, reason, value) of one problem of a row; column None = the row as a whole
 Problem = tuple[str | None, str, str, str | None]
@@ -221,7 +221,7 @@ def region_code(raw: str) -> str:
 @functools.lru_cache(maxsize=4096)
 def grid_code(raw: str) -> str:
     code = region_code(raw)
-    if len(code) != 15:
+    if Level.of_code(code) is not Level.GRID:
         raise Invalid("must be a grid's 15-digit code", RowErrorCode.INVALID_CODE)
     return code
 

@@ -22,6 +22,7 @@ from api.domains.imports.kinds.records import (
 )
 from api.domains.registry.enums import RecordKind
 from api.domains.registry.service import PARTY_MEMBER_RULES, VOLUNTEER_RULES
+from api.regions import subtree_sql
 
 SPECIALTIES = ("专业特长", "特长")
 
@@ -86,8 +87,8 @@ class PartyMembers(PersonRecords):
     async def check(self, connection: asyncpg.Connection, reject: Rejecter, scope: str) -> None:
         over = (
             "FROM registry_party_organisations t WHERE t.name = s.party_organisation "
-            "AND t.status = 'active' AND t.region_code LIKE $1 || '%' "
-            "AND s.region_code LIKE t.region_code || '%'"
+            f"AND t.status = 'active' AND {subtree_sql('t.region_code', '$1')} "
+            f"AND {subtree_sql('s.region_code', 't.region_code')}"
         )
         await reject(
             "SELECT s.row_number, 'party_organisation', 'UNKNOWN_REFERENCE', "

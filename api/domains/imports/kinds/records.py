@@ -26,6 +26,7 @@ from api.domains.imports.kinds import (
 from api.domains.imports.kinds.identity import id_number
 from api.domains.registry.validation import Rule, field_name
 from api.errors import ValidationFailed
+from api.regions import subtree_sql
 
 YES_NO = {"是": "true", "否": "false", "yes": "true", "no": "false", "true": "true"}
 YES_NO |= {"false": "false", "1": "true", "0": "false", "y": "true", "n": "false"}
@@ -118,7 +119,7 @@ class RegistryRecords(Kind):
             f"SELECT s.row_number, '{key}', 'OUT_OF_SCOPE', "
             "'already registered outside your region', s." + key + " "
             f"FROM import_staging s JOIN {self.table} t ON {self._matching()} "
-            "WHERE t.region_code NOT LIKE $1 || '%'",
+            f"WHERE NOT {subtree_sql('t.region_code', '$1')}",
             scope,
         )
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import asyncpg
 
-from api.domains.hierarchy.enums import Level, UrbanRural
+from api.domains.hierarchy.enums import UrbanRural
 from api.domains.imports.enums import ImportKind, RowErrorCode
 from api.domains.imports.kinds import (
     Column,
@@ -25,6 +25,7 @@ from api.domains.imports.kinds import (
     region_code,
     upsert,
 )
+from api.regions import Level, parent_of
 
 URBAN_RURAL = {
     "urban": UrbanRural.URBAN.value,
@@ -36,7 +37,6 @@ URBAN_RURAL = {
     "乡村": UrbanRural.RURAL.value,
     "村": UrbanRural.RURAL.value,
 }
-PARENT_LENGTH = {6: 4, 9: 6, 12: 9, 15: 12}
 
 
 class Regions(Kind):
@@ -87,7 +87,7 @@ class Regions(Kind):
 
     def finish(self, values: dict[str, Any], context: RowContext) -> list[Problem]:
         code: str = values["code"]
-        parent = code[: PARENT_LENGTH[len(code)]] if len(code) > 4 else None
+        parent = parent_of(code)
         given = values["parent_code"]
         if given is not None and given != parent:
             return [

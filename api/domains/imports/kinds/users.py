@@ -10,7 +10,6 @@ import asyncpg
 
 from api.domains.accounts.enums import Role
 from api.domains.accounts.service import USERNAME_PATTERN
-from api.domains.hierarchy.enums import Level
 from api.domains.imports.enums import ImportKind, RowErrorCode
 from api.domains.imports.kinds import (
     Column,
@@ -26,6 +25,7 @@ from api.domains.imports.kinds import (
     phone,
     region_code,
 )
+from api.regions import Level, subtree_sql
 from policies.enforcer import get_enforcer
 
 ROLE_NAMES = {
@@ -151,7 +151,7 @@ class Users(Kind):
             "SELECT s.row_number, 'username', 'OUT_OF_SCOPE', "
             "'this user also works outside your region', s.username FROM import_staging s "
             "WHERE EXISTS (SELECT 1 FROM users u JOIN role_assignments a ON a.user_id = u.id "
-            "WHERE u.username = s.username AND a.region_code NOT LIKE $1 || '%')",
+            f"WHERE u.username = s.username AND NOT {subtree_sql('a.region_code', '$1')})",
             scope,
         )
 

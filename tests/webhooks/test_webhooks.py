@@ -24,12 +24,13 @@ from api.auth import Assignment, Principal
 from api.domains.accounts import service as accounts
 from api.domains.webhooks import service
 from api.domains.webhooks.models import WebhookDelivery
+from api.jobs import QUEUE
 from api.settings import Settings
 from tests import factories
 from tests.events.helpers import REPORT, report_input, run
 from tests.factories import gql
 from tests.realtime.servers import free_port
-from workers.settings import QUEUE, job_pool
+from workers.settings import job_pool
 from workers.webhooks import dispatch_webhooks
 
 REGISTER = """
