@@ -20,6 +20,7 @@ from schema.accounts.mutations import AccountsMutation
 from schema.accounts.queries import AccountsQuery
 from schema.audit.queries import AuditQuery
 from schema.engagement.schema import EngagementMutation, EngagementQuery
+from schema.errors import map_domain_errors
 from schema.events.mutations import EventsMutation
 from schema.events.queries import EventsQuery
 from schema.extensions import ErrorCodes, LimitsAndCaches, NoNulInText
@@ -80,6 +81,10 @@ class Mutation(
 @strawberry.type(description="Live feeds over graphql-transport-ws.")
 class Subscription(RealtimeSubscription, ImportsSubscription):
     pass
+
+
+# Once, here: every result-union field of Query and Mutation returns a DomainError as its member.
+map_domain_errors(Query, Mutation)
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:

@@ -10,7 +10,7 @@ import strawberry
 
 from api.domains.accounts import service
 from api.domains.accounts.enums import Role
-from api.errors import DomainError, NotFound
+from api.errors import AuthenticationFailed, NotFound, RateLimited
 from schema.accounts.types import (
     ApiKeyType,
     AuthPayload,
@@ -21,10 +21,10 @@ from schema.accounts.types import (
 from schema.errors import (
     AuthenticationError,
     ConflictError,
+    DomainErrorResults,
     NotFoundError,
     RateLimitedError,
     ValidationError,
-    error_result,
 )
 from schema.permissions import allow, public, signed_in
 from schema.scalars import parse_uuid
@@ -146,43 +146,38 @@ def _id(value: str, type_name: str) -> uuid.UUID:
 
 @strawberry.type
 class AccountsMutation:
-    @strawberry.mutation(description="Sign in; failed attempts are throttled.", extensions=public())
+    @strawberry.mutation(
+        description="Sign in; failed attempts are throttled.",
+        extensions=[DomainErrorResults(raises=(AuthenticationFailed, RateLimited)), *public()],
+    )
     async def login(self, info: Info, username: str, password: str) -> LoginResult:
         context = info.context
-        try:
-            tokens = await service.login(
-                username=username,
-                password=password,
-                throttle=context.throttle,
-                secret=context.settings.secret_key(),
-                ip=context.client_ip,
-                user_agent=context.request.headers.get("user-agent"),
-                **_ttls(info),
-            )
-        except DomainError as error:
-            return error_result(error)
+        tokens = await service.login(
+            username=username,
+            password=password,
+            throttle=context.throttle,
+            secret=context.settings.secret_key(),
+            ip=context.client_ip,
+            user_agent=context.request.headers.get("user-agent"),
+            **_ttls(info),
+        )
         return _auth_payload(tokens)
 
     @strawberry.mutation(
-        description="Exchange a refresh token for new tokens (rotation).", extensions=public()
+        description="Exchange a refresh token for new tokens (rotation).",
+        extensions=[DomainErrorResults(raises=(AuthenticationFailed,)), *public()],
     )
     async def refresh_token(self, info: Info, refresh_token: str) -> RefreshTokenResult:
-        try:
-            tokens = await service.refresh(
-                refresh_token=refresh_token,
-                secret=info.context.settings.secret_key(),
-                **_ttls(info),
-            )
-        except DomainError as error:
-            return error_result(error)
+        tokens = await service.refresh(
+            refresh_token=refresh_token,
+            secret=info.context.settings.secret_key(),
+            **_ttls(info),
+        )
         return _auth_payload(tokens)
 
     @strawberry.mutation(description="End this session, or all of yours.", extensions=signed_in())
     async def logout(self, info: Info, everywhere: bool = False) -> LogoutResult:
-        try:
-            ended = await service.logout(actor=info.context.principal, everywhere=everywhere)
-        except DomainError as error:
-            return error_result(error)
+        ended = await service.logout(actor=info.context.principal, everywhere=everywhere)
         return LogoutPayload(sessions_ended=ended)
 
     @strawberry.mutation(
@@ -191,31 +186,25 @@ class AccountsMutation:
     async def change_password(
         self, info: Info, current_password: str, new_password: str
     ) -> UserResult:
-        try:
-            user = await service.change_password(
-                actor=info.context.principal,
-                current_password=current_password,
-                new_password=new_password,
-            )
-        except DomainError as error:
-            return error_result(error)
+        user = await service.change_password(
+            actor=info.context.principal,
+            current_password=current_password,
+            new_password=new_password,
+        )
         return UserPayload(user=UserType.from_model(user))
 
     @strawberry.mutation(
         description="Create an account (admin).", extensions=allow("user", "create")
     )
     async def create_user(self, info: Info, input: CreateUserInput) -> UserResult:
-        try:
-            user = await service.create_user(
-                actor=info.context.principal,
-                username=input.username,
-                display_name=input.display_name,
-                password=input.password,
-                phone=input.phone,
-                assignments=[_assignment(role) for role in input.roles],
-            )
-        except DomainError as error:
-            return error_result(error)
+        user = await service.create_user(
+            actor=info.context.principal,
+            username=input.username,
+            display_name=input.display_name,
+            password=input.password,
+            phone=input.phone,
+            assignments=[_assignment(role) for role in input.roles],
+        )
         return UserPayload(user=UserType.from_model(user))
 
     @strawberry.mutation(
@@ -224,15 +213,12 @@ class AccountsMutation:
     async def update_user(
         self, info: Info, id: strawberry.ID, input: UpdateUserInput
     ) -> UserResult:
-        try:
-            user = await service.update_user(
-                actor=info.context.principal,
-                user_id=_id(id, "User"),
-                display_name=input.display_name,
-                phone=input.phone,
-            )
-        except DomainError as error:
-            return error_result(error)
+        user = await service.update_user(
+            actor=info.context.principal,
+            user_id=_id(id, "User"),
+            display_name=input.display_name,
+            phone=input.phone,
+        )
         return UserPayload(user=UserType.from_model(user))
 
     @strawberry.mutation(
@@ -254,12 +240,9 @@ class AccountsMutation:
         extensions=allow("user", "create"),
     )
     async def set_user_password(self, info: Info, id: strawberry.ID, password: str) -> UserResult:
-        try:
-            user = await service.set_user_password(
-                actor=info.context.principal, user_id=_id(id, "User"), password=password
-            )
-        except DomainError as error:
-            return error_result(error)
+        user = await service.set_user_password(
+            actor=info.context.principal, user_id=_id(id, "User"), password=password
+        )
         return UserPayload(user=UserType.from_model(user))
 
     @strawberry.mutation(
@@ -268,24 +251,18 @@ class AccountsMutation:
     async def assign_role(
         self, info: Info, user_id: strawberry.ID, role: RoleAssignmentInput
     ) -> RoleAssignmentResult:
-        try:
-            assignment = await service.assign_role(
-                actor=info.context.principal, user_id=_id(user_id, "User"), data=_assignment(role)
-            )
-        except DomainError as error:
-            return error_result(error)
+        assignment = await service.assign_role(
+            actor=info.context.principal, user_id=_id(user_id, "User"), data=_assignment(role)
+        )
         return RoleAssignmentPayload(assignment=RoleAssignmentType.from_model(assignment))
 
     @strawberry.mutation(
         description="Take a role assignment away (admin).", extensions=allow("user", "assign_role")
     )
     async def revoke_role(self, info: Info, assignment_id: strawberry.ID) -> RoleAssignmentResult:
-        try:
-            assignment = await service.revoke_role(
-                actor=info.context.principal, assignment_id=_id(assignment_id, "RoleAssignment")
-            )
-        except DomainError as error:
-            return error_result(error)
+        assignment = await service.revoke_role(
+            actor=info.context.principal, assignment_id=_id(assignment_id, "RoleAssignment")
+        )
         return RoleAssignmentPayload(assignment=RoleAssignmentType.from_model(assignment))
 
     @strawberry.mutation(
@@ -293,12 +270,9 @@ class AccountsMutation:
         extensions=allow("api_key", "create"),
     )
     async def create_api_key(self, info: Info, name: str, region_code: str) -> NewApiKeyResult:
-        try:
-            created = await service.create_api_key(
-                actor=info.context.principal, name=name, region_code=region_code
-            )
-        except DomainError as error:
-            return error_result(error)
+        created = await service.create_api_key(
+            actor=info.context.principal, name=name, region_code=region_code
+        )
         return NewApiKeyPayload(
             api_key=ApiKeyType.from_model(created.api_key), secret=created.secret
         )
@@ -307,20 +281,14 @@ class AccountsMutation:
         description="Revoke an API key at once (admin).", extensions=allow("api_key", "revoke")
     )
     async def revoke_api_key(self, info: Info, id: strawberry.ID) -> ApiKeyResult:
-        try:
-            api_key = await service.revoke_api_key(
-                actor=info.context.principal, api_key_id=_id(id, "ApiKey")
-            )
-        except DomainError as error:
-            return error_result(error)
+        api_key = await service.revoke_api_key(
+            actor=info.context.principal, api_key_id=_id(id, "ApiKey")
+        )
         return ApiKeyPayload(api_key=ApiKeyType.from_model(api_key))
 
 
 async def _set_user_active(info: Info, id: str, *, active: bool) -> UserResult:
-    try:
-        user = await service.set_user_active(
-            actor=info.context.principal, user_id=_id(id, "User"), active=active
-        )
-    except DomainError as error:
-        return error_result(error)
+    user = await service.set_user_active(
+        actor=info.context.principal, user_id=_id(id, "User"), active=active
+    )
     return UserPayload(user=UserType.from_model(user))

@@ -15,16 +15,16 @@ from api.domains.engagement.verification import phone_verifier
 from api.domains.events import attachments
 from api.domains.events.enums import Action, EventStatus
 from api.domains.events.models import Event, TimelineEntry
-from api.errors import DomainError, NotFound
+from api.errors import NotFound, RateLimited
 from api.pagination import page_request
 from schema.accounts.mutations import LoginResult, _auth_payload, _ttls
 from schema.errors import (
     ConflictError,
+    DomainErrorResults,
     NotAllowedError,
     NotFoundError,
     RateLimitedError,
     ValidationError,
-    error_result,
 )
 from schema.events.types import AttachmentType
 from schema.hierarchy.types import GeoPoint, GeoPointInput
@@ -193,21 +193,18 @@ class EngagementQuery:
 class EngagementMutation:
     @strawberry.mutation(
         description="Send a verification code to a mobile number (once a minute).",
-        extensions=public(),
+        extensions=[DomainErrorResults(raises=(RateLimited,)), *public()],
     )
     async def request_phone_code(self, info: Info, phone: str) -> PhoneCodeResult:
         settings = info.context.settings
         interval = timedelta(seconds=settings.gridgov_phone_code_interval_seconds)
-        try:
-            number = await service.request_code(
-                phone=phone,
-                verifier=phone_verifier(settings),
-                redis=info.context.redis,
-                interval=interval,
-                ip=info.context.client_ip,
-            )
-        except DomainError as error:
-            return error_result(error)
+        number = await service.request_code(
+            phone=phone,
+            verifier=phone_verifier(settings),
+            redis=info.context.redis,
+            interval=interval,
+            ip=info.context.client_ip,
+        )
         return PhoneCodePayload(
             phone=phones.masked(number), resend_after_seconds=int(interval.total_seconds())
         )
@@ -219,19 +216,16 @@ class EngagementMutation:
     async def register_citizen(
         self, info: Info, input: RegisterCitizenInput
     ) -> RegisterCitizenResult:
-        try:
-            user = await service.register(
-                phone=input.phone,
-                password=input.password,
-                verification_code=input.verification_code,
-                verifier=phone_verifier(info.context.settings),
-                throttle=info.context.throttle,
-                ip=info.context.client_ip,
-                display_name=input.display_name,
-                city_code=input.city_code,
-            )
-        except DomainError as error:
-            return error_result(error)
+        user = await service.register(
+            phone=input.phone,
+            password=input.password,
+            verification_code=input.verification_code,
+            verifier=phone_verifier(info.context.settings),
+            throttle=info.context.throttle,
+            ip=info.context.client_ip,
+            display_name=input.display_name,
+            city_code=input.city_code,
+        )
         return CitizenPayload(
             username=user.username,
             display_name=user.display_name,
@@ -244,18 +238,15 @@ class EngagementMutation:
     )
     async def citizen_login(self, info: Info, phone: str, password: str) -> LoginResult:
         context = info.context
-        try:
-            tokens = await service.sign_in(
-                phone=phone,
-                password=password,
-                throttle=context.throttle,
-                secret=context.settings.secret_key(),
-                ip=context.client_ip,
-                user_agent=context.request.headers.get("user-agent"),
-                **_ttls(info),
-            )
-        except DomainError as error:
-            return error_result(error)
+        tokens = await service.sign_in(
+            phone=phone,
+            password=password,
+            throttle=context.throttle,
+            secret=context.settings.secret_key(),
+            ip=context.client_ip,
+            user_agent=context.request.headers.get("user-agent"),
+            **_ttls(info),
+        )
         return _auth_payload(tokens)
 
     @strawberry.mutation(
@@ -266,39 +257,33 @@ class EngagementMutation:
         self, info: Info, input: AppealInput, photos: list[Upload] | None = None
     ) -> AppealResult:
         settings = info.context.settings
-        try:
-            event = await service.submit_appeal(
-                actor=info.context.principal,
-                data=service.AppealInput(
-                    title=input.title,
-                    description=input.description,
-                    category_key=input.category_key,
-                    lat=input.location.lat if input.location else None,
-                    lng=input.location.lng if input.location else None,
-                    address=input.address,
-                    region_code=input.region_code,
-                    appeal_id=input.id,
-                ),
-                # Strawberry types Upload as bytes; on Starlette it is an UploadFile.
-                photos=cast("list[attachments.UploadedFile]", photos or []),
-                root=settings.attachment_dir,
-                max_bytes=settings.gridgov_max_upload_bytes,
-                max_files=settings.gridgov_max_upload_files,
-            )
-        except DomainError as error:
-            return error_result(error)
+        event = await service.submit_appeal(
+            actor=info.context.principal,
+            data=service.AppealInput(
+                title=input.title,
+                description=input.description,
+                category_key=input.category_key,
+                lat=input.location.lat if input.location else None,
+                lng=input.location.lng if input.location else None,
+                address=input.address,
+                region_code=input.region_code,
+                appeal_id=input.id,
+            ),
+            # Strawberry types Upload as bytes; on Starlette it is an UploadFile.
+            photos=cast("list[attachments.UploadedFile]", photos or []),
+            root=settings.attachment_dir,
+            max_bytes=settings.gridgov_max_upload_bytes,
+            max_files=settings.gridgov_max_upload_files,
+        )
         return AppealPayload(appeal=AppealType.from_model(event))
 
     @strawberry.mutation(
         description="补充: add to your open appeal.", extensions=allow("appeal", "follow_up")
     )
     async def follow_up_appeal(self, info: Info, id: strawberry.ID, note: str) -> AppealResult:
-        try:
-            outcome = await service.follow_up_appeal(
-                actor=info.context.principal, appeal_id=_appeal_id(id), note=note
-            )
-        except DomainError as error:
-            return error_result(error)
+        outcome = await service.follow_up_appeal(
+            actor=info.context.principal, appeal_id=_appeal_id(id), note=note
+        )
         return AppealPayload(appeal=AppealType.from_model(outcome.event))
 
     @strawberry.mutation(
@@ -308,13 +293,10 @@ class EngagementMutation:
     async def rate_appeal(
         self, info: Info, id: strawberry.ID, satisfaction: int, note: str = ""
     ) -> AppealResult:
-        try:
-            outcome = await service.rate_appeal(
-                actor=info.context.principal,
-                appeal_id=_appeal_id(id),
-                satisfaction=satisfaction,
-                note=note,
-            )
-        except DomainError as error:
-            return error_result(error)
+        outcome = await service.rate_appeal(
+            actor=info.context.principal,
+            appeal_id=_appeal_id(id),
+            satisfaction=satisfaction,
+            note=note,
+        )
         return AppealPayload(appeal=AppealType.from_model(outcome.event))

@@ -12,13 +12,12 @@ from strawberry.file_uploads import Upload
 
 from api.domains.events import attachments, reference, service
 from api.domains.events.enums import DeadlineUnit, Priority, Source, Stage
-from api.errors import DomainError, NotFound
+from api.errors import NotFound
 from schema.errors import (
     ConflictError,
     NotAllowedError,
     NotFoundError,
     ValidationError,
-    error_result,
 )
 from schema.events.types import CalendarDayType, DeadlineRuleType, EventType, TimelineEntryType
 from schema.hierarchy.types import GeoPointInput
@@ -85,10 +84,7 @@ def _event_id(value: str) -> uuid.UUID:
 
 
 async def _run(step: Callable[[], Awaitable[service.StepOutcome]]) -> EventResult:
-    try:
-        outcome = await step()
-    except DomainError as error:
-        return error_result(error)
+    outcome = await step()
     return EventPayload(
         event=EventType.from_model(outcome.event), entry=TimelineEntryType.from_model(outcome.entry)
     )
@@ -118,10 +114,7 @@ class EventsMutation:
 
     @strawberry.mutation(description="Step 1, 上报: report an event.", extensions=signed_in())
     async def report_event(self, info: Info, input: ReportEventInput) -> EventResult:
-        try:
-            event = await service.report(actor=info.context.principal, data=_report_input(input))
-        except DomainError as error:
-            return error_result(error)
+        event = await service.report(actor=info.context.principal, data=_report_input(input))
         return EventPayload(event=EventType.from_model(event), entry=None)
 
     @strawberry.mutation(
@@ -129,12 +122,9 @@ class EventsMutation:
         extensions=signed_in(),
     )
     async def self_handle_event(self, info: Info, input: ReportEventInput) -> EventResult:
-        try:
-            event = await service.report(
-                actor=info.context.principal, data=_report_input(input), close_at_once=True
-            )
-        except DomainError as error:
-            return error_result(error)
+        event = await service.report(
+            actor=info.context.principal, data=_report_input(input), close_at_once=True
+        )
         return EventPayload(event=EventType.from_model(event), entry=None)
 
     @strawberry.mutation(
@@ -345,19 +335,16 @@ class EventsMutation:
         self, info: Info, id: strawberry.ID, files: list[Upload], note: str = ""
     ) -> EventResult:
         settings = info.context.settings
-        try:
-            event, entry = await attachments.attach(
-                actor=info.context.principal,
-                event_id=_event_id(id),
-                # Strawberry types Upload as bytes; on Starlette it is an UploadFile.
-                files=cast("list[attachments.UploadedFile]", files),
-                note=note,
-                root=settings.attachment_dir,
-                max_bytes=settings.gridgov_max_upload_bytes,
-                max_files=settings.gridgov_max_upload_files,
-            )
-        except DomainError as error:
-            return error_result(error)
+        event, entry = await attachments.attach(
+            actor=info.context.principal,
+            event_id=_event_id(id),
+            # Strawberry types Upload as bytes; on Starlette it is an UploadFile.
+            files=cast("list[attachments.UploadedFile]", files),
+            note=note,
+            root=settings.attachment_dir,
+            max_bytes=settings.gridgov_max_upload_bytes,
+            max_files=settings.gridgov_max_upload_files,
+        )
         return EventPayload(
             event=EventType.from_model(event), entry=TimelineEntryType.from_model(entry)
         )
@@ -376,18 +363,15 @@ class EventsMutation:
         reminder_share: float = 0.8,
         red_share: float = 1.5,
     ) -> DeadlineRuleResult:
-        try:
-            rule = await reference.set_deadline_rule(
-                actor=info.context.principal,
-                category_key=category_key,
-                stage=stage,
-                amount=amount,
-                unit=unit,
-                reminder_share=reminder_share,
-                red_share=red_share,
-            )
-        except DomainError as error:
-            return error_result(error)
+        rule = await reference.set_deadline_rule(
+            actor=info.context.principal,
+            category_key=category_key,
+            stage=stage,
+            amount=amount,
+            unit=unit,
+            reminder_share=reminder_share,
+            red_share=red_share,
+        )
         return DeadlineRulePayload(rule=DeadlineRuleType.from_model(rule))
 
     @strawberry.mutation(
@@ -397,12 +381,9 @@ class EventsMutation:
     async def set_calendar_day(
         self, info: Info, day: date, is_workday: bool, name: str
     ) -> CalendarDayResult:
-        try:
-            entry = await reference.set_calendar_day(
-                actor=info.context.principal, day=day, is_workday=is_workday, name=name
-            )
-        except DomainError as error:
-            return error_result(error)
+        entry = await reference.set_calendar_day(
+            actor=info.context.principal, day=day, is_workday=is_workday, name=name
+        )
         return CalendarDayPayload(day=CalendarDayType.from_model(entry))
 
     @strawberry.mutation(
@@ -410,8 +391,5 @@ class EventsMutation:
         extensions=allow("calendar", "update"),
     )
     async def remove_calendar_day(self, info: Info, day: date) -> CalendarDayResult:
-        try:
-            await reference.remove_calendar_day(actor=info.context.principal, day=day)
-        except DomainError as error:
-            return error_result(error)
+        await reference.remove_calendar_day(actor=info.context.principal, day=day)
         return CalendarDayPayload(day=None)

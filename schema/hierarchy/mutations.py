@@ -10,8 +10,8 @@ from strawberry.scalars import JSON
 
 from api.domains.hierarchy import service
 from api.domains.hierarchy.enums import UrbanRural
-from api.errors import DomainError, NotFound
-from schema.errors import ConflictError, NotFoundError, ValidationError, error_result
+from api.errors import NotFound
+from schema.errors import ConflictError, NotFoundError, ValidationError
 from schema.hierarchy.types import DepartmentType, GeoPointInput, RegionType
 from schema.permissions import allow
 from schema.scalars import parse_uuid
@@ -101,46 +101,40 @@ def _json_object(value: object, field: str) -> dict | None:
 class HierarchyMutation:
     @strawberry.mutation(description="Add a region (admin).", extensions=allow("region", "create"))
     async def create_region(self, info: Info, input: CreateRegionInput) -> RegionResult:
-        try:
-            region = await service.create_region(
-                actor=info.context.principal,
-                data=service.RegionInput(
-                    code=input.code,
-                    name=input.name,
-                    urban_rural=input.urban_rural,
-                    households=input.households,
-                    leader_name=input.leader_name,
-                    leader_phone=input.leader_phone,
-                    centre=_centre(input.centre),
-                    boundary=_json_object(input.boundary, "boundary"),
-                    external_codes=_json_object(input.external_codes, "externalCodes"),
-                ),
-            )
-        except DomainError as error:
-            return error_result(error)
+        region = await service.create_region(
+            actor=info.context.principal,
+            data=service.RegionInput(
+                code=input.code,
+                name=input.name,
+                urban_rural=input.urban_rural,
+                households=input.households,
+                leader_name=input.leader_name,
+                leader_phone=input.leader_phone,
+                centre=_centre(input.centre),
+                boundary=_json_object(input.boundary, "boundary"),
+                external_codes=_json_object(input.external_codes, "externalCodes"),
+            ),
+        )
         return RegionPayload(region=RegionType.from_model(region))
 
     @strawberry.mutation(
         description="Change a region's attributes (admin).", extensions=allow("region", "update")
     )
     async def update_region(self, info: Info, code: str, input: UpdateRegionInput) -> RegionResult:
-        try:
-            region = await service.update_region(
-                actor=info.context.principal,
-                code=code,
-                changes=service.RegionChanges(
-                    name=input.name,
-                    urban_rural=input.urban_rural,
-                    households=input.households,
-                    leader_name=input.leader_name,
-                    leader_phone=input.leader_phone,
-                    centre=_centre(input.centre),
-                    boundary=_json_object(input.boundary, "boundary"),
-                    external_codes=_json_object(input.external_codes, "externalCodes"),
-                ),
-            )
-        except DomainError as error:
-            return error_result(error)
+        region = await service.update_region(
+            actor=info.context.principal,
+            code=code,
+            changes=service.RegionChanges(
+                name=input.name,
+                urban_rural=input.urban_rural,
+                households=input.households,
+                leader_name=input.leader_name,
+                leader_phone=input.leader_phone,
+                centre=_centre(input.centre),
+                boundary=_json_object(input.boundary, "boundary"),
+                external_codes=_json_object(input.external_codes, "externalCodes"),
+            ),
+        )
         return RegionPayload(region=RegionType.from_model(region))
 
     @strawberry.mutation(
@@ -161,19 +155,16 @@ class HierarchyMutation:
         description="Add a department (admin).", extensions=allow("department", "create")
     )
     async def create_department(self, info: Info, input: CreateDepartmentInput) -> DepartmentResult:
-        try:
-            department = await service.create_department(
-                actor=info.context.principal,
-                data=service.DepartmentInput(
-                    region_code=input.region_code,
-                    code=input.code,
-                    name=input.name,
-                    categories=input.categories,
-                    phone=input.phone,
-                ),
-            )
-        except DomainError as error:
-            return error_result(error)
+        department = await service.create_department(
+            actor=info.context.principal,
+            data=service.DepartmentInput(
+                region_code=input.region_code,
+                code=input.code,
+                name=input.name,
+                categories=input.categories,
+                phone=input.phone,
+            ),
+        )
         return DepartmentPayload(department=DepartmentType.from_model(department))
 
     @strawberry.mutation(
@@ -182,16 +173,13 @@ class HierarchyMutation:
     async def update_department(
         self, info: Info, id: strawberry.ID, input: UpdateDepartmentInput
     ) -> DepartmentResult:
-        try:
-            department = await service.update_department(
-                actor=info.context.principal,
-                department_id=_department_id(id),
-                changes=service.DepartmentChanges(
-                    name=input.name, categories=input.categories, phone=input.phone
-                ),
-            )
-        except DomainError as error:
-            return error_result(error)
+        department = await service.update_department(
+            actor=info.context.principal,
+            department_id=_department_id(id),
+            changes=service.DepartmentChanges(
+                name=input.name, categories=input.categories, phone=input.phone
+            ),
+        )
         return DepartmentPayload(department=DepartmentType.from_model(department))
 
     @strawberry.mutation(
@@ -215,20 +203,12 @@ def _department_id(value: str) -> uuid.UUID:
 
 
 async def _set_region_active(info: Info, code: str, *, active: bool) -> RegionResult:
-    try:
-        region = await service.set_region_active(
-            actor=info.context.principal, code=code, active=active
-        )
-    except DomainError as error:
-        return error_result(error)
+    region = await service.set_region_active(actor=info.context.principal, code=code, active=active)
     return RegionPayload(region=RegionType.from_model(region))
 
 
 async def _set_department_active(info: Info, id: str, *, active: bool) -> DepartmentResult:
-    try:
-        department = await service.set_department_active(
-            actor=info.context.principal, department_id=_department_id(id), active=active
-        )
-    except DomainError as error:
-        return error_result(error)
+    department = await service.set_department_active(
+        actor=info.context.principal, department_id=_department_id(id), active=active
+    )
     return DepartmentPayload(department=DepartmentType.from_model(department))

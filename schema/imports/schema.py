@@ -12,11 +12,11 @@ from strawberry.file_uploads import Upload
 
 from api.domains.imports import files, service
 from api.domains.imports.enums import FINISHED, Atomicity, ImportKind, ImportMode, ImportState
-from api.errors import DomainError, NotFound
+from api.errors import NotFound
 from api.outbox import OutboxMessage
 from api.pagination import page_request
 from api.realtime import channel
-from schema.errors import NotFoundError, ValidationError, error_result
+from schema.errors import NotFoundError, ValidationError
 from schema.imports.types import ImportJobType, ImportProgress
 from schema.pagination import Connection, connection
 from schema.permissions import signed_in
@@ -108,21 +108,18 @@ class ImportsMutation:
         region_code: str | None = None,
     ) -> StartImportResult:
         settings = info.context.settings
-        try:
-            started = await service.start_import(
-                actor=info.context.principal,
-                kind=kind,
-                # Strawberry types Upload as bytes; on Starlette it is an UploadFile.
-                upload=cast("files.UploadedFile", file),
-                mode=mode,
-                atomicity=atomicity,
-                region_code=region_code,
-                root=settings.import_dir,
-                max_bytes=settings.gridgov_max_import_bytes,
-                redis=info.context.redis,
-            )
-        except DomainError as error:
-            return error_result(error)
+        started = await service.start_import(
+            actor=info.context.principal,
+            kind=kind,
+            # Strawberry types Upload as bytes; on Starlette it is an UploadFile.
+            upload=cast("files.UploadedFile", file),
+            mode=mode,
+            atomicity=atomicity,
+            region_code=region_code,
+            root=settings.import_dir,
+            max_bytes=settings.gridgov_max_import_bytes,
+            redis=info.context.redis,
+        )
         return ImportJobPayload(job=ImportJobType.from_model(started.job), is_new=started.is_new)
 
 

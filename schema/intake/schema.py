@@ -18,7 +18,6 @@ from schema.errors import (
     NotAllowedError,
     NotFoundError,
     ValidationError,
-    error_result,
 )
 from schema.events.types import EventType, TimelineEntryType
 from schema.hierarchy.types import GeoPointInput
@@ -150,12 +149,9 @@ class IntakeMutation:
         extensions=allow("work_order", "submit"),
     )
     async def submit_work_order(self, info: Info, input: WorkOrderInput) -> SubmitWorkOrderResult:
-        try:
-            submission = await service.submit_work_order(
-                actor=info.context.principal, data=_input(input)
-            )
-        except DomainError as error:
-            return error_result(error)
+        submission = await service.submit_work_order(
+            actor=info.context.principal, data=_input(input)
+        )
         return WorkOrderPayload(
             work_order=WorkOrderType.from_models(submission.work_order, submission.event),
             created=submission.created,
@@ -168,12 +164,9 @@ class IntakeMutation:
     async def add_work_order_follow_up(
         self, info: Info, ticket_id: str, note: str
     ) -> WorkOrderStepResult:
-        try:
-            work_order, outcome = await service.add_follow_up(
-                actor=info.context.principal, ticket_id=ticket_id, note=note
-            )
-        except DomainError as error:
-            return error_result(error)
+        work_order, outcome = await service.add_follow_up(
+            actor=info.context.principal, ticket_id=ticket_id, note=note
+        )
         return WorkOrderStepPayload(
             work_order=WorkOrderType.from_models(work_order, outcome.event),
             entry=TimelineEntryType.from_model(outcome.entry),
@@ -186,15 +179,12 @@ class IntakeMutation:
     async def record_work_order_callback(
         self, info: Info, ticket_id: str, satisfaction: int, note: str = ""
     ) -> WorkOrderStepResult:
-        try:
-            work_order, outcome = await service.record_callback(
-                actor=info.context.principal,
-                ticket_id=ticket_id,
-                satisfaction=satisfaction,
-                note=note,
-            )
-        except DomainError as error:
-            return error_result(error)
+        work_order, outcome = await service.record_callback(
+            actor=info.context.principal,
+            ticket_id=ticket_id,
+            satisfaction=satisfaction,
+            note=note,
+        )
         return WorkOrderStepPayload(
             work_order=WorkOrderType.from_models(work_order, outcome.event),
             entry=TimelineEntryType.from_model(outcome.entry),

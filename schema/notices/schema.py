@@ -8,9 +8,8 @@ from typing import Annotated
 import strawberry
 
 from api.domains.notices import models, service
-from api.errors import DomainError
 from api.pagination import page_request
-from schema.errors import ConflictError, NotFoundError, ValidationError, error_result
+from schema.errors import ConflictError, NotFoundError, ValidationError
 from schema.pagination import Connection, connection
 from schema.permissions import signed_in
 from schema.scalars import parse_uuid
@@ -81,11 +80,8 @@ class NoticesMutation:
     async def mark_notices_read(
         self, info: Info, ids: list[strawberry.ID] | None = None
     ) -> MarkNoticesReadResult:
-        try:
-            parsed = None
-            if ids is not None:
-                parsed = [i for i in (parse_uuid(value) for value in ids) if i is not None]
-            marked = await service.mark_read(actor=info.context.principal, notice_ids=parsed)
-        except DomainError as error:
-            return error_result(error)
+        parsed = None
+        if ids is not None:
+            parsed = [i for i in (parse_uuid(value) for value in ids) if i is not None]
+        marked = await service.mark_read(actor=info.context.principal, notice_ids=parsed)
         return MarkNoticesReadPayload(marked=marked)

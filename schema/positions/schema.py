@@ -8,13 +8,11 @@ from typing import Annotated
 import strawberry
 
 from api.domains.positions import models, service
-from api.errors import DomainError
 from schema.errors import (
     ConflictError,
     NotAllowedError,
     NotFoundError,
     ValidationError,
-    error_result,
 )
 from schema.permissions import allow
 from schema.types import Info
@@ -72,15 +70,12 @@ class PositionsMutation:
     async def report_position(
         self, info: Info, lat: float, lng: float, accuracy: float, at: datetime
     ) -> PositionResult:
-        try:
-            position = await service.report(
-                actor=info.context.principal,
-                lat=lat,
-                lng=lng,
-                accuracy=accuracy,
-                at=at,
-                hub=info.context.hub,
-            )
-        except DomainError as error:
-            return error_result(error)
+        position = await service.report(
+            actor=info.context.principal,
+            lat=lat,
+            lng=lng,
+            accuracy=accuracy,
+            at=at,
+            hub=info.context.hub,
+        )
         return PositionPayload(position=WorkerPositionType.from_model(position))

@@ -8,8 +8,8 @@ import strawberry
 
 from api.domains.stats import service
 from api.domains.stats.enums import Fact
-from api.errors import DomainError, NotFound, ValidationFailed
-from schema.errors import ConflictError, NotFoundError, ValidationError, error_result
+from api.errors import NotFound, ValidationFailed
+from schema.errors import ConflictError, NotFoundError, ValidationError
 from schema.permissions import allow
 from schema.scalars import parse_uuid
 from schema.stats.types import ExemptionType, ScoringRulesType
@@ -67,17 +67,14 @@ class StatsMutation:
     )
     async def set_scoring_rules(self, info: Info, input: ScoringRulesInput) -> ScoringRulesResult:
         facts = [item.fact for item in input.points]
-        try:
-            if len(set(facts)) != len(facts):
-                raise ValidationFailed("a fact is priced twice", field="points")
-            rules = await service.set_rules(
-                actor=info.context.principal,
-                points={item.fact.value: item.points for item in input.points},
-                minimum_cases=input.minimum_cases,
-                note=input.note,
-            )
-        except DomainError as error:
-            return error_result(error)
+        if len(set(facts)) != len(facts):
+            raise ValidationFailed("a fact is priced twice", field="points")
+        rules = await service.set_rules(
+            actor=info.context.principal,
+            points={item.fact.value: item.points for item in input.points},
+            minimum_cases=input.minimum_cases,
+            note=input.note,
+        )
         return ScoringRulesPayload(rules=ScoringRulesType.from_rules(rules))
 
     @strawberry.mutation(
@@ -88,23 +85,20 @@ class StatsMutation:
     async def grant_exemption(
         self, info: Info, event_id: strawberry.ID, reason: str, card_id: strawberry.ID | None = None
     ) -> ExemptionResult:
-        try:
-            parsed_event = parse_uuid(event_id, "Event")
-            if parsed_event is None:
-                raise NotFound("event", event_id, field="eventId")
-            parsed_card: int | None = None
-            if card_id is not None:
-                if not (str(card_id).isdigit() and len(str(card_id)) <= 18):
-                    raise NotFound("card", card_id, field="cardId")
-                parsed_card = int(card_id)
-            exemption = await service.grant_exemption(
-                actor=info.context.principal,
-                event_id=parsed_event,
-                card_id=parsed_card,
-                reason=reason,
-            )
-        except DomainError as error:
-            return error_result(error)
+        parsed_event = parse_uuid(event_id, "Event")
+        if parsed_event is None:
+            raise NotFound("event", event_id, field="eventId")
+        parsed_card: int | None = None
+        if card_id is not None:
+            if not (str(card_id).isdigit() and len(str(card_id)) <= 18):
+                raise NotFound("card", card_id, field="cardId")
+            parsed_card = int(card_id)
+        exemption = await service.grant_exemption(
+            actor=info.context.principal,
+            event_id=parsed_event,
+            card_id=parsed_card,
+            reason=reason,
+        )
         return ExemptionPayload(exemption=ExemptionType.from_model(exemption))
 
     @strawberry.mutation(
@@ -115,13 +109,10 @@ class StatsMutation:
     async def withdraw_exemption(
         self, info: Info, id: strawberry.ID, reason: str
     ) -> WithdrawExemptionResult:
-        try:
-            exemption_id = parse_uuid(id, "Exemption")
-            if exemption_id is None:
-                raise NotFound("exemption", id, field="id")
-            await service.withdraw_exemption(
-                actor=info.context.principal, exemption_id=exemption_id, reason=reason
-            )
-        except DomainError as error:
-            return error_result(error)
+        exemption_id = parse_uuid(id, "Exemption")
+        if exemption_id is None:
+            raise NotFound("exemption", id, field="id")
+        await service.withdraw_exemption(
+            actor=info.context.principal, exemption_id=exemption_id, reason=reason
+        )
         return ExemptionWithdrawnPayload(id=id)

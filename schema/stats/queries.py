@@ -10,9 +10,9 @@ import strawberry
 
 from api.domains.stats import service
 from api.domains.stats.enums import GroupBy, Metric, PeriodKind, SubjectKind
-from api.errors import DomainError, NotFound
+from api.errors import NotFound
 from api.pagination import Page, page_request
-from schema.errors import NotFoundError, ValidationError, error_result
+from schema.errors import NotFoundError, ValidationError
 from schema.pagination import Connection, connection
 from schema.permissions import allow, signed_in
 from schema.scalars import parse_uuid
@@ -101,16 +101,13 @@ class StatsQuery:
         group_by: list[GroupBy] | None = None,
     ) -> EventStatisticsResult:
         dimensions = list(group_by or [])
-        try:
-            rows = await service.event_statistics(
-                actor=info.context.principal,
-                scope_code=scope,
-                first_day=first_day,
-                last_day=last_day,
-                group_by=dimensions,
-            )
-        except DomainError as error:
-            return error_result(error)
+        rows = await service.event_statistics(
+            actor=info.context.principal,
+            scope_code=scope,
+            first_day=first_day,
+            last_day=last_day,
+            group_by=dimensions,
+        )
         return EventStatistics(
             scope=scope,
             first_day=first_day,
@@ -130,15 +127,12 @@ class StatsQuery:
         first_day: Annotated[date, strawberry.argument(name="from")],
         last_day: Annotated[date, strawberry.argument(name="to")],
     ) -> AssessmentFiguresResult:
-        try:
-            figures = await service.figures(
-                actor=info.context.principal,
-                scope_code=scope,
-                first_day=first_day,
-                last_day=last_day,
-            )
-        except DomainError as error:
-            return error_result(error)
+        figures = await service.figures(
+            actor=info.context.principal,
+            scope_code=scope,
+            first_day=first_day,
+            last_day=last_day,
+        )
         return AssessmentFigures.from_figures(figures)
 
     @strawberry.field(
@@ -151,12 +145,9 @@ class StatsQuery:
         first_day: Annotated[date, strawberry.argument(name="from")],
         last_day: Annotated[date, strawberry.argument(name="to")],
     ) -> AssessmentFiguresResult:
-        try:
-            figures = await service.my_figures(
-                actor=info.context.principal, first_day=first_day, last_day=last_day
-            )
-        except DomainError as error:
-            return error_result(error)
+        figures = await service.my_figures(
+            actor=info.context.principal, first_day=first_day, last_day=last_day
+        )
         return AssessmentFigures.from_figures(figures)
 
     @strawberry.field(
@@ -175,18 +166,15 @@ class StatsQuery:
         first: int | None = None,
         after: str | None = None,
     ) -> RankingResult:
-        try:
-            ranking = await service.ranking(
-                actor=info.context.principal,
-                scope_code=scope,
-                subject_kind=subject,
-                first_day=first_day,
-                last_day=last_day,
-                metric=by,
-            )
-            entries = _entries(ranking, first, after)
-        except DomainError as error:
-            return error_result(error)
+        ranking = await service.ranking(
+            actor=info.context.principal,
+            scope_code=scope,
+            subject_kind=subject,
+            first_day=first_day,
+            last_day=last_day,
+            metric=by,
+        )
+        entries = _entries(ranking, first, after)
         return RankingType(
             scope=scope,
             subject=subject,
@@ -233,16 +221,13 @@ class StatsQuery:
         first: int | None = None,
         after: str | None = None,
     ) -> RankingResult:
-        try:
-            snapshot_id = parse_uuid(id)
-            if snapshot_id is None:
-                raise NotFound("ranking snapshot", id, field="id")
-            snapshot, ranking = await service.snapshot_ranking(
-                actor=info.context.principal, snapshot_id=snapshot_id, metric=by
-            )
-            entries = _entries(ranking, first, after)
-        except DomainError as error:
-            return error_result(error)
+        snapshot_id = parse_uuid(id)
+        if snapshot_id is None:
+            raise NotFound("ranking snapshot", id, field="id")
+        snapshot, ranking = await service.snapshot_ranking(
+            actor=info.context.principal, snapshot_id=snapshot_id, metric=by
+        )
+        entries = _entries(ranking, first, after)
         return RankingType(
             scope=snapshot.scope_code,
             subject=snapshot.subject_kind,
@@ -308,8 +293,5 @@ class StatsQuery:
         extensions=allow("statistics", "read"),
     )
     async def dashboard(self, info: Info, scope: str) -> DashboardResult:
-        try:
-            board = await service.dashboard(actor=info.context.principal, scope_code=scope)
-        except DomainError as error:
-            return error_result(error)
+        board = await service.dashboard(actor=info.context.principal, scope_code=scope)
         return Dashboard.from_dashboard(board)

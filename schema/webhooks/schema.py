@@ -10,14 +10,13 @@ import strawberry
 
 from api.domains.webhooks import models, service
 from api.domains.webhooks.models import DeliveryStatus
-from api.errors import DomainError, NotFound
+from api.errors import NotFound
 from api.pagination import page_request
 from schema.errors import (
     ConflictError,
     NotAllowedError,
     NotFoundError,
     ValidationError,
-    error_result,
 )
 from schema.pagination import Connection, connection
 from schema.permissions import signed_in
@@ -127,26 +126,18 @@ class WebhooksMutation:
     async def register_webhook(
         self, info: Info, url: str, own_submissions_only: bool = False
     ) -> NewWebhookResult:
-        try:
-            endpoint, secret = await service.register(
-                actor=info.context.principal,
-                url=url,
-                service_key=info.context.settings.secret_key(),
-                own_submissions_only=own_submissions_only,
-            )
-        except DomainError as error:
-            return error_result(error)
+        endpoint, secret = await service.register(
+            actor=info.context.principal,
+            url=url,
+            service_key=info.context.settings.secret_key(),
+            own_submissions_only=own_submissions_only,
+        )
         return NewWebhookPayload(endpoint=WebhookEndpointType.from_model(endpoint), secret=secret)
 
     @strawberry.mutation(description="Stop deliveries to an endpoint.", extensions=signed_in())
     async def deactivate_webhook(self, info: Info, id: strawberry.ID) -> WebhookResult:
-        try:
-            endpoint_id = parse_uuid(id)
-            if endpoint_id is None:
-                raise NotFound("webhook", id, field="id")
-            endpoint = await service.deactivate(
-                actor=info.context.principal, endpoint_id=endpoint_id
-            )
-        except DomainError as error:
-            return error_result(error)
+        endpoint_id = parse_uuid(id)
+        if endpoint_id is None:
+            raise NotFound("webhook", id, field="id")
+        endpoint = await service.deactivate(actor=info.context.principal, endpoint_id=endpoint_id)
         return WebhookPayload(endpoint=WebhookEndpointType.from_model(endpoint))

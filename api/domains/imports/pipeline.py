@@ -349,6 +349,42 @@ async def _run_in_transaction(
     reader: RowReader,
     settings: Settings,
 ) -> ImportState:
+    if not await _lock(connection, job):
+        return ImportState.RUNNING
+    staging_names = await _create_staging(connection, kind)
+    phases: dict[str, float] = {}
+    with _timed(phases, "read"):
+        await _read(connection, job, reader, staging_names)
+    reject = _rejecter(connection)
+    with _timed(phases, "check"):
+        await _check(connection, job, kind, reject)
+    with _timed(phases, "write"):
+        await _write(connection, job, kind, plan, rows_read=reader.counts.read)
+    with _timed(phases, "finish"):
+        await _finish(connection, job, settings)
+    log.info(
+        "import finished",
+        job_id=str(job.id),
+        state=job.state.value,
+        read=job.rows_read,
+        failed=job.rows_failed,
+        inserted=job.rows_inserted,
+        updated=job.rows_updated,
+        seconds={phase: round(took, 2) for phase, took in phases.items()},
+    )
+    return job.state
+
+
+@contextlib.contextmanager
+def _timed(phases: dict[str, float], phase: str) -> Iterator[None]:
+    """How long a phase took, for the log line of a finished import (not kept on failure)."""
+    start = time.monotonic()
+    yield
+    phases[phase] = time.monotonic() - start
+
+
+async def _lock(connection: asyncpg.Connection, job: ImportJob) -> bool:
+    """Hold the job's lock for the transaction; False if another run holds it."""
     # Two runs of one job (a retry racing a slow first attempt) never interleave. A retry right
     # after a worker was killed waits: PostgreSQL ends the dead worker's transaction, and frees
     # its lock, only when the statement it was running notices the closed connection.
@@ -363,8 +399,13 @@ async def _run_in_transaction(
             )
     except asyncpg.exceptions.LockNotAvailableError:
         log.info("import already running elsewhere", job_id=str(job.id))
-        return ImportState.RUNNING
+        return False
     await connection.execute("SELECT set_config('lock_timeout', $1, true)", previous)
+    return True
+
+
+async def _create_staging(connection: asyncpg.Connection, kind: Kind) -> list[str]:
+    """The transaction's staging and errors tables; returns the staging table's columns."""
     columns = staging_columns(kind)
     await connection.execute(
         "CREATE TEMP TABLE import_staging (row_number integer, "
@@ -375,10 +416,16 @@ async def _run_in_transaction(
         "CREATE TEMP TABLE import_errors (id bigint GENERATED ALWAYS AS IDENTITY, "
         "row_number integer, column_name text, code text, reason text, value text) ON COMMIT DROP"
     )
-    staging_names = ["row_number", *[name for name, _ in columns]]
+    return ["row_number", *[name for name, _ in columns]]
+
+
+async def _read(
+    connection: asyncpg.Connection, job: ImportJob, reader: RowReader, staging_names: list[str]
+) -> None:
+    """Phase "read": check each row in Python and COPY the good ones into the staging table and
+    the problems into the errors table, publishing progress as it goes."""
     counts = reader.counts
-    phases: dict[str, float] = {}
-    phase_start = last_report = time.monotonic()
+    last_report = time.monotonic()
     staged = 0
 
     async def stage(records: list[tuple[Any, ...]], problems: list[tuple[Any, ...]]) -> None:
@@ -415,6 +462,10 @@ async def _run_in_transaction(
             with contextlib.suppress(Exception):
                 await pending
 
+
+def _rejecter(connection: asyncpg.Connection) -> Rejecter:
+    """Move the staged rows a SELECT names into the errors table; returns how many it named."""
+
     async def reject(select: str, *args: Any) -> int:
         status = await connection.execute(
             f"INSERT INTO import_errors ({', '.join(ERROR_COLUMNS)}) {select}", *args
@@ -427,8 +478,14 @@ async def _run_in_transaction(
             )
         return found
 
-    phases["read"] = time.monotonic() - phase_start
-    phase_start = time.monotonic()
+    return reject
+
+
+async def _check(
+    connection: asyncpg.Connection, job: ImportJob, kind: Kind, reject: Rejecter
+) -> None:
+    """Phase "check": what needs the database, once over all staged rows (duplicates within
+    the file, unknown grids, references, scope, the kind's own checks)."""
     await connection.execute("ANALYZE import_staging")
     keys = ", ".join(kind.key)
     await reject(
@@ -455,11 +512,15 @@ async def _run_in_transaction(
     await kind.check_scope(reject, job.region_code)
     await kind.check(connection, reject, job.region_code)
 
-    phases["check"] = time.monotonic() - phase_start
-    phase_start = time.monotonic()
+
+async def _write(
+    connection: asyncpg.Connection, job: ImportJob, kind: Kind, plan: Plan, *, rows_read: int
+) -> None:
+    """Phase "write": the job's outcome from the counts, and the upsert unless the job only
+    validates or is all-or-nothing with problems."""
     valid = await connection.fetchval("SELECT count(*) FROM import_staging")
     failed = await connection.fetchval("SELECT count(DISTINCT row_number) FROM import_errors")
-    job.rows_read, job.rows_valid, job.rows_failed = counts.read, valid, failed
+    job.rows_read, job.rows_valid, job.rows_failed = rows_read, valid, failed
     if job.mode is ImportMode.VALIDATE:
         job.state = ImportState.VALIDATED
     elif job.atomicity is Atomicity.ALL_OR_NOTHING and failed:
@@ -475,8 +536,10 @@ async def _run_in_transaction(
         job.rows_inserted, job.rows_updated = written.inserted, written.updated
         job.rows_unchanged = valid - written.inserted - written.updated
         job.state = ImportState.COMPLETED
-    phases["write"] = time.monotonic() - phase_start
-    phase_start = time.monotonic()
+
+
+async def _finish(connection: asyncpg.Connection, job: ImportJob, settings: Settings) -> None:
+    """Phase "finish": the row problems a client may read, then the job's outcome."""
     await connection.execute("DELETE FROM import_row_errors WHERE job_id = $1", job.id)
     # Echoed identifiers are masked like the registry shows them (4106**********1234): the
     # errors file may be read by others in the region than the one who sent the file.
@@ -493,19 +556,7 @@ async def _run_in_transaction(
     )
     job.errors_stored = int(status.rsplit(" ", 1)[-1])
     job.finished_at = clock.now()
-    await _finish(connection, job)
-    phases["finish"] = time.monotonic() - phase_start
-    log.info(
-        "import finished",
-        job_id=str(job.id),
-        state=job.state.value,
-        read=job.rows_read,
-        failed=job.rows_failed,
-        inserted=job.rows_inserted,
-        updated=job.rows_updated,
-        seconds={phase: round(took, 2) for phase, took in phases.items()},
-    )
-    return job.state
+    await _record_outcome(connection, job)
 
 
 async def _check_reference(reject: Rejecter, reference: Reference, scope: str) -> None:
@@ -540,7 +591,7 @@ async def _check_reference(reject: Rejecter, reference: Reference, scope: str) -
         )
 
 
-async def _finish(connection: asyncpg.Connection, job: ImportJob) -> None:
+async def _record_outcome(connection: asyncpg.Connection, job: ImportJob) -> None:
     """The final counts, the last progress message and the audit entry, with the rows."""
     await connection.execute(
         "UPDATE import_jobs SET state = $2, encoding = $3, columns = $4::jsonb, "

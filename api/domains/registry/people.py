@@ -1,0 +1,386 @@
+"""People (人口): register, correct, move (迁移), search."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Final
+
+from stdnum.cn import ric
+from tortoise.expressions import Q, Subquery
+from tortoise.transactions import in_transaction
+
+from api import clock
+from api.auth import Principal
+from api.domains.registry.enums import (
+    ChangeAction,
+    PersonType,
+    RecordKind,
+    RecordStatus,
+    SpecialGroup,
+)
+from api.domains.registry.models import (
+    House,
+    Household,
+    PartyMember,
+    Person,
+    SpecialGroupRecord,
+    Volunteer,
+)
+from api.domains.registry.records import (
+    MAX_REASON,
+    apply_changes,
+    check_unique,
+    check_version,
+    created_changes,
+    keyset_page,
+    readable,
+    readable_record,
+    referenced_record,
+    save_record,
+    within_region,
+    writable_region,
+    write_history,
+)
+from api.domains.registry.validation import Rule, clean, coded, field_name, text
+from api.errors import Conflict, ValidationFailed
+from api.pagination import Page, PageRequest
+from policies.enforcer import authorize
+
+PERSON_RULES: Final[Mapping[str, Rule]] = {
+    "id_number": Rule("id_number", required=True),
+    "person_type": Rule("enum", enum=PersonType, required=True),
+    "name": text(50, required=True),
+    "former_name": text(50),
+    "sex": coded("sex"),
+    "birth_date": Rule("date"),
+    "ethnicity": coded("ethnicity"),
+    "native_place": text(6),
+    "household_register_code": text(12),
+    "household_register_address": text(200),
+    "current_address": text(200),
+    "current_address_code": text(15),
+    "phone": Rule("phone"),
+    "education": coded("education"),
+    "occupation": text(100),
+    "political_status": coded("political_status"),
+    "marital_status": coded("marital_status"),
+    "religion": coded("religion"),
+    "residence_consistency": coded("5.10"),
+    "inflow_reason": coded("5.11"),
+    "certificate_type": coded("5.12"),
+    "certificate_number": text(40),
+    "certificate_expires_on": Rule("date"),
+    "dwelling_type": coded("5.13"),
+    "left_behind_type": coded("5.15"),
+    "health_status": coded("5.14"),
+    "nationality": Rule("nationality"),
+    "foreign_name": text(100),
+    "passport_number": text(30),
+    "visit_purpose": coded("5.16"),
+    "tags": Rule("texts", max_length=40),
+}
+
+
+# Fields only a person of that type carries (the rest of the standard's fields are common).
+TYPE_FIELDS: Final[Mapping[PersonType, frozenset[str]]] = {
+    PersonType.FLOATING: frozenset(
+        {
+            "inflow_reason",
+            "certificate_type",
+            "certificate_number",
+            "certificate_expires_on",
+            "dwelling_type",
+        }
+    ),
+    PersonType.FOREIGN: frozenset(
+        {"nationality", "foreign_name", "passport_number", "visit_purpose"}
+    ),
+}
+
+
+def check_person(values: dict[str, Any], *, prefix: str = "") -> None:
+    """What the ID number says (birth date, sex) must agree with the fields given; type-only
+    fields belong to their type."""
+    number = values.get("id_number")
+    person_type = values.get("person_type")
+    if number:
+        birth = ric.get_birth_date(number)
+        sex = "1" if int(number[16]) % 2 else "2"
+        if values.get("birth_date") is None:
+            values["birth_date"] = birth
+        elif values["birth_date"] != birth:
+            raise ValidationFailed(
+                f"birthDate differs from the ID number's ({birth.isoformat()})",
+                field=field_name("birth_date", prefix),
+            )
+        if values.get("sex") is None:
+            values["sex"] = sex
+        elif values["sex"] in {"1", "2"} and values["sex"] != sex:
+            raise ValidationFailed(
+                "sex differs from the ID number's", field=field_name("sex", prefix)
+            )
+    if number and number.startswith("9") and person_type is not PersonType.FOREIGN:
+        raise ValidationFailed(
+            "a permanent-residence number (9…) belongs to a foreign resident",
+            field=field_name("person_type", prefix),
+        )
+    if person_type is not None:
+        for other_type, names in TYPE_FIELDS.items():
+            if other_type == person_type:
+                continue
+            for name in sorted(names):
+                if values.get(name) not in (None, ""):
+                    raise ValidationFailed(
+                        f"{field_name(name)} is only for {other_type.value} people",
+                        field=field_name(name, prefix),
+                    )
+
+
+def clean_person(values: Mapping[str, Any], *, partial: bool, prefix: str = "") -> dict[str, Any]:
+    cleaned = clean(PERSON_RULES, values, partial=partial, prefix=prefix)
+    if cleaned.get("birth_date") and cleaned["birth_date"] > clock.now().date():
+        raise ValidationFailed(
+            "birthDate lies in the future", field=field_name("birth_date", prefix)
+        )
+    return cleaned
+
+
+async def new_person(
+    actor: Principal,
+    values: Mapping[str, Any],
+    *,
+    region_code: str,
+    household: Household | None = None,
+    relation_to_head: str | None = None,
+    house: House | None = None,
+    prefix: str = "",
+) -> Person:
+    cleaned = clean_person(values, partial=False, prefix=prefix)
+    check_person(cleaned, prefix=prefix)
+    await check_unique(Person, RecordKind.PERSON, "id_number", cleaned["id_number"], prefix=prefix)
+    person = Person(
+        id=uuid.uuid4(),
+        region_code=region_code,
+        household=household,
+        relation_to_head=relation_to_head,
+        house=house,
+        **cleaned,
+    )
+    await save_record(person, kind=RecordKind.PERSON)
+    await write_history(
+        actor,
+        RecordKind.PERSON,
+        person,
+        ChangeAction.CREATE,
+        created_changes(
+            person, [*cleaned, "region_code", "relation_to_head", "household_id", "house_id"]
+        ),
+    )
+    return person
+
+
+def clean_relation(value: str | None, *, field: str) -> str | None:
+    return coded("relation_to_head").clean(value, field=field)
+
+
+async def register_person(
+    *,
+    actor: Principal,
+    region_code: str,
+    values: Mapping[str, Any],
+    household_id: uuid.UUID | None = None,
+    relation_to_head: str | None = None,
+    house_id: uuid.UUID | None = None,
+) -> Person:
+    """Register a person (实有人口登记) in a grid, optionally into a household and a house."""
+    async with in_transaction():
+        code = await writable_region(actor, region_code, "create")
+        household = await referenced_record(
+            actor, Household, household_id, kind=RecordKind.HOUSEHOLD, field="householdId"
+        )
+        house = await referenced_record(
+            actor, House, house_id, kind=RecordKind.HOUSE, field="houseId"
+        )
+        relation = clean_relation(relation_to_head, field="relationToHead")
+        if relation and household is None:
+            raise ValidationFailed("relationToHead needs a household", field="relationToHead")
+        if household is not None and house is None and household.house_id is not None:
+            house = await House.get(id=household.house_id)
+        return await new_person(
+            actor,
+            values,
+            region_code=code,
+            household=household,
+            relation_to_head=relation,
+            house=house,
+        )
+
+
+async def update_person(
+    *,
+    actor: Principal,
+    person_id: uuid.UUID,
+    values: Mapping[str, Any],
+    expected_version: int | None = None,
+) -> Person:
+    """Correct or complete a person's fields (not where they live: see move_person)."""
+    async with in_transaction():
+        person = await readable_record(actor, Person, person_id, kind=RecordKind.PERSON, lock=True)
+        authorize(actor.assignments, "registry", "update", at=person.region_code)
+        check_version(person, expected_version)
+        if person.status is not RecordStatus.ACTIVE:
+            raise Conflict("the person is deregistered", field="id")
+        cleaned = clean_person(values, partial=True)
+        if cleaned.keys() & {"id_number", "birth_date", "sex", "person_type"}:
+            check = {name: getattr(person, name) for name in PERSON_RULES} | cleaned
+            if "id_number" in cleaned:  # a corrected number brings its own birth date and sex
+                for name in ("birth_date", "sex"):
+                    check[name] = cleaned.get(name)
+            check_person(check)
+            for name in ("birth_date", "sex"):
+                if check[name] != getattr(person, name):
+                    cleaned[name] = check[name]
+        if "id_number" in cleaned:
+            await check_unique(
+                Person, RecordKind.PERSON, "id_number", cleaned["id_number"], except_id=person.id
+            )
+        changes = apply_changes(person, cleaned)
+        if changes:
+            person.version += 1
+            await save_record(person, kind=RecordKind.PERSON)
+            await write_history(actor, RecordKind.PERSON, person, ChangeAction.UPDATE, changes)
+        return person
+
+
+async def move_person(
+    *,
+    actor: Principal,
+    person_id: uuid.UUID,
+    region_code: str | None = None,
+    house_id: uuid.UUID | None = None,
+    household_id: uuid.UUID | None = None,
+    relation_to_head: str | None = None,
+    leave_household: bool = False,
+    reason: str = "",
+    expected_version: int | None = None,
+) -> Person:
+    """A person moves house, household or grid (人员迁移); their special-group records follow
+    them to the new grid."""
+    async with in_transaction():
+        person = await readable_record(actor, Person, person_id, kind=RecordKind.PERSON, lock=True)
+        authorize(actor.assignments, "registry", "move", at=person.region_code)
+        check_version(person, expected_version)
+        if person.status is not RecordStatus.ACTIVE:
+            raise Conflict("the person is deregistered", field="id")
+        target: dict[str, Any] = {}
+        if region_code is not None:
+            target["region_code"] = await writable_region(actor, region_code, "move")
+        if house_id is not None:
+            house = await referenced_record(
+                actor, House, house_id, kind=RecordKind.HOUSE, field="houseId"
+            )
+            assert house is not None
+            target["house_id"] = house.id
+        if household_id is not None:
+            household = await referenced_record(
+                actor, Household, household_id, kind=RecordKind.HOUSEHOLD, field="householdId"
+            )
+            assert household is not None
+            target["household_id"] = household.id
+            target["relation_to_head"] = clean_relation(relation_to_head, field="relationToHead")
+        elif leave_household:
+            target["household_id"] = None
+            target["relation_to_head"] = None
+        elif relation_to_head is not None:
+            if person.household_id is None:
+                raise ValidationFailed("relationToHead needs a household", field="relationToHead")
+            target["relation_to_head"] = clean_relation(relation_to_head, field="relationToHead")
+        if not target:
+            raise ValidationFailed(
+                "say where to: regionCode, houseId or householdId", field="regionCode"
+            )
+        changes = apply_changes(person, target)
+        if changes:
+            note = text(MAX_REASON).clean(reason, field="reason")
+            if note:
+                changes["reason"] = {"old": None, "new": note}
+            person.version += 1
+            await person.save()
+            if "region_code" in changes:
+                await SpecialGroupRecord.filter(person_id=person.id).update(
+                    region_code=person.region_code
+                )
+                await PartyMember.filter(person_id=person.id).update(region_code=person.region_code)
+                await Volunteer.filter(person_id=person.id).update(region_code=person.region_code)
+            await write_history(actor, RecordKind.PERSON, person, ChangeAction.MOVE, changes)
+        return person
+
+
+@dataclass(frozen=True, slots=True)
+class PersonFilter:
+    region_code: str | None = None
+    person_type: PersonType | None = None
+    special_group: SpecialGroup | None = None
+    left_behind_type: str | None = None
+    age_from: int | None = None
+    age_to: int | None = None
+    text: str | None = None
+    tags: Sequence[str] = ()
+    household_id: uuid.UUID | None = None
+    house_id: uuid.UUID | None = None
+    include_deregistered: bool = False
+
+
+def _years_ago(today: dt.date, years: int) -> dt.date:
+    try:
+        return today.replace(year=today.year - years)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year - years, day=28)
+
+
+async def search_people(
+    *, actor: Principal, page: PageRequest, filters: PersonFilter
+) -> tuple[Page[Person], Any]:
+    """People in scope matching the filters."""
+    query = within_region(Person.filter(readable(actor)), filters.region_code)
+    if not filters.include_deregistered:
+        query = query.filter(status=RecordStatus.ACTIVE)
+    if filters.person_type:
+        query = query.filter(person_type=filters.person_type)
+    if filters.left_behind_type:
+        query = query.filter(left_behind_type=filters.left_behind_type)
+    if filters.special_group:
+        # membership is itself sensitive: only inside the special-group read scope
+        records = SpecialGroupRecord.filter(
+            readable(actor, "special_group"),
+            group=filters.special_group,
+            status=RecordStatus.ACTIVE,
+        ).values("person_id")
+        query = query.filter(id__in=Subquery(records))
+    today = clock.now().date()
+    for bound, value in (("from", filters.age_from), ("to", filters.age_to)):
+        if value is None:
+            continue
+        if not 0 <= value <= 150:
+            raise ValidationFailed("ages lie between 0 and 150", field=f"age{bound.title()}")
+        if bound == "from":
+            query = query.filter(birth_date__lte=_years_ago(today, value))
+        else:
+            query = query.filter(birth_date__gt=_years_ago(today, value + 1))
+    if filters.text:
+        term = text(50).clean(filters.text, field="text")
+        # Each branch has its own index: an ID number is looked up whole, a name by prefix.
+        if len(term) == 18 and term[:17].isdigit():
+            query = query.filter(id_number=term.upper())
+        elif term:
+            query = query.filter(Q(name__startswith=term) | Q(former_name__startswith=term))
+    if filters.tags:
+        query = query.filter(tags__contains=list(filters.tags))
+    if filters.household_id:
+        query = query.filter(household_id=filters.household_id)
+    if filters.house_id:
+        query = query.filter(house_id=filters.house_id)
+    return await keyset_page(query, page), query

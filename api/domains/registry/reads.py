@@ -1,0 +1,149 @@
+"""Reads over every kind of record: one by id, lists of places, a record's history, and the
+masking of what a caller may not see in it."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from tortoise.expressions import Q
+
+from api.auth import Principal
+from api.domains.audit.models import AuditEntry
+from api.domains.registry.enums import (
+    OrganisationKind,
+    PartyOrganisationLevel,
+    RecordKind,
+    RecordStatus,
+    SpecialGroup,
+)
+from api.domains.registry.models import (
+    RegistryChange,
+)
+from api.domains.registry.privacy import SENSITIVE_COLUMNS, mask, may_read_sensitive
+from api.domains.registry.records import (
+    MODELS,
+    keyset_page,
+    policy_object,
+    readable,
+    readable_record,
+    within_region,
+)
+from api.domains.registry.validation import text
+from api.errors import ValidationFailed
+from api.pagination import Page, PageRequest, make_page
+
+
+async def get_record(*, actor: Principal, kind: RecordKind, record_id: uuid.UUID) -> Any:
+    """A record of any kind inside the caller's read scope."""
+    return await readable_record(actor, MODELS[kind], record_id, kind=kind)
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceFilter:
+    region_code: str | None = None
+    text: str | None = None
+    include_deregistered: bool = False
+    is_rental: bool | None = None
+    hazard_type: str | None = None
+    building_id: uuid.UUID | None = None
+    kind: OrganisationKind | None = None
+    attention_level: str | None = None
+    group: SpecialGroup | None = None
+    risk_level: str | None = None
+    party_level: PartyOrganisationLevel | None = None
+
+
+async def list_records(
+    *, actor: Principal, kind: RecordKind, page: PageRequest, filters: PlaceFilter
+) -> tuple[Page[Any], Any]:
+    """Households, houses, buildings, organisations, special-group records, party
+    organisations and members, volunteers in scope."""
+    model = MODELS[kind]
+    query = within_region(model.filter(readable(actor, policy_object(kind))), filters.region_code)
+    if not filters.include_deregistered:
+        query = query.filter(status=RecordStatus.ACTIVE)
+    term = text(50).clean(filters.text, field="text") if filters.text else ""
+    if kind is RecordKind.HOUSE:
+        if filters.is_rental is not None:
+            query = query.filter(is_rental=filters.is_rental)
+        if filters.hazard_type:
+            query = query.filter(hazard_type=filters.hazard_type)
+        if filters.building_id:
+            query = query.filter(building_id=filters.building_id)
+        if term:
+            query = query.filter(Q(house_code=term) | Q(address__startswith=term))
+    elif kind is RecordKind.HOUSEHOLD and term:
+        query = query.filter(Q(household_number=term) | Q(head_name__startswith=term))
+    elif kind is RecordKind.BUILDING and term:
+        query = query.filter(Q(building_code=term) | Q(name__startswith=term))
+    elif kind is RecordKind.ORGANISATION:
+        if filters.kind:
+            query = query.filter(kind=filters.kind)
+        if filters.attention_level:
+            query = query.filter(attention_level=filters.attention_level)
+        if term:
+            query = query.filter(Q(credit_code=term.upper()) | Q(name__startswith=term))
+    elif kind is RecordKind.SPECIAL_GROUP:
+        if filters.group:
+            query = query.filter(group=filters.group)
+        if filters.risk_level:
+            query = query.filter(risk_level=filters.risk_level)
+    elif kind is RecordKind.PARTY_ORGANISATION and filters.party_level:
+        query = query.filter(level=filters.party_level)
+    return await keyset_page(query, page), query
+
+
+async def history(
+    *, actor: Principal, kind: RecordKind, record_id: uuid.UUID, page: PageRequest
+) -> tuple[Page[RegistryChange], Any]:
+    """A record's change history, oldest first (readable with the record itself)."""
+    await readable_record(actor, MODELS[kind], record_id, kind=kind)
+    query = RegistryChange.filter(record_kind=kind, record_id=record_id)
+    if page.after is not None:
+        if not page.after.isdigit():
+            raise ValidationFailed("malformed cursor", field="after")
+        query = query.filter(id__gt=int(page.after))
+    rows = await query.order_by("id").limit(page.first + 1)
+    return make_page(rows, page, lambda change: change.id), RegistryChange.filter(
+        record_kind=kind, record_id=record_id
+    )
+
+
+def visible_changes(actor: Principal, change: RegistryChange) -> dict[str, Any]:
+    """The change's field → {old, new}, identifiers masked unless the caller may see them."""
+    if may_read_sensitive(actor, change.region_code):
+        return dict(change.changes)
+    shown: dict[str, Any] = {}
+    for name, values in change.changes.items():
+        if name in SENSITIVE_COLUMNS:
+            values = {
+                side: mask(str(value)) if value is not None else None
+                for side, value in values.items()
+            }
+        shown[name] = values
+    return shown
+
+
+async def record_unmasked_reads(reads: Sequence[tuple[Principal, str, str, str, str]]) -> None:
+    """One audit row per caller and record whose identifiers were read whole, naming the
+    fields (who, what, when); written as one INSERT."""
+    by_record: dict[tuple[Principal, str, str, str], list[str]] = {}
+    for actor, kind, record_id, region_code, column in reads:
+        by_record.setdefault((actor, kind, record_id, region_code), []).append(column)
+    await AuditEntry.bulk_create(
+        [
+            AuditEntry(
+                actor_id=actor.user_id or actor.api_key_id,
+                actor_label=actor.label[:100],
+                action="registry.read_sensitive",
+                object_type=kind,
+                object_id=record_id,
+                region_code=region_code,
+                detail={"fields": sorted(columns)},
+            )
+            for (actor, kind, record_id, region_code), columns in by_record.items()
+        ]
+    )

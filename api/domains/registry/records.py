@@ -1,0 +1,326 @@
+"""Shared by every kind of record: read scope, the region a write lands in, natural keys,
+versions, the change-history row written with every change, and deregistration (注销)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from enum import Enum
+from typing import Any, Final, TypeVar
+
+from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Q
+from tortoise.models import Model
+from tortoise.queryset import QuerySet
+from tortoise.transactions import in_transaction
+
+from api import clock
+from api.auth import Principal
+from api.domains.hierarchy.enums import Level
+from api.domains.hierarchy.models import Region
+from api.domains.registry.enums import (
+    ChangeAction,
+    RecordKind,
+    RecordStatus,
+)
+from api.domains.registry.models import (
+    Building,
+    House,
+    Household,
+    Organisation,
+    PartyMember,
+    PartyOrganisation,
+    Person,
+    RegistryChange,
+    SpecialGroupRecord,
+    Volunteer,
+)
+from api.domains.registry.validation import field_name, text
+from api.errors import Conflict, ErrorCode, NotFound, ValidationFailed
+from api.pagination import Page, PageRequest, make_page
+from api.query import subtree_filter
+from policies.enforcer import authorize, scope_prefixes
+
+M = TypeVar("M", bound=Model)
+
+
+MAX_REASON = 200
+
+
+MODELS: Final[Mapping[RecordKind, type[Model]]] = {
+    RecordKind.PERSON: Person,
+    RecordKind.HOUSEHOLD: Household,
+    RecordKind.HOUSE: House,
+    RecordKind.BUILDING: Building,
+    RecordKind.ORGANISATION: Organisation,
+    RecordKind.SPECIAL_GROUP: SpecialGroupRecord,
+    RecordKind.PARTY_ORGANISATION: PartyOrganisation,
+    RecordKind.PARTY_MEMBER: PartyMember,
+    RecordKind.VOLUNTEER: Volunteer,
+}
+
+
+NATURAL_KEYS: Final[Mapping[RecordKind, str]] = {
+    RecordKind.PERSON: "id_number",
+    RecordKind.HOUSEHOLD: "household_number",
+    RecordKind.HOUSE: "house_code",
+    RecordKind.BUILDING: "building_code",
+    RecordKind.ORGANISATION: "credit_code",
+}
+
+
+def policy_object(kind: RecordKind) -> str:
+    return "special_group" if kind is RecordKind.SPECIAL_GROUP else "registry"
+
+
+def readable(actor: Principal, obj: str = "registry") -> Q:
+    """Records whose region lies inside the caller's read scope (empty scope: nothing)."""
+    return subtree_filter(scope_prefixes(actor.assignments, obj, "read"), "region_code")
+
+
+def valid_region_code(value: str | None, *, field: str = "regionCode") -> str:
+    code = (value or "").strip()
+    if Level.of_code(code) is None:
+        raise ValidationFailed(
+            "regionCode must be a region code (4, 6, 9, 12 or 15 digits)",
+            field=field,
+            code=ErrorCode.INVALID_CODE,
+        )
+    return code
+
+
+async def writable_region(
+    actor: Principal,
+    code: str | None,
+    action: str,
+    *,
+    obj: str = "registry",
+    field: str = "regionCode",
+) -> str:
+    """An existing active region where the caller may `action`; out of scope is not found."""
+    region_code = valid_region_code(code, field=field)
+    authorize(actor.assignments, obj, action, at=region_code)
+    if not await Region.exists(code=region_code, is_active=True):
+        raise NotFound("region", region_code, field=field)
+    return region_code
+
+
+async def readable_record(
+    actor: Principal,
+    model: type[M],
+    record_id: uuid.UUID,
+    *,
+    kind: RecordKind,
+    lock: bool = False,
+    field: str | None = None,
+) -> M:
+    query = model.filter(readable(actor, policy_object(kind)), id=record_id)
+    if lock:
+        query = query.select_for_update()
+    found = await query.first()
+    if found is None:
+        raise NotFound(kind.value, record_id, field=field)
+    return found
+
+
+async def referenced_record(
+    actor: Principal, model: type[M], record_id: uuid.UUID | None, *, kind: RecordKind, field: str
+) -> M | None:
+    """A record another one points at: readable by the caller and still registered."""
+    if record_id is None:
+        return None
+    found = await readable_record(actor, model, record_id, kind=kind, field=field)
+    if getattr(found, "status", RecordStatus.ACTIVE) is not RecordStatus.ACTIVE:
+        raise ValidationFailed(f"{kind.value} {record_id} is deregistered", field=field)
+    return found
+
+
+def jsonable(value: Any) -> Any:
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    if isinstance(value, Decimal | uuid.UUID):
+        return str(value)
+    if isinstance(value, list | tuple):
+        return [jsonable(item) for item in value]
+    return value
+
+
+def apply_changes(record: Model, values: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """Set the values that differ; return them as field → {old, new} (JSON-ready)."""
+    changes: dict[str, dict[str, Any]] = {}
+    for name, new in values.items():
+        old = getattr(record, name)
+        if jsonable(old) == jsonable(new):
+            continue
+        changes[name] = {"old": jsonable(old), "new": jsonable(new)}
+        setattr(record, name, new)
+    return changes
+
+
+async def write_history(
+    actor: Principal,
+    kind: RecordKind,
+    record: Any,
+    action: ChangeAction,
+    changes: Mapping[str, Any],
+) -> None:
+    await RegistryChange.create(
+        record_kind=kind,
+        record_id=record.id,
+        region_code=record.region_code,
+        action=action,
+        actor_id=actor.user_id or actor.api_key_id,
+        actor_label=actor.label[:100],
+        changes=dict(changes),
+        at=clock.now(),
+    )
+
+
+def created_changes(record: Model, names: Sequence[str]) -> dict[str, dict[str, Any]]:
+    return {
+        name: {"old": None, "new": jsonable(getattr(record, name))}
+        for name in names
+        if getattr(record, name) not in (None, [], "")
+    }
+
+
+async def save_record(record: Model, *, kind: RecordKind) -> None:
+    """Save; a natural key taken meanwhile (or by an import) is a typed error, not a 500."""
+    try:
+        await record.save()
+    except IntegrityError as error:
+        key = NATURAL_KEYS.get(kind, "id")
+        raise ValidationFailed(
+            f"{kind.value} with this {field_name(key)} is already registered",
+            field=field_name(key),
+            code=ErrorCode.ALREADY_EXISTS,
+        ) from error
+
+
+async def check_unique(
+    model: type[Model],
+    kind: RecordKind,
+    key: str,
+    value: Any,
+    *,
+    prefix: str = "",
+    except_id: uuid.UUID | None = None,
+) -> None:
+    if value is None:
+        return
+    query = model.filter(**{key: value})
+    if except_id is not None:
+        query = query.exclude(id=except_id)
+    if await query.exists():
+        raise ValidationFailed(
+            f"{kind.value} with this {field_name(key)} is already registered",
+            field=field_name(key, prefix),
+            code=ErrorCode.ALREADY_EXISTS,
+        )
+
+
+def check_version(record: Any, expected_version: int | None) -> None:
+    if expected_version is not None and record.version != expected_version:
+        raise Conflict(
+            f"the record changed meanwhile (version {record.version}, you had {expected_version})",
+            field="expectedVersion",
+        )
+
+
+async def finish_update(
+    actor: Principal, kind: RecordKind, record: Any, cleaned: Mapping[str, Any]
+) -> Any:
+    changes = apply_changes(record, cleaned)
+    if changes:
+        record.version += 1
+        await save_record(record, kind=kind)
+        await write_history(actor, kind, record, ChangeAction.UPDATE, changes)
+    return record
+
+
+async def create_record(
+    actor: Principal,
+    kind: RecordKind,
+    region_code: str,
+    cleaned: dict[str, Any],
+) -> Any:
+    model = MODELS[kind]
+    key = NATURAL_KEYS.get(kind)
+    if key is not None:
+        await check_unique(model, kind, key, cleaned.get(key))
+    record = model(id=uuid.uuid4(), region_code=region_code, **cleaned)
+    await save_record(record, kind=kind)
+    await write_history(
+        actor, kind, record, ChangeAction.CREATE, created_changes(record, [*cleaned, "region_code"])
+    )
+    return record
+
+
+def within_region(query: QuerySet[Any], region_code: str | None) -> QuerySet[Any]:
+    if region_code:
+        return query.filter(region_code__startswith=valid_region_code(region_code))
+    return query
+
+
+async def keyset_page(query: QuerySet[M], page: PageRequest) -> Page[M]:
+    """Keyset page ordered by id (stable, on the primary key)."""
+    if page.after is not None:
+        try:
+            after = uuid.UUID(page.after)
+        except ValueError as error:
+            raise ValidationFailed("malformed cursor", field="after") from error
+        query = query.filter(id__gt=after)
+    rows = await query.order_by("id").limit(page.first + 1)
+    return make_page(rows, page, lambda row: row.pk)
+
+
+async def deregister(
+    *,
+    actor: Principal,
+    kind: RecordKind,
+    record_id: uuid.UUID,
+    reason: str,
+    expected_version: int | None = None,
+) -> Any:
+    """Deregister (注销) a record: it stays, with its history, but leaves counts and lists of
+    registered records. A place still holding registered people or rooms says so."""
+    async with in_transaction():
+        model = MODELS[kind]
+        record: Any = await readable_record(actor, model, record_id, kind=kind, lock=True)
+        action = "end" if kind is RecordKind.SPECIAL_GROUP else "deregister"
+        authorize(actor.assignments, policy_object(kind), action, at=record.region_code)
+        check_version(record, expected_version)
+        note = text(MAX_REASON, required=True).clean(reason, field="reason")
+        if record.status is RecordStatus.DEREGISTERED:
+            raise Conflict(f"the {kind.value} is already deregistered", field="id")
+        active = RecordStatus.ACTIVE
+        blockers: dict[RecordKind, QuerySet[Any]] = {
+            RecordKind.HOUSEHOLD: Person.filter(household_id=record.id, status=active),
+            RecordKind.HOUSE: Person.filter(house_id=record.id, status=active),
+            RecordKind.BUILDING: House.filter(building_id=record.id, status=active),
+            RecordKind.PARTY_ORGANISATION: PartyOrganisation.filter(
+                parent_id=record.id, status=active
+            ),
+        }
+        if kind in blockers and await blockers[kind].exists():
+            raise Conflict(
+                f"the {kind.value} still holds registered records: move or deregister them first",
+                field="id",
+            )
+        changes = apply_changes(record, {"status": RecordStatus.DEREGISTERED})
+        if kind is RecordKind.PERSON:
+            changes |= apply_changes(record, {"deregistered_reason": note})
+        else:
+            changes["reason"] = {"old": None, "new": note}
+        record.version += 1
+        await record.save()
+        if kind is RecordKind.PERSON:
+            await SpecialGroupRecord.filter(person_id=record.id, status=active).update(
+                status=RecordStatus.DEREGISTERED
+            )
+        await write_history(actor, kind, record, ChangeAction.DEREGISTER, changes)
+        return record
