@@ -27,7 +27,6 @@ from tortoise import connections
 from api import clock, uploads
 from api.auth import Assignment
 from api.domains.accounts.models import RoleAssignment
-from api.domains.hierarchy.enums import Level
 from api.domains.imports import files
 from api.domains.imports.enums import (
     FINISHED,
@@ -51,6 +50,7 @@ from api.domains.imports.models import ImportJob
 from api.domains.imports.progress import payload, publish
 from api.domains.registry.privacy import SENSITIVE_COLUMNS
 from api.errors import NotFound, PermissionDenied
+from api.regions import Level, in_subtree, subtree_sql
 from api.settings import Settings, get_settings
 from policies.enforcer import authorize, get_enforcer
 
@@ -202,7 +202,7 @@ class RowReader:
                     )
             if not row_problems:
                 placed = values[scope_column] if scope_column else scope
-                if not placed.startswith(scope):
+                if not in_subtree(placed, scope):
                     row_problems.append(
                         (
                             scope_column,
@@ -236,7 +236,7 @@ async def _creator_assignments(job: ImportJob) -> tuple[Assignment, ...]:
 def _row_context(assignments: tuple[Assignment, ...], scope: str) -> RowContext:
     enforcer = get_enforcer()
     memo: dict[tuple[str, Level], bool] = {}
-    covering = [a for a in assignments if scope.startswith(a.region_code)]
+    covering = [a for a in assignments if in_subtree(scope, a.region_code)]
 
     def may_assign(role: str, level: Level) -> bool:
         key = (role, level)
@@ -569,7 +569,7 @@ async def _check_reference(reject: Rejecter, reference: Reference, scope: str) -
         await reject(
             f"SELECT s.row_number, '{column}', 'UNKNOWN_REFERENCE', "
             f"'no {label} ' || s.{column} || ' in your region', s.{column} {named} "
-            f"AND NOT EXISTS ({found} AND t.region_code LIKE $1 || '%')",
+            f"AND NOT EXISTS ({found} AND {subtree_sql('t.region_code', '$1')})",
             scope,
         )
     else:
@@ -580,7 +580,7 @@ async def _check_reference(reject: Rejecter, reference: Reference, scope: str) -
         await reject(
             f"SELECT s.row_number, '{column}', '{reference.outside.value}', "
             f"'the {label} ' || s.{column} || ' is outside your region', s.{column} {named} "
-            f"AND EXISTS ({found} AND t.region_code NOT LIKE $1 || '%')",
+            f"AND EXISTS ({found} AND NOT {subtree_sql('t.region_code', '$1')})",
             scope,
         )
     if reference.active:

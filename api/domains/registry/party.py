@@ -32,6 +32,7 @@ from api.domains.registry.records import (
 )
 from api.domains.registry.validation import Rule, clean, text
 from api.errors import Conflict, ErrorCode, ValidationFailed
+from api.regions import in_subtree
 from policies.enforcer import authorize
 
 PARTY_ORGANISATION_RULES: Final[Mapping[str, Rule]] = {
@@ -100,7 +101,7 @@ async def register_party_organisation(
                 raise ValidationFailed(
                     f"a {level.value} hangs under a {expected.value}", field="parentId"
                 )
-            if not code.startswith(parent.region_code):
+            if not in_subtree(code, parent.region_code):
                 raise ValidationFailed(
                     "regionCode lies outside the parent's region", field="regionCode"
                 )
