@@ -6,9 +6,9 @@ from dataclasses import asdict
 from typing import Any
 
 from api import clock
-from api.domains.events.deadlines import LOCAL
 from api.domains.events.enforcement import sweep
 from api.domains.notices import rounds
+from api.flows.calendar import LOCAL
 from api.settings import get_settings
 
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+# The units of a time limit belong to the work calendar of every flow (api/flows/calendar.py).
+from api.flows.calendar import DeadlineUnit as DeadlineUnit
+
 
 class EventStatus(StrEnum):
     REPORTED = "reported"  # 上报
@@ -81,13 +84,6 @@ class Stage(StrEnum):
     HANDLE = "handle"  # assign → result submitted
     VERIFY = "verify"  # result → verified
     CLOSE = "close"  # verified → closed
-
-
-class DeadlineUnit(StrEnum):
-    WORKING_HOURS = "working_hours"
-    WORKING_DAYS = "working_days"
-    NATURAL_DAYS = "natural_days"
-    NATURAL_HOURS = "natural_hours"
 
 
 class CategoryScheme(StrEnum):

@@ -1,0 +1,1 @@
+"""The flow kernel: the machinery every reviewed record shares (DESIGN.md §4a)."""
