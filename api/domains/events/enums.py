@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-# The units of a time limit belong to the work calendar of every flow (api/flows/calendar.py).
+# Units of time limits and cards are every flow's (api/flows/).
 from api.flows.calendar import DeadlineUnit as DeadlineUnit
+from api.flows.clocks import Card as Card
 
 
 class EventStatus(StrEnum):
@@ -68,12 +69,6 @@ class Priority(StrEnum):
     NORMAL = "normal"
     URGENT = "urgent"
     MAJOR = "major"
-
-
-class Card(StrEnum):
-    NONE = "none"
-    YELLOW = "yellow"
-    RED = "red"
 
 
 class Stage(StrEnum):

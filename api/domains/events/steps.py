@@ -5,40 +5,36 @@ transaction."""
 
 from __future__ import annotations
 
+import functools
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from tortoise.transactions import in_transaction
-
-from api import clock
 from api.auth import Principal
 from api.domains.accounts.models import RoleAssignment, User
-from api.domains.events.clocks import start_stage
 from api.domains.events.enums import (
     Action,
     EventStatus,
     Source,
 )
 from api.domains.events.escalation import escalation_of, hand_up
+from api.domains.events.flow import EVENTS
 from api.domains.events.inputs import MAX_NOTE, clean
 from api.domains.events.models import Event, TimelineEntry
 from api.domains.events.scope import authorize_step, readable_events
 from api.domains.events.staff import ASSIGNEE_ROLES, assignee_users, centre_users
-from api.domains.events.timeline import publish_change, record_step
 from api.domains.events.workflow import (
     REWORK,
     Transition,
-    guard,
 )
 from api.domains.hierarchy.models import Department
 from api.domains.notices import service as notices
 from api.errors import (
-    Conflict,
     NotAllowed,
     NotFound,
     ValidationFailed,
 )
+from api.flows import moves as flows
 
 # What a citizen is told of their appeal: its status in words, and the staff's note only where
 # it is meant for them (a rejection's reason, the result, the closing remark).
@@ -65,13 +61,6 @@ class StepOutcome:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-async def _locked(actor: Principal, event_id: uuid.UUID) -> Event:
-    event = await Event.filter(readable_events(actor), id=event_id).select_for_update().first()
-    if event is None:
-        raise NotFound("event", event_id)
-    return event
-
-
 async def _step(
     *,
     actor: Principal,
@@ -83,56 +72,35 @@ async def _step(
     apply: Any = None,
     owned: bool = False,
 ) -> StepOutcome:
-    """Lock, check, change, record: the skeleton of every step after the report. `owned`: an
-    intake channel (a hotline's work order, a citizen's appeal) has already established that the
-    caller submitted this event, which is then its whole authority, not the staff policy."""
+    """Lock, check, change, record (the kernel's transition): the skeleton of every step after
+    the report. `owned`: an intake channel (a hotline's work order, a citizen's appeal) has
+    already established that the caller submitted this event, which is then its whole
+    authority, not the staff policy."""
     note = clean(note, field="note", limit=MAX_NOTE)
-    now = clock.now()
-    async with in_transaction():
-        if owned:
-            event = await Event.filter(id=event_id).select_for_update().first()
-            if event is None:
-                raise NotFound("event", event_id)
-        else:
-            event = await _locked(actor, event_id)
-        if expected_version is not None and event.version != expected_version:
-            raise Conflict(
-                f"the event changed meanwhile (version {event.version}, you saw {expected_version})"
-            )
-        if not owned:
-            authorize_step(actor, action, event)
-        chosen = guard(action, event.status, transition)
-        before, before_region = event.status, event.handling_region_code
-        extra: dict[str, Any] = {}
+    extra: dict[str, Any] = {}
+    async with flows.transition(
+        EVENTS,
+        actor=actor,
+        record_id=event_id,
+        action=action,
+        note=note,
+        scope=None if owned else readable_events(actor),
+        expected_version=expected_version,
+        authorize=None if owned else functools.partial(authorize_step, actor, action),
+        chosen=transition,
+    ) as move:
+        event = move.record
         if apply is not None:
-            chosen = await apply(event, chosen, extra) or chosen
-        if chosen.to is not None:
-            event.status = chosen.to
-            if chosen.stage is not None or chosen.to in {
-                EventStatus.REJECTED,
-                EventStatus.CLOSED,
-                EventStatus.EVALUATED,
-            }:
-                await start_stage(event, chosen.stage, now)
-            event.version += 1
-        if event.status is EventStatus.FILED and event.filed_at is None:
-            event.filed_at = now
-        if event.status is EventStatus.CLOSED:
-            event.closed_at = now
-        await event.save()
-        entry = await record_step(
-            event,
-            actor=actor,
-            action=action,
-            before=before,
-            before_region=before_region,
-            note=note,
-            now=now,
-        )
-        await publish_change(event, action=action, actor=actor, at=now, note=note)
-        if event.status is not before:
-            await _tell_citizen(event, actor=actor, action=action, note=note)
-    return StepOutcome(event=event, entry=entry, extra=extra)
+            move.transition = await apply(event, move.transition, extra) or move.transition
+        before = move.before
+
+        async def tell_citizen() -> None:
+            if event.status is not before:
+                await _tell_citizen(event, actor=actor, action=action, note=note)
+
+        move.then(tell_citizen)
+    assert isinstance(move.entry, TimelineEntry)
+    return StepOutcome(event=event, entry=move.entry, extra=extra)
 
 
 async def _tell_citizen(event: Event, *, actor: Principal, action: Action, note: str) -> None:
