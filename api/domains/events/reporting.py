@@ -6,7 +6,9 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
+from asyncpg import UniqueViolationError
 from tortoise import connections
+from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from api import clock, outbox
@@ -139,14 +141,58 @@ async def report(
     if not await Region.exists(code=region_code, is_active=True):
         raise NotFound("region", region_code, field="regionCode")
     if data.event_id is not None:
-        existing = await Event.get_or_none(id=data.event_id)
+        existing = await _retried(actor, data.event_id)
         if existing is not None:
-            reporter = actor.user_id or actor.api_key_id
-            if reporter not in {existing.reporter_id, existing.reporter_api_key_id}:
-                raise Conflict(
-                    "an event with this id exists", field="id", code=ErrorCode.ALREADY_EXISTS
-                )
             return existing  # the offline client's retry: nothing new
+    try:
+        return await _report_step_by_step(
+            actor=actor,
+            data=data,
+            region_code=region_code,
+            title=title,
+            description=description,
+            address=address,
+            close_at_once=close_at_once,
+        )
+    except IntegrityError as error:
+        if data.event_id is None or not _id_taken(error):
+            raise
+    # A concurrent retry of the same report committed first (its transaction is rolled back,
+    # case number and all): it is this report, as a sequential retry finds it.
+    existing = await _retried(actor, data.event_id)
+    assert existing is not None, "the id was taken by a committed event"
+    return existing
+
+
+async def _retried(actor: Principal, event_id: uuid.UUID) -> Event | None:
+    """The event an offline client's retry names, if it exists; someone else's is a conflict."""
+    existing = await Event.get_or_none(id=event_id)
+    if existing is not None:
+        reporter = actor.user_id or actor.api_key_id
+        if reporter not in {existing.reporter_id, existing.reporter_api_key_id}:
+            raise Conflict(
+                "an event with this id exists", field="id", code=ErrorCode.ALREADY_EXISTS
+            )
+    return existing
+
+
+def _id_taken(error: IntegrityError) -> bool:
+    """Whether the insert failed because the event's id exists (committed by a concurrent retry)."""
+    cause = error.__cause__
+    return isinstance(cause, UniqueViolationError) and cause.constraint_name == "events_pkey"
+
+
+async def _report_step_by_step(
+    *,
+    actor: Principal,
+    data: ReportInput,
+    region_code: str,
+    title: str,
+    description: str,
+    address: str | None,
+    close_at_once: bool,
+) -> Event:
+    """Write the report with a statement per row, in one transaction (see report)."""
     now = clock.now()
     async with in_transaction():
         event = _new_event(
@@ -283,9 +329,16 @@ async def _report_in_one_statement(
         region_code=region_code,
         payload=change_payload(event, action=Action.REPORT, actor=actor, at=now),
     )
-    case_number = await insert_report(
-        event=event, step=step, change=change, terms=terms, district=district, day=day
-    )
+    try:
+        case_number = await insert_report(
+            event=event, step=step, change=change, terms=terms, district=district, day=day
+        )
+    except IntegrityError as error:
+        # A concurrent retry of the same report wrote it first (the failed statement changed
+        # nothing, its case number included): the step by step path finds it.
+        if not _id_taken(error):
+            raise
+        return None
     if case_number is None:
         reference.forget_terms(terms)
         return None
