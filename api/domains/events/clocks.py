@@ -9,7 +9,7 @@ from api.domains.events import reference
 from api.domains.events.enums import Stage
 from api.domains.events.models import Event
 from api.flows import clocks
-from api.flows.calendar import LOCAL
+from api.flows.calendar import LOCAL, calendar_from
 from api.flows.clocks import Limits
 
 
@@ -17,7 +17,7 @@ async def load_limits(needs: Iterable[tuple[str, Stage]], now: datetime) -> Limi
     """The rules of these (category, stage) pairs, and the calendar from `now` on."""
     return Limits(
         rules=await reference.rules_for(needs),  # type: ignore[arg-type]
-        calendar=await reference.calendar_from(now.astimezone(LOCAL).date()),
+        calendar=await calendar_from(now.astimezone(LOCAL).date()),
     )
 
 
