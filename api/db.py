@@ -19,6 +19,7 @@ MODEL_MODULES = [
     "api.domains.accounts.models",
     "api.domains.audit.models",
     "api.domains.events.models",
+    "api.flows.models",
     "api.outbox",
     "api.domains.notices.models",
     "api.domains.positions.models",

@@ -6,14 +6,20 @@ from dataclasses import asdict
 from typing import Any
 
 from api import clock
-from api.domains.events.deadlines import LOCAL
-from api.domains.events.enforcement import sweep
+from api.domains.events.flow import EVENTS
 from api.domains.notices import rounds
+from api.flows.calendar import LOCAL
+from api.flows.sweep import sweep
 from api.settings import get_settings
+
+# The flows whose deadlines the sweep enforces: each is registered where it is declared, and
+# importing it here is what puts it in the worker.
+SWEPT = (EVENTS,)
 
 
 async def enforce_deadlines(ctx: dict[str, Any]) -> dict[str, int]:
-    """Remind, card and escalate whatever is due; safe to run twice or on two workers at once."""
+    """Remind, card and escalate whatever is due in every registered flow (events and any
+    other: the sweep is the kernel's); safe to run twice or on two workers at once."""
     return asdict(await sweep())
 
 

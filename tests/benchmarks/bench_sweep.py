@@ -1,5 +1,5 @@
-"""The deadline sweep (api/domains/events/enforcement.py) over 1M events of which 50k are due, on
-a copy of the generated city.
+"""The deadline sweep (api/flows/sweep.py, with the events flow's api/domains/events/enforcement.py)
+over 1M events of which 50k are due, on a copy of the generated city.
 
     python -m tests.benchmarks.bench_sweep [--events 1000000] [--due 50000] [--runs 20]
                                            [--stages mixed|yellow] [--batch N]
@@ -29,7 +29,6 @@ import asyncpg
 from tests.benchmarks import datagen
 
 TEMPLATE = "gridgov_bench_1m"
-COPY = "gridgov_bench_sweep"
 
 # Staff for every centre and department of the generated city, so that every stage notifies
 # someone: one township centre per township, one district command per district, one member of
@@ -111,15 +110,19 @@ async def main() -> None:
     await datagen.generated_database(
         server, arguments.database, events=arguments.events, due=arguments.due
     )
-    url = await datagen.copy_database(server, arguments.database, COPY)
+    # The copy is named after its template: sessions sharing a server each use their own.
+    copy = f"{arguments.database}_sweep"
+    url = await datagen.copy_database(server, arguments.database, copy)
     os.environ.update({"DATABASE_URL": url, "REDIS_URL": redis_url})
 
     from tortoise.transactions import in_transaction
 
     from api import clock
     from api.db import apply_migrations, close_database, open_database
-    from api.domains.events.enforcement import BATCH, SweepReport, _due, claim, enforce_batch
+    from api.domains.events.flow import EVENTS
     from api.domains.events.models import Event
+    from api.flows.clocks import due as due_by
+    from api.flows.sweep import BATCH, SweepReport, claim, enforce_batch
     from api.settings import get_settings
     from workers.events import enforce_deadlines
 
@@ -131,14 +134,16 @@ async def main() -> None:
     clock.move(datagen.NOW - clock.now())
     try:
         now = clock.now()
-        due = await Event.filter(_due(now)).count()
+        due = await Event.filter(
+            due_by(now, state_column="status", open_states=EVENTS.open_states)
+        ).count()
         print(f"events due: {due:,} ({arguments.stages} stages), batch {batch}")
 
         timings = []
         for _ in range(arguments.runs + 3):
             started = time.perf_counter()
             async with in_transaction():
-                await claim(now, batch)
+                await claim(EVENTS, now, batch)
             timings.append((time.perf_counter() - started) * 1000)
         timings = sorted(timings[3:])
         print(
@@ -148,7 +153,7 @@ async def main() -> None:
 
         before = await _counts()
         started = time.perf_counter()
-        claimed, report = await enforce_batch(now, size=batch)
+        claimed, report = await enforce_batch(EVENTS, now, size=batch)
         first = (time.perf_counter() - started) * 1000
         print(
             f"first batch: {claimed:,} events enforced in {first:.0f} ms"
@@ -162,7 +167,7 @@ async def main() -> None:
         done.add(report)
         while claimed == batch:
             started = time.perf_counter()
-            claimed, report = await enforce_batch(now, size=batch)
+            claimed, report = await enforce_batch(EVENTS, now, size=batch)
             elapsed = time.perf_counter() - started
             total += elapsed
             batches.append(elapsed * 1000)
@@ -184,7 +189,7 @@ async def main() -> None:
     finally:
         clock.reset()
         await close_database()
-        await datagen.drop_database(server, COPY)
+        await datagen.drop_database(server, copy)
 
 
 if __name__ == "__main__":

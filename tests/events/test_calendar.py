@@ -8,8 +8,8 @@ import httpx
 import pytest
 
 from api import clock
-from api.domains.events.deadlines import LOCAL
 from api.domains.events.models import CalendarDay, DeadlineRule, Event
+from api.flows.calendar import LOCAL
 from tests import factories
 from tests.events.helpers import REPORT, report_input, run
 from tests.factories import error_codes, gql

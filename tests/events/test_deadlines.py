@@ -6,8 +6,8 @@ from datetime import date, datetime
 
 import pytest
 
-from api.domains.events.deadlines import LOCAL, WorkCalendar, add_limit, limit_points
 from api.domains.events.enums import DeadlineUnit
+from api.flows.calendar import LOCAL, WorkCalendar, add_limit, limit_points
 
 # 2026: National Day holiday 1–8 October, Sunday 27 September and Saturday 10 October worked.
 NATIONAL_DAY = WorkCalendar(

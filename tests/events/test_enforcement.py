@@ -15,12 +15,12 @@ import httpx
 from tortoise import connections
 
 from api import clock
-from api.domains.events.deadlines import LOCAL
 from api.domains.events.enforcement import BATCH, SYSTEM, sweep
 from api.domains.events.enums import Action
 from api.domains.events.models import CardRecord, Event, TimelineEntry
 from api.domains.events.service import change_payload
 from api.domains.notices.models import Notice
+from api.flows.calendar import LOCAL
 from api.outbox import OutboxMessage
 from api.settings import Settings
 from tests import factories

@@ -19,13 +19,11 @@ from api import clock
 from api.auth import Assignment, Principal
 from api.domains.accounts.models import RoleAssignment
 from api.domains.events.enums import OPEN_STATUSES, Card, EventStatus, Priority, Source
+from api.domains.events.inputs import clean
+from api.domains.events.lists import NO_KEY, EventFilter, list_events
 from api.domains.events.models import Event
-from api.domains.events.service import (
-    NO_KEY,
-    EventFilter,
-    _clean,
+from api.domains.events.scope import (
     in_subtree,
-    list_events,
     path_codes,
     readable_events,
     readable_events_sql,
@@ -234,7 +232,7 @@ async def _reference(
     if filters.reported_to:
         query = query.filter(reported_at__lt=filters.reported_to)
     if filters.text:
-        text = _clean(filters.text, field="text", limit=50)
+        text = clean(filters.text, field="text", limit=50)
         query = query.filter(
             Q(title__icontains=text) | Q(case_number__startswith=text) | Q(address__icontains=text)
         )

@@ -10,8 +10,8 @@ from typing import Any
 import httpx
 
 from api import clock
-from api.domains.events.deadlines import LOCAL
 from api.domains.events.models import CaseCounter, Category, Event, TimelineEntry
+from api.flows.calendar import LOCAL
 from api.outbox import OutboxMessage
 from tests import factories
 from tests.events.helpers import REPORT, report_input, run

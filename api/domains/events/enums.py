@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+# Units of time limits and cards are every flow's (api/flows/).
+from api.flows.calendar import DeadlineUnit as DeadlineUnit
+from api.flows.clocks import Card as Card
+
 
 class EventStatus(StrEnum):
     REPORTED = "reported"  # 上报
@@ -67,12 +71,6 @@ class Priority(StrEnum):
     MAJOR = "major"
 
 
-class Card(StrEnum):
-    NONE = "none"
-    YELLOW = "yellow"
-    RED = "red"
-
-
 class Stage(StrEnum):
     """The step whose time limit is running."""
 
@@ -81,13 +79,6 @@ class Stage(StrEnum):
     HANDLE = "handle"  # assign → result submitted
     VERIFY = "verify"  # result → verified
     CLOSE = "close"  # verified → closed
-
-
-class DeadlineUnit(StrEnum):
-    WORKING_HOURS = "working_hours"
-    WORKING_DAYS = "working_days"
-    NATURAL_DAYS = "natural_days"
-    NATURAL_HOURS = "natural_hours"
 
 
 class CategoryScheme(StrEnum):

@@ -14,11 +14,11 @@ from tortoise.transactions import in_transaction
 
 from api.auth import Principal
 from api.domains.audit.service import record
-from api.domains.events.deadlines import WorkCalendar
 from api.domains.events.enums import CategoryScheme, DeadlineUnit, Stage
 from api.domains.events.models import CalendarDay, Category, DeadlineRule
 from api.domains.hierarchy.enums import Level
 from api.errors import NotFound, PermissionDenied, ValidationFailed
+from api.flows.calendar import CALENDAR_REACH_DAYS, WorkCalendar
 from policies.enforcer import get_enforcer
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -96,15 +96,6 @@ async def rules_for(needs: Iterable[tuple[str, Stage]]) -> dict[tuple[str, Stage
 async def rule_for(category: str, stage: Stage) -> DeadlineRule:
     """The category's own limit for the stage, else the default one."""
     return (await rules_for([(category, stage)]))[(category, stage)]
-
-
-CALENDAR_REACH_DAYS = 400
-
-
-async def calendar_from(start: date, days: int = CALENDAR_REACH_DAYS) -> WorkCalendar:
-    """The calendar's exceptions for the period a limit can reach."""
-    rows = await CalendarDay.filter(day__gte=start, day__lte=start + timedelta(days=days))
-    return WorkCalendar({row.day: row.is_workday for row in rows})
 
 
 # ---------------------------------------------------------------- the terms of a new stage, cached

@@ -3,20 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Final
 
 from api.domains.events.enums import OPEN_STATUSES, Action, EventStatus, Stage
-from api.errors import Conflict, ErrorCode
+from api.flows.transitions import Transition as FlowTransition
+from api.flows.transitions import guard as flow_guard
 
 S = EventStatus
-
-
-@dataclass(frozen=True)
-class Transition:
-    frm: frozenset[EventStatus]
-    to: EventStatus | None  # None: the state stays (supervise, comment, attach)
-    stage: Stage | None = None  # the stage whose clock starts, if any
+Transition = FlowTransition[EventStatus, Stage]
 
 
 TRANSITIONS: Final[Mapping[Action, Transition]] = {
@@ -46,11 +40,6 @@ ESCALATE_UNFILED: Final = Transition(frozenset({S.REPORTED}), S.REPORTED, Stage.
 
 def guard(action: Action, status: EventStatus, transition: Transition | None = None) -> Transition:
     """The transition for `action` from `status`, or a typed conflict saying why not."""
-    chosen = transition or TRANSITIONS[action]
-    if status not in chosen.frm:
-        allowed = ", ".join(sorted(s.value for s in chosen.frm))
-        raise Conflict(
-            f"cannot {action.value} an event that is {status.value} (only when {allowed})",
-            code=ErrorCode.INVALID_TRANSITION,
-        )
-    return chosen
+    return flow_guard(
+        transition or TRANSITIONS[action], action=action, state=status, noun="an event"
+    )

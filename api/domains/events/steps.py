@@ -1,0 +1,380 @@
+"""The steps after the report: file, dispatch, handle, verify, close, evaluate, escalate,
+supervise, comment. Every step locks the event row, checks the transition table and the caller's
+policy at the level holding the event, and writes the change and its timeline row in one
+transaction."""
+
+from __future__ import annotations
+
+import functools
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from api.auth import Principal
+from api.domains.accounts.models import RoleAssignment, User
+from api.domains.events.enums import (
+    Action,
+    EventStatus,
+    Source,
+)
+from api.domains.events.escalation import escalation_of, hand_up
+from api.domains.events.flow import EVENTS
+from api.domains.events.inputs import MAX_NOTE, clean
+from api.domains.events.models import Event, TimelineEntry
+from api.domains.events.scope import authorize_step, readable_events
+from api.domains.events.staff import ASSIGNEE_ROLES, assignee_users, centre_users
+from api.domains.events.workflow import (
+    REWORK,
+    Transition,
+)
+from api.domains.hierarchy.models import Department
+from api.domains.notices import service as notices
+from api.errors import (
+    NotAllowed,
+    NotFound,
+    ValidationFailed,
+)
+from api.flows import moves as flows
+
+# What a citizen is told of their appeal: its status in words, and the staff's note only where
+# it is meant for them (a rejection's reason, the result, the closing remark).
+STATUS_NAMES = {
+    EventStatus.REPORTED: "已受理",
+    EventStatus.FILED: "已立案",
+    EventStatus.REJECTED: "不予立案",
+    EventStatus.ASSIGNED: "已派遣",
+    EventStatus.IN_PROGRESS: "处置中",
+    EventStatus.HANDLED: "已处置",
+    EventStatus.VERIFIED: "已核查",
+    EventStatus.CLOSED: "已办结",
+    EventStatus.EVALUATED: "已评价",
+}
+
+
+REPORTER_NOTES = frozenset({Action.REJECT, Action.SUBMIT, Action.CLOSE})
+
+
+@dataclass(slots=True)
+class StepOutcome:
+    event: Event
+    entry: TimelineEntry
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+async def _step(
+    *,
+    actor: Principal,
+    event_id: uuid.UUID,
+    action: Action,
+    note: str = "",
+    expected_version: int | None = None,
+    transition: Transition | None = None,
+    apply: Any = None,
+    owned: bool = False,
+) -> StepOutcome:
+    """Lock, check, change, record (the kernel's transition): the skeleton of every step after
+    the report. `owned`: an intake channel (a hotline's work order, a citizen's appeal) has
+    already established that the caller submitted this event, which is then its whole
+    authority, not the staff policy."""
+    note = clean(note, field="note", limit=MAX_NOTE)
+    extra: dict[str, Any] = {}
+    async with flows.transition(
+        EVENTS,
+        actor=actor,
+        record_id=event_id,
+        action=action,
+        note=note,
+        scope=None if owned else readable_events(actor),
+        expected_version=expected_version,
+        authorize=None if owned else functools.partial(authorize_step, actor, action),
+        chosen=transition,
+    ) as move:
+        event = move.record
+        if apply is not None:
+            move.transition = await apply(event, move.transition, extra) or move.transition
+        before = move.before
+
+        async def tell_citizen() -> None:
+            if event.status is not before:
+                await _tell_citizen(event, actor=actor, action=action, note=note)
+
+        move.then(tell_citizen)
+    assert isinstance(move.entry, TimelineEntry)
+    return StepOutcome(event=event, entry=move.entry, extra=extra)
+
+
+async def _tell_citizen(event: Event, *, actor: Principal, action: Action, note: str) -> None:
+    """A citizen follows their appeal: each change of its status is a notice to them (in-app and
+    on their notices feed), with the reason or result where there is one."""
+    if event.source is not Source.CITIZEN or event.reporter_id is None:
+        return
+    if event.reporter_id == actor.user_id:
+        return
+    await notices.notify(
+        user_ids=[event.reporter_id],
+        kind="appeal_progress",
+        title=f"您的诉求 {event.case_number}: {STATUS_NAMES[event.status]}",
+        body=note if action in REPORTER_NOTES else "",
+        region_code=event.region_code,
+        event_id=event.id,
+    )
+
+
+async def file(
+    *, actor: Principal, event_id: uuid.UUID, note: str = "", expected_version: int | None = None
+) -> StepOutcome:
+    """Step 2, 立案: accept the report as a case."""
+    return await _step(
+        actor=actor,
+        event_id=event_id,
+        action=Action.FILE,
+        note=note,
+        expected_version=expected_version,
+    )
+
+
+async def reject(
+    *, actor: Principal, event_id: uuid.UUID, note: str, expected_version: int | None = None
+) -> StepOutcome:
+    """不予立案: not a case (duplicate, not our remit …); a reason is required."""
+    clean(note, field="note", limit=MAX_NOTE, required=True)
+    return await _step(
+        actor=actor,
+        event_id=event_id,
+        action=Action.REJECT,
+        note=note,
+        expected_version=expected_version,
+    )
+
+
+async def assign(
+    *,
+    actor: Principal,
+    event_id: uuid.UUID,
+    department_id: uuid.UUID | None = None,
+    user_id: uuid.UUID | None = None,
+    note: str = "",
+    expected_version: int | None = None,
+) -> StepOutcome:
+    """Step 3, 派遣: dispatch to a department and/or a person at or below the holding level."""
+    if department_id is None and user_id is None:
+        raise ValidationFailed("dispatch to a department or a person", field="departmentId")
+
+    async def apply(event: Event, chosen: Transition, extra: dict[str, Any]) -> None:
+        scope = event.handling_region_code
+        if department_id is not None:
+            department = await Department.get_or_none(id=department_id, is_active=True)
+            if department is None or not department.region_code.startswith(scope):
+                raise NotFound("department", department_id, field="departmentId")
+        if user_id is not None:
+            holds = await RoleAssignment.filter(
+                user_id=user_id, role__in=list(ASSIGNEE_ROLES), region_code__startswith=scope
+            ).exists()
+            active = await User.exists(id=user_id, is_active=True)
+            if not (holds and active):
+                raise NotFound("user", user_id, field="userId")
+        event.assignee_department_id = department_id
+        event.assignee_user_id = user_id
+        await notices.notify(
+            user_ids=await assignee_users(event),
+            kind="dispatch",
+            title=f"新派遣 {event.case_number}: {event.title}",
+            body=note,
+            region_code=event.region_code,
+            event_id=event.id,
+        )
+
+    return await _step(
+        actor=actor,
+        event_id=event_id,
+        action=Action.ASSIGN,
+        note=note,
+        expected_version=expected_version,
+        apply=apply,
+    )
+
+
+def _check_assignee(actor: Principal, event: Event) -> None:
+    mine = event.assignee_user_id is not None and event.assignee_user_id == actor.user_id
+    my_department = event.assignee_department_id is not None and any(
+        a.department_id == event.assignee_department_id for a in actor.assignments
+    )
+    if not (mine or my_department):
+        raise NotAllowed("only the assignee (the person or a member of the department) may do this")
+
+
+async def _assignee_step(
+    actor: Principal, event_id: uuid.UUID, action: Action, note: str, expected_version: int | None
+) -> StepOutcome:
+    async def apply(event: Event, chosen: Transition, extra: dict[str, Any]) -> None:
+        _check_assignee(actor, event)
+        if action is Action.RETURN:
+            event.assignee_department_id = event.assignee_user_id = None
+
+    return await _step(
+        actor=actor,
+        event_id=event_id,
+        action=action,
+        note=note,
+        expected_version=expected_version,
+        apply=apply,
+    )
+
+
+async def accept(
+    *, actor: Principal, event_id: uuid.UUID, note: str = "", expected_version: int | None = None
+) -> StepOutcome:
+    """Step 4, 受理/调查: the assignee takes the work on."""
+    return await _assignee_step(actor, event_id, Action.ACCEPT, note, expected_version)
+
+
+async def return_dispatch(
+    *, actor: Principal, event_id: uuid.UUID, note: str, expected_version: int | None = None
+) -> StepOutcome:
+    """回退: not our competence; back to the dispatching centre (a reason is required)."""
+    clean(note, field="note", limit=MAX_NOTE, required=True)
+    return await _assignee_step(actor, event_id, Action.RETURN, note, expected_version)
+
+
+async def submit(
+    *, actor: Principal, event_id: uuid.UUID, note: str, expected_version: int | None = None
+) -> StepOutcome:
+    """Step 5, 处置反馈: the result, described."""
+    clean(note, field="note", limit=MAX_NOTE, required=True)
+    return await _assignee_step(actor, event_id, Action.SUBMIT, note, expected_version)
+
+
+async def verify(
+    *,
+    actor: Principal,
+    event_id: uuid.UUID,
+    passed: bool,
+    note: str = "",
+    expected_version: int | None = None,
+) -> StepOutcome:
+    """核查: the centre checks the result; a failure sends it back for rework."""
+    if not passed:
+        clean(note, field="note", limit=MAX_NOTE, required=True)
+
+    async def apply(event: Event, chosen: Transition, extra: dict[str, Any]) -> Transition | None:
+        if passed:
+            return None
+        event.rework_count += 1
+        return REWORK
+
+    return await _step(
+        actor=actor,
+        event_id=event_id,
+        action=Action.VERIFY,
+        note=note,
+        expected_version=expected_version,
+        apply=apply,
+    )
+
+
+async def close(
+    *, actor: Principal, event_id: uuid.UUID, note: str = "", expected_version: int | None = None
+) -> StepOutcome:
+    """Step 6, 结案归档."""
+    return await _step(
+        actor=actor,
+        event_id=event_id,
+        action=Action.CLOSE,
+        note=note,
+        expected_version=expected_version,
+    )
+
+
+async def evaluate(
+    *,
+    actor: Principal,
+    event_id: uuid.UUID,
+    satisfaction: int,
+    note: str = "",
+    expected_version: int | None = None,
+    owned: bool = False,
+) -> StepOutcome:
+    """Step 7, 回访评价: satisfaction 1 (very unsatisfied) to 5 (very satisfied); `owned` when
+    the reporter rates it through their channel (a hotline's callback, a citizen's rating)."""
+    if not 1 <= satisfaction <= 5:
+        raise ValidationFailed("satisfaction is 1 to 5", field="satisfaction")
+
+    async def apply(event: Event, chosen: Transition, extra: dict[str, Any]) -> None:
+        event.satisfaction = satisfaction
+
+    return await _step(
+        actor=actor,
+        event_id=event_id,
+        action=Action.EVALUATE,
+        note=note,
+        expected_version=expected_version,
+        apply=apply,
+        owned=owned,
+    )
+
+
+async def _notify_holders(event: Event, kind: str, title: str, body: str) -> None:
+    """Notices to the centre holding the event and to whoever it is dispatched to."""
+    await notices.notify(
+        user_ids=[*await centre_users(event), *await assignee_users(event)],
+        kind=kind,
+        title=title,
+        body=body,
+        region_code=event.region_code,
+        event_id=event.id,
+    )
+
+
+async def follow_up(*, actor: Principal, event_id: uuid.UUID, note: str) -> StepOutcome:
+    """补充信息: the reporter adds to an open event through their channel; the centre holding
+    it is notified. Callers establish ownership first (the step is `owned`)."""
+    clean(note, field="note", limit=MAX_NOTE, required=True)
+
+    async def apply(event: Event, chosen: Transition, extra: dict[str, Any]) -> None:
+        await _notify_holders(
+            event, "follow_up", f"补充信息 {event.case_number}: {event.title}", note
+        )
+
+    return await _step(
+        actor=actor, event_id=event_id, action=Action.FOLLOW_UP, note=note, apply=apply, owned=True
+    )
+
+
+async def escalate(
+    *, actor: Principal, event_id: uuid.UUID, note: str, expected_version: int | None = None
+) -> StepOutcome:
+    """上报上级: hand the event to a higher centre; where it happened stays."""
+    clean(note, field="note", limit=MAX_NOTE, required=True)
+
+    async def apply(event: Event, chosen: Transition, extra: dict[str, Any]) -> Transition:
+        hand_up(event)
+        return escalation_of(event)
+
+    return await _step(
+        actor=actor,
+        event_id=event_id,
+        action=Action.ESCALATE,
+        note=note,
+        expected_version=expected_version,
+        apply=apply,
+    )
+
+
+async def supervise(*, actor: Principal, event_id: uuid.UUID, note: str) -> StepOutcome:
+    """督办: a leader above presses for progress (logged; the holder and assignee are notified)."""
+    clean(note, field="note", limit=MAX_NOTE, required=True)
+
+    async def apply(event: Event, chosen: Transition, extra: dict[str, Any]) -> None:
+        await _notify_holders(
+            event, "supervision", f"督办 {event.case_number}: {event.title}", note
+        )
+
+    return await _step(
+        actor=actor, event_id=event_id, action=Action.SUPERVISE, note=note, apply=apply
+    )
+
+
+async def comment(*, actor: Principal, event_id: uuid.UUID, note: str) -> StepOutcome:
+    """点评: a leader's remark on how the event was handled."""
+    clean(note, field="note", limit=MAX_NOTE, required=True)
+    return await _step(actor=actor, event_id=event_id, action=Action.COMMENT, note=note)
