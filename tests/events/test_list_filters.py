@@ -23,10 +23,10 @@ from api.domains.events.inputs import clean
 from api.domains.events.lists import NO_KEY, EventFilter, list_events
 from api.domains.events.models import Event
 from api.domains.events.scope import (
-    in_subtree,
-    path_codes,
+    ancestor_columns,
     readable_events,
     readable_events_sql,
+    subtree_filter,
 )
 from api.pagination import PageRequest, decode_cursor, split_cursor
 from api.query import Parameters, fetch
@@ -81,7 +81,7 @@ async def _events(now: datetime, count: int = 400, users: list[uuid.UUID] = USER
                 priority=rng.choice(list(Priority)),
                 status=rng.choice(list(EventStatus)),
                 region_code=region,
-                **path_codes(region),
+                **ancestor_columns(region),
                 handling_region_code=held,
                 handling_level=Level.of_code(held),
                 assignee_department_id=rng.choice([None, *DEPARTMENTS]),
@@ -214,7 +214,7 @@ async def _reference(
     if filters.priority:
         query = query.filter(priority=filters.priority)
     if filters.region_code:
-        query = query.filter(in_subtree([filters.region_code]))
+        query = query.filter(subtree_filter([filters.region_code]))
     if filters.handling_level:
         query = query.filter(handling_level=filters.handling_level)
     if filters.assignee_department_id:

@@ -27,7 +27,7 @@ from api.domains.accounts.models import User
 from api.domains.events.deadlines import LOCAL
 from api.domains.events.enums import Action, Card, EventStatus, Source, Stage
 from api.domains.events.models import CardRecord, Event, TimelineEntry
-from api.domains.events.service import path_codes
+from api.domains.events.service import ancestor_columns
 from api.domains.hierarchy.models import Department
 from api.regions import Level
 from tests import factories
@@ -74,7 +74,7 @@ async def _event(
         "source": source,
         "status": status,
         "region_code": region_code,
-        **path_codes(region_code),
+        **ancestor_columns(region_code),
         "handling_region_code": region_code[:9],
         "handling_level": Level.TOWNSHIP,
         "assignee_department_id": department.id if department else None,

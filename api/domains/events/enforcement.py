@@ -22,10 +22,10 @@ from api.domains.events.models import Event
 from api.domains.events.scope import level_of
 from api.domains.events.staff import Staff, load_staff
 from api.domains.events.workflow import TRANSITIONS, Transition
-from api.domains.hierarchy.enums import Level
 from api.flows.clocks import RED, Limits, reached
 from api.flows.records import SYSTEM
 from api.flows.sweep import BATCH, SweepReport, Writes, claim, enforce_batch, sweep
+from api.regions import Level
 
 __all__ = [
     "BATCH",

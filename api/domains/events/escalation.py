@@ -14,11 +14,11 @@ from api.domains.events.workflow import (
     TRANSITIONS,
     Transition,
 )
-from api.domains.hierarchy.enums import Level
 from api.errors import (
     Conflict,
     ErrorCode,
 )
+from api.regions import Level, ancestor_at, parent_of
 
 
 def escalation_target(handling_region_code: str, priority: Priority) -> str:
@@ -30,11 +30,12 @@ def escalation_target(handling_region_code: str, priority: Priority) -> str:
         raise Conflict(
             "the city centre holds it: there is no level above", code=ErrorCode.INVALID_TRANSITION
         )
-    parent = handling_region_code[: level.parent.code_length]  # type: ignore[union-attr]
+    parent = parent_of(handling_region_code)
+    assert parent is not None
     if priority is Priority.MAJOR:
-        return handling_region_code[: Level.CITY.code_length]
+        return ancestor_at(handling_region_code, Level.CITY)
     if priority is Priority.URGENT and len(parent) > Level.DISTRICT.code_length:
-        return handling_region_code[: Level.DISTRICT.code_length]
+        return ancestor_at(handling_region_code, Level.DISTRICT)
     return parent
 
 

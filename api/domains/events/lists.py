@@ -22,8 +22,7 @@ from api.domains.events.enums import (
 )
 from api.domains.events.inputs import clean
 from api.domains.events.models import Event
-from api.domains.events.scope import in_subtree_sql, readable_events, readable_events_sql
-from api.domains.hierarchy.enums import Level
+from api.domains.events.scope import readable_events, readable_events_sql, subtree_condition
 from api.errors import (
     ErrorCode,
     NotFound,
@@ -39,6 +38,7 @@ from api.query import (
     fetch,
     starts_with,
 )
+from api.regions import Level
 from policies.enforcer import get_enforcer
 
 
@@ -156,7 +156,7 @@ def list_statement(
             raise ValidationFailed(
                 "malformed region code", field="regionCode", code=ErrorCode.INVALID_CODE
             )
-        where.append(in_subtree_sql([filters.region_code], bind))
+        where.append(subtree_condition([filters.region_code], bind))
     if filters.handling_level:
         where.append(f'"handling_level"={bind(filters.handling_level)}')
     if filters.assignee_department_id:

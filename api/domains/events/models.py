@@ -17,7 +17,7 @@ from api.domains.events.enums import (
     Source,
     Stage,
 )
-from api.domains.hierarchy.enums import Level
+from api.regions import Level
 
 
 class Category(Model):

@@ -16,9 +16,9 @@ from api.auth import Principal
 from api.domains.audit.service import record
 from api.domains.events.enums import CategoryScheme, DeadlineUnit, Stage
 from api.domains.events.models import CalendarDay, Category, DeadlineRule
-from api.domains.hierarchy.enums import Level
 from api.errors import NotFound, PermissionDenied, ValidationFailed
 from api.flows.calendar import CALENDAR_REACH_DAYS, WorkCalendar
+from api.regions import Level
 from policies.enforcer import get_enforcer
 
 DATA = Path(__file__).resolve().parent / "data"

@@ -25,9 +25,8 @@ from api.domains.events.enums import (
 from api.domains.events.inputs import MAX_ADDRESS, MAX_DESCRIPTION, MAX_TITLE, clean
 from api.domains.events.models import Category, Event, TimelineEntry
 from api.domains.events.report_statement import insert_report
-from api.domains.events.scope import level_of, path_codes
+from api.domains.events.scope import ancestor_columns, level_of
 from api.domains.events.timeline import change_payload, publish_change, record_step, step_row
-from api.domains.hierarchy.enums import Level
 from api.domains.hierarchy.locate import grid_at
 from api.domains.hierarchy.models import Region
 from api.errors import (
@@ -40,6 +39,7 @@ from api.errors import (
     ValidationFailed,
 )
 from api.flows.calendar import LOCAL
+from api.regions import Level, ancestor_at
 from policies.enforcer import authorize
 
 
@@ -61,7 +61,7 @@ class ReportInput:
 
 async def _next_case_number(region_code: str, now: datetime) -> str:
     """District + local date + a per-district daily sequence, e.g. 410611-20261124-00017."""
-    district = region_code[:6] if len(region_code) >= 6 else region_code
+    district = ancestor_at(region_code, Level.DISTRICT)
     day = now.astimezone(LOCAL).date()
     connection = connections.get("default")
     rows = await connection.execute_query_dict(
@@ -261,7 +261,7 @@ def _new_event(
         priority=data.priority,
         status=EventStatus.REPORTED,
         region_code=region_code,
-        **path_codes(region_code),
+        **ancestor_columns(region_code),
         handling_region_code=region_code,
         handling_level=level_of(region_code),
         lat=data.lat,
@@ -297,7 +297,7 @@ async def _report_in_one_statement(
         region_code = await _where(actor, data)
         obj, verb = permission or ("event", Action.REPORT.value)
         authorize(actor.assignments, obj, verb, at=region_code)
-        district = region_code[:6] if len(region_code) >= 6 else region_code
+        district = ancestor_at(region_code, Level.DISTRICT)
         event = _new_event(
             actor=actor,
             data=data,

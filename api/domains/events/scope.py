@@ -11,7 +11,6 @@ from api.domains.events.enums import (
     Action,
 )
 from api.domains.events.models import Event
-from api.domains.hierarchy.enums import Level
 from api.errors import (
     ErrorCode,
     NotAllowed,
@@ -24,18 +23,11 @@ from api.query import (
     path_condition,
     path_filter,
 )
+from api.regions import PATH_COLUMNS, Level
 from policies.enforcer import authorize, scope_prefixes
 
-PATH_COLUMNS = {
-    4: "city_code",
-    6: "district_code",
-    9: "township_code",
-    12: "community_code",
-    15: "region_code",
-}
 
-
-def path_codes(region_code: str) -> dict[str, str | None]:
+def ancestor_columns(region_code: str) -> dict[str, str | None]:
     """The ancestor columns of an event that happened at `region_code`."""
     return {
         column: region_code[:length] if len(region_code) >= length else None
@@ -44,12 +36,13 @@ def path_codes(region_code: str) -> dict[str, str | None]:
     }
 
 
-def in_subtree(prefixes: Sequence[str]) -> Q:
+def subtree_filter(prefixes: Sequence[str]) -> Q:
+    """Events that happened under any of `prefixes`, on the ancestor column of each length."""
     return path_filter(prefixes, PATH_COLUMNS)
 
 
-def in_subtree_sql(prefixes: Sequence[str], bind: Parameters) -> str:
-    """in_subtree as a SQL condition."""
+def subtree_condition(prefixes: Sequence[str], bind: Parameters) -> str:
+    """subtree_filter as a SQL condition."""
     return path_condition(prefixes, PATH_COLUMNS, bind)
 
 
@@ -57,12 +50,12 @@ def readable_events(actor: Principal) -> Q:
     """Events that happened inside the caller's read scope. That covers the events held inside
     it too: the level holding an event is always an ancestor of where it happened (a CHECK
     constraint), so one path predicate suffices."""
-    return in_subtree(scope_prefixes(actor.assignments, "event", "read"))
+    return subtree_filter(scope_prefixes(actor.assignments, "event", "read"))
 
 
 def readable_events_sql(actor: Principal, bind: Parameters) -> str:
     """readable_events as a SQL condition."""
-    return in_subtree_sql(scope_prefixes(actor.assignments, "event", "read"), bind)
+    return subtree_condition(scope_prefixes(actor.assignments, "event", "read"), bind)
 
 
 def authorize_step(actor: Principal, action: Action, event: Event) -> None:

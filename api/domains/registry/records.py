@@ -18,7 +18,6 @@ from tortoise.transactions import in_transaction
 
 from api import clock
 from api.auth import Principal
-from api.domains.hierarchy.enums import Level
 from api.domains.hierarchy.models import Region
 from api.domains.registry.enums import (
     ChangeAction,
@@ -41,6 +40,7 @@ from api.domains.registry.validation import field_name, text
 from api.errors import Conflict, ErrorCode, NotFound, ValidationFailed
 from api.pagination import Page, PageRequest, make_page
 from api.query import subtree_filter
+from api.regions import Level
 from policies.enforcer import authorize, scope_prefixes
 
 M = TypeVar("M", bound=Model)
