@@ -18,8 +18,8 @@ from strawberry.extensions import SchemaExtension
 from strawberry.permission import BasePermission
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-from schema import execution
-from schema.execution import Executor, plan
+from schema.fast import execution
+from schema.fast.execution import Executor, plan
 
 
 @strawberry.enum
