@@ -63,6 +63,11 @@ class Settings(BaseSettings):
     gridgov_max_query_depth: int = Field(default=12, ge=2)
     gridgov_max_aliases: int = Field(default=30, ge=1)
     gridgov_max_tokens: int = Field(default=4000, ge=100)
+    gridgov_fast_execution: bool = Field(
+        default=True,
+        description="false: stock strawberry/graphql-core execution and input conversion, "
+        "every column read (schema/fast/)",
+    )
     gridgov_community_investigation_weekday: int = Field(
         default=0, ge=0, le=6, description="weekly dispute investigation (排查) day, 0 = Monday"
     )

@@ -24,10 +24,10 @@ from schema.errors import map_domain_errors
 from schema.events.mutations import EventsMutation
 from schema.events.queries import EventsQuery
 from schema.extensions import ErrorCodes, LimitsAndCaches, NoNulInText
+from schema.fast import install as install_fast_path
 from schema.hierarchy.mutations import HierarchyMutation
 from schema.hierarchy.queries import HierarchyQuery
 from schema.imports.schema import ImportsMutation, ImportsQuery, ImportsSubscription
-from schema.inputs import install_input_converters
 from schema.intake.schema import IntakeMutation, IntakeQuery
 from schema.node import Node
 from schema.nodes import NodeQuery
@@ -121,7 +121,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         types=[Node],
         extensions=extensions,
         config=StrawberryConfig(disable_field_suggestions=settings.is_production),
-        execution_context_class=SharedResultExecutor,
     )
-    install_input_converters(schema)
-    return schema
+    return install_fast_path(
+        schema, enabled=settings.gridgov_fast_execution, executor=SharedResultExecutor
+    )

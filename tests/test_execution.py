@@ -1,5 +1,4 @@
-"""The executor's short path for plain fields, and its compiled selections, give what
-graphql-core's own path gives:
+"""The executor's short path for plain fields gives what graphql-core's own path gives:
 the same data, the same errors with the same paths, the same null propagation, for the same
 documents — checked side by side on a schema with every kind of field the short path meets."""
 
@@ -18,8 +17,8 @@ from strawberry.extensions import SchemaExtension
 from strawberry.permission import BasePermission
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-from schema import execution
-from schema.execution import Executor, plan
+from schema.fast import execution
+from schema.fast.execution import Executor, plan
 
 
 @strawberry.enum
@@ -190,7 +189,7 @@ DOCUMENTS = [
     "query($skip: Boolean!) { rows { name @skip(if: $skip) colour @include(if: $skip) maybe } }",
     "{ rows { ...F colour } } fragment F on Row { name maybe name }",
     "{ rows { ... on Row { name } later name } }",
-    # selections plain down to their leaves: compiled, giving up to the per-field path
+    # selections plain down to their leaves, with something on the way the short path refuses
     "{ rows { maybeChildren { code optional } requiredInner { code label } } }",
     "{ rows { children { code label } name } }",
     "{ rows { castAway { code } tupleChildren { code } name } }",
@@ -253,21 +252,6 @@ def test_which_fields_take_the_short_path() -> None:
         "big",
         "key",
     }
-
-
-async def test_plain_selections_are_compiled_once_per_shape() -> None:
-    _, short = _schemas([])
-    document = "{ rows { name requiredInner { code } } }"
-    first = await short.execute(document)
-    row_type = short._schema.type_map["Row"]
-    shapes = [key for key in execution._compiled if key[0] is row_type]
-    assert [[entry[:2] for entry in shape[1]] for shape in shapes] == [
-        [("name", "name"), ("requiredInner", "requiredInner")]
-    ]
-    function = execution._compiled[shapes[0]]
-    again = await short.execute(document)
-    assert again.data == first.data and first.errors is None
-    assert execution._compiled[shapes[0]] is function
 
 
 def test_shortened_coercions_write_the_same_text() -> None:

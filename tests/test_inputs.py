@@ -1,4 +1,4 @@
-"""Input objects built by their per-type plan (schema/inputs.py) are what strawberry's own
+"""Input objects built by their per-type plan (schema/fast/inputs.py) are what strawberry's own
 conversion builds: the same values, the same errors with the same paths, for the same documents
 — checked side by side on two copies of a schema with every kind of input field, one with the
 converters installed and one without."""
@@ -13,8 +13,10 @@ import pytest
 import strawberry
 from strawberry.relay import GlobalID
 from strawberry.scalars import JSON
+from strawberry.types.base import StrawberryObjectDefinition
 
-from schema.inputs import InputConverter, install_input_converters
+from schema.fast import install
+from schema.fast.inputs import InputConverter
 
 
 @strawberry.enum
@@ -105,9 +107,8 @@ def build(*, converters: bool) -> strawberry.Schema:
         def range(self, value: Range = Range(low=1, high=2)) -> str:  # noqa: B008
             return show(value)
 
-    schema = strawberry.Schema(query=Query)
+    schema = install(strawberry.Schema(query=Query), enabled=converters)
     if converters:
-        install_input_converters(schema)
         assert isinstance(Everything.__strawberry_definition__.from_input, InputConverter)  # type: ignore[attr-defined]
     return schema
 
@@ -189,6 +190,23 @@ async def test_planned_inputs_match_strawberrys(
     assert plain[0] is not None or plain[1]  # every document gives data or an error
 
 
+@pytest.mark.parametrize(("document", "variables"), DOCUMENTS)
+async def test_a_schema_with_the_fast_path_off_converts_as_strawberry_does(
+    document: str, variables: dict[str, Any] | None
+) -> None:
+    # the input classes of PLANNED, whose converters are installed, in a schema that is stock
+    stock = install(strawberry.Schema(query=PLANNED.query), enabled=False)
+    definition = stock.get_type_by_name("Everything")
+    assert isinstance(definition, StrawberryObjectDefinition)
+    converter = definition.from_input
+    assert isinstance(converter, InputConverter)  # the hook stays installed, and steps aside
+
+    got = outcome(await stock.execute(document, variable_values=variables))
+
+    assert got == outcome(await PLAIN.execute(document, variable_values=variables))
+    assert converter.plan is None or converter.plan.config is not stock.config
+
+
 async def test_the_bad_inputs_fail_and_the_good_ones_arrive() -> None:
     good = outcome(
         await PLANNED.execute(
@@ -221,8 +239,7 @@ async def test_a_list_default_is_not_shared_between_requests() -> None:
             value.tags.append("changed")
             return len(value.tags)
 
-    schema = strawberry.Schema(query=Query)
-    install_input_converters(schema)
+    schema = install(strawberry.Schema(query=Query), enabled=True)
     first = await schema.execute("{ tag(value: {}) }")
     second = await schema.execute("{ tag(value: {}) }")
 

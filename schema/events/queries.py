@@ -19,10 +19,10 @@ from schema.events.types import (
     EventType,
     list_columns,
 )
+from schema.fast.selection import selected_below
 from schema.pagination import Connection, connection
 from schema.permissions import allow, signed_in
 from schema.scalars import parse_uuid
-from schema.selection import selected_below
 from schema.types import Info
 
 

@@ -323,9 +323,11 @@ _KEY_COLUMNS = frozenset(("id", "reported_at", "due_at"))
 
 
 @functools.lru_cache(maxsize=1024)  # selections are few: each is worked out once
-def list_columns(selected: frozenset[str]) -> tuple[str, ...]:
+def list_columns(selected: frozenset[str] | None) -> tuple[str, ...]:
     """The columns of LIST_COLUMNS a page needs for these selected Event fields, in that order
-    (one statement text per selection, which the driver prepares once)."""
+    (one statement text per selection, which the driver prepares once); None: all of them."""
+    if selected is None:
+        return LIST_COLUMNS
     wanted = set(_KEY_COLUMNS)
     for name in selected:
         columns = _COLUMNS_OF_FIELD.get(name)

@@ -25,7 +25,7 @@ from graphql import (
     visit,
 )
 
-from schema.execution import Executor
+from schema.fast.execution import Executor
 
 T = TypeVar("T")
 _RESULTS = "_gridgov_shared_results"

@@ -4,7 +4,8 @@ A list page reads from the database only the columns its selection needs: fetchi
 all thirty columns of an event list cost more than twice as much as the eight a typical page
 shows. The names come from the document itself, fragments followed. `@skip` and `@include` are
 not evaluated: a field they may leave out still counts, since reading a column too many is
-harmless and one too few is not."""
+harmless and one too few is not. With the fast path off (GRIDGOV_FAST_EXECUTION=false) nothing
+is read from the document: the answer is "everything"."""
 
 from __future__ import annotations
 
@@ -19,6 +20,8 @@ from graphql import (
 )
 from strawberry.types import Info
 
+from schema.fast.switch import is_on
+
 # (field nodes, path) → (the nodes, kept so their ids stay theirs, and the names). Documents
 # come from the parser cache, the same objects for the same text, so a page's selection is
 # walked once; the bound keeps a stream of distinct documents from growing it without end.
@@ -26,9 +29,11 @@ _cache: dict[tuple[tuple[int, ...], tuple[str, ...]], tuple[object, frozenset[st
 _CACHE_LIMIT = 2000
 
 
-def selected_below(info: Info, path: tuple[str, ...]) -> frozenset[str]:
+def selected_below(info: Info, path: tuple[str, ...]) -> frozenset[str] | None:
     """The names of the fields selected at `path` below the field being resolved: for a
-    connection, `("edges", "node")` gives the fields of its rows."""
+    connection, `("edges", "node")` gives the fields of its rows. None: read everything."""
+    if not is_on(info.schema.config):
+        return None
     raw = info._raw_info
     nodes = raw.field_nodes
     key = (tuple(map(id, nodes)), path)

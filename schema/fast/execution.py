@@ -12,22 +12,13 @@ messages, the same error handling (`handle_field_error`) at the same paths — a
 else to graphql-core: resolvers, arguments, abstract types, nested lists, awaitables, deferred
 or streamed selections, a value that is an exception or not a list, a leaf its type refuses. A
 side-by-side test keeps both executors' data, errors and key order equal. Schema extensions
-that resolve (middleware) turn the short path off for the whole request.
-
-A selection plain down to its leaves (a list page's `edges { node { … } }`) is compiled, once
-per shape, into a Python function that builds the result dicts straight from the attributes,
-with no dispatch per field. That function takes only the case where nothing can go wrong: at a
-null where the type forbids one, a leaf its type refuses, an awaitable, an object `is_type_of`
-refuses, or anything that raises, it gives up, and the per-field path above executes the
-selection again and reports it as graphql-core does. Reading plain attributes twice is harmless:
-they have no resolvers."""
+that resolve (middleware) turn the short path off for the whole request."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from types import CoroutineType, GeneratorType
 from typing import Any, cast
 from uuid import UUID
 
@@ -48,9 +39,7 @@ from graphql import (
 from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
 from graphql.execution.executor import invalid_return_type_error
 from graphql.pyutils import AwaitableOrValue, Path, Undefined, gather_with_cancel
-from strawberry.execution import optimized_is_awaitable
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
-from strawberry.types.cast import get_strawberry_type_cast
 
 LEAF, OBJECT, OBJECTS = 0, 1, 2
 # Plan of one field: (kind, attribute, nullable, leaf coercion | object type, the field's type,
@@ -88,12 +77,6 @@ def _plain_type_check(object_type: GraphQLObjectType) -> bool:
     return check is None or check.__module__ == "strawberry.schema.schema_converter"
 
 
-# the coercers that return a `str` as it is: compiled selections test for `str` inline
-_TEXT_COERCERS: set[Callable[[Any], Any]] = set()
-# the coercers of strawberry enums, with their enum: its members are surely not awaitable
-_ENUM_COERCERS: dict[Callable[[Any], Any], type] = {}
-
-
 def _coercer(leaf: GraphQLLeafType) -> Callable[[Any], Any]:
     """The leaf's `coerce_output_value`, shortened where it is a pure type test: a `str` for
     String and ID is itself; a strawberry enum member maps to its name (strawberry scans the
@@ -105,7 +88,6 @@ def _coercer(leaf: GraphQLLeafType) -> Callable[[Any], Any]:
         def coerce_text(value: Any) -> Any:
             return value if type(value) is str else general(value)
 
-        _TEXT_COERCERS.add(coerce_text)
         return coerce_text
     if general is str and leaf.name == "UUID":
         # strawberry's UUID scalar: orjson writes the same text three times faster
@@ -137,7 +119,6 @@ def _coercer(leaf: GraphQLLeafType) -> Callable[[Any], Any]:
             return names[value]  # a KeyError sends the field down the general path
         return general(value)
 
-    _ENUM_COERCERS[coerce] = wrapped
     return coerce
 
 
@@ -150,8 +131,6 @@ def plan(field: GraphQLField) -> _Plan:
     return found
 
 
-# A compiled selection: its function, and its shape (the key it is compiled under).
-_Compiled = tuple[Callable[[Any], dict[str, Any]], tuple[Any, ...]]
 # A selection's plan: (response name, field name, field plan, its details) per field, in order.
 _Selection = tuple[tuple[str, str, _Plan, FieldDetailsList], ...]
 
@@ -161,106 +140,6 @@ _COMPLETED = (dict, list, type(None))  # results that are surely not awaitable
 _PLAIN_VALUES = frozenset((str, int, float, bool, datetime, date, Decimal, UUID))
 
 
-# ---------------------------------------------------------------- compiled selections
-
-# Compiled selections by shape: (object type, ((response name, field name, sub-shape), …)).
-# Shapes come from documents, which clients repeat; the bound keeps a stream of distinct
-# documents from growing it without end.
-_compiled: dict[tuple[Any, ...], Callable[[Any], dict[str, Any]]] = {}
-_COMPILED_LIMIT = 2000
-
-
-class _GiveUp(Exception):
-    """The compiled function met something only the per-field path handles correctly."""
-
-
-def _give_up() -> Any:
-    raise _GiveUp
-
-
-# classes whose instances are surely not awaitable, learnt as objects of them come by
-_INERT_TYPES: set[type] = set()
-
-
-def _inert_or_give_up(value: Any) -> None:
-    if optimized_is_awaitable(value):
-        raise _GiveUp
-    kind = type(value)
-    if not hasattr(kind, "__await__") and not issubclass(kind, CoroutineType | GeneratorType):
-        _INERT_TYPES.add(kind)
-
-
-def _compile(
-    object_type: GraphQLObjectType,
-    fields: list[tuple[str, Any, Callable[[Any], dict[str, Any]] | None]],
-) -> Callable[[Any], dict[str, Any]]:
-    """A function building the selection's result from one object, raising when in doubt.
-
-    Generated as source: a plain field costs one attribute read and, for text, one type test,
-    which is what hand-written serialisation would do."""
-    constants: dict[str, Any] = {
-        "_GiveUp": _GiveUp,
-        "_give_up": _give_up,
-        "_is_awaitable": optimized_is_awaitable,
-        "_Undefined": Undefined,
-    }
-    lines = ["def run(obj):"]
-    check = object_type.is_type_of
-    if check is not None:
-        # strawberry's check passes an instance of the type itself that is not cast to another
-        # type without further tests: asked first, that saves a call per row
-        definition = (object_type.extensions or {}).get("strawberry-definition")
-        constants.update(_check=check, _origin=getattr(definition, "origin", None))
-        constants["_cast"] = get_strawberry_type_cast
-        lines.append("    if type(obj) is not _origin or _cast(obj) is not None:")
-        lines.append("        if not _check(obj, None): raise _GiveUp")
-    else:
-        # graphql-core awaits an awaitable object before completing it
-        constants.update(_inert=_INERT_TYPES, _inert_or_give_up=_inert_or_give_up)
-        lines.append("    if type(obj) not in _inert: _inert_or_give_up(obj)")
-    entries = []
-    for index, (response_name, found, sub) in enumerate(fields):
-        kind, attribute, nullable, target = found[0], found[1], found[2], found[3]
-        value, result = f"v{index}", f"r{index}"
-        entries.append(f"{response_name!r}: {result}")
-        lines.append(f"    {value} = obj.{attribute}")
-        lines.append(f"    if {value} is None:")
-        lines.append(f"        {result} = None" if nullable else "        raise _GiveUp")
-        lines.append("    else:")
-        if kind == LEAF:
-            constants[f"c{index}"] = target
-            if target in _TEXT_COERCERS:
-                lines.append(
-                    f"        {result} = {value} if type({value}) is str else c{index}({value})"
-                )
-            else:
-                enum = _ENUM_COERCERS.get(target)
-                constants[f"p{index}"] = _PLAIN_VALUES | {enum} if enum else _PLAIN_VALUES
-                lines.append(
-                    f"        if type({value}) not in p{index} and _is_awaitable({value}):"
-                    " raise _GiveUp"
-                )
-                lines.append(f"        {result} = c{index}({value})")
-            lines.append(f"        if {result} is None or {result} is _Undefined: raise _GiveUp")
-        elif kind == OBJECT:
-            constants[f"s{index}"] = sub
-            lines.append(f"        {result} = s{index}({value})")
-        else:
-            constants[f"s{index}"] = sub
-            item = "None" if not is_non_null_type(found[5]) else "_give_up()"
-            lines.append(
-                f"        if type({value}) is not list and type({value}) is not tuple:"
-                " raise _GiveUp"
-            )
-            lines.append(
-                f"        {result} = [{item} if x is None else s{index}(x) for x in {value}]"
-            )
-    lines.append("    return {" + ", ".join(entries) + "}")
-    namespace = dict(constants)
-    exec("\n".join(lines), namespace)  # noqa: S102 - the source is built here from schema names
-    return cast("Callable[[Any], dict[str, Any]]", namespace["run"])
-
-
 class _Fallback(Exception):
     """The short path cannot give graphql-core's outcome: take the general path."""
 
@@ -268,35 +147,24 @@ class _Fallback(Exception):
 class Executor(StrawberryGraphQLCoreExecutionContext):
     """graphql-core's executor with the short path for plain fields."""
 
-    # (what, id of the grouped field set) → (the set, kept so its id stays its own, the result)
-    _per_request_memo: dict[tuple[str, int], tuple[GroupedFieldSet, Any]]
-
-    def _per_request(
-        self,
-        make: Callable[[GraphQLObjectType, GroupedFieldSet], Any],
-        parent_type: GraphQLObjectType,
-        grouped_field_set: GroupedFieldSet,
-    ) -> Any:
-        # graphql-core collects a selection once per request and type, so every row of a list
-        # comes with the same grouped field set: what is worked out from it is kept per request
-        try:
-            memo = self._per_request_memo
-        except AttributeError:
-            memo = self._per_request_memo = {}
-        key = (make.__name__, id(grouped_field_set))
-        entry = memo.get(key)
-        if entry is not None and entry[0] is grouped_field_set:
-            return entry[1]
-        found = make(parent_type, grouped_field_set)
-        memo[key] = (grouped_field_set, found)
-        return found
+    # id of a grouped field set → (the set, kept so its id stays its own, its plan)
+    _selection_memo: dict[int, tuple[GroupedFieldSet, _Selection]]
 
     def _selection(
         self, parent_type: GraphQLObjectType, grouped_field_set: GroupedFieldSet
     ) -> _Selection:
-        return cast(
-            "_Selection", self._per_request(self._plan_selection, parent_type, grouped_field_set)
-        )
+        # graphql-core collects a selection once per request and type, so every row of a list
+        # comes with the same grouped field set: its plan is made once per request
+        try:
+            memo = self._selection_memo
+        except AttributeError:
+            memo = self._selection_memo = {}
+        entry = memo.get(id(grouped_field_set))
+        if entry is not None and entry[0] is grouped_field_set:
+            return entry[1]
+        found = self._plan_selection(parent_type, grouped_field_set)
+        memo[id(grouped_field_set)] = (grouped_field_set, found)
+        return found
 
     def _plan_selection(
         self, parent_type: GraphQLObjectType, grouped_field_set: GroupedFieldSet
@@ -311,41 +179,6 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
                 found = None
             planned.append((response_name, name, found, details))
         return tuple(planned)
-
-    def _compiled_selection(
-        self, parent_type: GraphQLObjectType, grouped_field_set: GroupedFieldSet
-    ) -> _Compiled | None:
-        """The selection's compiled function and shape when every field in it is plain, down
-        to the leaves; planned once per request, compiled once per shape."""
-        return cast(
-            "_Compiled | None",
-            self._per_request(self._compile_selection, parent_type, grouped_field_set),
-        )
-
-    def _compile_selection(
-        self, parent_type: GraphQLObjectType, grouped_field_set: GroupedFieldSet
-    ) -> _Compiled | None:
-        fields: list[tuple[str, Any, Callable[[Any], dict[str, Any]] | None]] = []
-        shape: list[tuple[str, str, tuple[Any, ...] | None]] = []
-        for response_name, name, found, details in self._selection(parent_type, grouped_field_set):
-            if found is None:
-                return None
-            run, sub_shape = None, None
-            if found[0] != LEAF:
-                below = self.collect_subfields(found[3], details)[0]
-                compiled = self._compiled_selection(found[3], below)
-                if compiled is None:
-                    return None
-                run, sub_shape = compiled
-            fields.append((response_name, found, run))
-            shape.append((response_name, name, sub_shape))
-        key = (parent_type, tuple(shape))
-        function = _compiled.get(key)
-        if function is None:
-            if len(_compiled) >= _COMPILED_LIMIT:
-                _compiled.clear()
-            function = _compiled[key] = _compile(parent_type, fields)
-        return function, key
 
     def _plain_selection(self, found: Any, details: FieldDetailsList) -> bool:
         """No directives on the field (stream, or anything a later version adds) and nothing
@@ -369,12 +202,6 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
             return super().execute_fields(
                 parent_type, source_value, path, grouped_field_set, position_context
             )
-        compiled = self._compiled_selection(parent_type, grouped_field_set)
-        if compiled is not None:
-            try:
-                return compiled[0](source_value)
-            except Exception:  # noqa: S110 - the per-field path below reports it properly
-                pass
         results: dict[str, Any] = {}
         is_awaitable = self.is_awaitable
         awaitable_fields: list[str] = []
