@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from api import clock
+from api import clock, metrics
 from api.domains.events.deadlines import LOCAL
 from api.domains.events.enforcement import sweep
 from api.domains.notices import rounds
@@ -14,7 +14,8 @@ from api.settings import get_settings
 
 async def enforce_deadlines(ctx: dict[str, Any]) -> dict[str, int]:
     """Remind, card and escalate whatever is due; safe to run twice or on two workers at once."""
-    return asdict(await sweep())
+    with metrics.sweep_timer() as enforced:
+        return dict(enforced(asdict(await sweep())))
 
 
 async def investigation_reminders(ctx: dict[str, Any]) -> int:

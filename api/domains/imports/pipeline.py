@@ -24,7 +24,7 @@ import orjson
 import structlog
 from tortoise import connections
 
-from api import clock, uploads
+from api import clock, metrics, uploads
 from api.auth import Assignment
 from api.domains.accounts.models import RoleAssignment
 from api.domains.hierarchy.enums import Level
@@ -495,6 +495,7 @@ async def _run_in_transaction(
     job.finished_at = clock.now()
     await _finish(connection, job)
     phases["finish"] = time.monotonic() - phase_start
+    metrics.import_finished(job.rows_read, sum(phases.values()))
     log.info(
         "import finished",
         job_id=str(job.id),
