@@ -195,6 +195,7 @@ def observed_worker(settings: type) -> type:
             sampler.cancel()
         if original_shutdown is not None:
             await original_shutdown(ctx)
+        process_exited()
 
     return type(
         settings.__name__,
