@@ -27,7 +27,7 @@ from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from tortoise import connections
 
-from api import db, graphiql, metrics, uploads
+from api import db, graphiql, metrics, tracing, uploads
 from api.auth import ANONYMOUS, Principal
 from api.domains.accounts.principals import PrincipalCache
 from api.domains.accounts.service import principal_for_token
@@ -270,7 +270,9 @@ async def readyz(request: Request) -> Response:
     )
 
 
-def create_app(settings: Settings | None = None, *, check_migrations: bool = True) -> Starlette:
+def create_app(
+    settings: Settings | None = None, *, check_migrations: bool = True, span_exporter: Any = None
+) -> Starlette:
     settings = settings or get_settings()
     if not settings.database_url or not settings.redis_url:
         raise RuntimeError(
@@ -364,4 +366,5 @@ def create_app(settings: Settings | None = None, *, check_migrations: bool = Tru
         lifespan=lifespan,
     )
     app.state.resources = resources
+    tracing.install(app, settings, exporter=span_exporter)
     return app
