@@ -197,10 +197,13 @@ def observed_worker(settings: type) -> type:
             await original_shutdown(ctx)
         process_exited()
 
+    # arq reads a settings class's own __dict__, not what it inherits: a copy, not a subclass
+    own = {name: value for name, value in vars(settings).items() if not name.startswith("__")}
     return type(
         settings.__name__,
-        (settings,),
+        (),
         {
+            **own,
             "functions": functions,
             "cron_jobs": crons,
             "on_startup": startup,

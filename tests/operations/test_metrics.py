@@ -209,3 +209,23 @@ async def test_production_serves_metrics_only_to_the_token(db: None, settings: S
         assert response.status_code == status, (token, response.text)
         if status == 200:
             assert re.search(r"^gridgov_outbox_lag_rows \d", response.text, re.MULTILINE)
+
+
+def test_the_observed_worker_keeps_every_setting_arq_reads() -> None:
+    from arq.worker import func, get_kwargs
+
+    from workers.settings import WorkerSettings
+
+    observed = get_kwargs(metrics.observed_worker(WorkerSettings))
+    original = get_kwargs(WorkerSettings)
+
+    assert set(observed) == set(original)
+    for name in set(original) - {"functions", "cron_jobs", "on_startup", "on_shutdown"}:
+        assert observed[name] == original[name], name
+    assert observed["queue_name"] == QUEUE
+    assert [func(f).name for f in observed["functions"]] == [
+        func(f).name for f in original["functions"]
+    ]
+    assert [job.name for job in observed["cron_jobs"]] == [
+        job.name for job in original["cron_jobs"]
+    ]
