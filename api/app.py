@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import gc
 import uuid
@@ -17,7 +18,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
@@ -26,7 +27,7 @@ from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from tortoise import connections
 
-from api import db, uploads
+from api import db, graphiql, metrics, tracing, uploads
 from api.auth import ANONYMOUS, Principal
 from api.domains.accounts.principals import PrincipalCache
 from api.domains.accounts.service import principal_for_token
@@ -35,6 +36,7 @@ from api.domains.events import attachments
 from api.domains.imports import service as imports
 from api.domains.intake import open311
 from api.errors import NotFound, Unauthenticated
+from api.observability import ObserveRequests
 from api.realtime import Hub, OutboxRelay
 from api.settings import Settings, get_settings
 from policies.enforcer import PolicyEnforcer, get_enforcer
@@ -78,6 +80,10 @@ class GridGovGraphQL(GraphQL[Context, None]):
             allowed_origins=resources.settings.gridgov_allowed_origins,
         )
         self.resources = resources
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        # strawberry's page loads its assets from a CDN; ours come from this server
+        return HTMLResponse(graphiql.page())
 
     def decode_json(self, data: str | bytes) -> object:
         # orjson's decode error is a json.JSONDecodeError: strawberry still answers 400
@@ -264,7 +270,9 @@ async def readyz(request: Request) -> Response:
     )
 
 
-def create_app(settings: Settings | None = None, *, check_migrations: bool = True) -> Starlette:
+def create_app(
+    settings: Settings | None = None, *, check_migrations: bool = True, span_exporter: Any = None
+) -> Starlette:
     settings = settings or get_settings()
     if not settings.database_url or not settings.redis_url:
         raise RuntimeError(
@@ -300,6 +308,7 @@ def create_app(settings: Settings | None = None, *, check_migrations: bool = Tru
         await resources.hub.start()
         await relay.start()
         await resources.principals.start()
+        pool_sampler = asyncio.create_task(metrics.sample_pool_forever())
         # What is alive now (schema, ORM and policy metadata, ~150k objects) lives as long as
         # the process: moved out of the collector's sight, a full collection no longer walks it
         # in the middle of a request (it did once every few hundred requests, ~100 ms each).
@@ -310,6 +319,8 @@ def create_app(settings: Settings | None = None, *, check_migrations: bool = Tru
             yield
         finally:
             gc.unfreeze()  # several apps in one process (tests): give the collector it all back
+            pool_sampler.cancel()
+            metrics.process_exited()
             await resources.principals.stop()
             await relay.stop()
             await resources.hub.stop()
@@ -325,8 +336,17 @@ def create_app(settings: Settings | None = None, *, check_migrations: bool = Tru
             Route("/imports/{job_id}/errors.csv", download_import_errors),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            Route(
+                "/metrics",
+                metrics.endpoint(
+                    token=settings.gridgov_metrics_token, production=settings.is_production
+                ),
+            ),
+            *([] if settings.is_production else [graphiql.static_route()]),
         ],
         middleware=[
+            # outermost: every response carries its request id, refusals included
+            Middleware(ObserveRequests),
             Middleware(
                 BodySizeLimit,
                 max_bytes=settings.gridgov_max_body_bytes,
@@ -346,4 +366,5 @@ def create_app(settings: Settings | None = None, *, check_migrations: bool = Tru
         lifespan=lifespan,
     )
     app.state.resources = resources
+    tracing.install(app, settings, exporter=span_exporter)
     return app

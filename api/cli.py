@@ -7,10 +7,13 @@ import asyncio
 import contextlib
 import getpass
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 
 from api.settings import get_settings
 
@@ -155,13 +158,42 @@ def cmd_bench_data(args: argparse.Namespace) -> int:
 def cmd_worker(args: argparse.Namespace) -> int:
     from arq.worker import run_worker
 
+    from api import metrics
     from api.logs import configure_logging
     from workers.settings import WorkerSettings, redis_settings
 
-    configure_logging(json=get_settings().gridgov_log_json)
+    settings = get_settings()
+    configure_logging(json=settings.gridgov_log_json)
+    port = settings.gridgov_worker_metrics_port
+    if port and not os.environ.get(metrics.MULTIPROC_ENV):
+        # alone (not under `gridgov serve`, whose API serves every process's samples)
+        from prometheus_client import start_http_server
+
+        start_http_server(port, addr=settings.gridgov_host)
     with services():
-        run_worker(WorkerSettings, redis_settings=redis_settings())  # type: ignore[arg-type]
+        run_worker(
+            metrics.observed_worker(WorkerSettings),
+            redis_settings=redis_settings(),
+        )
     return 0
+
+
+@contextlib.contextmanager
+def metrics_directory() -> Iterator[None]:
+    """One samples directory for every process `serve` starts (the uvicorn workers and the arq
+    worker), set before any of them imports prometheus_client and emptied first: the given
+    PROMETHEUS_MULTIPROC_DIR, else a temporary one removed at exit."""
+    given = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    path = Path(given) if given else Path(tempfile.mkdtemp(prefix="gridgov-metrics-"))
+    path.mkdir(parents=True, exist_ok=True)
+    for stale in path.glob("*.db"):
+        stale.unlink()
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(path)
+    try:
+        yield
+    finally:
+        if not given:
+            shutil.rmtree(path, ignore_errors=True)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -172,7 +204,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     settings = get_settings()
     configure_logging(json=settings.gridgov_log_json)
-    with services() as embedded:
+    with metrics_directory(), services() as embedded:
         if embedded or args.migrate:
             for name in asyncio.run(_migrate()):
                 print(f"applied {name}", flush=True)
@@ -192,6 +224,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
                 workers=args.workers,
                 proxy_headers=True,
                 log_level="info",
+                access_log=False,  # each request is logged once, by the app (api/observability.py)
             )
         finally:
             if worker is not None and worker.poll() is None:

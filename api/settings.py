@@ -81,6 +81,18 @@ class Settings(BaseSettings):
     gridgov_phone_code_interval_seconds: int = Field(default=60, ge=1)
     gridgov_allowed_origins: list[str] = Field(default_factory=lambda: ["*"])
     gridgov_log_json: bool = False
+    gridgov_metrics_token: str | None = Field(
+        default=None,
+        description="bearer token for /metrics; production serves /metrics only with one",
+    )
+    gridgov_worker_metrics_port: int | None = Field(
+        default=None, ge=1, le=65535, description="`gridgov worker` alone: serve its metrics here"
+    )
+    gridgov_otel: bool = Field(
+        default=False,
+        description="OpenTelemetry tracing (also on when OTEL_EXPORTER_OTLP_ENDPOINT is set)",
+    )
+    otel_exporter_otlp_endpoint: str | None = None
     gridgov_host: str = "127.0.0.1"
     gridgov_port: int = Field(default=8000, ge=1, le=65535)
 

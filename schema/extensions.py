@@ -11,6 +11,7 @@ from graphql import ASTValidationRule, GraphQLError, StringValueNode
 from strawberry.extensions import SchemaExtension
 
 from api.errors import DomainError, PermissionDenied, Unauthenticated
+from api.observability import ObservedOperation
 from api.realtime import FeedInterrupted
 from schema.context import Context
 from schema.dataloaders import Loaders
@@ -52,7 +53,11 @@ class LimitsAndCaches(SchemaExtension):
             context.context.loaders = Loaders()
         context.validation_rules = context.validation_rules + self.validation_rules
         context.parse_options["max_tokens"] = self.max_tokens
-        yield
+        self.observed = ObservedOperation(context)
+        try:
+            yield
+        finally:
+            self.observed.finished()
 
     def on_parse(self) -> Iterator[None]:
         context = self.execution_context
@@ -67,6 +72,8 @@ class LimitsAndCaches(SchemaExtension):
         if not errors and _holds_nul(context.variables):
             errors = [GraphQLError(NUL_MESSAGE)]  # a new list: the cached one is shared
         context.pre_execution_errors = errors
+        if not errors:
+            self.observed.validated()
         yield
 
 

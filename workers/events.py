@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from api import clock
+from api import clock, metrics
 from api.domains.events.flow import EVENTS
 from api.domains.notices import rounds
 from api.flows.calendar import LOCAL
@@ -20,7 +20,8 @@ SWEPT = (EVENTS,)
 async def enforce_deadlines(ctx: dict[str, Any]) -> dict[str, int]:
     """Remind, card and escalate whatever is due in every registered flow (events and any
     other: the sweep is the kernel's); safe to run twice or on two workers at once."""
-    return asdict(await sweep())
+    with metrics.sweep_timer() as enforced:
+        return dict(enforced(asdict(await sweep())))
 
 
 async def investigation_reminders(ctx: dict[str, Any]) -> int:

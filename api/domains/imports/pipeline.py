@@ -24,7 +24,7 @@ import orjson
 import structlog
 from tortoise import connections
 
-from api import clock, uploads
+from api import clock, metrics, uploads
 from api.auth import Assignment
 from api.domains.accounts.models import RoleAssignment
 from api.domains.imports import files
@@ -362,6 +362,7 @@ async def _run_in_transaction(
         await _write(connection, job, kind, plan, rows_read=reader.counts.read)
     with _timed(phases, "finish"):
         await _finish(connection, job, settings)
+    metrics.import_finished(job.rows_read, sum(phases.values()))
     log.info(
         "import finished",
         job_id=str(job.id),
