@@ -23,7 +23,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
+from strawberry.http import GraphQLHTTPResponse
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.types import ExecutionResult
 from tortoise import connections
 
 from api import db, uploads
@@ -34,12 +36,14 @@ from api.domains.accounts.throttle import LoginThrottle
 from api.domains.events import attachments
 from api.domains.imports import service as imports
 from api.domains.intake import open311
+from api.edge import NoSniff, UnexpectedErrors
 from api.errors import NotFound, Unauthenticated
 from api.realtime import Hub, OutboxRelay
 from api.settings import Settings, get_settings
 from policies.enforcer import PolicyEnforcer, get_enforcer
 from schema import build_schema
 from schema.context import Context
+from schema.extensions import coded
 from schema.realtime.sharing import frames
 
 log = structlog.get_logger("gridgov.app")
@@ -82,6 +86,18 @@ class GridGovGraphQL(GraphQL[Context, None]):
     def decode_json(self, data: str | bytes) -> object:
         # orjson's decode error is a json.JSONDecodeError: strawberry still answers 400
         return orjson.loads(data)
+
+    async def process_result(
+        self, request: Request, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
+        # Errors raised before the schema's extensions run (a syntax error, a document nested
+        # too deeply) get their code here, the last place every HTTP answer passes through.
+        if result.errors:
+            mask = self.resources.settings.is_production
+            result.errors = [
+                coded(error, mask=mask, scope=request.scope) for error in result.errors
+            ]
+        return await super().process_result(request, result)
 
     def encode_json(self, data: object) -> str:
         # orjson, and a live message's result encoded once for all who selected it alike
@@ -327,6 +343,8 @@ def create_app(settings: Settings | None = None, *, check_migrations: bool = Tru
             Route("/readyz", readyz),
         ],
         middleware=[
+            Middleware(UnexpectedErrors, production=settings.is_production),
+            Middleware(NoSniff),
             Middleware(
                 BodySizeLimit,
                 max_bytes=settings.gridgov_max_body_bytes,

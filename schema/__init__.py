@@ -16,13 +16,14 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 
 from api.settings import Settings
+from schema import bounds
 from schema.accounts.mutations import AccountsMutation
 from schema.accounts.queries import AccountsQuery
 from schema.audit.queries import AuditQuery
 from schema.engagement.schema import EngagementMutation, EngagementQuery
 from schema.events.mutations import EventsMutation
 from schema.events.queries import EventsQuery
-from schema.extensions import ErrorCodes, LimitsAndCaches, NoNulInText
+from schema.extensions import ErrorCodes, LimitsAndCaches
 from schema.hierarchy.mutations import HierarchyMutation
 from schema.hierarchy.queries import HierarchyQuery
 from schema.imports.schema import ImportsMutation, ImportsQuery, ImportsSubscription
@@ -92,7 +93,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     limit_rules = [
         *QueryDepthLimiter(max_depth=settings.gridgov_max_query_depth).validation_rules,
         *MaxAliasesLimiter(max_alias_count=settings.gridgov_max_aliases).validation_rules,
-        NoNulInText,
+        bounds.BoundedLiterals,
     ]
     if settings.is_production:
         # what strawberry's DisableIntrospection adds
@@ -117,6 +118,8 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         extensions=extensions,
         config=StrawberryConfig(disable_field_suggestions=settings.is_production),
         execution_context_class=SharedResultExecutor,
+        scalar_overrides=dict(bounds.SCALAR_OVERRIDES),
     )
     install_input_converters(schema)
+    bounds.install(schema._schema)
     return schema

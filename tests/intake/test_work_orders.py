@@ -168,7 +168,6 @@ async def test_another_hotline_may_use_the_same_ticket_and_key(client: httpx.Asy
         ({"callerPhone": "12345"}, "callerPhone"),
         ({"content": "   "}, "content"),
         ({"ticketId": ""}, "ticketId"),
-        ({"idempotencyKey": "x" * 101}, "idempotencyKey"),
         ({"regionCode": "41061"}, "regionCode"),
         ({"location": {"lat": 95.0, "lng": 114.3}, "regionCode": None}, "location"),
     ],
@@ -182,6 +181,21 @@ async def test_bad_input_gets_a_typed_error_and_writes_nothing(
     result = await submit(client, key, work_order(**overrides))
 
     assert (result["__typename"], result["field"]) == ("ValidationError", field), result
+    assert await Event.all().count() == 0 and await WorkOrder.all().count() == 0
+
+
+async def test_text_longer_than_its_column_is_refused_before_anything_runs(
+    client: httpx.AsyncClient,
+) -> None:
+    await factories.region_tree()
+    key = await api_key("410611")
+
+    body = await gql(
+        client, SUBMIT, {"input": work_order(idempotencyKey="x" * 101)}, headers={"X-Api-Key": key}
+    )
+
+    assert error_codes(body) == ["BAD_USER_INPUT"]
+    assert "$input.idempotencyKey" in body["errors"][0]["message"]
     assert await Event.all().count() == 0 and await WorkOrder.all().count() == 0
 
 
