@@ -12,8 +12,10 @@ from urllib.parse import quote
 
 import orjson
 import structlog
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from redis.asyncio import Redis
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
@@ -28,7 +30,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 from tortoise import connections
 
-from api import db, uploads
+from api import db, multipart, uploads
 from api.auth import ANONYMOUS, Principal
 from api.domains.accounts.principals import PrincipalCache
 from api.domains.accounts.service import principal_for_token
@@ -86,6 +88,31 @@ class GridGovGraphQL(GraphQL[Context, None]):
     def decode_json(self, data: str | bytes) -> object:
         # orjson's decode error is a json.JSONDecodeError: strawberry still answers 400
         return orjson.loads(data)
+
+    async def parse_multipart(self, request: AsyncHTTPRequestAdapter) -> dict[str, Any]:
+        # Signed in before the body is read: an anonymous caller may not make us spool 60 MiB.
+        token = bearer_token(request.headers.get("authorization")) or request.headers.get(
+            "x-api-key"
+        )
+        principal, _ = await self._principal(token)
+        if not principal.is_authenticated:
+            raise HTTPException(401, "sign in first: file uploads need credentials")
+        try:
+            form = await request.get_form_data()
+        except (ValueError, StarletteHTTPException) as error:
+            raise HTTPException(400, "Unable to parse the multipart body") from error
+        operations, files_map = form.form.get("operations"), form.form.get("map")
+        if not isinstance(operations, str) or not isinstance(files_map, str):
+            raise HTTPException(400, "operations and map must be text parts holding JSON")
+        try:
+            return multipart.operations_with_files(
+                self.parse_json(operations),
+                self.parse_json(files_map),
+                form.files,
+                max_files=self.resources.settings.gridgov_max_upload_files,
+            )
+        except multipart.MultipartRefused as error:
+            raise HTTPException(400, str(error)) from error
 
     async def process_result(
         self, request: Request, result: ExecutionResult

@@ -7,7 +7,9 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
+import orjson
 import pytest
+from defusedxml import ElementTree
 
 from api.app import create_app
 from api.domains.events.models import Category
@@ -18,6 +20,7 @@ from api.settings import Environment, Settings
 from schema import bounds, build_schema
 from tests import factories
 from tests.factories import error_codes, gql
+from tests.intake.helpers import api_key
 
 
 @pytest.fixture
@@ -241,3 +244,173 @@ async def test_json_answers_are_not_sniffed(client: httpx.AsyncClient) -> None:
 
     for response in (graphql, health, open311_answer):
         assert response.headers["x-content-type-options"] == "nosniff"
+
+
+# ---------------------------------------------------------------- Open311
+
+
+@pytest.fixture
+async def hotline_key(db: None) -> str:
+    await factories.region_tree()
+    return await api_key("410611")
+
+
+@pytest.mark.parametrize(
+    ("path", "params"),
+    [
+        ("/open311/v2/requests/%00.json", {}),
+        ("/open311/v2/requests/" + "1" * 40 + ".json", {}),
+        ("/open311/v2/services/" + "s" * 200 + ".json", {}),
+        ("/open311/v2/requests.json", {"jurisdiction_id": "4" * 200}),
+        ("/open311/v2/requests.json", {"service_code": "c" * 200}),
+        ("/open311/v2/requests.json", {"service_request_id": "r" * 200}),
+        ("/open311/v2/requests.json", {"start_date": "0001-01-01T00:00:00+14:00"}),
+        ("/open311/v2/requests.json", {"end_date": "9999-12-31T23:59:59-12:00"}),
+    ],
+    ids=str,
+)
+async def test_open311_bad_parameters_get_the_specs_400(
+    client: httpx.AsyncClient, hotline_key: str, path: str, params: dict[str, str]
+) -> None:
+    response = await client.get(path, params={**params, "api_key": hotline_key})
+
+    assert response.status_code == 400, response.text
+    [error] = response.json()
+    assert error["code"] == 400 and error["description"]
+
+
+@pytest.mark.parametrize(
+    "form",
+    [
+        {"lat": "NaN", "long": "114.3"},
+        {"lat": "35.7", "long": "1e999"},
+        {"attribute[title]": "t" * 201, "lat": "35.7", "long": "114.3"},
+        {"address_string": "a" * 201},
+    ],
+    ids=str,
+)
+async def test_open311_bad_requests_are_refused(
+    client: httpx.AsyncClient, hotline_key: str, form: dict[str, str]
+) -> None:
+    response = await client.post(
+        "/open311/v2/requests.json",
+        data={"service_code": "city.0601", "description": "井盖", **form, "api_key": hotline_key},
+    )
+
+    assert response.status_code == 400, response.text
+    assert response.json()[0]["code"] == 400
+
+
+async def test_open311_xml_leaves_out_what_xml_forbids(
+    client: httpx.AsyncClient, hotline_key: str
+) -> None:
+    created = await client.post(
+        "/open311/v2/requests.json",
+        data={
+            "service_code": "city.0601",
+            "description": "井盖\x01缺失\x1b[31m\ufffe",
+            "address_string": "淇河路",
+            "api_key": hotline_key,
+        },
+    )
+    case = created.json()[0]["service_request_id"]
+
+    response = await client.get(f"/open311/v2/requests/{case}.xml", params={"api_key": hotline_key})
+
+    document = ElementTree.fromstring(response.content)
+    assert document.find("request/description").text == "井盖缺失[31m"  # type: ignore[union-attr]
+
+
+# ---------------------------------------------------------------- multipart
+
+
+async def _multipart(
+    client: httpx.AsyncClient,
+    token: str | None,
+    files_map: Any,
+    *,
+    files: dict[str, Any] | None = None,
+    data: dict[str, str] | None = None,
+) -> httpx.Response:
+    operations = {
+        "query": "mutation($id: ID!, $files: [Upload!]!) { attachToEvent(id: $id, files: $files) { __typename } }",
+        "variables": {"id": "RXZlbnQ6eA==", "files": [None]},
+    }
+    return await client.post(
+        "/graphql",
+        data={
+            "operations": orjson.dumps(operations).decode(),
+            "map": orjson.dumps(files_map).decode(),
+            **(data or {}),
+        },
+        files=files if files is not None else {"0": ("a.jpg", b"\xff\xd8\xff")},
+        headers={"Authorization": f"Bearer {token}"} if token else {},
+    )
+
+
+@pytest.mark.parametrize(
+    ("files_map", "says"),
+    [
+        ({"0": ["variables.files.7"]}, "names nothing"),
+        ([1, 2], "JSON object"),
+        ({"0": ["variables.files.0.a.b.c"]}, "names nothing"),
+        ({"0": ["variables.id"]}, "null placeholder"),
+        ({"0": ["query"]}, "into variables"),
+        ({"0": "variables.files.0"}, "paths"),
+        ({"9": ["variables.files.0"]}, "not a file part"),
+    ],
+    ids=str,
+)
+async def test_malformed_multipart_maps_are_a_400(
+    client: httpx.AsyncClient, worker: str, files_map: Any, says: str
+) -> None:
+    response = await _multipart(client, worker, files_map)
+
+    assert response.status_code == 400 and says in response.text, response.text
+
+
+async def test_a_text_part_where_a_file_belongs_is_a_400(
+    client: httpx.AsyncClient, worker: str
+) -> None:
+    response = await _multipart(
+        client, worker, {"f": ["variables.files.0"]}, files={"x": ("a", b"")}, data={"f": "text"}
+    )
+
+    assert response.status_code == 400 and "not a file part" in response.text
+
+
+async def test_anonymous_uploads_are_refused_before_the_body_is_read(
+    app: Any, settings: Settings
+) -> None:
+    read: list[int] = []
+    body = b"--b\r\n" + b"x" * 65536
+
+    async def receive() -> dict[str, Any]:
+        read.append(1)
+        return {"type": "http.request", "body": body, "more_body": len(read) < 1000}
+
+    sent: list[dict[str, Any]] = []
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "method": "POST",
+        "path": "/graphql",
+        "raw_path": b"/graphql",
+        "query_string": b"",
+        "root_path": "",
+        "scheme": "http",
+        "server": ("t", 80),
+        "client": ("127.0.0.1", 1),
+        "http_version": "1.1",
+        "headers": [
+            (b"content-type", b"multipart/form-data; boundary=b"),
+            (b"content-length", str(60 * 1_048_576).encode()),
+        ],
+    }
+    await app(scope, receive, send)
+
+    assert sent[0]["status"] == 401
+    assert len(read) <= 1  # nothing of the 60 MiB was read
