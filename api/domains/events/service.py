@@ -167,13 +167,41 @@ def in_subtree_sql(prefixes: Sequence[str], bind: Parameters) -> str:
 def readable_events(actor: Principal) -> Q:
     """Events that happened inside the caller's read scope. That covers the events held inside
     it too: the level holding an event is always an ancestor of where it happened (a CHECK
-    constraint), so one path predicate suffices."""
-    return in_subtree(scope_prefixes(actor.assignments, "event", "read"))
+    constraint), so one path predicate suffices. Department staff read, in their scope, only
+    the events dispatched to their department."""
+    full, departmental = _read_scopes(actor)
+    condition = in_subtree(full)
+    for prefix, department_id in departmental:
+        condition |= in_subtree([prefix]) & Q(assignee_department_id=department_id)
+    return condition
 
 
 def readable_events_sql(actor: Principal, bind: Parameters) -> str:
     """readable_events as a SQL condition."""
-    return in_subtree_sql(scope_prefixes(actor.assignments, "event", "read"), bind)
+    full, departmental = _read_scopes(actor)
+    if not departmental:
+        return in_subtree_sql(full, bind)
+    branches = [f"({in_subtree_sql(full, bind)})"] if full else []
+    branches += [
+        f'({in_subtree_sql([prefix], bind)} AND "assignee_department_id"={bind(department_id)})'
+        for prefix, department_id in departmental
+    ]
+    return "(" + " OR ".join(branches) + ")"
+
+
+def _read_scopes(actor: Principal) -> tuple[list[str], list[tuple[str, uuid.UUID]]]:
+    """(prefixes read in full, (prefix, department) read for that department's events only)."""
+    staff = [a for a in actor.assignments if a.department_id is not None]
+    if not staff:
+        return scope_prefixes(actor.assignments, "event", "read"), []
+    others = [a for a in actor.assignments if a.department_id is None]
+    departmental = [
+        (prefix, assignment.department_id)
+        for assignment in staff
+        if assignment.department_id is not None
+        for prefix in scope_prefixes([assignment], "event", "read")
+    ]
+    return scope_prefixes(others, "event", "read"), departmental
 
 
 def _authorize_step(actor: Principal, action: Action, event: Event) -> None:
