@@ -740,6 +740,26 @@ async def _where(actor: Principal, data: ReportInput) -> str:
     )
 
 
+# The source follows the channel an event came in by: a hotline's work orders and Open311's
+# requests come through an integration's key, appeals through the citizens' channel; staff
+# report what they found themselves, a department only through its own staff.
+_CHANNEL_SOURCES: Mapping[tuple[str, str] | None, frozenset[Source]] = {
+    None: frozenset({Source.GRID_PATROL, Source.WECHAT, Source.SUPERIOR, Source.VIDEO}),
+    ("work_order", "submit"): frozenset({Source.HOTLINE, Source.CITIZEN}),
+    ("appeal", "submit"): frozenset({Source.CITIZEN}),
+}
+
+
+def _check_source(actor: Principal, source: Source, channel: tuple[str, str] | None) -> None:
+    allowed = _CHANNEL_SOURCES.get(channel, frozenset())
+    if channel is None and any(a.department_id is not None for a in actor.assignments):
+        allowed |= {Source.DEPARTMENT}
+    if source not in allowed:
+        raise ValidationFailed(
+            f"source {source.value.upper()} does not come through this channel", field="source"
+        )
+
+
 async def report(
     *,
     actor: Principal,
@@ -750,6 +770,7 @@ async def report(
     """Step 1, 上报: a new event held by the level where it happened (retries are the same event).
     `permission` is the (object, action) of an intake channel that reports on the caller's behalf
     (work_order/submit for a hotline, appeal/submit for a citizen) instead of event/report."""
+    _check_source(actor, data.source, permission)
     title = _clean(data.title, field="title", limit=MAX_TITLE, required=True)
     description = _clean(data.description, field="description", limit=MAX_DESCRIPTION)
     address = _clean(data.address, field="address", limit=MAX_ADDRESS) or None
