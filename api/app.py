@@ -32,7 +32,7 @@ from tortoise import connections
 
 from api import db, multipart, uploads
 from api.auth import ANONYMOUS, Principal
-from api.domains.accounts.principals import PrincipalCache
+from api.domains.accounts.principals import PrincipalCache, StillSignedIn
 from api.domains.accounts.service import principal_for_token
 from api.domains.accounts.throttle import LoginThrottle
 from api.domains.events import attachments
@@ -166,13 +166,21 @@ class GridGovGraphQL(GraphQL[Context, None]):
             # "Bearer <token>" like the header, or a bare API key
             token = bearer_token(raw) or raw.strip() or None
         if token is None and context.principal.is_authenticated:
-            return None  # authenticated by the upgrade request's headers
-        principal, error = await self._principal(token)
-        if not principal.is_authenticated:
+            # authenticated by the upgrade request's headers
+            token = bearer_token(context.request.headers.get("authorization")) or (
+                context.request.headers.get("x-api-key")
+            )
+            principal, error = context.principal, None
+        else:
+            principal, error = await self._principal(token)
+        if not principal.is_authenticated or token is None:
             raise ConnectionRejectionError(
                 {"code": "UNAUTHENTICATED", "message": error or "sign in first"}
             )
         context.principal = principal
+        context.still_signed_in = StillSignedIn(
+            self.resources.principals, token, principal, self._load
+        )
         return None
 
 
