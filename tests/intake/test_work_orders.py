@@ -272,7 +272,11 @@ async def test_status_by_ticket_follow_up_and_callback(client: httpx.AsyncClient
 
 
 @pytest.fixture
-async def received() -> AsyncIterator[tuple[str, list[tuple[dict[str, str], bytes]]]]:
+async def received(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[tuple[str, list[tuple[dict[str, str], bytes]]]]:
+    # webhooks reach loopback only when it is listed: this receiver listens there
+    monkeypatch.setattr(settings, "gridgov_webhook_allowed_networks", ["127.0.0.1/32"])
     log: list[tuple[dict[str, str], bytes]] = []
     server = receiver_server(log)
     url = await anext(server)
@@ -299,7 +303,11 @@ async def test_status_changes_reach_the_hotlines_webhook_signed_with_its_ticket(
 
     await webhooks.fan_out()
     for delivery_id in await webhooks.due_deliveries():
-        await webhooks.deliver(delivery_id, service_key=settings.secret_key())
+        await webhooks.deliver(
+            delivery_id,
+            service_key=settings.secret_key(),
+            allowed_networks=settings.gridgov_webhook_allowed_networks,
+        )
 
     bodies = [json.loads(body) for _, body in log]
     assert [(b["action"], b["event"]["status"]) for b in bodies] == [
@@ -334,7 +342,11 @@ async def test_a_webhook_for_own_submissions_hears_only_of_its_work_orders(
 
     assert await webhooks.fan_out() == 1
     for delivery_id in await webhooks.due_deliveries():
-        await webhooks.deliver(delivery_id, service_key=settings.secret_key())
+        await webhooks.deliver(
+            delivery_id,
+            service_key=settings.secret_key(),
+            allowed_networks=settings.gridgov_webhook_allowed_networks,
+        )
 
     [(_, body)] = log
     assert json.loads(body)["work_order"] == {"ticket_id": "12345-20261125-0001"}
