@@ -58,6 +58,7 @@ from api.domains.registry.validation import Rule, clean, coded, field_name, text
 from api.errors import Conflict, ErrorCode, NotFound, ValidationFailed
 from api.pagination import Page, PageRequest, make_page
 from api.query import subtree_filter
+from api.spreadsheets import formula_safe
 from policies.enforcer import authorize, scope_prefixes
 
 M = TypeVar("M", bound=Model)
@@ -1525,4 +1526,4 @@ def _export_value(value: Any, *, masked: bool) -> str:
     if value is None:
         return ""
     shown = str(_jsonable(value))
-    return mask(shown) if masked else shown
+    return formula_safe(mask(shown) if masked else shown)
