@@ -27,6 +27,9 @@ from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
+    BaseGraphQLTransportWSHandler,
+)
 from strawberry.types import ExecutionResult
 from tortoise import connections
 
@@ -68,8 +71,21 @@ def bearer_token(value: str | None) -> str | None:
     return token.strip() or None if scheme.lower() == "bearer" else None
 
 
+class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
+    """graphql-transport-ws, with a frame that is JSON but not a message object (`[1,2,3]`)
+    closing the socket with 4400 like any other malformed message."""
+
+    async def handle_message(self, message: Any) -> None:
+        if not isinstance(message, dict) or not isinstance(message.get("type"), str):
+            await self.handle_invalid_message("a message is a JSON object with a string type")
+            return
+        await super().handle_message(message)  # type: ignore[arg-type]
+
+
 class GridGovGraphQL(GraphQL[Context, None]):
     """Strawberry's ASGI view with our context and websocket sign-in."""
+
+    graphql_transport_ws_handler_class = TransportWSHandler
 
     def __init__(self, schema: Any, resources: Resources):
         super().__init__(

@@ -3,13 +3,17 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import orjson
 import pytest
+import websockets
 from defusedxml import ElementTree
+from websockets.exceptions import ConnectionClosed
 
 from api.app import create_app
 from api.domains.events.models import Category
@@ -19,8 +23,10 @@ from api.domains.intake import open311
 from api.settings import Environment, Settings
 from schema import bounds, build_schema
 from tests import factories
+from tests.accounts.test_websocket import ws_url  # noqa: F401 - the fixture
 from tests.factories import error_codes, gql
 from tests.intake.helpers import api_key
+from tests.registry.helpers import household_input
 
 
 @pytest.fixture
@@ -414,3 +420,37 @@ async def test_anonymous_uploads_are_refused_before_the_body_is_read(
 
     assert sent[0]["status"] == 401
     assert len(read) <= 1  # nothing of the 60 MiB was read
+
+
+# ---------------------------------------------------------------- smaller ones
+
+
+async def test_exported_cells_never_run_as_formulas(client: httpx.AsyncClient) -> None:
+    await factories.region_tree()
+    _, worker = await factories.signed_in("grid_worker", "410611001001001")
+    household = household_input()
+    household["members"][0]["person"]["currentAddress"] = '=HYPERLINK("http://evil/","点我")'
+    household["members"][1]["person"]["currentAddress"] = "@SUM(1+1)*cmd|' /C calc'!A0"
+    registered = await gql(
+        client,
+        "mutation($input: RegisterHouseholdInput!) { registerHousehold(input: $input) { __typename } }",
+        {"input": household},
+        token=worker,
+    )
+    assert registered["data"]["registerHousehold"]["__typename"] == "HouseholdPayload", registered
+
+    _, township = await factories.signed_in("township_centre", "410611001")
+    body = await gql(client, "{ exportPeople { csv } }", token=township)
+
+    rows = list(csv.DictReader(io.StringIO(body["data"]["exportPeople"]["csv"])))
+    addresses = sorted(row["current_address"] for row in rows)
+    assert addresses == ['\'=HYPERLINK("http://evil/","点我")', "'@SUM(1+1)*cmd|' /C calc'!A0"]
+
+
+async def test_a_websocket_frame_of_the_wrong_shape_closes_with_4400(ws_url: str) -> None:  # noqa: F811
+    for frame in ("[1,2,3]", '"text"', '{"type": 7}', "{}"):
+        async with websockets.connect(ws_url, subprotocols=["graphql-transport-ws"]) as ws:
+            await ws.send(frame)
+            with pytest.raises(ConnectionClosed) as closed:
+                await ws.recv()
+        assert closed.value.rcvd is not None and closed.value.rcvd.code == 4400, frame
