@@ -16,7 +16,7 @@ from api.domains.events.models import Event
 from api.settings import Settings
 from tests import factories
 from tests.conftest import TEST_SECRET
-from tests.events.helpers import REPORT, report_input, run
+from tests.events.helpers import COMMENT, REPORT, SUPERVISE, report_input, run
 from tests.factories import error_codes, gql
 
 LOGIN = """mutation($u: String!, $p: String!) { login(username: $u, password: $p) {
@@ -157,3 +157,16 @@ async def test_a_deactivated_account_is_checked_like_any_other(
         assert await _login(client, username, "Wrong-Password-1") == "INVALID_CREDENTIALS"
 
     assert len(verified) == 2
+
+
+async def test_supervision_and_comments_count_the_version_up(client: httpx.AsyncClient) -> None:
+    await factories.region_tree()
+    _, worker = await factories.signed_in("grid_worker", GRID)
+    _, leader = await factories.signed_in("leader", "4106")
+    event = (await run(client, REPORT, worker, input=report_input()))["event"]
+
+    supervised = await run(client, SUPERVISE, leader, id=event["uuid"], note="请加快处置")
+    commented = await run(client, COMMENT, leader, id=event["uuid"], note="处置及时")
+
+    assert supervised["event"]["version"] == event["version"] + 1
+    assert commented["event"]["version"] == event["version"] + 2

@@ -669,7 +669,9 @@ async def _step(
                 EventStatus.EVALUATED,
             }:
                 await start_stage(event, chosen.stage, now)
-            event.version += 1
+        # every recorded step changes the event, supervision and comments too: a client caching
+        # by version must see them
+        event.version += 1
         if event.status is EventStatus.FILED and event.filed_at is None:
             event.filed_at = now
         if event.status is EventStatus.CLOSED:
