@@ -189,7 +189,12 @@ async def test_a_grid_worker_cannot_report_in_another_grid(client: httpx.AsyncCl
 
     result = await run(client, REPORT, worker, input=report_input(regionCode="410611002001001"))
 
-    assert result["__typename"] == "NotFoundError"  # another grid is outside a worker's scope
+    # another grid is outside a worker's area: a typed error that says so
+    assert (result["__typename"], result["code"], result["field"]) == (
+        "ValidationError",
+        "OUTSIDE_AREA",
+        "regionCode",
+    )
 
 
 async def test_location_finds_the_grid_else_the_reporters(client: httpx.AsyncClient) -> None:

@@ -207,7 +207,7 @@ async def test_out_of_region_and_non_integrations_are_refused(client: httpx.Asyn
     elsewhere = await submit(client, key, work_order(regionCode="410602001001001"))
     by_user = await gql(client, SUBMIT, {"input": work_order()}, token=worker)
 
-    assert elsewhere["__typename"] == "NotFoundError"
+    assert (elsewhere["__typename"], elsewhere["code"]) == ("ValidationError", "OUTSIDE_AREA")
     assert error_codes(by_user) == ["FORBIDDEN"]
     assert await Event.all().count() == 0 and await WorkOrder.all().count() == 0
 

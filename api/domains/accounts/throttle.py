@@ -6,7 +6,6 @@ from redis.asyncio import Redis
 
 from api.errors import RateLimited
 
-
 # A guesser spread over many addresses still meets a ceiling per account, ten times the limit of
 # one address: locking a victim out takes ten times the failures it did when one address could.
 ACCOUNT_CEILING = 10

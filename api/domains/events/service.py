@@ -793,6 +793,13 @@ async def report(
     obj, verb = permission or ("event", action.value)
     try:
         authorize(actor.assignments, obj, verb, at=region_code)
+    except NotFound as error:
+        # outside every region the caller's roles reach: say so, not "<region> not found"
+        raise ValidationFailed(
+            f"the location is outside your area ({region_code})",
+            field="regionCode" if data.region_code else "location",
+            code=ErrorCode.OUTSIDE_AREA,
+        ) from error
     except PermissionDenied as error:
         raise NotAllowed(f"your roles may not {verb} {obj}s at {region_code}") from error
     if not await Region.exists(code=region_code, is_active=True):
