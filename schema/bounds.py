@@ -346,6 +346,8 @@ def check_variables(
         try:
             _check(value, type_, limit, 0, [])
         except OutOfBounds as problem:
+            if problem.message == NUL_MESSAGE:
+                return GraphQLError(NUL_MESSAGE)  # the same words wherever the NUL is
             where = "".join(
                 f"[{step}]" if isinstance(step, int) else f".{step}" for step in problem.path
             )
