@@ -454,3 +454,33 @@ async def test_a_websocket_frame_of_the_wrong_shape_closes_with_4400(ws_url: str
             with pytest.raises(ConnectionClosed) as closed:
                 await ws.recv()
         assert closed.value.rcvd is not None and closed.value.rcvd.code == 4400, frame
+
+
+@pytest.mark.parametrize(
+    ("document", "variables", "path"),
+    [
+        (
+            "mutation($input: ReportEventInput!) { reportEvent(input: $input) { __typename } }",
+            {
+                "input": {
+                    "title": "x" * 201,
+                    "categoryKey": "city.0601",
+                    "regionCode": "410611001001001",
+                }
+            },
+            "$input.title",
+        ),
+        (
+            'mutation($input: UpdateRegionInput!) { updateRegion(code: "410611001001001", input: $input) { __typename } }',
+            {"input": {"name": "x" * 101}},
+            "$input.name",
+        ),
+    ],
+    ids=["event title", "region name"],
+)
+async def test_column_lengths_hold_for_every_input(
+    client: httpx.AsyncClient, admin: str, document: str, variables: dict[str, Any], path: str
+) -> None:
+    body = await gql(client, document, variables, token=admin)
+
+    assert path in refused(body)

@@ -18,7 +18,7 @@ from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from api import clock, outbox
-from api.auth import Principal
+from api.auth import Assignment, Principal
 from api.domains.accounts.enums import Role
 from api.domains.accounts.models import RoleAssignment, User
 from api.domains.events import reference
@@ -189,12 +189,16 @@ def readable_events_sql(actor: Principal, bind: Parameters) -> str:
     return "(" + " OR ".join(branches) + ")"
 
 
+def _department_staff(assignment: Assignment) -> bool:
+    return assignment.role == Role.DEPARTMENT_STAFF and assignment.department_id is not None
+
+
 def _read_scopes(actor: Principal) -> tuple[list[str], list[tuple[str, uuid.UUID]]]:
     """(prefixes read in full, (prefix, department) read for that department's events only)."""
-    staff = [a for a in actor.assignments if a.department_id is not None]
+    staff = [a for a in actor.assignments if _department_staff(a)]
     if not staff:
         return scope_prefixes(actor.assignments, "event", "read"), []
-    others = [a for a in actor.assignments if a.department_id is None]
+    others = [a for a in actor.assignments if not _department_staff(a)]
     departmental = [
         (prefix, assignment.department_id)
         for assignment in staff
@@ -754,7 +758,7 @@ _CHANNEL_SOURCES: Mapping[tuple[str, str] | None, frozenset[Source]] = {
 
 def _check_source(actor: Principal, source: Source, channel: tuple[str, str] | None) -> None:
     allowed = _CHANNEL_SOURCES.get(channel, frozenset())
-    if channel is None and any(a.department_id is not None for a in actor.assignments):
+    if channel is None and any(_department_staff(a) for a in actor.assignments):
         allowed |= {Source.DEPARTMENT}
     if source not in allowed:
         raise ValidationFailed(
