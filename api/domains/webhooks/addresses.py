@@ -40,6 +40,11 @@ class RefusedAddress(ValidationFailed):
         super().__init__(message, field="url")
 
 
+class Unresolvable(RefusedAddress):
+    """The name does not resolve (now, from here): refused at delivery; at registration the
+    intranet's DNS may simply not be visible yet, and delivery checks again anyway."""
+
+
 def networks(values: Iterable[str]) -> tuple[Network, ...]:
     return tuple(ipaddress.ip_network(value, strict=False) for value in values)
 
@@ -85,10 +90,10 @@ async def resolve(host: str, port: int, allowed: Sequence[Network]) -> Address:
             host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP
         )
     except (OSError, UnicodeError) as error:
-        raise RefusedAddress(f"{host} does not resolve") from error
+        raise Unresolvable(f"{host} does not resolve") from error
     addresses = [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
     if not addresses:
-        raise RefusedAddress(f"{host} does not resolve")
+        raise Unresolvable(f"{host} does not resolve")
     for address in addresses:
         check_address(address, allowed)
     return addresses[0]

@@ -5,6 +5,7 @@ registration and never stored. Each delivery is its own job: a dead endpoint onl
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import uuid
@@ -104,7 +105,8 @@ async def register(
     orders and Open311 requests), not of every event in its region."""
     api_key_id = _integration(actor)
     cleaned = _check_url(url)
-    await addresses.resolve(*_host_and_port(cleaned), addresses.networks(allowed_networks))
+    with contextlib.suppress(addresses.Unresolvable):  # checked again at every delivery
+        await addresses.resolve(*_host_and_port(cleaned), addresses.networks(allowed_networks))
     if (
         await WebhookEndpoint.filter(api_key_id=api_key_id, is_active=True).count()
         >= MAX_ENDPOINTS_PER_KEY
