@@ -13,8 +13,10 @@ from urllib.parse import quote
 
 import orjson
 import structlog
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from redis.asyncio import Redis
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
@@ -24,17 +26,23 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
+from strawberry.http import GraphQLHTTPResponse
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
+    BaseGraphQLTransportWSHandler,
+)
+from strawberry.types import ExecutionResult
 from tortoise import connections
 
-from api import db, graphiql, metrics, tracing, uploads
+from api import db, graphiql, metrics, multipart, tracing, uploads
 from api.auth import ANONYMOUS, Principal
-from api.domains.accounts.principals import PrincipalCache
+from api.domains.accounts.principals import PrincipalCache, StillSignedIn
 from api.domains.accounts.service import principal_for_token
 from api.domains.accounts.throttle import LoginThrottle
 from api.domains.events import attachments
 from api.domains.imports import service as imports
 from api.domains.intake import open311
+from api.edge import NoSniff, UnexpectedErrors
 from api.errors import NotFound, Unauthenticated
 from api.observability import ObserveRequests
 from api.realtime import Hub, OutboxRelay
@@ -42,6 +50,7 @@ from api.settings import Settings, get_settings
 from policies.enforcer import PolicyEnforcer, get_enforcer
 from schema import build_schema
 from schema.context import Context
+from schema.extensions import coded
 from schema.realtime.sharing import frames
 
 log = structlog.get_logger("gridgov.app")
@@ -64,8 +73,21 @@ def bearer_token(value: str | None) -> str | None:
     return token.strip() or None if scheme.lower() == "bearer" else None
 
 
+class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
+    """graphql-transport-ws, with a frame that is JSON but not a message object (`[1,2,3]`)
+    closing the socket with 4400 like any other malformed message."""
+
+    async def handle_message(self, message: Any) -> None:
+        if not isinstance(message, dict) or not isinstance(message.get("type"), str):
+            await self.handle_invalid_message("a message is a JSON object with a string type")
+            return
+        await super().handle_message(message)  # type: ignore[arg-type]
+
+
 class GridGovGraphQL(GraphQL[Context, None]):
     """Strawberry's ASGI view with our context and websocket sign-in."""
+
+    graphql_transport_ws_handler_class = TransportWSHandler
 
     def __init__(self, schema: Any, resources: Resources):
         super().__init__(
@@ -88,6 +110,43 @@ class GridGovGraphQL(GraphQL[Context, None]):
     def decode_json(self, data: str | bytes) -> object:
         # orjson's decode error is a json.JSONDecodeError: strawberry still answers 400
         return orjson.loads(data)
+
+    async def parse_multipart(self, request: AsyncHTTPRequestAdapter) -> dict[str, Any]:
+        # Signed in before the body is read: an anonymous caller may not make us spool 60 MiB.
+        token = bearer_token(request.headers.get("authorization")) or request.headers.get(
+            "x-api-key"
+        )
+        principal, _ = await self._principal(token)
+        if not principal.is_authenticated:
+            raise HTTPException(401, "sign in first: file uploads need credentials")
+        try:
+            form = await request.get_form_data()
+        except (ValueError, StarletteHTTPException) as error:
+            raise HTTPException(400, "Unable to parse the multipart body") from error
+        operations, files_map = form.form.get("operations"), form.form.get("map")
+        if not isinstance(operations, str) or not isinstance(files_map, str):
+            raise HTTPException(400, "operations and map must be text parts holding JSON")
+        try:
+            return multipart.operations_with_files(
+                self.parse_json(operations),
+                self.parse_json(files_map),
+                form.files,
+                max_files=self.resources.settings.gridgov_max_upload_files,
+            )
+        except multipart.MultipartRefused as error:
+            raise HTTPException(400, str(error)) from error
+
+    async def process_result(
+        self, request: Request, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
+        # Errors raised before the schema's extensions run (a syntax error, a document nested
+        # too deeply) get their code here, the last place every HTTP answer passes through.
+        if result.errors:
+            mask = self.resources.settings.is_production
+            result.errors = [
+                coded(error, mask=mask, scope=request.scope) for error in result.errors
+            ]
+        return await super().process_result(request, result)
 
     def encode_json(self, data: object) -> str:
         # orjson, and a live message's result encoded once for all who selected it alike
@@ -129,13 +188,21 @@ class GridGovGraphQL(GraphQL[Context, None]):
             # "Bearer <token>" like the header, or a bare API key
             token = bearer_token(raw) or raw.strip() or None
         if token is None and context.principal.is_authenticated:
-            return None  # authenticated by the upgrade request's headers
-        principal, error = await self._principal(token)
-        if not principal.is_authenticated:
+            # authenticated by the upgrade request's headers
+            token = bearer_token(context.request.headers.get("authorization")) or (
+                context.request.headers.get("x-api-key")
+            )
+            principal, error = context.principal, None
+        else:
+            principal, error = await self._principal(token)
+        if not principal.is_authenticated or token is None:
             raise ConnectionRejectionError(
                 {"code": "UNAUTHENTICATED", "message": error or "sign in first"}
             )
         context.principal = principal
+        context.still_signed_in = StillSignedIn(
+            self.resources.principals, token, principal, self._load
+        )
         return None
 
 
@@ -347,6 +414,8 @@ def create_app(
         middleware=[
             # outermost: every response carries its request id, refusals included
             Middleware(ObserveRequests),
+            Middleware(UnexpectedErrors, production=settings.is_production),
+            Middleware(NoSniff),
             Middleware(
                 BodySizeLimit,
                 max_bytes=settings.gridgov_max_body_bytes,

@@ -183,7 +183,8 @@ def _verified_claims(token: str, secret: str) -> tuple[uuid.UUID, uuid.UUID, dat
         )
         expires = datetime.fromtimestamp(int(claims["exp"]), tz=UTC)
         return uuid.UUID(claims["sub"]), uuid.UUID(claims["sid"]), expires
-    except (jwt.PyJWTError, ValueError, KeyError) as exc:
+    except (jwt.PyJWTError, ValueError, KeyError, TypeError, OverflowError, OSError) as exc:
+        # OverflowError, OSError: an `exp` no clock reaches (1e20) is as invalid as a bad one
         raise Unauthenticated("invalid access token") from exc
 
 

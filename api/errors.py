@@ -26,6 +26,7 @@ class ErrorCode(StrEnum):
     UNSUPPORTED_FILE = "UNSUPPORTED_FILE"
     FILE_TOO_LARGE = "FILE_TOO_LARGE"
     IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
+    OUTSIDE_AREA = "OUTSIDE_AREA"
     # top-level only (extensions.code): not part of any union
     UNAUTHENTICATED = "UNAUTHENTICATED"
     FORBIDDEN = "FORBIDDEN"

@@ -21,6 +21,7 @@ from graphql import OperationDefinitionNode
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import metrics
+from api.request_id import SCOPE_KEY as REQUEST_ID_KEY
 
 log = structlog.get_logger("gridgov.request")
 
@@ -83,6 +84,7 @@ class ObserveRequests:
 
     async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
         record = RequestRecord(id=_given_id(scope) or new_request_id(), started=time.perf_counter())
+        scope[REQUEST_ID_KEY] = record.id  # the same id in masked errors (api.request_id)
         token = current.set(record)
         status = 500
         header = (REQUEST_ID_HEADER, record.id.encode())
@@ -102,6 +104,7 @@ class ObserveRequests:
 
     async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
         record = RequestRecord(id=_given_id(scope) or new_request_id(), started=time.perf_counter())
+        scope[REQUEST_ID_KEY] = record.id
         token = current.set(record)
         accepted = False
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import functools
+import ipaddress
 import secrets
 from enum import StrEnum
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -80,6 +81,10 @@ class Settings(BaseSettings):
     )
     gridgov_phone_code_interval_seconds: int = Field(default=60, ge=1)
     gridgov_allowed_origins: list[str] = Field(default_factory=lambda: ["*"])
+    gridgov_webhook_allowed_networks: list[str] = Field(
+        default_factory=list,
+        description="networks webhooks may reach besides public addresses (an intranet's)",
+    )
     gridgov_log_json: bool = False
     gridgov_metrics_token: str | None = Field(
         default=None,
@@ -95,6 +100,13 @@ class Settings(BaseSettings):
     otel_exporter_otlp_endpoint: str | None = None
     gridgov_host: str = "127.0.0.1"
     gridgov_port: int = Field(default=8000, ge=1, le=65535)
+
+    @field_validator("gridgov_webhook_allowed_networks")
+    @classmethod
+    def _networks(cls, values: list[str]) -> list[str]:
+        for value in values:
+            ipaddress.ip_network(value, strict=False)  # a ValueError names the bad one
+        return values
 
     @property
     def attachment_dir(self) -> Path:

@@ -16,6 +16,7 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 
 from api.settings import Settings
+from schema import bounds
 from schema.accounts.mutations import AccountsMutation
 from schema.accounts.queries import AccountsQuery
 from schema.audit.queries import AuditQuery
@@ -23,7 +24,7 @@ from schema.engagement.schema import EngagementMutation, EngagementQuery
 from schema.errors import map_domain_errors
 from schema.events.mutations import EventsMutation
 from schema.events.queries import EventsQuery
-from schema.extensions import ErrorCodes, LimitsAndCaches, NoNulInText
+from schema.extensions import ErrorCodes, LimitsAndCaches
 from schema.fast import install as install_fast_path
 from schema.hierarchy.mutations import HierarchyMutation
 from schema.hierarchy.queries import HierarchyQuery
@@ -97,7 +98,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     limit_rules = [
         *QueryDepthLimiter(max_depth=settings.gridgov_max_query_depth).validation_rules,
         *MaxAliasesLimiter(max_alias_count=settings.gridgov_max_aliases).validation_rules,
-        NoNulInText,
+        bounds.BoundedLiterals,
     ]
     if settings.is_production:
         # what strawberry's DisableIntrospection adds
@@ -121,7 +122,9 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         types=[Node],
         extensions=extensions,
         config=StrawberryConfig(disable_field_suggestions=settings.is_production),
+        scalar_overrides=dict(bounds.SCALAR_OVERRIDES),
     )
+    bounds.install(schema._schema)
     return install_fast_path(
         schema, enabled=settings.gridgov_fast_execution, executor=SharedResultExecutor
     )

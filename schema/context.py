@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.websockets import WebSocket
 
 from api.auth import ANONYMOUS, Principal
+from api.domains.accounts.principals import StillSignedIn
 from api.domains.accounts.throttle import LoginThrottle
 from api.realtime import Hub
 from api.settings import Settings
@@ -31,6 +32,8 @@ class Context:
     # set by the websocket handler from the connection_init payload
     connection_params: dict[str, Any] | None = None
     subscriptions: int = 0  # live on this connection (the context lives as long as it)
+    # set for a signed-in websocket: live feeds end when the caller is signed out or changed
+    still_signed_in: StillSignedIn | None = None
 
     @property
     def client_ip(self) -> str | None:

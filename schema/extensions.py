@@ -3,16 +3,20 @@ masking of unexpected ones."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+import re
+from collections.abc import Callable, Iterator, MutableMapping, Sequence
 from typing import Any
 
 import structlog
-from graphql import ASTValidationRule, GraphQLError, StringValueNode
+from graphql import ASTValidationRule, GraphQLError
+from strawberry.exceptions import StrawberryInputCoercionError
 from strawberry.extensions import SchemaExtension
 
 from api.errors import DomainError, PermissionDenied, Unauthenticated
 from api.observability import ObservedOperation
 from api.realtime import FeedInterrupted
+from api.request_id import request_id
+from schema import bounds
 from schema.context import Context
 from schema.dataloaders import Loaders
 
@@ -61,7 +65,11 @@ class LimitsAndCaches(SchemaExtension):
 
     def on_parse(self) -> Iterator[None]:
         context = self.execution_context
-        context.graphql_document = self.parse(context.query, **context.parse_options)
+        try:
+            context.graphql_document = self.parse(context.query, **context.parse_options)
+        except RecursionError:
+            # values nested hundreds of levels deep in the document: the parser recurses per level
+            raise GraphQLError("Document nested too deeply.") from None
         yield
 
     def on_validate(self) -> Iterator[None]:
@@ -69,37 +77,21 @@ class LimitsAndCaches(SchemaExtension):
         errors = self.validate(
             context.schema._schema, context.graphql_document, context.validation_rules
         )
-        if not errors and _holds_nul(context.variables):
-            errors = [GraphQLError(NUL_MESSAGE)]  # a new list: the cached one is shared
+        if not errors and context.variables and context.graphql_document is not None:
+            # the document's literals were checked by bounds.BoundedLiterals (cached with it)
+            problem = bounds.check_variables(
+                context.schema._schema,
+                context.graphql_document,
+                context.query or "",
+                context.operation_name,
+                context.variables,
+            )
+            if problem is not None:
+                errors = [problem]  # a new list: the cached one is shared
         context.pre_execution_errors = errors
         if not errors:
             self.observed.validated()
         yield
-
-
-# PostgreSQL stores no NUL character in text: one in an input would fail at the database, as an
-# internal error, after part of the work was done. Refused up front, it is the client's error
-# (BAD_USER_INPUT); in the document by a validation rule (cached with the document), in the
-# variables by the check above.
-NUL_MESSAGE = "Text must not contain the NUL character (U+0000)."
-
-
-def _holds_nul(value: Any) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_holds_nul(key) or _holds_nul(item) for key, item in value.items())
-    if isinstance(value, list | tuple):
-        return any(_holds_nul(item) for item in value)
-    return False
-
-
-class NoNulInText(ASTValidationRule):
-    """A string literal of the document holding NUL (written `\\u0000`)."""
-
-    def enter_string_value(self, node: StringValueNode, *_: Any) -> None:
-        if "\x00" in node.value:
-            self.report_error(GraphQLError(NUL_MESSAGE, node))
 
 
 class ErrorCodes(SchemaExtension):
@@ -114,33 +106,52 @@ class ErrorCodes(SchemaExtension):
         result = self.execution_context.result
         if result is None or not result.errors:
             return
-        result.errors = [self._coded(error) for error in result.errors]
+        context = self.execution_context.context
+        scope = context.request.scope if isinstance(context, Context) else {}
+        result.errors = [coded(error, mask=self.mask, scope=scope) for error in result.errors]
 
-    def _coded(self, error: GraphQLError) -> GraphQLError:
-        original = error.original_error
-        if error.path is None:
-            # Not from a resolver: the document or its variables are at fault (parse, validation,
-            # variable coercion), so it is the client's error, never a masked bug.
-            code = (error.extensions or {}).get("code", "BAD_USER_INPUT")
-            return _with_code(error, str(code))
-        if isinstance(original, DomainError):
-            extensions = {"code": original.code.value}
-            if original.field:
-                extensions["field"] = original.field
-            return _with_code(error, extensions)
-        if isinstance(original, (Unauthenticated, PermissionDenied)):
-            return _with_code(error, original.code.value)
-        if isinstance(original, FeedInterrupted):
-            return _with_code(error, "FEED_INTERRUPTED")
-        log.error("unexpected error", path=error.path, exc_info=original)
-        if self.mask:
-            return GraphQLError(
-                "Unexpected error.",
-                nodes=error.nodes,
-                path=error.path,
-                extensions={"code": INTERNAL_ERROR},
-            )
-        return _with_code(error, INTERNAL_ERROR)
+
+def coded(error: GraphQLError, *, mask: bool, scope: MutableMapping[str, Any]) -> GraphQLError:
+    """The error with its `extensions.code`; an unexpected one masked in production, named by
+    the request's id (also in the log line with its trace). Errors that have a code pass as
+    they are, so the view can run every error through here again."""
+    if error.extensions and "code" in error.extensions:
+        return error
+    original = error.original_error
+    if isinstance(original, DomainError):
+        extensions = {"code": original.code.value}
+        if original.field:
+            extensions["field"] = original.field
+        return _with_code(error, extensions)
+    if isinstance(original, (Unauthenticated, PermissionDenied)):
+        return _with_code(error, original.code.value)
+    if isinstance(original, FeedInterrupted):
+        return _with_code(error, "FEED_INTERRUPTED")
+    if error.path is None:
+        # Not from a resolver: the document or its variables are at fault (parse, validation,
+        # variable coercion), so it is the client's error, never a masked bug.
+        if mask and original is not None and not isinstance(original, _CLIENT_ERRORS):
+            # a parser's or a scalar's own exception: its text is Python's, not for clients
+            log.warning("input refused", error=str(error), request_id=request_id(scope))
+            error.message = "Invalid input."
+        elif mask and "Did you mean" in error.message:
+            # suggestions would spell out the schema that production hides from introspection
+            error.message = _SUGGESTION.sub(".", error.message)
+        return _with_code(error, "BAD_USER_INPUT")
+    request = request_id(scope)
+    log.error("unexpected error", path=error.path, request_id=request, exc_info=original)
+    if mask:
+        return GraphQLError(
+            f"Unexpected error (request {request}).",
+            nodes=error.nodes,
+            path=error.path,
+            extensions={"code": INTERNAL_ERROR, "requestId": request},
+        )
+    return _with_code(error, {"code": INTERNAL_ERROR, "requestId": request})
+
+
+_CLIENT_ERRORS = (GraphQLError, StrawberryInputCoercionError)
+_SUGGESTION = re.compile(r"[.?]? Did you mean [^?]*\?")
 
 
 def _with_code(error: GraphQLError, code: str | dict[str, str]) -> GraphQLError:

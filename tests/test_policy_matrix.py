@@ -133,7 +133,8 @@ async def read_registry(
 ) -> dict[str, Any]:
     return await gql(
         client,
-        "query($c: String!) { registryStatistics(regionCode: $c) { totals { count } } }",
+        "query($c: String!) { registryStatistics(regionCode: $c) {"
+        " ... on RegistryStatistics { totals { count } } } }",
         {"c": code},
         token=token,
     )

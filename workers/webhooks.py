@@ -18,5 +18,10 @@ async def dispatch_webhooks(ctx: dict[str, Any]) -> dict[str, int]:
 async def deliver_webhook(ctx: dict[str, Any], delivery_id: int) -> str:
     """One signed POST; failures are rescheduled by the service, never raised (the schedule is
     the retry, so a dead endpoint costs one short job per attempt and blocks nothing)."""
-    status = await service.deliver(delivery_id, service_key=get_settings().secret_key())
+    settings = get_settings()
+    status = await service.deliver(
+        delivery_id,
+        service_key=settings.secret_key(),
+        allowed_networks=settings.gridgov_webhook_allowed_networks,
+    )
     return status.value

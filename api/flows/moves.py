@@ -134,7 +134,9 @@ async def _write(move: Move[Any]) -> None:
         record.status = chosen.to
         if chosen.stage is not None or chosen.to not in flow.open_states:
             await start_stage(flow, record, chosen.stage, now)
-        record.version += 1
+    # every recorded step changes the record, supervision and comments too: a client caching by
+    # version must see them
+    record.version += 1
     flow.entered(record, now)
     await record.save()
     move.entry = await record_step(

@@ -91,7 +91,12 @@ LogoutResult = Annotated[
     strawberry.union("LogoutResult", description="Outcome of signing out."),
 ]
 UserResult = Annotated[
-    UserPayload | ValidationError | NotFoundError | ConflictError | AuthenticationError,
+    UserPayload
+    | ValidationError
+    | NotFoundError
+    | ConflictError
+    | AuthenticationError
+    | RateLimitedError,
     strawberry.union("UserResult", description="Outcome of an account change."),
 ]
 RoleAssignmentResult = Annotated[
@@ -190,6 +195,8 @@ class AccountsMutation:
             actor=info.context.principal,
             current_password=current_password,
             new_password=new_password,
+            throttle=info.context.throttle,
+            ip=info.context.client_ip,
         )
         return UserPayload(user=UserType.from_model(user))
 

@@ -12,9 +12,10 @@ from graphql import GraphQLError
 
 from api import clock
 from api.auth import Principal
+from api.domains.accounts.principals import RolesChanged, StillSignedIn
 from api.domains.events.enums import Action, Card, EventStatus, Priority
 from api.domains.hierarchy.enums import Level
-from api.errors import ValidationFailed
+from api.errors import Unauthenticated, ValidationFailed
 from api.outbox import OutboxMessage
 from api.realtime import FeedInterrupted, channel, published_cursor
 from policies.enforcer import authorize
@@ -210,6 +211,8 @@ async def _feed(
                     )
                 if item["sequence"] <= last:
                     continue  # already replayed
+                if context.still_signed_in is not None:
+                    await still_signed_in(context.still_signed_in, last)  # hardening's hook
                 last = item["sequence"]
                 if accept is None or accept(item):
                     yield _converted(item, convert)
@@ -218,6 +221,21 @@ async def _feed(
 
 
 feed = _feed  # for the subscriptions of other domains (schema/imports)
+
+
+async def still_signed_in(check: StillSignedIn, last: int) -> None:
+    """End the feed, coded, when its caller was signed out, deactivated or changed roles."""
+    try:
+        await check.check()
+    except Unauthenticated as error:
+        raise GraphQLError(
+            f"{error}; sign in again and resume with after={last}",
+            extensions={"code": "UNAUTHENTICATED", "lastSequence": last},
+        ) from None
+    except RolesChanged as error:
+        raise GraphQLError(
+            f"{error} with after={last}", extensions={"code": "FORBIDDEN", "lastSequence": last}
+        ) from None
 
 
 @strawberry.type

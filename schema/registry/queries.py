@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 
@@ -15,8 +15,9 @@ from api.domains.registry.enums import (
     RecordKind,
     SpecialGroup,
 )
-from api.errors import NotFound
+from api.errors import DomainError, NotFound
 from api.pagination import page_request
+from schema.errors import NotFoundError, ValidationError, error_result
 from schema.pagination import Connection, connection
 from schema.permissions import allow, signed_in
 from schema.registry.types import (
@@ -78,6 +79,12 @@ class RegistryFilterInput:
     party_level: PartyOrganisationLevel | None = strawberry.field(
         default=None, description="Party organisations."
     )
+
+
+RegistryStatisticsResult = Annotated[
+    RegistryStatistics | ValidationError | NotFoundError,
+    strawberry.union("RegistryStatisticsResult", description="Counts for the map, or why not."),
+]
 
 
 @strawberry.type(description="A CSV export of people (audited).")
@@ -314,10 +321,13 @@ class RegistryQuery:
         "buildings, organisations (and special groups, if yours to see) per child region.",
         extensions=READ,
     )
-    async def registry_statistics(self, info: Info, region_code: str) -> RegistryStatistics:
-        found = await statistics.registry_statistics(
-            actor=info.context.principal, region_code=region_code
-        )
+    async def registry_statistics(self, info: Info, region_code: str) -> RegistryStatisticsResult:
+        try:
+            found = await statistics.registry_statistics(
+                actor=info.context.principal, region_code=region_code
+            )
+        except DomainError as error:
+            return error_result(error)
         return RegistryStatistics(
             region_code=found.region_code,
             children=[

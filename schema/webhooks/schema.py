@@ -130,6 +130,7 @@ class WebhooksMutation:
             actor=info.context.principal,
             url=url,
             service_key=info.context.settings.secret_key(),
+            allowed_networks=info.context.settings.gridgov_webhook_allowed_networks,
             own_submissions_only=own_submissions_only,
         )
         return NewWebhookPayload(endpoint=WebhookEndpointType.from_model(endpoint), secret=secret)

@@ -70,7 +70,9 @@ PEOPLE_SEARCH = """query($filter: PersonFilterInput) {
   }
 }"""
 REGISTRY_STATISTICS = """query($region: String!) {
-  registryStatistics(regionCode: $region) { children { regionCode kind count } }
+  registryStatistics(regionCode: $region) {
+    ... on RegistryStatistics { children { regionCode kind count } }
+  }
 }"""
 REPORT = """mutation($input: ReportEventInput!) {
   reportEvent(input: $input) { __typename ... on EventPayload { event { uuid caseNumber } } }

@@ -26,7 +26,10 @@ import httpx
 from tests.urls import with_database
 
 SECRET = "test-secret-key-that-is-long-enough-for-hs256-0123456789"
-STATISTICS = "query($c: String!) { registryStatistics(regionCode: $c) { children { count } } }"
+STATISTICS = (
+    "query($c: String!) { registryStatistics(regionCode: $c) {"
+    " ... on RegistryStatistics { children { count } } } }"
+)
 SEARCH = """query($f: PersonFilterInput) {
   people(filter: $f, first: 20) { edges { node { uuid name idNumber regionCode } } } }"""
 

@@ -71,4 +71,4 @@ async def test_an_integration_reaches_work_orders_and_not_appeals(
 
     assert error_codes(appeals) == ["FORBIDDEN"]
     assert submitted["data"]["submitWorkOrder"]["__typename"] == "WorkOrderPayload"
-    assert elsewhere["data"]["submitWorkOrder"]["__typename"] == "NotFoundError"
+    assert elsewhere["data"]["submitWorkOrder"]["__typename"] == "ValidationError"  # OUTSIDE_AREA

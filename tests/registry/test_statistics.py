@@ -10,16 +10,19 @@ from tortoise import connections
 
 from api.domains.registry.statistics import statistics_sql
 from tests import factories
-from tests.factories import error_codes, gql
+from tests.factories import gql
 from tests.registry import bulk
 from tests.registry.helpers import GRID, OTHER_TOWNSHIP, TOWNSHIP, id_number, register_household
 
 STATISTICS = """
 query($code: String!) {
   registryStatistics(regionCode: $code) {
-    regionCode
-    children { regionCode kind count }
-    totals { kind count }
+    ... on RegistryStatistics {
+      regionCode
+      children { regionCode kind count }
+      totals { kind count }
+    }
+    ... on Error { code }
   }
 }
 """
@@ -66,7 +69,7 @@ async def test_counts_per_child_region_and_kind(client: httpx.AsyncClient, db: N
         {"kind": "person:floating", "count": 1},
         {"kind": "person:registered", "count": 2},
     ]
-    assert error_codes(out_of_scope) == ["NOT_FOUND"]
+    assert out_of_scope["data"]["registryStatistics"] == {"code": "NOT_FOUND"}
     assert by_leader["data"]["registryStatistics"]["children"][0]["regionCode"] == "410611001001"
 
 

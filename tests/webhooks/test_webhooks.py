@@ -23,7 +23,7 @@ from api import clock
 from api.auth import Assignment, Principal
 from api.domains.accounts import service as accounts
 from api.domains.webhooks import service
-from api.domains.webhooks.models import WebhookDelivery
+from api.domains.webhooks.models import WebhookDelivery, WebhookEndpoint
 from api.jobs import QUEUE
 from api.settings import Settings
 from tests import factories
@@ -44,8 +44,12 @@ mutation($url: String!) {
 
 
 @pytest.fixture
-async def receiver() -> AsyncIterator[tuple[str, list[tuple[dict[str, str], bytes]]]]:
-    """A real HTTP server: /ok records what it gets, /down always fails."""
+async def receiver(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[tuple[str, list[tuple[dict[str, str], bytes]]]]:
+    """A real HTTP server on loopback: /ok records what it gets, /down always fails. Loopback is
+    refused to webhooks unless listed, so these tests list it."""
+    monkeypatch.setattr(settings, "gridgov_webhook_allowed_networks", ["127.0.0.1/32"])
     received: list[tuple[dict[str, str], bytes]] = []
 
     async def ok(request: Request) -> Response:
@@ -79,7 +83,11 @@ async def _api_key(region: str) -> str:
 
 async def _deliver_all(settings: Settings) -> None:
     for delivery_id in await service.due_deliveries():
-        await service.deliver(delivery_id, service_key=settings.secret_key())
+        await service.deliver(
+            delivery_id,
+            service_key=settings.secret_key(),
+            allowed_networks=settings.gridgov_webhook_allowed_networks,
+        )
 
 
 async def test_status_changes_arrive_signed_and_a_dead_endpoint_blocks_nobody(
@@ -166,3 +174,126 @@ async def test_the_worker_job_enqueues_one_job_per_delivery_and_attempt(
     assert first == {"created": 1, "enqueued": 1}
     assert again == {"created": 0, "enqueued": 1}  # still due, but the same job id
     assert len(queued) == 1 and queued[0].function == "deliver_webhook"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:6379/",
+        "http://localhost:5432/",
+        "http://[::1]/",
+        "http://0.0.0.0/",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://100.100.100.200/latest/meta-data/",
+        "http://2130706433/",
+        "http://0x7f.1/",
+        "http://127.1/",
+        "http://[::ffff:127.0.0.1]/",
+        "http://[::ffff:7f00:1]/",
+        "http://10.0.0.5/hook",
+        "http://192.168.1.20/hook",
+        "http://[fd00::1]/hook",
+        "http://224.0.0.1/",
+    ],
+)
+async def test_webhooks_to_this_machine_its_neighbours_or_metadata_are_refused(
+    client: httpx.AsyncClient, url: str
+) -> None:
+    """Refused at registration; nothing connects anywhere (the names resolve locally)."""
+    await factories.region_tree()
+    hotline = await _api_key("410611")
+
+    result = (await gql(client, REGISTER, {"url": url}, headers={"X-Api-Key": hotline}))["data"][
+        "registerWebhook"
+    ]
+
+    assert (result["__typename"], result["field"]) == ("ValidationError", "url"), result
+    assert await WebhookEndpoint.all().count() == 0
+
+
+async def test_listed_networks_are_reachable_but_metadata_never(
+    client: httpx.AsyncClient, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await factories.region_tree()
+    hotline = await _api_key("410611")
+    monkeypatch.setattr(
+        settings, "gridgov_webhook_allowed_networks", ["10.0.0.0/8", "169.254.0.0/16"]
+    )
+
+    intranet = await gql(
+        client, REGISTER, {"url": "http://10.0.0.5/hook"}, headers={"X-Api-Key": hotline}
+    )
+    metadata = await gql(
+        client, REGISTER, {"url": "http://169.254.169.254/"}, headers={"X-Api-Key": hotline}
+    )
+
+    assert intranet["data"]["registerWebhook"]["__typename"] == "NewWebhookPayload"
+    assert metadata["data"]["registerWebhook"]["__typename"] == "ValidationError"
+
+
+async def test_delivery_checks_the_address_again_and_never_connects_to_a_refused_one(
+    client: httpx.AsyncClient, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What the endpoint names is checked again at every delivery (a name may resolve elsewhere
+    than it did at registration): here it names loopback by the time of delivery."""
+    await factories.region_tree()
+    hotline = await _api_key("410611")
+    monkeypatch.setattr(settings, "gridgov_webhook_allowed_networks", ["10.0.0.0/8"])
+    registered = await gql(
+        client, REGISTER, {"url": "http://10.0.0.5/hook"}, headers={"X-Api-Key": hotline}
+    )
+    assert registered["data"]["registerWebhook"]["__typename"] == "NewWebhookPayload"
+    await WebhookEndpoint.all().update(url="http://localhost:9/hook")  # what the name means now
+    _, worker = await factories.signed_in("grid_worker", "410611001001001")
+    await run(client, REPORT, worker, input=report_input())
+    await service.fan_out()
+    connected: list[httpx.Request] = []
+
+    def record(request: httpx.Request) -> httpx.Response:
+        connected.append(request)
+        return httpx.Response(204)
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(record)) as never:
+        for delivery_id in await service.due_deliveries():
+            await service.deliver(
+                delivery_id,
+                service_key=settings.secret_key(),
+                allowed_networks=settings.gridgov_webhook_allowed_networks,
+                client=never,
+            )
+
+    delivery = await WebhookDelivery.get()
+    assert connected == []
+    assert delivery.status == "pending" and (delivery.last_error or "").startswith("refused: 127.")
+
+
+async def test_delivery_goes_to_the_checked_address_and_follows_no_redirect(
+    client: httpx.AsyncClient, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await factories.region_tree()
+    hotline = await _api_key("410611")
+    monkeypatch.setattr(settings, "gridgov_webhook_allowed_networks", ["10.0.0.0/8"])
+    await gql(
+        client, REGISTER, {"url": "http://10.0.0.5:8080/hook"}, headers={"X-Api-Key": hotline}
+    )
+    _, worker = await factories.signed_in("grid_worker", "410611001001001")
+    await run(client, REPORT, worker, input=report_input())
+    await service.fan_out()
+    seen: list[httpx.Request] = []
+
+    def redirect(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(302, headers={"Location": "http://127.0.0.1:6379/"})
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(redirect)) as http:
+        [delivery_id] = await service.due_deliveries()
+        await service.deliver(
+            delivery_id,
+            service_key=settings.secret_key(),
+            allowed_networks=settings.gridgov_webhook_allowed_networks,
+            client=http,
+        )
+
+    assert [str(r.url) for r in seen] == ["http://10.0.0.5:8080/hook"]
+    assert seen[0].headers["host"] == "10.0.0.5:8080"
+    assert (await WebhookDelivery.get()).last_error == "HTTP 302"

@@ -150,3 +150,48 @@ class PrincipalCache:
 def _valid_until(principal: Principal) -> datetime | None:
     ends = [t for t in (principal.token_expires_at, principal.session_expires_at) if t is not None]
     return min(ends) if ends else None
+
+
+_RECHECK_SECONDS = 2.0
+_RECHECK_UNCHANGED_SECONDS = 60.0
+
+
+class StillSignedIn:
+    """A long-lived connection's check that its caller is still who they were: after any change
+    to users, sessions or roles (the cache's notice; or every `seconds` when not listening) the
+    principal is loaded again. Deactivation, logout, a password change that ends the session or
+    an expired session raise Unauthenticated; changed roles raise RolesChanged."""
+
+    def __init__(
+        self,
+        cache: PrincipalCache,
+        token: str,
+        principal: Principal,
+        load: Callable[[str], Awaitable[Principal]],
+    ):
+        self.cache = cache
+        self.token = token
+        self.principal = principal
+        self.load = load
+        self.generation = cache.generation
+        self.checked_at = time.monotonic()
+
+    async def check(self) -> Principal:
+        """The caller's principal, reloaded if anything about callers may have changed."""
+        since = time.monotonic() - self.checked_at
+        unchanged = self.cache.listening and self.generation == self.cache.generation
+        # Any sign-in anywhere is a notice: a connection reloads at most every few seconds, so
+        # ten thousand subscribers do not all read the database after each one.
+        if since < _RECHECK_SECONDS or (unchanged and since < _RECHECK_UNCHANGED_SECONDS):
+            return self.principal
+        self.generation = self.cache.generation
+        self.checked_at = time.monotonic()
+        fresh = await self.load(self.token)
+        if fresh.assignments != self.principal.assignments:
+            raise RolesChanged("your roles changed; subscribe again")
+        self.principal = fresh
+        return fresh
+
+
+class RolesChanged(Exception):
+    """The caller's role assignments changed under an open subscription."""

@@ -146,12 +146,14 @@ async def login(
         raise AuthenticationFailed("wrong username or password")
     await throttle.check(username, ip)
     user = await User.get_or_none(username=username)
-    if user is None:
+    if user is None or not user.is_active:
+        # the same argon2 work as a real check: an unknown or deactivated account must not
+        # answer faster than an active one (timing would tell which accounts exist)
         auth.burn_password_check(password)
     if user is None or not user.is_active or not auth.verify_password(user.password_hash, password):
         await throttle.failed(username, ip)
         raise AuthenticationFailed("wrong username or password")
-    await throttle.succeeded(username)
+    await throttle.succeeded(username, ip)
     now = clock.now()
     refresh_token = auth.new_refresh_token()
     async with in_transaction():
@@ -517,12 +519,22 @@ async def revoke_role(*, actor: Principal, assignment_id: uuid.UUID) -> RoleAssi
     return assignment
 
 
-async def change_password(*, actor: Principal, current_password: str, new_password: str) -> User:
-    """The signed-in user's own password; other sessions are ended."""
+async def change_password(
+    *,
+    actor: Principal,
+    current_password: str,
+    new_password: str,
+    throttle: LoginThrottle,
+    ip: str | None = None,
+) -> User:
+    """The signed-in user's own password; other sessions are ended. Wrong current passwords
+    count like failed sign-ins: a stolen session must not become a free password oracle."""
     if actor.user_id is None:
         raise Unauthenticated("sign in first")
     user = await User.get(id=actor.user_id)
+    await throttle.check(user.username, ip)
     if not auth.verify_password(user.password_hash, current_password):
+        await throttle.failed(user.username, ip)
         raise AuthenticationFailed("current password is wrong", field="currentPassword")
     auth.check_password_strength(new_password, username=user.username)
     async with in_transaction():

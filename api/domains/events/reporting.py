@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -25,7 +26,7 @@ from api.domains.events.enums import (
 from api.domains.events.inputs import MAX_ADDRESS, MAX_DESCRIPTION, MAX_TITLE, clean
 from api.domains.events.models import Category, Event, TimelineEntry
 from api.domains.events.report_statement import insert_report
-from api.domains.events.scope import ancestor_columns, level_of
+from api.domains.events.scope import ancestor_columns, department_staff, level_of
 from api.domains.events.timeline import change_payload, publish_change, record_step, step_row
 from api.domains.hierarchy.locate import grid_at
 from api.domains.hierarchy.models import Region
@@ -106,6 +107,26 @@ async def _where(actor: Principal, data: ReportInput) -> str:
     )
 
 
+# The source follows the channel an event came in by: a hotline's work orders and Open311's
+# requests come through an integration's key, appeals through the citizens' channel; staff
+# report what they found themselves, a department only through its own staff.
+_CHANNEL_SOURCES: Mapping[tuple[str, str] | None, frozenset[Source]] = {
+    None: frozenset({Source.GRID_PATROL, Source.WECHAT, Source.SUPERIOR, Source.VIDEO}),
+    ("work_order", "submit"): frozenset({Source.HOTLINE, Source.CITIZEN}),
+    ("appeal", "submit"): frozenset({Source.CITIZEN}),
+}
+
+
+def _check_source(actor: Principal, source: Source, channel: tuple[str, str] | None) -> None:
+    allowed = _CHANNEL_SOURCES.get(channel, frozenset())
+    if channel is None and any(department_staff(a) for a in actor.assignments):
+        allowed |= {Source.DEPARTMENT}
+    if source not in allowed:
+        raise ValidationFailed(
+            f"source {source.value.upper()} does not come through this channel", field="source"
+        )
+
+
 async def report(
     *,
     actor: Principal,
@@ -116,6 +137,7 @@ async def report(
     """Step 1, 上报: a new event held by the level where it happened (retries are the same event).
     `permission` is the (object, action) of an intake channel that reports on the caller's behalf
     (work_order/submit for a hotline, appeal/submit for a citizen) instead of event/report."""
+    _check_source(actor, data.source, permission)
     title = clean(data.title, field="title", limit=MAX_TITLE, required=True)
     description = clean(data.description, field="description", limit=MAX_DESCRIPTION)
     address = clean(data.address, field="address", limit=MAX_ADDRESS) or None
@@ -136,6 +158,13 @@ async def report(
     obj, verb = permission or ("event", action.value)
     try:
         authorize(actor.assignments, obj, verb, at=region_code)
+    except NotFound as error:
+        # outside every region the caller's roles reach: say so, not "<region> not found"
+        raise ValidationFailed(
+            f"the location is outside your area ({region_code})",
+            field="regionCode" if data.region_code else "location",
+            code=ErrorCode.OUTSIDE_AREA,
+        ) from error
     except PermissionDenied as error:
         raise NotAllowed(f"your roles may not {verb} {obj}s at {region_code}") from error
     if not await Region.exists(code=region_code, is_active=True):

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 
 from tortoise.expressions import Q
 
-from api.auth import Principal
+from api.auth import Assignment, Principal
+from api.domains.accounts.enums import Role
 from api.domains.events.enums import (
     Action,
 )
@@ -49,13 +51,45 @@ def subtree_condition(prefixes: Sequence[str], bind: Parameters) -> str:
 def readable_events(actor: Principal) -> Q:
     """Events that happened inside the caller's read scope. That covers the events held inside
     it too: the level holding an event is always an ancestor of where it happened (a CHECK
-    constraint), so one path predicate suffices."""
-    return subtree_filter(scope_prefixes(actor.assignments, "event", "read"))
+    constraint), so one path predicate suffices. Department staff read, in their scope, only
+    the events dispatched to their department."""
+    full, departmental = _read_scopes(actor)
+    condition = subtree_filter(full)
+    for prefix, department_id in departmental:
+        condition |= subtree_filter([prefix]) & Q(assignee_department_id=department_id)
+    return condition
 
 
 def readable_events_sql(actor: Principal, bind: Parameters) -> str:
     """readable_events as a SQL condition."""
-    return subtree_condition(scope_prefixes(actor.assignments, "event", "read"), bind)
+    full, departmental = _read_scopes(actor)
+    if not departmental:
+        return subtree_condition(full, bind)
+    branches = [f"({subtree_condition(full, bind)})"] if full else []
+    branches += [
+        f'({subtree_condition([prefix], bind)} AND "assignee_department_id"={bind(department_id)})'
+        for prefix, department_id in departmental
+    ]
+    return "(" + " OR ".join(branches) + ")"
+
+
+def department_staff(assignment: Assignment) -> bool:
+    return assignment.role == Role.DEPARTMENT_STAFF and assignment.department_id is not None
+
+
+def _read_scopes(actor: Principal) -> tuple[list[str], list[tuple[str, uuid.UUID]]]:
+    """(prefixes read in full, (prefix, department) read for that department's events only)."""
+    staff = [a for a in actor.assignments if department_staff(a)]
+    if not staff:
+        return scope_prefixes(actor.assignments, "event", "read"), []
+    others = [a for a in actor.assignments if not department_staff(a)]
+    departmental = [
+        (prefix, assignment.department_id)
+        for assignment in staff
+        if assignment.department_id is not None
+        for prefix in scope_prefixes([assignment], "event", "read")
+    ]
+    return scope_prefixes(others, "event", "read"), departmental
 
 
 def authorize_step(actor: Principal, action: Action, event: Event) -> None:

@@ -28,6 +28,7 @@ from api.errors import ErrorCode, NotFound, PermissionDenied, ValidationFailed
 from api.pagination import Page, PageRequest, make_page, split_cursor
 from api.query import subtree_filter
 from api.regions import Level
+from api.spreadsheets import formula_safe
 from policies.enforcer import authorize, scope_prefixes
 
 ERRORS_CSV_BATCH = 5000
@@ -216,13 +217,6 @@ async def list_errors(*, job_id: uuid.UUID, page: PageRequest) -> tuple[Page[Imp
 ERRORS_CSV_HEADER = ["row", "column", "code", "reason", "value"]
 
 
-def _cell(text: str | None) -> str:
-    """Echoed cells must not run as formulas when the errors file is opened in a spreadsheet."""
-    if text and text[0] in "=+-@\t\r":
-        return "'" + text
-    return text or ""
-
-
 async def errors_csv(job: ImportJob) -> AsyncIterator[bytes]:
     """The job's row problems as CSV (UTF-8 with BOM, so spreadsheet programs show Chinese),
     streamed in batches."""
@@ -239,7 +233,13 @@ async def errors_csv(job: ImportJob) -> AsyncIterator[bytes]:
         )
         for row in rows:
             writer.writerow(
-                [row.row_number, row.column or "", row.code, _cell(row.reason), _cell(row.value)]
+                [
+                    row.row_number,
+                    row.column or "",
+                    row.code,
+                    formula_safe(row.reason),
+                    formula_safe(row.value),
+                ]
             )
         yield buffer.getvalue().encode()
         buffer.seek(0)

@@ -9,6 +9,7 @@ Deviation from the spec, on purpose: reading service requests needs an integrati
 
 from __future__ import annotations
 
+import math
 import uuid
 from collections.abc import Sequence
 from datetime import datetime, timedelta
@@ -16,6 +17,9 @@ from typing import Any
 from xml.etree import ElementTree
 
 import orjson
+from python_multipart.exceptions import MultipartParseError
+from starlette.exceptions import HTTPException
+from starlette.formparsers import MultiPartException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
@@ -23,6 +27,7 @@ from tortoise.expressions import Q
 
 from api import clock, phones
 from api.auth import Principal
+from api.bounds import RANGE_TEXT, column, within_range, xml_text
 from api.domains.accounts.service import principal_for_api_key
 from api.domains.engagement.service import NOTES_SHOWN
 from api.domains.events import service as events
@@ -64,7 +69,7 @@ def _xml_value(element: ElementTree.Element, value: Any) -> None:
     elif isinstance(value, bool):
         element.text = "true" if value else "false"
     elif value is not None:
-        element.text = str(value)
+        element.text = xml_text(str(value))  # a stored text may hold characters XML forbids
 
 
 def _render(request: Request, body: Any, root: str, status: int = 200) -> Response:
@@ -102,14 +107,44 @@ def _check_format(request: Request) -> None:
         raise Open311Error(404, f"unknown format {suffix}: use json or xml")
 
 
-def _text(params: Any, name: str) -> str:
+# The longest value of each parameter: the column it lands in or is compared with (a longer
+# one could match nothing, and tortoise refuses it as an internal error), else a plain cap.
+def _lengths() -> dict[str, int]:
+    return {
+        "jurisdiction_id": column(Region, "code"),
+        "service_code": column(Category, "key"),
+        "service_request_id": column(Event, "case_number"),
+        "attribute[title]": column(Event, "title"),
+        "address_string": column(Event, "address"),
+        "first_name": column(Event, "citizen_name"),
+        "last_name": column(Event, "citizen_name"),
+        "description": MAX_DESCRIPTION,
+    }
+
+
+MAX_PARAMETER = 200  # any other parameter: keys, dates, numbers, phones, ids
+
+
+def _text(params: Any, name: str, *, limit: int | None = None) -> str:
     """A parameter's text, trimmed; a file part where text belongs counts as absent."""
     value = params.get(name)
     if not isinstance(value, str):
         return ""
+    return _bounded_text(value, name, limit or _lengths().get(name, MAX_PARAMETER)).strip()
+
+
+def _bounded_text(value: str, name: str, limit: int) -> str:
     if "\x00" in value:  # PostgreSQL stores no NUL: the client's error, not the database's
         raise Open311Error(400, f"{name} must not contain the NUL character")
-    return value.strip()
+    if len(value.strip()) > limit:
+        raise Open311Error(400, f"{name} is at most {limit} characters")
+    return value
+
+
+def _path_name(request: Request, name: str) -> str:
+    """The resource named in the path (a service code, a case number), bounded like the
+    parameter of that name."""
+    return _bounded_text(_split_format(request.path_params["name"]), name, _lengths()[name]).strip()
 
 
 async def _check_jurisdiction(params: Any) -> None:
@@ -201,7 +236,7 @@ def service_definition_of(code: str) -> dict[str, Any]:
 
 
 async def service_definition(request: Request) -> Response:
-    code = _split_format(request.path_params["name"])
+    code = _path_name(request, "service_code")
     await _check_jurisdiction(request.query_params)
     category = await Category.get_or_none(key=code, is_active=True)
     if category is None or category.parent_key is None:
@@ -217,14 +252,21 @@ def _float(params: Any, name: str) -> float | None:
     if not raw:
         return None
     try:
-        return float(raw)
+        value = float(raw)
     except ValueError as error:
         raise Open311Error(400, f"{name} must be a number") from error
+    bound = 90 if name == "lat" else 180
+    if not math.isfinite(value) or abs(value) > bound:
+        raise Open311Error(400, f"{name} must be a number from -{bound} to {bound}")
+    return value
 
 
 async def create_request(request: Request) -> Response:
     _check_format(request)
-    form = await request.form()
+    try:
+        form = await request.form()
+    except (HTTPException, MultiPartException, MultipartParseError, ValueError) as error:
+        raise Open311Error(400, "the body is not a well-formed form") from error
     await _check_jurisdiction(form)
     principal = await _integration(request, form)
     code = _text(form, "service_code")
@@ -292,11 +334,18 @@ def _parse_time(params: Any, name: str) -> datetime | None:
         ) from error
     if value.tzinfo is None:
         raise Open311Error(400, f"{name} needs a time zone (Z or ±hh:mm)")
+    if not within_range(value):
+        raise Open311Error(400, f"{name} must lie from {RANGE_TEXT}")
     return value
 
 
 def _listed(params: Any, name: str) -> list[str]:
-    return [part.strip() for part in _text(params, name).split(",") if part.strip()]
+    """A comma-separated parameter, each item bounded like the parameter of that name."""
+    limit = _lengths().get(name, MAX_PARAMETER)
+    parts = [
+        part.strip() for part in _text(params, name, limit=(limit + 1) * MAX_REQUESTS).split(",")
+    ]
+    return [_bounded_text(part, name, limit) for part in parts if part]
 
 
 async def _represent(rows: Sequence[Event], base_url: str) -> list[dict[str, Any]]:
@@ -388,7 +437,7 @@ async def list_requests(request: Request) -> Response:
 
 
 async def get_request(request: Request) -> Response:
-    case_number = _split_format(request.path_params["name"])
+    case_number = _path_name(request, "service_request_id")
     params = request.query_params
     await _check_jurisdiction(params)
     principal = await _integration(request, params)

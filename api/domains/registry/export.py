@@ -14,6 +14,7 @@ from api.domains.registry.privacy import SENSITIVE_COLUMNS, mask, may_read_sensi
 from api.domains.registry.records import jsonable, valid_region_code
 from api.errors import ValidationFailed
 from api.pagination import PageRequest
+from api.spreadsheets import formula_safe
 from policies.enforcer import authorize, scope_prefixes
 
 EXPORT_LIMIT: Final = 5000
@@ -90,4 +91,4 @@ def _export_value(value: Any, *, masked: bool) -> str:
     if value is None:
         return ""
     shown = str(jsonable(value))
-    return mask(shown) if masked else shown
+    return formula_safe(mask(shown) if masked else shown)

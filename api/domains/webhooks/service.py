@@ -5,12 +5,14 @@ registration and never stored. Each delivery is its own job: a dead endpoint onl
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import uuid
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 import orjson
@@ -22,6 +24,7 @@ from api.auth import Principal
 from api.domains.accounts.models import ApiKey
 from api.domains.events.models import Event
 from api.domains.intake.service import tickets_of
+from api.domains.webhooks import addresses
 from api.domains.webhooks.models import (
     DeliveryStatus,
     WebhookCursor,
@@ -62,20 +65,50 @@ def _integration(actor: Principal) -> uuid.UUID:
 
 def _check_url(url: str) -> str:
     cleaned = url.strip()
-    parts = urlsplit(cleaned)
+    try:
+        parts = urlsplit(cleaned)
+        _ = parts.port  # a port out of range raises
+    except ValueError as error:
+        raise ValidationFailed("url is not a well-formed URL", field="url") from error
     if parts.scheme not in {"https", "http"} or not parts.hostname or len(cleaned) > 500:
         raise ValidationFailed("url must be an http(s) URL of at most 500 characters", field="url")
+    if parts.username is not None or parts.password is not None:
+        raise ValidationFailed("url must not carry credentials", field="url")
     return cleaned
 
 
+def _host_and_port(url: str) -> tuple[str, int]:
+    parts = urlsplit(url)
+    assert parts.hostname is not None
+    return parts.hostname, parts.port or (443 if parts.scheme == "https" else 80)
+
+
+def _pinned(url: str, address: addresses.Address) -> tuple[str, dict[str, str], dict[str, Any]]:
+    """The URL with its host replaced by the checked address, the Host header naming the host,
+    and for https the name the certificate must carry (so TLS still verifies the name)."""
+    parts = urlsplit(url)
+    host, port = _host_and_port(url)
+    shown = f"[{address}]" if address.version == 6 else str(address)
+    target = urlunsplit(parts._replace(netloc=f"{shown}:{port}"))
+    extensions = {"sni_hostname": host} if parts.scheme == "https" else {}
+    return target, {"Host": parts.netloc}, extensions
+
+
 async def register(
-    *, actor: Principal, url: str, service_key: str, own_submissions_only: bool = False
+    *,
+    actor: Principal,
+    url: str,
+    service_key: str,
+    allowed_networks: Sequence[str],
+    own_submissions_only: bool = False,
 ) -> tuple[WebhookEndpoint, str]:
     """Register an endpoint for the calling integration; returns it and its signing secret.
     With `own_submissions_only` it hears only of the events the integration submitted (its work
     orders and Open311 requests), not of every event in its region."""
     api_key_id = _integration(actor)
     cleaned = _check_url(url)
+    with contextlib.suppress(addresses.Unresolvable):  # checked again at every delivery
+        await addresses.resolve(*_host_and_port(cleaned), addresses.networks(allowed_networks))
     if (
         await WebhookEndpoint.filter(api_key_id=api_key_id, is_active=True).count()
         >= MAX_ENDPOINTS_PER_KEY
@@ -202,9 +235,15 @@ async def queue_due_deliveries(redis: Redis, *, limit: int = 500) -> int:
 
 
 async def deliver(
-    delivery_id: int, *, service_key: str, client: httpx.AsyncClient | None = None
+    delivery_id: int,
+    *,
+    service_key: str,
+    allowed_networks: Sequence[str],
+    client: httpx.AsyncClient | None = None,
 ) -> DeliveryStatus:
-    """One attempt; on failure the next one is scheduled with backoff, until MAX_ATTEMPTS."""
+    """One attempt; on failure the next one is scheduled with backoff, until MAX_ATTEMPTS. The
+    endpoint's name is resolved and checked now, and the POST goes to the checked address, with
+    no redirect followed (a 3xx is a failed attempt)."""
     delivery = await WebhookDelivery.get_or_none(id=delivery_id).select_related("endpoint")
     if delivery is None or delivery.status is not DeliveryStatus.PENDING:
         return delivery.status if delivery else DeliveryStatus.FAILED
@@ -220,9 +259,21 @@ async def deliver(
     owned = client is None
     http = client or httpx.AsyncClient(timeout=TIMEOUT_SECONDS)
     try:
-        response = await http.post(delivery.endpoint.url, content=body, headers=headers)
+        address = await addresses.resolve(
+            *_host_and_port(delivery.endpoint.url), addresses.networks(allowed_networks)
+        )
+        target, host, extensions = _pinned(delivery.endpoint.url, address)
+        response = await http.post(
+            target,
+            content=body,
+            headers={**headers, **host},
+            extensions=extensions,
+            follow_redirects=False,
+        )
         if not 200 <= response.status_code < 300:
             error = f"HTTP {response.status_code}"
+    except addresses.RefusedAddress as refused:
+        error = f"refused: {refused.message}"[:300]
     except httpx.HTTPError as exc:
         error = f"{type(exc).__name__}: {exc}"[:300]
     finally:
