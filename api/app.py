@@ -35,7 +35,7 @@ from api.domains.events import attachments
 from api.domains.imports import service as imports
 from api.domains.intake import open311
 from api.errors import NotFound, Unauthenticated
-from api.realtime import Hub, OutboxRelay
+from api.realtime import Hub, OutboxRelay, namespace_of
 from api.settings import Settings, get_settings
 from policies.enforcer import PolicyEnforcer, get_enforcer
 from schema import build_schema
@@ -281,7 +281,7 @@ def create_app(settings: Settings | None = None, *, check_migrations: bool = Tru
             window_seconds=settings.gridgov_login_lockout_seconds,
         ),
         enforcer=get_enforcer(),
-        hub=Hub(settings.redis_url),
+        hub=Hub(settings.redis_url, namespace=namespace_of(settings.database_url)),
         principals=PrincipalCache(
             settings.database_url, seconds=settings.gridgov_principal_cache_seconds
         ),

@@ -40,6 +40,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
+from urllib.parse import urlsplit
 
 import orjson
 import structlog
@@ -58,6 +59,11 @@ TAKEOVER_WINDOW = 2 * RELAY_BATCH
 # A sequence number missing for this long belongs to a transaction that rolled back.
 GAP_TIMEOUT = timedelta(seconds=3)
 WATCHDOG_SECONDS = 0.5
+
+
+def namespace_of(database_url: str) -> str:
+    """The channel prefix of an installation: the name of its database (api.realtime.Hub)."""
+    return urlsplit(database_url).path.lstrip("/")
 
 
 def channel(topic: str, code: str) -> str:
@@ -142,8 +148,17 @@ class Hub:
     """One per process: Redis pub/sub fanned out to bounded in-process queues."""
 
     def __init__(
-        self, redis_url: str = "", *, queue_size: int = 1000, connect: Connect | None = None
+        self,
+        redis_url: str = "",
+        *,
+        namespace: str = "",
+        queue_size: int = 1000,
+        connect: Connect | None = None,
     ):
+        # Pub/sub channels ignore Redis's database numbers: installations (or test runs) that
+        # share a Redis server keep apart by a prefix, the name of their database, whose outbox
+        # numbers the sequences.
+        self.namespace = f"{namespace}:" if namespace else ""
         self.queue_size = queue_size
         self._connect_to = connect or redis_connector(redis_url)
         self._subscriber: SubscriberConnection | None = None
@@ -174,7 +189,7 @@ class Hub:
     async def publish(self, name: str, message: bytes) -> None:
         if self._publisher is None or not self._connected:
             raise ConnectionError("Redis is not reachable")
-        await self._publisher.publish(name, message)
+        await self._publisher.publish(self.namespace + name, message)
 
     @contextlib.asynccontextmanager
     async def listen(self, name: str) -> AsyncIterator[Listener]:
@@ -183,6 +198,7 @@ class Hub:
         subscriber = self._subscriber
         if not self._connected or subscriber is None:
             raise FeedInterrupted("live feed unavailable (Redis unreachable); retry shortly")
+        name = self.namespace + name
         key = name.encode()
         entry = self._channels.get(key)
         if entry is None:
