@@ -9,15 +9,18 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import pytest
+
 from api.settings import Settings
 from tests import factories
 from tests.realtime.conftest import api_env
 from tests.realtime.servers import RedisProcess, ResumingClient, free_port, start_api
-from tests.realtime.test_resume import SCOPE, burst, scope_sequences
+from tests.realtime.test_resume import RUNS, SCOPE, burst, scope_sequences
 
 
+@pytest.mark.parametrize("run", range(RUNS))
 async def test_a_redis_restart_mid_burst_ends_feeds_and_resuming_loses_nothing(
-    db: None, settings: Settings, tmp_path: Path
+    run: int, db: None, settings: Settings, tmp_path: Path
 ) -> None:
     redis = RedisProcess(free_port(), tmp_path)
     redis.start()
