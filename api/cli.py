@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 from collections.abc import Iterator
+from typing import Any
 
 from api.settings import get_settings
 
@@ -164,6 +165,12 @@ def cmd_worker(args: argparse.Namespace) -> int:
     return 0
 
 
+# Live feeds send many small frames to many sockets: wsproto keeps no tasks of its own per
+# connection and framed fastest in bench_fanout; compression costs a zlib context per socket
+# (~40 KiB) and CPU per frame for messages of a few hundred bytes.
+WEBSOCKETS: dict[str, Any] = {"ws": "wsproto", "ws_per_message_deflate": False}
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     """API (uvicorn) plus, unless --no-worker, an arq worker process beside it."""
     import uvicorn
@@ -192,6 +199,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
                 workers=args.workers,
                 proxy_headers=True,
                 log_level="info",
+                **WEBSOCKETS,
             )
         finally:
             if worker is not None and worker.poll() is None:

@@ -47,7 +47,8 @@ class ApiProcess:
                 self.process.kill()
 
 
-def start_api(env: dict[str, str], log_dir: Path) -> ApiProcess:
+def start_api(env: dict[str, str], log_dir: Path, *options: str) -> ApiProcess:
+    """A uvicorn process serving the API (`options`: more uvicorn flags, as the benchmarks try)."""
     port = free_port()
     log = log_dir / f"api-{port}.log"
     process = subprocess.Popen(
@@ -63,6 +64,12 @@ def start_api(env: dict[str, str], log_dir: Path) -> ApiProcess:
             str(port),
             "--log-level",
             "warning",
+            # as `gridgov serve` runs it (api.cli.WEBSOCKETS)
+            "--ws",
+            "wsproto",
+            "--ws-per-message-deflate",
+            "false",
+            *options,
         ],
         env={**os.environ, **env},
         stdout=log.open("wb"),
