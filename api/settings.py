@@ -31,6 +31,11 @@ class Settings(BaseSettings):
         description="Redis URL; unset = start an embedded Redis under GRIDGOV_DATA_DIR",
     )
     gridgov_env: Environment = Environment.DEVELOPMENT
+    fast_execution: bool = Field(
+        default=True,
+        validation_alias="GRIDGOV_FAST_EXECUTION",
+        description="the fast execution layer; off: plain strawberry (to place a wrong answer)",
+    )
     gridgov_data_dir: Path = Path(".gridgov")
     # Unset outside production: a key generated once and kept in the data directory, so the
     # API processes and the worker of one installation agree; production refuses to start.

@@ -190,8 +190,11 @@ async def _feed(
             announced=announced_bound,
             expires_at=context.principal.token_expires_at,
         )
+        # With the fast layer off, every subscriber executes its own copy (schema.realtime.sharing
+        # shares only marked payloads): a wrong answer is then placed inside or outside the layer.
+        shared = context.settings.fast_execution
         async for message in messages:
-            yield _converted(message, convert)
+            yield _converted(message, convert) if shared else convert(message)
     except FeedEnded as error:
         raise refusal(error) from error
     finally:
