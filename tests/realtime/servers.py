@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -243,3 +244,18 @@ class ResumingClient:
             finally:
                 with contextlib.suppress(Exception):
                     await feed.close()
+
+
+async def followed(
+    clients: list[ResumingClient], work: Callable[[], Awaitable[list[int]]]
+) -> list[int]:
+    """Run the clients while `work` writes (and breaks things); `work` returns every sequence of
+    the clients' scope, and the clients run until they have reached its last."""
+    done, target = asyncio.Event(), [0]
+    running = [asyncio.create_task(client.run(done, target)) for client in clients]
+    await asyncio.sleep(0.5)
+    expected = await work()
+    target[0] = expected[-1]
+    done.set()
+    await asyncio.wait_for(asyncio.gather(*running), timeout=90)
+    return expected

@@ -23,7 +23,7 @@ import pytest
 from api.settings import Settings
 from tests.conftest import TEST_SECRET
 from tests.events.helpers import REPORT, report_input
-from tests.realtime.servers import ApiProcess, ResumingClient, start_api
+from tests.realtime.servers import ApiProcess, ResumingClient, followed, start_api
 
 SCOPE = "410611001"
 LOGIN = """mutation($u: String!, $p: String!) {
@@ -129,29 +129,26 @@ async def test_a_postgres_restart_is_survived_by_the_relay_and_the_principal_lis
             ResumingClient([apis[i % 2].ws, apis[(i + 1) % 2].ws], township, SCOPE)
             for i in range(2)
         ]
-        done, target = asyncio.Event(), [0]
-        running = [asyncio.create_task(client.run(done, target)) for client in clients]
-        await asyncio.sleep(0.5)
+        written: list[bool] = []
 
-        async with httpx.AsyncClient(base_url=apis[0].http, timeout=30) as http:
-            written = [await _report(http, worker, f"before {i}") for i in range(20)]
-            own_postgres.stop()
-            await asyncio.sleep(1.0)
-            written += [await _report(http, worker, "while away")]
-            own_postgres.start()
-            for i in range(200):  # until the pool reconnects, then 20 more
-                if await _report(http, worker, f"after {i}"):
-                    written.append(True)
-                    if written.count(True) >= 40:
-                        break
-                else:
-                    await asyncio.sleep(0.2)
+        async def work() -> list[int]:
+            async with httpx.AsyncClient(base_url=apis[0].http, timeout=30) as http:
+                written.extend([await _report(http, worker, f"before {i}") for i in range(20)])
+                own_postgres.stop()
+                await asyncio.sleep(1.0)
+                written.append(await _report(http, worker, "while away"))
+                own_postgres.start()
+                for i in range(200):  # until the pool reconnects, then 20 more
+                    if await _report(http, worker, f"after {i}"):
+                        written.append(True)
+                        if written.count(True) >= 40:
+                            break
+                    else:
+                        await asyncio.sleep(0.2)
+            return await _outbox_sequences(own_postgres.url)
 
-        sequences = await _outbox_sequences(own_postgres.url)
+        sequences = await followed(clients, work)
         assert len(sequences) == written.count(True) == 40  # one change per report written
-        target[0] = sequences[-1]
-        done.set()
-        await asyncio.wait_for(asyncio.gather(*running), timeout=90)
         for client in clients:
             assert client.seen == sequences, (client.seen, sequences, client.endings)
 

@@ -14,7 +14,7 @@ import pytest
 from api.settings import Settings
 from tests import factories
 from tests.realtime.conftest import api_env
-from tests.realtime.servers import RedisProcess, ResumingClient, free_port, start_api
+from tests.realtime.servers import RedisProcess, ResumingClient, followed, free_port, start_api
 from tests.realtime.test_resume import RUNS, SCOPE, burst, scope_sequences
 
 
@@ -35,20 +35,17 @@ async def test_a_redis_restart_mid_burst_ends_feeds_and_resuming_loses_nothing(
             ResumingClient([apis[i % 2].ws, apis[(i + 1) % 2].ws], township, SCOPE)
             for i in range(3)
         ]
-        done, target = asyncio.Event(), [0]
-        running = [asyncio.create_task(client.run(done, target)) for client in clients]
-        await asyncio.sleep(0.5)
 
-        writing = asyncio.create_task(burst(apis, workers, per_writer=60))
-        await asyncio.sleep(1.0)
-        redis.stop()
-        await asyncio.sleep(2.0)
-        redis.start()
-        await writing
-        expected = await scope_sequences()
-        target[0] = expected[-1]
-        done.set()
-        await asyncio.wait_for(asyncio.gather(*running), timeout=90)
+        async def work() -> list[int]:
+            writing = asyncio.create_task(burst(apis, workers, per_writer=60))
+            await asyncio.sleep(1.0)
+            redis.stop()
+            await asyncio.sleep(2.0)
+            redis.start()
+            await writing
+            return await scope_sequences()
+
+        expected = await followed(clients, work)
 
         assert len(expected) == 120
         for client in clients:

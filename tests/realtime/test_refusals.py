@@ -1,41 +1,20 @@
 """Every refusal and ending of a subscription carries `extensions.code` (README, "Live feeds"):
 INVALID (with the field), NOT_FOUND, FORBIDDEN, LIMIT_EXCEEDED, FEED_INTERRUPTED (with
 `lastSequence`, also when Redis is away at subscribe time) and UNAUTHENTICATED on expiry (in
-test_notices_and_positions)."""
+test_notices_and_positions). The app runs without its lifespan (`ws_url`): its hub never connects,
+as when Redis is away when a process starts."""
 
 from __future__ import annotations
 
-import asyncio
-import socket
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-import uvicorn
 
 from tests import factories
 from tests.realtime.servers import Feed
 
 CHANGES = "subscription($scope: String!, $after: Int) { eventChanges(scope: $scope, after: $after) { sequence } }"
 PROGRESS = "subscription($id: ID!) { importProgress(jobId: $id) { state } }"
-
-
-@pytest.fixture
-async def ws_url(app: Any) -> AsyncIterator[str]:
-    """The app on a real uvicorn in this event loop, without its lifespan: its hub never
-    connects, as when Redis is away when the process starts."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off", log_level="warning")
-    )
-    task = asyncio.create_task(server.serve())
-    while not server.started:  # noqa: ASYNC110 - uvicorn exposes a flag, not an event
-        await asyncio.sleep(0.01)
-    yield f"ws://127.0.0.1:{port}/graphql"
-    server.should_exit = True
-    await task
 
 
 async def _ending(url: str, token: str, query: str, variables: dict[str, Any]) -> dict[str, Any]:

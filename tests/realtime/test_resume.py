@@ -14,7 +14,7 @@ import pytest
 from api.outbox import OutboxMessage
 from tests import factories
 from tests.events.helpers import REPORT, report_input
-from tests.realtime.servers import ApiProcess, ResumingClient
+from tests.realtime.servers import ApiProcess, ResumingClient, followed
 
 SCOPE = "410611001"
 # GRIDGOV_RESUME_RUNS=20 repeats this test and the Redis-restart one (issue 23: 20 in a row)
@@ -46,21 +46,6 @@ async def scope_sequences() -> list[int]:
     return list(await query.values_list("id", flat=True))
 
 
-async def follow_burst(
-    apis: list[ApiProcess], clients: list[ResumingClient], tokens: list[str], per_writer: int
-) -> list[int]:
-    """Run the clients through a burst; return every sequence of the scope, in order."""
-    done, target = asyncio.Event(), [0]
-    running = [asyncio.create_task(client.run(done, target)) for client in clients]
-    await asyncio.sleep(0.5)
-    await burst(apis, tokens, per_writer)
-    expected = await scope_sequences()
-    target[0] = expected[-1]
-    done.set()
-    await asyncio.wait_for(asyncio.gather(*running), timeout=90)
-    return expected
-
-
 @pytest.mark.parametrize("run", range(RUNS))
 async def test_clients_dropping_and_resuming_on_two_processes_see_every_change_once(
     run: int, db: None, two_apis: tuple[ApiProcess, ApiProcess]
@@ -80,7 +65,11 @@ async def test_clients_dropping_and_resuming_on_two_processes_see_every_change_o
         for i in range(4)
     ]
 
-    expected = await follow_burst(apis, clients, workers, per_writer=50)
+    async def work() -> list[int]:
+        await burst(apis, workers, per_writer=50)
+        return await scope_sequences()
+
+    expected = await followed(clients, work)
 
     assert len(expected) == 200
     for client in clients:
