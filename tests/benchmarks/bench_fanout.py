@@ -197,11 +197,17 @@ async def run_gridgov(
             variables = {
                 "i": {"title": title, "categoryKey": "city.0502", "regionCode": "410611001001001"}
             }
-            await http.post(
-                "/graphql",
-                json={"query": mutation, "variables": variables},
-                headers={"Authorization": f"Bearer {tokens[1]}"},
-            )
+            for attempt in range(3):  # a keep-alive connection the busy server closed: again
+                try:
+                    await http.post(
+                        "/graphql",
+                        json={"query": mutation, "variables": variables},
+                        headers={"Authorization": f"Bearer {tokens[1]}"},
+                    )
+                    return
+                except httpx.TransportError:
+                    if attempt == 2:
+                        raise
 
         for i in range(probes):
             await report(f"probe {i}")
@@ -310,7 +316,14 @@ async def main(
                 stack.callback(api.stop)
             rows = []
             for count in subscriber_counts:
-                rows.append(await run_gridgov(apis, tokens, count, probes, events))
+                try:
+                    rows.append(await run_gridgov(apis, tokens, count, probes, events))
+                except Exception:
+                    for api in apis:  # what the servers said before it broke
+                        print(
+                            f"--- {api.log}: {api.process.poll()=}\n{api.log.read_text()[-3000:]}"
+                        )
+                    raise
                 rows.append(await run_reference(redis_url, processes, count, probes, events))
         finally:
             await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
