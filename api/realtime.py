@@ -231,7 +231,11 @@ class Hub:
                 if kind == b"message":
                     entry = self._channels.get(response[1])
                     if entry is not None and entry.listeners:
-                        message = orjson.loads(response[2])
+                        try:
+                            message = orjson.loads(response[2])
+                        except orjson.JSONDecodeError:  # not ours: ignore it, keep the line
+                            log.warning("undecodable live message", channel=response[1])
+                            continue
                         for listener in entry.listeners:
                             listener.offer(message)
                 elif kind == b"subscribe":
