@@ -45,7 +45,7 @@ from api.domains.intake import open311
 from api.edge import NoSniff, UnexpectedErrors
 from api.errors import NotFound, Unauthenticated
 from api.observability import ObserveRequests
-from api.realtime import Hub, OutboxRelay
+from api.realtime import Hub, OutboxRelay, namespace_of
 from api.settings import Settings, get_settings
 from policies.enforcer import PolicyEnforcer, get_enforcer
 from schema import build_schema
@@ -356,7 +356,7 @@ def create_app(
             window_seconds=settings.gridgov_login_lockout_seconds,
         ),
         enforcer=get_enforcer(),
-        hub=Hub(settings.redis_url),
+        hub=Hub(settings.redis_url, namespace=namespace_of(settings.database_url)),
         principals=PrincipalCache(
             settings.database_url, seconds=settings.gridgov_principal_cache_seconds
         ),

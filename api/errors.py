@@ -30,6 +30,8 @@ class ErrorCode(StrEnum):
     # top-level only (extensions.code): not part of any union
     UNAUTHENTICATED = "UNAUTHENTICATED"
     FORBIDDEN = "FORBIDDEN"
+    FEED_INTERRUPTED = "FEED_INTERRUPTED"  # a live feed ended: resume with its lastSequence
+    LIMIT_EXCEEDED = "LIMIT_EXCEEDED"  # a per-connection limit (subscriptions)
 
 
 class DomainError(Exception):

@@ -7,15 +7,14 @@ from datetime import datetime
 from typing import Annotated, Any, cast
 
 import strawberry
-from graphql import GraphQLError
 from strawberry.file_uploads import Upload
 
 from api.domains.imports import files, service
 from api.domains.imports.enums import FINISHED, Atomicity, ImportKind, ImportMode, ImportState
 from api.errors import NotFound
-from api.outbox import OutboxMessage
+from api.feeds import FeedSource
+from api.feeds import imports as feeds_imports
 from api.pagination import page_request
-from api.realtime import channel
 from schema.errors import NotFoundError, ValidationError
 from schema.imports.types import ImportJobType, ImportProgress
 from schema.pagination import Connection, connection
@@ -133,27 +132,15 @@ class ImportsSubscription:
     async def import_progress(
         self, info: Info, job_id: strawberry.ID, after: int | None = None
     ) -> AsyncGenerator[ImportProgress, None]:
-        parsed = parse_uuid(job_id)
-        try:
+        principal = info.context.principal
+
+        async def source() -> FeedSource:
+            parsed = parse_uuid(job_id)
             if parsed is None:
                 raise NotFound("import job", job_id, field="jobId")
-            job = await service.get_job(actor=info.context.principal, job_id=parsed)
-        except NotFound as error:
-            # Schema extensions don't see errors of a subscription's stream: code it here.
-            raise GraphQLError(
-                error.message, extensions={"code": error.code.value, "field": "jobId"}
-            ) from error
-        key = str(job.id)
-        start = max(after or 0, (job.first_sequence or 1) - 1)
-        replay = OutboxMessage.filter(topic="import", region_code=job.region_code)
-        async for message in feed(
-            info.context,
-            channel("import", job.region_code),
-            _progress,
-            after=start,
-            replay=replay,
-            accept=lambda m: m.get("job_id") == key,
-        ):
+            return await feeds_imports.import_progress(actor=principal, job_id=parsed)
+
+        async for message in feed(info.context, source, _progress, after=after):
             yield message
             if message.state in FINISHED:
                 return

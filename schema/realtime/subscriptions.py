@@ -2,30 +2,29 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncGenerator, AsyncIterator, Callable
+import inspect
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from datetime import datetime
 from typing import Any, TypeVar
 
 import strawberry
 from graphql import GraphQLError
 
-from api import clock
-from api.auth import Principal
 from api.domains.accounts.principals import RolesChanged, StillSignedIn
 from api.domains.events.enums import Action, Card, EventStatus, Priority
 from api.domains.hierarchy.enums import Level
-from api.errors import Unauthenticated, ValidationFailed
-from api.outbox import OutboxMessage
-from api.realtime import FeedInterrupted, channel, published_cursor
-from policies.enforcer import authorize
+from api.errors import DomainError, ErrorCode, PermissionDenied, Unauthenticated, ValidationFailed
+from api.feeds import FeedEnded, FeedSource, follow
+from api.feeds import events as feeds_events
+from api.feeds import notices as feeds_notices
+from api.feeds import positions as feeds_positions
+from api.outbox import announced_bound
 from schema.context import Context
 from schema.permissions import signed_in
 from schema.realtime.sharing import share
 from schema.types import Info
 
 MAX_SUBSCRIPTIONS_PER_CONNECTION = 20
-REPLAY_BATCH = 500
 T = TypeVar("T")
 
 
@@ -138,84 +137,72 @@ def _converted(message: dict[str, Any], convert: Callable[[dict[str, Any]], T]) 
     return cache[convert]
 
 
-async def _replay(query: Any, after: int, up_to: int) -> AsyncIterator[dict[str, Any]]:
-    """Committed outbox rows of `query` in (after, up_to], in order, in batches."""
-    cursor = after
-    while cursor < up_to:
-        rows = await query.filter(id__gt=cursor, id__lte=up_to).order_by("id").limit(REPLAY_BATCH)
-        if not rows:
-            return
-        for row in rows:
-            yield {"sequence": row.id, **row.payload}
-        cursor = rows[-1].id
+class TooManySubscriptions(Exception):
+    code = ErrorCode.LIMIT_EXCEEDED
 
 
-def _scope(principal: Principal, scope: str, obj: str) -> None:
-    if Level.of_code(scope) is None:
-        raise ValidationFailed("scope must be a region code", field="scope")
-    authorize(principal.assignments, obj, "read", at=scope)
+def refusal(error: Exception) -> GraphQLError:
+    """A subscription's refusal or ending as a coded top-level error. Schema extensions don't see
+    errors of a subscription's stream, so the codes are given here."""
+    extensions: dict[str, Any]
+    if isinstance(error, FeedEnded):
+        extensions = {"code": error.code, "lastSequence": error.last_sequence}
+    elif isinstance(error, DomainError):
+        extensions = {"code": error.code.value}
+        if error.field:
+            extensions["field"] = error.field
+    elif isinstance(error, (PermissionDenied, Unauthenticated, TooManySubscriptions)):
+        extensions = {"code": error.code.value}
+    else:
+        raise error
+    return GraphQLError(str(error), extensions=extensions)
 
 
 async def _feed(
     context: Context,
-    name: str,
+    open_source: Callable[[], Awaitable[FeedSource] | FeedSource],
     convert: Callable[[dict[str, Any]], T],
     *,
     after: int | None = None,
-    replay: Any = None,
-    accept: Callable[[dict[str, Any]], bool] | None = None,
 ) -> AsyncGenerator[T, None]:
-    """Listen first, replay what was missed, then go live, skipping what was replayed; end with a
-    coded error when the feed breaks or the token expires (resume with the last sequence).
-    `accept` narrows a channel shared by several objects (one import job of a region's)."""
-    if after is not None and after < 0:
-        raise ValidationFailed("after is a sequence (≥ 0)", field="after")
-    if context.subscriptions >= MAX_SUBSCRIPTIONS_PER_CONNECTION:
-        raise ValidationFailed(
-            f"at most {MAX_SUBSCRIPTIONS_PER_CONNECTION} subscriptions per connection"
-        )
-    if context.hub is None:
-        raise FeedInterrupted("live feeds are not available on this server")
-    expires = context.principal.token_expires_at
+    """Refuse with a code (bad `after`, the 21st subscription, a scope the caller may not read),
+    then follow the feed (api.feeds.follow: replay, then live), converting each message once per
+    process; end with a coded error carrying `lastSequence` (resume with it)."""
+    try:
+        if after is not None and after < 0:
+            raise ValidationFailed("after is a sequence (≥ 0)", field="after")
+        if context.subscriptions >= MAX_SUBSCRIPTIONS_PER_CONNECTION:
+            raise TooManySubscriptions(
+                f"at most {MAX_SUBSCRIPTIONS_PER_CONNECTION} subscriptions per connection"
+            )
+        source = open_source()
+        if inspect.isawaitable(source):
+            source = await source
+        if context.hub is None:
+            raise FeedEnded("live feeds are not available on this server", last_sequence=after or 0)
+    except (DomainError, PermissionDenied, TooManySubscriptions, FeedEnded) as error:
+        raise refusal(error) from error
     context.subscriptions += 1
     try:
-        async with context.hub.listen(name) as listener:
-            last = after or 0
-            if after is not None and replay is not None:
-                async for message in _replay(replay, after, await published_cursor()):
-                    last = message["sequence"]
-                    if accept is None or accept(message):
-                        yield convert(message)
-            loop = asyncio.get_running_loop()
-            while True:
-                deadline = None
-                if expires is not None:
-                    remaining = (expires - clock.now()).total_seconds()
-                    if remaining <= 0:
-                        raise GraphQLError(
-                            f"access token expired; reconnect with a fresh token and after={last}",
-                            extensions={"code": "UNAUTHENTICATED", "lastSequence": last},
-                        )
-                    deadline = loop.time() + remaining
-                try:
-                    # asyncio.timeout_at, unlike wait_for, creates no task per message
-                    async with asyncio.timeout_at(deadline):
-                        item = await listener.queue.get()
-                except TimeoutError:
-                    continue  # the loop head ends the feed on expiry
-                if isinstance(item, FeedInterrupted):
-                    # Schema extensions don't see errors raised mid-stream: code it here.
-                    raise GraphQLError(
-                        f"{item} (last sequence delivered: {last})",
-                        extensions={"code": "FEED_INTERRUPTED", "lastSequence": last},
-                    )
-                if item["sequence"] <= last:
-                    continue  # already replayed
-                if context.still_signed_in is not None:
-                    await still_signed_in(context.still_signed_in, last)  # hardening's hook
-                last = item["sequence"]
-                if accept is None or accept(item):
-                    yield _converted(item, convert)
+        messages = follow(
+            context.hub,
+            source,
+            after=after,
+            announced=announced_bound,
+            expires_at=context.principal.token_expires_at,
+        )
+        # With the fast layer off, every subscriber executes its own copy (schema.realtime.sharing
+        # shares only marked payloads): a wrong answer is then placed inside or outside the layer.
+        shared = context.settings.gridgov_fast_execution
+        last = after or 0
+        async for message in messages:
+            if context.still_signed_in is not None:
+                # signed out, deactivated or roles changed since: end the feed, coded
+                await still_signed_in(context.still_signed_in, last)
+            last = message.get("sequence", last)
+            yield _converted(message, convert) if shared else convert(message)
+    except FeedEnded as error:
+        raise refusal(error) from error
     finally:
         context.subscriptions -= 1
 
@@ -249,10 +236,12 @@ class RealtimeSubscription:
     async def event_changes(
         self, info: Info, scope: str, after: int | None = None
     ) -> AsyncGenerator[EventChange, None]:
-        _scope(info.context.principal, scope, "event")
-        replay = OutboxMessage.filter(topic="event", region_code__startswith=scope)
+        principal = info.context.principal
         async for change in _feed(
-            info.context, channel("event", scope), _event_change, after=after, replay=replay
+            info.context,
+            lambda: feeds_events.event_changes(actor=principal, scope=scope),
+            _event_change,
+            after=after,
         ):
             yield change
 
@@ -263,12 +252,9 @@ class RealtimeSubscription:
     async def notices(
         self, info: Info, after: int | None = None
     ) -> AsyncGenerator[NoticeMessage, None]:
-        user_id = info.context.principal.user_id
-        if user_id is None:
-            raise ValidationFailed("notices belong to users; sign in as one")
-        replay = OutboxMessage.filter(topic="notice", user_id=user_id)
+        principal = info.context.principal
         async for notice in _feed(
-            info.context, channel("notice", f"user:{user_id}"), _notice, after=after, replay=replay
+            info.context, lambda: feeds_notices.notices(actor=principal), _notice, after=after
         ):
             yield notice
 
@@ -280,6 +266,10 @@ class RealtimeSubscription:
     async def worker_positions(
         self, info: Info, scope: str
     ) -> AsyncGenerator[WorkerPositionMessage, None]:
-        _scope(info.context.principal, scope, "position")
-        async for position in _feed(info.context, channel("position", scope), _position):
+        principal = info.context.principal
+        async for position in _feed(
+            info.context,
+            lambda: feeds_positions.worker_positions(actor=principal, scope=scope),
+            _position,
+        ):
             yield position

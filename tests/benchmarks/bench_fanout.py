@@ -1,7 +1,14 @@
 """Subscription fan-out: commit → delivery latency, deliveries/s and memory per subscriber for
-N concurrent `eventChanges` subscribers, beside raw Redis pub/sub + websockets as the reference.
+N concurrent `eventChanges` subscribers spread over two API processes (each a real websocket,
+this process the load generator), beside raw Redis pub/sub + websockets as the reference (as many
+bare forwarder processes, the same subscribers, the same run).
 
-    python -m tests.benchmarks.bench_fanout [--subscribers 1000 5000] [--events 20]
+    python -m tests.benchmarks.bench_fanout [--subscribers 1000 5000 10000] [--events 20]
+                                            [--processes 2] [--uvicorn-option ...]
+
+Per size: first `--probes` changes two seconds apart (latency of one change reaching everyone:
+p50/p99 from commit to client), then `--events` changes 20 ms apart (deliveries/s while
+saturated). Memory is the servers' RSS growth per connected, idle subscriber.
 
 Uses DATABASE_URL / REDIS_URL when set, else embedded servers; creates and drops its own
 database. Prints a table; nothing here is asserted (targets are read, not tested)."""
@@ -12,7 +19,6 @@ import argparse
 import asyncio
 import json
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -61,31 +67,34 @@ def _hour() -> Any:
 
 
 class Receiver:
+    """What the subscribers of one run received: latencies of the spaced probes, and the times
+    of the burst's deliveries."""
+
     def __init__(self) -> None:
-        self.latencies: list[float] = []
+        self.probe_latencies: list[float] = []
+        self.burst_latencies: list[float] = []
         self.last_at = 0.0
         self.first_at = float("inf")
 
+    def got(self, sent: float, probe: bool) -> None:
+        now = time.time()
+        if probe:
+            self.probe_latencies.append(now - sent)
+            return
+        self.burst_latencies.append(now - sent)
+        self.first_at, self.last_at = min(self.first_at, now), max(self.last_at, now)
 
-async def graphql_subscriber(
-    url: str, token: str, receiver: Receiver, ready: asyncio.Event, expected: int
-) -> Any:
+
+FEED = 'subscription { eventChanges(scope: "410611") { sequence at event { title caseNumber status } } }'
+
+
+async def graphql_subscriber(url: str, token: str, receiver: Receiver, expected: int) -> Any:
     socket = await websockets.connect(url, subprotocols=["graphql-transport-ws"], max_size=2**20)
     await socket.send(
         json.dumps({"type": "connection_init", "payload": {"authorization": f"Bearer {token}"}})
     )
     await socket.recv()
-    await socket.send(
-        json.dumps(
-            {
-                "id": "1",
-                "type": "subscribe",
-                "payload": {
-                    "query": 'subscription { eventChanges(scope: "410611") { sequence at event { caseNumber status } } }'
-                },
-            }
-        )
-    )
+    await socket.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": FEED}}))
 
     async def consume() -> None:
         got = 0
@@ -93,13 +102,8 @@ async def graphql_subscriber(
             message = json.loads(await socket.recv())
             if message.get("type") != "next":
                 continue
-            now = time.time()
-            sent = _epoch(message["payload"]["data"]["eventChanges"]["at"])
-            receiver.latencies.append(now - sent)
-            receiver.first_at, receiver.last_at = (
-                min(receiver.first_at, now),
-                max(receiver.last_at, now),
-            )
+            change = message["payload"]["data"]["eventChanges"]
+            receiver.got(_epoch(change["at"]), change["event"]["title"].startswith("probe"))
             got += 1
 
     return socket, asyncio.create_task(consume())
@@ -111,12 +115,7 @@ async def raw_subscriber(url: str, receiver: Receiver, expected: int) -> Any:
     async def consume() -> None:
         for _ in range(expected):
             message = json.loads(await socket.recv())
-            now = time.time()
-            receiver.latencies.append(now - message["at"])
-            receiver.first_at, receiver.last_at = (
-                min(receiver.first_at, now),
-                max(receiver.last_at, now),
-            )
+            receiver.got(message["at"], message["probe"])
 
     return socket, asyncio.create_task(consume())
 
@@ -127,111 +126,163 @@ def _epoch(text: str) -> float:
     return datetime.fromisoformat(text).timestamp()
 
 
-async def _connect_all(factory: Any, count: int) -> list[Any]:
+async def _connect_all(factories: list[Any], count: int) -> list[Any]:
+    """`count` subscribers, spread over the servers' factories in turn."""
     made: list[Any] = []
     for start in range(0, count, 200):
-        made += await asyncio.gather(*(factory() for _ in range(min(200, count - start))))
+        batch = range(start, min(start + 200, count))
+        made += await asyncio.gather(*(factories[i % len(factories)]() for i in batch))
     return made
 
 
+def _ms(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000, 1)
+
+
 def _summary(
-    name: str, receiver: Receiver, subscribers: int, events: int, rss_before: int, rss_after: int
+    name: str,
+    receiver: Receiver,
+    subscribers: int,
+    probes: int,
+    events: int,
+    rss_growth: int,
 ) -> dict[str, Any]:
-    latencies = sorted(receiver.latencies)
-    delivered = len(latencies)
-
-    def p(q: float) -> float:
-        return (
-            latencies[min(delivered - 1, int(q * delivered))] * 1000 if delivered else float("nan")
-        )
-
+    delivered = len(receiver.probe_latencies) + len(receiver.burst_latencies)
     span = max(receiver.last_at - receiver.first_at, 1e-9)
     return {
         "name": name,
         "subscribers": subscribers,
-        "delivered": f"{delivered}/{subscribers * events}",
-        "p50_ms": round(p(0.50), 1),
-        "p99_ms": round(p(0.99), 1),
-        "deliveries_per_s": round(delivered / span),
-        "kib_per_subscriber": round((rss_after - rss_before) / subscribers / 1024, 1),
-        "mean_ms": round(statistics.fmean(latencies) * 1000, 1) if latencies else None,
+        "delivered": f"{delivered}/{subscribers * (probes + events)}",
+        "p50_ms": _ms(receiver.probe_latencies, 0.50),
+        "p99_ms": _ms(receiver.probe_latencies, 0.99),
+        "burst_p99_ms": _ms(receiver.burst_latencies, 0.99),
+        "deliveries_per_s": round(len(receiver.burst_latencies) / span),
+        "kib_per_subscriber": round(rss_growth / subscribers / 1024, 1),
     }
 
 
-async def run_gridgov(
-    api: Any, tokens: tuple[str, str], subscribers: int, events: int
-) -> dict[str, Any]:
-    process = psutil.Process(api.process.pid)
-    before = process.memory_info().rss
-    receiver, ready = Receiver(), asyncio.Event()
-    connections = await _connect_all(
-        lambda: graphql_subscriber(api.ws, tokens[0], receiver, ready, events), subscribers
-    )
-    await asyncio.sleep(1.0)
-    after = process.memory_info().rss
-    mutation = "mutation($i: ReportEventInput!) { reportEvent(input: $i) { __typename } }"
-    async with httpx.AsyncClient(base_url=api.http, timeout=30) as http:
-        for i in range(events):
-            variables = {
-                "i": {
-                    "title": f"bench {i}",
-                    "categoryKey": "city.0502",
-                    "regionCode": "410611001001001",
-                }
-            }
-            await http.post(
-                "/graphql",
-                json={"query": mutation, "variables": variables},
-                headers={"Authorization": f"Bearer {tokens[1]}"},
-            )
-            await asyncio.sleep(0.02)
-    await asyncio.wait([task for _, task in connections], timeout=60)
-    for socket, task in connections:
+def _rss(pids: list[int]) -> int:
+    return sum(psutil.Process(pid).memory_info().rss for pid in pids)
+
+
+async def _wait(connections: list[Any], seconds: float) -> None:
+    await asyncio.wait([task for _, task in connections], timeout=seconds)
+    for _, task in connections:
         task.cancel()
-        await socket.close()
-    return _summary("gridgov eventChanges", receiver, subscribers, events, before, after)
+    await asyncio.gather(*(socket.close() for socket, _ in connections), return_exceptions=True)
 
 
-async def run_reference(redis_url: str, subscribers: int, events: int) -> dict[str, Any]:
+async def run_gridgov(
+    apis: list[Any], tokens: tuple[str, str], subscribers: int, probes: int, events: int
+) -> dict[str, Any]:
+    pids = [api.process.pid for api in apis]
+    before = _rss(pids)
+    receiver = Receiver()
+    connections = await _connect_all(
+        [
+            (lambda api=api: graphql_subscriber(api.ws, tokens[0], receiver, probes + events))
+            for api in apis
+        ],
+        subscribers,
+    )
+    await asyncio.sleep(2.0)
+    after = _rss(pids)
+    mutation = "mutation($i: ReportEventInput!) { reportEvent(input: $i) { __typename } }"
+    async with httpx.AsyncClient(base_url=apis[0].http, timeout=30) as http:
+
+        async def report(title: str) -> None:
+            variables = {
+                "i": {"title": title, "categoryKey": "city.0502", "regionCode": "410611001001001"}
+            }
+            for attempt in range(3):  # a keep-alive connection the busy server closed: again
+                try:
+                    await http.post(
+                        "/graphql",
+                        json={"query": mutation, "variables": variables},
+                        headers={"Authorization": f"Bearer {tokens[1]}"},
+                    )
+                    return
+                except httpx.TransportError:
+                    if attempt == 2:
+                        raise
+
+        for i in range(probes):
+            await report(f"probe {i}")
+            await asyncio.sleep(2.0)
+        for i in range(events):
+            await report(f"bench {i}")
+            await asyncio.sleep(0.02)
+    await _wait(connections, 120)
+    return _summary("gridgov eventChanges", receiver, subscribers, probes, events, after - before)
+
+
+async def run_reference(
+    redis_url: str, processes: int, subscribers: int, probes: int, events: int
+) -> dict[str, Any]:
     from redis.asyncio import Redis
 
-    port = free_port()
-    server = subprocess.Popen(  # noqa: ASYNC220 - started once, before anything is measured
-        [sys.executable, "-m", "tests.benchmarks.fanout_reference", str(port), redis_url], cwd=ROOT
-    )
+    ports = [free_port() for _ in range(processes)]
+    servers = [
+        subprocess.Popen(  # noqa: ASYNC220 - started once, before anything is measured
+            [sys.executable, "-m", "tests.benchmarks.fanout_reference", str(port), redis_url],
+            cwd=ROOT,
+        )
+        for port in ports
+    ]
     try:
-        await asyncio.sleep(1.5)
-        process = psutil.Process(server.pid)
-        before = process.memory_info().rss
+        for port in ports:  # until each forwarder listens
+            for _ in range(300):
+                try:
+                    _, writer = await asyncio.open_connection("127.0.0.1", port)
+                    writer.close()
+                    break
+                except OSError:
+                    await asyncio.sleep(0.1)
+        await asyncio.sleep(0.5)
+        pids = [server.pid for server in servers]
+        before = _rss(pids)
         receiver = Receiver()
         connections = await _connect_all(
-            lambda: raw_subscriber(f"ws://127.0.0.1:{port}", receiver, events), subscribers
+            [
+                (
+                    lambda port=port: raw_subscriber(
+                        f"ws://127.0.0.1:{port}", receiver, probes + events
+                    )
+                )
+                for port in ports
+            ],
+            subscribers,
         )
-        await asyncio.sleep(1.0)
-        after = process.memory_info().rss
+        await asyncio.sleep(2.0)
+        after = _rss(pids)
         redis = Redis.from_url(redis_url)
-        for i in range(events):
+        for i in range(probes + events):
+            probe = i < probes
             payload = {
                 "sequence": i,
                 "at": time.time(),
+                "probe": probe,
                 "event": {"caseNumber": f"bench {i}", "status": "REPORTED"},
             }
             await redis.publish("bench:fanout", json.dumps(payload))
-            await asyncio.sleep(0.02)
-        await asyncio.wait([task for _, task in connections], timeout=60)
-        for socket, task in connections:
-            task.cancel()
-            await socket.close()
+            await asyncio.sleep(2.0 if probe else 0.02)
+        await _wait(connections, 120)
         await redis.aclose()
         return _summary(
-            "raw Redis pub/sub + websockets", receiver, subscribers, events, before, after
+            "raw Redis pub/sub + websockets", receiver, subscribers, probes, events, after - before
         )
     finally:
-        server.terminate()
-        server.wait(timeout=10)
+        for server in servers:
+            server.terminate()
+            server.wait(timeout=10)
 
 
-async def main(subscriber_counts: list[int], events: int) -> None:
+async def main(
+    subscriber_counts: list[int], events: int, probes: int, processes: int, options: list[str]
+) -> None:
     with ExitStack() as stack:
         database_url, redis_url = os.environ.get("DATABASE_URL"), os.environ.get("REDIS_URL")
         if not (database_url and redis_url):
@@ -260,22 +311,36 @@ async def main(subscriber_counts: list[int], events: int) -> None:
                 "GRIDGOV_SECRET_KEY": "test-secret-key-that-is-long-enough-for-hs256-0123456789",
             }
             logs = Path(stack.enter_context(tempfile.TemporaryDirectory()))
-            api = start_api(env, logs)
-            stack.callback(api.stop)
+            apis = [start_api(env, logs, *options) for _ in range(processes)]
+            for api in apis:
+                stack.callback(api.stop)
             rows = []
             for count in subscriber_counts:
-                rows.append(await run_gridgov(api, tokens, count, events))
-                rows.append(await run_reference(redis_url, count, events))
+                try:
+                    rows.append(await run_gridgov(apis, tokens, count, probes, events))
+                except Exception:
+                    for api in apis:  # what the servers said before it broke
+                        print(
+                            f"--- {api.log}: {api.process.poll()=}\n{api.log.read_text()[-3000:]}"
+                        )
+                    raise
+                rows.append(await run_reference(redis_url, processes, count, probes, events))
         finally:
             await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             await admin.close()
-    print(f"\nfan-out, {events} events, machine: {os.cpu_count()} cores\n")
+    load = os.getloadavg()[0]
+    print(
+        f"\nfan-out over {processes} processes ({' '.join(options) or 'uvicorn defaults'}): "
+        f"{probes} probes 2 s apart, then {events} changes 20 ms apart; "
+        f"{os.cpu_count()} cores, load average {load:.1f}\n"
+    )
     header = [
         "name",
         "subscribers",
         "delivered",
         "p50_ms",
         "p99_ms",
+        "burst_p99_ms",
         "deliveries_per_s",
         "kib_per_subscriber",
     ]
@@ -292,7 +357,23 @@ async def main(subscriber_counts: list[int], events: int) -> None:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--subscribers", type=int, nargs="+", default=[1000, 5000])
+    parser.add_argument("--subscribers", type=int, nargs="+", default=[1000, 5000, 10000])
     parser.add_argument("--events", type=int, default=20)
+    parser.add_argument("--probes", type=int, default=3)
+    parser.add_argument("--processes", type=int, default=2)
+    parser.add_argument(
+        "--uvicorn-option",
+        action="append",
+        default=[],
+        help="passed to every API process, e.g. --uvicorn-option=--ws=wsproto",
+    )
     arguments = parser.parse_args()
-    asyncio.run(main(arguments.subscribers, arguments.events))
+    asyncio.run(
+        main(
+            arguments.subscribers,
+            arguments.events,
+            arguments.probes,
+            arguments.processes,
+            arguments.uvicorn_option,
+        )
+    )

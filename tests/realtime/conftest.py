@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from api.settings import Settings
+from tests.accounts.test_websocket import ws_url  # noqa: F401 - the app on a real uvicorn
 from tests.realtime.servers import ApiProcess, start_api
 
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -46,7 +48,8 @@ class ApiProcess:
                 self.process.kill()
 
 
-def start_api(env: dict[str, str], log_dir: Path) -> ApiProcess:
+def start_api(env: dict[str, str], log_dir: Path, *options: str) -> ApiProcess:
+    """A uvicorn process serving the API (`options`: more uvicorn flags, as the benchmarks try)."""
     port = free_port()
     log = log_dir / f"api-{port}.log"
     process = subprocess.Popen(
@@ -62,6 +65,12 @@ def start_api(env: dict[str, str], log_dir: Path) -> ApiProcess:
             str(port),
             "--log-level",
             "warning",
+            # as `gridgov serve` runs it (api.cli.WEBSOCKETS)
+            "--ws",
+            "wsproto",
+            "--ws-per-message-deflate",
+            "false",
+            *options,
         ],
         env={**os.environ, **env},
         stdout=log.open("wb"),
@@ -168,3 +177,85 @@ class Feed:
     async def close(self) -> None:
         if self.socket is not None:
             await self.socket.close()
+
+
+SEQUENCES = """
+subscription($scope: String!, $after: Int) { eventChanges(scope: $scope, after: $after) { sequence } }
+"""
+
+
+@dataclass
+class ResumingClient:
+    """A command centre's client: follows eventChanges, and whenever its feed ends — an error, a
+    refusal while Redis is away, or its own drop every `drop_every` seconds — resubscribes with
+    the last sequence it saw, alternating between the API processes. `seen` is every sequence
+    it was sent, in order."""
+
+    urls: list[str]
+    token: str
+    scope: str
+    drop_every: tuple[float, float] | None = None
+    seed: int = 0
+    seen: list[int] = field(default_factory=list)
+    endings: list[str] = field(default_factory=list)
+    subscriptions: int = 0
+
+    @property
+    def last(self) -> int:
+        return self.seen[-1] if self.seen else 0
+
+    async def run(self, until: asyncio.Event, target: list[int]) -> None:
+        """Until `until` is set and the last sequence reached `target[0]`."""
+        import random
+
+        rng = random.Random(self.seed)
+        loop = asyncio.get_running_loop()
+        while not (until.is_set() and self.last >= target[0]):
+            feed = Feed(self.urls[self.subscriptions % len(self.urls)], self.token)
+            self.subscriptions += 1
+            stop_at = loop.time() + (rng.uniform(*self.drop_every) if self.drop_every else 3600)
+            try:
+                await feed.open(SEQUENCES, {"scope": self.scope, "after": self.last})
+                while (left := stop_at - loop.time()) > 0:
+                    if until.is_set() and self.last >= target[0]:
+                        break
+                    try:
+                        message = await feed.next(timeout=min(left, 0.5))
+                    except TimeoutError:
+                        continue
+                    if message["type"] == "next" and "errors" not in message["payload"]:
+                        self.seen.append(message["payload"]["data"]["eventChanges"]["sequence"])
+                        continue
+                    errors = (
+                        message["payload"]
+                        if message["type"] == "error"
+                        else message["payload"].get("errors", [{}])
+                    )
+                    self.endings.append(
+                        errors[0].get("extensions", {}).get("code", message["type"])
+                        if errors
+                        else message["type"]
+                    )
+                    await asyncio.sleep(0.2)  # Redis may be away: retry shortly
+                    break
+            except (OSError, websockets.WebSocketException) as error:
+                self.endings.append(type(error).__name__)  # the process is away: retry
+                await asyncio.sleep(0.2)
+            finally:
+                with contextlib.suppress(Exception):
+                    await feed.close()
+
+
+async def followed(
+    clients: list[ResumingClient], work: Callable[[], Awaitable[list[int]]]
+) -> list[int]:
+    """Run the clients while `work` writes (and breaks things); `work` returns every sequence of
+    the clients' scope, and the clients run until they have reached its last."""
+    done, target = asyncio.Event(), [0]
+    running = [asyncio.create_task(client.run(done, target)) for client in clients]
+    await asyncio.sleep(0.5)
+    expected = await work()
+    target[0] = expected[-1]
+    done.set()
+    await asyncio.wait_for(asyncio.gather(*running), timeout=90)
+    return expected

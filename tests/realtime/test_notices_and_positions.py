@@ -183,7 +183,9 @@ async def test_subscriptions_per_connection_are_capped(
             refused = json.loads(await asyncio.wait_for(ws.recv(), 10))
 
     assert refused["id"] == "20", refused
-    assert "at most 20 subscriptions" in json.dumps(refused)
+    errors = refused["payload"] if refused["type"] == "error" else refused["payload"]["errors"]
+    assert errors[0]["extensions"] == {"code": "LIMIT_EXCEEDED"}, refused
+    assert "at most 20 subscriptions" in errors[0]["message"]
 
 
 def test_a_slow_subscriber_is_cut_off_with_bounded_memory() -> None:

@@ -1,4 +1,5 @@
-"""A Redis restart mid-stream: the feed ends with an error, a resume loses nothing.
+"""Redis killed mid-burst and restarted: every feed ends with FEED_INTERRUPTED (subscriptions
+meanwhile are refused with it), and clients resuming from their last sequence lose nothing.
 
 Its own Redis and its own two API processes (in a module of its own, so that no other API process
 of the test run holds the relay lock while publishing to a different Redis)."""
@@ -8,69 +9,52 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-import httpx
 import pytest
 
 from api.settings import Settings
 from tests import factories
 from tests.realtime.conftest import api_env
-from tests.realtime.servers import ApiProcess, Feed, RedisProcess, free_port, start_api
-from tests.realtime.test_event_feed import CHANGES, _change, _report
+from tests.realtime.servers import RedisProcess, ResumingClient, followed, free_port, start_api
+from tests.realtime.test_resume import RUNS, SCOPE, burst, scope_sequences
 
 
-async def test_a_redis_restart_ends_the_feed_and_a_resume_loses_nothing(
-    db: None, settings: Settings, tmp_path: Path
+@pytest.mark.parametrize("run", range(RUNS))
+async def test_a_redis_restart_mid_burst_ends_feeds_and_resuming_loses_nothing(
+    run: int, db: None, settings: Settings, tmp_path: Path
 ) -> None:
     redis = RedisProcess(free_port(), tmp_path)
     redis.start()
-    first = start_api(api_env(settings, redis.url), tmp_path)
-    second = start_api(api_env(settings, redis.url), tmp_path)
+    apis = [start_api(api_env(settings, redis.url), tmp_path) for _ in range(2)]
     try:
         await factories.region_tree()
-        _, township = await factories.signed_in("township_centre", "410611001")
-        _, worker = await factories.signed_in("grid_worker", "410611001001001")
-        feed = Feed(second.ws, township)
-        await feed.open(CHANGES, {"scope": "410611001"})
-        await asyncio.sleep(0.3)
-        reported = [(await _report(first, worker, title="before"))["uuid"]]
-        delivered = [_change(await feed.next())]
-
-        redis.stop()
-        ended = await feed.next(timeout=15)
-        assert ended["type"] in {"next", "error"}, ended
-        errors = ended["payload"]["errors"] if ended["type"] == "next" else ended["payload"]
-        assert errors[0]["extensions"]["code"] == "FEED_INTERRUPTED", errors
-        await feed.close()
-        reported += [
-            (await _report(first, worker, title=f"during outage {i}"))["uuid"] for i in range(2)
+        _, township = await factories.signed_in("township_centre", SCOPE)
+        workers = [
+            (await factories.signed_in("grid_worker", "410611001001001"))[1] for _ in range(2)
+        ]
+        clients = [
+            ResumingClient([apis[i % 2].ws, apis[(i + 1) % 2].ws], township, SCOPE)
+            for i in range(3)
         ]
 
-        redis.start()
-        await _wait_ready(second)
-        resumed = Feed(second.ws, township)
-        await resumed.open(CHANGES, {"scope": "410611001", "after": delivered[-1]["sequence"]})
-        delivered += [_change(await resumed.next(timeout=15)) for _ in range(2)]
-        reported.append((await _report(first, worker, title="after"))["uuid"])
-        delivered.append(_change(await resumed.next(timeout=15)))
-        with pytest.raises(TimeoutError):
-            await resumed.next(timeout=0.5)
-        await resumed.close()
+        async def work() -> list[int]:
+            writing = asyncio.create_task(burst(apis, workers, per_writer=60))
+            await asyncio.sleep(1.0)
+            redis.stop()
+            await asyncio.sleep(2.0)
+            redis.start()
+            await writing
+            return await scope_sequences()
 
-        assert [c["event"]["uuid"] for c in delivered] == reported
-        sequences = [c["sequence"] for c in delivered]
-        assert sequences == sorted(set(sequences))
+        expected = await followed(clients, work)
+
+        assert len(expected) == 120
+        for client in clients:
+            assert "FEED_INTERRUPTED" in client.endings, client.endings
+            assert client.seen == expected, (
+                f"missing {sorted(set(expected) - set(client.seen))[:20]}, "
+                f"{len(client.seen) - len(set(client.seen))} repeated"
+            )
     finally:
-        first.stop()
-        second.stop()
+        for api in apis:
+            api.stop()
         redis.stop()
-
-
-async def _wait_ready(api: ApiProcess) -> None:
-    """Until the process's live feed has reconnected (a subscription is accepted)."""
-    async with httpx.AsyncClient(base_url=api.http) as http:
-        for _ in range(100):
-            if (await http.get("/readyz")).status_code == 200:
-                await asyncio.sleep(1.5)  # the hub's watchdog reconnects within its backoff
-                return
-            await asyncio.sleep(0.2)
-    raise AssertionError("API did not become ready after Redis returned")

@@ -1,0 +1,27 @@
+"""The event-changes feed: every change of an event under a region the subscriber may read."""
+
+from __future__ import annotations
+
+from api.auth import Principal
+from api.domains.hierarchy.enums import Level
+from api.errors import ValidationFailed
+from api.feeds import FeedSource
+from api.outbox import OutboxMessage, replay
+from api.realtime import channel
+from policies.enforcer import authorize
+
+
+def scoped(actor: Principal, scope: str, obj: str) -> None:
+    """A region code the actor may read `obj` under: INVALID if it is no region code, NOT_FOUND
+    outside the actor's regions (no existence oracle), FORBIDDEN if the roles there may not."""
+    if Level.of_code(scope) is None:
+        raise ValidationFailed("scope must be a region code", field="scope")
+    authorize(actor.assignments, obj, "read", at=scope)
+
+
+def event_changes(*, actor: Principal, scope: str) -> FeedSource:
+    scoped(actor, scope, "event")
+    query = OutboxMessage.filter(topic="event", region_code__startswith=scope)
+    return FeedSource(
+        channel("event", scope), replay=lambda after, up_to: replay(query, after, up_to)
+    )
