@@ -195,6 +195,8 @@ def metrics_directory() -> Iterator[None]:
     finally:
         if not given:
             shutil.rmtree(path, ignore_errors=True)
+
+
 # Live feeds send many small frames to many sockets: wsproto keeps no tasks of its own per
 # connection and framed fastest in bench_fanout; compression costs a zlib context per socket
 # (~40 KiB) and CPU per frame for messages of a few hundred bytes.

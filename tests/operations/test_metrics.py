@@ -19,10 +19,10 @@ import pytest
 import websockets
 
 from api import metrics
+from api.jobs import QUEUE
 from api.settings import Environment, Settings
 from tests.factories import gql, region_tree, signed_in
 from tests.realtime.servers import free_port
-from workers.settings import QUEUE
 
 # Every series the operations section of issue 24 names, as Prometheus exposes them.
 SERIES = [
