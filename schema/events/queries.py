@@ -8,7 +8,6 @@ import strawberry
 
 from api.domains.events import reference, service
 from api.domains.events.enums import Card, CategoryScheme, EventStatus, Priority, Source
-from api.domains.events.models import Category, DeadlineRule
 from api.errors import NotFound
 from api.pagination import page_request
 from api.regions import Level
@@ -122,11 +121,8 @@ class EventsQuery:
     async def categories(
         self, info: Info, scheme: CategoryScheme | None = None, parent_key: str | None = None
     ) -> list[CategoryType]:
-        query = Category.filter(is_active=True)
-        if scheme is not None:
-            query = query.filter(scheme=scheme)
-        query = query.filter(parent_key=parent_key) if parent_key else query
-        return [CategoryType.from_model(c) for c in await query.order_by("key").limit(500)]
+        found = await reference.categories(scheme=scheme, parent_key=parent_key)
+        return [CategoryType.from_model(category) for category in found]
 
     @strawberry.field(
         description="Time limits per stage: defaults and per-category rules.",
@@ -135,13 +131,8 @@ class EventsQuery:
     async def deadline_rules(
         self, info: Info, category_key: str | None = None
     ) -> list[DeadlineRuleType]:
-        query = DeadlineRule.all()
-        if category_key is not None:
-            query = query.filter(category_key__in=[category_key])
-        return [
-            DeadlineRuleType.from_model(r)
-            for r in await query.order_by("category_key", "stage").limit(1000)
-        ]
+        found = await reference.deadline_rules(category_key=category_key)
+        return [DeadlineRuleType.from_model(rule) for rule in found]
 
     @strawberry.field(
         description="Holidays and worked weekend days in a period (≤ 800 days).",

@@ -306,6 +306,26 @@ async def remove_calendar_day(*, actor: Principal, day: date) -> None:
         )
 
 
+async def categories(
+    *, scheme: CategoryScheme | None = None, parent_key: str | None = None
+) -> list[Category]:
+    """Active categories of one dictionary or both, under `parent_key` if given (≤ 500)."""
+    query = Category.filter(is_active=True)
+    if scheme is not None:
+        query = query.filter(scheme=scheme)
+    if parent_key:
+        query = query.filter(parent_key=parent_key)
+    return await query.order_by("key").limit(500)
+
+
+async def deadline_rules(*, category_key: str | None = None) -> list[DeadlineRule]:
+    """The defaults and per-category time limits, or one category's (≤ 1,000)."""
+    query = DeadlineRule.all()
+    if category_key is not None:
+        query = query.filter(category_key__in=[category_key])
+    return await query.order_by("category_key", "stage").limit(1000)
+
+
 async def calendar_days(*, start: date, end: date) -> list[CalendarDay]:
     if end < start or (end - start).days > 800:
         raise ValidationFailed("give a period of at most 800 days", field="to")
