@@ -22,13 +22,12 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from typing import Final
-from zoneinfo import ZoneInfo
 
 from stdnum import numdb
 
 from api import clock
 
-CHINA: Final = ZoneInfo("Asia/Shanghai")
+CHINA_OFFSET: Final = dt.timedelta(hours=8)  # Asia/Shanghai, without daylight saving since 1991
 LENGTH: Final = 18
 TYPED_LENGTH: Final = 22  # the 18 with separators between the parts (6 8 3 1), as people type
 
@@ -42,8 +41,9 @@ class InvalidResidentId(ValueError):
 
 
 def today() -> dt.date:
-    """The date in China, which is the date a birth date can at most be."""
-    return clock.now().astimezone(CHINA).date()
+    """The date in China, which is the date a birth date can at most be (China keeps UTC+8
+    all year: a fixed offset costs a third of a zone lookup, once per row of an import)."""
+    return (clock.now() + CHINA_OFFSET).date()
 
 
 def compact(raw: str) -> str:
