@@ -302,7 +302,7 @@ async def download_import_errors(request: Request) -> Response:
     except (ValueError, NotFound):
         return JSONResponse({"error": "not found"}, status_code=404)
     return StreamingResponse(
-        imports.errors_csv(job),
+        imports.errors_csv(job, actor=principal),
         media_type="text/csv; charset=utf-8",
         headers={
             "Content-Disposition": f"attachment; filename*=UTF-8''{quote(job.filename)}.errors.csv",

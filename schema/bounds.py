@@ -49,6 +49,7 @@ from strawberry.types.scalar import ScalarDefinition
 from tortoise import fields
 from tortoise.models import Model
 
+from api import resident_ids
 from api.bounds import RANGE_TEXT, column, within_range
 from api.domains.accounts.models import ApiKey, RoleAssignment, User
 from api.domains.audit.models import AuditEntry
@@ -142,6 +143,13 @@ BY_NAME: Final[Mapping[str, Callable[[], int]]] = {
     "after": _fixed(MAX_ID),
 }
 
+# Fields typed wider than their column: the service compacts them before they land. An ID
+# number may carry spaces or hyphens between its parts (api.resident_ids), as in an import.
+WIDER_THAN_COLUMN: Final[Mapping[str, Callable[[], int]]] = {
+    name: _fixed(resident_ids.TYPED_LENGTH)
+    for name in ("idNumber", "ownerIdNumber", "landlordIdNumber", "legalPersonIdNumber")
+}
+
 # Positions of one field only: "Type.field" (an input field) or "Type.field.argument".
 BY_COORDINATE: Final[Mapping[str, Callable[[], int]]] = {
     "Query.region.code": _lazy(Region, "code"),
@@ -166,6 +174,8 @@ BY_COORDINATE: Final[Mapping[str, Callable[[], int]]] = {
 def _length_of(coordinate: str, name: str, models: Iterable[type[Model]], is_id: bool) -> int:
     if coordinate in BY_COORDINATE:
         return BY_COORDINATE[coordinate]()
+    if name in WIDER_THAN_COLUMN:
+        return WIDER_THAN_COLUMN[name]()
     snake = "".join(f"_{c.lower()}" if c.isupper() else c for c in name)
     for model in models:
         field = model._meta.fields_map.get(snake)

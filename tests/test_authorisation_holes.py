@@ -153,10 +153,19 @@ async def test_a_deactivated_account_is_checked_like_any_other(
     original = auth.verify_password
     monkeypatch.setattr(auth, "verify_password", lambda h, p: verified.append(h) or original(h, p))
 
-    for username in ("gone", "nobody"):
-        assert await _login(client, username, "Wrong-Password-1") == "INVALID_CREDENTIALS"
+    await factories.user("grid_worker", GRID, username="here")
+    attempts = [
+        ("here", "Wrong-Password-1"),
+        ("gone", "Wrong-Password-1"),
+        ("gone", factories.PASSWORD),  # the right password of a deactivated account
+        ("nobody", "Wrong-Password-1"),
+    ]
 
-    assert len(verified) == 2
+    for username, password in attempts:
+        assert await _login(client, username, password) == "INVALID_CREDENTIALS", username
+
+    # one argon2 verification per attempt, whichever kind of account it named
+    assert len(verified) == len(attempts)
 
 
 async def test_supervision_and_comments_count_the_version_up(client: httpx.AsyncClient) -> None:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from uuid import UUID
 
 import strawberry
 
 from api.domains.events import reference, service
 from api.domains.events.enums import Card, CategoryScheme, EventStatus, Priority, Source
-from api.errors import NotFound
+from api.errors import NotFound, ValidationFailed
 from api.pagination import page_request
 from api.regions import Level
 from schema.events.types import (
@@ -48,6 +49,17 @@ class EventFilterInput:
     )
 
 
+def _named(given: str | None, type_name: str, field: str) -> UUID | None:
+    """The id a filter names (a global id of the type, or a bare UUID); one that cannot name
+    such an object is refused, not dropped: dropped, the filter would widen to every event."""
+    if not given:
+        return None
+    found = parse_uuid(given, type_name)
+    if found is None:
+        raise ValidationFailed(f"not the id of a {type_name}", field=field)
+    return found
+
+
 def _filters(value: EventFilterInput | None) -> service.EventFilter:
     if value is None:
         return service.EventFilter()
@@ -58,10 +70,10 @@ def _filters(value: EventFilterInput | None) -> service.EventFilter:
         priority=value.priority,
         region_code=value.region_code,
         handling_level=value.handling_level,
-        assignee_department_id=parse_uuid(value.assignee_department_id)
-        if value.assignee_department_id
-        else None,
-        assignee_user_id=parse_uuid(value.assignee_user_id) if value.assignee_user_id else None,
+        assignee_department_id=_named(
+            value.assignee_department_id, "Department", "filter.assigneeDepartmentId"
+        ),
+        assignee_user_id=_named(value.assignee_user_id, "User", "filter.assigneeUserId"),
         overdue=value.overdue,
         card=value.card,
         reported_from=value.reported_from,

@@ -37,22 +37,23 @@ class ImportRowErrorType:
         "ROLE_NOT_AT_LEVEL, NOT_ALLOWED, DUPLICATE."
     )
     reason: str = strawberry.field(description="What is wrong, readably.")
-    value: str | None = strawberry.field(description="The cell as given (truncated).")
+    value: str | None = strawberry.field(
+        description="The cell as given (truncated); identifiers (ID numbers, phones) whole "
+        "for the one who uploaded the file, masked for anyone else."
+    )
 
     @classmethod
-    def from_model(cls, error: ImportRowError) -> ImportRowErrorType:
+    def from_model(cls, error: ImportRowError, *, uploader: bool) -> ImportRowErrorType:
+        reason, value = service.shown_error(error, uploader=uploader)
         return cls(
-            row=error.row_number,
-            column=error.column,
-            code=error.code,
-            reason=error.reason,
-            value=error.value,
+            row=error.row_number, column=error.column, code=error.code, reason=reason, value=value
         )
 
 
 @strawberry.type(name="ImportJob", description="批量导入: one uploaded file and its run.")
 class ImportJobType:
     job_id: strawberry.Private[uuid.UUID]
+    job: strawberry.Private[ImportJob]
     kind: ImportKind
     mode: ImportMode
     atomicity: Atomicity = strawberry.field(description="All-or-nothing or best-effort.")
@@ -95,12 +96,16 @@ class ImportJobType:
         page, filtered = await service.list_errors(
             job_id=self.job_id, page=page_request(first, after)
         )
-        return connection(page, filtered, ImportRowErrorType.from_model)
+        uploader = service.is_uploader(info.context.principal, self.job)
+        return connection(
+            page, filtered, lambda error: ImportRowErrorType.from_model(error, uploader=uploader)
+        )
 
     @classmethod
     def from_model(cls, job: ImportJob) -> ImportJobType:
         return cls(
             job_id=job.id,
+            job=job,
             kind=job.kind,
             mode=job.mode,
             atomicity=job.atomicity,

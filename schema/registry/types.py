@@ -365,7 +365,7 @@ class PersonNode(Node):
     name: str
     former_name: str | None
     sex: str | None = strawberry.field(description="GB/T 2261.1 (sex)")
-    birth_date: dt.date
+    birth_date: strawberry.Private[dt.date]
     ethnicity: str | None = strawberry.field(description="GB/T 3304 (ethnicity)")
     native_place: str | None = strawberry.field(description="籍贯, region code")
     household_register_code: str | None = strawberry.field(description="户籍地, region code")
@@ -420,6 +420,17 @@ class PersonNode(Node):
     @strawberry.field(description="Passport number (foreign); masked likewise.")
     async def passport_number(self, info: Info) -> str | None:
         return await self._sensitive(info, "passport_number")
+
+    @strawberry.field(
+        name="birthDate",
+        description="The birth date; null unless you may see the ID number whole, since it "
+        "is the ID number's middle part and would rebuild the masked number. `age` is given "
+        "to everyone.",
+    )
+    def shown_birth_date(self, info: Info) -> dt.date | None:
+        if not may_read_sensitive(info.context.principal, self.region_code):
+            return None
+        return self.birth_date
 
     @strawberry.field(description="Age in whole years today.")
     def age(self) -> int:

@@ -73,6 +73,28 @@ async def test_counts_per_child_region_and_kind(client: httpx.AsyncClient, db: N
     assert by_leader["data"]["registryStatistics"]["children"][0]["regionCode"] == "410611001001"
 
 
+async def test_a_bad_region_is_a_member_of_the_result_union_like_the_other_statistics(
+    client: httpx.AsyncClient, db: None
+) -> None:
+    await factories.region_tree()
+    _, township = await factories.signed_in("township_centre", TOWNSHIP)
+    document = (
+        "query($code: String!) { registryStatistics(regionCode: $code) {"
+        " __typename ... on Error { code field } } }"
+    )
+
+    answers = {
+        code: (await gql(client, document, {"code": code}, token=township))
+        for code in ("41061100100x", "4106119", OTHER_TOWNSHIP, "410611009")
+    }
+
+    for code, body in answers.items():
+        assert "errors" not in body, (code, body)
+        result = body["data"]["registryStatistics"]
+        assert result["__typename"] in {"ValidationError", "NotFoundError"}, (code, result)
+    assert answers[OTHER_TOWNSHIP]["data"]["registryStatistics"]["__typename"] == "NotFoundError"
+
+
 @pytest.mark.slow
 async def test_district_statistics_over_a_million_people_read_only_the_indexes(
     client: httpx.AsyncClient, db: None

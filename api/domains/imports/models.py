@@ -69,6 +69,12 @@ class ImportRowError(Model):
     code = fields.CharField(max_length=32)
     reason = fields.CharField(max_length=300)
     value = fields.CharField(max_length=200, null=True)
+    # Personal data (PIPL): kept in this row, so no longer than the job's errors are kept.
+    uploaded_value = fields.CharField(
+        max_length=200,
+        null=True,
+        description="the cell whole where value is masked; shown to the uploader only",
+    )
 
     job_id: str
 

@@ -542,15 +542,21 @@ async def _write(
 async def _finish(connection: asyncpg.Connection, job: ImportJob, settings: Settings) -> None:
     """Phase "finish": the row problems a client may read, then the job's outcome."""
     await connection.execute("DELETE FROM import_row_errors WHERE job_id = $1", job.id)
-    # Echoed identifiers are masked like the registry shows them (4106**********1234): the
-    # errors file may be read by others in the region than the one who sent the file.
+    # Echoed identifiers are masked like the registry shows them (4106**********1234), in the
+    # value and in the reason that quotes it: the errors may be read by others in the region
+    # than the one who sent the file. The uploader alone is shown the cell whole
+    # (uploaded_value), to find the row in their own file.
     status = await connection.execute(
-        'INSERT INTO import_row_errors (job_id, row_number, "column", code, reason, value) '
-        "SELECT $1, row_number, column_name, code, left(reason, 300), left(CASE "
+        'INSERT INTO import_row_errors (job_id, row_number, "column", code, reason, value, '
+        "uploaded_value) "
+        "SELECT $1, row_number, column_name, code, left(CASE WHEN masked IS DISTINCT FROM value "
+        "THEN replace(reason, value, masked) ELSE reason END, 300), left(masked, 200), "
+        "CASE WHEN masked IS DISTINCT FROM value THEN left(value, 200) END "
+        "FROM (SELECT id, row_number, column_name, code, reason, value, CASE "
         "WHEN column_name IS NULL OR column_name <> ALL($3::text[]) THEN value "
         "WHEN length(value) <= 8 THEN repeat('*', length(value)) "
-        "ELSE left(value, 4) || repeat('*', length(value) - 8) || right(value, 4) END, 200) "
-        "FROM import_errors ORDER BY row_number, id LIMIT $2",
+        "ELSE left(value, 4) || repeat('*', length(value) - 8) || right(value, 4) END AS masked "
+        "FROM import_errors) e ORDER BY row_number, id LIMIT $2",
         job.id,
         settings.gridgov_max_import_errors,
         sorted(SENSITIVE_COLUMNS),

@@ -217,9 +217,26 @@ async def list_errors(*, job_id: uuid.UUID, page: PageRequest) -> tuple[Page[Imp
 ERRORS_CSV_HEADER = ["row", "column", "code", "reason", "value"]
 
 
-async def errors_csv(job: ImportJob) -> AsyncIterator[bytes]:
+def is_uploader(actor: Principal, job: ImportJob) -> bool:
+    """The one who sent the file: shown the cells they typed, identifiers included."""
+    return actor.user_id is not None and actor.user_id == job.created_by_id
+
+
+def shown_error(error: ImportRowError, *, uploader: bool) -> tuple[str, str | None]:
+    """The reason and value of a row problem: whole for the uploader, identifiers masked for
+    anyone else who may read the job."""
+    if not uploader or error.uploaded_value is None:
+        return error.reason, error.value
+    reason = error.reason
+    if error.value:
+        reason = reason.replace(error.value, error.uploaded_value)
+    return reason, error.uploaded_value
+
+
+async def errors_csv(job: ImportJob, *, actor: Principal) -> AsyncIterator[bytes]:
     """The job's row problems as CSV (UTF-8 with BOM, so spreadsheet programs show Chinese),
-    streamed in batches."""
+    streamed in batches; identifiers whole for the uploader only (`shown_error`)."""
+    uploader = is_uploader(actor, job)
     yield "\ufeff".encode()
     buffer = io.StringIO()
     writer = csv.writer(buffer)
@@ -232,13 +249,14 @@ async def errors_csv(job: ImportJob) -> AsyncIterator[bytes]:
             .limit(ERRORS_CSV_BATCH)
         )
         for row in rows:
+            reason, value = shown_error(row, uploader=uploader)
             writer.writerow(
                 [
                     row.row_number,
                     row.column or "",
                     row.code,
-                    formula_safe(row.reason),
-                    formula_safe(row.value),
+                    formula_safe(reason),
+                    formula_safe(value),
                 ]
             )
         yield buffer.getvalue().encode()

@@ -10,7 +10,13 @@ from typing import Any, Final
 from api.auth import Principal
 from api.domains.audit.models import AuditEntry
 from api.domains.registry.people import PersonFilter, search_people
-from api.domains.registry.privacy import SENSITIVE_COLUMNS, mask, may_read_sensitive
+from api.domains.registry.privacy import (
+    REVEALING_COLUMNS,
+    SENSITIVE_COLUMNS,
+    WITHHELD,
+    mask,
+    may_read_sensitive,
+)
 from api.domains.registry.records import jsonable, valid_region_code
 from api.errors import ValidationFailed
 from api.pagination import PageRequest
@@ -58,7 +64,9 @@ async def export_people(*, actor: Principal, filters: PersonFilter) -> tuple[str
         unmasked += whole
         writer.writerow(
             [
-                _export_value(
+                WITHHELD
+                if column in REVEALING_COLUMNS and not whole
+                else _export_value(
                     getattr(person, column), masked=column in SENSITIVE_COLUMNS and not whole
                 )
                 for column in EXPORT_COLUMNS
@@ -77,7 +85,7 @@ async def export_people(*, actor: Principal, filters: PersonFilter) -> tuple[str
             "truncated": truncated,
             "filters": jsonable(
                 {
-                    k: v
+                    k: _audited_filter(k, v)
                     for k, v in dataclasses.asdict(filters).items()
                     if v not in (None, (), [], False)
                 }
@@ -85,6 +93,13 @@ async def export_people(*, actor: Principal, filters: PersonFilter) -> tuple[str
         },
     )
     return out.getvalue(), len(rows), truncated
+
+
+def _audited_filter(name: str, value: Any) -> Any:
+    """A search by ID number is kept masked: the audit log's readers may not see it whole."""
+    if name == "text" and isinstance(value, str) and any(c.isdigit() for c in value):
+        return mask(value)
+    return value
 
 
 def _export_value(value: Any, *, masked: bool) -> str:

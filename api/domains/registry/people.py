@@ -8,11 +8,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
-from stdnum.cn import ric
 from tortoise.expressions import Q, Subquery
 from tortoise.transactions import in_transaction
 
-from api import clock
+from api import clock, resident_ids
 from api.auth import Principal
 from api.domains.registry.enums import (
     ChangeAction,
@@ -107,8 +106,8 @@ def check_person(values: dict[str, Any], *, prefix: str = "") -> None:
     number = values.get("id_number")
     person_type = values.get("person_type")
     if number:
-        birth = ric.get_birth_date(number)
-        sex = "1" if int(number[16]) % 2 else "2"
+        birth = resident_ids.birth_date(number)
+        sex = resident_ids.sex(number)
         if values.get("birth_date") is None:
             values["birth_date"] = birth
         elif values["birth_date"] != birth:

@@ -27,6 +27,13 @@ SENSITIVE_COLUMNS: Final = frozenset(
 )
 
 
+# Columns that are not identifiers but would give back the masked part of one: the birth date is
+# characters 7-14 of the ID number, and beside the masked number's first and last four and the
+# record's county it leaves one candidate. Withheld (not masked) wherever the number is masked.
+REVEALING_COLUMNS: Final = frozenset({"birth_date"})
+WITHHELD: Final = "****-**-**"
+
+
 def mask(value: str) -> str:
     """Keep the first and last four characters of an identifier (4106**********1234); a phone
     keeps its prefix and last four digits (+86139****5678)."""

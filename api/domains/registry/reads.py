@@ -22,7 +22,13 @@ from api.domains.registry.enums import (
 from api.domains.registry.models import (
     RegistryChange,
 )
-from api.domains.registry.privacy import SENSITIVE_COLUMNS, mask, may_read_sensitive
+from api.domains.registry.privacy import (
+    REVEALING_COLUMNS,
+    SENSITIVE_COLUMNS,
+    WITHHELD,
+    mask,
+    may_read_sensitive,
+)
 from api.domains.registry.records import (
     MODELS,
     keyset_page,
@@ -122,6 +128,10 @@ def visible_changes(actor: Principal, change: RegistryChange) -> dict[str, Any]:
             values = {
                 side: mask(str(value)) if value is not None else None
                 for side, value in values.items()
+            }
+        elif name in REVEALING_COLUMNS and isinstance(values, dict):
+            values = {
+                side: WITHHELD if value is not None else None for side, value in values.items()
             }
         shown[name] = values
     return shown

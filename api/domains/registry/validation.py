@@ -12,11 +12,10 @@ from enum import StrEnum
 from typing import Any
 
 import phonenumbers
-from stdnum import numdb
-from stdnum.cn import ric, uscc
-from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
+from stdnum.cn import uscc
 from stdnum.exceptions import ValidationError as StdnumError
 
+from api import resident_ids
 from api.domains.registry.codes import table
 from api.errors import ErrorCode, ValidationFailed
 
@@ -34,44 +33,16 @@ def field_name(name: str, prefix: str = "") -> str:
 
 
 def id_number(value: str, *, field: str = "idNumber") -> str:
-    """A mainland resident identity number (居民身份证号码): 18 characters, checksum, birth date
-    and a county code; returned compact with an upper-case X.
-
-    stdnum's own `ric.validate` also wants the county to exist in the birth *year*; but the code
-    is the household register's when the card was first issued (from 1984 on), so people born
-    before a county got its code (e.g. 410611 淇滨区 before 1983) carry valid numbers it would
-    refuse. We require only that the county code is one the division tables have ever had."""
-    number = ric.compact(value.strip().upper())
+    """A resident identity number (居民身份证号码) or a foreign permanent residence ID, by the
+    rule the import pipeline applies too (`api.resident_ids`); returned compact, upper-case X."""
     try:
-        if len(number) != 18:
-            raise InvalidLength()
-        if number.startswith("9"):
-            return _permanent_residence_number(number)
-        if not number[:-1].isdigit():
-            raise InvalidFormat()
-        if number[-1] != ric.calc_check_digit(number):
-            raise InvalidChecksum()
-        ric.get_birth_date(number)
-        if "county" not in {k for _, props in numdb.get("cn/loc").info(number[:6]) for k in props}:
-            raise InvalidComponent()
-        return str(number)
-    except StdnumError as error:
+        return resident_ids.validate(value)
+    except resident_ids.InvalidResidentId as error:
         raise ValidationFailed(
-            f"not a valid 18-digit resident ID number ({error})",
+            f"not a valid 18-character resident ID number: {error.reason}",
             field=field,
             code=ErrorCode.INVALID_CODE,
         ) from error
-
-
-def _permanent_residence_number(number: str) -> str:
-    """The 2023 foreign permanent residence ID (外国人永久居留身份证): 18 characters starting
-    with 9, with the resident ID's birth date and check character but no birth place."""
-    if not number[:-1].isdigit():
-        raise InvalidFormat()
-    if number[-1] != ric.calc_check_digit(number):
-        raise InvalidChecksum()
-    ric.get_birth_date(number)
-    return number
 
 
 def phone(value: str, *, field: str = "phone") -> str:
