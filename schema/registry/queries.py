@@ -189,6 +189,7 @@ class RegistryQuery:
             actor=info.context.principal,
             page=page_request(first, after),
             filters=person_filter(filter),
+            redis=info.context.redis,
         )
         return connection(page, filtered, PersonNode.from_model)
 
@@ -348,7 +349,7 @@ class RegistryQuery:
         self, info: Info, filter: PersonFilterInput | None = None
     ) -> PeopleExport:
         text, rows, truncated = await service.export_people(
-            actor=info.context.principal, filters=person_filter(filter)
+            actor=info.context.principal, filters=person_filter(filter), redis=info.context.redis
         )
         return PeopleExport(csv=text, row_count=rows, truncated=truncated)
 

@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 
 from api import resident_ids
+from api.domains.registry import privacy
 from tests import factories
 from tests.factories import gql
 from tests.registry.helpers import GRID, TOWNSHIP, id_number, register_household
@@ -113,3 +114,40 @@ async def test_a_reader_who_sees_the_number_whole_sees_the_birth_date(
 
     person = body["data"]["person"]
     assert (person["idNumber"], person["birthDate"]) == (id_number(BIRTH, 123), "1980-01-01")
+
+
+LOOKUP = 'query { people(filter: {text: "%s"}) { edges { node { idNumber } } } }'
+LOOKUPS = """
+query { auditLog(action: "person.lookup_by_id_number", first: 100) {
+  edges { node { actorLabel detail } } } }"""
+
+
+async def test_lookups_by_whole_number_from_a_masked_reader_are_audited_and_bounded(
+    client: httpx.AsyncClient, db: None
+) -> None:
+    """Each lookup by a whole number answers yes or no about a number the reader cannot see;
+    enough of them would test every candidate left by the masked number and the age."""
+    await factories.region_tree()
+    _, worker = await factories.signed_in("grid_worker", GRID)
+    township_user, township = await factories.signed_in("township_centre", TOWNSHIP)
+    _, admin = await factories.signed_in("admin", "4106")
+    household = (await register_household(client, worker))["household"]
+    number = household["members"][0]["idNumber"]
+    masked = number[:4] + "*" * 10 + number[-4:]
+
+    allowance = privacy.WHOLE_ID_LOOKUPS_PER_HOUR
+    for _ in range(allowance):
+        body = await gql(client, LOOKUP % number, token=township)
+        assert [e["node"]["idNumber"] for e in body["data"]["people"]["edges"]] == [masked]
+    refused = await gql(client, LOOKUP % number, token=township)
+    whole = await gql(client, LOOKUP % number, token=worker)  # sees numbers whole: not counted
+    log = await gql(client, LOOKUPS, token=admin)
+
+    assert refused["data"] is None
+    assert refused["errors"][0]["extensions"]["code"] == "TOO_MANY_ATTEMPTS"
+    assert [e["node"]["idNumber"] for e in whole["data"]["people"]["edges"]] == [number]
+    entries = [e["node"] for e in log["data"]["auditLog"]["edges"]]
+    assert len(entries) == allowance
+    assert {e["actorLabel"] for e in entries} == {township_user.username}
+    assert {e["detail"]["id_number"] for e in entries} == {masked}
+    assert number not in json.dumps(log)

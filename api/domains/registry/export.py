@@ -7,6 +7,8 @@ import dataclasses
 import io
 from typing import Any, Final
 
+from redis.asyncio import Redis
+
 from api.auth import Principal
 from api.domains.audit.models import AuditEntry
 from api.domains.registry.people import PersonFilter, search_people
@@ -39,7 +41,9 @@ EXPORT_COLUMNS: Final = (
 )
 
 
-async def export_people(*, actor: Principal, filters: PersonFilter) -> tuple[str, int, bool]:
+async def export_people(
+    *, actor: Principal, filters: PersonFilter, redis: Redis
+) -> tuple[str, int, bool]:
     """The people of a search as CSV (at most EXPORT_LIMIT rows), identifiers masked where the
     caller may not see them; every export is written to the audit log. Returns (csv, rows,
     truncated)."""
@@ -49,7 +53,7 @@ async def export_people(*, actor: Principal, filters: PersonFilter) -> tuple[str
         raise ValidationFailed("give the regionCode to export", field="regionCode")
     authorize(actor.assignments, "registry", "export", at=valid_region_code(where))
     _, query = await search_people(
-        actor=actor, page=PageRequest(first=1, after=None), filters=filters
+        actor=actor, page=PageRequest(first=1, after=None), filters=filters, redis=redis
     )
     query = query.filter(region_code__startswith=where)
     rows = await query.order_by("id").limit(EXPORT_LIMIT + 1)

@@ -8,11 +8,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
+from redis.asyncio import Redis
 from tortoise.expressions import Q, Subquery
 from tortoise.transactions import in_transaction
 
 from api import clock, resident_ids
 from api.auth import Principal
+from api.domains.audit.models import AuditEntry
 from api.domains.registry.enums import (
     ChangeAction,
     PersonType,
@@ -28,6 +30,7 @@ from api.domains.registry.models import (
     SpecialGroupRecord,
     Volunteer,
 )
+from api.domains.registry.privacy import count_whole_id_lookup, mask, sees_numbers_masked
 from api.domains.registry.records import (
     MAX_REASON,
     apply_changes,
@@ -341,9 +344,10 @@ def _years_ago(today: dt.date, years: int) -> dt.date:
 
 
 async def search_people(
-    *, actor: Principal, page: PageRequest, filters: PersonFilter
+    *, actor: Principal, page: PageRequest, filters: PersonFilter, redis: Redis
 ) -> tuple[Page[Person], Any]:
-    """People in scope matching the filters."""
+    """People in scope matching the filters; a lookup by whole ID number from a caller who sees
+    numbers masked is counted against an hourly allowance and audited."""
     query = within_region(Person.filter(readable(actor)), filters.region_code)
     if not filters.include_deregistered:
         query = query.filter(status=RecordStatus.ACTIVE)
@@ -373,7 +377,20 @@ async def search_people(
         term = text(50).clean(filters.text, field="text")
         # Each branch has its own index: an ID number is looked up whole, a name by prefix.
         if len(term) == 18 and term[:17].isdigit():
-            query = query.filter(id_number=term.upper())
+            number = term.upper()
+            if sees_numbers_masked(actor):
+                await count_whole_id_lookup(actor, redis)
+                await AuditEntry.create(
+                    actor_id=actor.user_id or actor.api_key_id,
+                    actor_label=actor.label[:100],
+                    action="person.lookup_by_id_number",
+                    object_type="person",
+                    object_id="",
+                    region_code=filters.region_code
+                    or (actor.assignments[0].region_code if actor.assignments else ""),
+                    detail={"id_number": mask(number)},
+                )
+            query = query.filter(id_number=number)
         elif term:
             query = query.filter(Q(name__startswith=term) | Q(former_name__startswith=term))
     if filters.tags:

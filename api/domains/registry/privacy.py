@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Final
 
+from redis.asyncio import Redis
+
 from api.auth import Principal
+from api.errors import RateLimited
 from policies.enforcer import can
 
 # Columns holding personal identifiers, whatever the record: masked unless the caller's role
@@ -51,3 +54,30 @@ def may_read_sensitive(actor: Principal, region_code: str) -> bool:
 
 def may_read_special_groups(actor: Principal, region_code: str) -> bool:
     return can(actor.assignments, "special_group", "read", at=region_code)
+
+
+# A reader who sees ID numbers masked may still look a person up by a whole number (a grid
+# worker checking a resident's card at the door), but each lookup is a yes/no answer about a
+# number they cannot see: with the age the record shows, about 33 candidates remain for a masked
+# number, so unbounded lookups would rebuild it. An hour's allowance covers a day of door-to-door
+# checks at the usual pace, stops the enumeration of many numbers, and every lookup is audited.
+WHOLE_ID_LOOKUPS_PER_HOUR: Final = 60
+
+
+def sees_numbers_masked(actor: Principal) -> bool:
+    """True when none of the caller's assignments shows identifiers whole."""
+    return not any(may_read_sensitive(actor, a.region_code) for a in actor.assignments)
+
+
+async def count_whole_id_lookup(actor: Principal, redis: Redis) -> None:
+    """Count a masked reader's lookup by a whole ID number; refuse past the hourly allowance."""
+    key = f"gridgov:id-lookups:{actor.user_id or actor.api_key_id}"
+    async with redis.pipeline(transaction=True) as pipe:
+        pipe.set(key, 0, ex=3600, nx=True)  # the window starts at the first lookup
+        pipe.incr(key)
+        _, done = await pipe.execute()
+    if int(done) > WHOLE_ID_LOOKUPS_PER_HOUR:
+        raise RateLimited(
+            "too many lookups by ID number; try again later",
+            retry_after_seconds=max(int(await redis.ttl(key)), 1),
+        )
