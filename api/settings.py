@@ -53,6 +53,13 @@ class Settings(BaseSettings):
     gridgov_import_dir: Path | None = Field(
         default=None, description="where import files are kept; default <data dir>/imports"
     )
+    gridgov_import_retention_days: int = Field(
+        default=90,
+        ge=1,
+        le=3650,
+        description="finished import jobs, their row problems and files are deleted this long "
+        "after they finish",
+    )
     gridgov_max_import_bytes: int = Field(default=200 * 1_048_576, ge=1024)
     gridgov_max_import_rows: int = Field(default=2_000_000, ge=1)
     gridgov_max_import_unpacked_bytes: int = Field(

@@ -80,10 +80,9 @@ async def store(
         sha256 = digest.hexdigest()
         target = path_of(root, sha256)
         await anyio.Path(target.parent).mkdir(parents=True, exist_ok=True)
-        if await anyio.Path(target).exists():
-            os.unlink(temporary)  # the same content is kept once
-        else:
-            os.replace(temporary, target)
+        # The same content is kept once; replacing it (an atomic rename) also renews its time,
+        # which the import purge reads so that it never deletes a file just stored again.
+        os.replace(temporary, target)
         return Stored(sha256, size, filename, kind)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):

@@ -19,3 +19,8 @@ async def run_import(ctx: dict[str, Any], job_id: str) -> str | None:
 async def requeue_imports(ctx: dict[str, Any]) -> int:
     """Queue again the jobs whose enqueue was lost (Redis down after the commit)."""
     return await service.requeue_stale(ctx["redis"])
+
+
+async def purge_imports(ctx: dict[str, Any]) -> int:
+    """Delete finished import jobs, their row problems and files past the retention period."""
+    return await service.purge_finished()

@@ -11,7 +11,7 @@ from api import db, jobs
 from api.settings import get_settings
 from workers.accounts import prune_sessions
 from workers.events import enforce_deadlines, investigation_reminders
-from workers.imports import requeue_imports, run_import
+from workers.imports import purge_imports, requeue_imports, run_import
 from workers.stats import freeze_rankings
 from workers.webhooks import deliver_webhook, dispatch_webhooks
 
@@ -46,6 +46,7 @@ class WorkerSettings:
         freeze_rankings,
         run_import,  # a million-row file takes about a minute, well inside job_timeout
         requeue_imports,
+        purge_imports,
     ]
     cron_jobs: ClassVar[list[Any]] = [
         cron(prune_sessions, hour={3}, minute={17}, unique=True, run_at_startup=False),
@@ -59,6 +60,8 @@ class WorkerSettings:
         # machine was down then (frozen periods are skipped, so a rerun costs little)
         cron(freeze_rankings, hour={17}, minute={30}, unique=True, run_at_startup=True),
         cron(requeue_imports, second={30}, unique=True, timeout=50),
+        # 03:37 China time (19:37 UTC), away from the day's imports
+        cron(purge_imports, hour={19}, minute={37}, unique=True, run_at_startup=False),
     ]
     queue_name = jobs.QUEUE
     on_startup = startup

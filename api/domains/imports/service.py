@@ -17,10 +17,10 @@ from redis.exceptions import RedisError
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
-from api import clock, jobs, outbox
+from api import clock, jobs, outbox, uploads
 from api.auth import Principal
 from api.domains.imports import files, pipeline
-from api.domains.imports.enums import Atomicity, ImportKind, ImportMode, ImportState
+from api.domains.imports.enums import FINISHED, Atomicity, ImportKind, ImportMode, ImportState
 from api.domains.imports.kinds.available import kind_of
 from api.domains.imports.models import ImportJob, ImportRowError
 from api.domains.imports.progress import payload
@@ -28,6 +28,7 @@ from api.errors import ErrorCode, NotFound, PermissionDenied, ValidationFailed
 from api.pagination import Page, PageRequest, make_page, split_cursor
 from api.query import subtree_filter
 from api.regions import Level
+from api.settings import Settings, get_settings
 from api.spreadsheets import formula_safe
 from policies.enforcer import authorize, scope_prefixes
 
@@ -35,6 +36,10 @@ ERRORS_CSV_BATCH = 5000
 # A job queued this long without a worker picking it up lost its enqueue (Redis down after the
 # commit): the worker's requeue sweep queues it again under the same id.
 STALE_QUEUED = timedelta(minutes=2)
+
+# A stored file younger than this is never deleted by the purge, even with no job naming it:
+# an upload of the same content stores (refreshing its time) before its job row commits.
+PURGE_GRACE = timedelta(hours=1)
 
 log = structlog.get_logger("gridgov.imports")
 
@@ -145,6 +150,31 @@ async def requeue_stale(redis: Redis) -> int:
     for job_id in map(uuid.UUID, map(str, stale)):
         await queue.enqueue_job("run_import", str(job_id), _job_id=job_key(job_id))
     return len(stale)
+
+
+async def purge_finished(*, settings: Settings | None = None) -> int:
+    """Delete the jobs finished more than the retention period ago, with their row problems (the
+    uploaders' own cells among them: personal data kept no longer than that) and every stored
+    file no remaining job names; returns the number of jobs deleted."""
+    settings = settings or get_settings()
+    now = clock.now()
+    cutoff = now - timedelta(days=settings.gridgov_import_retention_days)
+    old = ImportJob.filter(state__in=list(FINISHED), finished_at__lt=cutoff)
+    files_of = set(await old.values_list("file_sha256", flat=True))
+    deleted = await old.delete()  # row problems go with their job (ON DELETE CASCADE)
+    still_named = set(
+        await ImportJob.filter(file_sha256__in=list(files_of)).values_list("file_sha256", flat=True)
+    )
+    for sha256 in files_of - still_named:
+        path = uploads.path_of(settings.import_dir, sha256)
+        try:
+            if path.stat().st_mtime < (now - PURGE_GRACE).timestamp():
+                path.unlink()
+        except FileNotFoundError:
+            continue
+    if deleted:
+        log.info("imports purged", jobs=deleted, files=len(files_of - still_named))
+    return int(deleted)
 
 
 async def run(job_id: uuid.UUID, *, last_try: bool) -> ImportState | None:
