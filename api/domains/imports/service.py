@@ -160,11 +160,10 @@ async def purge_finished(*, settings: Settings | None = None) -> int:
     now = clock.now()
     cutoff = now - timedelta(days=settings.gridgov_import_retention_days)
     old = ImportJob.filter(state__in=list(FINISHED), finished_at__lt=cutoff)
-    files_of = set(await old.values_list("file_sha256", flat=True))
+    files_of = {str(sha) for sha in await old.values_list("file_sha256", flat=True)}
     deleted = await old.delete()  # row problems go with their job (ON DELETE CASCADE)
-    still_named = set(
-        await ImportJob.filter(file_sha256__in=list(files_of)).values_list("file_sha256", flat=True)
-    )
+    named = ImportJob.filter(file_sha256__in=list(files_of)).values_list("file_sha256", flat=True)
+    still_named = {str(sha) for sha in await named}
     for sha256 in files_of - still_named:
         path = uploads.path_of(settings.import_dir, sha256)
         try:
