@@ -81,6 +81,7 @@ def document(
     incident: Incident,
     data: AlertInput,
     *,
+    sender: str,
     identifier: str,
     sent: datetime,
     region_name: str,
@@ -97,7 +98,7 @@ def document(
 
     alert = ET.Element(f"{{{NAMESPACE}}}alert")
     add(alert, "identifier", identifier)
-    add(alert, "sender", _sender(incident.centre_region_code))
+    add(alert, "sender", sender)
     add(alert, "sent", _sent(sent))
     add(alert, "status", "Exercise" if incident.drill else "Actual")
     add(alert, "msgType", data.msg_type.value)
@@ -108,7 +109,7 @@ def document(
         add(
             alert,
             "references",
-            f"{_sender(incident.centre_region_code)},{previous.identifier},{_sent(previous.sent_at)}",
+            f"{previous.sender},{previous.identifier},{_sent(previous.sent_at)}",
         )
     add(alert, "incidents", incident.number)
     kind = reference.emergency_type(incident.type_code)
@@ -184,16 +185,24 @@ async def issue_alert(*, actor: Principal, incident_id: uuid.UUID, data: AlertIn
         if data.expires_at is not None and data.expires_at <= move.now:
             raise ValidationFailed("expiresAt is in the past", field="expiresAt")
         region = await Region.get_or_none(code=incident.region_code)
-        identifier = await _identifier(incident.centre_region_code, move.now)
+        # the issuer: the caller's centre over the incident (the one that may command it)
+        issuer = next(
+            a.region_code
+            for a in actor.assignments
+            if incident.region_code.startswith(a.region_code)
+        )
+        identifier = await _identifier(issuer, move.now)
         alert = await CapAlert.create(
             id=uuid.uuid4(),
             incident_id=incident.id,
             identifier=identifier,
+            sender=_sender(issuer),
             msg_type=data.msg_type.value,
             sent_at=move.now.replace(microsecond=0),
             xml=document(
                 incident,
                 data,
+                sender=_sender(issuer),
                 identifier=identifier,
                 sent=move.now,
                 region_name=region.name if region else incident.region_code,

@@ -113,6 +113,7 @@ class IncidentTask(Model):
     version = fields.IntField(default=1)
     created_at = fields.DatetimeField()
     completed_at = fields.DatetimeField(null=True)
+    updated_at = fields.DatetimeField(auto_now=True)
 
     class Meta:
         table = "emergency_tasks"
@@ -145,6 +146,7 @@ class CapAlert(Model):
     id = fields.UUIDField(primary_key=True)
     incident_id = fields.UUIDField(db_index=True)
     identifier = fields.CharField(max_length=64, unique=True)
+    sender = fields.CharField(max_length=64, description="the issuing centre")
     msg_type = fields.CharField(max_length=8)
     sent_at = fields.DatetimeField()
     xml = fields.TextField()
