@@ -13,6 +13,7 @@ from datetime import datetime
 
 from tortoise import connections
 
+from api import outbox
 from api.auth import Principal
 from api.domains.emergencies import reference
 from api.domains.emergencies.enums import (
@@ -30,6 +31,9 @@ from api.flows import moves as flows
 from api.flows.calendar import LOCAL
 
 NAMESPACE = "urn:oasis:names:tc:emergency:cap:1.2"
+# the outbox topic of issued alerts: webhooks deliver them to the channels that reach citizens
+# (WeChat, SMS gateways, the city's app), which read `status` (Exercise for a drill)
+PUBLIC_ALERTS = "public_alert"
 SENDER_DOMAIN = "gridgov"
 SEVERITY = {
     ResponseLevel.I: "Extreme",
@@ -211,6 +215,24 @@ async def issue_alert(*, actor: Principal, incident_id: uuid.UUID, data: AlertIn
             created_by_id=actor.user_id,
         )
         move.note = f"CAP {data.msg_type.value} {identifier}: {headline}"
+        await outbox.add_many(
+            [
+                outbox.row(
+                    topic=PUBLIC_ALERTS,
+                    region_code=incident.region_code,
+                    payload={
+                        "alert": {
+                            "identifier": identifier,
+                            "msg_type": alert.msg_type,
+                            "status": "Exercise" if incident.drill else "Actual",
+                            "incident_number": incident.number,
+                            "headline": headline,
+                            "cap": alert.xml,
+                        }
+                    },
+                )
+            ]
+        )
     return alert
 
 
