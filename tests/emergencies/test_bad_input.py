@@ -86,8 +86,8 @@ async def test_a_plan_or_task_for_a_department_outside_the_region_is_refused(
         tasks=[],
     )
     refused_plan = await call(client, SAVE_PLAN, people.district, input=outside)
-    assert refused_plan["__typename"] in ("ValidationError", "NotFoundError"), refused_plan
-    # 鹤山区's department is outside 淇滨区, where the district centre may not even look
+    # 鹤山区's department serves neither 淇滨区 nor anything above or below it
+    assert _error(refused_plan) == ("ValidationError", "OUTSIDE_AREA", "departments")
     plan = await _plan(client, people)
     incident = await _opened(client, people)
     active = await call(

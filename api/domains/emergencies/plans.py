@@ -15,11 +15,11 @@ from api.auth import Principal
 from api.domains.emergencies import reference
 from api.domains.emergencies.enums import DepartmentRole, ResponseLevel
 from api.domains.emergencies.models import EmergencyPlan
-from api.domains.emergencies.scope import PLAN, check, check_scope, readable
+from api.domains.emergencies.scope import PLAN, check, check_scope, readable_plans
 from api.domains.hierarchy.models import Department
 from api.errors import ErrorCode, NotFound, ValidationFailed
 from api.pagination import Page, PageRequest, make_page
-from api.regions import Level, in_subtree
+from api.regions import Level, ancestor_codes, in_subtree
 
 MAX_ITEMS = 200  # departments, teams, supplies, shelters or tasks in one plan
 MAX_TASK_HOURS = 720
@@ -192,7 +192,7 @@ async def save_plan(*, actor: Principal, data: PlanInput) -> EmergencyPlan:
 
 
 async def get_plan(*, actor: Principal, plan_id: uuid.UUID) -> EmergencyPlan:
-    plan = await EmergencyPlan.filter(readable(actor, PLAN), id=plan_id).first()
+    plan = await EmergencyPlan.filter(readable_plans(actor), id=plan_id).first()
     if plan is None:
         raise NotFound("emergency plan", plan_id)
     return plan
@@ -201,10 +201,12 @@ async def get_plan(*, actor: Principal, plan_id: uuid.UUID) -> EmergencyPlan:
 async def list_plans(
     *, actor: Principal, scope: str, page: PageRequest, type_code: str | None = None
 ) -> tuple[Page[EmergencyPlan], Any]:
-    """The current version of each plan covering `scope` or a region under it, by code."""
+    """The current version of each plan covering `scope` (from it or above) or a region
+    under it, by code."""
     check_scope(actor, scope, PLAN)
     query = EmergencyPlan.filter(
-        readable(actor, PLAN), region_code__startswith=scope, is_current=True
+        Q(region_code__startswith=scope) | Q(region_code__in=ancestor_codes(scope)),
+        is_current=True,
     )
     if type_code is not None:
         query = query.filter(type_code=type_code)

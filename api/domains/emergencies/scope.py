@@ -7,7 +7,7 @@ from tortoise.expressions import Q
 
 from api.auth import Principal
 from api.errors import NotAllowed, ValidationFailed
-from api.regions import Level, in_subtree
+from api.regions import Level, ancestor_codes, in_subtree
 from policies.enforcer import authorize, get_enforcer, scope_prefixes
 
 INCIDENT, TASK, PLAN = "incident", "incident_task", "emergency_plan"
@@ -22,6 +22,14 @@ def readable(actor: Principal, obj: str = INCIDENT) -> Q:
     for prefix in prefixes[1:]:
         query |= Q(region_code__startswith=prefix)
     return query
+
+
+def readable_plans(actor: Principal) -> Q:
+    """Plans under a region where the caller may read plans, and the plans covering those
+    regions from above (a township centre reads its district's and city's plans)."""
+    prefixes = scope_prefixes(actor.assignments, PLAN, "read")
+    above = {code for prefix in prefixes for code in ancestor_codes(prefix)}
+    return readable(actor, PLAN) | Q(region_code__in=sorted(above))
 
 
 def check(actor: Principal, action: str, *, at: str, obj: str = INCIDENT) -> None:

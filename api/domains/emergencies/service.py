@@ -33,7 +33,14 @@ from api.domains.emergencies.enums import (
 from api.domains.emergencies.flow import INCIDENTS, REPORT_WHILE_RECOVERING, TASKS
 from api.domains.emergencies.models import EmergencyPlan, Incident, IncidentTask, SituationReport
 from api.domains.emergencies.plans import check_task_hours, departments_on_path, level_in_range
-from api.domains.emergencies.scope import TASK, check, check_scope, may_complete, readable
+from api.domains.emergencies.scope import (
+    TASK,
+    check,
+    check_scope,
+    may_complete,
+    readable,
+    readable_plans,
+)
 from api.domains.events import service as events
 from api.domains.events.enums import Priority
 from api.domains.intake.models import WorkOrder
@@ -289,7 +296,7 @@ async def activate(
         raise ValidationFailed("name the incident commander", field="commanderId")
     if level is None:
         raise ValidationFailed("set the response level", field="level")
-    plan = await EmergencyPlan.filter(readable(actor, "emergency_plan"), id=plan_id).first()
+    plan = await EmergencyPlan.filter(readable_plans(actor), id=plan_id).first()
     if plan is None:
         raise NotFound("emergency plan", plan_id, field="planId")
     level_in_range(plan, level)
