@@ -9,7 +9,7 @@ import strawberry
 from strawberry.scalars import JSON
 
 from api import phones
-from api.domains.emergencies import cap, models, reference, service
+from api.domains.emergencies import models, reference, service
 from api.domains.emergencies.enums import (
     CapMessageType,
     DepartmentRole,
@@ -335,25 +335,31 @@ class IncidentType(Node):
         return str(self.uuid)
 
     @strawberry.field(description="The plan version it runs on, once activated.")
-    async def plan(self) -> EmergencyPlanType | None:
-        plan = await service.plan_of(self.model)
+    async def plan(self, info: Info) -> EmergencyPlanType | None:
+        if self.model.plan_id is None:
+            return None
+        plan = await info.context.loaders.emergency_plan.load(self.model.plan_id)
         return EmergencyPlanType.from_model(plan) if plan else None
 
     @strawberry.field(description="Its tasks, oldest first.")
-    async def tasks(self) -> list[IncidentTaskType]:
-        return [IncidentTaskType.from_model(t) for t in await service.tasks_of(self.model)]
+    async def tasks(self, info: Info) -> list[IncidentTaskType]:
+        tasks = await info.context.loaders.incident_tasks.load(self.model.id)
+        return [IncidentTaskType.from_model(t) for t in tasks]
 
     @strawberry.field(description="Its situation reports, in order.")
-    async def situation_reports(self) -> list[SituationReportType]:
-        return [SituationReportType.from_model(r) for r in await service.reports_of(self.model)]
+    async def situation_reports(self, info: Info) -> list[SituationReportType]:
+        reports = await info.context.loaders.incident_reports.load(self.model.id)
+        return [SituationReportType.from_model(r) for r in reports]
 
     @strawberry.field(description="Its steps and its tasks' steps, in order: the record.")
-    async def timeline(self) -> list[IncidentStep]:
-        return [IncidentStep.from_model(s) for s in await service.timeline_of(self.model)]
+    async def timeline(self, info: Info) -> list[IncidentStep]:
+        steps = await info.context.loaders.incident_timeline.load(self.model.id)
+        return [IncidentStep.from_model(s) for s in steps]
 
     @strawberry.field(description="The public warnings issued, in order.")
-    async def alerts(self) -> list[CapAlertType]:
-        return [CapAlertType.from_model(a) for a in await cap.alerts_of(self.model)]
+    async def alerts(self, info: Info) -> list[CapAlertType]:
+        alerts = await info.context.loaders.incident_alerts.load(self.model.id)
+        return [CapAlertType.from_model(a) for a in alerts]
 
     @strawberry.field(
         description="The latest positions of workers within `radiusMetres` of it (needs the "

@@ -208,3 +208,42 @@ async def test_an_unverified_report_is_carded_by_the_shared_sweep(
     assert record["data"]["incident"] == {"card": "YELLOW", "status": "VERIFYING"}
     kinds = await Notice.filter(kind__in=["reminder", "yellow_card"]).values_list("kind", flat=True)
     assert sorted(kinds) == ["reminder", "yellow_card"]  # to whoever took the call
+
+
+async def test_the_incident_list_is_scoped_paginated_and_loads_records_per_page(
+    client: httpx.AsyncClient,
+) -> None:
+    people = await city()
+    await _activated(client, people)
+    await call(client, OPEN, people.district, input=phone_report(title="第二起", drill=True))
+    _, other = await factories.signed_in("district_command", "410602")
+    await call(client, OPEN, other, input=phone_report(title="鹤山区", regionCode="410602001001"))
+    page = (
+        "query($s: String!, $after: String, $drill: Boolean) { incidents(scope: $s, first: 1,"
+        " after: $after, drill: $drill) { totalCount pageInfo { hasNextPage endCursor }"
+        " edges { node { title drill tasks { title } situationReports { number } } } } }"
+    )
+
+    first = (await gql(client, page, {"s": "410611"}, token=people.district))["data"]["incidents"]
+    second = (
+        await gql(
+            client,
+            page,
+            {"s": "410611", "after": first["pageInfo"]["endCursor"]},
+            token=people.district,
+        )
+    )["data"]["incidents"]
+    real = (await gql(client, page, {"s": "4106", "drill": False}, token=people.city))["data"][
+        "incidents"
+    ]
+    beyond = await gql(client, page, {"s": "410602"}, token=people.district)
+
+    assert first["totalCount"] == 2 and first["pageInfo"]["hasNextPage"]
+    assert [e["node"]["title"] for e in first["edges"] + second["edges"]] == [
+        "第二起",
+        "淇河路多车相撞",
+    ]
+    assert second["edges"][0]["node"]["tasks"] == [{"title": "交通管制"}, {"title": "现场救援"}]
+    assert not second["pageInfo"]["hasNextPage"]
+    assert real["totalCount"] == 2  # 淇滨区's real one and 鹤山区's, not the drill
+    assert [e.get("extensions", {}).get("code") for e in beyond["errors"]] == ["NOT_FOUND"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 import xml.etree.ElementTree as ET
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -236,5 +237,8 @@ async def issue_alert(*, actor: Principal, incident_id: uuid.UUID, data: AlertIn
     return alert
 
 
-async def alerts_of(incident: Incident) -> list[CapAlert]:
-    return await CapAlert.filter(incident_id=incident.id).order_by("sent_at")
+async def alerts_of(incident_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[CapAlert]]:
+    grouped: dict[uuid.UUID, list[CapAlert]] = {}
+    for alert in await CapAlert.filter(incident_id__in=list(incident_ids)).order_by("sent_at"):
+        grouped.setdefault(alert.incident_id, []).append(alert)
+    return grouped

@@ -665,27 +665,55 @@ async def get_task(*, actor: Principal, task_id: uuid.UUID) -> IncidentTask:
     return task
 
 
-# What an incident's record holds (its timeline, tasks and reports), read for one incident.
+# What incidents' records hold (their tasks, reports, timelines), one query per relation for a
+# page of incidents.
 
 
-async def tasks_of(incident: Incident) -> list[IncidentTask]:
-    return await IncidentTask.filter(incident_id=incident.id).order_by("created_at", "id")
+def _grouped(rows: Sequence[Any], key: str) -> dict[uuid.UUID, list[Any]]:
+    grouped: dict[uuid.UUID, list[Any]] = {}
+    for row in rows:
+        grouped.setdefault(getattr(row, key), []).append(row)
+    return grouped
 
 
-async def reports_of(incident: Incident) -> list[SituationReport]:
-    return await SituationReport.filter(incident_id=incident.id).order_by("number")
+async def tasks_of(incident_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[IncidentTask]]:
+    rows = await IncidentTask.filter(incident_id__in=list(incident_ids)).order_by(
+        "created_at", "id"
+    )
+    return _grouped(rows, "incident_id")
 
 
-async def timeline_of(incident: Incident) -> list[FlowStep]:
-    """The incident's steps and its tasks' steps, in order."""
-    task_ids = await IncidentTask.filter(incident_id=incident.id).values_list("id", flat=True)
-    return await FlowStep.filter(
-        Q(flow=INCIDENTS.name, record_id=incident.id) | Q(flow=TASKS.name, record_id__in=task_ids)
+async def reports_of(
+    incident_ids: Sequence[uuid.UUID],
+) -> dict[uuid.UUID, list[SituationReport]]:
+    rows = await SituationReport.filter(incident_id__in=list(incident_ids)).order_by(
+        "incident_id", "number"
+    )
+    return _grouped(rows, "incident_id")
+
+
+async def timelines_of(incident_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[FlowStep]]:
+    """Each incident's steps and its tasks' steps, in order."""
+    tasks = dict(
+        await IncidentTask.filter(incident_id__in=list(incident_ids)).values_list(
+            "id", "incident_id"
+        )
+    )
+    steps = await FlowStep.filter(
+        Q(flow=INCIDENTS.name, record_id__in=list(incident_ids))
+        | Q(flow=TASKS.name, record_id__in=list(tasks))
     ).order_by("id")
+    grouped: dict[uuid.UUID, list[FlowStep]] = {}
+    for step in steps:
+        owner = (
+            tasks.get(step.record_id, step.record_id) if step.flow == TASKS.name else step.record_id
+        )
+        grouped.setdefault(owner, []).append(step)
+    return grouped
 
 
-async def plan_of(incident: Incident) -> EmergencyPlan | None:
-    return await EmergencyPlan.get_or_none(id=incident.plan_id) if incident.plan_id else None
+async def plans_by_id(plan_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, EmergencyPlan]:
+    return {plan.id: plan for plan in await EmergencyPlan.filter(id__in=list(plan_ids))}
 
 
 async def workers_near(
