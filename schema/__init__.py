@@ -20,6 +20,9 @@ from schema import bounds
 from schema.accounts.mutations import AccountsMutation
 from schema.accounts.queries import AccountsQuery
 from schema.audit.queries import AuditQuery
+from schema.emergencies.mutations import EmergenciesMutation
+from schema.emergencies.queries import EmergenciesQuery
+from schema.emergencies.subscriptions import EmergenciesSubscription
 from schema.engagement.schema import EngagementMutation, EngagementQuery
 from schema.errors import map_domain_errors
 from schema.events.mutations import EventsMutation
@@ -58,6 +61,7 @@ class Query(
     IntakeQuery,
     EngagementQuery,
     StatsQuery,
+    EmergenciesQuery,
 ):
     pass
 
@@ -75,12 +79,13 @@ class Mutation(
     IntakeMutation,
     EngagementMutation,
     StatsMutation,
+    EmergenciesMutation,
 ):
     pass
 
 
 @strawberry.type(description="Live feeds over graphql-transport-ws.")
-class Subscription(RealtimeSubscription, ImportsSubscription):
+class Subscription(RealtimeSubscription, ImportsSubscription, EmergenciesSubscription):
     pass
 
 

@@ -53,6 +53,7 @@ from api import resident_ids
 from api.bounds import RANGE_TEXT, column, within_range
 from api.domains.accounts.models import ApiKey, RoleAssignment, User
 from api.domains.audit.models import AuditEntry
+from api.domains.emergencies.models import EmergencyPlan, Incident, IncidentTask
 from api.domains.events.models import CalendarDay, Category, Event
 from api.domains.hierarchy.models import Department, Region
 from api.domains.intake.models import WorkOrder
@@ -108,6 +109,9 @@ INPUT_MODELS: Final[Mapping[str, tuple[type[Model], ...]]] = {
     "VolunteerFieldsInput": (Volunteer,),
     "VolunteerInput": (Volunteer,),
     "WorkOrderInput": (WorkOrder, Event),
+    "EmergencyPlanInput": (EmergencyPlan,),
+    "PlanTaskInput": (IncidentTask,),
+    "OpenIncidentInput": (Incident,),
 }
 
 
@@ -168,6 +172,11 @@ BY_COORDINATE: Final[Mapping[str, Callable[[], int]]] = {
     "ReportEventInput.citizenPhone": _lazy(Event, "citizen_phone"),
     "WorkOrderInput.idempotencyKey": _lazy(WorkOrder, "idempotency_key"),
     "RegisterCitizenInput.displayName": _lazy(User, "display_name"),
+    "Mutation.addIncidentTask.title": _lazy(IncidentTask, "title"),
+    "Mutation.addIncidentTask.team": _lazy(IncidentTask, "team"),
+    "Mutation.reassignIncidentTask.team": _lazy(IncidentTask, "team"),
+    "Mutation.openIncidentFromEvent.typeCode": _lazy(Incident, "type_code"),
+    "Query.emergencyPlans.typeCode": _lazy(EmergencyPlan, "type_code"),
 }
 
 

@@ -9,11 +9,19 @@ from strawberry.dataloader import DataLoader
 
 from api.domains.accounts.models import RoleAssignment
 from api.domains.accounts.service import assignments_of
+from api.domains.emergencies.models import (
+    CapAlert,
+    EmergencyPlan,
+    IncidentTask,
+    SituationReport,
+)
 from api.domains.events.attachments import attachments_of
 from api.domains.events.models import Attachment, Category, TimelineEntry
 from api.domains.events.service import timelines
 from api.domains.hierarchy.models import Department
 from api.domains.registry.models import Building, House, Household, Person, SpecialGroupRecord
+from api.flows.models import FlowStep
+from schema.emergencies import dataloaders as emergencies
 from schema.registry import dataloaders as registry
 
 
@@ -93,3 +101,24 @@ class Loaders:
     @cached_property
     def building(self) -> DataLoader[uuid.UUID, Building | None]:
         return DataLoader(load_fn=registry.load_buildings)
+
+    # emergencies (应急管理): an incident's record
+    @cached_property
+    def incident_tasks(self) -> DataLoader[uuid.UUID, list[IncidentTask]]:
+        return DataLoader(load_fn=emergencies.load_tasks)
+
+    @cached_property
+    def incident_reports(self) -> DataLoader[uuid.UUID, list[SituationReport]]:
+        return DataLoader(load_fn=emergencies.load_reports)
+
+    @cached_property
+    def incident_timeline(self) -> DataLoader[uuid.UUID, list[FlowStep]]:
+        return DataLoader(load_fn=emergencies.load_timelines)
+
+    @cached_property
+    def incident_alerts(self) -> DataLoader[uuid.UUID, list[CapAlert]]:
+        return DataLoader(load_fn=emergencies.load_alerts)
+
+    @cached_property
+    def emergency_plan(self) -> DataLoader[uuid.UUID, EmergencyPlan | None]:
+        return DataLoader(load_fn=emergencies.load_plans)

@@ -188,6 +188,68 @@ async def read_ranking(
     )
 
 
+async def read_incidents(
+    client: httpx.AsyncClient, token: str, code: str, ctx: dict[str, Any]
+) -> dict[str, Any]:
+    return await gql(
+        client,
+        "query($c: String!) { incidents(scope: $c) { totalCount } }",
+        {"c": code},
+        token=token,
+    )
+
+
+async def open_incident(
+    client: httpx.AsyncClient, token: str, code: str, ctx: dict[str, Any]
+) -> dict[str, Any]:
+    report = {
+        "title": "燃气泄漏",
+        "description": "来电称小区燃气泄漏",
+        "typeCode": "0203",
+        "regionCode": code,
+        "source": "PHONE",
+    }
+    return await gql(
+        client,
+        "mutation($i: OpenIncidentInput!) { openIncident(input: $i) { __typename } }",
+        {"i": report},
+        token=token,
+    )
+
+
+async def read_emergency_plans(
+    client: httpx.AsyncClient, token: str, code: str, ctx: dict[str, Any]
+) -> dict[str, Any]:
+    return await gql(
+        client,
+        "query($c: String!) { emergencyPlans(scope: $c) { totalCount } }",
+        {"c": code},
+        token=token,
+    )
+
+
+async def save_emergency_plan(
+    client: httpx.AsyncClient, token: str, code: str, ctx: dict[str, Any]
+) -> dict[str, Any]:
+    # the township's department is on the path of every target of the test tree's branch
+    department = ctx["departments"][TARGET[Level.TOWNSHIP]]
+    plan = {
+        "code": f"P-{code}",
+        "name": "燃气事故应急预案",
+        "typeCode": "0203",
+        "regionCode": code,
+        "highestLevel": "III",
+        "lowestLevel": "IV",
+        "departments": [{"departmentId": department, "role": "RESPONSIBLE", "duty": "抢修"}],
+    }
+    return await gql(
+        client,
+        "mutation($p: EmergencyPlanInput!) { saveEmergencyPlan(input: $p) { __typename } }",
+        {"p": plan},
+        token=token,
+    )
+
+
 # (object, action, probe, levels the target may have)
 PROBES: list[tuple[str, str, Probe, set[Level]]] = [
     ("region", "read", read_region, set(ORDER)),
@@ -204,6 +266,10 @@ PROBES: list[tuple[str, str, Probe, set[Level]]] = [
     ("registry", "export", export_registry, set(ORDER)),
     ("statistics", "read", read_statistics, set(ORDER)),
     ("ranking", "read", read_ranking, set(ORDER)),
+    ("incident", "read", read_incidents, set(ORDER)),
+    ("incident", "open", open_incident, set(ORDER)),
+    ("emergency_plan", "read", read_emergency_plans, set(ORDER)),
+    ("emergency_plan", "manage", save_emergency_plan, set(ORDER)),
 ]
 
 

@@ -199,6 +199,9 @@ class ResumingClient:
     seen: list[int] = field(default_factory=list)
     endings: list[str] = field(default_factory=list)
     subscriptions: int = 0
+    # another feed resumable by `after` under a scope (emergencies), and its root field
+    query: str = SEQUENCES
+    root: str = "eventChanges"
 
     @property
     def last(self) -> int:
@@ -215,7 +218,7 @@ class ResumingClient:
             self.subscriptions += 1
             stop_at = loop.time() + (rng.uniform(*self.drop_every) if self.drop_every else 3600)
             try:
-                await feed.open(SEQUENCES, {"scope": self.scope, "after": self.last})
+                await feed.open(self.query, {"scope": self.scope, "after": self.last})
                 while (left := stop_at - loop.time()) > 0:
                     if until.is_set() and self.last >= target[0]:
                         break
@@ -224,7 +227,7 @@ class ResumingClient:
                     except TimeoutError:
                         continue
                     if message["type"] == "next" and "errors" not in message["payload"]:
-                        self.seen.append(message["payload"]["data"]["eventChanges"]["sequence"])
+                        self.seen.append(message["payload"]["data"][self.root]["sequence"])
                         continue
                     errors = (
                         message["payload"]

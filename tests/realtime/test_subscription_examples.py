@@ -14,6 +14,8 @@ from api import clock
 from api.domains.imports import pipeline
 from api.settings import Settings
 from tests import factories
+from tests.emergencies.helpers import OPEN as OPEN_INCIDENT
+from tests.emergencies.helpers import phone_report
 from tests.events.helpers import REPORT, SUPERVISE, report_input, run
 from tests.imports.helpers import csv_bytes, queued_job
 from tests.realtime.servers import ApiProcess, Feed
@@ -68,6 +70,9 @@ async def test_subscription_example_receives(
             await run(http, SUPERVISE, leader, id=event_id, note="请加快")
         elif meta["trigger"] == "import":
             await pipeline.run(uuid.UUID(job_id))
+        elif meta["trigger"] == "emergency":
+            _, centre = await factories.signed_in("district_command", "410611")
+            await run(http, OPEN_INCIDENT, centre, input=phone_report())
         else:
             raise AssertionError(f"unknown trigger {meta['trigger']}")
 

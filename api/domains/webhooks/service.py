@@ -22,6 +22,7 @@ from tortoise.transactions import in_transaction
 from api import clock, jobs
 from api.auth import Principal
 from api.domains.accounts.models import ApiKey
+from api.domains.emergencies.cap import PUBLIC_ALERTS
 from api.domains.events.models import Event
 from api.domains.intake.service import tickets_of
 from api.domains.webhooks import addresses
@@ -40,6 +41,8 @@ MAX_ATTEMPTS = 10
 TIMEOUT_SECONDS = 5.0
 FANOUT_BATCH = 1000
 MAX_ENDPOINTS_PER_KEY = 5
+# what endpoints hear of: event changes, and public warnings (CAP) in their region
+FANNED_OUT = ("event", PUBLIC_ALERTS)
 
 
 def signing_secret(service_key: str, endpoint_id: uuid.UUID) -> str:
@@ -148,7 +151,7 @@ async def deliveries(
 
 
 async def fan_out(*, now: datetime | None = None) -> int:
-    """Turn new event changes into pending deliveries for every endpoint whose integration's
+    """Turn new event changes (and public warnings) into pending deliveries for every endpoint whose integration's
     region holds the event (idempotent: one delivery per endpoint and sequence)."""
     now = now or clock.now()
     async with in_transaction():
@@ -156,7 +159,7 @@ async def fan_out(*, now: datetime | None = None) -> int:
         if cursor is None:
             cursor = await WebhookCursor.create(id=1, sequence=0)
         messages = (
-            await OutboxMessage.filter(topic="event", id__gt=cursor.sequence)
+            await OutboxMessage.filter(topic__in=FANNED_OUT, id__gt=cursor.sequence)
             .order_by("id")
             .limit(FANOUT_BATCH)
         )
