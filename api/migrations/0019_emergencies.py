@@ -11,7 +11,7 @@ from tortoise import fields
 from tortoise.indexes import Index
 
 class Migration(migrations.Migration):
-    dependencies = [('gridgov', '0017_flows')]
+    dependencies = [('gridgov', '0018_import_error_values')]
 
     initial = False
 
