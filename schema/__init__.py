@@ -20,6 +20,8 @@ from schema import bounds
 from schema.accounts.mutations import AccountsMutation
 from schema.accounts.queries import AccountsQuery
 from schema.audit.queries import AuditQuery
+from schema.diaries.mutations import DiariesMutation
+from schema.diaries.queries import DiariesQuery
 from schema.engagement.schema import EngagementMutation, EngagementQuery
 from schema.errors import map_domain_errors
 from schema.events.mutations import EventsMutation
@@ -58,6 +60,7 @@ class Query(
     IntakeQuery,
     EngagementQuery,
     StatsQuery,
+    DiariesQuery,
 ):
     pass
 
@@ -75,6 +78,7 @@ class Mutation(
     IntakeMutation,
     EngagementMutation,
     StatsMutation,
+    DiariesMutation,
 ):
     pass
 
