@@ -58,7 +58,7 @@ async def test_weekly_and_half_monthly_rounds_report_upwards_and_the_missing_one
 ) -> None:
     await factories.region_tree()
     at(datetime(2026, 11, 30, 8, 0, tzinfo=LOCAL))  # Monday: the communities' round
-    jinshan, jinshan_token = await person("community_staff", "410611001001")
+    _, jinshan_token = await person("community_staff", "410611001001")
     taoyuan, _ = await person("community_staff", "410611001010")
     centre, centre_token = await person("township_centre", "410611001")
     _, jiuzhou_token = await person("township_centre", "410611002")
