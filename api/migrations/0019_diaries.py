@@ -1,6 +1,7 @@
-"""Work diaries, quotas and their assessments, household assignments and visits, patrols with
-packed tracks, and investigation rounds (issue 17). Diaries and rounds keep the flow kernel's
-clock columns; their steps and cards go to the kernel's flow_timeline and flow_cards."""
+"""Work diaries with their photos, quotas and their assessments, household assignments and
+visits, patrols with packed tracks, and investigation rounds (issue 17). Diaries and rounds keep
+the flow kernel's clock columns; their steps and cards go to the kernel's flow_timeline and
+flow_cards."""
 
 from tortoise import migrations
 from tortoise.migrations import operations as ops
@@ -40,7 +41,6 @@ class Migration(migrations.Migration):
                 ('text', fields.TextField(unique=False)),
                 ('problems', fields.JSONField(default=dict, description='type → count', encoder=JSON_DUMPS, decoder=loads)),
                 ('household_ids', fields.JSONField(default=list, encoder=JSON_DUMPS, decoder=loads)),
-                ('attachment_ids', fields.JSONField(default=list, encoder=JSON_DUMPS, decoder=loads)),
                 ('lat', fields.FloatField(null=True, description="the author's nearest reported position")),
                 ('lng', fields.FloatField(null=True)),
                 ('position_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
@@ -52,6 +52,21 @@ class Migration(migrations.Migration):
             ],
             options={'table': 'diaries', 'app': 'gridgov', 'indexes': [Index(fields=['author_id', 'day']), Index(fields=['region_code', 'status'])], 'pk_attr': 'id', 'table_description': 'One diary entry of a grid worker (民情日记), reviewed by the levels above.'},
             bases=['ClockColumns'],
+        ),
+        ops.CreateModel(
+            name='DiaryAttachment',
+            fields=[
+                ('id', fields.UUIDField(primary_key=True, default=uuid4, unique=True, db_index=True)),
+                ('diary_id', fields.UUIDField(db_index=True)),
+                ('sha256', fields.CharField(max_length=64)),
+                ('content_type', fields.CharField(max_length=100)),
+                ('size', fields.BigIntField()),
+                ('filename', fields.CharField(max_length=200)),
+                ('uploaded_by_id', fields.UUIDField(null=True)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'diary_attachments', 'app': 'gridgov', 'pk_attr': 'id', 'table_description': "A photo (or other file) of a diary, stored once by its SHA-256 beside events' files."},
+            bases=['Model'],
         ),
         ops.CreateModel(
             name='DiaryEvent',

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, cast
 
 import strawberry
+from strawberry.file_uploads import Upload
 
 from api.domains.diaries import patrols, rounds, service, visits
 from api.domains.diaries.enums import DiaryKind, ProblemType, QuotaPeriod
+from api.domains.diaries.models import Diary
 from api.errors import NotFound
+from api.uploads import UploadedFile
 from schema.diaries.types import (
     DiaryQuotaType,
     DiaryType,
@@ -18,6 +21,7 @@ from schema.diaries.types import (
     HouseholdVisitType,
     InvestigationRoundType,
     PatrolType,
+    present,
 )
 from schema.errors import ConflictError, NotAllowedError, NotFoundError, ValidationError
 from schema.permissions import allow
@@ -46,9 +50,6 @@ class WriteDiaryInput:
     problems: list[ProblemCountInput] = strawberry.field(default_factory=list)
     household_ids: list[strawberry.ID] = strawberry.field(
         default_factory=list, description="Registry households visited (in your area)."
-    )
-    attachment_ids: list[strawberry.ID] = strawberry.field(
-        default_factory=list, description="Photos already uploaded."
     )
 
 
@@ -172,9 +173,8 @@ DiaryQuotaResult = Annotated[
 ]
 
 
-async def _diary_payload(diary: object) -> DiaryPayload:
-    links = await service.events_of([diary.id])  # type: ignore[attr-defined]
-    return DiaryPayload(diary=DiaryType.from_model(diary, links[diary.id]))  # type: ignore[arg-type, attr-defined]
+async def _diary_payload(diary: Diary) -> DiaryPayload:
+    return DiaryPayload(diary=(await present([diary]))[0])
 
 
 @strawberry.type
@@ -183,7 +183,18 @@ class DiariesMutation:
         description="Write a diary of your grid; it goes to your community for review.",
         extensions=allow("diary", "write"),
     )
-    async def write_diary(self, info: Info, input: WriteDiaryInput) -> DiaryResult:
+    async def write_diary(
+        self,
+        info: Info,
+        input: WriteDiaryInput,
+        photos: Annotated[
+            list[Upload] | None,
+            strawberry.argument(
+                description="Photos (multipart upload; type sniffed, size bounded)."
+            ),
+        ] = None,
+    ) -> DiaryResult:
+        settings = info.context.settings
         problems: dict[str, int] = {}
         for problem in input.problems:
             problems[problem.type.value] = problems.get(problem.type.value, 0) + problem.count
@@ -194,7 +205,13 @@ class DiariesMutation:
             text=input.text,
             problems=problems,
             household_ids=[_uuid(h, "household") for h in input.household_ids],
-            attachment_ids=[_uuid(a, "attachment") for a in input.attachment_ids],
+            # Strawberry types Upload as bytes; on Starlette it is an UploadFile.
+            photos=cast("list[UploadedFile]", photos or []),
+            files=service.FileLimits(
+                root=settings.attachment_dir,
+                max_bytes=settings.gridgov_max_upload_bytes,
+                max_files=settings.gridgov_max_upload_files,
+            ),
         )
         return await _diary_payload(diary)
 
@@ -247,9 +264,8 @@ class DiariesMutation:
             category_key=input.category_key,
             event_id=input.event_id,
         )
-        links = await service.events_of([diary.id])
         return RaisedEventPayload(
-            diary=DiaryType.from_model(diary, links[diary.id]),
+            diary=(await present([diary]))[0],
             event_id=strawberry.ID(str(event.id)),
             case_number=event.case_number,
         )

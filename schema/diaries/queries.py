@@ -6,11 +6,13 @@ from datetime import date, datetime
 from typing import Annotated
 
 import strawberry
+from tortoise.queryset import QuerySet
 
 from api.domains.diaries import patrols, rounds, service, visits
 from api.domains.diaries.enums import DiaryStatus, RoundKind
+from api.domains.diaries.models import Diary
 from api.errors import NotFound
-from api.pagination import page_request
+from api.pagination import Page, page_request
 from schema.diaries.types import (
     DiaryQuotaType,
     DiaryType,
@@ -21,7 +23,7 @@ from schema.diaries.types import (
     RoundReport,
     UnvisitedHousehold,
     VisitCoverage,
-    diaries_with_links,
+    present,
 )
 from schema.errors import NotFoundError, ValidationError
 from schema.pagination import Connection, connection
@@ -46,13 +48,9 @@ OverdueVisitsResult = Annotated[
 ]
 
 
-async def _diary_page(page: object, filtered: object) -> Connection[DiaryType]:
-    items = page.items  # type: ignore[attr-defined]
-    links = await service.events_of([diary.id for diary in items])
-    converted = {
-        diary.id: c for diary, c in zip(items, diaries_with_links(items, links), strict=True)
-    }
-    return connection(page, filtered, lambda diary: converted[diary.id])  # type: ignore[arg-type]
+async def _diary_page(page: Page[Diary], filtered: QuerySet[Diary]) -> Connection[DiaryType]:
+    shown = dict(zip([d.id for d in page.items], await present(page.items), strict=True))
+    return connection(page, filtered, lambda diary: shown[diary.id])
 
 
 @strawberry.type
@@ -106,8 +104,7 @@ class DiariesQuery:
             diary = await service.get(actor=info.context.principal, diary_id=diary_id)
         except NotFound:
             return None
-        links = await service.events_of([diary.id])
-        return DiaryType.from_model(diary, links[diary.id])
+        return (await present([diary]))[0]
 
     @strawberry.field(
         description="The diary an event was raised from, if any and readable.",
@@ -120,7 +117,7 @@ class DiariesQuery:
         diary = await service.diary_of_event(actor=info.context.principal, event_id=parsed)
         if diary is None:
             return None
-        return DiaryType.from_model(diary, (await service.events_of([diary.id]))[diary.id])
+        return (await present([diary]))[0]
 
     @strawberry.field(description="Your patrols, newest first.", extensions=signed_in())
     async def my_patrols(

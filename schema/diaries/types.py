@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import date, datetime
 
 import strawberry
 
-from api.domains.diaries import models, patrols
+from api.domains.diaries import models, patrols, service
 from api.domains.diaries import rounds as round_service
 from api.domains.diaries.enums import (
     DiaryKind,
@@ -55,6 +55,25 @@ class PositionEvidence:
     at: datetime
 
 
+@strawberry.type(name="DiaryAttachment", description="A photo or file of a diary.")
+class DiaryAttachmentType:
+    id: strawberry.ID
+    filename: str
+    content_type: str
+    size: int
+    url: str = strawberry.field(description="Download with the same credentials as /graphql.")
+
+    @classmethod
+    def from_model(cls, file: models.DiaryAttachment) -> DiaryAttachmentType:
+        return cls(
+            id=strawberry.ID(str(file.id)),
+            filename=file.filename,
+            content_type=file.content_type,
+            size=file.size,
+            url=f"/diary-attachments/{file.id}",
+        )
+
+
 @strawberry.type(name="Diary", description="A work diary entry (民情日记).")
 class DiaryType:
     id: strawberry.ID
@@ -66,7 +85,7 @@ class DiaryType:
     text: str
     problems: list[ProblemCount]
     household_ids: list[strawberry.ID] = strawberry.field(description="Households visited.")
-    attachment_ids: list[strawberry.ID]
+    attachments: list[DiaryAttachmentType]
     position: PositionEvidence | None
     status: DiaryStatus
     remark: str = strawberry.field(description="The reviewer's latest remark (点评).")
@@ -78,7 +97,12 @@ class DiaryType:
     events: list[DiaryEventLink] = strawberry.field(description="Events raised from it.")
 
     @classmethod
-    def from_model(cls, diary: models.Diary, links: Sequence[models.DiaryEvent] = ()) -> DiaryType:
+    def from_model(
+        cls,
+        diary: models.Diary,
+        links: Sequence[models.DiaryEvent] = (),
+        files: Sequence[models.DiaryAttachment] = (),
+    ) -> DiaryType:
         return cls(
             id=strawberry.ID(str(diary.id)),
             author_id=strawberry.ID(str(diary.author_id)),
@@ -92,7 +116,7 @@ class DiaryType:
                 for name, count in sorted(diary.problems.items())
             ],
             household_ids=[strawberry.ID(h) for h in diary.household_ids],
-            attachment_ids=[strawberry.ID(a) for a in diary.attachment_ids],
+            attachments=[DiaryAttachmentType.from_model(file) for file in files],
             position=PositionEvidence(lat=diary.lat, lng=diary.lng, at=diary.position_at)
             if diary.lat is not None and diary.lng is not None and diary.position_at
             else None,
@@ -113,10 +137,12 @@ class DiaryType:
         )
 
 
-def diaries_with_links(
-    diaries: Sequence[models.Diary], links: Mapping[uuid.UUID, Sequence[models.DiaryEvent]]
-) -> list[DiaryType]:
-    return [DiaryType.from_model(diary, links.get(diary.id, ())) for diary in diaries]
+async def present(diaries: Sequence[models.Diary]) -> list[DiaryType]:
+    """The diaries with their events and files (two queries for the lot)."""
+    ids = [diary.id for diary in diaries]
+    links = await service.events_of(ids)
+    files = await service.attachments_of(ids)
+    return [DiaryType.from_model(d, links[d.id], files[d.id]) for d in diaries]
 
 
 @strawberry.type(name="TrackPoint", description="A point of a patrol's track.")

@@ -43,7 +43,6 @@ class Diary(ClockColumns):
     text = fields.TextField()
     problems: fields.JSONField[Any] = fields.JSONField(default=dict, description="type → count")
     household_ids: fields.JSONField[Any] = fields.JSONField(default=list)
-    attachment_ids: fields.JSONField[Any] = fields.JSONField(default=list)
     lat = fields.FloatField(null=True, description="the author's nearest reported position")
     lng = fields.FloatField(null=True)
     position_at = fields.DatetimeField(null=True)
@@ -56,6 +55,22 @@ class Diary(ClockColumns):
     class Meta:
         table = "diaries"
         indexes = (("author_id", "day"), ("region_code", "status"))
+
+
+class DiaryAttachment(Model):
+    """A photo (or other file) of a diary, stored once by its SHA-256 beside events' files."""
+
+    id = fields.UUIDField(primary_key=True)
+    diary_id = fields.UUIDField(db_index=True)
+    sha256 = fields.CharField(max_length=64)
+    content_type = fields.CharField(max_length=100)
+    size = fields.BigIntField()
+    filename = fields.CharField(max_length=200)
+    uploaded_by_id = fields.UUIDField(null=True)
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "diary_attachments"
 
 
 class DiaryEvent(Model):

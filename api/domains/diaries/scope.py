@@ -16,6 +16,7 @@ from api.auth import Principal
 from api.errors import ErrorCode, NotAllowed, NotFound, PermissionDenied, ValidationFailed
 from api.flows.calendar import LOCAL
 from api.pagination import Page, PageRequest, make_page, split_cursor
+from api.regions import Level
 from policies.enforcer import authorize, scope_prefixes
 
 M = TypeVar("M", bound=Model)
@@ -52,6 +53,8 @@ def readable(actor: Principal, obj: str, *, own_column: str | None = None) -> Q:
 def check(actor: Principal, obj: str, action: str, *, at: str, what: str) -> None:
     """`action` on `obj` at region `at`: out of the caller's area is a typed OUTSIDE_AREA; in
     it but not allowed at that level is the top-level FORBIDDEN of every policy check."""
+    if Level.of_code(at) is None:
+        raise ValidationFailed(f"{at!r} is not a region code", field="scope")
     try:
         authorize(actor.assignments, obj, action, at=at)
     except NotFound as error:

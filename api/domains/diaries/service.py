@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
 
 from tortoise import connections
 from tortoise.expressions import Q
@@ -24,7 +26,13 @@ from api.domains.diaries.enums import (
     QuotaPeriod,
 )
 from api.domains.diaries.flow import DIARIES
-from api.domains.diaries.models import Diary, DiaryEvent, DiaryQuota, QuotaShortfall
+from api.domains.diaries.models import (
+    Diary,
+    DiaryAttachment,
+    DiaryEvent,
+    DiaryQuota,
+    QuotaShortfall,
+)
 from api.domains.diaries.scope import (
     check,
     home_grid,
@@ -35,6 +43,7 @@ from api.domains.diaries.scope import (
     subtree,
 )
 from api.domains.events import reporting
+from api.domains.events.attachments import StoredFile, store_uploads
 from api.domains.events.enums import Source
 from api.domains.events.models import Event
 from api.domains.positions.models import WorkerPosition
@@ -44,6 +53,7 @@ from api.flows import moves
 from api.flows.calendar import LOCAL
 from api.pagination import Page, PageRequest
 from api.regions import Level
+from api.uploads import UploadedFile
 from policies.enforcer import scope_prefixes
 
 MAX_TEXT = 5000
@@ -107,9 +117,11 @@ async def write(
     text: str,
     problems: Mapping[str, int],
     household_ids: Sequence[uuid.UUID],
-    attachment_ids: Sequence[uuid.UUID] = (),
+    photos: Sequence[UploadedFile] = (),
+    files: FileLimits | None = None,
 ) -> Diary:
-    """A diary entry of the caller's grid, submitted for review by its community."""
+    """A diary entry of the caller's grid, with its photos, submitted for review by its
+    community."""
     author_id = signed_in_user(actor)
     grid = home_grid(actor, "diary", "write")
     today = local_today()
@@ -129,7 +141,6 @@ async def write(
         text=_text(text, field="text", limit=MAX_TEXT, required=True),
         problems=_problems(problems),
         household_ids=await _households(actor, household_ids),
-        attachment_ids=[str(a) for a in dict.fromkeys(attachment_ids)],
         lat=position.lat if position else None,
         lng=position.lng if position else None,
         position_at=position.at if position else None,
@@ -137,10 +148,62 @@ async def write(
         flow_version=DIARIES.version,
         created_at=now,
     )
-    await moves.start(
-        DIARIES, diary, actor=actor, action=DiaryAction.WRITE, stage=DiaryStage.REVIEW
-    )
+    stored: list[StoredFile] = []
+    if photos:
+        assert files is not None, "photos need the limits of stored files"
+        stored = await store_uploads(
+            photos, root=files.root, max_bytes=files.max_bytes, max_files=files.max_files
+        )
+    async with in_transaction():
+        await moves.start(
+            DIARIES, diary, actor=actor, action=DiaryAction.WRITE, stage=DiaryStage.REVIEW
+        )
+        await DiaryAttachment.bulk_create(
+            [
+                DiaryAttachment(
+                    id=uuid.uuid4(),
+                    diary_id=diary.id,
+                    sha256=file.sha256,
+                    content_type=file.content_type,
+                    size=file.size,
+                    filename=file.filename,
+                    uploaded_by_id=author_id,
+                    created_at=now,
+                )
+                for file in stored
+            ]
+        )
     return diary
+
+
+@dataclass(frozen=True)
+class FileLimits:
+    """Where uploaded files go and how many and how large they may be (the settings')."""
+
+    root: Path
+    max_bytes: int
+    max_files: int
+
+
+async def attachments_of(
+    diary_ids: Sequence[uuid.UUID],
+) -> dict[uuid.UUID, list[DiaryAttachment]]:
+    found: dict[uuid.UUID, list[DiaryAttachment]] = {diary_id: [] for diary_id in diary_ids}
+    rows = await DiaryAttachment.filter(diary_id__in=list(diary_ids)).order_by("created_at", "id")
+    for row in rows:
+        found[row.diary_id].append(row)
+    return found
+
+
+async def readable_attachment(*, actor: Principal, attachment_id: uuid.UUID) -> DiaryAttachment:
+    """A file of a diary the caller may read; anything else is not found."""
+    attachment = await DiaryAttachment.get_or_none(id=attachment_id)
+    if (
+        attachment is None
+        or not await Diary.filter(readable_diaries(actor), id=attachment.diary_id).exists()
+    ):
+        raise NotFound("attachment", attachment_id)
+    return attachment
 
 
 def readable_diaries(actor: Principal) -> Q:
