@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
+from typing import Any
 
 import strawberry
+from strawberry.scalars import JSON
 
 from api.domains.diaries import models, patrols, service
 from api.domains.diaries import rounds as round_service
@@ -212,6 +214,29 @@ class PatrolType:
     )
     async def track(self) -> list[TrackPointType]:
         return [TrackPointType.from_point(point) for point in await patrols.track(self.model)]
+
+    @strawberry.field(
+        description="Its track as one GeoJSON Feature: a LineString of [lng, lat]; properties "
+        "`start` (the first point's time), `seconds` (each point's seconds after it) and "
+        "`farOutside` (indexes of points far outside the grid). What a map draws, in one value "
+        "instead of an object per point."
+    )
+    async def track_line(self) -> JSON:
+        times, lats, lngs, flagged = await patrols.track_columns(self.model)
+        start = times[0] if times else 0
+        line: Any = {
+            "type": "Feature",
+            "geometry": {
+                "type": "LineString",
+                "coordinates": [list(p) for p in zip(lngs, lats, strict=True)],
+            },
+            "properties": {
+                "start": datetime.fromtimestamp(start, UTC).isoformat() if times else None,
+                "seconds": [t - start for t in times],
+                "farOutside": flagged,
+            },
+        }
+        return line
 
     @strawberry.field(description="Ids of the events the worker reported during it.")
     async def event_ids(self) -> list[strawberry.ID]:

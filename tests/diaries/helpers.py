@@ -42,7 +42,7 @@ VISIT = (
 )
 PATROL_FIELDS = (
     "id status distanceMetres durationSeconds pointCount farOutsidePoints"
-    " track { lat lng farOutside } eventIds visits { id }"
+    " track { at lat lng farOutside } trackLine eventIds visits { id }"
 )
 START_PATROL = (
     "mutation { startPatrol { __typename"

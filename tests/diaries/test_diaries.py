@@ -121,6 +121,11 @@ async def test_a_week_of_diaries_visits_and_a_patrol_is_reviewed_and_priced(
     assert ended["status"] == "ENDED" and ended["durationSeconds"] == 15 * 60
     assert (ended["pointCount"], ended["farOutsidePoints"]) == (20, 1)
     assert [p["farOutside"] for p in ended["track"]].count(True) == 1
+    line = ended["trackLine"]  # the same track as one GeoJSON value, for maps
+    assert line["geometry"]["type"] == "LineString" and len(line["geometry"]["coordinates"]) == 20
+    assert line["properties"]["seconds"] == [30 * k for k in range(20)]
+    assert line["properties"]["farOutside"] == [10]
+    assert line["properties"]["start"] == ended["track"][0]["at"].replace("Z", "+00:00")
     # 19 steps of ~22 m northwards (0.0038°): the far fix and its legs left out of the distance
     assert 415 < ended["distanceMetres"] < 430
     assert len(ended["visits"]) == 2

@@ -18,7 +18,14 @@ from api.auth import Principal
 from api.domains.diaries.enums import PatrolStatus
 from api.domains.diaries.models import HouseholdVisit, Patrol
 from api.domains.diaries.scope import check, home_grid, newest_first, readable, signed_in_user
-from api.domains.diaries.tracks import TrackPoint, distance, metres_between, pack, unpack
+from api.domains.diaries.tracks import (
+    TrackPoint,
+    distance,
+    metres_between,
+    pack,
+    unpack,
+    unpack_columns,
+)
 from api.domains.events.models import Event
 from api.domains.hierarchy.models import Region
 from api.domains.positions.models import WorkerPosition
@@ -120,6 +127,19 @@ async def track(patrol: Patrol) -> list[TrackPoint]:
     if patrol.track is not None:
         return unpack(bytes(patrol.track))
     return await _points(patrol, await grid_shape(patrol.region_code))
+
+
+async def track_columns(patrol: Patrol) -> tuple[list[int], list[float], list[float], list[int]]:
+    """The track as columns (epoch seconds, latitudes, longitudes, flagged indexes)."""
+    if patrol.track is not None:
+        return unpack_columns(bytes(patrol.track))
+    points = await _points(patrol, await grid_shape(patrol.region_code))
+    return (
+        [int(point.at.timestamp()) for point in points],
+        [point.lat for point in points],
+        [point.lng for point in points],
+        [index for index, point in enumerate(points) if point.flagged],
+    )
 
 
 def readable_patrols(actor: Principal) -> Q:
