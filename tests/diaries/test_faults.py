@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 
+from api import clock
 from api.domains.diaries.scope import local_today
 from api.domains.diaries.tracks import TrackPoint, distance, pack, unpack, unpack_columns
 from tests import factories
@@ -134,3 +135,97 @@ async def test_quota_input_is_checked_and_versions_count_up(client: httpx.AsyncC
     assert (wrong_role["__typename"], wrong_role["field"]) == ("ValidationError", "role")
     assert above["code"] == "OUTSIDE_AREA"
     assert (first["quota"]["version"], second["quota"]["version"]) == (1, 2)
+
+
+async def test_assigned_households_show_in_the_overdue_list_until_visited(
+    client: httpx.AsyncClient,
+) -> None:
+    await factories.region_tree()
+    worker, worker_token = await person("grid_worker", GRID)
+    _, leader_token = await person("community_staff", COMMUNITY)
+    home = await factories.household(GRID, "HH-101")
+    await factories.household(GRID, "HH-102")  # neither assigned nor home to people to watch
+    elsewhere = await factories.household("410611001001010", "HH-110")  # the community's grid 10
+    assign = (
+        "mutation($u: ID!, $h: [ID!]!) { assignHouseholds(userId: $u, householdIds: $h) {"
+        " __typename ... on AssignHouseholdsPayload { assignments { householdId userId } }"
+        " ... on Error { code field } } }"
+    )
+    outside_assignee = await run(
+        client, assign, leader_token, u=str(worker.id), h=[str(elsewhere.id)]
+    )
+    assigned = await run(client, assign, leader_token, u=str(worker.id), h=[str(home.id)])
+    again = await run(client, assign, leader_token, u=str(worker.id), h=[str(home.id)])
+    assert (outside_assignee["__typename"], outside_assignee["field"]) == (
+        "ValidationError",
+        "householdIds",
+    )
+    assert assigned["assignments"] == [{"householdId": str(home.id), "userId": str(worker.id)}]
+    assert again["assignments"] == assigned["assignments"]  # once per household and person
+
+    overdue = (
+        "query($g: String!) { overdueVisits(gridCode: $g, days: 30) { __typename"
+        " ... on OverdueVisits { households { householdNumber assignedTo lastVisitedAt } } } }"
+    )
+    before = await run(client, overdue, leader_token, g=GRID)
+    assert before["households"] == [
+        {"householdNumber": "HH-101", "assignedTo": 1, "lastVisitedAt": None}
+    ]
+    visit = (
+        "mutation($input: RecordVisitInput!) { recordVisit(input: $input) { __typename"
+        " ... on Error { code field } } }"
+    )
+    bad = await run(
+        client,
+        visit,
+        worker_token,
+        input={
+            "householdId": str(home.id),
+            "visitedAt": "2020-01-01T09:00:00+08:00",
+            "minutes": 20,
+            "purpose": "走访",
+        },
+    )
+    assert (bad["__typename"], bad["field"]) == ("ValidationError", "visitedAt")
+    done = await run(
+        client,
+        visit,
+        worker_token,
+        input={
+            "householdId": str(home.id),
+            "visitedAt": clock.now().isoformat(),
+            "minutes": 20,
+            "purpose": "走访",
+        },
+    )
+    assert done["__typename"] == "VisitPayload"
+    assert (await run(client, overdue, leader_token, g=GRID))["households"] == []
+    coverage = await gql(
+        client,
+        "query($s: String!, $f: DateTime!, $t: DateTime!) { visitCoverage(scope: $s, from: $f, to: $t)"
+        " { regionCode households visited visits minutes share } }",
+        {
+            "s": COMMUNITY,
+            "f": (clock.now() - timedelta(days=1)).isoformat(),
+            "t": (clock.now() + timedelta(days=1)).isoformat(),
+        },
+        token=leader_token,
+    )
+    assert coverage["data"]["visitCoverage"] == [
+        {
+            "regionCode": GRID,
+            "households": 2,
+            "visited": 1,
+            "visits": 1,
+            "minutes": 20,
+            "share": 0.5,
+        },
+        {
+            "regionCode": "410611001001010",
+            "households": 1,
+            "visited": 0,
+            "visits": 0,
+            "minutes": 0,
+            "share": 0.0,
+        },
+    ]
