@@ -39,6 +39,7 @@ from api.auth import ANONYMOUS, Principal
 from api.domains.accounts.principals import PrincipalCache, StillSignedIn
 from api.domains.accounts.service import principal_for_token
 from api.domains.accounts.throttle import LoginThrottle
+from api.domains.diaries import service as diaries
 from api.domains.events import attachments
 from api.domains.imports import service as imports
 from api.domains.intake import open311
@@ -288,6 +289,34 @@ async def download_attachment(request: Request) -> Response:
     )
 
 
+async def download_diary_attachment(request: Request) -> Response:
+    """A photo of a diary, to whoever may read the diary (same credentials as /graphql)."""
+    resources: Resources = request.app.state.resources
+    token = bearer_token(request.headers.get("authorization")) or request.headers.get("x-api-key")
+    try:
+        principal = await principal_for_token(token or "", secret=resources.settings.secret_key())
+    except Unauthenticated:
+        return JSONResponse({"error": "sign in first"}, status_code=401)
+    try:
+        attachment = await diaries.readable_attachment(
+            actor=principal, attachment_id=uuid.UUID(request.path_params["attachment_id"])
+        )
+    except (ValueError, NotFound):
+        return JSONResponse({"error": "not found"}, status_code=404)
+    path = uploads.path_of(resources.settings.attachment_dir, attachment.sha256)
+    disposition = "inline" if attachment.content_type in attachments.INLINE_TYPES else "attachment"
+    return StreamingResponse(
+        attachments.file_chunks(path),
+        media_type=attachment.content_type,
+        headers={
+            "Content-Length": str(attachment.size),
+            "Content-Disposition": f"{disposition}; filename*=UTF-8''{quote(attachment.filename)}",
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "private, max-age=3600",
+        },
+    )
+
+
 async def download_import_errors(request: Request) -> Response:
     """An import job's row problems as CSV, to whoever may read the job (same credentials)."""
     resources: Resources = request.app.state.resources
@@ -399,6 +428,7 @@ def create_app(
             Route("/graphql", graphql_app, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql_app),
             Route("/attachments/{attachment_id}", download_attachment),
+            Route("/diary-attachments/{attachment_id}", download_diary_attachment),
             Mount("/open311/v2", routes=open311.routes()),
             Route("/imports/{job_id}/errors.csv", download_import_errors),
             Route("/healthz", healthz),

@@ -29,6 +29,7 @@ MODEL_MODULES = [
     "api.domains.stats.models",
     "api.domains.imports.models",
     "api.domains.emergencies.models",
+    "api.domains.diaries.models",
 ]
 # Loaders of reference data that must exist once the tables do (idempotent), run after migrating.
 REFERENCE_DATA = ["api.domains.events.reference.ensure_reference_data"]

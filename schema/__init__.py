@@ -20,6 +20,8 @@ from schema import bounds
 from schema.accounts.mutations import AccountsMutation
 from schema.accounts.queries import AccountsQuery
 from schema.audit.queries import AuditQuery
+from schema.diaries.mutations import DiariesMutation
+from schema.diaries.queries import DiariesQuery
 from schema.emergencies.mutations import EmergenciesMutation
 from schema.emergencies.queries import EmergenciesQuery
 from schema.emergencies.subscriptions import EmergenciesSubscription
@@ -62,6 +64,7 @@ class Query(
     EngagementQuery,
     StatsQuery,
     EmergenciesQuery,
+    DiariesQuery,
 ):
     pass
 
@@ -80,6 +83,7 @@ class Mutation(
     EngagementMutation,
     StatsMutation,
     EmergenciesMutation,
+    DiariesMutation,
 ):
     pass
 

@@ -128,3 +128,12 @@ async def gql(
 
 def error_codes(body: dict[str, Any]) -> list[str]:
     return [error.get("extensions", {}).get("code") for error in body.get("errors", [])]
+
+
+async def household(region_code: str, number: str, head_name: str = "张三") -> Any:
+    """A registry household (only what a visit or a diary needs of it)."""
+    from api.domains.registry.models import Household
+
+    return await Household.create(
+        household_number=number, region_code=region_code, head_name=head_name, address="淇滨大道1号"
+    )

@@ -24,6 +24,7 @@ from api.domains.hierarchy.models import Department
 from api.domains.intake import service as intake
 from api.domains.stats.models import Exemption, RankingSnapshot, RankingSnapshotEntry
 from tests import factories
+from tests.diaries.examples import diary_fixtures
 from tests.emergencies.examples import emergency_fixtures
 from tests.intake.helpers import close_event
 from tests.registry.examples import registry_fixtures
@@ -79,6 +80,7 @@ async def _fixtures() -> dict[str, str]:
         "<now>": clock.now().isoformat(),
         **await registry_fixtures(),
         **await emergency_fixtures(),
+        **await diary_fixtures(),
     }
 
 

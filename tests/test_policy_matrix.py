@@ -188,6 +188,61 @@ async def read_ranking(
     )
 
 
+async def read_diaries(
+    client: httpx.AsyncClient, token: str, code: str, ctx: dict[str, Any]
+) -> dict[str, Any]:
+    return await gql(
+        client,
+        "query($c: String!) { diariesToReview(scope: $c) { totalCount } }",
+        {"c": code},
+        token=token,
+    )
+
+
+async def set_diary_quota(
+    client: httpx.AsyncClient, token: str, code: str, ctx: dict[str, Any]
+) -> dict[str, Any]:
+    return await gql(
+        client,
+        'mutation($c: String!) { setDiaryQuota(input: {role: "grid_worker", regionCode: $c,'
+        " period: WEEK, minDiaries: 5, minVisits: 3, minVisitMinutes: 60}) { __typename } }",
+        {"c": code},
+        token=token,
+    )
+
+
+async def read_patrols(
+    client: httpx.AsyncClient, token: str, code: str, ctx: dict[str, Any]
+) -> dict[str, Any]:
+    return await gql(
+        client, "query($c: String!) { patrols(scope: $c) { totalCount } }", {"c": code}, token=token
+    )
+
+
+async def read_visit_coverage(
+    client: httpx.AsyncClient, token: str, code: str, ctx: dict[str, Any]
+) -> dict[str, Any]:
+    return await gql(
+        client,
+        'query($c: String!) { visitCoverage(scope: $c, from: "2026-11-01T00:00:00+08:00",'
+        ' to: "2026-12-01T00:00:00+08:00") { regionCode } }',
+        {"c": code},
+        token=token,
+    )
+
+
+async def read_round_report(
+    client: httpx.AsyncClient, token: str, code: str, ctx: dict[str, Any]
+) -> dict[str, Any]:
+    return await gql(
+        client,
+        'query($c: String!) { roundReport(scope: $c, kind: COMMUNITY, from: "2026-11-01",'
+        ' to: "2026-11-30") { __typename } }',
+        {"c": code},
+        token=token,
+    )
+
+
 async def read_incidents(
     client: httpx.AsyncClient, token: str, code: str, ctx: dict[str, Any]
 ) -> dict[str, Any]:
@@ -266,6 +321,11 @@ PROBES: list[tuple[str, str, Probe, set[Level]]] = [
     ("registry", "export", export_registry, set(ORDER)),
     ("statistics", "read", read_statistics, set(ORDER)),
     ("ranking", "read", read_ranking, set(ORDER)),
+    ("diary", "read", read_diaries, set(ORDER)),
+    ("diary_quota", "set", set_diary_quota, set(ORDER)),
+    ("patrol", "read", read_patrols, set(ORDER)),
+    ("household_visit", "read", read_visit_coverage, set(ORDER)),
+    ("investigation_round", "read", read_round_report, set(ORDER)),
     ("incident", "read", read_incidents, set(ORDER)),
     ("incident", "open", open_incident, set(ORDER)),
     ("emergency_plan", "read", read_emergency_plans, set(ORDER)),

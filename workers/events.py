@@ -6,16 +6,17 @@ from dataclasses import asdict
 from typing import Any
 
 from api import clock, metrics
+from api.domains.diaries import rounds
+from api.domains.diaries.flow import DIARIES, ROUNDS
 from api.domains.emergencies.flow import INCIDENTS, TASKS
 from api.domains.events.flow import EVENTS
-from api.domains.notices import rounds
 from api.flows.calendar import LOCAL
 from api.flows.sweep import sweep
 from api.settings import get_settings
 
 # The flows whose deadlines the sweep enforces: each is registered where it is declared, and
 # importing it here is what puts it in the worker.
-SWEPT = (EVENTS, INCIDENTS, TASKS)
+SWEPT = (EVENTS, INCIDENTS, TASKS, DIARIES, ROUNDS)
 
 
 async def enforce_deadlines(ctx: dict[str, Any]) -> dict[str, int]:
@@ -26,9 +27,11 @@ async def enforce_deadlines(ctx: dict[str, Any]) -> dict[str, int]:
 
 
 async def investigation_reminders(ctx: dict[str, Any]) -> int:
-    """Start today's dispute investigation rounds (idempotent: once per round and user)."""
+    """Open today's dispute investigation rounds: a round record per community or township to
+    fill in and submit, and the reminder notices (idempotent: once per round and region, and
+    per round and user); returns the records opened."""
     settings = get_settings()
-    return await rounds.remind(
+    return await rounds.open_rounds(
         clock.now().astimezone(LOCAL).date(),
         community_weekday=settings.gridgov_community_investigation_weekday,
         township_days=settings.gridgov_township_investigation_days,

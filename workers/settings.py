@@ -10,6 +10,7 @@ from arq.connections import ArqRedis, RedisSettings, create_pool
 from api import db, jobs
 from api.settings import get_settings
 from workers.accounts import prune_sessions
+from workers.diaries import assess_diary_quotas
 from workers.events import enforce_deadlines, investigation_reminders
 from workers.imports import purge_imports, requeue_imports, run_import
 from workers.stats import freeze_rankings
@@ -47,6 +48,7 @@ class WorkerSettings:
         run_import,  # a million-row file takes about a minute, well inside job_timeout
         requeue_imports,
         purge_imports,
+        assess_diary_quotas,
     ]
     cron_jobs: ClassVar[list[Any]] = [
         cron(prune_sessions, hour={3}, minute={17}, unique=True, run_at_startup=False),
@@ -62,6 +64,8 @@ class WorkerSettings:
         cron(requeue_imports, second={30}, unique=True, timeout=50),
         # 03:37 China time (19:37 UTC), away from the day's imports
         cron(purge_imports, hour={19}, minute={37}, unique=True, run_at_startup=False),
+        # 01:10 China time (17:10 UTC), once the week or month closed; at start-up too
+        cron(assess_diary_quotas, hour={17}, minute={10}, unique=True, run_at_startup=True),
     ]
     queue_name = jobs.QUEUE
     on_startup = startup

@@ -25,10 +25,11 @@ class Rule:
 
 
 def table_limits(
-    flow: str, defaults: Mapping[str, Rule]
+    flow: str, defaults: Mapping[str, Rule] | Mapping[str | tuple[str, str], Rule]
 ) -> Callable[[Needs, datetime], Awaitable[Limits]]:
     """The `limits` of a flow whose rules are rows of `flow_limits` (a kind's own, else the
-    flow's for every kind, else `defaults` by stage)."""
+    flow's for every kind, else `defaults` by (kind, stage), else by stage)."""
+    by_key: Mapping[str | tuple[str, str], Rule] = defaults  # type: ignore[assignment]
 
     async def load(needs: Needs, now: datetime) -> Limits:
         wanted = set(needs)
@@ -46,7 +47,10 @@ def table_limits(
         rules: dict[tuple[str, str], StageRule] = {}
         for kind, stage in wanted:
             rules[(kind, stage)] = (
-                own.get((kind, stage)) or own.get((None, stage)) or defaults[stage]
+                own.get((kind, stage))
+                or own.get((None, stage))
+                or by_key.get((kind, stage))
+                or by_key[stage]
             )
         return Limits(rules=rules, calendar=await calendar_from(now.astimezone(LOCAL).date()))
 

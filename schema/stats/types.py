@@ -85,6 +85,15 @@ class AssessmentFigures:
     yellow_cards: int = strawberry.field(description="Counted (not exempted) yellow cards.")
     red_cards: int = strawberry.field(description="Counted (not exempted) red cards.")
     reported: int = strawberry.field(description="Events a person reported (own figures).")
+    diaries_written: int = strawberry.field(
+        description="Work diaries of the period's days, not returned (people's figures)."
+    )
+    households_visited: int = strawberry.field(
+        description="Household visits in the period (people's figures)."
+    )
+    quota_shortfalls: int = strawberry.field(
+        description="Minimums of diary quotas missed in periods ending in the period."
+    )
     closure_rate: float | None = strawberry.field(description="结案率 = closed / cases.")
     on_time_closure_rate: float | None = strawberry.field(
         description="按期结案率 = closed on time / cases."
@@ -117,6 +126,9 @@ class AssessmentFigures:
             yellow_cards=f.yellow_cards,
             red_cards=f.red_cards,
             reported=f.reported,
+            diaries_written=f.diaries_written,
+            households_visited=f.households_visited,
+            quota_shortfalls=f.quota_shortfalls,
             closure_rate=formulas.closure_rate(f),
             on_time_closure_rate=formulas.on_time_closure_rate(f),
             on_time_handling_rate=formulas.on_time_handling_rate(f),

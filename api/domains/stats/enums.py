@@ -61,3 +61,6 @@ class Fact(StrEnum):
     RED_CARD = "red_card"
     SATISFIED = "satisfied"
     UNSATISFIED = "unsatisfied"
+    DIARY_WRITTEN = "diary_written"  # a work diary kept (not returned)
+    HOUSEHOLD_VISITED = "household_visited"  # a household visit recorded
+    QUOTA_SHORTFALL = "quota_shortfall"  # a minimum of a diary quota missed in a period

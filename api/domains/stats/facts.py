@@ -173,6 +173,11 @@ async def gather(population: Population, kind: SubjectKind | None = None) -> dic
     if kind is SubjectKind.WORKER or population.assignee_user_id is not None:
         for subject, reported in await _reported(population, kind):
             result.setdefault(subject, Figures()).reported = reported
+        for row in await _diary_facts(population, kind):
+            figures = result.setdefault(row["subject"], Figures())
+            figures.diaries_written = int(row["diaries"])
+            figures.households_visited = int(row["visits"])
+            figures.quota_shortfalls = int(row["missed"])
     return result
 
 
@@ -193,3 +198,42 @@ async def _reported(population: Population, kind: SubjectKind | None) -> Sequenc
         parameters,
     )
     return [(row["subject"], int(row["reported"])) for row in rows]
+
+
+# A person's diaries, visits and quota shortfalls (tables of api/domains/diaries): facts the
+# points rules price like any other. A shortfall counts in the period its quota period ended.
+DIARY_FACTS_SQL = """
+WITH facts AS (
+  SELECT author_id AS user_id, 1 AS diaries, 0 AS visits, 0 AS missed FROM diaries
+   WHERE day BETWEEN $1 AND $2 AND status <> 'returned' {diary_where}
+  UNION ALL
+  SELECT user_id, 0, 1, 0 FROM household_visits
+   WHERE visited_at >= $3 AND visited_at < $4 {visit_where}
+  UNION ALL
+  SELECT user_id, 0, 0, missed FROM diary_quota_assessments
+   WHERE period_end BETWEEN $1 AND $2 AND missed > 0 {assessment_where}
+)
+SELECT {key} AS subject, sum(diaries) AS diaries, sum(visits) AS visits, sum(missed) AS missed
+  FROM facts GROUP BY 1
+"""
+
+
+async def _diary_facts(population: Population, kind: SubjectKind | None) -> list[dict[str, Any]]:
+    parameters: list[Any] = [
+        population.first_day,
+        population.last_day,
+        population.start,
+        population.end,
+    ]
+    wheres = {"diary_where": "", "visit_where": "", "assessment_where": ""}
+    if population.scope_code is not None:
+        parameters.append(population.scope_code)
+        scope = f"AND starts_with(region_code, ${len(parameters)})"
+        wheres = dict.fromkeys(wheres, scope)
+    if population.assignee_user_id is not None:
+        parameters.append(population.assignee_user_id)
+        wheres["diary_where"] += f" AND author_id = ${len(parameters)}"
+        wheres["visit_where"] += f" AND user_id = ${len(parameters)}"
+        wheres["assessment_where"] += f" AND user_id = ${len(parameters)}"
+    key = "user_id::text" if kind is SubjectKind.WORKER else "''"
+    return await reading.rows(DIARY_FACTS_SQL.format(key=key, **wheres), parameters)

@@ -30,6 +30,9 @@ DEFAULT_POINTS: Mapping[Fact, float] = {
     Fact.RED_CARD: -5.0,
     Fact.SATISFIED: 0.5,
     Fact.UNSATISFIED: -1.0,
+    Fact.DIARY_WRITTEN: 0.0,
+    Fact.HOUSEHOLD_VISITED: 0.0,
+    Fact.QUOTA_SHORTFALL: 0.0,
 }
 DEFAULT_MINIMUM_CASES = 5
 
@@ -53,6 +56,9 @@ class Figures:
     yellow_cards: int = 0  # counted yellow cards of the cases (exempted ones left out)
     red_cards: int = 0
     reported: int = 0  # events the person reported in the period (grid workers' 上报数)
+    diaries_written: int = 0  # the person's diaries of the period's days, not returned
+    households_visited: int = 0  # the person's household visits in the period
+    quota_shortfalls: int = 0  # minimums missed in quota periods ending in the period
     stage_seconds: dict[str, float] = field(default_factory=dict)  # stage → total seconds
     stage_steps: dict[str, int] = field(default_factory=dict)  # stage → steps measured
 
@@ -131,6 +137,9 @@ def fact_counts(f: Figures) -> dict[Fact, int]:
         Fact.RED_CARD: f.red_cards,
         Fact.SATISFIED: f.satisfied,
         Fact.UNSATISFIED: f.rated - f.satisfied,
+        Fact.DIARY_WRITTEN: f.diaries_written,
+        Fact.HOUSEHOLD_VISITED: f.households_visited,
+        Fact.QUOTA_SHORTFALL: f.quota_shortfalls,
     }
 
 

@@ -1,0 +1,1 @@
+"""Work diaries, patrols, household visits and investigation rounds (issue 17)."""
