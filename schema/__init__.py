@@ -19,6 +19,8 @@ from api.settings import Settings
 from schema import bounds
 from schema.accounts.mutations import AccountsMutation
 from schema.accounts.queries import AccountsQuery
+from schema.approvals.mutations import ApprovalsMutation
+from schema.approvals.queries import ApprovalsQuery
 from schema.audit.queries import AuditQuery
 from schema.engagement.schema import EngagementMutation, EngagementQuery
 from schema.errors import map_domain_errors
@@ -58,6 +60,7 @@ class Query(
     IntakeQuery,
     EngagementQuery,
     StatsQuery,
+    ApprovalsQuery,
 ):
     pass
 
@@ -75,6 +78,7 @@ class Mutation(
     IntakeMutation,
     EngagementMutation,
     StatsMutation,
+    ApprovalsMutation,
 ):
     pass
 
