@@ -3,7 +3,7 @@ deadline sweep (the worker's existing job): approvals have no job of their own."
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import httpx
 
@@ -33,7 +33,7 @@ async def test_the_shared_sweep_reminds_and_cards_the_running_step_once(
     stored = await Application.get(id=uuid)
     # The community's step: 2 working days on the work calendar.
     assert stored.due_at is not None and stored.remind_at is not None and stored.red_at is not None
-    assert stored.due_at.astimezone(LOCAL).date() == datetime(2026, 12, 2).date()
+    assert stored.due_at.astimezone(LOCAL).date() == date(2026, 12, 2)
     assert stored.remind_at < stored.due_at < stored.red_at
 
     reports = []
