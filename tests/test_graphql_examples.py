@@ -24,6 +24,7 @@ from api.domains.hierarchy.models import Department
 from api.domains.intake import service as intake
 from api.domains.stats.models import Exemption, RankingSnapshot, RankingSnapshotEntry
 from tests import factories
+from tests.approvals.examples import approval_fixtures
 from tests.intake.helpers import close_event
 from tests.registry.examples import registry_fixtures
 
@@ -77,6 +78,7 @@ async def _fixtures() -> dict[str, str]:
         "<password>": factories.PASSWORD,
         "<now>": clock.now().isoformat(),
         **await registry_fixtures(),
+        **await approval_fixtures(),
     }
 
 
