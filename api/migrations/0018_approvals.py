@@ -217,6 +217,15 @@ class Migration(migrations.Migration):
                 ("refusal_reason", fields.TextField(null=True, unique=False)),
                 ("decided_at", fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
                 (
+                    "promised_due_at",
+                    fields.DatetimeField(
+                        null=True,
+                        description="承诺时限 from filing, on the work calendar: on time if decided by it",
+                        auto_now=False,
+                        auto_now_add=False,
+                    ),
+                ),
+                (
                     "collected_at",
                     fields.DatetimeField(null=True, auto_now=False, auto_now_add=False),
                 ),

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+from datetime import date
+from typing import Annotated, Any
+
 import strawberry
 
-from api.domains.approvals import assessments, service
+from api.domains.approvals import assessments, service, statistics
 from api.domains.approvals.definitions import steps_of
 from api.domains.approvals.enums import ApplicationStatus
 from api.pagination import page_request
@@ -15,10 +19,44 @@ from schema.approvals.types import (
     ItemType,
     StepType,
 )
+from schema.errors import NotFoundError, ValidationError
 from schema.pagination import Connection, connection
 from schema.permissions import public, signed_in
 from schema.scalars import parse_uuid
 from schema.types import Info
+
+strawberry.enum(
+    statistics.Grouping, name="ApprovalGrouping", description="Figures per item or department."
+)
+
+
+@strawberry.type(description="One item's or department's figures over the period.")
+class ApprovalFigures:
+    key: str = strawberry.field(description="The item's or department's id ('' for none).")
+    label: str
+    applications: int
+    decided: int = strawberry.field(description="Approved or refused.")
+    approved: int
+    refused: int
+    on_time: int = strawberry.field(description="Decided within the promised working days.")
+    overdue: int = strawberry.field(description="Waiting for staff past the step's limit now.")
+    average_hours: float | None = strawberry.field(description="Filing to decision, on average.")
+    on_time_rate: float | None = strawberry.field(
+        description="on time / decided; null below the minimum of decisions."
+    )
+
+
+@strawberry.type(description="Statistics of approvals, with the formula that made them.")
+class ApprovalStatistics:
+    formula_version: str
+    minimum_decided: int = strawberry.field(description="Fewer decisions: no rate is given.")
+    rows: list[ApprovalFigures]
+
+
+ApprovalStatisticsResult = Annotated[
+    ApprovalStatistics | ValidationError | NotFoundError,
+    strawberry.union("ApprovalStatisticsResult", description="Figures, or why not."),
+]
 
 
 @strawberry.type
@@ -154,3 +192,28 @@ class ApprovalsQuery:
             page=page_request(first, after),
         )
         return connection(page, filtered, AssessmentType.from_model)
+
+    @strawberry.field(
+        description="On-time rate and average time to decision per item or department.",
+        extensions=signed_in(),
+    )
+    async def approval_statistics(
+        self,
+        info: Info,
+        region_code: str,
+        start: date,
+        end: date,
+        by: statistics.Grouping = statistics.Grouping.ITEM,
+    ) -> ApprovalStatisticsResult:
+        report = await statistics.statistics(
+            actor=info.context.principal, region_code=region_code, start=start, end=end, by=by
+        )
+        return ApprovalStatistics(
+            formula_version=report.formula_version,
+            minimum_decided=report.minimum_decided,
+            rows=[ApprovalFigures(**vars_of(row)) for row in report.rows],
+        )
+
+
+def vars_of(row: statistics.Figures) -> dict[str, Any]:
+    return dataclasses.asdict(row)

@@ -14,7 +14,7 @@ from api.regions import ORDER, Level
 from policies.enforcer import get_enforcer
 
 MAX_APPROVERS = 20
-MAX_DAYS = 365
+MAX_DAYS = 200  # working days: the work calendar is read 400 days ahead
 # the policy action each step action needs of the step's role at the step's level
 POLICY_ACTION = {
     StepAction.REVIEW: "review",

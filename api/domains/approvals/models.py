@@ -88,6 +88,10 @@ class Application(Model):
     certificate_number = fields.CharField(max_length=60, null=True)
     refusal_reason = fields.TextField(null=True)
     decided_at = fields.DatetimeField(null=True)
+    promised_due_at = fields.DatetimeField(
+        null=True,
+        description="承诺时限 from filing, on the work calendar: on time if decided by it",
+    )
     collected_at = fields.DatetimeField(null=True)
     stage = fields.CharField(max_length=16, null=True)
     stage_started_at = fields.DatetimeField(null=True)

@@ -19,7 +19,13 @@ from api import clock, flows
 from api.auth import Principal
 from api.domains.accounts.enums import Role
 from api.domains.accounts.models import User
-from api.domains.approvals.definitions import Step, check_steps, decision_index, steps_of
+from api.domains.approvals.definitions import (
+    MAX_DAYS,
+    Step,
+    check_steps,
+    decision_index,
+    steps_of,
+)
 from api.domains.approvals.enums import (
     WAITING_FOR_STAFF,
     Action,
@@ -44,7 +50,7 @@ from api.errors import (
     PermissionDenied,
     ValidationFailed,
 )
-from api.flows.calendar import LOCAL
+from api.flows.calendar import LOCAL, DeadlineUnit, add_limit, calendar_from
 from api.flows.models import FlowStep
 from api.flows.transitions import Transition
 from api.pagination import Page, PageRequest, make_page, split_cursor
@@ -112,8 +118,10 @@ def _check_item(data: ItemInput) -> None:
         raise ValidationFailed("a code is 1-40 letters, digits, '.', '_' or '-'", field="code")
     if not data.name.strip() or len(data.name) > 100:
         raise ValidationFailed("a name of 1 to 100 characters", field="name")
-    if not 1 <= data.promised_days <= 365:
-        raise ValidationFailed("promised days are 1 to 365 working days", field="promisedDays")
+    if not 1 <= data.promised_days <= MAX_DAYS:
+        raise ValidationFailed(
+            f"promised days are 1 to {MAX_DAYS} working days", field="promisedDays"
+        )
     for name, value, limit in (
         ("legalBasis", data.legal_basis, 5000),
         ("fee", data.fee, 100),
@@ -420,6 +428,12 @@ async def submit(*, actor: Principal, data: ApplicationInput) -> Application:
         form=dict(data.form),
         materials={key: [str(i) for i in ids] for key, ids in data.materials.items()},
         created_at=now,
+        promised_due_at=add_limit(
+            now,
+            item.promised_days,
+            DeadlineUnit.WORKING_DAYS,
+            await calendar_from(now.astimezone(LOCAL).date()),
+        ),
     )
     stage = _wait_at(application, steps, 0)
     try:
