@@ -39,6 +39,7 @@ from api.auth import ANONYMOUS, Principal
 from api.domains.accounts.principals import PrincipalCache, StillSignedIn
 from api.domains.accounts.service import principal_for_token
 from api.domains.accounts.throttle import LoginThrottle
+from api.domains.approvals import service as approvals
 from api.domains.events import attachments
 from api.domains.imports import service as imports
 from api.domains.intake import open311
@@ -288,6 +289,33 @@ async def download_attachment(request: Request) -> Response:
     )
 
 
+async def download_approval_file(request: Request) -> Response:
+    """A material of an application or an assessment's report, to whoever may read that
+    application or assessment, or uploaded it (same credentials as /graphql)."""
+    resources: Resources = request.app.state.resources
+    token = bearer_token(request.headers.get("authorization")) or request.headers.get("x-api-key")
+    try:
+        principal = await principal_for_token(token or "", secret=resources.settings.secret_key())
+    except Unauthenticated:
+        return JSONResponse({"error": "sign in first"}, status_code=401)
+    try:
+        file_id = uuid.UUID(request.path_params["file_id"])
+        found = await approvals.readable_file(actor=principal, file_id=file_id)
+    except (ValueError, NotFound):
+        return JSONResponse({"error": "not found"}, status_code=404)
+    path = uploads.path_of(resources.settings.attachment_dir, found.sha256)
+    return StreamingResponse(
+        attachments.file_chunks(path),
+        media_type=found.content_type,
+        headers={
+            "Content-Length": str(found.size),
+            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(found.filename)}",
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "private, max-age=3600",
+        },
+    )
+
+
 async def download_import_errors(request: Request) -> Response:
     """An import job's row problems as CSV, to whoever may read the job (same credentials)."""
     resources: Resources = request.app.state.resources
@@ -399,6 +427,7 @@ def create_app(
             Route("/graphql", graphql_app, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql_app),
             Route("/attachments/{attachment_id}", download_attachment),
+            Route("/approval-files/{file_id}", download_approval_file),
             Mount("/open311/v2", routes=open311.routes()),
             Route("/imports/{job_id}/errors.csv", download_import_errors),
             Route("/healthz", healthz),

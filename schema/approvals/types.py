@@ -129,6 +129,10 @@ class FileType:
     content_type: str
     size: int
 
+    @strawberry.field(description="Where to fetch it (with the same credentials as /graphql).")
+    def url(self) -> str:
+        return f"/approval-files/{self.uuid}"
+
     @classmethod
     def from_model(cls, row: ApprovalFile) -> FileType:
         return cls(uuid=row.id, filename=row.filename, content_type=row.content_type, size=row.size)

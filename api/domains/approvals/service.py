@@ -19,8 +19,10 @@ from api import clock, flows
 from api.auth import Principal
 from api.domains.accounts.enums import Role
 from api.domains.accounts.models import User
+from api.domains.approvals.assessments import readable_assessments
 from api.domains.approvals.definitions import (
     MAX_DAYS,
+    POLICY_ACTION,
     Step,
     check_steps,
     decision_index,
@@ -33,6 +35,7 @@ from api.domains.approvals.enums import (
     Stage,
     StepAction,
 )
+from api.domains.approvals.files import ACCEPTED_TYPES
 from api.domains.approvals.flow import APPLICATION_TRANSITIONS, APPLICATIONS
 from api.domains.approvals.forms import check_form, check_template
 from api.domains.approvals.models import (
@@ -40,6 +43,7 @@ from api.domains.approvals.models import (
     ApprovalFile,
     ApprovalFlowVersion,
     ApprovalItem,
+    RiskAssessment,
 )
 from api.domains.hierarchy.models import Region
 from api.errors import (
@@ -148,8 +152,6 @@ def _check_item(data: ItemInput) -> None:
         seen.add(material.key)
         if not material.name.strip() or len(material.name) > 100:
             raise ValidationFailed("a name of 1 to 100 characters", field=f"{where}.name")
-        from api.domains.approvals.files import ACCEPTED_TYPES
-
         if not material.file_types or not set(material.file_types) <= ACCEPTED_TYPES:
             raise ValidationFailed(
                 f"file types among {', '.join(sorted(ACCEPTED_TYPES))}", field=f"{where}.fileTypes"
@@ -466,8 +468,6 @@ async def _steps(application: Application) -> list[Step]:
 def _may_act(actor: Principal, step: Step, holder: str, action: StepAction) -> None:
     """The caller holds the step's role at the region holding it (and its department, and is
     among its named approvers where it names some), and policy lets that role act there."""
-    from api.domains.approvals.definitions import POLICY_ACTION
-
     enforcer = get_enforcer()
     level = Level.of_code(holder)
     assert level is not None
@@ -782,7 +782,8 @@ async def timeline(*, application_id: uuid.UUID) -> list[FlowStep]:
 
 
 async def readable_file(*, actor: Principal, file_id: uuid.UUID) -> ApprovalFile:
-    """A material of an application the caller may read, or a file the caller uploaded."""
+    """A material of an application the caller may read, an assessment's report to who may read
+    the assessment, or a file the caller uploaded; anything else is not found."""
     found = await ApprovalFile.filter(id=file_id).first()
     if found is None:
         raise NotFound("file", file_id)
@@ -793,12 +794,11 @@ async def readable_file(*, actor: Principal, file_id: uuid.UUID) -> ApprovalFile
         and await Application.filter(readable_applications(actor), id=found.application_id).exists()
     ):
         return found
-    if found.assessment_id is not None:
-        from api.domains.approvals.assessments import readable_assessments
-        from api.domains.approvals.models import RiskAssessment
-
-        if await RiskAssessment.filter(
+    if (
+        found.assessment_id is not None
+        and await RiskAssessment.filter(
             readable_assessments(actor), id=found.assessment_id
-        ).exists():
-            return found
+        ).exists()
+    ):
+        return found
     raise NotFound("file", file_id)
