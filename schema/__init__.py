@@ -21,6 +21,7 @@ from schema.accounts.mutations import AccountsMutation
 from schema.accounts.queries import AccountsQuery
 from schema.approvals.mutations import ApprovalsMutation
 from schema.approvals.queries import ApprovalsQuery
+from schema.approvals.subscriptions import ApprovalsSubscription
 from schema.audit.queries import AuditQuery
 from schema.engagement.schema import EngagementMutation, EngagementQuery
 from schema.errors import map_domain_errors
@@ -84,7 +85,7 @@ class Mutation(
 
 
 @strawberry.type(description="Live feeds over graphql-transport-ws.")
-class Subscription(RealtimeSubscription, ImportsSubscription):
+class Subscription(RealtimeSubscription, ImportsSubscription, ApprovalsSubscription):
     pass
 
 
