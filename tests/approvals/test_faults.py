@@ -109,12 +109,25 @@ async def test_templates_and_flows_are_checked_when_saved(client: httpx.AsyncCli
         deep = {"type": "object", "properties": {"x": deep}}
     too_deep = await save(formTemplate=deep)
     assert too_deep["field"] == "formTemplate"
+    for unusable in (
+        {"type": "object", "$ref": "#"},  # endless
+        {"type": "object", "properties": {"a": {"$ref": "#/$defs/none"}}},
+        {"type": "object", "properties": {"a": {"$ref": "https://example.org/s.json"}}},
+        {"type": "object", "properties": {"a": {"type": "string", "pattern": "["}}},
+    ):
+        refused = await save(formTemplate=unusable)
+        assert (refused.get("code"), refused.get("field")) == ("INVALID", "formTemplate"), unusable
     not_object = await save(formTemplate={"type": "string"})
     assert not_object["field"] == "formTemplate"
     bad_material = await save(
         materials=[{"key": "idCard", "name": "身份证", "fileTypes": ["application/zip"]}]
     )
     assert bad_material["field"] == "materials.0.fileTypes"
+    unknown_department = await save(departmentId=str(uuid.uuid4()))
+    assert (unknown_department["code"], unknown_department["field"]) == (
+        "NOT_FOUND",
+        "departmentId",
+    )
     # A township may not keep items of the district's catalogue (outside its subtree: not
     # found), a community none at all.
     outside = await gql(client, SAVE_ITEM, {"input": item_input()}, token=p.township)

@@ -45,7 +45,7 @@ from api.domains.approvals.models import (
     ApprovalItem,
     RiskAssessment,
 )
-from api.domains.hierarchy.models import Region
+from api.domains.hierarchy.models import Department, Region
 from api.errors import (
     Conflict,
     ErrorCode,
@@ -167,6 +167,13 @@ async def save_item(
     _check_item(data)
     if not await Region.filter(code=data.region_code, is_active=True).exists():
         raise ValidationFailed(f"no region {data.region_code}", field="regionCode")
+    if (
+        data.department_id is not None
+        and not await Department.filter(
+            subtree_filter([data.region_code], "region_code"), id=data.department_id
+        ).exists()
+    ):
+        raise NotFound("department", data.department_id, field="departmentId")
     values = {
         "code": data.code,
         "name": data.name.strip(),
