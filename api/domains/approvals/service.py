@@ -163,6 +163,8 @@ async def save_item(
     *, actor: Principal, data: ItemInput, item_id: uuid.UUID | None = None
 ) -> ApprovalItem:
     """Add an item to the catalogue of the caller's unit, or change one (事项目录)."""
+    if Level.of_code(data.region_code) is None:
+        raise ValidationFailed("not a region code", field="regionCode")
     authorize(actor.assignments, "approval_item", "manage", at=data.region_code)
     _check_item(data)
     if not await Region.filter(code=data.region_code, is_active=True).exists():
