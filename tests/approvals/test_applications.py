@@ -121,8 +121,15 @@ async def test_one_application_through_every_kind_of_step(
         ("register", "ready_for_collection"),
         ("hand_over", "collected"),
     ]
-    kinds = await Notice.filter(kind__startswith="application").values_list("kind", flat=True)
-    assert sorted(kinds) == ["application_ready", "application_returned"]
+    told = await Notice.filter(kind__startswith="application").order_by("created_at")
+    assert [n.kind for n in told if n.kind != "application_waiting"] == [
+        "application_returned",
+        "application_ready",
+    ]
+    # who each step waits for heard of it: community, township ×2 (on arrival and on
+    # resubmission), district ×2 (decision, registration), community staff for the handover
+    waiting = [n.region_code for n in told if n.kind == "application_waiting"]
+    assert len(waiting) == 6
     assert await FlowStep.filter(flow="approval").count() == 8
 
 

@@ -18,7 +18,7 @@ from tortoise.transactions import in_transaction
 from api import clock, flows
 from api.auth import Principal
 from api.domains.accounts.enums import Role
-from api.domains.accounts.models import User
+from api.domains.accounts.models import RoleAssignment, User
 from api.domains.approvals.assessments import readable_assessments
 from api.domains.approvals.definitions import (
     MAX_DAYS,
@@ -46,6 +46,7 @@ from api.domains.approvals.models import (
     RiskAssessment,
 )
 from api.domains.hierarchy.models import Department, Region
+from api.domains.notices import service as notices
 from api.errors import (
     Conflict,
     ErrorCode,
@@ -366,6 +367,31 @@ def _wait_at(application: Application, steps: Sequence[Step], index: int) -> Sta
     return Stage.of_step(index)
 
 
+MAX_TOLD = 200  # a step's holders told of a new arrival (a city centre may have many staff)
+
+
+async def _holders(application: Application, steps: Sequence[Step] = ()) -> list[uuid.UUID]:
+    """Who the application now waits for: the step's named approvers, else everyone holding
+    its role (and department) at the region holding it."""
+    if application.waiting_role is None:
+        return []
+    if steps:
+        named = steps[application.step_index].approver_ids
+        if named:
+            return list(named)
+    query = RoleAssignment.filter(
+        region_code=application.holder_region_code, role=application.waiting_role
+    )
+    if application.waiting_department_id is not None:
+        query = query.filter(department_id=application.waiting_department_id)
+    rows = await query.limit(MAX_TOLD).values_list("user_id", flat=True)
+    return [uuid.UUID(str(user_id)) for user_id in rows]
+
+
+def _waiting_title(application: Application) -> str:
+    return f"待办审批 {application.number} {application.applicant_name}"
+
+
 def _wait_for_collection(application: Application) -> Stage:
     application.holder_region_code = application.region_code
     application.waiting_role = Role.COMMUNITY_STAFF.value
@@ -458,6 +484,12 @@ async def submit(*, actor: Principal, data: ApplicationInput) -> Application:
                 note="代办" if not citizen else "",
             )
             await ApprovalFile.filter(id__in=file_ids).update(application_id=application.id)
+            await notices.notify(
+                user_ids=await _holders(application, steps),
+                kind="application_waiting",
+                title=_waiting_title(application),
+                region_code=application.region_code,
+            )
     except IntegrityError as error:
         # the same id sent twice at once: the first one wrote it
         earlier = await Application.filter(id=application_id, filed_by_id=actor.user_id).first()
@@ -601,11 +633,22 @@ async def take_step(
                     _wait_for_collection(application),
                 )
                 await move.tell(
+                    await _holders(application),
+                    kind="application_waiting",
+                    title=f"证照待领取 {application.number} {application.applicant_name}",
+                )
+                await move.tell(
                     _applicants(application),
                     kind="application_ready",
                     title=f"证照可领取 {application.number}",
                     body=f"{item.name} {application.certificate_number}",
                 )
+        if move.transition.stage not in (None, Stage.COLLECTION):  # arrived at a step
+            await move.tell(
+                await _holders(application, steps),
+                kind="application_waiting",
+                title=_waiting_title(application),
+            )
     return move.record
 
 
@@ -647,6 +690,11 @@ async def resubmit(
         table = APPLICATION_TRANSITIONS[Action.RESUBMIT]
         move.transition = Transition(
             table.frm, table.to, _wait_at(application, steps, application.step_index)
+        )
+        await move.tell(
+            await _holders(application, steps),
+            kind="application_waiting",
+            title=_waiting_title(application),
         )
     return move.record
 
