@@ -9,11 +9,14 @@ from strawberry.dataloader import DataLoader
 
 from api.domains.accounts.models import RoleAssignment
 from api.domains.accounts.service import assignments_of
+from api.domains.approvals.models import RiskReview
 from api.domains.events.attachments import attachments_of
 from api.domains.events.models import Attachment, Category, TimelineEntry
 from api.domains.events.service import timelines
 from api.domains.hierarchy.models import Department
 from api.domains.registry.models import Building, House, Household, Person, SpecialGroupRecord
+from api.flows.models import FlowStep
+from schema.approvals import dataloaders as approvals
 from schema.registry import dataloaders as registry
 
 
@@ -93,3 +96,12 @@ class Loaders:
     @cached_property
     def building(self) -> DataLoader[uuid.UUID, Building | None]:
         return DataLoader(load_fn=registry.load_buildings)
+
+    # approvals (行政审批, 风险评估)
+    @cached_property
+    def timeline_by_application(self) -> DataLoader[uuid.UUID, list[FlowStep]]:
+        return DataLoader(load_fn=approvals.load_timelines)
+
+    @cached_property
+    def reviews_by_assessment(self) -> DataLoader[uuid.UUID, list[RiskReview]]:
+        return DataLoader(load_fn=approvals.load_reviews)

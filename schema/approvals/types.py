@@ -9,7 +9,7 @@ from uuid import UUID
 import strawberry
 from strawberry.scalars import JSON
 
-from api.domains.approvals import assessments, enums, service
+from api.domains.approvals import enums
 from api.domains.approvals.definitions import Step
 from api.domains.approvals.enums import ApplicationStatus, AssessmentStatus, RiskLevel, StepAction
 from api.domains.approvals.models import (
@@ -23,6 +23,7 @@ from api.flows.models import FlowStep
 from api.regions import Level
 from schema.hierarchy import types as hierarchy_types  # noqa: F401  (Level as GraphQL knows it)
 from schema.node import global_id
+from schema.types import Info
 
 strawberry.enum(enums.ApplicationStatus, description="Where an application stands.")
 strawberry.enum(enums.StepAction, description="What a flow step lets its approvers do.")
@@ -194,10 +195,9 @@ class ApplicationType:
         return global_id("Application", str(self.uuid))
 
     @strawberry.field(description="The steps so far, oldest first.")
-    async def timeline(self) -> list[FlowStepType]:
-        return [
-            FlowStepType.from_model(r) for r in await service.timeline(application_id=self.uuid)
-        ]
+    async def timeline(self, info: Info) -> list[FlowStepType]:
+        rows = await info.context.loaders.timeline_by_application.load(self.uuid)
+        return [FlowStepType.from_model(row) for row in rows]
 
     @classmethod
     def from_model(cls, a: Application) -> ApplicationType:
@@ -271,10 +271,9 @@ class AssessmentType:
         return global_id("RiskAssessment", str(self.uuid))
 
     @strawberry.field(description="Each stage's findings, oldest first.")
-    async def reviews(self) -> list[RiskReviewType]:
-        return [
-            RiskReviewType.from_model(r) for r in await assessments.reviews(assessment_id=self.uuid)
-        ]
+    async def reviews(self, info: Info) -> list[RiskReviewType]:
+        rows = await info.context.loaders.reviews_by_assessment.load(self.uuid)
+        return [RiskReviewType.from_model(row) for row in rows]
 
     @classmethod
     def from_model(cls, a: RiskAssessment) -> AssessmentType:

@@ -225,8 +225,12 @@ async def get(*, actor: Principal, assessment_id: uuid.UUID) -> RiskAssessment |
     return await RiskAssessment.filter(readable_assessments(actor), id=assessment_id).first()
 
 
-async def reviews(*, assessment_id: uuid.UUID) -> list[RiskReview]:
-    return await RiskReview.filter(assessment_id=assessment_id).order_by("id")
+async def reviews(assessment_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[RiskReview]]:
+    """Each assessment's stage findings, oldest first, in one query."""
+    grouped: dict[uuid.UUID, list[RiskReview]] = {}
+    for row in await RiskReview.filter(assessment_id__in=list(assessment_ids)).order_by("id"):
+        grouped.setdefault(row.assessment_id, []).append(row)
+    return grouped
 
 
 async def list_assessments(
