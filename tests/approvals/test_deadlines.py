@@ -8,12 +8,13 @@ from datetime import date, datetime, timedelta
 import httpx
 
 from api import clock
-from api.domains.approvals.models import Application
+from api.domains.approvals.models import Application, RiskAssessment
 from api.domains.notices.models import Notice
 from api.flows.calendar import LOCAL
 from api.flows.models import FlowCard, FlowStep
 from api.outbox import OutboxMessage
 from api.settings import Settings
+from tests import factories
 from tests.approvals.helpers import SUBMIT, application_input, id_card, people, published_item
 from tests.factories import gql
 from workers.events import enforce_deadlines
@@ -63,3 +64,36 @@ async def test_the_shared_sweep_reminds_and_cards_the_running_step_once(
     changes = await OutboxMessage.filter(topic="approval").order_by("id")
     assert [c.payload["action"] for c in changes] == ["submit", "remind", "yellow_card", "red_card"]
     assert changes[-1].payload["application"]["card"] == "red"
+
+
+async def test_an_assessment_stage_is_carded_by_the_same_sweep(
+    client: httpx.AsyncClient, db: None
+) -> None:
+    clock.move(MONDAY_0900 - clock.now())
+    await factories.region_tree()
+    creator, token = await factories.signed_in("township_centre", "410611001")
+    body = await gql(
+        client,
+        "mutation($i: RiskAssessmentInput!) { submitRiskAssessment(input: $i) {"
+        " ... on RiskAssessmentPayload { assessment { uuid } } } }",
+        {
+            "i": {
+                "title": "道路拓宽",
+                "sponsorUnit": "金山街道办事处",
+                "decisionType": "road",
+                "regionCode": "410611001",
+            }
+        },
+        token=token,
+    )
+    uuid = body["data"]["submitRiskAssessment"]["assessment"]["uuid"]
+    stored = await RiskAssessment.get(id=uuid)
+    assert stored.red_at is not None  # 待评估: 3 working days
+    clock.move(stored.red_at + timedelta(minutes=1) - clock.now())
+    report = await enforce_deadlines({})
+    # found past its red threshold: both cards at once (a reminder would come too late)
+    assert (report["reminders"], report["yellow_cards"], report["red_cards"]) == (0, 1, 1)
+    cards = await FlowCard.filter(flow="risk_assessment", record_id=uuid).order_by("id")
+    assert [(c.card, c.stage) for c in cards] == [("yellow", "pending"), ("red", "pending")]
+    told = await Notice.filter(user_id=creator.id).values_list("kind", flat=True)
+    assert sorted(told) == ["red_card", "yellow_card"]
