@@ -6,9 +6,9 @@ import asyncio
 import contextlib
 import gc
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import quote
 
 import orjson
@@ -39,6 +39,7 @@ from api.auth import ANONYMOUS, Principal
 from api.domains.accounts.principals import PrincipalCache, StillSignedIn
 from api.domains.accounts.service import principal_for_token
 from api.domains.accounts.throttle import LoginThrottle
+from api.domains.approvals import service as approvals
 from api.domains.diaries import service as diaries
 from api.domains.events import attachments
 from api.domains.imports import service as imports
@@ -260,61 +261,62 @@ class _TooLarge(Exception):
     pass
 
 
-async def download_attachment(request: Request) -> Response:
-    """A file of an event, to whoever may read the event (same credentials as /graphql)."""
-    resources: Resources = request.app.state.resources
-    token = bearer_token(request.headers.get("authorization")) or request.headers.get("x-api-key")
-    try:
-        principal = await principal_for_token(token or "", secret=resources.settings.secret_key())
-    except Unauthenticated:
-        return JSONResponse({"error": "sign in first"}, status_code=401)
-    try:
-        attachment_id = uuid.UUID(request.path_params["attachment_id"])
-        attachment = await attachments.readable_attachment(
-            actor=principal, attachment_id=attachment_id
-        )
-    except (ValueError, NotFound):
-        return JSONResponse({"error": "not found"}, status_code=404)
-    path = uploads.path_of(resources.settings.attachment_dir, attachment.sha256)
-    disposition = "inline" if attachment.content_type in attachments.INLINE_TYPES else "attachment"
-    return StreamingResponse(
-        attachments.file_chunks(path),
-        media_type=attachment.content_type,
-        headers={
-            "Content-Length": str(attachment.size),
-            "Content-Disposition": f"{disposition}; filename*=UTF-8''{quote(attachment.filename)}",
-            "X-Content-Type-Options": "nosniff",
-            "Cache-Control": "private, max-age=3600",
-        },
-    )
+class StoredFile(Protocol):
+    sha256: str
+    content_type: str
+    size: int
+    filename: str
 
 
-async def download_diary_attachment(request: Request) -> Response:
-    """A photo of a diary, to whoever may read the diary (same credentials as /graphql)."""
-    resources: Resources = request.app.state.resources
-    token = bearer_token(request.headers.get("authorization")) or request.headers.get("x-api-key")
-    try:
-        principal = await principal_for_token(token or "", secret=resources.settings.secret_key())
-    except Unauthenticated:
-        return JSONResponse({"error": "sign in first"}, status_code=401)
-    try:
-        attachment = await diaries.readable_attachment(
-            actor=principal, attachment_id=uuid.UUID(request.path_params["attachment_id"])
+FindFile = Callable[[Principal, uuid.UUID], Awaitable[StoredFile]]
+
+
+def stored_file(find: FindFile, *, inline: bool = True) -> Callable[[Request], Awaitable[Response]]:
+    """An endpoint serving one kept file to whoever may read the record it belongs to (same
+    credentials as /graphql); anything else is the same 404, so ids reveal nothing."""
+
+    async def endpoint(request: Request) -> Response:
+        resources: Resources = request.app.state.resources
+        token = bearer_token(request.headers.get("authorization")) or request.headers.get(
+            "x-api-key"
         )
-    except (ValueError, NotFound):
-        return JSONResponse({"error": "not found"}, status_code=404)
-    path = uploads.path_of(resources.settings.attachment_dir, attachment.sha256)
-    disposition = "inline" if attachment.content_type in attachments.INLINE_TYPES else "attachment"
-    return StreamingResponse(
-        attachments.file_chunks(path),
-        media_type=attachment.content_type,
-        headers={
-            "Content-Length": str(attachment.size),
-            "Content-Disposition": f"{disposition}; filename*=UTF-8''{quote(attachment.filename)}",
-            "X-Content-Type-Options": "nosniff",
-            "Cache-Control": "private, max-age=3600",
-        },
-    )
+        try:
+            principal = await principal_for_token(
+                token or "", secret=resources.settings.secret_key()
+            )
+        except Unauthenticated:
+            return JSONResponse({"error": "sign in first"}, status_code=401)
+        try:
+            found = await find(principal, uuid.UUID(request.path_params["file_id"]))
+        except (ValueError, NotFound):
+            return JSONResponse({"error": "not found"}, status_code=404)
+        path = uploads.path_of(resources.settings.attachment_dir, found.sha256)
+        shown = inline and found.content_type in attachments.INLINE_TYPES
+        disposition = "inline" if shown else "attachment"
+        return StreamingResponse(
+            attachments.file_chunks(path),
+            media_type=found.content_type,
+            headers={
+                "Content-Length": str(found.size),
+                "Content-Disposition": f"{disposition}; filename*=UTF-8''{quote(found.filename)}",
+                "X-Content-Type-Options": "nosniff",
+                "Cache-Control": "private, max-age=3600",
+            },
+        )
+
+    return endpoint
+
+
+# A file of an event, a photo of a diary, a material of an application or an assessment's report.
+download_attachment = stored_file(
+    lambda actor, file_id: attachments.readable_attachment(actor=actor, attachment_id=file_id)
+)
+download_diary_attachment = stored_file(
+    lambda actor, file_id: diaries.readable_attachment(actor=actor, attachment_id=file_id)
+)
+download_approval_file = stored_file(
+    lambda actor, file_id: approvals.readable_file(actor=actor, file_id=file_id), inline=False
+)
 
 
 async def download_import_errors(request: Request) -> Response:
@@ -427,8 +429,9 @@ def create_app(
         routes=[
             Route("/graphql", graphql_app, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql_app),
-            Route("/attachments/{attachment_id}", download_attachment),
-            Route("/diary-attachments/{attachment_id}", download_diary_attachment),
+            Route("/attachments/{file_id}", download_attachment),
+            Route("/diary-attachments/{file_id}", download_diary_attachment),
+            Route("/approval-files/{file_id}", download_approval_file),
             Mount("/open311/v2", routes=open311.routes()),
             Route("/imports/{job_id}/errors.csv", download_import_errors),
             Route("/healthz", healthz),

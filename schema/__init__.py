@@ -19,6 +19,9 @@ from api.settings import Settings
 from schema import bounds
 from schema.accounts.mutations import AccountsMutation
 from schema.accounts.queries import AccountsQuery
+from schema.approvals.mutations import ApprovalsMutation
+from schema.approvals.queries import ApprovalsQuery
+from schema.approvals.subscriptions import ApprovalsSubscription
 from schema.audit.queries import AuditQuery
 from schema.diaries.mutations import DiariesMutation
 from schema.diaries.queries import DiariesQuery
@@ -65,6 +68,7 @@ class Query(
     StatsQuery,
     EmergenciesQuery,
     DiariesQuery,
+    ApprovalsQuery,
 ):
     pass
 
@@ -84,12 +88,15 @@ class Mutation(
     StatsMutation,
     EmergenciesMutation,
     DiariesMutation,
+    ApprovalsMutation,
 ):
     pass
 
 
 @strawberry.type(description="Live feeds over graphql-transport-ws.")
-class Subscription(RealtimeSubscription, ImportsSubscription, EmergenciesSubscription):
+class Subscription(
+    RealtimeSubscription, ImportsSubscription, EmergenciesSubscription, ApprovalsSubscription
+):
     pass
 
 

@@ -9,6 +9,7 @@ from strawberry.dataloader import DataLoader
 
 from api.domains.accounts.models import RoleAssignment
 from api.domains.accounts.service import assignments_of
+from api.domains.approvals.models import RiskReview
 from api.domains.emergencies.models import (
     CapAlert,
     EmergencyPlan,
@@ -21,6 +22,7 @@ from api.domains.events.service import timelines
 from api.domains.hierarchy.models import Department
 from api.domains.registry.models import Building, House, Household, Person, SpecialGroupRecord
 from api.flows.models import FlowStep
+from schema.approvals import dataloaders as approvals
 from schema.emergencies import dataloaders as emergencies
 from schema.registry import dataloaders as registry
 
@@ -122,3 +124,12 @@ class Loaders:
     @cached_property
     def emergency_plan(self) -> DataLoader[uuid.UUID, EmergencyPlan | None]:
         return DataLoader(load_fn=emergencies.load_plans)
+
+    # approvals (行政审批, 风险评估)
+    @cached_property
+    def timeline_by_application(self) -> DataLoader[uuid.UUID, list[FlowStep]]:
+        return DataLoader(load_fn=approvals.load_timelines)
+
+    @cached_property
+    def reviews_by_assessment(self) -> DataLoader[uuid.UUID, list[RiskReview]]:
+        return DataLoader(load_fn=approvals.load_reviews)

@@ -24,6 +24,7 @@ from api.domains.hierarchy.models import Department
 from api.domains.intake import service as intake
 from api.domains.stats.models import Exemption, RankingSnapshot, RankingSnapshotEntry
 from tests import factories
+from tests.approvals.examples import approval_fixtures
 from tests.diaries.examples import diary_fixtures
 from tests.emergencies.examples import emergency_fixtures
 from tests.intake.helpers import close_event
@@ -81,6 +82,7 @@ async def _fixtures() -> dict[str, str]:
         **await registry_fixtures(),
         **await emergency_fixtures(),
         **await diary_fixtures(),
+        **await approval_fixtures(),
     }
 
 

@@ -188,6 +188,61 @@ async def read_ranking(
     )
 
 
+async def manage_approval_item(
+    client: httpx.AsyncClient, token: str, code: str, ctx: dict[str, Any]
+) -> dict[str, Any]:
+    level = Level.of_code(code)
+    assert level is not None
+    item = {
+        "code": f"P-{uuid.uuid4().hex[:8]}",
+        "name": "探针事项",
+        "regionCode": code,
+        "promisedDays": 5,
+        "decidesAt": level.name,
+        "formTemplate": {"type": "object"},
+    }
+    return await gql(
+        client,
+        "mutation($i: ApprovalItemInput!) { saveApprovalItem(input: $i) { __typename } }",
+        {"i": item},
+        token=token,
+    )
+
+
+async def read_applications(
+    client: httpx.AsyncClient, token: str, code: str, ctx: dict[str, Any]
+) -> dict[str, Any]:
+    return await gql(
+        client,
+        "query($c: String) { applications(regionCode: $c) { totalCount } }",
+        {"c": code},
+        token=token,
+    )
+
+
+async def read_risk_assessments(
+    client: httpx.AsyncClient, token: str, code: str, ctx: dict[str, Any]
+) -> dict[str, Any]:
+    return await gql(
+        client,
+        "query($c: String) { riskAssessments(regionCode: $c) { totalCount } }",
+        {"c": code},
+        token=token,
+    )
+
+
+async def create_risk_assessment(
+    client: httpx.AsyncClient, token: str, code: str, ctx: dict[str, Any]
+) -> dict[str, Any]:
+    decision = {"title": "探针", "sponsorUnit": "探针", "decisionType": "probe", "regionCode": code}
+    return await gql(
+        client,
+        "mutation($i: RiskAssessmentInput!) { submitRiskAssessment(input: $i) { __typename } }",
+        {"i": decision},
+        token=token,
+    )
+
+
 async def read_diaries(
     client: httpx.AsyncClient, token: str, code: str, ctx: dict[str, Any]
 ) -> dict[str, Any]:
@@ -321,6 +376,20 @@ PROBES: list[tuple[str, str, Probe, set[Level]]] = [
     ("registry", "export", export_registry, set(ORDER)),
     ("statistics", "read", read_statistics, set(ORDER)),
     ("ranking", "read", read_ranking, set(ORDER)),
+    ("approval_item", "manage", manage_approval_item, {Level.CITY, Level.DISTRICT, Level.TOWNSHIP}),
+    ("application", "read", read_applications, set(ORDER[:4])),
+    (
+        "risk_assessment",
+        "read",
+        read_risk_assessments,
+        {Level.CITY, Level.DISTRICT, Level.TOWNSHIP},
+    ),
+    (
+        "risk_assessment",
+        "create",
+        create_risk_assessment,
+        {Level.CITY, Level.DISTRICT, Level.TOWNSHIP},
+    ),
     ("diary", "read", read_diaries, set(ORDER)),
     ("diary_quota", "set", set_diary_quota, set(ORDER)),
     ("patrol", "read", read_patrols, set(ORDER)),

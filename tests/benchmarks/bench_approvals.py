@@ -1,0 +1,121 @@
+"""Approvals at district scale: latency of `myApprovalTasks` and of the applications list over
+100k applications (70% closed, the rest waiting at the community, the township or the
+district), each query sent as GraphQL over HTTP to the app in process.
+
+    python -m tests.benchmarks.bench_approvals [--applications 100000] [--runs 50]
+
+Uses DATABASE_URL / REDIS_URL when set, else embedded servers; creates and drops its own database.
+Prints a table; nothing here is asserted (the target, p50 < 50 ms, is read, not tested)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import tempfile
+import time
+import uuid
+from contextlib import ExitStack
+from datetime import timedelta
+from pathlib import Path
+
+import asyncpg
+import httpx
+
+from tests.benchmarks.bench_registry import SECRET, measure
+from tests.urls import with_database
+
+TASKS = "{ myApprovalTasks(first: 20) { edges { node { uuid number dueAt status } } } }"
+LIST = """query($status: ApplicationStatus, $overdue: Boolean, $c: String) {
+  applications(status: $status, overdue: $overdue, regionCode: $c, first: 20) {
+    edges { node { uuid number status holderRegionCode createdAt } } pageInfo { endCursor } } }"""
+
+
+async def run(database_url: str, count: int, runs: int) -> list[tuple[str, dict[str, float]]]:
+    from tortoise import Tortoise
+
+    from api.app import create_app
+    from api.db import apply_migrations, tortoise_config
+    from api.settings import get_settings
+    from tests import factories
+    from tests.approvals import bulk
+
+    await apply_migrations(database_url)
+    await Tortoise.init(
+        config=tortoise_config(database_url, pool_size=4), _enable_global_fallback=True
+    )
+    try:
+        started = time.perf_counter()
+        await bulk.generate(count)
+        print(f"generated {count:,} applications in {time.perf_counter() - started:.0f} s")
+        await factories.region_tree()
+        district = await factories.user("district_command", "410611")
+        township = await factories.user("township_centre", "410611001")
+        tokens = {
+            "district": await factories.token_for(district, ttl=timedelta(hours=1)),
+            "township": await factories.token_for(township, ttl=timedelta(hours=1)),
+        }
+        os.environ.update(
+            {"DATABASE_URL": database_url, "GRIDGOV_ENV": "test", "GRIDGOV_SECRET_KEY": SECRET}
+        )
+        get_settings.cache_clear()
+        app = create_app(get_settings())
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
+            await measure(client, tokens["district"], TASKS, [{}])  # warm
+            cases = [
+                ("myApprovalTasks: district command", "district", TASKS, {}),
+                ("myApprovalTasks: a township centre", "township", TASKS, {}),
+                ("applications: the district, newest first", "district", LIST, {}),
+                ("applications: one township", "district", LIST, {"c": "410611001"}),
+                (
+                    "applications: in review in the district",
+                    "district",
+                    LIST,
+                    {"status": "IN_REVIEW"},
+                ),
+                ("applications: overdue in the district", "district", LIST, {"overdue": True}),
+            ]
+            return [
+                (label, await measure(client, tokens[who], query, [variables] * runs))
+                for label, who, query, variables in cases
+            ]
+    finally:
+        await Tortoise.close_connections()
+
+
+async def main(count: int, runs: int) -> None:
+    with ExitStack() as stack:
+        database_url, redis_url = os.environ.get("DATABASE_URL"), os.environ.get("REDIS_URL")
+        if not (database_url and redis_url):
+            from api.embedded import embedded_services
+
+            data = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+            embedded = stack.enter_context(
+                embedded_services(
+                    data, postgres=not database_url, redis=not redis_url, persist=False
+                )
+            )
+            database_url = database_url or embedded.database_url
+            redis_url = redis_url or embedded.redis_url
+        name = f"gridgov_bench_{uuid.uuid4().hex[:8]}"
+        admin = await asyncpg.connect(database_url.replace("postgres://", "postgresql://", 1))
+        await admin.execute(f'CREATE DATABASE "{name}"')
+        try:
+            os.environ["REDIS_URL"] = redis_url  # the app needs one; these queries never use it
+            rows = await run(with_database(database_url, name), count, runs)
+        finally:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            await admin.close()
+    print(f"\napprovals, {count:,} applications, machine: {os.cpu_count()} cores\n")
+    print("query | runs | p50 ms | p99 ms")
+    for label, figures in rows:
+        print(f"{label} | {figures['runs']} | {figures['p50_ms']} | {figures['p99_ms']}")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--applications", type=int, default=100_000)
+    parser.add_argument("--runs", type=int, default=50)
+    arguments = parser.parse_args()
+    asyncio.run(main(arguments.applications, arguments.runs))
