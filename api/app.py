@@ -44,6 +44,7 @@ from api.domains.imports import service as imports
 from api.domains.intake import open311
 from api.edge import NoSniff, UnexpectedErrors
 from api.errors import NotFound, Unauthenticated
+from api.feeds import wire
 from api.observability import ObserveRequests
 from api.realtime import Hub, OutboxRelay, namespace_of
 from api.settings import Settings, get_settings
@@ -82,6 +83,15 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
             await self.handle_invalid_message("a message is a JSON object with a string type")
             return
         await super().handle_message(message)  # type: ignore[arg-type]
+
+    async def handle_subscribe(self, message: Any) -> None:
+        # The operation's task copies this context: its feed knows the id its frames carry
+        # (api.feeds.wire, the live-feed fast path).
+        token = wire.operation_id.set(message.get("id"))
+        try:
+            await super().handle_subscribe(message)
+        finally:
+            wire.operation_id.reset(token)
 
 
 class GridGovGraphQL(GraphQL[Context, None]):

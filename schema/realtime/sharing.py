@@ -80,6 +80,29 @@ def selection_variables(
     return names
 
 
+def group_key(
+    operation: OperationDefinitionNode, fragments: dict[str, Any], coerced: dict[str, Any]
+) -> tuple[int, bytes]:
+    """Subscribers with one key see the same result of a shared payload: the same operation
+    (one object per document: the parser cache) and the same values of its selection's
+    variables."""
+    names = selection_variables(operation, fragments)
+    values = orjson.dumps([coerced.get(name) for name in names], default=str) if names else b""
+    return id(operation), values
+
+
+def shared_frame(payload: object, operation: OperationDefinitionNode, key: Any) -> str | None:
+    """The encoded `data` of a shared payload for a selection, once a subscriber's ordinary
+    delivery has executed and encoded it (None before, or when it could not be shared)."""
+    results = getattr(payload, _RESULTS, None)
+    if results is None:
+        return None
+    hit = results.get(key)
+    if hit is None or hit[0] is not operation:
+        return None
+    return frames.encoded(hit[1].data)
+
+
 class SharedResultExecutor(Executor):
     """Executes a shared live message once per (operation, selection variables) per process."""
 
@@ -88,10 +111,7 @@ class SharedResultExecutor(Executor):
         operation = self.operation
         if results is None or operation.operation is not OperationType.SUBSCRIPTION:
             return super().execute_operation(serially)
-        names = selection_variables(operation, self.fragments)
-        coerced = self.variable_values.coerced
-        values = orjson.dumps([coerced.get(name) for name in names], default=str) if names else b""
-        key = (id(operation), values)
+        key = group_key(operation, self.fragments, self.variable_values.coerced)
         hit = results.get(key)
         if hit is not None and hit[0] is operation:
             return hit[1]
@@ -114,6 +134,12 @@ class Frames:
         self._encoded[id(data)] = (data, None)
         if len(self._encoded) > self._size:
             self._encoded.popitem(last=False)
+
+    def encoded(self, data: Any) -> str | None:
+        entry = self._encoded.get(id(data))
+        if entry is None or entry[0] is not data:
+            return None
+        return entry[1]
 
     def encode(self, message: object) -> str:
         shared = self._shared_next(message)
