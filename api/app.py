@@ -84,14 +84,26 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
             return
         await super().handle_message(message)  # type: ignore[arg-type]
 
+    async def handle_connection_init(self, message: Any) -> None:
+        await super().handle_connection_init(message)
+        if self.connection_init_received:
+            # cancelled by then: the finished task need not live as long as the connection
+            self.connection_init_timeout_task = None
+
     async def handle_subscribe(self, message: Any) -> None:
         # The operation's task copies this context: its feed knows the id its frames carry
         # (api.feeds.wire, the live-feed fast path).
-        token = wire.operation_id.set(message.get("id"))
+        payload = message.get("payload")
+        variables = payload.get("variables") if isinstance(payload, dict) else None
+        token = wire.operation.set(
+            wire.Operation(
+                id=message.get("id"), variables=variables if isinstance(variables, dict) else None
+            )
+        )
         try:
             await super().handle_subscribe(message)
         finally:
-            wire.operation_id.reset(token)
+            wire.operation.reset(token)
 
 
 class GridGovGraphQL(GraphQL[Context, None]):

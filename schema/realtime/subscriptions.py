@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 import orjson
 import strawberry
-from graphql import GraphQLError, OperationDefinitionNode
+from graphql import GraphQLError
 
 from api import metrics
 from api.domains.accounts.principals import RolesChanged, StillSignedIn
@@ -23,7 +23,7 @@ from api.feeds import positions as feeds_positions
 from api.outbox import announced_bound
 from schema.context import Context
 from schema.permissions import signed_in
-from schema.realtime.sharing import group_key, share, shared_frame
+from schema.realtime.sharing import Selection, group_key, share, shared_frame
 from schema.types import Info
 
 MAX_SUBSCRIPTIONS_PER_CONNECTION = 20
@@ -140,39 +140,45 @@ def _converted(message: dict[str, Any], convert: Callable[[dict[str, Any]], T]) 
 
 
 class Wired:
-    """One subscription's fast path (api.feeds.wire): a live message whose result for this
-    selection the first subscriber of the group (same selection, this process) has already had
-    executed and encoded by the ordinary path goes out as a ready frame, framed once per
-    operation id and written as the same bytes to every socket. Per subscriber that leaves the
-    feed's own checks (sequence, still signed in) and one `transport.write`."""
+    """One subscription's fast path (api.feeds.wire). A live message's result for this
+    selection is executed and encoded once per process (schema.realtime.sharing), framed once
+    per operation id, and written as the same bytes to every socket: by the hub's reader itself
+    while the feed waits (`deliver`, through api.feeds.follow), so that the message wakes no
+    task, or by the feed's loop when a message came through its queue. What stays per
+    subscriber: the feed's sequence check, the caller's sign-in check, one `transport.write`."""
 
-    __slots__ = ("_key", "_operation", "_prefix", "_socket")
+    __slots__ = ("_key", "_prefix", "_selection", "_socket")
 
-    def __init__(self, socket: wire.Wire, info: Info, operation_id: str):
+    def __init__(self, socket: wire.Wire, info: Info, operation: wire.Operation):
         raw = info._raw_info
-        self._socket = socket
-        self._operation: OperationDefinitionNode = raw.operation
         # the coerced values (graphql-core's VariableValues, or their dict in a resolver's info)
         values: Any = raw.variable_values
-        group = group_key(raw.operation, raw.fragments, getattr(values, "coerced", values))
+        self._selection = Selection(
+            schema=raw.schema,
+            operation=raw.operation,
+            fragments=raw.fragments,
+            variables=operation.variables,
+            key=group_key(raw.operation, raw.fragments, getattr(values, "coerced", values)),
+        )
+        self._socket = socket
         # as schema.realtime.sharing.Frames writes a `next` message, byte for byte
-        self._prefix = b'{"id":' + orjson.dumps(operation_id) + b',"type":"next","payload":{"data":'
-        self._key = (group, self._prefix)
+        self._prefix = b'{"id":' + orjson.dumps(operation.id) + b',"type":"next","payload":{"data":'
+        self._key = (self._selection.key, self._prefix)
 
     @classmethod
     def of(cls, context: Context, info: Info | None) -> Wired | None:
-        operation_id = wire.operation_id.get()
-        if info is None or operation_id is None:
+        operation = wire.operation.get()
+        if info is None or operation is None:
             return None
         socket = wire.wire_of(context.request.scope)
-        return cls(socket, info, operation_id) if socket is not None else None
+        return cls(socket, info, operation) if socket is not None else None
 
     def send(self, message: dict[str, Any], payload: object) -> bool:
         """Written as a ready frame (True), or left to the ordinary path (False)."""
         ready: dict[Any, bytes] = message.setdefault("_frames", {})
         frame = ready.get(self._key)
         if frame is None:
-            data = shared_frame(payload, self._operation, self._key[0])
+            data = shared_frame(payload, self._selection)
             if data is None:
                 return False
             frame = ready[self._key] = wire.text_frame(self._prefix + data.encode() + b"}}")
@@ -229,18 +235,32 @@ async def _feed(
         raise refusal(error) from error
     context.subscriptions += 1
     try:
+        # With the fast layer off, every subscriber executes its own copy (schema.realtime.sharing
+        # shares only marked payloads): a wrong answer is then placed inside or outside the layer.
+        shared = context.settings.gridgov_fast_execution
+        wired = Wired.of(context, info) if shared else None
+        last = after or 0
+        check = context.still_signed_in
+
+        def deliver(message: dict[str, Any]) -> bool:
+            """In the hub's reader: write the message's ready frame now, unless the caller's
+            sign-in is due for a check (the loop below awaits it) or the frame can't be made."""
+            nonlocal last
+            if wired is None or (check is not None and not check.fresh()):
+                return False
+            if not wired.send(message, _converted(message, convert)):
+                return False
+            last = message.get("sequence", last)
+            return True
+
         messages = follow(
             context.hub,
             source,
             after=after,
             announced=announced_bound,
             expires_at=context.principal.token_expires_at,
+            deliver=deliver if wired is not None else None,
         )
-        # With the fast layer off, every subscriber executes its own copy (schema.realtime.sharing
-        # shares only marked payloads): a wrong answer is then placed inside or outside the layer.
-        shared = context.settings.gridgov_fast_execution
-        wired = Wired.of(context, info) if shared else None
-        last = after or 0
         async for message in messages:
             if context.still_signed_in is not None:
                 # signed out, deactivated or roles changed since: end the feed, coded

@@ -1,14 +1,18 @@
 """Subscription fan-out: commit → delivery latency, deliveries/s and memory per subscriber for
-N concurrent `eventChanges` subscribers spread over two API processes (each a real websocket,
-this process the load generator), beside raw Redis pub/sub + websockets as the reference (as many
-bare forwarder processes, the same subscribers, the same run).
+N concurrent `eventChanges` subscribers spread over two API processes (each a real websocket),
+beside raw Redis pub/sub + websockets as the reference (as many bare forwarder processes, the
+same subscribers, the same run).
 
     python -m tests.benchmarks.bench_fanout [--subscribers 1000 5000 10000] [--events 20]
-                                            [--processes 2] [--uvicorn-option ...]
+                                            [--processes 2] [--generators N]
+                                            [--uvicorn-option ...]
 
-Per size: first `--probes` changes two seconds apart (latency of one change reaching everyone:
-p50/p99 from commit to client), then `--events` changes 20 ms apart (deliveries/s while
-saturated). Memory is the servers' RSS growth per connected, idle subscriber.
+The subscribers come from `--generators` load-generator processes (tests.benchmarks.fanout_load:
+a bare asyncio websocket client that reads only the commit time from a frame's bytes), the same
+for gridgov and for the reference; this process writes the changes. Per size: first `--probes`
+changes two seconds apart (latency of one change reaching everyone: p50/p99 from commit to
+client), then `--events` changes 20 ms apart (deliveries/s while saturated). Memory is the
+servers' RSS growth per connected, idle subscriber.
 
 Uses DATABASE_URL / REDIS_URL when set, else embedded servers; creates and drops its own
 database. Prints a table; nothing here is asserted (targets are read, not tested)."""
@@ -224,6 +228,8 @@ async def main(
     options: list[str],
     generators: int,
 ) -> None:
+    # the machine may be shared: the figures are read beside its load (1-minute averages)
+    load_at_start = os.getloadavg()[0]
     with ExitStack() as stack:
         database_url, redis_url = os.environ.get("DATABASE_URL"), os.environ.get("REDIS_URL")
         if not (database_url and redis_url):
@@ -273,9 +279,10 @@ async def main(
             await admin.close()
     load = os.getloadavg()[0]
     print(
-        f"\nfan-out over {processes} processes ({' '.join(options) or 'uvicorn defaults'}): "
+        f"\nfan-out over {processes} processes ({' '.join(options) or 'gridgov serve settings'}),"
+        f" {generators} load generators: "
         f"{probes} probes 2 s apart, then {events} changes 20 ms apart; "
-        f"{os.cpu_count()} cores, load average {load:.1f}\n"
+        f"{os.cpu_count()} cores, load average {load_at_start:.1f} at the start, {load:.1f} at the end\n"
     )
     header = [
         "name",

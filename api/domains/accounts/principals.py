@@ -176,13 +176,18 @@ class StillSignedIn:
         self.generation = cache.generation
         self.checked_at = time.monotonic()
 
-    async def check(self) -> Principal:
-        """The caller's principal, reloaded if anything about callers may have changed."""
+    def fresh(self) -> bool:
+        """Whether `check` would return the principal as it is, without loading it (the live
+        feeds' fast path asks this synchronously and leaves the rest to `check`)."""
         since = time.monotonic() - self.checked_at
         unchanged = self.cache.listening and self.generation == self.cache.generation
         # Any sign-in anywhere is a notice: a connection reloads at most every few seconds, so
         # ten thousand subscribers do not all read the database after each one.
-        if since < _RECHECK_SECONDS or (unchanged and since < _RECHECK_UNCHANGED_SECONDS):
+        return since < _RECHECK_SECONDS or (unchanged and since < _RECHECK_UNCHANGED_SECONDS)
+
+    async def check(self) -> Principal:
+        """The caller's principal, reloaded if anything about callers may have changed."""
+        if self.fresh():
             return self.principal
         self.generation = self.cache.generation
         self.checked_at = time.monotonic()
