@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import random
 import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime
@@ -175,6 +176,9 @@ class StillSignedIn:
         self.load = load
         self.generation = cache.generation
         self.checked_at = time.monotonic()
+        # Connections opened together (a reconnect wave after a deploy) would all recheck in
+        # the same second every minute, each holding its feed's messages meanwhile: spread out.
+        self.recheck_unchanged = _RECHECK_UNCHANGED_SECONDS * random.uniform(0.75, 1.0)  # noqa: S311 - jitter
 
     def fresh(self) -> bool:
         """Whether `check` would return the principal as it is, without loading it (the live
@@ -183,7 +187,7 @@ class StillSignedIn:
         unchanged = self.cache.listening and self.generation == self.cache.generation
         # Any sign-in anywhere is a notice: a connection reloads at most every few seconds, so
         # ten thousand subscribers do not all read the database after each one.
-        return since < _RECHECK_SECONDS or (unchanged and since < _RECHECK_UNCHANGED_SECONDS)
+        return since < _RECHECK_SECONDS or (unchanged and since < self.recheck_unchanged)
 
     async def check(self) -> Principal:
         """The caller's principal, reloaded if anything about callers may have changed."""
@@ -191,7 +195,10 @@ class StillSignedIn:
             return self.principal
         self.generation = self.cache.generation
         self.checked_at = time.monotonic()
-        fresh = await self.load(self.token)
+        # through the cache, as every request is signed in: it holds principals only while it
+        # hears of every change (a notice empties it), so this is as fresh as a load; and the
+        # connections of one token (a command centre's screens) read the database once
+        fresh = await self.cache.principal(self.token, self.load)
         if fresh.assignments != self.principal.assignments:
             raise RolesChanged("your roles changed; subscribe again")
         self.principal = fresh
