@@ -53,7 +53,7 @@ async def _raw_next(feed: Feed) -> str:
 
 
 async def test_ready_frames_are_the_bytes_the_ordinary_path_sends(
-    db: None, fast_and_stock: tuple[ApiProcess, ApiProcess]
+    db: None, settings: Settings, fast_and_stock: tuple[ApiProcess, ApiProcess]
 ) -> None:
     fast, stock = fast_and_stock
     await factories.region_tree()
@@ -83,6 +83,9 @@ async def test_ready_frames_are_the_bytes_the_ordinary_path_sends(
     # reader, or by the first subscriber's ordinary delivery when the caller's sign-in was due
     # for a check), and for TITLES' one subscriber too when the reader made it.
     made = await _ready_frames(fast) - before
-    assert len(reported) <= made <= 2 * len(reported)
+    if settings.gridgov_fast_execution:
+        assert len(reported) <= made <= 2 * len(reported)
+    else:  # the fast layer off (CI's second pass): every frame through Strawberry
+        assert made == 0
     for feed in [*on_fast, *on_stock, titles]:
         await feed.close()
