@@ -46,6 +46,7 @@ from api.domains.imports import service as imports
 from api.domains.intake import open311
 from api.edge import NoSniff, UnexpectedErrors
 from api.errors import NotFound, Unauthenticated
+from api.feeds import wire
 from api.observability import ObserveRequests
 from api.realtime import Hub, OutboxRelay, namespace_of
 from api.settings import Settings, get_settings
@@ -84,6 +85,27 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
             await self.handle_invalid_message("a message is a JSON object with a string type")
             return
         await super().handle_message(message)  # type: ignore[arg-type]
+
+    async def handle_connection_init(self, message: Any) -> None:
+        await super().handle_connection_init(message)
+        if self.connection_init_received:
+            # cancelled by then: the finished task need not live as long as the connection
+            self.connection_init_timeout_task = None
+
+    async def handle_subscribe(self, message: Any) -> None:
+        # The operation's task copies this context: its feed knows the id its frames carry
+        # (api.feeds.wire, the live-feed fast path).
+        payload = message.get("payload")
+        variables = payload.get("variables") if isinstance(payload, dict) else None
+        token = wire.operation.set(
+            wire.Operation(
+                id=message.get("id"), variables=variables if isinstance(variables, dict) else None
+            )
+        )
+        try:
+            await super().handle_subscribe(message)
+        finally:
+            wire.operation.reset(token)
 
 
 class GridGovGraphQL(GraphQL[Context, None]):

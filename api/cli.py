@@ -199,8 +199,12 @@ def metrics_directory() -> Iterator[None]:
 
 # Live feeds send many small frames to many sockets: wsproto keeps no tasks of its own per
 # connection and framed fastest in bench_fanout; compression costs a zlib context per socket
-# (~40 KiB) and CPU per frame for messages of a few hundred bytes.
-WEBSOCKETS: dict[str, Any] = {"ws": "wsproto", "ws_per_message_deflate": False}
+# (~40 KiB) and CPU per frame for messages of a few hundred bytes. Its protocol class is
+# extended to write a feed's ready frames (api.feeds.wire: the live-feed fast path).
+WEBSOCKETS: dict[str, Any] = {
+    "ws": "api.feeds.wire:FeedWSProtocol",
+    "ws_per_message_deflate": False,
+}
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

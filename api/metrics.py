@@ -65,6 +65,11 @@ SUBSCRIPTIONS = Gauge(
     ["feed"],
     multiprocess_mode="livesum",
 )
+FEED_READY_FRAMES = Counter(
+    "gridgov_feed_ready_frames_total",
+    "Live-feed frames encoded once and written as the same bytes to every subscriber of one "
+    "selection and operation id in a process (api.feeds.wire); one count however many sockets.",
+)
 JOBS = Counter(
     "gridgov_jobs_total", "Worker jobs finished, by job and outcome.", ["job", "outcome"]
 )

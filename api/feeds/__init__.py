@@ -51,13 +51,19 @@ async def follow(
     after: int | None,
     announced: Callable[[], Awaitable[int]],
     expires_at: datetime | None = None,
+    deliver: Callable[[Message], bool] | None = None,
 ) -> AsyncIterator[Message]:
     """Messages of the feed after `after`, replayed then live, each once and in order.
 
     S1 of the argument in api.realtime: the replay bound is read only once Redis has confirmed
     the subscription (`hub.listen` returns then), so a row above it is published later and
     arrives live; rows up to it are replayed and their live copies dropped. Ends with FeedEnded
-    (FeedInterrupted by Redis or a full queue, or the token's expiry), carrying the last sequence."""
+    (FeedInterrupted by Redis or a full queue, or the token's expiry), carrying the last sequence.
+
+    `deliver` (the fast path, schema.realtime.subscriptions) may take a live message at once
+    in the hub's reader instead of its being yielded: it gets only what the loop below would
+    yield, in the same order (only while the loop waits with an empty queue), and returns
+    False to leave a message to the loop."""
     if source.replay_from is not None:
         after = max(after or 0, source.replay_from)
     last = after or 0
@@ -78,8 +84,28 @@ async def follow(
                 expiry = asyncio.get_running_loop().call_later(
                     max(remaining, 0), listener.fail, _TokenExpired()
                 )
+
+            def take(message: Message) -> bool:
+                nonlocal last
+                sequence = message["sequence"]
+                if sequence <= last:
+                    return True  # as below: replayed already, or a takeover's repeat
+                if source.accept is not None and not source.accept(message):
+                    last = sequence
+                    return True
+                assert deliver is not None
+                if not deliver(message):
+                    return False
+                last = sequence
+                return True
+
             while True:
-                item = await listener.queue.get()
+                if deliver is not None:
+                    listener.direct = take
+                try:
+                    item = await listener.queue.get()
+                finally:
+                    listener.direct = None
                 if isinstance(item, FeedInterrupted):
                     raise item
                 if item["sequence"] <= last:

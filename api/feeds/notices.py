@@ -12,8 +12,10 @@ from api.realtime import channel
 def notices(*, actor: Principal) -> FeedSource:
     if actor.user_id is None:
         raise ValidationFailed("notices belong to users; sign in as one")
-    query = OutboxMessage.filter(topic="notice", user_id=actor.user_id)
+    user_id = actor.user_id  # the query is made when a replay needs it (api.feeds.events)
     return FeedSource(
-        channel("notice", f"user:{actor.user_id}"),
-        replay=lambda after, up_to: replay(query, after, up_to),
+        channel("notice", f"user:{user_id}"),
+        replay=lambda after, up_to: replay(
+            OutboxMessage.filter(topic="notice", user_id=user_id), after, up_to
+        ),
     )

@@ -12,12 +12,17 @@ subscription's arguments (scope, after) only choose which messages arrive."""
 from __future__ import annotations
 
 from collections import OrderedDict
+from dataclasses import dataclass
+from inspect import isawaitable
 from typing import Any, TypeVar
 
 import orjson
 from graphql import (
+    DocumentNode,
     ExecutionResult,
     FieldNode,
+    FragmentDefinitionNode,
+    GraphQLSchema,
     OperationDefinitionNode,
     OperationType,
     VariableNode,
@@ -80,6 +85,79 @@ def selection_variables(
     return names
 
 
+def group_key(
+    operation: OperationDefinitionNode, fragments: dict[str, Any], coerced: dict[str, Any]
+) -> tuple[int, bytes]:
+    """Subscribers with one key see the same result of a shared payload: the same operation
+    (one object per document: the parser cache) and the same values of its selection's
+    variables."""
+    names = selection_variables(operation, fragments)
+    values = orjson.dumps([coerced.get(name) for name in names], default=str) if names else b""
+    return id(operation), values
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What one subscription selects, enough to execute it on a payload without Strawberry's
+    per-event pipeline (api.feeds.wire's fast path)."""
+
+    schema: GraphQLSchema
+    operation: OperationDefinitionNode
+    fragments: dict[str, FragmentDefinitionNode]
+    variables: dict[str, Any] | None  # as the client sent them
+    key: tuple[int, bytes]
+
+
+# group key → (its operation, kept so the id stays its own; an executor for its selection)
+_executors: OrderedDict[tuple[int, bytes], tuple[OperationDefinitionNode, Any]] = OrderedDict()
+
+
+def _executor(selection: Selection) -> Any:
+    entry = _executors.get(selection.key)
+    if entry is not None and entry[0] is selection.operation:
+        _executors.move_to_end(selection.key)
+        return entry[1]
+    document = DocumentNode(definitions=(selection.operation, *selection.fragments.values()))
+    # No context: a feed's payload types have no resolvers of their own (see the module's
+    # docstring), so the result depends on the payload and the selection alone.
+    built = SharedResultExecutor.build(
+        selection.schema, document, raw_variable_values=selection.variables
+    )
+    if isinstance(built, list):  # the variables did not coerce: leave it to the ordinary path
+        return None
+    _executors[selection.key] = (selection.operation, built)
+    if len(_executors) > _MAX_SELECTIONS:
+        _executors.popitem(last=False)
+    return built
+
+
+def shared_frame(payload: object, selection: Selection) -> str | None:
+    """The encoded `data` of a shared payload for a selection: executed and encoded once per
+    process (by whichever subscriber of the selection comes first, here or through Strawberry),
+    None when it cannot be shared (an unshared payload, errors, an awaitable result)."""
+    results = getattr(payload, _RESULTS, None)
+    if results is None:
+        return None
+    hit = results.get(selection.key)
+    if hit is None or hit[0] is not selection.operation:
+        executor = _executor(selection)
+        if executor is None:
+            return None
+        result = executor.build_per_event_executor(payload).execute_operation(False)
+        if isawaitable(result):
+            if hasattr(result, "close"):
+                result.close()
+            return None
+        hit = results.get(selection.key)
+        if hit is None or hit[1] is not result:
+            return None  # not stored: it had errors
+    data = hit[1].data
+    encoded = frames.encoded(data)
+    if encoded is None:
+        encoded = frames.encode_data(data)
+    return encoded
+
+
 class SharedResultExecutor(Executor):
     """Executes a shared live message once per (operation, selection variables) per process."""
 
@@ -88,10 +166,7 @@ class SharedResultExecutor(Executor):
         operation = self.operation
         if results is None or operation.operation is not OperationType.SUBSCRIPTION:
             return super().execute_operation(serially)
-        names = selection_variables(operation, self.fragments)
-        coerced = self.variable_values.coerced
-        values = orjson.dumps([coerced.get(name) for name in names], default=str) if names else b""
-        key = (id(operation), values)
+        key = group_key(operation, self.fragments, self.variable_values.coerced)
         hit = results.get(key)
         if hit is not None and hit[0] is operation:
             return hit[1]
@@ -114,6 +189,19 @@ class Frames:
         self._encoded[id(data)] = (data, None)
         if len(self._encoded) > self._size:
             self._encoded.popitem(last=False)
+
+    def encoded(self, data: Any) -> str | None:
+        entry = self._encoded.get(id(data))
+        if entry is None or entry[0] is not data:
+            return None
+        return entry[1]
+
+    def encode_data(self, data: Any) -> str:
+        encoded = orjson.dumps(data).decode()
+        self._encoded[id(data)] = (data, encoded)
+        if len(self._encoded) > self._size:
+            self._encoded.popitem(last=False)
+        return encoded
 
     def encode(self, message: object) -> str:
         shared = self._shared_next(message)

@@ -7,21 +7,23 @@ from collections.abc import AsyncGenerator, Awaitable, Callable
 from datetime import datetime
 from typing import Any, TypeVar
 
+import orjson
 import strawberry
 from graphql import GraphQLError
 
+from api import metrics
 from api.domains.accounts.principals import RolesChanged, StillSignedIn
 from api.domains.events.enums import Action, Card, EventStatus, Priority
 from api.domains.hierarchy.enums import Level
 from api.errors import DomainError, ErrorCode, PermissionDenied, Unauthenticated, ValidationFailed
-from api.feeds import FeedEnded, FeedSource, follow
+from api.feeds import FeedEnded, FeedSource, follow, wire
 from api.feeds import events as feeds_events
 from api.feeds import notices as feeds_notices
 from api.feeds import positions as feeds_positions
 from api.outbox import announced_bound
 from schema.context import Context
 from schema.permissions import signed_in
-from schema.realtime.sharing import share
+from schema.realtime.sharing import Selection, group_key, share, shared_frame
 from schema.types import Info
 
 MAX_SUBSCRIPTIONS_PER_CONNECTION = 20
@@ -137,6 +139,53 @@ def _converted(message: dict[str, Any], convert: Callable[[dict[str, Any]], T]) 
     return cache[convert]
 
 
+class Wired:
+    """One subscription's fast path (api.feeds.wire). A live message's result for this
+    selection is executed and encoded once per process (schema.realtime.sharing), framed once
+    per operation id, and written as the same bytes to every socket: by the hub's reader itself
+    while the feed waits (`deliver`, through api.feeds.follow), so that the message wakes no
+    task, or by the feed's loop when a message came through its queue. What stays per
+    subscriber: the feed's sequence check, the caller's sign-in check, one `transport.write`."""
+
+    __slots__ = ("_key", "_prefix", "_selection", "_socket")
+
+    def __init__(self, socket: wire.Wire, info: Info, operation: wire.Operation):
+        raw = info._raw_info
+        # the coerced values (graphql-core's VariableValues, or their dict in a resolver's info)
+        values: Any = raw.variable_values
+        self._selection = Selection(
+            schema=raw.schema,
+            operation=raw.operation,
+            fragments=raw.fragments,
+            variables=operation.variables,
+            key=group_key(raw.operation, raw.fragments, getattr(values, "coerced", values)),
+        )
+        self._socket = socket
+        # as schema.realtime.sharing.Frames writes a `next` message, byte for byte
+        self._prefix = b'{"id":' + orjson.dumps(operation.id) + b',"type":"next","payload":{"data":'
+        self._key = (self._selection.key, self._prefix)
+
+    @classmethod
+    def of(cls, context: Context, info: Info | None) -> Wired | None:
+        operation = wire.operation.get()
+        if info is None or operation is None:
+            return None
+        socket = wire.wire_of(context.request.scope)
+        return cls(socket, info, operation) if socket is not None else None
+
+    def send(self, message: dict[str, Any], payload: object) -> bool:
+        """Written as a ready frame (True), or left to the ordinary path (False)."""
+        ready: dict[Any, bytes] = message.setdefault("_frames", {})
+        frame = ready.get(self._key)
+        if frame is None:
+            data = shared_frame(payload, self._selection)
+            if data is None:
+                return False
+            frame = ready[self._key] = wire.text_frame(self._prefix + data.encode() + b"}}")
+            metrics.FEED_READY_FRAMES.inc()
+        return self._socket.write(frame)
+
+
 class TooManySubscriptions(Exception):
     code = ErrorCode.LIMIT_EXCEEDED
 
@@ -164,10 +213,12 @@ async def _feed(
     convert: Callable[[dict[str, Any]], T],
     *,
     after: int | None = None,
+    info: Info | None = None,
 ) -> AsyncGenerator[T, None]:
     """Refuse with a code (bad `after`, the 21st subscription, a scope the caller may not read),
     then follow the feed (api.feeds.follow: replay, then live), converting each message once per
-    process; end with a coded error carrying `lastSequence` (resume with it)."""
+    process; end with a coded error carrying `lastSequence` (resume with it). Given `info`, a
+    message whose frame is ready is written to the socket directly (`Wired`)."""
     try:
         if after is not None and after < 0:
             raise ValidationFailed("after is a sequence (≥ 0)", field="after")
@@ -184,23 +235,45 @@ async def _feed(
         raise refusal(error) from error
     context.subscriptions += 1
     try:
+        # With the fast layer off, every subscriber executes its own copy (schema.realtime.sharing
+        # shares only marked payloads): a wrong answer is then placed inside or outside the layer.
+        shared = context.settings.gridgov_fast_execution
+        wired = Wired.of(context, info) if shared else None
+        last = after or 0
+        check = context.still_signed_in
+
+        def deliver(message: dict[str, Any]) -> bool:
+            """In the hub's reader: write the message's ready frame now, unless the caller's
+            sign-in is due for a check (the loop below awaits it) or the frame can't be made."""
+            nonlocal last
+            if wired is None or (check is not None and not check.fresh()):
+                return False
+            if not wired.send(message, _converted(message, convert)):
+                return False
+            last = message.get("sequence", last)
+            return True
+
         messages = follow(
             context.hub,
             source,
             after=after,
             announced=announced_bound,
             expires_at=context.principal.token_expires_at,
+            deliver=deliver if wired is not None else None,
         )
-        # With the fast layer off, every subscriber executes its own copy (schema.realtime.sharing
-        # shares only marked payloads): a wrong answer is then placed inside or outside the layer.
-        shared = context.settings.gridgov_fast_execution
-        last = after or 0
         async for message in messages:
             if context.still_signed_in is not None:
                 # signed out, deactivated or roles changed since: end the feed, coded
                 await still_signed_in(context.still_signed_in, last)
             last = message.get("sequence", last)
-            yield _converted(message, convert) if shared else convert(message)
+            if not shared:
+                yield convert(message)
+                continue
+            payload = _converted(message, convert)
+            # Ordered with the ordinary path: Strawberry sends a yielded result before it
+            # resumes this generator, so an earlier message is on the socket before this one.
+            if wired is None or not wired.send(message, payload):
+                yield payload
     except FeedEnded as error:
         raise refusal(error) from error
     finally:
@@ -242,6 +315,7 @@ class RealtimeSubscription:
             lambda: feeds_events.event_changes(actor=principal, scope=scope),
             _event_change,
             after=after,
+            info=info,
         ):
             yield change
 
@@ -254,7 +328,11 @@ class RealtimeSubscription:
     ) -> AsyncGenerator[NoticeMessage, None]:
         principal = info.context.principal
         async for notice in _feed(
-            info.context, lambda: feeds_notices.notices(actor=principal), _notice, after=after
+            info.context,
+            lambda: feeds_notices.notices(actor=principal),
+            _notice,
+            after=after,
+            info=info,
         ):
             yield notice
 
@@ -271,5 +349,6 @@ class RealtimeSubscription:
             info.context,
             lambda: feeds_positions.worker_positions(actor=principal, scope=scope),
             _position,
+            info=info,
         ):
             yield position

@@ -1,14 +1,18 @@
 """Subscription fan-out: commit → delivery latency, deliveries/s and memory per subscriber for
-N concurrent `eventChanges` subscribers spread over two API processes (each a real websocket,
-this process the load generator), beside raw Redis pub/sub + websockets as the reference (as many
-bare forwarder processes, the same subscribers, the same run).
+N concurrent `eventChanges` subscribers spread over two API processes (each a real websocket),
+beside raw Redis pub/sub + websockets as the reference (as many bare forwarder processes, the
+same subscribers, the same run).
 
     python -m tests.benchmarks.bench_fanout [--subscribers 1000 5000 10000] [--events 20]
-                                            [--processes 2] [--uvicorn-option ...]
+                                            [--processes 2] [--generators N]
+                                            [--uvicorn-option ...]
 
-Per size: first `--probes` changes two seconds apart (latency of one change reaching everyone:
-p50/p99 from commit to client), then `--events` changes 20 ms apart (deliveries/s while
-saturated). Memory is the servers' RSS growth per connected, idle subscriber.
+The subscribers come from `--generators` load-generator processes (tests.benchmarks.fanout_load:
+a bare asyncio websocket client that reads only the commit time from a frame's bytes), the same
+for gridgov and for the reference; this process writes the changes. Per size: first `--probes`
+changes two seconds apart (latency of one change reaching everyone: p50/p99 from commit to
+client), then `--events` changes 20 ms apart (deliveries/s while saturated). Memory is the
+servers' RSS growth per connected, idle subscriber.
 
 Uses DATABASE_URL / REDIS_URL when set, else embedded servers; creates and drops its own
 database. Prints a table; nothing here is asserted (targets are read, not tested)."""
@@ -31,8 +35,8 @@ from typing import Any
 import asyncpg
 import httpx
 import psutil
-import websockets
 
+from tests.benchmarks.fanout_load import GRAPHQL, REFERENCE, Generators, Tally, default_processes
 from tests.realtime.servers import free_port, start_api
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -66,73 +70,7 @@ def _hour() -> Any:
     return timedelta(hours=1)
 
 
-class Receiver:
-    """What the subscribers of one run received: latencies of the spaced probes, and the times
-    of the burst's deliveries."""
-
-    def __init__(self) -> None:
-        self.probe_latencies: list[float] = []
-        self.burst_latencies: list[float] = []
-        self.last_at = 0.0
-        self.first_at = float("inf")
-
-    def got(self, sent: float, probe: bool) -> None:
-        now = time.time()
-        if probe:
-            self.probe_latencies.append(now - sent)
-            return
-        self.burst_latencies.append(now - sent)
-        self.first_at, self.last_at = min(self.first_at, now), max(self.last_at, now)
-
-
 FEED = 'subscription { eventChanges(scope: "410611") { sequence at event { title caseNumber status } } }'
-
-
-async def graphql_subscriber(url: str, token: str, receiver: Receiver, expected: int) -> Any:
-    socket = await websockets.connect(url, subprotocols=["graphql-transport-ws"], max_size=2**20)
-    await socket.send(
-        json.dumps({"type": "connection_init", "payload": {"authorization": f"Bearer {token}"}})
-    )
-    await socket.recv()
-    await socket.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": FEED}}))
-
-    async def consume() -> None:
-        got = 0
-        while got < expected:
-            message = json.loads(await socket.recv())
-            if message.get("type") != "next":
-                continue
-            change = message["payload"]["data"]["eventChanges"]
-            receiver.got(_epoch(change["at"]), change["event"]["title"].startswith("probe"))
-            got += 1
-
-    return socket, asyncio.create_task(consume())
-
-
-async def raw_subscriber(url: str, receiver: Receiver, expected: int) -> Any:
-    socket = await websockets.connect(url, max_size=2**20)
-
-    async def consume() -> None:
-        for _ in range(expected):
-            message = json.loads(await socket.recv())
-            receiver.got(message["at"], message["probe"])
-
-    return socket, asyncio.create_task(consume())
-
-
-def _epoch(text: str) -> float:
-    from datetime import datetime
-
-    return datetime.fromisoformat(text).timestamp()
-
-
-async def _connect_all(factories: list[Any], count: int) -> list[Any]:
-    """`count` subscribers, spread over the servers' factories in turn."""
-    made: list[Any] = []
-    for start in range(0, count, 200):
-        batch = range(start, min(start + 200, count))
-        made += await asyncio.gather(*(factories[i % len(factories)]() for i in batch))
-    return made
 
 
 def _ms(values: list[float], q: float) -> float:
@@ -144,7 +82,7 @@ def _ms(values: list[float], q: float) -> float:
 
 def _summary(
     name: str,
-    receiver: Receiver,
+    receiver: Tally,
     subscribers: int,
     probes: int,
     events: int,
@@ -168,26 +106,28 @@ def _rss(pids: list[int]) -> int:
     return sum(psutil.Process(pid).memory_info().rss for pid in pids)
 
 
-async def _wait(connections: list[Any], seconds: float) -> None:
-    await asyncio.wait([task for _, task in connections], timeout=seconds)
-    for _, task in connections:
-        task.cancel()
-    await asyncio.gather(*(socket.close() for socket, _ in connections), return_exceptions=True)
-
-
 async def run_gridgov(
-    apis: list[Any], tokens: tuple[str, str], subscribers: int, probes: int, events: int
+    apis: list[Any],
+    tokens: tuple[str, str],
+    subscribers: int,
+    probes: int,
+    events: int,
+    generators: int,
 ) -> dict[str, Any]:
     pids = [api.process.pid for api in apis]
     before = _rss(pids)
-    receiver = Receiver()
-    connections = await _connect_all(
-        [
-            (lambda api=api: graphql_subscriber(api.ws, tokens[0], receiver, probes + events))
-            for api in apis
-        ],
-        subscribers,
+    load = Generators(
+        generators,
+        {
+            "kind": GRAPHQL,
+            "urls": [api.ws for api in apis],
+            "token": tokens[0],
+            "feed": FEED,
+            "count": subscribers,
+            "expected": probes + events,
+        },
     )
+    await load.ready()
     await asyncio.sleep(2.0)
     after = _rss(pids)
     mutation = "mutation($i: ReportEventInput!) { reportEvent(input: $i) { __typename } }"
@@ -215,12 +155,12 @@ async def run_gridgov(
         for i in range(events):
             await report(f"bench {i}")
             await asyncio.sleep(0.02)
-    await _wait(connections, 120)
+    receiver = await load.collect(120)
     return _summary("gridgov eventChanges", receiver, subscribers, probes, events, after - before)
 
 
 async def run_reference(
-    redis_url: str, processes: int, subscribers: int, probes: int, events: int
+    redis_url: str, processes: int, subscribers: int, probes: int, events: int, generators: int
 ) -> dict[str, Any]:
     from redis.asyncio import Redis
 
@@ -244,18 +184,18 @@ async def run_reference(
         await asyncio.sleep(0.5)
         pids = [server.pid for server in servers]
         before = _rss(pids)
-        receiver = Receiver()
-        connections = await _connect_all(
-            [
-                (
-                    lambda port=port: raw_subscriber(
-                        f"ws://127.0.0.1:{port}", receiver, probes + events
-                    )
-                )
-                for port in ports
-            ],
-            subscribers,
+        load = Generators(
+            generators,
+            {
+                "kind": REFERENCE,
+                "urls": [f"ws://127.0.0.1:{port}" for port in ports],
+                "token": "",
+                "feed": "",
+                "count": subscribers,
+                "expected": probes + events,
+            },
         )
+        await load.ready()
         await asyncio.sleep(2.0)
         after = _rss(pids)
         redis = Redis.from_url(redis_url)
@@ -269,7 +209,7 @@ async def run_reference(
             }
             await redis.publish("bench:fanout", json.dumps(payload))
             await asyncio.sleep(2.0 if probe else 0.02)
-        await _wait(connections, 120)
+        receiver = await load.collect(120)
         await redis.aclose()
         return _summary(
             "raw Redis pub/sub + websockets", receiver, subscribers, probes, events, after - before
@@ -281,8 +221,15 @@ async def run_reference(
 
 
 async def main(
-    subscriber_counts: list[int], events: int, probes: int, processes: int, options: list[str]
+    subscriber_counts: list[int],
+    events: int,
+    probes: int,
+    processes: int,
+    options: list[str],
+    generators: int,
 ) -> None:
+    # the machine may be shared: the figures are read beside its load (1-minute averages)
+    load_at_start = os.getloadavg()[0]
     with ExitStack() as stack:
         database_url, redis_url = os.environ.get("DATABASE_URL"), os.environ.get("REDIS_URL")
         if not (database_url and redis_url):
@@ -317,22 +264,25 @@ async def main(
             rows = []
             for count in subscriber_counts:
                 try:
-                    rows.append(await run_gridgov(apis, tokens, count, probes, events))
+                    rows.append(await run_gridgov(apis, tokens, count, probes, events, generators))
                 except Exception:
                     for api in apis:  # what the servers said before it broke
                         print(
                             f"--- {api.log}: {api.process.poll()=}\n{api.log.read_text()[-3000:]}"
                         )
                     raise
-                rows.append(await run_reference(redis_url, processes, count, probes, events))
+                rows.append(
+                    await run_reference(redis_url, processes, count, probes, events, generators)
+                )
         finally:
             await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             await admin.close()
     load = os.getloadavg()[0]
     print(
-        f"\nfan-out over {processes} processes ({' '.join(options) or 'uvicorn defaults'}): "
+        f"\nfan-out over {processes} processes ({' '.join(options) or 'gridgov serve settings'}),"
+        f" {generators} load generators: "
         f"{probes} probes 2 s apart, then {events} changes 20 ms apart; "
-        f"{os.cpu_count()} cores, load average {load:.1f}\n"
+        f"{os.cpu_count()} cores, load average {load_at_start:.1f} at the start, {load:.1f} at the end\n"
     )
     header = [
         "name",
@@ -367,6 +317,12 @@ if __name__ == "__main__":
         default=[],
         help="passed to every API process, e.g. --uvicorn-option=--ws=wsproto",
     )
+    parser.add_argument(
+        "--generators",
+        type=int,
+        default=default_processes(),
+        help="load generator processes the subscribers are spread over (tests.benchmarks.fanout_load)",
+    )
     arguments = parser.parse_args()
     asyncio.run(
         main(
@@ -375,5 +331,6 @@ if __name__ == "__main__":
             arguments.probes,
             arguments.processes,
             arguments.uvicorn_option,
+            arguments.generators,
         )
     )

@@ -67,7 +67,7 @@ def start_api(env: dict[str, str], log_dir: Path, *options: str) -> ApiProcess:
             "warning",
             # as `gridgov serve` runs it (api.cli.WEBSOCKETS)
             "--ws",
-            "wsproto",
+            "api.feeds.wire:FeedWSProtocol",
             "--ws-per-message-deflate",
             "false",
             *options,

@@ -13,7 +13,7 @@ from websockets.exceptions import ConnectionClosed
 
 from api import clock
 from api.domains.hierarchy.models import Department
-from api.realtime import FeedInterrupted, Listener
+from api.realtime import FeedInterrupted, Inbox, Listener
 from tests import factories
 from tests.events.helpers import ASSIGN, ESCALATE, FILE, REPORT, SUPERVISE, report_input, run
 from tests.factories import gql
@@ -189,7 +189,7 @@ async def test_subscriptions_per_connection_are_capped(
 
 
 def test_a_slow_subscriber_is_cut_off_with_bounded_memory() -> None:
-    listener = Listener(asyncio.Queue(maxsize=3))
+    listener = Listener(Inbox(3))
     for sequence in range(1, 10):
         listener.offer({"sequence": sequence})
 

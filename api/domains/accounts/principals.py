@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import random
 import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime
@@ -85,13 +86,10 @@ class PrincipalCache:
         if parse_api_key(token) is not None:
             return await load(token)  # API keys are not kept (see above)
         started = time.monotonic()
-        entry = self._entries.get(token)
-        if entry is not None:
-            principal, kept_at, until = entry
-            if started - kept_at < self.seconds and (until is None or clock.now() < until):
-                self.hits += 1
-                return principal
-            del self._entries[token]
+        kept = self.kept(token)
+        if kept is not None:
+            self.hits += 1
+            return kept
         generation = self._generation
         principal = await load(token)
         if self._listening and generation == self._generation:
@@ -99,6 +97,18 @@ class PrincipalCache:
                 self._entries.clear()  # a burst of distinct tokens: start over, cheaply
             self._entries[token] = (principal, started, _valid_until(principal))
         return principal
+
+    def kept(self, token: str) -> Principal | None:
+        """The token's principal if it is kept and still good (what `principal` would return
+        without loading), else None."""
+        entry = self._entries.get(token)
+        if entry is None:
+            return None
+        principal, kept_at, until = entry
+        if time.monotonic() - kept_at < self.seconds and (until is None or clock.now() < until):
+            return principal
+        del self._entries[token]
+        return None
 
     def drop_all(self) -> None:
         self._generation += 1
@@ -175,18 +185,42 @@ class StillSignedIn:
         self.load = load
         self.generation = cache.generation
         self.checked_at = time.monotonic()
+        # Connections opened together (a reconnect wave after a deploy) would all recheck in
+        # the same second every minute, each holding its feed's messages meanwhile: spread out.
+        self.recheck_unchanged = _RECHECK_UNCHANGED_SECONDS * random.uniform(0.75, 1.0)  # noqa: S311 - jitter
 
-    async def check(self) -> Principal:
-        """The caller's principal, reloaded if anything about callers may have changed."""
-        since = time.monotonic() - self.checked_at
+    def fresh(self) -> bool:
+        """Whether `check` would return the principal as it is without waiting for anything
+        (the live feeds' fast path asks this synchronously and leaves the rest to `check`): not
+        due for a recheck, or due and the cache holds the same principal (as `check` would
+        find it there)."""
+        now = time.monotonic()
+        since = now - self.checked_at
         unchanged = self.cache.listening and self.generation == self.cache.generation
         # Any sign-in anywhere is a notice: a connection reloads at most every few seconds, so
         # ten thousand subscribers do not all read the database after each one.
-        if since < _RECHECK_SECONDS or (unchanged and since < _RECHECK_UNCHANGED_SECONDS):
+        if since < _RECHECK_SECONDS or (unchanged and since < self.recheck_unchanged):
+            return True
+        if parse_api_key(self.token) is not None:
+            return False
+        generation = self.cache.generation
+        kept = self.cache.kept(self.token)
+        if kept is None or kept.assignments != self.principal.assignments:
+            return False  # `check` loads it, and ends the feed if the roles changed
+        self.cache.hits += 1
+        self.generation, self.checked_at, self.principal = generation, now, kept
+        return True
+
+    async def check(self) -> Principal:
+        """The caller's principal, reloaded if anything about callers may have changed."""
+        if self.fresh():
             return self.principal
         self.generation = self.cache.generation
         self.checked_at = time.monotonic()
-        fresh = await self.load(self.token)
+        # through the cache, as every request is signed in: it holds principals only while it
+        # hears of every change (a notice empties it), so this is as fresh as a load; and the
+        # connections of one token (a command centre's screens) read the database once
+        fresh = await self.cache.principal(self.token, self.load)
         if fresh.assignments != self.principal.assignments:
             raise RolesChanged("your roles changed; subscribe again")
         self.principal = fresh
