@@ -28,6 +28,7 @@ MODEL_MODULES = [
     "api.domains.intake.models",
     "api.domains.stats.models",
     "api.domains.imports.models",
+    "api.domains.announcements.models",
 ]
 # Loaders of reference data that must exist once the tables do (idempotent), run after migrating.
 REFERENCE_DATA = ["api.domains.events.reference.ensure_reference_data"]

@@ -19,6 +19,7 @@ from api.settings import Settings
 from schema import bounds
 from schema.accounts.mutations import AccountsMutation
 from schema.accounts.queries import AccountsQuery
+from schema.announcements.schema import AnnouncementsMutation, AnnouncementsQuery
 from schema.audit.queries import AuditQuery
 from schema.engagement.schema import EngagementMutation, EngagementQuery
 from schema.errors import map_domain_errors
@@ -58,6 +59,7 @@ class Query(
     IntakeQuery,
     EngagementQuery,
     StatsQuery,
+    AnnouncementsQuery,
 ):
     pass
 
@@ -75,6 +77,7 @@ class Mutation(
     IntakeMutation,
     EngagementMutation,
     StatsMutation,
+    AnnouncementsMutation,
 ):
     pass
 

@@ -6,6 +6,7 @@ from dataclasses import asdict
 from typing import Any
 
 from api import clock, metrics
+from api.domains.announcements.flow import ANNOUNCEMENTS
 from api.domains.events.flow import EVENTS
 from api.domains.notices import rounds
 from api.flows.calendar import LOCAL
@@ -14,7 +15,7 @@ from api.settings import get_settings
 
 # The flows whose deadlines the sweep enforces: each is registered where it is declared, and
 # importing it here is what puts it in the worker.
-SWEPT = (EVENTS,)
+SWEPT = (EVENTS, ANNOUNCEMENTS)
 
 
 async def enforce_deadlines(ctx: dict[str, Any]) -> dict[str, int]:
