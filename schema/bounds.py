@@ -52,6 +52,8 @@ from tortoise.models import Model
 from api import resident_ids
 from api.bounds import RANGE_TEXT, column, within_range
 from api.domains.accounts.models import ApiKey, RoleAssignment, User
+from api.domains.announcements import service as announcements
+from api.domains.announcements.models import Announcement
 from api.domains.audit.models import AuditEntry
 from api.domains.events.models import CalendarDay, Category, Event
 from api.domains.hierarchy.models import Department, Region
@@ -97,6 +99,7 @@ INPUT_MODELS: Final[Mapping[str, tuple[type[Model], ...]]] = {
     "MovePersonInput": (Person,),
     "OrganisationFieldsInput": (Organisation,),
     "PartyMemberFieldsInput": (PartyMember,),
+    "PublishNoticeInput": (Announcement,),
     "PartyMemberInput": (PartyMember,),
     "PartyOrganisationFieldsInput": (PartyOrganisation,),
     "PartyOrganisationInput": (PartyOrganisation,),
@@ -168,6 +171,9 @@ BY_COORDINATE: Final[Mapping[str, Callable[[], int]]] = {
     "ReportEventInput.citizenPhone": _lazy(Event, "citizen_phone"),
     "WorkOrderInput.idempotencyKey": _lazy(WorkOrder, "idempotency_key"),
     "RegisterCitizenInput.displayName": _lazy(User, "display_name"),
+    # wider than the service's limit, so an oversized body is its typed error (INVALID, body)
+    "PublishNoticeInput.body": _fixed(4 * announcements.MAX_BODY),
+    "Mutation.revokeNotice.reason": _fixed(announcements.MAX_REASON),
 }
 
 

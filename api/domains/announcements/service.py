@@ -48,6 +48,7 @@ from policies.enforcer import can, scope_prefixes
 
 MAX_TITLE = 200
 MAX_BODY = 20_000
+MAX_REASON = 500
 MAX_SELECTORS = 100  # of each kind in an audience
 MAX_ACK_WINDOW = timedelta(days=366)
 EXCERPT = 140  # of the body, in each recipient's notice
@@ -356,7 +357,7 @@ async def revoke(
     *, actor: Principal, announcement_id: uuid.UUID, reason: str, version: int | None = None
 ) -> Announcement:
     """Withdraw a notice: hidden from recipients, kept with its receipts and timeline."""
-    reason = _text(reason, name="reason", limit=500)
+    reason = _text(reason, name="reason", limit=MAX_REASON)
     me = _me(actor)
 
     def only_publisher(record: Announcement) -> None:
