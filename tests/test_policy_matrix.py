@@ -189,6 +189,18 @@ async def read_ranking(
 
 
 # (object, action, probe, levels the target may have)
+async def publish_notice(
+    client: httpx.AsyncClient, token: str, code: str, ctx: dict[str, Any]
+) -> dict[str, Any]:
+    return await gql(
+        client,
+        'mutation($c: String!) { publishNotice(input: {title: "t", body: "b",'
+        " audience: {regionCodes: [$c]}}) { __typename } }",
+        {"c": code},
+        token=token,
+    )
+
+
 PROBES: list[tuple[str, str, Probe, set[Level]]] = [
     ("region", "read", read_region, set(ORDER)),
     ("region", "update", update_region, set(ORDER)),
@@ -204,6 +216,7 @@ PROBES: list[tuple[str, str, Probe, set[Level]]] = [
     ("registry", "export", export_registry, set(ORDER)),
     ("statistics", "read", read_statistics, set(ORDER)),
     ("ranking", "read", read_ranking, set(ORDER)),
+    ("announcement", "publish", publish_notice, set(ORDER)),
 ]
 
 

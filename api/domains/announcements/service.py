@@ -159,6 +159,8 @@ async def _check_audience(actor: Principal, audience: Audience, prefixes: Sequen
         if Level.of_code(code) is None:
             raise ValidationFailed(f"{code!r} is not a region code", field="audience.regionCodes")
         if not can(actor.assignments, "announcement", "publish", at=code):
+            if _covered(code, [a.region_code for a in actor.assignments]):
+                raise PermissionDenied(f"your roles may not publish to region {code}'s level")
             raise _outside(f"region {code}", "audience.regionCodes")
     known = set(
         await Region.filter(code__in=list(audience.region_codes)).values_list("code", flat=True)
