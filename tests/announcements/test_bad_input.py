@@ -7,6 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
+from tortoise import connections
 
 from api import clock
 from api.domains.announcements.models import Announcement, AnnouncementRecipient
@@ -80,29 +81,34 @@ async def test_bad_audiences_and_bodies_are_typed_errors_with_nothing_written(
 
 
 async def test_publishing_is_all_or_no_one(client: httpx.AsyncClient) -> None:
-    """A failure after the receipts are written (here: one recipient already holds the notice's
-    key) leaves no receipt, no notice and no push behind."""
+    """A failure after the receipts are written (here: the database refuses the last push, by a
+    trigger this test plants) leaves no receipt, no timeline row and no push behind."""
     await factories.region_tree()
-    first = await factories.user("grid_worker", "410611001001001")
-    await factories.user("grid_worker", "410611001001010")
+    await factories.user("grid_worker", "410611001001001")
+    last = await factories.user("grid_worker", "410611001001010")
     _, token = await factories.signed_in("township_centre", "410611001")
-    chosen = uuid.uuid4()
-    await Notice.create(
-        id=uuid.uuid4(),
-        user_id=first.id,
-        kind="announcement",
-        title="x",
-        region_code="410611001001001",
-        dedupe_key=f"announcement:{chosen}",
+    connection = connections.get("default")
+    await connection.execute_script(
+        f"""
+        CREATE FUNCTION refuse_push() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+          IF NEW.user_id = '{last.id}' THEN RAISE EXCEPTION 'push refused'; END IF;
+          RETURN NEW;
+        END $$;
+        CREATE TRIGGER refuse_push BEFORE INSERT ON outbox
+          FOR EACH ROW EXECUTE FUNCTION refuse_push();
+        """
     )
-    body = await gql(
-        client, PUBLISH, {"input": notice_input(id=str(chosen), audience=TOWNSHIP)}, token=token
-    )
+    try:
+        body = await gql(client, PUBLISH, {"input": notice_input(audience=TOWNSHIP)}, token=token)
+    finally:
+        await connection.execute_script(
+            "DROP TRIGGER refuse_push ON outbox; DROP FUNCTION refuse_push()"
+        )
     assert factories.error_codes(body) == ["INTERNAL_SERVER_ERROR"], body
     assert await Announcement.all().count() == 0
     assert await AnnouncementRecipient.all().count() == 0
     assert await FlowStep.all().count() == 0
-    assert await Notice.all().count() == 1  # only the one planted
     assert await OutboxMessage.all().count() == 0
 
 
@@ -116,7 +122,7 @@ async def test_a_retried_publish_is_the_same_notice(client: httpx.AsyncClient) -
     assert once["__typename"] == "PublishNoticePayload", once
     assert once["notice"]["id"] == twice["notice"]["id"] == chosen
     assert await AnnouncementRecipient.all().count() == 1
-    assert await Notice.all().count() == 1
+    assert await OutboxMessage.filter(topic="notice").count() == 1
 
 
 async def test_a_revoked_notice_is_hidden_and_cannot_be_acknowledged(
