@@ -51,6 +51,12 @@ class NoticeReceipts:
         )
 
 
+@strawberry.type(description="The receipts of the recipients working in one region.")
+class RegionNoticeReceipts:
+    region_code: str
+    receipts: NoticeReceipts
+
+
 @strawberry.type(description="A recipient's receipt, as the publisher sees it.")
 class NoticeRecipient:
     user_id: strawberry.ID
@@ -143,6 +149,21 @@ class PublishedNotice:
                 region_code=region_code,
             )
         )
+
+    @strawberry.field(
+        description="Receipts of each region directly below regionCode (default: the region "
+        "it went out from) that has recipients."
+    )
+    async def receipts_by_region(
+        self, info: Info, region_code: str | None = None
+    ) -> list[RegionNoticeReceipts]:
+        rows = await service.receipts_by_region(
+            actor=info.context.principal, announcement_id=self.record.id, region_code=region_code
+        )
+        return [
+            RegionNoticeReceipts(region_code=r.region_code, receipts=NoticeReceipts.of(r.receipts))
+            for r in rows
+        ]
 
     @strawberry.field(
         description="Recipients who have not acknowledged (unread: not read), oldest first."

@@ -104,6 +104,24 @@ async def test_all_grid_workers_of_a_district_read_acknowledge_and_laggards_are_
     assert township["receipts"]["acknowledged"] == 0
     assert township["pending"]["totalCount"] == 2
 
+    by_township = await gql(
+        client,
+        "query($id: ID!) { publishedNotice(id: $id) { receiptsByRegion {"
+        " regionCode receipts { recipients read acknowledged } } } }",
+        {"id": notice_id},
+        token=publisher_token,
+    )
+    assert by_township["data"]["publishedNotice"]["receiptsByRegion"] == [
+        {
+            "regionCode": "410611001",
+            "receipts": {"recipients": 7, "read": 4, "acknowledged": 3},
+        },
+        {
+            "regionCode": "410611002",
+            "receipts": {"recipients": 2, "read": 0, "acknowledged": 0},
+        },
+    ]
+
     # page through who has not acknowledged
     seen: list[str] = []
     cursor = None

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from tortoise import connections
 from tortoise.expressions import Q, Subquery
 from tortoise.functions import Count
 from tortoise.transactions import in_transaction
@@ -43,7 +44,7 @@ from api.errors import (
 )
 from api.flows import moves
 from api.pagination import Page, PageRequest, make_page, split_cursor
-from api.regions import Level, in_subtree
+from api.regions import Level, child_length, in_subtree
 from policies.enforcer import can, scope_prefixes
 
 MAX_TITLE = 200
@@ -482,6 +483,42 @@ async def receipts(
         acknowledged=row["acknowledged"],
         reminded=row["reminded"],
     )
+
+
+# Receipts per region directly below one: a row per region that has recipients.
+BY_REGION = """
+SELECT left(region_code, $3) AS code, count(*) AS recipients, count(read_at) AS read,
+       count(acknowledged_at) AS acknowledged, count(reminded_at) AS reminded
+FROM announcement_recipients
+WHERE announcement_id = $1 AND region_code LIKE $2 || '%' AND length(region_code) >= $3
+GROUP BY 1 ORDER BY 1
+"""
+
+
+async def receipts_by_region(
+    *, actor: Principal, announcement_id: uuid.UUID, region_code: str | None = None
+) -> list[RegionReceipts]:
+    """Receipts of each region directly below `region_code` (default: where it went out from)."""
+    announcement = await _published(actor, announcement_id)
+    parent = _region_arg(region_code) or announcement.region_code
+    length = child_length(parent)
+    if length is None:
+        raise ValidationFailed("a grid has no regions below it", field="regionCode")
+    rows = await connections.get("default").execute_query_dict(
+        BY_REGION, [announcement_id, parent, length]
+    )
+    return [
+        RegionReceipts(
+            region_code=row["code"],
+            receipts=Receipts(
+                recipients=row["recipients"],
+                read=row["read"],
+                acknowledged=row["acknowledged"],
+                reminded=row["reminded"],
+            ),
+        )
+        for row in rows
+    ]
 
 
 async def pending(
