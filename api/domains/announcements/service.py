@@ -207,39 +207,39 @@ def _check_body(body: str, body_format: BodyFormat) -> str:
     return body
 
 
-# One statement resolves the audience into receipts: every active staff assignment inside the
-# publisher's subtree that a selector matches, one row per user (at their deepest match).
+# One statement resolves the audience into receipts (every active staff assignment inside the
+# publisher's subtree that a selector matches, one row per user at their deepest match) and
+# pushes each recipient's notice to their live feed: the receipt row is the recipient's copy,
+# so nothing is written to `notices` beside it (at 100k recipients a second copy with its four
+# indexes doubled the time to publish), and the pushes come from the rows just written instead
+# of a second scan of them.
 RESOLVE = """
 WITH resolved AS (
-INSERT INTO announcement_recipients (announcement_id, user_id, region_code, created_at)
-SELECT $1, user_id, region_code, $2 FROM (
-    SELECT DISTINCT ON (ra.user_id) ra.user_id, ra.region_code
-    FROM role_assignments ra JOIN users u ON u.id = ra.user_id AND u.is_active
-    WHERE ra.region_code LIKE ANY($3::text[])
-      AND ra.role = ANY($4::text[])
-      AND (
-        (ra.region_code LIKE ANY($5::text[])
-         AND (cardinality($6::text[]) = 0 OR ra.role = ANY($6::text[])))
-        OR ra.department_id = ANY($7::uuid[])
-        OR ra.user_id = ANY($8::uuid[])
-      )
-    ORDER BY ra.user_id, length(ra.region_code) DESC, ra.region_code
-) AS matched
-RETURNING 1
+    INSERT INTO announcement_recipients (announcement_id, user_id, region_code, created_at)
+    SELECT $1, user_id, region_code, $2 FROM (
+        SELECT DISTINCT ON (ra.user_id) ra.user_id, ra.region_code
+        FROM role_assignments ra JOIN users u ON u.id = ra.user_id AND u.is_active
+        WHERE ra.region_code LIKE ANY($3::text[])
+          AND ra.role = ANY($4::text[])
+          AND (
+            (ra.region_code LIKE ANY($5::text[])
+             AND (cardinality($6::text[]) = 0 OR ra.role = ANY($6::text[])))
+            OR ra.department_id = ANY($7::uuid[])
+            OR ra.user_id = ANY($8::uuid[])
+          )
+        ORDER BY ra.user_id, length(ra.region_code) DESC, ra.region_code
+    ) AS matched
+    RETURNING user_id, region_code
+), pushed AS (
+    INSERT INTO outbox (topic, region_code, user_id, payload, created_at)
+    SELECT 'notice', region_code, user_id,
+           jsonb_build_object('id', ($1::uuid)::text, 'kind', 'announcement',
+                              'title', $9::text, 'body', $10::text, 'event_id', NULL,
+                              'region_code', region_code, 'created_at', $11::text),
+           $2
+    FROM resolved
 )
 SELECT count(*) AS recipients FROM resolved
-"""
-# Each recipient's push to their live notice feed, in one statement more. The receipt row is
-# the recipient's copy (myInbox), so no row of `notices` is written beside it: at 100k
-# recipients a second copy with its four indexes doubled the time to publish.
-DELIVER = """
-INSERT INTO outbox (topic, region_code, user_id, payload, created_at)
-SELECT 'notice', region_code, user_id,
-       jsonb_build_object('id', ($1::uuid)::text, 'kind', 'announcement', 'title', $2::text,
-                          'body', $3::text, 'event_id', NULL, 'region_code', region_code,
-                          'created_at', $5::text),
-       $4
-FROM announcement_recipients WHERE announcement_id = $1
 """
 
 
@@ -312,6 +312,9 @@ async def publish(
                 list(audience.roles),
                 list(audience.department_ids),
                 list(audience.user_ids),
+                title,
+                body[:EXCERPT],
+                now.isoformat(),
             ],
         )
         count = resolved[0]["recipients"]
@@ -320,10 +323,6 @@ async def publish(
         record.recipient_count = count
         stage = Stage.ACKNOWLEDGE if require_acknowledgement else None
         await moves.start(ANNOUNCEMENTS, record, actor=actor, action=Action.PUBLISH, stage=stage)
-        await connection.execute_query(
-            DELIVER,
-            [record.id, title, body[:EXCERPT], now, now.isoformat()],
-        )
     return record
 
 
