@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -23,7 +23,7 @@ from tortoise.transactions import in_transaction
 from api import clock
 from api.auth import Principal
 from api.domains.accounts.enums import Role
-from api.domains.accounts.models import RoleAssignment, User
+from api.domains.accounts.models import RoleAssignment
 from api.domains.announcements.enums import (
     Action,
     AnnouncementStatus,
@@ -103,7 +103,6 @@ class InboxItem:
 
     announcement: Announcement
     receipt: AnnouncementRecipient
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def _me(actor: Principal) -> uuid.UUID:
@@ -542,9 +541,3 @@ async def pending(
             raise ValidationFailed("malformed cursor", field="after") from exc
     rows = await query.order_by("id").limit(page.first + 1)
     return make_page(rows, page, lambda r: r.id), filtered
-
-
-async def users_named(user_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, str]:
-    """Display names of recipients, for the publisher's list."""
-    rows = await User.filter(id__in=list(user_ids)).values_list("id", "display_name")
-    return dict(rows)
