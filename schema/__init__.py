@@ -19,6 +19,7 @@ from api.settings import Settings
 from schema import bounds
 from schema.accounts.mutations import AccountsMutation
 from schema.accounts.queries import AccountsQuery
+from schema.announcements.schema import AnnouncementsMutation, AnnouncementsQuery
 from schema.approvals.mutations import ApprovalsMutation
 from schema.approvals.queries import ApprovalsQuery
 from schema.approvals.subscriptions import ApprovalsSubscription
@@ -69,6 +70,7 @@ class Query(
     EmergenciesQuery,
     DiariesQuery,
     ApprovalsQuery,
+    AnnouncementsQuery,
 ):
     pass
 
@@ -89,6 +91,7 @@ class Mutation(
     EmergenciesMutation,
     DiariesMutation,
     ApprovalsMutation,
+    AnnouncementsMutation,
 ):
     pass
 

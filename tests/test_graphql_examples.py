@@ -15,7 +15,7 @@ from api import auth, clock
 from api.auth import Assignment, Principal
 from api.domains.accounts import service as accounts
 from api.domains.accounts.enums import Role
-from api.domains.accounts.models import RoleAssignment, UserSession
+from api.domains.accounts.models import RoleAssignment, User, UserSession
 from api.domains.engagement import service as engagement
 from api.domains.events import service as events
 from api.domains.events.deadlines import LOCAL
@@ -24,6 +24,7 @@ from api.domains.hierarchy.models import Department
 from api.domains.intake import service as intake
 from api.domains.stats.models import Exemption, RankingSnapshot, RankingSnapshotEntry
 from tests import factories
+from tests.announcements.examples import announcement_fixtures
 from tests.approvals.examples import approval_fixtures
 from tests.diaries.examples import diary_fixtures
 from tests.emergencies.examples import emergency_fixtures
@@ -83,6 +84,7 @@ async def _fixtures() -> dict[str, str]:
         **await emergency_fixtures(),
         **await diary_fixtures(),
         **await approval_fixtures(),
+        **await announcement_fixtures(),
     }
 
 
@@ -256,6 +258,10 @@ async def _credentials(sender: str, placeholders: dict[str, str]) -> dict[str, s
         return {}
     if sender == "hotline":
         return {"X-Api-Key": placeholders["<hotline_api_key>"]}
+    if sender == "recipient":  # the grid worker the fixtures' notice was published to
+        return {
+            "Authorization": f"Bearer {await factories.token_for(await User.get(username='worker.grid'))}"
+        }
     if sender == "citizen":
         return {"Authorization": f"Bearer {placeholders['<citizen_token>']}"}
     role, _, region = sender.partition("@")

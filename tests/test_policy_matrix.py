@@ -361,6 +361,18 @@ async def save_emergency_plan(
 
 
 # (object, action, probe, levels the target may have)
+async def publish_notice(
+    client: httpx.AsyncClient, token: str, code: str, ctx: dict[str, Any]
+) -> dict[str, Any]:
+    return await gql(
+        client,
+        'mutation($c: String!) { publishNotice(input: {title: "t", body: "b",'
+        " audience: {regionCodes: [$c]}}) { __typename } }",
+        {"c": code},
+        token=token,
+    )
+
+
 PROBES: list[tuple[str, str, Probe, set[Level]]] = [
     ("region", "read", read_region, set(ORDER)),
     ("region", "update", update_region, set(ORDER)),
@@ -399,6 +411,7 @@ PROBES: list[tuple[str, str, Probe, set[Level]]] = [
     ("incident", "open", open_incident, set(ORDER)),
     ("emergency_plan", "read", read_emergency_plans, set(ORDER)),
     ("emergency_plan", "manage", save_emergency_plan, set(ORDER)),
+    ("announcement", "publish", publish_notice, set(ORDER)),
 ]
 
 

@@ -6,6 +6,7 @@ from dataclasses import asdict
 from typing import Any
 
 from api import clock, metrics
+from api.domains.announcements.flow import ANNOUNCEMENTS
 from api.domains.approvals.flow import APPLICATIONS, ASSESSMENTS
 from api.domains.diaries import rounds
 from api.domains.diaries.flow import DIARIES, ROUNDS
@@ -17,7 +18,7 @@ from api.settings import get_settings
 
 # The flows whose deadlines the sweep enforces: each is registered where it is declared, and
 # importing it here is what puts it in the worker.
-SWEPT = (EVENTS, INCIDENTS, TASKS, DIARIES, ROUNDS, APPLICATIONS, ASSESSMENTS)
+SWEPT = (EVENTS, INCIDENTS, TASKS, DIARIES, ROUNDS, APPLICATIONS, ASSESSMENTS, ANNOUNCEMENTS)
 
 
 async def enforce_deadlines(ctx: dict[str, Any]) -> dict[str, int]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, Protocol
 
@@ -66,10 +66,17 @@ Needs = Iterable[tuple[str, str]]
 
 
 def run_clock(
-    record: Clocked, *, kind: str, stage: str | None, now: datetime, limits: Limits | None
+    record: Clocked,
+    *,
+    kind: str,
+    stage: str | None,
+    now: datetime,
+    limits: Limits | None,
+    until: datetime | None = None,
 ) -> None:
     """Start the clock of `stage` from `now` by the rule of (`kind`, `stage`), or stop every
-    clock (no stage)."""
+    clock (no stage). `until`: a deadline the record sets itself (an acknowledgement date), in
+    natural time; the rule then gives only the reminder's and the red card's shares of it."""
     record.stage = stage
     record.stage_started_at = now if stage else None
     record.warning_level = 0
@@ -78,6 +85,13 @@ def run_clock(
         return
     assert limits is not None
     rule = limits.rules[(kind, stage)]
+    if until is not None:
+        span = max(until - now, timedelta(0))
+        record.due_at = until
+        record.remind_at = now + span * rule.reminder_share
+        record.red_at = now + span * rule.red_share
+        record.due_by_stage = {**(record.due_by_stage or {}), str(stage): until.isoformat()}
+        return
     points = limit_points(
         now,
         amount=rule.amount,

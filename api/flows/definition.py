@@ -115,6 +115,9 @@ class Flow(Generic[R]):
     # what the record's own columns note of entering a state (when it was filed, closed …)
     entered: Callable[[R, datetime], None] = field(default=lambda record, now: None)
     notice_event: Callable[[R], uuid.UUID | None] = field(default=lambda record: None)
+    # a deadline the record sets itself for a stage (an acknowledgement date), which its clock
+    # runs to in natural time instead of the stage's limit; None: the limit
+    deadline: Callable[[R, StrEnum], datetime | None] = field(default=lambda record, stage: None)
     changed_fields: tuple[str, ...] = ()  # what its deadline hooks may change beyond the clocks
     where: Mapping[str, Any] = field(default_factory=dict)  # its rows, in a table flows share
 

@@ -36,10 +36,12 @@ R = TypeVar("R", bound=Model)
 
 
 async def start_stage(flow: Flow[R], record: R, stage: StrEnum | None, now: datetime) -> None:
-    """Start the clock of `stage` by the record's kind's limit (or stop every clock)."""
+    """Start the clock of `stage` by the record's kind's limit, or to the deadline the record
+    sets itself (`Flow.deadline`), or stop every clock."""
     kind = flow.kind(record)
     limits = await flow.limits([(kind, stage)], now) if stage is not None else None
-    run_clock(record, kind=kind, stage=stage, now=now, limits=limits)  # type: ignore[arg-type]
+    until = flow.deadline(record, stage) if stage is not None else None
+    run_clock(record, kind=kind, stage=stage, now=now, limits=limits, until=until)  # type: ignore[arg-type]
 
 
 @dataclass

@@ -1,0 +1,34 @@
+"""States, actions and kinds of published notices (announcements)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class AnnouncementStatus(StrEnum):
+    PUBLISHED = "published"
+    REVOKED = "revoked"  # hidden from recipients, kept with its receipts and timeline
+
+
+class Priority(StrEnum):
+    NORMAL = "normal"
+    IMPORTANT = "important"
+    URGENT = "urgent"
+
+
+class BodyFormat(StrEnum):
+    PLAIN = "plain"
+    MARKDOWN = "markdown"  # a safe subset, rendered by the client
+
+
+class Action(StrEnum):
+    PUBLISH = "publish"
+    REVOKE = "revoke"
+    # the sweep's own steps (api/flows/sweep.py Marks)
+    REMIND = "remind"
+    YELLOW_CARD = "yellow_card"
+    RED_CARD = "red_card"
+
+
+class Stage(StrEnum):
+    ACKNOWLEDGE = "acknowledge"  # recipients acknowledge by the publisher's deadline

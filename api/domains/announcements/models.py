@@ -1,0 +1,66 @@
+"""Published notices (通知公告) and their per-recipient receipts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tortoise import fields
+from tortoise.models import Model
+
+from api.domains.announcements.enums import AnnouncementStatus, BodyFormat, Priority
+
+
+class Announcement(Model):
+    """A notice a centre or unit publishes to an audience; a flow record while recipients must
+    acknowledge it (its clock runs to the acknowledgement deadline)."""
+
+    id = fields.UUIDField(primary_key=True)
+    title = fields.CharField(max_length=200)
+    body = fields.TextField()
+    body_format = fields.CharEnumField(BodyFormat, max_length=16)
+    priority = fields.CharEnumField(Priority, max_length=16)
+    attachment_ids: fields.JSONField[Any] = fields.JSONField(default=list)
+    require_acknowledgement = fields.BooleanField(default=False)
+    acknowledge_by = fields.DatetimeField(null=True)
+    publisher_id = fields.UUIDField()
+    publisher_label = fields.CharField(max_length=100)
+    region_code = fields.CharField(
+        max_length=15, description="the publisher's region it went out from"
+    )
+    audience: fields.JSONField[Any] = fields.JSONField(description="as the publisher chose it")
+    recipient_count = fields.IntField(default=0)
+    status = fields.CharEnumField(AnnouncementStatus, max_length=16)
+    revoked_at = fields.DatetimeField(null=True)
+    stage = fields.CharField(max_length=32, null=True)
+    stage_started_at = fields.DatetimeField(null=True)
+    due_at = fields.DatetimeField(null=True)
+    remind_at = fields.DatetimeField(null=True)
+    red_at = fields.DatetimeField(null=True)
+    due_by_stage: fields.JSONField[Any] = fields.JSONField(default=dict)
+    card = fields.CharField(max_length=8, default="none")
+    warning_level = fields.SmallIntField(default=0)
+    version = fields.IntField(default=1)
+    created_at = fields.DatetimeField()
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "announcements"
+        indexes = (("publisher_id", "created_at"),)
+
+
+class AnnouncementRecipient(Model):
+    """One recipient's receipt: when they read it and when they acknowledged it."""
+
+    id = fields.BigIntField(primary_key=True)
+    announcement_id = fields.UUIDField()
+    user_id = fields.UUIDField()
+    region_code = fields.CharField(max_length=15, description="where the recipient works")
+    created_at = fields.DatetimeField()
+    read_at = fields.DatetimeField(null=True)
+    acknowledged_at = fields.DatetimeField(null=True)
+    reminded_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "announcement_recipients"
+        unique_together = (("announcement_id", "user_id"),)
+        indexes = (("user_id", "created_at"),)

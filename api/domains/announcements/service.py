@@ -1,0 +1,543 @@
+"""Publishing notices to an audience chosen by permission, read receipts and acknowledgement.
+
+Why a domain of its own above the flow kernel: a notice that must be acknowledged is a flow
+record (its clock runs to the deadline, the shared sweep reminds and cards the laggards), and the
+kernel itself sends `notices`, so `notices` must stay below the kernel; publishing sits above it
+and delivers through the `notices` live feed (one push per recipient, the receipt row being the
+recipient's copy)."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from tortoise import connections
+from tortoise.expressions import Q, Subquery
+from tortoise.functions import Count
+from tortoise.transactions import in_transaction
+
+from api import clock
+from api.auth import Principal
+from api.domains.accounts.enums import Role
+from api.domains.accounts.models import RoleAssignment
+from api.domains.announcements.enums import (
+    Action,
+    AnnouncementStatus,
+    BodyFormat,
+    Priority,
+    Stage,
+)
+from api.domains.announcements.flow import ANNOUNCEMENTS
+from api.domains.announcements.models import Announcement, AnnouncementRecipient
+from api.domains.hierarchy.models import Department, Region
+from api.errors import (
+    Conflict,
+    ErrorCode,
+    NotFound,
+    PermissionDenied,
+    Unauthenticated,
+    ValidationFailed,
+)
+from api.flows import moves
+from api.pagination import Page, PageRequest, make_page, split_cursor
+from api.regions import Level, child_length, in_subtree
+from policies.enforcer import can, scope_prefixes
+
+MAX_TITLE = 200
+MAX_BODY = 20_000
+MAX_REASON = 500
+MAX_SELECTORS = 100  # of each kind in an audience
+MAX_ACK_WINDOW = timedelta(days=366)
+EXCERPT = 140  # of the body, in each recipient's notice
+# Roles that are staff: a notice to "everyone in a region" reaches them, not citizens or systems.
+STAFF_ROLES = tuple(r.value for r in Role if r not in (Role.CITIZEN, Role.INTEGRATION))
+# What the client's Markdown renderer must never be handed: raw HTML and script links.
+UNSAFE_MARKDOWN = re.compile(r"<\s*[a-zA-Z/!?]|\]\(\s*(javascript|data|vbscript):", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class Audience:
+    """Regions (each a subtree) × roles (every staff role when none), departments, named users."""
+
+    region_codes: Sequence[str] = ()
+    roles: Sequence[str] = ()
+    department_ids: Sequence[uuid.UUID] = ()
+    user_ids: Sequence[uuid.UUID] = ()
+
+    def as_data(self) -> dict[str, Any]:
+        return {
+            "region_codes": list(self.region_codes),
+            "roles": list(self.roles),
+            "department_ids": [str(d) for d in self.department_ids],
+            "user_ids": [str(u) for u in self.user_ids],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Receipts:
+    """How far a notice has been read and acknowledged (under a region, when asked)."""
+
+    recipients: int
+    read: int
+    acknowledged: int
+    reminded: int
+
+    @property
+    def unread(self) -> int:
+        return self.recipients - self.read
+
+
+@dataclass(frozen=True, slots=True)
+class RegionReceipts:
+    region_code: str
+    receipts: Receipts
+
+
+@dataclass(slots=True)
+class InboxItem:
+    """A notice as a recipient sees it: the announcement and their own receipt."""
+
+    announcement: Announcement
+    receipt: AnnouncementRecipient
+
+
+def _me(actor: Principal) -> uuid.UUID:
+    if actor.user_id is None:
+        raise Unauthenticated("notices are published and received by users; sign in as one")
+    return actor.user_id
+
+
+def _text(value: str, *, name: str, limit: int) -> str:
+    value = value.strip()
+    if not value:
+        raise ValidationFailed(f"{name} must not be empty", field=name)
+    if len(value) > limit:
+        raise ValidationFailed(f"{name} is longer than {limit} characters", field=name)
+    if "\x00" in value:
+        raise ValidationFailed(f"{name} must not contain NUL", field=name)
+    return value
+
+
+def _outside(what: str, field_name: str) -> ValidationFailed:
+    return ValidationFailed(
+        f"{what} lies outside the regions you may publish to",
+        field=field_name,
+        code=ErrorCode.OUTSIDE_AREA,
+    )
+
+
+def _covered(code: str, prefixes: Sequence[str]) -> bool:
+    return any(in_subtree(code, p) for p in prefixes)
+
+
+async def _check_audience(actor: Principal, audience: Audience, prefixes: Sequence[str]) -> None:
+    """Every selector names something that exists inside the publisher's subtree."""
+    if not (audience.region_codes or audience.department_ids or audience.user_ids):
+        raise ValidationFailed(
+            "the audience is empty: name regions, departments or users", field="audience"
+        )
+    for name, values in (
+        ("audience.regionCodes", audience.region_codes),
+        ("audience.roles", audience.roles),
+        ("audience.departmentIds", audience.department_ids),
+        ("audience.userIds", audience.user_ids),
+    ):
+        if len(values) > MAX_SELECTORS:
+            raise ValidationFailed(f"at most {MAX_SELECTORS} entries", field=name)
+    if audience.roles and not audience.region_codes:
+        raise ValidationFailed(
+            "roles select within regions: name the regions", field="audience.roles"
+        )
+    for role in audience.roles:
+        if role not in STAFF_ROLES:
+            raise ValidationFailed(f"{role!r} is not a staff role", field="audience.roles")
+    for code in audience.region_codes:
+        if Level.of_code(code) is None:
+            raise ValidationFailed(f"{code!r} is not a region code", field="audience.regionCodes")
+        if not can(actor.assignments, "announcement", "publish", at=code):
+            if _covered(code, [a.region_code for a in actor.assignments]):
+                raise PermissionDenied(f"your roles may not publish to region {code}'s level")
+            raise _outside(f"region {code}", "audience.regionCodes")
+    known = set(
+        await Region.filter(code__in=list(audience.region_codes)).values_list("code", flat=True)
+    )
+    for code in audience.region_codes:
+        if code not in known:
+            raise ValidationFailed(f"region {code} does not exist", field="audience.regionCodes")
+    if audience.department_ids:
+        departments = dict(
+            await Department.filter(id__in=list(audience.department_ids)).values_list(
+                "id", "region_code"
+            )
+        )
+        for department_id in audience.department_ids:
+            region = departments.get(department_id)
+            if region is None or not _covered(region, prefixes):
+                # one answer for absent and out of scope: no existence oracle
+                raise _outside(f"department {department_id}", "audience.departmentIds")
+    if audience.user_ids:
+        reachable = set(
+            await RoleAssignment.filter(
+                _subtree_q(prefixes), user_id__in=list(audience.user_ids)
+            ).values_list("user_id", flat=True)
+        )
+        for user_id in audience.user_ids:
+            if user_id not in reachable:
+                raise _outside(f"user {user_id}", "audience.userIds")
+
+
+def _subtree_q(prefixes: Sequence[str], column: str = "region_code") -> Q:
+    condition = Q(pk__in=[])
+    for prefix in prefixes:
+        condition |= Q(**{f"{column}__startswith": prefix})
+    return condition
+
+
+def _check_body(body: str, body_format: BodyFormat) -> str:
+    if len(body) > MAX_BODY:
+        raise ValidationFailed(f"the body is longer than {MAX_BODY} characters", field="body")
+    body = _text(body, name="body", limit=MAX_BODY)
+    if body_format is BodyFormat.MARKDOWN and UNSAFE_MARKDOWN.search(body):
+        raise ValidationFailed("Markdown bodies take no HTML and no script links", field="body")
+    return body
+
+
+# One statement resolves the audience into receipts (every active staff assignment inside the
+# publisher's subtree that a selector matches, one row per user at their deepest match) and
+# pushes each recipient's notice to their live feed: the receipt row is the recipient's copy,
+# so nothing is written to `notices` beside it (at 100k recipients a second copy with its four
+# indexes doubled the time to publish), and the pushes come from the rows just written instead
+# of a second scan of them.
+RESOLVE = """
+WITH resolved AS (
+    INSERT INTO announcement_recipients (announcement_id, user_id, region_code, created_at)
+    SELECT $1, user_id, region_code, $2 FROM (
+        SELECT DISTINCT ON (ra.user_id) ra.user_id, ra.region_code
+        FROM role_assignments ra JOIN users u ON u.id = ra.user_id AND u.is_active
+        WHERE ra.region_code LIKE ANY($3::text[])
+          AND ra.role = ANY($4::text[])
+          AND (
+            (ra.region_code LIKE ANY($5::text[])
+             AND (cardinality($6::text[]) = 0 OR ra.role = ANY($6::text[])))
+            OR ra.department_id = ANY($7::uuid[])
+            OR ra.user_id = ANY($8::uuid[])
+          )
+        ORDER BY ra.user_id, length(ra.region_code) DESC, ra.region_code
+    ) AS matched
+    RETURNING user_id, region_code
+), pushed AS (
+    INSERT INTO outbox (topic, region_code, user_id, payload, created_at)
+    SELECT 'notice', region_code, user_id,
+           jsonb_build_object('id', ($1::uuid)::text, 'kind', 'announcement',
+                              'title', $9::text, 'body', $10::text, 'event_id', NULL,
+                              'region_code', region_code, 'created_at', $11::text),
+           $2
+    FROM resolved
+)
+SELECT count(*) AS recipients FROM resolved
+"""
+
+
+async def publish(
+    *,
+    actor: Principal,
+    title: str,
+    body: str,
+    audience: Audience,
+    body_format: BodyFormat = BodyFormat.PLAIN,
+    priority: Priority = Priority.NORMAL,
+    require_acknowledgement: bool = False,
+    acknowledge_by: datetime | None = None,
+    announcement_id: uuid.UUID | None = None,
+) -> Announcement:
+    """Publish to the audience: every recipient has it, with a notice pushed live, or none does."""
+    me = _me(actor)
+    prefixes = scope_prefixes(actor.assignments, "announcement", "publish")
+    if not prefixes:
+        raise PermissionDenied("your roles may not publish notices")
+    title = _text(title, name="title", limit=MAX_TITLE)
+    body = _check_body(body, body_format)
+    now = clock.now()
+    if require_acknowledgement:
+        if acknowledge_by is None:
+            raise ValidationFailed(
+                "a notice that requires acknowledgement needs a deadline", field="acknowledgeBy"
+            )
+        if not now < acknowledge_by <= now + MAX_ACK_WINDOW:
+            raise ValidationFailed(
+                "the acknowledgement deadline must lie within the coming year",
+                field="acknowledgeBy",
+            )
+    elif acknowledge_by is not None:
+        raise ValidationFailed("a deadline needs requireAcknowledgement", field="acknowledgeBy")
+    await _check_audience(actor, audience, prefixes)
+    if announcement_id is not None:
+        existing = await Announcement.filter(id=announcement_id).first()
+        if existing is not None:
+            if existing.publisher_id != me:
+                raise Conflict("that id names another notice", field="id")
+            return existing  # a retried publish
+    home = next(
+        (p for p in prefixes if all(in_subtree(c, p) for c in audience.region_codes)), prefixes[0]
+    )
+    record = Announcement(
+        id=announcement_id or uuid.uuid4(),
+        title=title,
+        body=body,
+        body_format=body_format,
+        priority=priority,
+        require_acknowledgement=require_acknowledgement,
+        acknowledge_by=acknowledge_by,
+        publisher_id=me,
+        publisher_label=(actor.display_name or actor.username)[:100],
+        region_code=home,
+        audience=audience.as_data(),
+        status=AnnouncementStatus.PUBLISHED,
+        created_at=now,
+    )
+    async with in_transaction() as connection:
+        resolved = await connection.execute_query_dict(
+            RESOLVE,
+            [
+                record.id,
+                now,
+                [f"{p}%" for p in prefixes],
+                list(STAFF_ROLES),
+                [f"{c}%" for c in audience.region_codes],
+                list(audience.roles),
+                list(audience.department_ids),
+                list(audience.user_ids),
+                title,
+                body[:EXCERPT],
+                now.isoformat(),
+            ],
+        )
+        count = resolved[0]["recipients"]
+        if count == 0:
+            raise ValidationFailed("the audience has no one in it", field="audience")
+        record.recipient_count = count
+        stage = Stage.ACKNOWLEDGE if require_acknowledgement else None
+        await moves.start(ANNOUNCEMENTS, record, actor=actor, action=Action.PUBLISH, stage=stage)
+    return record
+
+
+def _receipts_scope(actor: Principal) -> Q:
+    """Notices whose receipts the caller sees: their own, and those published from inside a
+    region where they may read receipts (the publisher's superiors)."""
+    prefixes = scope_prefixes(actor.assignments, "announcement", "read_receipts")
+    return Q(publisher_id=_me(actor)) | _subtree_q(prefixes)
+
+
+async def _published(actor: Principal, announcement_id: uuid.UUID) -> Announcement:
+    found = await Announcement.filter(_receipts_scope(actor), id=announcement_id).first()
+    if found is None:
+        raise NotFound("notice", announcement_id, field="id")
+    return found
+
+
+async def get_published(*, actor: Principal, announcement_id: uuid.UUID) -> Announcement:
+    """A notice the caller published or supervises, revoked ones included."""
+    return await _published(actor, announcement_id)
+
+
+async def revoke(
+    *, actor: Principal, announcement_id: uuid.UUID, reason: str, version: int | None = None
+) -> Announcement:
+    """Withdraw a notice: hidden from recipients, kept with its receipts and timeline."""
+    reason = _text(reason, name="reason", limit=MAX_REASON)
+    me = _me(actor)
+
+    def only_publisher(record: Announcement) -> None:
+        if record.publisher_id != me:
+            raise PermissionDenied("only the publisher revokes a notice")
+
+    async with moves.transition(
+        ANNOUNCEMENTS,
+        actor=actor,
+        record_id=announcement_id,
+        action=Action.REVOKE,
+        note=reason,
+        scope=_receipts_scope(actor),
+        expected_version=version,
+        authorize=only_publisher,
+    ) as move:
+        move.record.revoked_at = move.now
+    return move.record
+
+
+async def _receipt(actor: Principal, announcement_id: uuid.UUID) -> AnnouncementRecipient:
+    receipt = await (
+        AnnouncementRecipient.filter(announcement_id=announcement_id, user_id=_me(actor))
+        .select_for_update()
+        .first()
+    )
+    if receipt is None:
+        raise NotFound("notice", announcement_id, field="id")
+    announcement = await Announcement.get(id=announcement_id)
+    if announcement.status is AnnouncementStatus.REVOKED:
+        raise Conflict("the notice was revoked", field="id")
+    return receipt
+
+
+async def mark_read(*, actor: Principal, announcement_id: uuid.UUID) -> InboxItem:
+    """Record that the caller read a notice (the first time counts); its notice is read too."""
+    async with in_transaction():
+        receipt = await _receipt(actor, announcement_id)
+        if receipt.read_at is None:
+            receipt.read_at = clock.now()
+            await receipt.save(update_fields=["read_at"])
+    return InboxItem(await Announcement.get(id=announcement_id), receipt)
+
+
+async def acknowledge(*, actor: Principal, announcement_id: uuid.UUID) -> InboxItem:
+    """Acknowledge a notice (reading it too); acknowledging twice keeps the first time."""
+    async with in_transaction():
+        receipt = await _receipt(actor, announcement_id)
+        announcement = await Announcement.get(id=announcement_id)
+        if not announcement.require_acknowledgement:
+            raise Conflict("this notice asks for no acknowledgement", field="id")
+        if receipt.acknowledged_at is None:
+            now = clock.now()
+            receipt.acknowledged_at = now
+            receipt.read_at = receipt.read_at or now
+            await receipt.save(update_fields=["acknowledged_at", "read_at"])
+    return InboxItem(announcement, receipt)
+
+
+async def inbox(
+    *, actor: Principal, page: PageRequest, unread_only: bool = False
+) -> tuple[Page[InboxItem], Any]:
+    """Notices published to the caller, newest first; revoked ones are gone."""
+    revoked = Announcement.filter(status=AnnouncementStatus.REVOKED).values("id")
+    query = AnnouncementRecipient.filter(user_id=_me(actor)).exclude(
+        announcement_id__in=Subquery(revoked)
+    )
+    if unread_only:
+        query = query.filter(read_at=None)
+    filtered = query
+    if page.after is not None:
+        created, _, row_id = page.after.partition("|")
+        try:
+            at, last = datetime.fromisoformat(created), int(row_id)
+        except ValueError as exc:
+            raise ValidationFailed("malformed cursor", field="after") from exc
+        query = query.filter(Q(created_at__lt=at) | Q(created_at=at, id__lt=last))
+    rows = await query.order_by("-created_at", "-id").limit(page.first + 1)
+    announcements = {
+        a.id: a for a in await Announcement.filter(id__in=[r.announcement_id for r in rows])
+    }
+    items = [InboxItem(announcements[r.announcement_id], r) for r in rows]
+    return make_page(
+        items, page, lambda i: f"{i.receipt.created_at.isoformat()}|{i.receipt.id}"
+    ), filtered
+
+
+async def published(
+    *, actor: Principal, page: PageRequest, mine_only: bool = True
+) -> tuple[Page[Announcement], Any]:
+    """Notices the caller published (or, with mine_only false, also those they supervise)."""
+    query = (
+        Announcement.filter(publisher_id=_me(actor))
+        if mine_only
+        else Announcement.filter(_receipts_scope(actor))
+    )
+    filtered = query
+    if page.after is not None:
+        created, last = split_cursor(page.after)
+        query = query.filter(Q(created_at__lt=created) | Q(created_at=created, id__lt=last))
+    rows = await query.order_by("-created_at", "-id").limit(page.first + 1)
+    return make_page(rows, page, lambda a: f"{a.created_at.isoformat()}|{a.id}"), filtered
+
+
+def _region_arg(region_code: str | None) -> str | None:
+    if region_code is not None and Level.of_code(region_code) is None:
+        raise ValidationFailed(f"{region_code!r} is not a region code", field="regionCode")
+    return region_code
+
+
+async def receipts(
+    *, actor: Principal, announcement_id: uuid.UUID, region_code: str | None = None
+) -> Receipts:
+    """Counts read / acknowledged / reminded of a notice, under a region when asked."""
+    await _published(actor, announcement_id)
+    query = AnnouncementRecipient.filter(announcement_id=announcement_id)
+    if _region_arg(region_code):
+        query = query.filter(region_code__startswith=region_code)
+    row = (
+        await query.annotate(
+            total=Count("id"),
+            read=Count("id", _filter=Q(read_at__not_isnull=True)),
+            acknowledged=Count("id", _filter=Q(acknowledged_at__not_isnull=True)),
+            reminded=Count("id", _filter=Q(reminded_at__not_isnull=True)),
+        ).values("total", "read", "acknowledged", "reminded")
+    )[0]
+    return Receipts(
+        recipients=row["total"],
+        read=row["read"],
+        acknowledged=row["acknowledged"],
+        reminded=row["reminded"],
+    )
+
+
+# Receipts per region directly below one: a row per region that has recipients.
+BY_REGION = """
+SELECT left(region_code, $3) AS code, count(*) AS recipients, count(read_at) AS read,
+       count(acknowledged_at) AS acknowledged, count(reminded_at) AS reminded
+FROM announcement_recipients
+WHERE announcement_id = $1 AND region_code LIKE $2 || '%' AND length(region_code) >= $3
+GROUP BY 1 ORDER BY 1
+"""
+
+
+async def receipts_by_region(
+    *, actor: Principal, announcement_id: uuid.UUID, region_code: str | None = None
+) -> list[RegionReceipts]:
+    """Receipts of each region directly below `region_code` (default: where it went out from)."""
+    announcement = await _published(actor, announcement_id)
+    parent = _region_arg(region_code) or announcement.region_code
+    length = child_length(parent)
+    if length is None:
+        raise ValidationFailed("a grid has no regions below it", field="regionCode")
+    rows = await connections.get("default").execute_query_dict(
+        BY_REGION, [announcement_id, parent, length]
+    )
+    return [
+        RegionReceipts(
+            region_code=row["code"],
+            receipts=Receipts(
+                recipients=row["recipients"],
+                read=row["read"],
+                acknowledged=row["acknowledged"],
+                reminded=row["reminded"],
+            ),
+        )
+        for row in rows
+    ]
+
+
+async def pending(
+    *,
+    actor: Principal,
+    announcement_id: uuid.UUID,
+    page: PageRequest,
+    region_code: str | None = None,
+    unread: bool = False,
+) -> tuple[Page[AnnouncementRecipient], Any]:
+    """Recipients who have not acknowledged (or, with unread, not read), under a region."""
+    await _published(actor, announcement_id)
+    query = AnnouncementRecipient.filter(announcement_id=announcement_id)
+    query = query.filter(read_at=None) if unread else query.filter(acknowledged_at=None)
+    if _region_arg(region_code):
+        query = query.filter(region_code__startswith=region_code)
+    filtered = query
+    if page.after is not None:
+        try:
+            query = query.filter(id__gt=int(page.after))
+        except ValueError as exc:
+            raise ValidationFailed("malformed cursor", field="after") from exc
+    rows = await query.order_by("id").limit(page.first + 1)
+    return make_page(rows, page, lambda r: r.id), filtered

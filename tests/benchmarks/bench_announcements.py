@@ -1,0 +1,138 @@
+"""Publishing a notice to 100k recipients (receipts, notices and pushes, one transaction) and
+reading its receipts page (counts, and a page of who has not acknowledged, under a region).
+
+    python -m tests.benchmarks.bench_announcements [--recipients 100000] [--pages 50]
+
+Uses DATABASE_URL when set, else an embedded server; creates and drops its own database. Calls
+the service the GraphQL fields call (the request's own cost is bench_api's). Targets (issue 16):
+under 2 s to publish, p50 < 50 ms for a receipts page. Prints figures; asserts nothing."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import tempfile
+import time
+import uuid
+from contextlib import ExitStack
+from datetime import timedelta
+from pathlib import Path
+
+import asyncpg
+
+from tests.urls import with_database
+
+GRIDS = [
+    "410611001001001",
+    "410611001001010",
+    "410611001010001",
+    "410611002001001",
+]
+
+STAFF = """
+WITH made AS (
+    INSERT INTO users (id, username, display_name, password_hash, is_active, created_at, updated_at)
+    SELECT gen_random_uuid(), 'gw-' || n, '网格员' || n, 'x', true, now(), now()
+    FROM generate_series(1, $1) AS n
+    RETURNING id, username
+)
+INSERT INTO role_assignments (id, user_id, role, region_code, created_at)
+SELECT gen_random_uuid(), id, 'grid_worker',
+       ($2::text[])[1 + (substr(username, 4)::int % cardinality($2::text[]))], now()
+FROM made
+"""
+
+
+async def main(recipients: int, pages: int) -> None:
+    from tortoise import Tortoise
+
+    from api import clock
+    from api.auth import Assignment, Principal
+    from api.db import apply_migrations, tortoise_config
+    from api.domains.announcements import service
+    from api.pagination import page_request
+    from tests import factories
+
+    with ExitStack() as stack:
+        base = os.environ.get("DATABASE_URL")
+        if not base:
+            from api.embedded import embedded_services
+
+            data = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+            embedded = stack.enter_context(embedded_services(data, redis=False, persist=False))
+            base = embedded.database_url
+        name = f"gridgov_bench_{uuid.uuid4().hex[:8]}"
+        admin_dsn = base.replace("postgres://", "postgresql://", 1)
+        admin = await asyncpg.connect(admin_dsn)
+        await admin.execute(f'CREATE DATABASE "{name}"')
+        await admin.close()
+        url = with_database(base, name)
+        try:
+            await apply_migrations(url)
+            await Tortoise.init(
+                config=tortoise_config(url, pool_size=4), _enable_global_fallback=True
+            )
+            await factories.region_tree()
+            connection = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1))
+            await connection.execute(STAFF, recipients, GRIDS)
+            await connection.execute("ANALYZE")
+            centre = Principal(
+                user_id=uuid.uuid4(),
+                username="bench.centre",
+                assignments=(Assignment("district_command", "410611"),),
+            )
+            started = time.perf_counter()
+            notice = await service.publish(
+                actor=centre,
+                title="关于开展冬季消防安全排查的通知",
+                body="请各网格员于本周内完成辖区消防通道排查，并在系统中确认收到。",
+                audience=service.Audience(region_codes=["410611"], roles=["grid_worker"]),
+                require_acknowledgement=True,
+                acknowledge_by=clock.now() + timedelta(days=2),
+            )
+            publish_seconds = time.perf_counter() - started
+            # a third have read it, a fifth acknowledged
+            await connection.execute(
+                "UPDATE announcement_recipients SET read_at = now() WHERE id % 3 = 0"
+            )
+            await connection.execute(
+                "UPDATE announcement_recipients SET acknowledged_at = now(), read_at = now()"
+                " WHERE id % 5 = 0"
+            )
+            await connection.execute("ANALYZE announcement_recipients")
+            await connection.close()
+            timings = []
+            for index in range(pages):
+                region = None if index % 2 == 0 else "410611001"
+                started = time.perf_counter()
+                await service.receipts(actor=centre, announcement_id=notice.id, region_code=region)
+                await service.pending(
+                    actor=centre,
+                    announcement_id=notice.id,
+                    page=page_request(20, None),
+                    region_code=region,
+                )
+                timings.append((time.perf_counter() - started) * 1000)
+            await Tortoise.close_connections()
+        finally:
+            admin = await asyncpg.connect(admin_dsn)
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            await admin.close()
+    timings.sort()
+    print("| recipients | publish s (target < 2) | receipts page p50 ms (target < 50) | p99 ms |")
+    print("|---|---|---|---|")
+    p99 = timings[min(len(timings) - 1, int(len(timings) * 0.99))]
+    print(
+        f"| {notice.recipient_count:,} | {publish_seconds:.2f} "
+        f"| {statistics.median(timings):.1f} | {p99:.1f} |"
+    )
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--recipients", type=int, default=100_000)
+    parser.add_argument("--pages", type=int, default=50)
+    arguments = parser.parse_args()
+    asyncio.run(main(arguments.recipients, arguments.pages))
