@@ -62,6 +62,19 @@ async def caller(db: None, request: pytest.FixtureRequest) -> Any:
     return await factories.user(request.param, region)
 
 
+_STRATEGIES: dict[tuple[int, str, str], st.SearchStrategy[str]] = {}
+
+
+def _strategy(schema: Any, operation: str, name: str) -> st.SearchStrategy[str]:
+    """One field's document strategy, built once per schema: building it walks the schema's
+    types, which costs more than drawing from it once the schema has a few hundred fields."""
+    key = (id(schema), operation, name)
+    if key not in _STRATEGIES:
+        build = gql_st.queries if operation == "query" else gql_st.mutations
+        _STRATEGIES[key] = build(schema, fields=[name], custom_scalars=CUSTOM_SCALARS)
+    return _STRATEGIES[key]
+
+
 @settings(
     max_examples=ROUNDS,
     deadline=None,
@@ -79,10 +92,7 @@ async def test_no_field_answers_with_a_server_error(
         transport=httpx.ASGITransport(app=production), base_url="http://fuzz"
     ) as http:
         for operation, name in _root_fields(graphql_schema):
-            strategy = (gql_st.queries if operation == "query" else gql_st.mutations)(
-                graphql_schema, fields=[name], custom_scalars=CUSTOM_SCALARS
-            )
-            document = data.draw(strategy, label=name)
+            document = data.draw(_strategy(graphql_schema, operation, name), label=name)
             # a fresh session each time: an earlier call may have signed this one out
             token = await factories.token_for(caller)
             response = await http.post(
