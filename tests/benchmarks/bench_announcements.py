@@ -11,18 +11,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import statistics
-import tempfile
 import time
 import uuid
-from contextlib import ExitStack
 from datetime import timedelta
-from pathlib import Path
 
 import asyncpg
 
-from tests.urls import with_database
+from tests.benchmarks.datagen import scratch_database
 
 GRIDS = [
     "410611001001001",
@@ -55,71 +51,51 @@ async def main(recipients: int, pages: int) -> None:
     from api.pagination import page_request
     from tests import factories
 
-    with ExitStack() as stack:
-        base = os.environ.get("DATABASE_URL")
-        if not base:
-            from api.embedded import embedded_services
-
-            data = Path(stack.enter_context(tempfile.TemporaryDirectory()))
-            embedded = stack.enter_context(embedded_services(data, redis=False, persist=False))
-            base = embedded.database_url
-        name = f"gridgov_bench_{uuid.uuid4().hex[:8]}"
-        admin_dsn = base.replace("postgres://", "postgresql://", 1)
-        admin = await asyncpg.connect(admin_dsn)
-        await admin.execute(f'CREATE DATABASE "{name}"')
-        await admin.close()
-        url = with_database(base, name)
-        try:
-            await apply_migrations(url)
-            await Tortoise.init(
-                config=tortoise_config(url, pool_size=4), _enable_global_fallback=True
-            )
-            await factories.region_tree()
-            connection = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1))
-            await connection.execute(STAFF, recipients, GRIDS)
-            await connection.execute("ANALYZE")
-            centre = Principal(
-                user_id=uuid.uuid4(),
-                username="bench.centre",
-                assignments=(Assignment("district_command", "410611"),),
-            )
+    async with scratch_database(redis=False) as url:
+        await apply_migrations(url)
+        await Tortoise.init(config=tortoise_config(url, pool_size=4), _enable_global_fallback=True)
+        await factories.region_tree()
+        connection = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1))
+        await connection.execute(STAFF, recipients, GRIDS)
+        await connection.execute("ANALYZE")
+        centre = Principal(
+            user_id=uuid.uuid4(),
+            username="bench.centre",
+            assignments=(Assignment("district_command", "410611"),),
+        )
+        started = time.perf_counter()
+        notice = await service.publish(
+            actor=centre,
+            title="关于开展冬季消防安全排查的通知",
+            body="请各网格员于本周内完成辖区消防通道排查，并在系统中确认收到。",
+            audience=service.Audience(region_codes=["410611"], roles=["grid_worker"]),
+            require_acknowledgement=True,
+            acknowledge_by=clock.now() + timedelta(days=2),
+        )
+        publish_seconds = time.perf_counter() - started
+        # a third have read it, a fifth acknowledged
+        await connection.execute(
+            "UPDATE announcement_recipients SET read_at = now() WHERE id % 3 = 0"
+        )
+        await connection.execute(
+            "UPDATE announcement_recipients SET acknowledged_at = now(), read_at = now()"
+            " WHERE id % 5 = 0"
+        )
+        await connection.execute("ANALYZE announcement_recipients")
+        await connection.close()
+        timings = []
+        for index in range(pages):
+            region = None if index % 2 == 0 else "410611001"
             started = time.perf_counter()
-            notice = await service.publish(
+            await service.receipts(actor=centre, announcement_id=notice.id, region_code=region)
+            await service.pending(
                 actor=centre,
-                title="关于开展冬季消防安全排查的通知",
-                body="请各网格员于本周内完成辖区消防通道排查，并在系统中确认收到。",
-                audience=service.Audience(region_codes=["410611"], roles=["grid_worker"]),
-                require_acknowledgement=True,
-                acknowledge_by=clock.now() + timedelta(days=2),
+                announcement_id=notice.id,
+                page=page_request(20, None),
+                region_code=region,
             )
-            publish_seconds = time.perf_counter() - started
-            # a third have read it, a fifth acknowledged
-            await connection.execute(
-                "UPDATE announcement_recipients SET read_at = now() WHERE id % 3 = 0"
-            )
-            await connection.execute(
-                "UPDATE announcement_recipients SET acknowledged_at = now(), read_at = now()"
-                " WHERE id % 5 = 0"
-            )
-            await connection.execute("ANALYZE announcement_recipients")
-            await connection.close()
-            timings = []
-            for index in range(pages):
-                region = None if index % 2 == 0 else "410611001"
-                started = time.perf_counter()
-                await service.receipts(actor=centre, announcement_id=notice.id, region_code=region)
-                await service.pending(
-                    actor=centre,
-                    announcement_id=notice.id,
-                    page=page_request(20, None),
-                    region_code=region,
-                )
-                timings.append((time.perf_counter() - started) * 1000)
-            await Tortoise.close_connections()
-        finally:
-            admin = await asyncpg.connect(admin_dsn)
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            await admin.close()
+            timings.append((time.perf_counter() - started) * 1000)
+        await Tortoise.close_connections()
     timings.sort()
     print("| recipients | publish s (target < 2) | receipts page p50 ms (target < 50) | p99 ms |")
     print("|---|---|---|---|")

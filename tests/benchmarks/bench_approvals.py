@@ -12,18 +12,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import tempfile
 import time
-import uuid
-from contextlib import ExitStack
 from datetime import timedelta
-from pathlib import Path
 
-import asyncpg
 import httpx
 
 from tests.benchmarks.bench_registry import SECRET, measure
-from tests.urls import with_database
+from tests.benchmarks.datagen import scratch_database
 
 TASKS = "{ myApprovalTasks(first: 20) { edges { node { uuid number dueAt status } } } }"
 LIST = """query($status: ApplicationStatus, $overdue: Boolean, $c: String) {
@@ -85,28 +80,8 @@ async def run(database_url: str, count: int, runs: int) -> list[tuple[str, dict[
 
 
 async def main(count: int, runs: int) -> None:
-    with ExitStack() as stack:
-        database_url, redis_url = os.environ.get("DATABASE_URL"), os.environ.get("REDIS_URL")
-        if not (database_url and redis_url):
-            from api.embedded import embedded_services
-
-            data = Path(stack.enter_context(tempfile.TemporaryDirectory()))
-            embedded = stack.enter_context(
-                embedded_services(
-                    data, postgres=not database_url, redis=not redis_url, persist=False
-                )
-            )
-            database_url = database_url or embedded.database_url
-            redis_url = redis_url or embedded.redis_url
-        name = f"gridgov_bench_{uuid.uuid4().hex[:8]}"
-        admin = await asyncpg.connect(database_url.replace("postgres://", "postgresql://", 1))
-        await admin.execute(f'CREATE DATABASE "{name}"')
-        try:
-            os.environ["REDIS_URL"] = redis_url  # the app needs one; these queries never use it
-            rows = await run(with_database(database_url, name), count, runs)
-        finally:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            await admin.close()
+    async with scratch_database() as url:
+        rows = await run(url, count, runs)
     print(f"\napprovals, {count:,} applications, machine: {os.cpu_count()} cores\n")
     print("query | runs | p50 ms | p99 ms")
     for label, figures in rows:

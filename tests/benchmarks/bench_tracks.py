@@ -21,19 +21,15 @@ import argparse
 import asyncio
 import os
 import statistics
-import tempfile
 import time
 import uuid
-from contextlib import ExitStack
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
-import asyncpg
 import httpx
 
 from tests.benchmarks.bench_registry import percentile
-from tests.urls import with_database
+from tests.benchmarks.datagen import scratch_database
 
 SECRET = "test-secret-key-that-is-long-enough-for-hs256-0123456789"
 POSITION = (
@@ -249,28 +245,8 @@ async def run(
 
 
 async def main(workers: int, points: int, clients: int, runs: int) -> None:
-    with ExitStack() as stack:
-        database_url, redis_url = os.environ.get("DATABASE_URL"), os.environ.get("REDIS_URL")
-        if not (database_url and redis_url):
-            from api.embedded import embedded_services
-
-            data = Path(stack.enter_context(tempfile.TemporaryDirectory()))
-            embedded = stack.enter_context(
-                embedded_services(
-                    data, postgres=not database_url, redis=not redis_url, persist=False
-                )
-            )
-            database_url = database_url or embedded.database_url
-            redis_url = redis_url or embedded.redis_url
-        name = f"gridgov_bench_{uuid.uuid4().hex[:8]}"
-        admin = await asyncpg.connect(database_url.replace("postgres://", "postgresql://", 1))
-        await admin.execute(f'CREATE DATABASE "{name}"')
-        try:
-            os.environ["REDIS_URL"] = redis_url
-            figures = await run(with_database(database_url, name), workers, points, clients, runs)
-        finally:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            await admin.close()
+    async with scratch_database() as url:
+        figures = await run(url, workers, points, clients, runs)
     written = figures["written"]
     day = workers * 2880
     print(

@@ -18,7 +18,13 @@ own on a server, and `copy_database` clones it for a benchmark that changes data
 
 from __future__ import annotations
 
+import os
+import tempfile
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import ExitStack, asynccontextmanager
 from datetime import UTC, datetime
+from pathlib import Path
 
 import asyncpg
 
@@ -284,3 +290,39 @@ async def drop_database(server_url: str, name: str) -> None:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:
         await admin.close()
+
+
+@asynccontextmanager
+async def scratch_database(*, redis: bool = True) -> AsyncIterator[str]:
+    """An empty database on the server DATABASE_URL names (an embedded one for the run where it
+    is unset, and an embedded Redis where `redis` and REDIS_URL is unset, exported for the app),
+    dropped afterwards; yields its URL."""
+    with ExitStack() as stack:
+        database_url = os.environ.get("DATABASE_URL")
+        redis_url = os.environ.get("REDIS_URL") if redis else None
+        if not database_url or (redis and not redis_url):
+            from api.embedded import embedded_services
+
+            data = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+            embedded = stack.enter_context(
+                embedded_services(
+                    data,
+                    postgres=not database_url,
+                    redis=redis and not redis_url,
+                    persist=False,
+                )
+            )
+            database_url = database_url or embedded.database_url
+            redis_url = redis_url or (embedded.redis_url if redis else None)
+        name = f"gridgov_bench_{uuid.uuid4().hex[:8]}"
+        admin = await asyncpg.connect(_dsn(database_url))
+        try:
+            await admin.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            await admin.close()
+        try:
+            if redis_url:
+                os.environ["REDIS_URL"] = redis_url  # the app needs one
+            yield with_database(database_url, name)
+        finally:
+            await drop_database(database_url, name)
