@@ -102,9 +102,14 @@ async def _tortoise(settings: Settings) -> AsyncIterator[None]:
     await close_database()
 
 
+def model_tables() -> list[str]:
+    """Every table of our models."""
+    return [model._meta.db_table for model in Tortoise.apps["gridgov"].values()]
+
+
 async def _empty_tables() -> None:
     connection = connections.get("default")
-    tables = [model._meta.db_table for model in Tortoise.apps["gridgov"].values()]
+    tables = model_tables()
     await connection.execute_script(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
     from api.domains.events.reference import ensure_reference_data
 
