@@ -131,9 +131,30 @@ EDITIONS: dict[tuple[str, int], Flow[Any]] = {}  # every definition, by (name, v
 F = TypeVar("F", bound=Flow[Any])
 
 
+# The columns the kernel and its sweep write on every record (DESIGN.md §4a): a table
+# without one of them would fail only at the first due stage, inside the sweep.
+CLOCK_FIELDS = (
+    "warning_level",
+    "card",
+    "status",
+    "version",
+    "stage",
+    "stage_started_at",
+    "due_at",
+    "remind_at",
+    "red_at",
+    "due_by_stage",
+    "updated_at",
+)
+
+
 def register(flow: F) -> F:
     """Have the deadline sweep enforce `flow`; a newer version becomes what new records start
     on, while records started on an older one keep following it."""
+    columns = flow.model._meta.fields_map
+    missing = [name for name in (*CLOCK_FIELDS, *flow.changed_fields) if name not in columns]
+    if missing:
+        raise TypeError(f"flow {flow.name}: {flow.model.__name__} lacks {', '.join(missing)}")
     EDITIONS[(flow.name, flow.version)] = flow
     newest = FLOWS.get(flow.name)
     if newest is None or newest.version <= flow.version:

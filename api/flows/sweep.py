@@ -23,25 +23,11 @@ from api import bulk, clock, outbox
 from api.domains.notices import service as notices
 from api.domains.notices.models import Notice
 from api.flows.clocks import RED, REMINDED, YELLOW, Card, due, reached
-from api.flows.definition import FLOWS, Batch, Flow
+from api.flows.definition import CLOCK_FIELDS, FLOWS, Batch, Flow
 from api.flows.records import SYSTEM, change_row, last_steps, step_row
 
 R = TypeVar("R", bound=Model)
 BATCH = 250
-# What enforcing changes on any record; a flow's hooks may change more (Flow.changed_fields).
-CLOCK_FIELDS = (
-    "warning_level",
-    "card",
-    "status",
-    "version",
-    "stage",
-    "stage_started_at",
-    "due_at",
-    "remind_at",
-    "red_at",
-    "due_by_stage",
-    "updated_at",
-)
 
 
 class Marks(StrEnum):
@@ -172,6 +158,7 @@ async def enforce_batch(
             if batch.after_cards(record, writes):
                 report.escalations += 1
         await writes.save()
+        # what enforcing changes on any record, and what the flow's own hooks may change
         await flow.deadlines.update(records, (*CLOCK_FIELDS, *flow.changed_fields))
     return len(records), report
 

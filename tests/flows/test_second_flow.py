@@ -4,6 +4,7 @@ notices and live changes, and keeps the definition version each record started w
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -16,6 +17,7 @@ from api.domains.notices.models import Notice
 from api.errors import Conflict, ErrorCode, NotFound
 from api.flows import Flow, Rule, Transition, moves, register, sweep, unregister
 from api.flows.calendar import LOCAL, DeadlineUnit
+from api.flows.definition import FLOWS
 from api.flows.generic import new_record, record_flow
 from api.flows.models import FlowCard, FlowLimit, FlowRecord, FlowStep
 from api.outbox import OutboxMessage
@@ -243,3 +245,12 @@ async def test_a_record_keeps_the_version_it_started_with(
             action=Act.APPROVE,
         ):
             pass
+
+
+def test_a_flow_over_a_table_without_the_clock_columns_is_refused_when_it_registers() -> None:
+    """The sweep writes the clock columns and `updated_at` on every due record: a table that
+    lacks one would fail only at its first due stage, inside the worker."""
+    without_clocks = dataclasses.replace(DIARIES, name="noticed", model=Notice)
+    with pytest.raises(TypeError, match=r"flow noticed: Notice lacks warning_level, card, status"):
+        register(without_clocks)
+    assert "noticed" not in FLOWS
