@@ -156,6 +156,41 @@ def cmd_bench_data(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_calendar(args: argparse.Namespace) -> int:
+    """Seed the statutory holidays and 调休 days of the given years (default: this and next)."""
+    from api.domains.events import holidays
+
+    async def run() -> holidays.SeedReport:
+        from api.db import close_database, open_database
+
+        await open_database(_database_url(), pool_size=2)
+        try:
+            return await holidays.seed(args.year or holidays.current_years())
+        finally:
+            await close_database()
+
+    with services():
+        report = asyncio.run(run())
+    for year, days in sorted(report.seeded.items()):
+        print(f"{year}: {days} days seeded")
+    for year in report.unpublished:
+        print(
+            f"{year}: no published arrangement in the installed holidays library; upgrade it or"
+            " enter the days with setCalendarDay",
+            file=sys.stderr,
+        )
+    # a year asked for by name and not seeded fails the command; this and next year's
+    # missing arrangement is a warning (the dashboard shows it too)
+    return 1 if args.year and report.unpublished else 0
+
+
+def _year(text: str) -> int:
+    year = int(text)
+    if not 2000 <= year <= 2100:
+        raise argparse.ArgumentTypeError("a year from 2000 to 2100")
+    return year
+
+
 def cmd_worker(args: argparse.Namespace) -> int:
     from arq.worker import run_worker
 
@@ -267,6 +302,17 @@ def build_parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="load the demo city 鹤壁市 (4106) and its users")
     demo.add_argument("--password", help="password of every demo user")
     demo.set_defaults(handler=cmd_demo)
+
+    calendar = commands.add_parser(
+        "calendar", help="seed China's statutory holidays and 调休 days into the work calendar"
+    )
+    calendar.add_argument(
+        "--year",
+        type=_year,
+        action="append",
+        help="a year to seed (repeatable); default: this and next",
+    )
+    calendar.set_defaults(handler=cmd_calendar)
 
     bench = commands.add_parser("bench-data", help="generate a city-sized data set (benchmarks)")
     bench.add_argument("--scale", choices=["small", "city"], default="small")

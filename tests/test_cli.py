@@ -82,3 +82,21 @@ async def test_migrate_is_idempotent(db: None, settings: Settings) -> None:
 
     assert result.returncode == 0, result.stderr
     assert "database is up to date" in result.stdout
+
+
+async def test_calendar_seeds_a_year_and_refuses_one_it_cannot(
+    db: None, settings: Settings
+) -> None:
+    from api.domains.events.models import CalendarDay
+
+    seeded = gridgov(settings, "calendar", "--year", "2026")
+    unknown = gridgov(settings, "calendar", "--year", "2035")
+    absurd = gridgov(settings, "calendar", "--year", "1")
+
+    assert seeded.returncode == 0, seeded.stderr
+    assert "\n2026: 25 days seeded\n" in f"\n{seeded.stdout}"
+    assert await CalendarDay.filter(day__gte="2026-01-01", day__lte="2026-12-31").count() > 20
+    assert unknown.returncode == 1
+    assert "2035: no published arrangement" in unknown.stderr
+    assert absurd.returncode == 2
+    assert "a year from 2000 to 2100" in absurd.stderr

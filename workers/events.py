@@ -11,6 +11,7 @@ from api.domains.approvals.flow import APPLICATIONS, ASSESSMENTS
 from api.domains.diaries import rounds
 from api.domains.diaries.flow import DIARIES, ROUNDS
 from api.domains.emergencies.flow import INCIDENTS, TASKS
+from api.domains.events import holidays
 from api.domains.events.flow import EVENTS
 from api.flows.calendar import LOCAL
 from api.flows.sweep import sweep
@@ -38,3 +39,11 @@ async def investigation_reminders(ctx: dict[str, Any]) -> int:
         community_weekday=settings.gridgov_community_investigation_weekday,
         township_days=settings.gridgov_township_investigation_days,
     )
+
+
+async def seed_national_calendar(ctx: dict[str, Any]) -> dict[str, Any]:
+    """This year's and next year's statutory holidays and 调休 days into the work calendar
+    (idempotent; the city's own days are kept); a year the installed library has no
+    arrangement for is logged and left to the dashboard's warning."""
+    report = await holidays.seed_current_years()
+    return {"seeded": report.seeded, "unpublished": report.unpublished}

@@ -11,7 +11,7 @@ from api import db, jobs
 from api.settings import get_settings
 from workers.accounts import prune_sessions
 from workers.diaries import assess_diary_quotas
-from workers.events import enforce_deadlines, investigation_reminders
+from workers.events import enforce_deadlines, investigation_reminders, seed_national_calendar
 from workers.imports import purge_imports, requeue_imports, run_import
 from workers.stats import freeze_rankings
 from workers.webhooks import deliver_webhook, dispatch_webhooks
@@ -49,6 +49,7 @@ class WorkerSettings:
         requeue_imports,
         purge_imports,
         assess_diary_quotas,
+        seed_national_calendar,
     ]
     cron_jobs: ClassVar[list[Any]] = [
         cron(prune_sessions, hour={3}, minute={17}, unique=True, run_at_startup=False),
@@ -66,6 +67,10 @@ class WorkerSettings:
         cron(purge_imports, hour={19}, minute={37}, unique=True, run_at_startup=False),
         # 01:10 China time (17:10 UTC), once the week or month closed; at start-up too
         cron(assess_diary_quotas, hour={17}, minute={10}, unique=True, run_at_startup=True),
+        # 02:50 China time (18:50 UTC) daily and at start-up: a new year is seeded as soon as
+        # it begins or an upgraded library knows its arrangement (the State Council publishes
+        # the next year's in November)
+        cron(seed_national_calendar, hour={18}, minute={50}, unique=True, run_at_startup=True),
     ]
     queue_name = jobs.QUEUE
     on_startup = startup

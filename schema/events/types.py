@@ -17,6 +17,7 @@ from strawberry.types.base import get_object_definition
 from api.domains.events import models
 from api.domains.events.enums import (
     Action,
+    CalendarSource,
     Card,
     CategoryScheme,
     DeadlineUnit,
@@ -40,6 +41,11 @@ strawberry.enum(Priority, name="EventPriority", description="Scale: normal, urge
 strawberry.enum(Card, name="Card", description="Overdue card: none, yellow, red.")
 strawberry.enum(Stage, name="EventStage", description="The step whose time limit runs.")
 strawberry.enum(DeadlineUnit, name="DeadlineUnit", description="Unit of a time limit.")
+strawberry.enum(
+    CalendarSource,
+    name="CalendarSource",
+    description="NATIONAL: the statutory arrangement, seeded; LOCAL: the city's own entry.",
+)
 strawberry.enum(
     CategoryScheme, name="CategoryScheme", description="Dispute (GB/T 31000) or city management."
 )
@@ -92,10 +98,13 @@ class CalendarDayType:
     day: date
     is_workday: bool = strawberry.field(description="true: a worked weekend day; false: a holiday.")
     name: str
+    source: CalendarSource = strawberry.field(
+        description="A seeding rewrites NATIONAL days only; a LOCAL day overrides them."
+    )
 
     @classmethod
     def from_model(cls, entry: models.CalendarDay) -> CalendarDayType:
-        return cls(day=entry.day, is_workday=entry.is_workday, name=entry.name)
+        return cls(day=entry.day, is_workday=entry.is_workday, name=entry.name, source=entry.source)
 
 
 @strawberry.type(name="TimelineEntry", description="One step of an event's history.")

@@ -248,6 +248,12 @@ class NamedCount:
     count: int
 
 
+@strawberry.type(description="A condition the operators should fix.")
+class DashboardWarning:
+    code: str = strawberry.field(description="CALENDAR_NOT_SEEDED: a year without its holidays.")
+    message: str
+
+
 @strawberry.type(description="The command centre's wall (指挥大屏) for a scope, as of now.")
 class Dashboard:
     scope: str
@@ -266,6 +272,9 @@ class Dashboard:
         description="Most reported categories of the last 7 days."
     )
     workers_online: int = strawberry.field(description="Workers with a position in 10 minutes.")
+    warnings: list[DashboardWarning] = strawberry.field(
+        description="What makes the figures or deadlines unreliable, for the operators to fix."
+    )
 
     @classmethod
     def from_dashboard(cls, board: service.Dashboard) -> Dashboard:
@@ -290,6 +299,7 @@ class Dashboard:
                 NamedCount(name=name, count=count) for name, count in board.busiest_categories
             ],
             workers_online=board.workers_online,
+            warnings=[DashboardWarning(code=code, message=text) for code, text in board.warnings],
         )
 
 

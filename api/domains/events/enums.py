@@ -84,3 +84,12 @@ class Stage(StrEnum):
 class CategoryScheme(StrEnum):
     DISPUTE = "dispute"  # GB/T 31000 §5.56 矛盾纠纷
     CITY = "city"  # 城市管理 大类/小类
+
+
+class CalendarSource(StrEnum):
+    """Where a work-calendar day comes from."""
+
+    NATIONAL = (
+        "national"  # the State Council's arrangement, seeded (api/domains/events/holidays.py)
+    )
+    LOCAL = "local"  # the city's own entry: overrides a national one and is never overwritten

@@ -9,6 +9,7 @@ from tortoise.models import Model
 
 from api.domains.events.enums import (
     Action,
+    CalendarSource,
     Card,
     CategoryScheme,
     DeadlineUnit,
@@ -56,6 +57,12 @@ class CalendarDay(Model):
     day = fields.DateField(primary_key=True)
     is_workday = fields.BooleanField()
     name = fields.CharField(max_length=50)
+    source = fields.CharEnumField(
+        CalendarSource,
+        max_length=8,
+        default=CalendarSource.LOCAL,
+        description="national: seeded; local: the city's own, never overwritten",
+    )
 
     class Meta:
         table = "calendar_days"

@@ -14,7 +14,7 @@ from tortoise.transactions import in_transaction
 
 from api.auth import Principal
 from api.domains.audit.service import record
-from api.domains.events.enums import CategoryScheme, DeadlineUnit, Stage
+from api.domains.events.enums import CalendarSource, CategoryScheme, DeadlineUnit, Stage
 from api.domains.events.models import CalendarDay, Category, DeadlineRule
 from api.errors import NotFound, PermissionDenied, ValidationFailed
 from api.flows.calendar import CALENDAR_REACH_DAYS, WorkCalendar
@@ -266,7 +266,9 @@ async def set_deadline_rule(
 async def set_calendar_day(
     *, actor: Principal, day: date, is_workday: bool, name: str
 ) -> CalendarDay:
-    """Mark a holiday, or a weekend day that is worked (调休); limits computed later follow it."""
+    """Mark a holiday, or a weekend day that is worked (调休); limits computed later follow it.
+    The entry is the city's own (LOCAL): it overrides a seeded national day, and no later
+    seeding overwrites it."""
     city = _authorize_citywide(actor, "calendar")
     cleaned = " ".join(name.split())
     if not cleaned or len(cleaned) > 50:
@@ -274,10 +276,13 @@ async def set_calendar_day(
     async with in_transaction():
         entry = await CalendarDay.get_or_none(day=day)
         if entry is None:
-            entry = CalendarDay(day=day, is_workday=is_workday, name=cleaned)
+            entry = CalendarDay(
+                day=day, is_workday=is_workday, name=cleaned, source=CalendarSource.LOCAL
+            )
             await entry.save(force_create=True)
         else:
             entry.is_workday, entry.name = is_workday, cleaned
+            entry.source = CalendarSource.LOCAL
             await entry.save()
         await record(
             actor=actor,
@@ -291,12 +296,20 @@ async def set_calendar_day(
 
 
 async def remove_calendar_day(*, actor: Principal, day: date) -> None:
-    """Back to the ordinary week for that day."""
+    """Back to the ordinary week for that day (the city's own days only: a national day would
+    come back with the next seeding, so it is overridden by setting the day instead)."""
     city = _authorize_citywide(actor, "calendar")
     async with in_transaction():
-        deleted = await CalendarDay.filter(day=day).delete()
-        if not deleted:
+        entry = await CalendarDay.get_or_none(day=day)
+        if entry is None:
             raise NotFound("calendar day", day.isoformat(), field="day")
+        if entry.source == CalendarSource.NATIONAL:
+            raise ValidationFailed(
+                "a national holiday arrangement day is not removed (the next seeding would"
+                " restore it): set the day as a working day or holiday of your own instead",
+                field="day",
+            )
+        await entry.delete()
         await record(
             actor=actor,
             action="calendar.remove",

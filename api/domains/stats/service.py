@@ -20,6 +20,7 @@ from api import clock
 from api.auth import Principal
 from api.domains.accounts.models import User
 from api.domains.audit.service import record
+from api.domains.events import holidays
 from api.domains.events.deadlines import LOCAL
 from api.domains.events.enums import OPEN_STATUSES
 from api.domains.events.models import CardRecord, Event
@@ -108,6 +109,7 @@ class Dashboard:
     closed_today: int = 0
     busiest_categories: list[tuple[str, int]] = field(default_factory=list)
     workers_online: int = 0
+    warnings: list[tuple[str, str]] = field(default_factory=list)  # (code, message)
 
 
 # ---------------------------------------------------------------- checks
@@ -582,7 +584,8 @@ def _path_conditions(scope_code: str, first_parameter: int) -> tuple[str, list[s
 
 async def dashboard(*, actor: Principal, scope_code: str) -> Dashboard:
     """The command centre's wall (指挥大屏): open events by status and level, overdue,
-    today's new and closed, the busiest categories of the week, workers online."""
+    today's new and closed, the busiest categories of the week, workers online, and what
+    makes its figures unreliable (a year whose statutory holidays are not in the calendar)."""
     _scope(actor, scope_code, "statistics")
     now = clock.now()
     today = now.astimezone(LOCAL).date()
@@ -641,6 +644,15 @@ async def dashboard(*, actor: Principal, scope_code: str) -> Dashboard:
             )
         )[0]["n"]
     )
+    board.warnings = [
+        (
+            "CALENDAR_NOT_SEEDED",
+            f"the work calendar has no statutory holidays for {year}: time limits running into"
+            " it count its holidays as working days until the year is seeded (`gridgov"
+            " calendar`, a newer holidays library) or its days are entered by hand",
+        )
+        for year in await holidays.unseeded_years()
+    ]
     return board
 
 
