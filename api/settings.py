@@ -7,6 +7,7 @@ import ipaddress
 import secrets
 from enum import StrEnum
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -32,6 +33,8 @@ class Settings(BaseSettings):
         description="Redis URL; unset = start an embedded Redis under GRIDGOV_DATA_DIR",
     )
     gridgov_env: Environment = Environment.DEVELOPMENT
+    # labels (the `vocabulary` query) where the request asks for no language it supports
+    gridgov_language: Literal["zh-CN", "en"] = "zh-CN"
     gridgov_data_dir: Path = Path(".gridgov")
     # Unset outside production: a key generated once and kept in the data directory, so the
     # API processes and the worker of one installation agree; production refuses to start.

@@ -19,9 +19,10 @@ from schema.events.types import (
     EventType,
     list_columns,
 )
+from schema.events.vocabulary import Language, Vocabulary, vocabulary_for
 from schema.fast.selection import selected_below
 from schema.pagination import Connection, connection
-from schema.permissions import allow, signed_in
+from schema.permissions import allow, public, signed_in
 from schema.scalars import parse_uuid
 from schema.types import Info
 
@@ -128,6 +129,14 @@ class EventsQuery:
             actor=info.context.principal, page=page_request(first, after), columns=columns
         )
         return connection(page, filtered, EventType.from_rows(columns))
+
+    @strawberry.field(
+        description="What to call the closed loop's codes (statuses, steps, stages, actions,"
+        " sources, priorities, cards, levels, roles) in zh-CN or en; public.",
+        extensions=public(),
+    )
+    def vocabulary(self, info: Info, language: Language | None = None) -> Vocabulary:
+        return vocabulary_for(info, language)
 
     @strawberry.field(description="Event categories of both dictionaries.", extensions=signed_in())
     async def categories(

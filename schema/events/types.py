@@ -16,6 +16,7 @@ from strawberry.types.base import get_object_definition
 
 from api.domains.events import models
 from api.domains.events.enums import (
+    STEP_OF_STATUS,
     Action,
     CalendarSource,
     Card,
@@ -25,6 +26,7 @@ from api.domains.events.enums import (
     Priority,
     Source,
     Stage,
+    Step,
 )
 from api.domains.events.service import LIST_COLUMNS
 from api.regions import Level
@@ -41,6 +43,11 @@ strawberry.enum(Priority, name="EventPriority", description="Scale: normal, urge
 strawberry.enum(Card, name="Card", description="Overdue card: none, yellow, red.")
 strawberry.enum(Stage, name="EventStage", description="The step whose time limit runs.")
 strawberry.enum(DeadlineUnit, name="DeadlineUnit", description="Unit of a time limit.")
+strawberry.enum(
+    Step,
+    name="EventStep",
+    description="The plan's seven steps of the closed loop (labels: the `vocabulary` query).",
+)
 strawberry.enum(
     CalendarSource,
     name="CalendarSource",
@@ -135,6 +142,11 @@ class TimelineEntryType:
             at=entry.at,
         )
 
+    @strawberry.field(description="The step of the loop the event had reached with this entry.")
+    def step(self) -> Step | None:
+        status = self.to_status or self.from_status
+        return STEP_OF_STATUS[status] if status else None
+
 
 @strawberry.type(
     name="Attachment", description="A file of an event (photo, video, audio, document)."
@@ -201,6 +213,12 @@ class EventType(Node):
 
     def node_key(self) -> str:
         return str(self.uuid)
+
+    @strawberry.field(
+        description="The step of the loop the event has reached (问题上报 … 跟踪评价)."
+    )
+    def step(self) -> Step:
+        return STEP_OF_STATUS[self.status]
 
     @strawberry.field(description="Is a deadline passed on an open event?")
     def overdue(self, info: Info) -> bool:
@@ -317,6 +335,7 @@ _RESOLVER_COLUMNS: dict[str, tuple[str, ...]] = {
     "__typename": (),
     "id": ("id",),
     "overdue": ("due_at",),
+    "step": ("status",),
     "timeline": ("id",),
     "attachments": ("id",),
     "assigneeDepartment": ("assignee_department_id",),

@@ -84,7 +84,8 @@ async def test_an_event_walks_the_whole_loop(client: httpx.AsyncClient) -> None:
 
     body = await gql(
         client,
-        "query($id: ID!) { event(id: $id) { status timeline { action fromStatus toStatus toRegionCode } } }",
+        "query($id: ID!) { event(id: $id) {"
+        " status step timeline { action fromStatus toStatus toRegionCode step } } }",
         {"id": event_id},
         token=worker,
     )
@@ -110,6 +111,17 @@ async def test_an_event_walks_the_whole_loop(client: httpx.AsyncClient) -> None:
         ("EVALUATE", "EVALUATED"),
         ("COMMENT", "EVALUATED"),
     ]
+    # the rows read as the plan's seven steps, a rework going back to dispatch
+    steps = [t["step"] for t in body["data"]["event"]["timeline"]]
+    assert steps == [
+        *("REPORT", "FILE", "FILE", "FILE", "FILE", "FILE", "DISPATCH", "FILE", "DISPATCH"),
+        *("DISPATCH", "HANDLE", "FEEDBACK", "DISPATCH", "HANDLE", "FEEDBACK", "FEEDBACK"),
+        *("CLOSE", "EVALUATE", "EVALUATE"),
+    ]
+    assert list(dict.fromkeys(steps)) == [
+        *("REPORT", "FILE", "DISPATCH", "HANDLE", "FEEDBACK", "CLOSE", "EVALUATE")
+    ]
+    assert body["data"]["event"]["step"] == "EVALUATE"
     stored = await Event.get(id=event_id)
     assert stored.region_code == "410611001001001"  # where it happened never moves
     assert stored.escalation_count == 4 and stored.closed_at is not None

@@ -55,6 +55,33 @@ class Action(StrEnum):
     RED_CARD = "red_card"  # 红牌: far past the deadline (system)
 
 
+class Step(StrEnum):
+    """The plan's seven steps of the closed loop; an event is at the last one it has reached."""
+
+    REPORT = "report"  # 问题上报
+    FILE = "file"  # 案卷建立
+    DISPATCH = "dispatch"  # 任务指派
+    HANDLE = "handle"  # 调查落实
+    FEEDBACK = "feedback"  # 处理反馈
+    CLOSE = "close"  # 结案归档
+    EVALUATE = "evaluate"  # 跟踪评价
+
+
+# Where each status stands in the loop, in this one place. A rejection is the filing step's
+# outcome; a verified result is still the feedback step's until the case is closed.
+STEP_OF_STATUS: dict[EventStatus, Step] = {
+    EventStatus.REPORTED: Step.REPORT,
+    EventStatus.FILED: Step.FILE,
+    EventStatus.REJECTED: Step.FILE,
+    EventStatus.ASSIGNED: Step.DISPATCH,
+    EventStatus.IN_PROGRESS: Step.HANDLE,
+    EventStatus.HANDLED: Step.FEEDBACK,
+    EventStatus.VERIFIED: Step.FEEDBACK,
+    EventStatus.CLOSED: Step.CLOSE,
+    EventStatus.EVALUATED: Step.EVALUATE,
+}
+
+
 class Source(StrEnum):
     GRID_PATROL = "grid_patrol"
     CITIZEN = "citizen"

@@ -1,0 +1,58 @@
+"""The `vocabulary` query's types: the labels of the closed loop's codes, per language."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+import strawberry
+
+from api.domains.events import vocabulary
+from api.language import negotiate
+from schema.types import Info
+
+
+@strawberry.enum(description="A language the labels are served in.")
+class Language(Enum):
+    ZH_CN = "zh-CN"
+    EN = "en"
+
+
+@strawberry.type(description="A code as the API returns it, and what to show for it.")
+class VocabularyTerm:
+    code: str
+    label: str
+
+
+@strawberry.type(description="The labels of one enum of the schema.")
+class VocabularyList:
+    name: str = strawberry.field(description="The GraphQL enum: EventStatus, EventStep …")
+    terms: list[VocabularyTerm]
+
+
+@strawberry.type(description="Labels of the closed loop's codes, for a client to cache by version.")
+class Vocabulary:
+    language: Language
+    version: str = strawberry.field(description="Changes when any label or code changes.")
+    lists: list[VocabularyList]
+
+
+def vocabulary_for(info: Info, language: Language | None) -> Vocabulary:
+    """In the language asked for, else the request's Accept-Language, else the default."""
+    if language is None:
+        request = info.context.request
+        language = Language(
+            negotiate(
+                request.headers.get("accept-language"),
+                info.context.settings.gridgov_language,
+            )
+        )
+    return Vocabulary(
+        language=language,
+        version=vocabulary.VERSION,
+        lists=[
+            VocabularyList(
+                name=name, terms=[VocabularyTerm(code=code, label=label) for code, label in terms]
+            )
+            for name, terms in vocabulary.terms(language.value).items()
+        ],
+    )

@@ -1,0 +1,77 @@
+"""The labels of the closed loop's codes in zh-CN and en, chosen by argument, Accept-Language
+or the deployment default; and the language negotiation itself."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from api.domains.events import vocabulary
+from api.language import negotiate
+from tests.factories import gql
+
+QUERY = """
+query($language: Language) {
+  vocabulary(language: $language) { language version lists { name terms { code label } } }
+}"""
+
+
+def _lists(body: dict) -> dict[str, dict[str, str]]:
+    return {
+        entry["name"]: {term["code"]: term["label"] for term in entry["terms"]}
+        for entry in body["data"]["vocabulary"]["lists"]
+    }
+
+
+def test_every_code_has_a_label_in_both_languages() -> None:
+    for name, (enum, labels) in vocabulary.LABELS.items():
+        assert set(labels) == set(enum), name
+        for member, (chinese, english) in labels.items():
+            assert any("\u4e00" <= ch <= "\u9fff" for ch in chinese), (name, member)
+            assert english.isascii() and english.strip(), (name, member)
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        (None, "zh-CN"),
+        ("", "zh-CN"),
+        ("en", "en"),
+        ("en-GB,en;q=0.9", "en"),
+        ("fr-FR,en;q=0.5,zh;q=0.8", "zh-CN"),
+        ("zh-TW", "zh-CN"),
+        ("fr", "zh-CN"),
+        ("en;q=abc", "zh-CN"),
+        ("en;q=0", "zh-CN"),
+        ("*", "zh-CN"),
+        ("de," * 400 + "en", "zh-CN"),  # read no further than 500 characters
+    ],
+)
+def test_accept_language_is_negotiated(header: str | None, expected: str) -> None:
+    assert negotiate(header, "zh-CN") == expected
+
+
+async def test_labels_in_the_language_asked_for(client: httpx.AsyncClient) -> None:
+    chinese = await gql(client, QUERY, {}, headers={"Accept-Language": "zh-CN,zh;q=0.9"})
+    english = await gql(client, QUERY, {}, headers={"Accept-Language": "en-US,en;q=0.9"})
+    asked = await gql(client, QUERY, {"language": "EN"}, headers={"Accept-Language": "zh-CN"})
+    unknown = await gql(client, QUERY, {}, headers={"Accept-Language": "fr"})
+
+    assert chinese["data"]["vocabulary"]["language"] == "ZH_CN"
+    assert list(_lists(chinese)["EventStep"].values()) == [
+        *("问题上报", "案卷建立", "任务指派", "调查落实", "处理反馈", "结案归档", "跟踪评价")
+    ]
+    assert _lists(chinese)["EventStatus"]["IN_PROGRESS"] == "处置中"
+    assert _lists(english)["EventSource"]["HOTLINE"] == "12345 hotline"
+    assert asked["data"]["vocabulary"]["language"] == "EN"
+    assert _lists(asked) == _lists(english)
+    assert unknown["data"]["vocabulary"]["language"] == "ZH_CN"  # the deployment's default
+    versions = {body["data"]["vocabulary"]["version"] for body in (chinese, english, asked)}
+    assert versions == {vocabulary.VERSION}
+
+
+async def test_an_unknown_language_argument_is_a_typed_refusal(client: httpx.AsyncClient) -> None:
+    body = await gql(client, QUERY, {"language": "FR"})
+
+    assert body["data"] is None
+    assert [error["extensions"]["code"] for error in body["errors"]] == ["BAD_USER_INPUT"]
