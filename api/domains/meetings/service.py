@@ -562,11 +562,11 @@ async def cancel(
         authorize=not_begun,
     ) as move:
         move.record.cancelled_at = move.now
-        invited = await MeetingInvitee.filter(
+        invited: list[uuid.UUID] = await MeetingInvitee.filter(
             meeting_id=meeting_id, user_id__not_isnull=True
-        ).values_list("user_id", flat=True)
+        ).values_list("user_id", flat=True)  # type: ignore[assignment]
         await move.tell(
-            list(invited), kind="meeting", title=f"会议取消：{move.record.title}", body=reason
+            invited, kind="meeting", title=f"会议取消：{move.record.title}", body=reason
         )
     return move.record
 
