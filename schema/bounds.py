@@ -59,6 +59,8 @@ from api.domains.emergencies.models import EmergencyPlan, Incident, IncidentTask
 from api.domains.events.models import CalendarDay, Category, Event
 from api.domains.hierarchy.models import Department, Region
 from api.domains.intake.models import WorkOrder
+from api.domains.meetings import service as meetings
+from api.domains.meetings.models import Meeting
 from api.domains.registry.models import (
     Building,
     House,
@@ -101,6 +103,7 @@ INPUT_MODELS: Final[Mapping[str, tuple[type[Model], ...]]] = {
     "OrganisationFieldsInput": (Organisation,),
     "PartyMemberFieldsInput": (PartyMember,),
     "PublishNoticeInput": (Announcement,),
+    "ScheduleMeetingInput": (Meeting,),
     "PartyMemberInput": (PartyMember,),
     "PartyOrganisationFieldsInput": (PartyOrganisation,),
     "PartyOrganisationInput": (PartyOrganisation,),
@@ -183,6 +186,11 @@ BY_COORDINATE: Final[Mapping[str, Callable[[], int]]] = {
     # wider than the service's limit, so an oversized body is its typed error (INVALID, body)
     "PublishNoticeInput.body": _fixed(4 * announcements.MAX_BODY),
     "Mutation.revokeNotice.reason": _fixed(announcements.MAX_REASON),
+    # wider than the service's limits, so an oversized agenda or minutes is its typed error
+    "ScheduleMeetingInput.agenda": _fixed(4 * meetings.MAX_AGENDA),
+    "Mutation.recordMeetingMinutes.minutes": _fixed(4 * meetings.MAX_MINUTES),
+    "Mutation.requestMeetingLeave.reason": _fixed(meetings.MAX_REASON),
+    "Mutation.cancelMeeting.reason": _fixed(meetings.MAX_REASON),
 }
 
 
