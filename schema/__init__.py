@@ -19,6 +19,7 @@ from api.settings import Settings
 from schema import bounds
 from schema.accounts.mutations import AccountsMutation
 from schema.accounts.queries import AccountsQuery
+from schema.announcements.messages import MessagesMutation, MessagesQuery, MessagesSubscription
 from schema.announcements.schema import AnnouncementsMutation, AnnouncementsQuery
 from schema.approvals.mutations import ApprovalsMutation
 from schema.approvals.queries import ApprovalsQuery
@@ -73,6 +74,7 @@ class Query(
     ApprovalsQuery,
     AnnouncementsQuery,
     MeetingsQuery,
+    MessagesQuery,
 ):
     pass
 
@@ -95,13 +97,18 @@ class Mutation(
     ApprovalsMutation,
     AnnouncementsMutation,
     MeetingsMutation,
+    MessagesMutation,
 ):
     pass
 
 
 @strawberry.type(description="Live feeds over graphql-transport-ws.")
 class Subscription(
-    RealtimeSubscription, ImportsSubscription, EmergenciesSubscription, ApprovalsSubscription
+    RealtimeSubscription,
+    ImportsSubscription,
+    EmergenciesSubscription,
+    ApprovalsSubscription,
+    MessagesSubscription,
 ):
     pass
 

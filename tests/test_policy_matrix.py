@@ -414,6 +414,18 @@ async def read_organisation_life(
     )
 
 
+async def broadcast_message(
+    client: httpx.AsyncClient, token: str, code: str, ctx: dict[str, Any]
+) -> dict[str, Any]:
+    return await gql(
+        client,
+        'mutation($c: String!) { sendMessage(input: {subject: "s", body: "b",'
+        " regionCodes: [$c]}) { __typename } }",
+        {"c": code},
+        token=token,
+    )
+
+
 PROBES: list[tuple[str, str, Probe, set[Level]]] = [
     ("region", "read", read_region, set(ORDER)),
     ("region", "update", update_region, set(ORDER)),
@@ -455,6 +467,7 @@ PROBES: list[tuple[str, str, Probe, set[Level]]] = [
     ("announcement", "publish", publish_notice, set(ORDER)),
     ("meeting", "organise", schedule_meeting, set(ORDER)),
     ("party_life", "read", read_organisation_life, set(ORDER)),
+    ("message", "broadcast", broadcast_message, set(ORDER)),
 ]
 
 

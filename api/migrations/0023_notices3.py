@@ -1,6 +1,6 @@
-"""Meetings (api/domains/meetings): meetings, their invitees and files, party committee posts
-and members' standing; the enums are written out here, as a migration applies the same SQL
-forever."""
+"""Meetings (api/domains/meetings: meetings, invitees, files, party committee posts, members'
+standing) and messages (api/domains/announcements: threads, participants, messages); the enums
+are written out here, as a migration applies the same SQL forever."""
 
 from enum import StrEnum
 from uuid import uuid4
@@ -43,6 +43,11 @@ class CommitteePost(StrEnum):
     PUBLICITY = "publicity"  # 宣传委员
     DISCIPLINE = "discipline"  # 纪检委员
     MEMBER = "member"  # 委员
+
+
+class ThreadKind(StrEnum):
+    DIRECT = "direct"  # between named staff; every participant may reply
+    BROADCAST = "broadcast"  # a centre to the staff of a region; recipients answer directly
 
 
 class Migration(migrations.Migration):
@@ -221,6 +226,64 @@ class Migration(migrations.Migration):
             bases=["Model"],
         ),
         ops.CreateModel(
+            name="Message",
+            fields=[
+                (
+                    "id",
+                    fields.BigIntField(
+                        generated=True, primary_key=True, unique=True, db_index=True
+                    ),
+                ),
+                ("thread_id", fields.UUIDField()),
+                ("sender_id", fields.UUIDField()),
+                ("sender_label", fields.CharField(max_length=100)),
+                ("body", fields.TextField(unique=False)),
+                ("created_at", fields.DatetimeField(auto_now=False, auto_now_add=False)),
+            ],
+            options={
+                "table": "messages",
+                "app": "gridgov",
+                "indexes": [Index(fields=["thread_id", "id"])],
+                "pk_attr": "id",
+            },
+            bases=["Model"],
+        ),
+        ops.CreateModel(
+            name="MessageThread",
+            fields=[
+                (
+                    "id",
+                    fields.UUIDField(primary_key=True, default=uuid4, unique=True, db_index=True),
+                ),
+                ("subject", fields.CharField(max_length=200)),
+                (
+                    "kind",
+                    fields.CharEnumField(
+                        description="DIRECT: direct\nBROADCAST: broadcast",
+                        enum_type=ThreadKind,
+                        max_length=16,
+                    ),
+                ),
+                ("started_by", fields.UUIDField()),
+                ("started_by_label", fields.CharField(max_length=100)),
+                (
+                    "region_code",
+                    fields.CharField(description="where the starter sent it from", max_length=15),
+                ),
+                ("audience", fields.JSONField(default=dict, encoder=JSON_DUMPS, decoder=loads)),
+                ("participant_count", fields.IntField(default=0)),
+                ("last_message_at", fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ("created_at", fields.DatetimeField(auto_now=False, auto_now_add=False)),
+            ],
+            options={
+                "table": "message_threads",
+                "app": "gridgov",
+                "pk_attr": "id",
+                "table_description": "A conversation (信息发送): direct between staff, or a centre's broadcast to a region.",
+            },
+            bases=["Model"],
+        ),
+        ops.CreateModel(
             name="PartyPost",
             fields=[
                 (
@@ -270,6 +333,42 @@ class Migration(migrations.Migration):
                 "app": "gridgov",
                 "pk_attr": "party_member_id",
                 "table_description": "A member's standing in organisational life: when they joined, whether still probationary",
+            },
+            bases=["Model"],
+        ),
+        ops.CreateModel(
+            name="ThreadParticipant",
+            fields=[
+                (
+                    "id",
+                    fields.BigIntField(
+                        generated=True, primary_key=True, unique=True, db_index=True
+                    ),
+                ),
+                ("thread_id", fields.UUIDField()),
+                ("user_id", fields.UUIDField()),
+                ("region_code", fields.CharField(max_length=15)),
+                ("unread", fields.IntField(default=0)),
+                (
+                    "last_read_at",
+                    fields.DatetimeField(null=True, auto_now=False, auto_now_add=False),
+                ),
+                (
+                    "last_message_at",
+                    fields.DatetimeField(
+                        description="the thread's, copied for the inbox order",
+                        auto_now=False,
+                        auto_now_add=False,
+                    ),
+                ),
+            ],
+            options={
+                "table": "thread_participants",
+                "app": "gridgov",
+                "unique_together": (("thread_id", "user_id"),),
+                "indexes": [Index(fields=["user_id", "last_message_at"])],
+                "pk_attr": "id",
+                "table_description": "One participant of a thread, with their unread count (kept as messages arrive).",
             },
             bases=["Model"],
         ),

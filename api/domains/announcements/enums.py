@@ -32,3 +32,8 @@ class Action(StrEnum):
 
 class Stage(StrEnum):
     ACKNOWLEDGE = "acknowledge"  # recipients acknowledge by the publisher's deadline
+
+
+class ThreadKind(StrEnum):
+    DIRECT = "direct"  # between named staff; every participant may reply
+    BROADCAST = "broadcast"  # a centre to the staff of a region; recipients answer directly

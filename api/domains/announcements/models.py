@@ -7,7 +7,7 @@ from typing import Any
 from tortoise import fields
 from tortoise.models import Model
 
-from api.domains.announcements.enums import AnnouncementStatus, BodyFormat, Priority
+from api.domains.announcements.enums import AnnouncementStatus, BodyFormat, Priority, ThreadKind
 
 
 class Announcement(Model):
@@ -64,3 +64,51 @@ class AnnouncementRecipient(Model):
         table = "announcement_recipients"
         unique_together = (("announcement_id", "user_id"),)
         indexes = (("user_id", "created_at"),)
+
+
+class MessageThread(Model):
+    """A conversation (信息发送): direct between staff, or a centre's broadcast to a region."""
+
+    id = fields.UUIDField(primary_key=True)
+    subject = fields.CharField(max_length=200)
+    kind = fields.CharEnumField(ThreadKind, max_length=16)
+    started_by = fields.UUIDField()
+    started_by_label = fields.CharField(max_length=100)
+    region_code = fields.CharField(max_length=15, description="where the starter sent it from")
+    audience: fields.JSONField[Any] = fields.JSONField(default=dict)
+    participant_count = fields.IntField(default=0)
+    last_message_at = fields.DatetimeField()
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "message_threads"
+
+
+class ThreadParticipant(Model):
+    """One participant of a thread, with their unread count (kept as messages arrive)."""
+
+    id = fields.BigIntField(primary_key=True)
+    thread_id = fields.UUIDField()
+    user_id = fields.UUIDField()
+    region_code = fields.CharField(max_length=15)
+    unread = fields.IntField(default=0)
+    last_read_at = fields.DatetimeField(null=True)
+    last_message_at = fields.DatetimeField(description="the thread's, copied for the inbox order")
+
+    class Meta:
+        table = "thread_participants"
+        unique_together = (("thread_id", "user_id"),)
+        indexes = (("user_id", "last_message_at"),)
+
+
+class Message(Model):
+    id = fields.BigIntField(primary_key=True)
+    thread_id = fields.UUIDField()
+    sender_id = fields.UUIDField()
+    sender_label = fields.CharField(max_length=100)
+    body = fields.TextField()
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "messages"
+        indexes = (("thread_id", "id"),)
