@@ -20,6 +20,7 @@ from schema import bounds
 from schema.accounts.mutations import AccountsMutation
 from schema.accounts.queries import AccountsQuery
 from schema.announcements.messages import MessagesMutation, MessagesQuery, MessagesSubscription
+from schema.announcements.posts import PostsMutation, PostsQuery
 from schema.announcements.schema import AnnouncementsMutation, AnnouncementsQuery
 from schema.approvals.mutations import ApprovalsMutation
 from schema.approvals.queries import ApprovalsQuery
@@ -75,6 +76,7 @@ class Query(
     AnnouncementsQuery,
     MeetingsQuery,
     MessagesQuery,
+    PostsQuery,
 ):
     pass
 
@@ -98,6 +100,7 @@ class Mutation(
     AnnouncementsMutation,
     MeetingsMutation,
     MessagesMutation,
+    PostsMutation,
 ):
     pass
 

@@ -52,8 +52,9 @@ from tortoise.models import Model
 from api import resident_ids
 from api.bounds import RANGE_TEXT, column, within_range
 from api.domains.accounts.models import ApiKey, RoleAssignment, User
+from api.domains.announcements import messages, posts
 from api.domains.announcements import service as announcements
-from api.domains.announcements.models import Announcement
+from api.domains.announcements.models import Announcement, MessageThread, PublicPost
 from api.domains.audit.models import AuditEntry
 from api.domains.emergencies.models import EmergencyPlan, Incident, IncidentTask
 from api.domains.events.models import CalendarDay, Category, Event
@@ -104,6 +105,8 @@ INPUT_MODELS: Final[Mapping[str, tuple[type[Model], ...]]] = {
     "PartyMemberFieldsInput": (PartyMember,),
     "PublishNoticeInput": (Announcement,),
     "ScheduleMeetingInput": (Meeting,),
+    "PublishPostInput": (PublicPost,),
+    "SendMessageInput": (MessageThread,),
     "PartyMemberInput": (PartyMember,),
     "PartyOrganisationFieldsInput": (PartyOrganisation,),
     "PartyOrganisationInput": (PartyOrganisation,),
@@ -191,6 +194,10 @@ BY_COORDINATE: Final[Mapping[str, Callable[[], int]]] = {
     "Mutation.recordMeetingMinutes.minutes": _fixed(4 * meetings.MAX_MINUTES),
     "Mutation.requestMeetingLeave.reason": _fixed(meetings.MAX_REASON),
     "Mutation.cancelMeeting.reason": _fixed(meetings.MAX_REASON),
+    "PublishPostInput.body": _fixed(4 * posts.MAX_BODY),
+    "Mutation.withdrawPost.reason": _fixed(posts.MAX_REASON),
+    "SendMessageInput.body": _fixed(4 * messages.MAX_BODY),
+    "Mutation.replyToThread.body": _fixed(4 * messages.MAX_BODY),
 }
 
 

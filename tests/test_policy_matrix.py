@@ -426,6 +426,18 @@ async def broadcast_message(
     )
 
 
+async def publish_post(
+    client: httpx.AsyncClient, token: str, code: str, ctx: dict[str, Any]
+) -> dict[str, Any]:
+    return await gql(
+        client,
+        'mutation($c: String!) { publishPost(input: {regionCode: $c, kind: PUBLICITY, title: "t",'
+        ' body: "b"}) { __typename } }',
+        {"c": code},
+        token=token,
+    )
+
+
 PROBES: list[tuple[str, str, Probe, set[Level]]] = [
     ("region", "read", read_region, set(ORDER)),
     ("region", "update", update_region, set(ORDER)),
@@ -468,6 +480,7 @@ PROBES: list[tuple[str, str, Probe, set[Level]]] = [
     ("meeting", "organise", schedule_meeting, set(ORDER)),
     ("party_life", "read", read_organisation_life, set(ORDER)),
     ("message", "broadcast", broadcast_message, set(ORDER)),
+    ("public_post", "publish", publish_post, set(ORDER)),
 ]
 
 

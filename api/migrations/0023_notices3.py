@@ -1,5 +1,5 @@
 """Meetings (api/domains/meetings: meetings, invitees, files, party committee posts, members'
-standing) and messages (api/domains/announcements: threads, participants, messages); the enums
+standing), messages, public posts and study records (api/domains/announcements); the enums
 are written out here, as a migration applies the same SQL forever."""
 
 from enum import StrEnum
@@ -48,6 +48,22 @@ class CommitteePost(StrEnum):
 class ThreadKind(StrEnum):
     DIRECT = "direct"  # between named staff; every participant may reply
     BROADCAST = "broadcast"  # a centre to the staff of a region; recipients answer directly
+
+
+class PostKind(StrEnum):
+    PUBLICITY = "publicity"  # 宣传: community publicity
+    AFFAIRS_DISCLOSURE = "affairs_disclosure"  # 党务政务公开
+    STUDY_MATERIAL = "study_material"  # 学习资料: online learning
+
+
+class PostStatus(StrEnum):
+    PUBLISHED = "published"
+    WITHDRAWN = "withdrawn"  # gone from the public, kept for the record
+
+
+class BodyFormat(StrEnum):
+    PLAIN = "plain"
+    MARKDOWN = "markdown"  # a safe subset, rendered by the client
 
 
 class Migration(migrations.Migration):
@@ -333,6 +349,92 @@ class Migration(migrations.Migration):
                 "app": "gridgov",
                 "pk_attr": "party_member_id",
                 "table_description": "A member's standing in organisational life: when they joined, whether still probationary",
+            },
+            bases=["Model"],
+        ),
+        ops.CreateModel(
+            name="PublicPost",
+            fields=[
+                (
+                    "id",
+                    fields.UUIDField(primary_key=True, default=uuid4, unique=True, db_index=True),
+                ),
+                (
+                    "region_code",
+                    fields.CharField(description="the publishing region", max_length=15),
+                ),
+                (
+                    "kind",
+                    fields.CharEnumField(
+                        description="PUBLICITY: publicity\nAFFAIRS_DISCLOSURE: affairs_disclosure\nSTUDY_MATERIAL: study_material",
+                        enum_type=PostKind,
+                        max_length=24,
+                    ),
+                ),
+                ("title", fields.CharField(max_length=200)),
+                ("body", fields.TextField(unique=False)),
+                (
+                    "body_format",
+                    fields.CharEnumField(
+                        description="PLAIN: plain\nMARKDOWN: markdown",
+                        enum_type=BodyFormat,
+                        max_length=16,
+                    ),
+                ),
+                ("publisher_id", fields.UUIDField()),
+                ("publisher_label", fields.CharField(max_length=100)),
+                (
+                    "status",
+                    fields.CharEnumField(
+                        description="PUBLISHED: published\nWITHDRAWN: withdrawn",
+                        enum_type=PostStatus,
+                        max_length=16,
+                    ),
+                ),
+                ("published_at", fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                (
+                    "withdrawn_at",
+                    fields.DatetimeField(null=True, auto_now=False, auto_now_add=False),
+                ),
+                ("withdrawn_reason", fields.CharField(null=True, max_length=500)),
+            ],
+            options={
+                "table": "public_posts",
+                "app": "gridgov",
+                "indexes": [Index(fields=["region_code", "published_at"])],
+                "pk_attr": "id",
+                "table_description": "A region's post to the public: publicity, 党务政务公开 or study material.",
+            },
+            bases=["Model"],
+        ),
+        ops.CreateModel(
+            name="StudyRecord",
+            fields=[
+                (
+                    "id",
+                    fields.UUIDField(
+                        primary_key=True,
+                        default=uuid4,
+                        unique=True,
+                        db_index=True,
+                        description="client-chosen: a retried record is one",
+                    ),
+                ),
+                ("post_id", fields.UUIDField()),
+                ("user_id", fields.UUIDField()),
+                ("started_at", fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ("seconds", fields.IntField()),
+                ("recorded_at", fields.DatetimeField(auto_now=False, auto_now_add=False)),
+            ],
+            options={
+                "table": "study_records",
+                "app": "gridgov",
+                "indexes": [
+                    Index(fields=["user_id", "started_at"]),
+                    Index(fields=["post_id", "user_id"]),
+                ],
+                "pk_attr": "id",
+                "table_description": "学习记录: who read which post, when, and for how long (online learning).",
             },
             bases=["Model"],
         ),

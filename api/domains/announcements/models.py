@@ -7,7 +7,14 @@ from typing import Any
 from tortoise import fields
 from tortoise.models import Model
 
-from api.domains.announcements.enums import AnnouncementStatus, BodyFormat, Priority, ThreadKind
+from api.domains.announcements.enums import (
+    AnnouncementStatus,
+    BodyFormat,
+    PostKind,
+    PostStatus,
+    Priority,
+    ThreadKind,
+)
 
 
 class Announcement(Model):
@@ -112,3 +119,39 @@ class Message(Model):
     class Meta:
         table = "messages"
         indexes = (("thread_id", "id"),)
+
+
+class PublicPost(Model):
+    """A region's post to the public: publicity, 党务政务公开 or study material."""
+
+    id = fields.UUIDField(primary_key=True)
+    region_code = fields.CharField(max_length=15, description="the publishing region")
+    kind = fields.CharEnumField(PostKind, max_length=24)
+    title = fields.CharField(max_length=200)
+    body = fields.TextField()
+    body_format = fields.CharEnumField(BodyFormat, max_length=16)
+    publisher_id = fields.UUIDField()
+    publisher_label = fields.CharField(max_length=100)
+    status = fields.CharEnumField(PostStatus, max_length=16)
+    published_at = fields.DatetimeField()
+    withdrawn_at = fields.DatetimeField(null=True)
+    withdrawn_reason = fields.CharField(max_length=500, null=True)
+
+    class Meta:
+        table = "public_posts"
+        indexes = (("region_code", "published_at"),)
+
+
+class StudyRecord(Model):
+    """学习记录: who read which post, when, and for how long (online learning)."""
+
+    id = fields.UUIDField(primary_key=True, description="client-chosen: a retried record is one")
+    post_id = fields.UUIDField()
+    user_id = fields.UUIDField()
+    started_at = fields.DatetimeField()
+    seconds = fields.IntField()
+    recorded_at = fields.DatetimeField()
+
+    class Meta:
+        table = "study_records"
+        indexes = (("user_id", "started_at"), ("post_id", "user_id"))
