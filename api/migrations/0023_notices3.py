@@ -1,6 +1,6 @@
 """Meetings (api/domains/meetings: meetings, invitees, files, party committee posts, members'
-standing), messages, public posts and study records (api/domains/announcements); the enums
-are written out here, as a migration applies the same SQL forever."""
+standing), messages, public posts, study records and notices' files (api/domains/announcements);
+the enums are written out here, as a migration applies the same SQL forever."""
 
 from enum import StrEnum
 from uuid import uuid4
@@ -72,6 +72,28 @@ class Migration(migrations.Migration):
     initial = False
 
     operations = [
+        ops.CreateModel(
+            name="AnnouncementFile",
+            fields=[
+                (
+                    "id",
+                    fields.UUIDField(primary_key=True, default=uuid4, unique=True, db_index=True),
+                ),
+                ("announcement_id", fields.UUIDField(db_index=True)),
+                ("sha256", fields.CharField(max_length=64)),
+                ("content_type", fields.CharField(max_length=100)),
+                ("size", fields.BigIntField()),
+                ("filename", fields.CharField(max_length=200)),
+                ("created_at", fields.DatetimeField(auto_now=False, auto_now_add=False)),
+            ],
+            options={
+                "table": "announcement_files",
+                "app": "gridgov",
+                "pk_attr": "id",
+                "table_description": "A file of a notice (the document itself, a form to fill in), kept once by its SHA-256.",
+            },
+            bases=["Model"],
+        ),
         ops.CreateModel(
             name="Meeting",
             fields=[

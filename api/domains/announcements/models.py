@@ -155,3 +155,18 @@ class StudyRecord(Model):
     class Meta:
         table = "study_records"
         indexes = (("user_id", "started_at"), ("post_id", "user_id"))
+
+
+class AnnouncementFile(Model):
+    """A file of a notice (the document itself, a form to fill in), kept once by its SHA-256."""
+
+    id = fields.UUIDField(primary_key=True)
+    announcement_id = fields.UUIDField(db_index=True)
+    sha256 = fields.CharField(max_length=64)
+    content_type = fields.CharField(max_length=100)
+    size = fields.BigIntField()
+    filename = fields.CharField(max_length=200)
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "announcement_files"

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any, Final
 
 from tortoise.expressions import Q
+from tortoise.functions import Sum
 from tortoise.transactions import in_transaction
 
 from api import clock
@@ -190,5 +191,9 @@ async def my_study(
 
 async def study_seconds(*, actor: Principal) -> int:
     """How long the caller has studied, all records together."""
-    rows = await StudyRecord.filter(user_id=_me(actor)).values_list("seconds", flat=True)
-    return sum(int(s) for s in rows)
+    rows = (
+        await StudyRecord.filter(user_id=_me(actor))
+        .annotate(total=Sum("seconds"))
+        .values("total")
+    )
+    return int(rows[0]["total"] or 0) if rows else 0

@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from tortoise import connections
@@ -32,7 +33,12 @@ from api.domains.announcements.enums import (
     Stage,
 )
 from api.domains.announcements.flow import ANNOUNCEMENTS
-from api.domains.announcements.models import Announcement, AnnouncementRecipient
+from api.domains.announcements.models import (
+    Announcement,
+    AnnouncementFile,
+    AnnouncementRecipient,
+)
+from api.domains.events.attachments import StoredFile, store_uploads
 from api.domains.hierarchy.models import Department, Region
 from api.errors import (
     Conflict,
@@ -45,6 +51,7 @@ from api.errors import (
 from api.flows import moves
 from api.pagination import Page, PageRequest, make_page, split_cursor
 from api.regions import Level, child_length, in_subtree
+from api.uploads import UploadedFile
 from policies.enforcer import can, scope_prefixes
 
 MAX_TITLE = 200
@@ -75,6 +82,15 @@ class Audience:
             "department_ids": [str(d) for d in self.department_ids],
             "user_ids": [str(u) for u in self.user_ids],
         }
+
+
+@dataclass(frozen=True, slots=True)
+class FileLimits:
+    """Where uploaded files go and how many and how large they may be (the settings')."""
+
+    root: Path
+    max_bytes: int
+    max_files: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,8 +269,11 @@ async def publish(
     require_acknowledgement: bool = False,
     acknowledge_by: datetime | None = None,
     announcement_id: uuid.UUID | None = None,
+    files: Sequence[UploadedFile] = (),
+    limits: FileLimits | None = None,
 ) -> Announcement:
-    """Publish to the audience: every recipient has it, with a notice pushed live, or none does."""
+    """Publish to the audience: every recipient has it, with a notice pushed live, or none does;
+    with its files (the document, forms to fill in)."""
     me = _me(actor)
     prefixes = scope_prefixes(actor.assignments, "announcement", "publish")
     if not prefixes:
@@ -281,6 +300,13 @@ async def publish(
             if existing.publisher_id != me:
                 raise Conflict("that id names another notice", field="id")
             return existing  # a retried publish
+    stored: list[StoredFile] = []
+    if files:
+        assert limits is not None, "files need the limits of stored files"
+        # content-addressed: a file kept for a publish that then fails is harmless
+        stored = await store_uploads(
+            files, root=limits.root, max_bytes=limits.max_bytes, max_files=limits.max_files
+        )
     home = next(
         (p for p in prefixes if all(in_subtree(c, p) for c in audience.region_codes)), prefixes[0]
     )
@@ -320,9 +346,45 @@ async def publish(
         if count == 0:
             raise ValidationFailed("the audience has no one in it", field="audience")
         record.recipient_count = count
+        kept = [
+            AnnouncementFile(
+                id=uuid.uuid4(),
+                announcement_id=record.id,
+                sha256=file.sha256,
+                content_type=file.content_type,
+                size=file.size,
+                filename=file.filename,
+                created_at=now,
+            )
+            for file in stored
+        ]
+        record.attachment_ids = [str(k.id) for k in kept]
         stage = Stage.ACKNOWLEDGE if require_acknowledgement else None
         await moves.start(ANNOUNCEMENTS, record, actor=actor, action=Action.PUBLISH, stage=stage)
+        await AnnouncementFile.bulk_create(kept)
     return record
+
+
+async def files_of(announcement_id: uuid.UUID) -> list[AnnouncementFile]:
+    return await AnnouncementFile.filter(announcement_id=announcement_id).order_by(
+        "created_at", "id"
+    )
+
+
+async def readable_file(*, actor: Principal, file_id: uuid.UUID) -> AnnouncementFile:
+    """A file of a notice the caller received (not revoked) or published or supervises;
+    anything else is not found."""
+    found = await AnnouncementFile.get_or_none(id=file_id)
+    if found is None:
+        raise NotFound("file", file_id)
+    received = await AnnouncementRecipient.exists(
+        announcement_id=found.announcement_id, user_id=_me(actor)
+    ) and await Announcement.exists(id=found.announcement_id, status=AnnouncementStatus.PUBLISHED)
+    if not received and not await Announcement.exists(
+        _receipts_scope(actor), id=found.announcement_id
+    ):
+        raise NotFound("file", file_id)
+    return found
 
 
 def _receipts_scope(actor: Principal) -> Q:
