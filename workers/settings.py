@@ -10,6 +10,7 @@ from arq.connections import ArqRedis, RedisSettings, create_pool
 from api import db, jobs
 from api.settings import get_settings
 from workers.accounts import prune_sessions
+from workers.announcements import push_announcement, push_overdue_announcements
 from workers.diaries import assess_diary_quotas
 from workers.events import enforce_deadlines, investigation_reminders
 from workers.imports import purge_imports, requeue_imports, run_import
@@ -49,6 +50,8 @@ class WorkerSettings:
         requeue_imports,
         purge_imports,
         assess_diary_quotas,
+        push_announcement,
+        push_overdue_announcements,
     ]
     cron_jobs: ClassVar[list[Any]] = [
         cron(prune_sessions, hour={3}, minute={17}, unique=True, run_at_startup=False),
@@ -66,6 +69,7 @@ class WorkerSettings:
         cron(purge_imports, hour={19}, minute={37}, unique=True, run_at_startup=False),
         # 01:10 China time (17:10 UTC), once the week or month closed; at start-up too
         cron(assess_diary_quotas, hour={17}, minute={10}, unique=True, run_at_startup=True),
+        cron(push_overdue_announcements, second={45}, unique=True, timeout=50),
     ]
     queue_name = jobs.QUEUE
     on_startup = startup

@@ -1,6 +1,7 @@
 """Meetings (api/domains/meetings: meetings, invitees, files, party committee posts, members'
-standing), messages, public posts, study records and notices' files (api/domains/announcements);
-the enums are written out here, as a migration applies the same SQL forever."""
+standing), messages, public posts, study records, notices' files and when a notice's pushes
+were written (api/domains/announcements); the enums are written out here, as a migration applies
+the same SQL forever."""
 
 from enum import StrEnum
 from uuid import uuid4
@@ -495,5 +496,20 @@ class Migration(migrations.Migration):
                 "table_description": "One participant of a thread, with their unread count (kept as messages arrive).",
             },
             bases=["Model"],
+        ),
+        ops.AddField(
+            model_name="Announcement",
+            name="pushed_at",
+            field=fields.DatetimeField(
+                null=True,
+                description="when its recipients' live pushes were written",
+                auto_now=False,
+                auto_now_add=False,
+            ),
+        ),
+        # notices published before this field was pushed in their own transaction
+        ops.RunSQL(
+            "UPDATE announcements SET pushed_at = created_at",
+            reverse_sql="SELECT 1",
         ),
     ]

@@ -411,6 +411,7 @@ class AnnouncementsMutation:
                 max_bytes=settings.gridgov_max_upload_bytes,
                 max_files=settings.gridgov_max_upload_files,
             ),
+            redis=info.context.redis,
         )
         return PublishNoticePayload(notice=PublishedNotice(record=record))
 

@@ -38,6 +38,9 @@ class Announcement(Model):
     recipient_count = fields.IntField(default=0)
     status = fields.CharEnumField(AnnouncementStatus, max_length=16)
     revoked_at = fields.DatetimeField(null=True)
+    pushed_at = fields.DatetimeField(
+        null=True, description="when its recipients' live pushes were written"
+    )
     stage = fields.CharField(max_length=32, null=True)
     stage_started_at = fields.DatetimeField(null=True)
     due_at = fields.DatetimeField(null=True)

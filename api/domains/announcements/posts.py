@@ -192,8 +192,6 @@ async def my_study(
 async def study_seconds(*, actor: Principal) -> int:
     """How long the caller has studied, all records together."""
     rows = (
-        await StudyRecord.filter(user_id=_me(actor))
-        .annotate(total=Sum("seconds"))
-        .values("total")
+        await StudyRecord.filter(user_id=_me(actor)).annotate(total=Sum("seconds")).values("total")
     )
     return int(rows[0]["total"] or 0) if rows else 0
