@@ -40,9 +40,12 @@ def _invitee(value: strawberry.ID | None) -> int | None:
     if value is None:
         return None
     try:
-        return int(value)
+        number = int(value)
     except ValueError as exc:
         raise NotFound("invitee", value, field="inviteeId") from exc
+    if not 0 < number < 2**63:
+        raise NotFound("invitee", value, field="inviteeId")
+    return number
 
 
 @strawberry.input(description="A meeting to call; invitees default to the organisation's members.")

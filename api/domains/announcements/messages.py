@@ -24,6 +24,7 @@ from api.domains.announcements.models import Message, MessageThread, ThreadParti
 from api.domains.announcements.service import STAFF_ROLES
 from api.errors import Conflict, ErrorCode, NotFound, PermissionDenied, ValidationFailed
 from api.pagination import Page, PageRequest, make_page
+from api.query import aware
 from api.regions import Level, in_subtree, path_codes
 from policies.enforcer import can, scope_prefixes
 
@@ -332,9 +333,11 @@ async def threads(
     if page.after is not None:
         at, _, row = page.after.partition("|")
         try:
-            after_at, after_id = datetime.fromisoformat(at), int(row)
+            after_at, after_id = aware(datetime.fromisoformat(at)), int(row)
         except ValueError as exc:
             raise ValidationFailed("malformed cursor", field="after") from exc
+        if not 0 < after_id < 2**63:
+            raise ValidationFailed("malformed cursor", field="after")
         query = query.filter(
             Q(last_message_at__lt=after_at) | Q(last_message_at=after_at, id__lt=after_id)
         )
@@ -355,9 +358,12 @@ async def messages(
     filtered = query
     if page.after is not None:
         try:
-            query = query.filter(id__lt=int(page.after))
+            before = int(page.after)
         except ValueError as exc:
             raise ValidationFailed("malformed cursor", field="after") from exc
+        if not 0 < before < 2**63:
+            raise ValidationFailed("malformed cursor", field="after")
+        query = query.filter(id__lt=before)
     rows = await query.order_by("-id").limit(page.first + 1)
     return make_page(rows, page, lambda m: m.id), filtered
 

@@ -19,6 +19,7 @@ from api.domains.announcements.models import PublicPost, StudyRecord
 from api.domains.announcements.service import UNSAFE_MARKDOWN
 from api.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from api.pagination import Page, PageRequest, make_page, split_cursor
+from api.query import aware
 from api.regions import Level, path_codes
 from policies.enforcer import authorize
 
@@ -149,6 +150,7 @@ async def record_study(
     """学习记录: the caller read a post from `started_at` for `seconds`; a retry is one record."""
     me = _me(actor)
     now = clock.now()
+    started_at = aware(started_at)
     if not 1 <= seconds <= MAX_SESSION.total_seconds():
         raise ValidationFailed(
             f"a reading lasts 1 second to {int(MAX_SESSION.total_seconds())}", field="seconds"

@@ -49,6 +49,7 @@ from api.errors import (
 )
 from api.flows import moves
 from api.pagination import Page, PageRequest, make_page, split_cursor
+from api.query import aware
 from api.regions import Level
 from api.uploads import UploadedFile
 from policies.enforcer import authorize, scope_prefixes
@@ -273,6 +274,7 @@ async def schedule(
     """Call a meeting and invite the organising body's members (and anyone named); each
     invitee with an account gets a notice."""
     me = _me(actor)
+    starts_at, ends_at = aware(starts_at), aware(ends_at)
     title = text(title, name="title", limit=MAX_TITLE)
     place = text(place, name="place", limit=MAX_PLACE)
     agenda = text(agenda, name="agenda", limit=MAX_AGENDA)
@@ -370,6 +372,17 @@ async def _my_invitation(actor: Principal, meeting_id: uuid.UUID) -> tuple[Meeti
     if invitee is None:
         raise NotFound("meeting", meeting_id, field="meetingId")
     return await Meeting.get(id=meeting_id), invitee
+
+
+def row_id(value: str, *, field: str) -> int:
+    """A bigint row id from a client (an invitee id, a cursor); anything else is malformed."""
+    try:
+        number = int(value)
+    except ValueError as exc:
+        raise ValidationFailed(f"malformed {field}", field=field) from exc
+    if not 0 < number < 2**63:
+        raise ValidationFailed(f"malformed {field}", field=field)
+    return number
 
 
 def _open(meeting: Meeting) -> None:
@@ -597,10 +610,7 @@ async def invitees(
     query = MeetingInvitee.filter(meeting_id=meeting_id)
     filtered = query
     if page.after is not None:
-        try:
-            query = query.filter(id__gt=int(page.after))
-        except ValueError as exc:
-            raise ValidationFailed("malformed cursor", field="after") from exc
+        query = query.filter(id__gt=row_id(page.after, field="after"))
     rows = await query.order_by("id").limit(page.first + 1)
     return make_page(rows, page, lambda r: r.id), filtered
 
@@ -649,9 +659,9 @@ async def meetings(
             raise ValidationFailed(f"{region_code!r} is not a region code", field="regionCode")
         query = query.filter(region_code__startswith=region_code)
     if since is not None:
-        query = query.filter(starts_at__gte=since)
+        query = query.filter(starts_at__gte=aware(since))
     if until is not None:
-        query = query.filter(starts_at__lt=until)
+        query = query.filter(starts_at__lt=aware(until))
     filtered = query
     if page.after is not None:
         at, last = split_cursor(page.after)
