@@ -39,11 +39,13 @@ from api.auth import ANONYMOUS, Principal
 from api.domains.accounts.principals import PrincipalCache, StillSignedIn
 from api.domains.accounts.service import principal_for_token
 from api.domains.accounts.throttle import LoginThrottle
+from api.domains.announcements import service as announcements
 from api.domains.approvals import service as approvals
 from api.domains.diaries import service as diaries
 from api.domains.events import attachments
 from api.domains.imports import service as imports
 from api.domains.intake import open311
+from api.domains.meetings import service as meetings
 from api.edge import NoSniff, UnexpectedErrors
 from api.errors import NotFound, Unauthenticated
 from api.feeds import wire
@@ -336,6 +338,12 @@ download_attachment = stored_file(
 download_diary_attachment = stored_file(
     lambda actor, file_id: diaries.readable_attachment(actor=actor, attachment_id=file_id)
 )
+download_notice_file = stored_file(
+    lambda actor, file_id: announcements.readable_file(actor=actor, file_id=file_id)
+)
+download_meeting_file = stored_file(
+    lambda actor, file_id: meetings.readable_file(actor=actor, file_id=file_id)
+)
 download_approval_file = stored_file(
     lambda actor, file_id: approvals.readable_file(actor=actor, file_id=file_id), inline=False
 )
@@ -453,6 +461,8 @@ def create_app(
             WebSocketRoute("/graphql", graphql_app),
             Route("/attachments/{file_id}", download_attachment),
             Route("/diary-attachments/{file_id}", download_diary_attachment),
+            Route("/meeting-files/{file_id}", download_meeting_file),
+            Route("/announcement-files/{file_id}", download_notice_file),
             Route("/approval-files/{file_id}", download_approval_file),
             Mount("/open311/v2", routes=open311.routes()),
             Route("/imports/{job_id}/errors.csv", download_import_errors),

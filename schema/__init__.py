@@ -19,6 +19,8 @@ from api.settings import Settings
 from schema import bounds
 from schema.accounts.mutations import AccountsMutation
 from schema.accounts.queries import AccountsQuery
+from schema.announcements.messages import MessagesMutation, MessagesQuery, MessagesSubscription
+from schema.announcements.posts import PostsMutation, PostsQuery
 from schema.announcements.schema import AnnouncementsMutation, AnnouncementsQuery
 from schema.approvals.mutations import ApprovalsMutation
 from schema.approvals.queries import ApprovalsQuery
@@ -39,6 +41,7 @@ from schema.hierarchy.mutations import HierarchyMutation
 from schema.hierarchy.queries import HierarchyQuery
 from schema.imports.schema import ImportsMutation, ImportsQuery, ImportsSubscription
 from schema.intake.schema import IntakeMutation, IntakeQuery
+from schema.meetings.schema import MeetingsMutation, MeetingsQuery
 from schema.node import Node
 from schema.nodes import NodeQuery
 from schema.notices.schema import NoticesMutation, NoticesQuery
@@ -71,6 +74,9 @@ class Query(
     DiariesQuery,
     ApprovalsQuery,
     AnnouncementsQuery,
+    MeetingsQuery,
+    MessagesQuery,
+    PostsQuery,
 ):
     pass
 
@@ -92,13 +98,20 @@ class Mutation(
     DiariesMutation,
     ApprovalsMutation,
     AnnouncementsMutation,
+    MeetingsMutation,
+    MessagesMutation,
+    PostsMutation,
 ):
     pass
 
 
 @strawberry.type(description="Live feeds over graphql-transport-ws.")
 class Subscription(
-    RealtimeSubscription, ImportsSubscription, EmergenciesSubscription, ApprovalsSubscription
+    RealtimeSubscription,
+    ImportsSubscription,
+    EmergenciesSubscription,
+    ApprovalsSubscription,
+    MessagesSubscription,
 ):
     pass
 

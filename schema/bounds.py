@@ -52,13 +52,16 @@ from tortoise.models import Model
 from api import resident_ids
 from api.bounds import RANGE_TEXT, column, within_range
 from api.domains.accounts.models import ApiKey, RoleAssignment, User
+from api.domains.announcements import messages, posts
 from api.domains.announcements import service as announcements
-from api.domains.announcements.models import Announcement
+from api.domains.announcements.models import Announcement, MessageThread, PublicPost
 from api.domains.audit.models import AuditEntry
 from api.domains.emergencies.models import EmergencyPlan, Incident, IncidentTask
 from api.domains.events.models import CalendarDay, Category, Event
 from api.domains.hierarchy.models import Department, Region
 from api.domains.intake.models import WorkOrder
+from api.domains.meetings import service as meetings
+from api.domains.meetings.models import Meeting
 from api.domains.registry.models import (
     Building,
     House,
@@ -101,6 +104,9 @@ INPUT_MODELS: Final[Mapping[str, tuple[type[Model], ...]]] = {
     "OrganisationFieldsInput": (Organisation,),
     "PartyMemberFieldsInput": (PartyMember,),
     "PublishNoticeInput": (Announcement,),
+    "ScheduleMeetingInput": (Meeting,),
+    "PublishPostInput": (PublicPost,),
+    "SendMessageInput": (MessageThread,),
     "PartyMemberInput": (PartyMember,),
     "PartyOrganisationFieldsInput": (PartyOrganisation,),
     "PartyOrganisationInput": (PartyOrganisation,),
@@ -183,6 +189,15 @@ BY_COORDINATE: Final[Mapping[str, Callable[[], int]]] = {
     # wider than the service's limit, so an oversized body is its typed error (INVALID, body)
     "PublishNoticeInput.body": _fixed(4 * announcements.MAX_BODY),
     "Mutation.revokeNotice.reason": _fixed(announcements.MAX_REASON),
+    # wider than the service's limits, so an oversized agenda or minutes is its typed error
+    "ScheduleMeetingInput.agenda": _fixed(4 * meetings.MAX_AGENDA),
+    "Mutation.recordMeetingMinutes.minutes": _fixed(4 * meetings.MAX_MINUTES),
+    "Mutation.requestMeetingLeave.reason": _fixed(meetings.MAX_REASON),
+    "Mutation.cancelMeeting.reason": _fixed(meetings.MAX_REASON),
+    "PublishPostInput.body": _fixed(4 * posts.MAX_BODY),
+    "Mutation.withdrawPost.reason": _fixed(posts.MAX_REASON),
+    "SendMessageInput.body": _fixed(4 * messages.MAX_BODY),
+    "Mutation.replyToThread.body": _fixed(4 * messages.MAX_BODY),
 }
 
 

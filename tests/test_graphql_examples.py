@@ -31,6 +31,7 @@ from tests.conftest import model_tables
 from tests.diaries.examples import diary_fixtures
 from tests.emergencies.examples import emergency_fixtures
 from tests.intake.helpers import close_event
+from tests.meetings.examples import meeting_fixtures
 from tests.registry.examples import registry_fixtures
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "graphql_examples"
@@ -137,6 +138,7 @@ async def _fixtures() -> dict[str, str]:
         **await diary_fixtures(),
         **await approval_fixtures(),
         **await announcement_fixtures(),
+        **await meeting_fixtures(),
     }
 
 

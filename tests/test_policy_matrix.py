@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from typing import Any
 
 import httpx
 
+from api import clock
+from api.domains.registry.enums import PartyOrganisationLevel
+from api.domains.registry.models import PartyOrganisation
 from api.regions import ORDER, Level
 from policies.enforcer import get_enforcer
 from tests import factories
@@ -373,6 +377,67 @@ async def publish_notice(
     )
 
 
+async def schedule_meeting(
+    client: httpx.AsyncClient, token: str, code: str, ctx: dict[str, Any]
+) -> dict[str, Any]:
+    starts = clock.now() + timedelta(hours=3)
+    return await gql(
+        client,
+        "mutation($c: String!, $s: DateTime!, $e: DateTime!) { scheduleMeeting(input: {"
+        'kind: JOINT_MEETING, title: "t", startsAt: $s, endsAt: $e, place: "p", agenda: "a",'
+        " regionCode: $c}) { __typename } }",
+        {"c": code, "s": starts.isoformat(), "e": (starts + timedelta(hours=1)).isoformat()},
+        token=token,
+    )
+
+
+async def read_organisation_life(
+    client: httpx.AsyncClient, token: str, code: str, ctx: dict[str, Any]
+) -> dict[str, Any]:
+    organisations = ctx.setdefault("party_organisations", {})
+    if code not in organisations:
+        organisations[code] = str(
+            (
+                await PartyOrganisation.create(
+                    id=uuid.uuid4(),
+                    region_code=code,
+                    level=PartyOrganisationLevel.COMMUNITY_COMMITTEE,
+                    name="党委",
+                )
+            ).id
+        )
+    return await gql(
+        client,
+        "query($o: ID!) { organisationLife(organisationId: $o) { warnings } }",
+        {"o": organisations[code]},
+        token=token,
+    )
+
+
+async def broadcast_message(
+    client: httpx.AsyncClient, token: str, code: str, ctx: dict[str, Any]
+) -> dict[str, Any]:
+    return await gql(
+        client,
+        'mutation($c: String!) { sendMessage(input: {subject: "s", body: "b",'
+        " regionCodes: [$c]}) { __typename } }",
+        {"c": code},
+        token=token,
+    )
+
+
+async def publish_post(
+    client: httpx.AsyncClient, token: str, code: str, ctx: dict[str, Any]
+) -> dict[str, Any]:
+    return await gql(
+        client,
+        'mutation($c: String!) { publishPost(input: {regionCode: $c, kind: PUBLICITY, title: "t",'
+        ' body: "b"}) { __typename } }',
+        {"c": code},
+        token=token,
+    )
+
+
 PROBES: list[tuple[str, str, Probe, set[Level]]] = [
     ("region", "read", read_region, set(ORDER)),
     ("region", "update", update_region, set(ORDER)),
@@ -412,6 +477,10 @@ PROBES: list[tuple[str, str, Probe, set[Level]]] = [
     ("emergency_plan", "read", read_emergency_plans, set(ORDER)),
     ("emergency_plan", "manage", save_emergency_plan, set(ORDER)),
     ("announcement", "publish", publish_notice, set(ORDER)),
+    ("meeting", "organise", schedule_meeting, set(ORDER)),
+    ("party_life", "read", read_organisation_life, set(ORDER)),
+    ("message", "broadcast", broadcast_message, set(ORDER)),
+    ("public_post", "publish", publish_post, set(ORDER)),
 ]
 
 

@@ -10,6 +10,7 @@ from arq.connections import ArqRedis, RedisSettings, create_pool
 from api import db, jobs
 from api.settings import get_settings
 from workers.accounts import prune_sessions
+from workers.announcements import push_announcement, push_overdue_announcements
 from workers.diaries import assess_diary_quotas
 from workers.events import enforce_deadlines, investigation_reminders, seed_national_calendar
 from workers.imports import purge_imports, requeue_imports, run_import
@@ -50,6 +51,8 @@ class WorkerSettings:
         purge_imports,
         assess_diary_quotas,
         seed_national_calendar,
+        push_announcement,
+        push_overdue_announcements,
     ]
     cron_jobs: ClassVar[list[Any]] = [
         cron(prune_sessions, hour={3}, minute={17}, unique=True, run_at_startup=False),
@@ -71,6 +74,7 @@ class WorkerSettings:
         # it begins or an upgraded library knows its arrangement (the State Council publishes
         # the next year's in November)
         cron(seed_national_calendar, hour={18}, minute={50}, unique=True, run_at_startup=True),
+        cron(push_overdue_announcements, second={45}, unique=True, timeout=50),
     ]
     queue_name = jobs.QUEUE
     on_startup = startup

@@ -15,303 +15,759 @@ from tortoise import fields
 
 
 class ChangeAction(StrEnum):
-    CREATE = 'create'
-    UPDATE = 'update'
-    MOVE = 'move'
-    DEREGISTER = 'deregister'
+    CREATE = "create"
+    UPDATE = "update"
+    MOVE = "move"
+    DEREGISTER = "deregister"
 
 
 class HouseholdType(StrEnum):
-    FAMILY = 'family'
-    COLLECTIVE = 'collective'
+    FAMILY = "family"
+    COLLECTIVE = "collective"
 
 
 class OrganisationKind(StrEnum):
-    ENTERPRISE = 'enterprise'
-    SOCIAL = 'social'
+    ENTERPRISE = "enterprise"
+    SOCIAL = "social"
 
 
 class PartyOrganisationLevel(StrEnum):
-    COMMUNITY_COMMITTEE = 'community_committee'
-    LARGE_GRID_BRANCH = 'large_grid_branch'
-    MEDIUM_GRID_GROUP = 'medium_grid_group'
+    COMMUNITY_COMMITTEE = "community_committee"
+    LARGE_GRID_BRANCH = "large_grid_branch"
+    MEDIUM_GRID_GROUP = "medium_grid_group"
 
 
 class PersonType(StrEnum):
-    REGISTERED = 'registered'
-    FLOATING = 'floating'
-    FOREIGN = 'foreign'
+    REGISTERED = "registered"
+    FLOATING = "floating"
+    FOREIGN = "foreign"
 
 
 class RecordKind(StrEnum):
-    PERSON = 'person'
-    HOUSEHOLD = 'household'
-    HOUSE = 'house'
-    BUILDING = 'building'
-    ORGANISATION = 'organisation'
-    SPECIAL_GROUP = 'special_group'
-    PARTY_ORGANISATION = 'party_organisation'
-    PARTY_MEMBER = 'party_member'
-    VOLUNTEER = 'volunteer'
+    PERSON = "person"
+    HOUSEHOLD = "household"
+    HOUSE = "house"
+    BUILDING = "building"
+    ORGANISATION = "organisation"
+    SPECIAL_GROUP = "special_group"
+    PARTY_ORGANISATION = "party_organisation"
+    PARTY_MEMBER = "party_member"
+    VOLUNTEER = "volunteer"
 
 
 class RecordStatus(StrEnum):
-    ACTIVE = 'active'
-    DEREGISTERED = 'deregistered'
+    ACTIVE = "active"
+    DEREGISTERED = "deregistered"
 
 
 class SpecialGroup(StrEnum):
-    RELEASED_PRISONER = 'released_prisoner'
-    COMMUNITY_CORRECTION = 'community_correction'
-    MENTAL_DISORDER = 'mental_disorder'
-    DRUG_USER = 'drug_user'
-    KEY_YOUTH = 'key_youth'
-    AIDS_RISK = 'aids_risk'
+    RELEASED_PRISONER = "released_prisoner"
+    COMMUNITY_CORRECTION = "community_correction"
+    MENTAL_DISORDER = "mental_disorder"
+    DRUG_USER = "drug_user"
+    KEY_YOUTH = "key_youth"
+    AIDS_RISK = "aids_risk"
 
 
 class Migration(migrations.Migration):
-    dependencies = [('gridgov', '0009_webhooks')]
+    dependencies = [("gridgov", "0009_webhooks")]
 
     initial = False
 
     operations = [
         ops.CreateModel(
-            name='Building',
+            name="Building",
             fields=[
-                ('id', fields.UUIDField(primary_key=True, default=uuid4, unique=True, db_index=True)),
-                ('building_code', fields.CharField(unique=True, description='natural key', max_length=40)),
-                ('region_code', fields.CharField(max_length=15)),
-                ('name', fields.CharField(max_length=100)),
-                ('address', fields.CharField(max_length=200)),
-                ('use', fields.CharField(null=True, description='GB/T 31000 5.17 建筑用途', max_length=4)),
-                ('floors_above', fields.SmallIntField(null=True)),
-                ('floors_below', fields.SmallIntField(null=True)),
-                ('lat', fields.FloatField(null=True, description='WGS-84')),
-                ('lng', fields.FloatField(null=True, description='WGS-84')),
-                ('status', fields.CharEnumField(default=RecordStatus.ACTIVE, description='ACTIVE: active\nDEREGISTERED: deregistered', enum_type=RecordStatus, max_length=16)),
-                ('version', fields.IntField(default=1)),
-                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
-                ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
+                (
+                    "id",
+                    fields.UUIDField(primary_key=True, default=uuid4, unique=True, db_index=True),
+                ),
+                (
+                    "building_code",
+                    fields.CharField(unique=True, description="natural key", max_length=40),
+                ),
+                ("region_code", fields.CharField(max_length=15)),
+                ("name", fields.CharField(max_length=100)),
+                ("address", fields.CharField(max_length=200)),
+                (
+                    "use",
+                    fields.CharField(
+                        null=True, description="GB/T 31000 5.17 建筑用途", max_length=4
+                    ),
+                ),
+                ("floors_above", fields.SmallIntField(null=True)),
+                ("floors_below", fields.SmallIntField(null=True)),
+                ("lat", fields.FloatField(null=True, description="WGS-84")),
+                ("lng", fields.FloatField(null=True, description="WGS-84")),
+                (
+                    "status",
+                    fields.CharEnumField(
+                        default=RecordStatus.ACTIVE,
+                        description="ACTIVE: active\nDEREGISTERED: deregistered",
+                        enum_type=RecordStatus,
+                        max_length=16,
+                    ),
+                ),
+                ("version", fields.IntField(default=1)),
+                ("created_at", fields.DatetimeField(auto_now=False, auto_now_add=True)),
+                ("updated_at", fields.DatetimeField(auto_now=True, auto_now_add=False)),
             ],
-            options={'table': 'registry_buildings', 'app': 'gridgov', 'pk_attr': 'id', 'table_description': 'A building (楼栋) with its position and floors.'},
-            bases=['Model'],
+            options={
+                "table": "registry_buildings",
+                "app": "gridgov",
+                "pk_attr": "id",
+                "table_description": "A building (楼栋) with its position and floors.",
+            },
+            bases=["Model"],
         ),
         ops.CreateModel(
-            name='House',
+            name="House",
             fields=[
-                ('id', fields.UUIDField(primary_key=True, default=uuid4, unique=True, db_index=True)),
-                ('house_code', fields.CharField(unique=True, description='natural key', max_length=40)),
-                ('region_code', fields.CharField(max_length=15)),
-                ('building', fields.ForeignKeyField('gridgov.Building', source_field='building_id', null=True, db_constraint=True, to_field='id', related_name='houses', on_delete=OnDelete.RESTRICT)),
-                ('address', fields.CharField(max_length=200)),
-                ('unit', fields.CharField(null=True, max_length=10)),
-                ('floor', fields.SmallIntField(null=True)),
-                ('number', fields.CharField(null=True, max_length=20)),
-                ('area', fields.DecimalField(null=True, description='m²', max_digits=9, decimal_places=2)),
-                ('use', fields.CharField(null=True, description='GB/T 31000 5.17 建筑用途', max_length=4)),
-                ('owner_name', fields.CharField(null=True, max_length=50)),
-                ('owner_id_number', fields.CharField(null=True, max_length=18)),
-                ('owner_phone', fields.CharField(null=True, max_length=20)),
-                ('is_rental', fields.BooleanField(default=False)),
-                ('landlord_name', fields.CharField(null=True, max_length=50)),
-                ('landlord_id_number', fields.CharField(null=True, max_length=18)),
-                ('landlord_phone', fields.CharField(null=True, max_length=20)),
-                ('rental_use', fields.CharField(null=True, description='GB/T 31000 5.18 出租用途', max_length=4)),
-                ('hazard_type', fields.CharField(null=True, description='GB/T 31000 5.19 隐患类型', max_length=4)),
-                ('status', fields.CharEnumField(default=RecordStatus.ACTIVE, description='ACTIVE: active\nDEREGISTERED: deregistered', enum_type=RecordStatus, max_length=16)),
-                ('version', fields.IntField(default=1)),
-                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
-                ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
+                (
+                    "id",
+                    fields.UUIDField(primary_key=True, default=uuid4, unique=True, db_index=True),
+                ),
+                (
+                    "house_code",
+                    fields.CharField(unique=True, description="natural key", max_length=40),
+                ),
+                ("region_code", fields.CharField(max_length=15)),
+                (
+                    "building",
+                    fields.ForeignKeyField(
+                        "gridgov.Building",
+                        source_field="building_id",
+                        null=True,
+                        db_constraint=True,
+                        to_field="id",
+                        related_name="houses",
+                        on_delete=OnDelete.RESTRICT,
+                    ),
+                ),
+                ("address", fields.CharField(max_length=200)),
+                ("unit", fields.CharField(null=True, max_length=10)),
+                ("floor", fields.SmallIntField(null=True)),
+                ("number", fields.CharField(null=True, max_length=20)),
+                (
+                    "area",
+                    fields.DecimalField(
+                        null=True, description="m²", max_digits=9, decimal_places=2
+                    ),
+                ),
+                (
+                    "use",
+                    fields.CharField(
+                        null=True, description="GB/T 31000 5.17 建筑用途", max_length=4
+                    ),
+                ),
+                ("owner_name", fields.CharField(null=True, max_length=50)),
+                ("owner_id_number", fields.CharField(null=True, max_length=18)),
+                ("owner_phone", fields.CharField(null=True, max_length=20)),
+                ("is_rental", fields.BooleanField(default=False)),
+                ("landlord_name", fields.CharField(null=True, max_length=50)),
+                ("landlord_id_number", fields.CharField(null=True, max_length=18)),
+                ("landlord_phone", fields.CharField(null=True, max_length=20)),
+                (
+                    "rental_use",
+                    fields.CharField(
+                        null=True, description="GB/T 31000 5.18 出租用途", max_length=4
+                    ),
+                ),
+                (
+                    "hazard_type",
+                    fields.CharField(
+                        null=True, description="GB/T 31000 5.19 隐患类型", max_length=4
+                    ),
+                ),
+                (
+                    "status",
+                    fields.CharEnumField(
+                        default=RecordStatus.ACTIVE,
+                        description="ACTIVE: active\nDEREGISTERED: deregistered",
+                        enum_type=RecordStatus,
+                        max_length=16,
+                    ),
+                ),
+                ("version", fields.IntField(default=1)),
+                ("created_at", fields.DatetimeField(auto_now=False, auto_now_add=True)),
+                ("updated_at", fields.DatetimeField(auto_now=True, auto_now_add=False)),
             ],
-            options={'table': 'registry_houses', 'app': 'gridgov', 'pk_attr': 'id', 'table_description': 'A dwelling or premises (房屋); a rental house (出租房屋) carries its landlord and use.'},
-            bases=['Model'],
+            options={
+                "table": "registry_houses",
+                "app": "gridgov",
+                "pk_attr": "id",
+                "table_description": "A dwelling or premises (房屋); a rental house (出租房屋) carries its landlord and use.",
+            },
+            bases=["Model"],
         ),
         ops.CreateModel(
-            name='Household',
+            name="Household",
             fields=[
-                ('id', fields.UUIDField(primary_key=True, default=uuid4, unique=True, db_index=True)),
-                ('household_number', fields.CharField(unique=True, description='natural key', max_length=40)),
-                ('region_code', fields.CharField(max_length=15)),
-                ('household_type', fields.CharEnumField(default=HouseholdType.FAMILY, description='FAMILY: family\nCOLLECTIVE: collective', enum_type=HouseholdType, max_length=16)),
-                ('head_name', fields.CharField(null=True, max_length=50)),
-                ('address', fields.CharField(null=True, max_length=200)),
-                ('house', fields.ForeignKeyField('gridgov.House', source_field='house_id', null=True, db_constraint=True, to_field='id', related_name='households', on_delete=OnDelete.RESTRICT)),
-                ('status', fields.CharEnumField(default=RecordStatus.ACTIVE, description='ACTIVE: active\nDEREGISTERED: deregistered', enum_type=RecordStatus, max_length=16)),
-                ('version', fields.IntField(default=1)),
-                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
-                ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
+                (
+                    "id",
+                    fields.UUIDField(primary_key=True, default=uuid4, unique=True, db_index=True),
+                ),
+                (
+                    "household_number",
+                    fields.CharField(unique=True, description="natural key", max_length=40),
+                ),
+                ("region_code", fields.CharField(max_length=15)),
+                (
+                    "household_type",
+                    fields.CharEnumField(
+                        default=HouseholdType.FAMILY,
+                        description="FAMILY: family\nCOLLECTIVE: collective",
+                        enum_type=HouseholdType,
+                        max_length=16,
+                    ),
+                ),
+                ("head_name", fields.CharField(null=True, max_length=50)),
+                ("address", fields.CharField(null=True, max_length=200)),
+                (
+                    "house",
+                    fields.ForeignKeyField(
+                        "gridgov.House",
+                        source_field="house_id",
+                        null=True,
+                        db_constraint=True,
+                        to_field="id",
+                        related_name="households",
+                        on_delete=OnDelete.RESTRICT,
+                    ),
+                ),
+                (
+                    "status",
+                    fields.CharEnumField(
+                        default=RecordStatus.ACTIVE,
+                        description="ACTIVE: active\nDEREGISTERED: deregistered",
+                        enum_type=RecordStatus,
+                        max_length=16,
+                    ),
+                ),
+                ("version", fields.IntField(default=1)),
+                ("created_at", fields.DatetimeField(auto_now=False, auto_now_add=True)),
+                ("updated_at", fields.DatetimeField(auto_now=True, auto_now_add=False)),
             ],
-            options={'table': 'registry_households', 'app': 'gridgov', 'pk_attr': 'id', 'table_description': 'A household (户): its members are the people pointing at it, with their relation to'},
-            bases=['Model'],
+            options={
+                "table": "registry_households",
+                "app": "gridgov",
+                "pk_attr": "id",
+                "table_description": "A household (户): its members are the people pointing at it, with their relation to",
+            },
+            bases=["Model"],
         ),
         ops.CreateModel(
-            name='Organisation',
+            name="Organisation",
             fields=[
-                ('id', fields.UUIDField(primary_key=True, default=uuid4, unique=True, db_index=True)),
-                ('credit_code', fields.CharField(null=True, unique=True, description='统一社会信用代码, natural key', max_length=18)),
-                ('region_code', fields.CharField(max_length=15)),
-                ('kind', fields.CharEnumField(description='ENTERPRISE: enterprise\nSOCIAL: social', enum_type=OrganisationKind, max_length=16)),
-                ('name', fields.CharField(max_length=200)),
-                ('enterprise_category', fields.CharField(null=True, description='5.44 企业类别', max_length=2)),
-                ('social_organisation_type', fields.CharField(null=True, description='5.47 社会组织类型', max_length=2)),
-                ('registration_type', fields.CharField(null=True, description='5.51 登记注册类型', max_length=3)),
-                ('legal_person_name', fields.CharField(null=True, max_length=50)),
-                ('legal_person_id_number', fields.CharField(null=True, max_length=18)),
-                ('legal_person_phone', fields.CharField(null=True, max_length=20)),
-                ('address', fields.CharField(null=True, max_length=200)),
-                ('building', fields.ForeignKeyField('gridgov.Building', source_field='building_id', null=True, db_constraint=True, to_field='id', related_name='organisations', on_delete=OnDelete.RESTRICT)),
-                ('employee_count', fields.IntField(null=True)),
-                ('safety_hazard_type', fields.CharField(null=True, description='5.45 安全隐患类型', max_length=2)),
-                ('attention_level', fields.CharField(null=True, description='5.46 关注程度', max_length=2)),
-                ('status', fields.CharEnumField(default=RecordStatus.ACTIVE, description='ACTIVE: active\nDEREGISTERED: deregistered', enum_type=RecordStatus, max_length=16)),
-                ('version', fields.IntField(default=1)),
-                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
-                ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
+                (
+                    "id",
+                    fields.UUIDField(primary_key=True, default=uuid4, unique=True, db_index=True),
+                ),
+                (
+                    "credit_code",
+                    fields.CharField(
+                        null=True,
+                        unique=True,
+                        description="统一社会信用代码, natural key",
+                        max_length=18,
+                    ),
+                ),
+                ("region_code", fields.CharField(max_length=15)),
+                (
+                    "kind",
+                    fields.CharEnumField(
+                        description="ENTERPRISE: enterprise\nSOCIAL: social",
+                        enum_type=OrganisationKind,
+                        max_length=16,
+                    ),
+                ),
+                ("name", fields.CharField(max_length=200)),
+                (
+                    "enterprise_category",
+                    fields.CharField(null=True, description="5.44 企业类别", max_length=2),
+                ),
+                (
+                    "social_organisation_type",
+                    fields.CharField(null=True, description="5.47 社会组织类型", max_length=2),
+                ),
+                (
+                    "registration_type",
+                    fields.CharField(null=True, description="5.51 登记注册类型", max_length=3),
+                ),
+                ("legal_person_name", fields.CharField(null=True, max_length=50)),
+                ("legal_person_id_number", fields.CharField(null=True, max_length=18)),
+                ("legal_person_phone", fields.CharField(null=True, max_length=20)),
+                ("address", fields.CharField(null=True, max_length=200)),
+                (
+                    "building",
+                    fields.ForeignKeyField(
+                        "gridgov.Building",
+                        source_field="building_id",
+                        null=True,
+                        db_constraint=True,
+                        to_field="id",
+                        related_name="organisations",
+                        on_delete=OnDelete.RESTRICT,
+                    ),
+                ),
+                ("employee_count", fields.IntField(null=True)),
+                (
+                    "safety_hazard_type",
+                    fields.CharField(null=True, description="5.45 安全隐患类型", max_length=2),
+                ),
+                (
+                    "attention_level",
+                    fields.CharField(null=True, description="5.46 关注程度", max_length=2),
+                ),
+                (
+                    "status",
+                    fields.CharEnumField(
+                        default=RecordStatus.ACTIVE,
+                        description="ACTIVE: active\nDEREGISTERED: deregistered",
+                        enum_type=RecordStatus,
+                        max_length=16,
+                    ),
+                ),
+                ("version", fields.IntField(default=1)),
+                ("created_at", fields.DatetimeField(auto_now=False, auto_now_add=True)),
+                ("updated_at", fields.DatetimeField(auto_now=True, auto_now_add=False)),
             ],
-            options={'table': 'registry_organisations', 'app': 'gridgov', 'pk_attr': 'id', 'table_description': 'An enterprise (非公有制经济组织) or a social organisation (社会组织).'},
-            bases=['Model'],
+            options={
+                "table": "registry_organisations",
+                "app": "gridgov",
+                "pk_attr": "id",
+                "table_description": "An enterprise (非公有制经济组织) or a social organisation (社会组织).",
+            },
+            bases=["Model"],
         ),
         ops.CreateModel(
-            name='PartyOrganisation',
+            name="PartyOrganisation",
             fields=[
-                ('id', fields.UUIDField(primary_key=True, default=uuid4, unique=True, db_index=True)),
-                ('region_code', fields.CharField(max_length=15)),
-                ('level', fields.CharEnumField(description='COMMUNITY_COMMITTEE: community_committee\nLARGE_GRID_BRANCH: large_grid_branch\nMEDIUM_GRID_GROUP: medium_grid_group', enum_type=PartyOrganisationLevel, max_length=24)),
-                ('name', fields.CharField(max_length=100)),
-                ('parent', fields.ForeignKeyField('gridgov.PartyOrganisation', source_field='parent_id', null=True, db_constraint=True, to_field='id', related_name='children', on_delete=OnDelete.RESTRICT)),
-                ('secretary_name', fields.CharField(null=True, max_length=50)),
-                ('secretary_phone', fields.CharField(null=True, max_length=20)),
-                ('status', fields.CharEnumField(default=RecordStatus.ACTIVE, description='ACTIVE: active\nDEREGISTERED: deregistered', enum_type=RecordStatus, max_length=16)),
-                ('version', fields.IntField(default=1)),
-                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
-                ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
+                (
+                    "id",
+                    fields.UUIDField(primary_key=True, default=uuid4, unique=True, db_index=True),
+                ),
+                ("region_code", fields.CharField(max_length=15)),
+                (
+                    "level",
+                    fields.CharEnumField(
+                        description="COMMUNITY_COMMITTEE: community_committee\nLARGE_GRID_BRANCH: large_grid_branch\nMEDIUM_GRID_GROUP: medium_grid_group",
+                        enum_type=PartyOrganisationLevel,
+                        max_length=24,
+                    ),
+                ),
+                ("name", fields.CharField(max_length=100)),
+                (
+                    "parent",
+                    fields.ForeignKeyField(
+                        "gridgov.PartyOrganisation",
+                        source_field="parent_id",
+                        null=True,
+                        db_constraint=True,
+                        to_field="id",
+                        related_name="children",
+                        on_delete=OnDelete.RESTRICT,
+                    ),
+                ),
+                ("secretary_name", fields.CharField(null=True, max_length=50)),
+                ("secretary_phone", fields.CharField(null=True, max_length=20)),
+                (
+                    "status",
+                    fields.CharEnumField(
+                        default=RecordStatus.ACTIVE,
+                        description="ACTIVE: active\nDEREGISTERED: deregistered",
+                        enum_type=RecordStatus,
+                        max_length=16,
+                    ),
+                ),
+                ("version", fields.IntField(default=1)),
+                ("created_at", fields.DatetimeField(auto_now=False, auto_now_add=True)),
+                ("updated_at", fields.DatetimeField(auto_now=True, auto_now_add=False)),
             ],
-            options={'table': 'registry_party_organisations', 'app': 'gridgov', 'pk_attr': 'id', 'table_description': 'A party organisation of the grid structure: community committee → large-grid branch →'},
-            bases=['Model'],
+            options={
+                "table": "registry_party_organisations",
+                "app": "gridgov",
+                "pk_attr": "id",
+                "table_description": "A party organisation of the grid structure: community committee → large-grid branch →",
+            },
+            bases=["Model"],
         ),
         ops.CreateModel(
-            name='Person',
+            name="Person",
             fields=[
-                ('id', fields.UUIDField(primary_key=True, default=uuid4, unique=True, db_index=True)),
-                ('id_number', fields.CharField(unique=True, description='natural key, upper-case X', max_length=18)),
-                ('region_code', fields.CharField(max_length=15)),
-                ('person_type', fields.CharEnumField(description='REGISTERED: registered\nFLOATING: floating\nFOREIGN: foreign', enum_type=PersonType, max_length=16)),
-                ('name', fields.CharField(max_length=50)),
-                ('former_name', fields.CharField(null=True, max_length=50)),
-                ('sex', fields.CharField(description='GB/T 2261.1', max_length=1)),
-                ('birth_date', fields.DateField()),
-                ('ethnicity', fields.CharField(null=True, description='GB/T 3304', max_length=2)),
-                ('native_place', fields.CharField(null=True, description='籍贯: region code', max_length=6)),
-                ('household_register_code', fields.CharField(null=True, description='户籍地: region code', max_length=12)),
-                ('household_register_address', fields.CharField(null=True, max_length=200)),
-                ('current_address', fields.CharField(null=True, max_length=200)),
-                ('current_address_code', fields.CharField(null=True, max_length=15)),
-                ('phone', fields.CharField(null=True, description='E.164', max_length=20)),
-                ('education', fields.CharField(null=True, description='GB/T 4658', max_length=2)),
-                ('occupation', fields.CharField(null=True, max_length=100)),
-                ('political_status', fields.CharField(null=True, description='GB/T 4762', max_length=2)),
-                ('marital_status', fields.CharField(null=True, description='GB/T 2261.2', max_length=2)),
-                ('religion', fields.CharField(null=True, description='GA 214.12', max_length=2)),
-                ('household', fields.ForeignKeyField('gridgov.Household', source_field='household_id', null=True, db_constraint=True, to_field='id', related_name='members', on_delete=OnDelete.RESTRICT)),
-                ('relation_to_head', fields.CharField(null=True, description='GB/T 4761', max_length=2)),
-                ('house', fields.ForeignKeyField('gridgov.House', source_field='house_id', null=True, db_constraint=True, to_field='id', related_name='residents', on_delete=OnDelete.RESTRICT)),
-                ('residence_consistency', fields.CharField(null=True, description='GB/T 31000 5.10 人户一致标识', max_length=2)),
-                ('inflow_reason', fields.CharField(null=True, description='5.11 流入原因', max_length=2)),
-                ('certificate_type', fields.CharField(null=True, description='5.12 办证类型', max_length=2)),
-                ('certificate_number', fields.CharField(null=True, max_length=40)),
-                ('certificate_expires_on', fields.DateField(null=True)),
-                ('dwelling_type', fields.CharField(null=True, description='5.13 住所类型', max_length=2)),
-                ('left_behind_type', fields.CharField(null=True, description='5.15 留守人员类型', max_length=2)),
-                ('health_status', fields.CharField(null=True, description='5.14 健康状况', max_length=2)),
-                ('nationality', fields.CharField(null=True, description='ISO 3166 alpha-3', max_length=3)),
-                ('foreign_name', fields.CharField(null=True, max_length=100)),
-                ('passport_number', fields.CharField(null=True, max_length=30)),
-                ('visit_purpose', fields.CharField(null=True, description='5.16 来华目的', max_length=2)),
-                ('tags', ArrayField(default=list, element_type='VARCHAR(40)')),
-                ('status', fields.CharEnumField(default=RecordStatus.ACTIVE, description='ACTIVE: active\nDEREGISTERED: deregistered', enum_type=RecordStatus, max_length=16)),
-                ('deregistered_reason', fields.CharField(null=True, max_length=200)),
-                ('version', fields.IntField(default=1)),
-                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
-                ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
+                (
+                    "id",
+                    fields.UUIDField(primary_key=True, default=uuid4, unique=True, db_index=True),
+                ),
+                (
+                    "id_number",
+                    fields.CharField(
+                        unique=True, description="natural key, upper-case X", max_length=18
+                    ),
+                ),
+                ("region_code", fields.CharField(max_length=15)),
+                (
+                    "person_type",
+                    fields.CharEnumField(
+                        description="REGISTERED: registered\nFLOATING: floating\nFOREIGN: foreign",
+                        enum_type=PersonType,
+                        max_length=16,
+                    ),
+                ),
+                ("name", fields.CharField(max_length=50)),
+                ("former_name", fields.CharField(null=True, max_length=50)),
+                ("sex", fields.CharField(description="GB/T 2261.1", max_length=1)),
+                ("birth_date", fields.DateField()),
+                ("ethnicity", fields.CharField(null=True, description="GB/T 3304", max_length=2)),
+                (
+                    "native_place",
+                    fields.CharField(null=True, description="籍贯: region code", max_length=6),
+                ),
+                (
+                    "household_register_code",
+                    fields.CharField(null=True, description="户籍地: region code", max_length=12),
+                ),
+                ("household_register_address", fields.CharField(null=True, max_length=200)),
+                ("current_address", fields.CharField(null=True, max_length=200)),
+                ("current_address_code", fields.CharField(null=True, max_length=15)),
+                ("phone", fields.CharField(null=True, description="E.164", max_length=20)),
+                ("education", fields.CharField(null=True, description="GB/T 4658", max_length=2)),
+                ("occupation", fields.CharField(null=True, max_length=100)),
+                (
+                    "political_status",
+                    fields.CharField(null=True, description="GB/T 4762", max_length=2),
+                ),
+                (
+                    "marital_status",
+                    fields.CharField(null=True, description="GB/T 2261.2", max_length=2),
+                ),
+                ("religion", fields.CharField(null=True, description="GA 214.12", max_length=2)),
+                (
+                    "household",
+                    fields.ForeignKeyField(
+                        "gridgov.Household",
+                        source_field="household_id",
+                        null=True,
+                        db_constraint=True,
+                        to_field="id",
+                        related_name="members",
+                        on_delete=OnDelete.RESTRICT,
+                    ),
+                ),
+                (
+                    "relation_to_head",
+                    fields.CharField(null=True, description="GB/T 4761", max_length=2),
+                ),
+                (
+                    "house",
+                    fields.ForeignKeyField(
+                        "gridgov.House",
+                        source_field="house_id",
+                        null=True,
+                        db_constraint=True,
+                        to_field="id",
+                        related_name="residents",
+                        on_delete=OnDelete.RESTRICT,
+                    ),
+                ),
+                (
+                    "residence_consistency",
+                    fields.CharField(
+                        null=True, description="GB/T 31000 5.10 人户一致标识", max_length=2
+                    ),
+                ),
+                (
+                    "inflow_reason",
+                    fields.CharField(null=True, description="5.11 流入原因", max_length=2),
+                ),
+                (
+                    "certificate_type",
+                    fields.CharField(null=True, description="5.12 办证类型", max_length=2),
+                ),
+                ("certificate_number", fields.CharField(null=True, max_length=40)),
+                ("certificate_expires_on", fields.DateField(null=True)),
+                (
+                    "dwelling_type",
+                    fields.CharField(null=True, description="5.13 住所类型", max_length=2),
+                ),
+                (
+                    "left_behind_type",
+                    fields.CharField(null=True, description="5.15 留守人员类型", max_length=2),
+                ),
+                (
+                    "health_status",
+                    fields.CharField(null=True, description="5.14 健康状况", max_length=2),
+                ),
+                (
+                    "nationality",
+                    fields.CharField(null=True, description="ISO 3166 alpha-3", max_length=3),
+                ),
+                ("foreign_name", fields.CharField(null=True, max_length=100)),
+                ("passport_number", fields.CharField(null=True, max_length=30)),
+                (
+                    "visit_purpose",
+                    fields.CharField(null=True, description="5.16 来华目的", max_length=2),
+                ),
+                ("tags", ArrayField(default=list, element_type="VARCHAR(40)")),
+                (
+                    "status",
+                    fields.CharEnumField(
+                        default=RecordStatus.ACTIVE,
+                        description="ACTIVE: active\nDEREGISTERED: deregistered",
+                        enum_type=RecordStatus,
+                        max_length=16,
+                    ),
+                ),
+                ("deregistered_reason", fields.CharField(null=True, max_length=200)),
+                ("version", fields.IntField(default=1)),
+                ("created_at", fields.DatetimeField(auto_now=False, auto_now_add=True)),
+                ("updated_at", fields.DatetimeField(auto_now=True, auto_now_add=False)),
             ],
-            options={'table': 'registry_people', 'app': 'gridgov', 'pk_attr': 'id', 'table_description': "A person living in the grid (实有人口), with the standard's common person fields."},
-            bases=['Model'],
+            options={
+                "table": "registry_people",
+                "app": "gridgov",
+                "pk_attr": "id",
+                "table_description": "A person living in the grid (实有人口), with the standard's common person fields.",
+            },
+            bases=["Model"],
         ),
         ops.CreateModel(
-            name='PartyMember',
+            name="PartyMember",
             fields=[
-                ('id', fields.UUIDField(primary_key=True, default=uuid4, unique=True, db_index=True)),
-                ('person', fields.ForeignKeyField('gridgov.Person', source_field='person_id', db_constraint=True, to_field='id', related_name='party_memberships', on_delete=OnDelete.RESTRICT)),
-                ('region_code', fields.CharField(max_length=15)),
-                ('party_organisation', fields.ForeignKeyField('gridgov.PartyOrganisation', source_field='party_organisation_id', null=True, db_constraint=True, to_field='id', related_name='members', on_delete=OnDelete.RESTRICT)),
-                ('workplace', fields.CharField(null=True, max_length=200)),
-                ('building', fields.ForeignKeyField('gridgov.Building', source_field='building_id', null=True, db_constraint=True, to_field='id', related_name='party_members', on_delete=OnDelete.RESTRICT)),
-                ('specialties', ArrayField(default=list, description='5.5 专业特长', element_type='VARCHAR(4)')),
-                ('contact_phone', fields.CharField(null=True, max_length=20)),
-                ('is_in_service', fields.BooleanField(default=False, description='在职党员')),
-                ('registered_community_code', fields.CharField(null=True, max_length=12)),
-                ('status', fields.CharEnumField(default=RecordStatus.ACTIVE, description='ACTIVE: active\nDEREGISTERED: deregistered', enum_type=RecordStatus, max_length=16)),
-                ('version', fields.IntField(default=1)),
-                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
-                ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
+                (
+                    "id",
+                    fields.UUIDField(primary_key=True, default=uuid4, unique=True, db_index=True),
+                ),
+                (
+                    "person",
+                    fields.ForeignKeyField(
+                        "gridgov.Person",
+                        source_field="person_id",
+                        db_constraint=True,
+                        to_field="id",
+                        related_name="party_memberships",
+                        on_delete=OnDelete.RESTRICT,
+                    ),
+                ),
+                ("region_code", fields.CharField(max_length=15)),
+                (
+                    "party_organisation",
+                    fields.ForeignKeyField(
+                        "gridgov.PartyOrganisation",
+                        source_field="party_organisation_id",
+                        null=True,
+                        db_constraint=True,
+                        to_field="id",
+                        related_name="members",
+                        on_delete=OnDelete.RESTRICT,
+                    ),
+                ),
+                ("workplace", fields.CharField(null=True, max_length=200)),
+                (
+                    "building",
+                    fields.ForeignKeyField(
+                        "gridgov.Building",
+                        source_field="building_id",
+                        null=True,
+                        db_constraint=True,
+                        to_field="id",
+                        related_name="party_members",
+                        on_delete=OnDelete.RESTRICT,
+                    ),
+                ),
+                (
+                    "specialties",
+                    ArrayField(default=list, description="5.5 专业特长", element_type="VARCHAR(4)"),
+                ),
+                ("contact_phone", fields.CharField(null=True, max_length=20)),
+                ("is_in_service", fields.BooleanField(default=False, description="在职党员")),
+                ("registered_community_code", fields.CharField(null=True, max_length=12)),
+                (
+                    "status",
+                    fields.CharEnumField(
+                        default=RecordStatus.ACTIVE,
+                        description="ACTIVE: active\nDEREGISTERED: deregistered",
+                        enum_type=RecordStatus,
+                        max_length=16,
+                    ),
+                ),
+                ("version", fields.IntField(default=1)),
+                ("created_at", fields.DatetimeField(auto_now=False, auto_now_add=True)),
+                ("updated_at", fields.DatetimeField(auto_now=True, auto_now_add=False)),
             ],
-            options={'table': 'registry_party_members', 'app': 'gridgov', 'unique_together': (('person',),), 'pk_attr': 'id', 'table_description': 'A party member (党员); an in-service member (在职党员) registers with a community.'},
-            bases=['Model'],
+            options={
+                "table": "registry_party_members",
+                "app": "gridgov",
+                "unique_together": (("person",),),
+                "pk_attr": "id",
+                "table_description": "A party member (党员); an in-service member (在职党员) registers with a community.",
+            },
+            bases=["Model"],
         ),
         ops.CreateModel(
-            name='RegistryChange',
+            name="RegistryChange",
             fields=[
-                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
-                ('record_kind', fields.CharEnumField(description='PERSON: person\nHOUSEHOLD: household\nHOUSE: house\nBUILDING: building\nORGANISATION: organisation\nSPECIAL_GROUP: special_group\nPARTY_ORGANISATION: party_organisation\nPARTY_MEMBER: party_member\nVOLUNTEER: volunteer', enum_type=RecordKind, max_length=24)),
-                ('record_id', fields.UUIDField()),
-                ('region_code', fields.CharField(max_length=15)),
-                ('action', fields.CharEnumField(description='CREATE: create\nUPDATE: update\nMOVE: move\nDEREGISTER: deregister', enum_type=ChangeAction, max_length=16)),
-                ('actor_id', fields.UUIDField(null=True)),
-                ('actor_label', fields.CharField(max_length=100)),
-                ('changes', fields.JSONField(default=dict, description='{"field": {"old": …, "new": …}}', encoder=JSON_DUMPS, decoder=loads)),
-                ('at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                (
+                    "id",
+                    fields.BigIntField(
+                        generated=True, primary_key=True, unique=True, db_index=True
+                    ),
+                ),
+                (
+                    "record_kind",
+                    fields.CharEnumField(
+                        description="PERSON: person\nHOUSEHOLD: household\nHOUSE: house\nBUILDING: building\nORGANISATION: organisation\nSPECIAL_GROUP: special_group\nPARTY_ORGANISATION: party_organisation\nPARTY_MEMBER: party_member\nVOLUNTEER: volunteer",
+                        enum_type=RecordKind,
+                        max_length=24,
+                    ),
+                ),
+                ("record_id", fields.UUIDField()),
+                ("region_code", fields.CharField(max_length=15)),
+                (
+                    "action",
+                    fields.CharEnumField(
+                        description="CREATE: create\nUPDATE: update\nMOVE: move\nDEREGISTER: deregister",
+                        enum_type=ChangeAction,
+                        max_length=16,
+                    ),
+                ),
+                ("actor_id", fields.UUIDField(null=True)),
+                ("actor_label", fields.CharField(max_length=100)),
+                (
+                    "changes",
+                    fields.JSONField(
+                        default=dict,
+                        description='{"field": {"old": …, "new": …}}',
+                        encoder=JSON_DUMPS,
+                        decoder=loads,
+                    ),
+                ),
+                ("at", fields.DatetimeField(auto_now=False, auto_now_add=False)),
             ],
-            options={'table': 'registry_changes', 'app': 'gridgov', 'pk_attr': 'id', 'table_description': "One change of one registry record: who, when, and each field's old and new value"},
-            bases=['Model'],
+            options={
+                "table": "registry_changes",
+                "app": "gridgov",
+                "pk_attr": "id",
+                "table_description": "One change of one registry record: who, when, and each field's old and new value",
+            },
+            bases=["Model"],
         ),
         ops.CreateModel(
-            name='SpecialGroupRecord',
+            name="SpecialGroupRecord",
             fields=[
-                ('id', fields.UUIDField(primary_key=True, default=uuid4, unique=True, db_index=True)),
-                ('person', fields.ForeignKeyField('gridgov.Person', source_field='person_id', db_constraint=True, to_field='id', related_name='special_groups', on_delete=OnDelete.RESTRICT)),
-                ('group', fields.CharEnumField(description='RELEASED_PRISONER: released_prisoner\nCOMMUNITY_CORRECTION: community_correction\nMENTAL_DISORDER: mental_disorder\nDRUG_USER: drug_user\nKEY_YOUTH: key_youth\nAIDS_RISK: aids_risk', enum_type=SpecialGroup, max_length=24)),
-                ('region_code', fields.CharField(description="the person's grid, kept in step", max_length=15)),
-                ('risk_level', fields.CharField(null=True, description='per group code table', max_length=2)),
-                ('management_status', fields.CharField(null=True, description='5.37 管控情况', max_length=2)),
-                ('attention_level', fields.CharField(null=True, description='5.46 关注程度', max_length=2)),
-                ('helpers', ArrayField(default=list, element_type='VARCHAR(50)')),
-                ('last_follow_up_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
-                ('follow_up_note', fields.TextField(null=True, unique=False)),
-                ('details', fields.JSONField(default=dict, encoder=JSON_DUMPS, decoder=loads)),
-                ('status', fields.CharEnumField(default=RecordStatus.ACTIVE, description='ACTIVE: active\nDEREGISTERED: deregistered', enum_type=RecordStatus, max_length=16)),
-                ('version', fields.IntField(default=1)),
-                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
-                ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
+                (
+                    "id",
+                    fields.UUIDField(primary_key=True, default=uuid4, unique=True, db_index=True),
+                ),
+                (
+                    "person",
+                    fields.ForeignKeyField(
+                        "gridgov.Person",
+                        source_field="person_id",
+                        db_constraint=True,
+                        to_field="id",
+                        related_name="special_groups",
+                        on_delete=OnDelete.RESTRICT,
+                    ),
+                ),
+                (
+                    "group",
+                    fields.CharEnumField(
+                        description="RELEASED_PRISONER: released_prisoner\nCOMMUNITY_CORRECTION: community_correction\nMENTAL_DISORDER: mental_disorder\nDRUG_USER: drug_user\nKEY_YOUTH: key_youth\nAIDS_RISK: aids_risk",
+                        enum_type=SpecialGroup,
+                        max_length=24,
+                    ),
+                ),
+                (
+                    "region_code",
+                    fields.CharField(description="the person's grid, kept in step", max_length=15),
+                ),
+                (
+                    "risk_level",
+                    fields.CharField(null=True, description="per group code table", max_length=2),
+                ),
+                (
+                    "management_status",
+                    fields.CharField(null=True, description="5.37 管控情况", max_length=2),
+                ),
+                (
+                    "attention_level",
+                    fields.CharField(null=True, description="5.46 关注程度", max_length=2),
+                ),
+                ("helpers", ArrayField(default=list, element_type="VARCHAR(50)")),
+                (
+                    "last_follow_up_at",
+                    fields.DatetimeField(null=True, auto_now=False, auto_now_add=False),
+                ),
+                ("follow_up_note", fields.TextField(null=True, unique=False)),
+                ("details", fields.JSONField(default=dict, encoder=JSON_DUMPS, decoder=loads)),
+                (
+                    "status",
+                    fields.CharEnumField(
+                        default=RecordStatus.ACTIVE,
+                        description="ACTIVE: active\nDEREGISTERED: deregistered",
+                        enum_type=RecordStatus,
+                        max_length=16,
+                    ),
+                ),
+                ("version", fields.IntField(default=1)),
+                ("created_at", fields.DatetimeField(auto_now=False, auto_now_add=True)),
+                ("updated_at", fields.DatetimeField(auto_now=True, auto_now_add=False)),
             ],
-            options={'table': 'registry_special_groups', 'app': 'gridgov', 'pk_attr': 'id', 'table_description': "A person's membership of a special group (特殊人群) with its follow-up: common columns"},
-            bases=['Model'],
+            options={
+                "table": "registry_special_groups",
+                "app": "gridgov",
+                "pk_attr": "id",
+                "table_description": "A person's membership of a special group (特殊人群) with its follow-up: common columns",
+            },
+            bases=["Model"],
         ),
         ops.CreateModel(
-            name='Volunteer',
+            name="Volunteer",
             fields=[
-                ('id', fields.UUIDField(primary_key=True, default=uuid4, unique=True, db_index=True)),
-                ('person', fields.ForeignKeyField('gridgov.Person', source_field='person_id', db_constraint=True, to_field='id', related_name='volunteering', on_delete=OnDelete.RESTRICT)),
-                ('region_code', fields.CharField(max_length=15)),
-                ('team', fields.CharField(null=True, max_length=100)),
-                ('specialties', ArrayField(default=list, description='5.5 专业特长', element_type='VARCHAR(4)')),
-                ('service_hours', fields.DecimalField(default=0, max_digits=8, decimal_places=1)),
-                ('status', fields.CharEnumField(default=RecordStatus.ACTIVE, description='ACTIVE: active\nDEREGISTERED: deregistered', enum_type=RecordStatus, max_length=16)),
-                ('version', fields.IntField(default=1)),
-                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
-                ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
+                (
+                    "id",
+                    fields.UUIDField(primary_key=True, default=uuid4, unique=True, db_index=True),
+                ),
+                (
+                    "person",
+                    fields.ForeignKeyField(
+                        "gridgov.Person",
+                        source_field="person_id",
+                        db_constraint=True,
+                        to_field="id",
+                        related_name="volunteering",
+                        on_delete=OnDelete.RESTRICT,
+                    ),
+                ),
+                ("region_code", fields.CharField(max_length=15)),
+                ("team", fields.CharField(null=True, max_length=100)),
+                (
+                    "specialties",
+                    ArrayField(default=list, description="5.5 专业特长", element_type="VARCHAR(4)"),
+                ),
+                ("service_hours", fields.DecimalField(default=0, max_digits=8, decimal_places=1)),
+                (
+                    "status",
+                    fields.CharEnumField(
+                        default=RecordStatus.ACTIVE,
+                        description="ACTIVE: active\nDEREGISTERED: deregistered",
+                        enum_type=RecordStatus,
+                        max_length=16,
+                    ),
+                ),
+                ("version", fields.IntField(default=1)),
+                ("created_at", fields.DatetimeField(auto_now=False, auto_now_add=True)),
+                ("updated_at", fields.DatetimeField(auto_now=True, auto_now_add=False)),
             ],
-            options={'table': 'registry_volunteers', 'app': 'gridgov', 'unique_together': (('person',),), 'pk_attr': 'id', 'table_description': 'A volunteer (志愿者) registered in a region.'},
-            bases=['Model'],
+            options={
+                "table": "registry_volunteers",
+                "app": "gridgov",
+                "unique_together": (("person",),),
+                "pk_attr": "id",
+                "table_description": "A volunteer (志愿者) registered in a region.",
+            },
+            bases=["Model"],
         ),
         ops.RunSQL(
             [
@@ -329,7 +785,7 @@ class Migration(migrations.Migration):
                 "CREATE INDEX registry_people_region ON registry_people (region_code varchar_pattern_ops, person_type, status)",
                 "ALTER TABLE registry_people ADD CONSTRAINT registry_people_region_fk"
                 " FOREIGN KEY (region_code) REFERENCES regions (code) ON DELETE RESTRICT",
-                "CREATE INDEX registry_special_groups_region ON registry_special_groups (region_code varchar_pattern_ops, \"group\", status)",
+                'CREATE INDEX registry_special_groups_region ON registry_special_groups (region_code varchar_pattern_ops, "group", status)',
                 "ALTER TABLE registry_special_groups ADD CONSTRAINT registry_special_groups_region_fk"
                 " FOREIGN KEY (region_code) REFERENCES regions (code) ON DELETE RESTRICT",
                 "CREATE INDEX registry_organisations_region ON registry_organisations (region_code varchar_pattern_ops, kind, status)",

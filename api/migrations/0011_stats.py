@@ -124,109 +124,199 @@ $$
 
 
 class PeriodKind(StrEnum):
-    DAY = 'day'
-    WEEK = 'week'
-    MONTH = 'month'
+    DAY = "day"
+    WEEK = "week"
+    MONTH = "month"
 
 
 class SubjectKind(StrEnum):
-    DEPARTMENT = 'department'
-    WORKER = 'worker'
-    REGION = 'region'
+    DEPARTMENT = "department"
+    WORKER = "worker"
+    REGION = "region"
 
 
 class Migration(migrations.Migration):
-    dependencies = [('gridgov', '0010_registry')]
+    dependencies = [("gridgov", "0010_registry")]
 
     initial = False
 
     operations = [
         ops.CreateModel(
-            name='EventDailyCount',
+            name="EventDailyCount",
             fields=[
-                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
-                ('region_code', fields.CharField(max_length=9)),
-                ('dimension', fields.CharField(max_length=8)),
-                ('value', fields.CharField(max_length=40)),
-                ('day', fields.DateField()),
-                ('count', fields.IntField(default=0)),
-                ('open_count', fields.IntField(default=0)),
-                ('closed_count', fields.IntField(default=0)),
-                ('yellow_count', fields.IntField(default=0)),
-                ('red_count', fields.IntField(default=0)),
+                (
+                    "id",
+                    fields.BigIntField(
+                        generated=True, primary_key=True, unique=True, db_index=True
+                    ),
+                ),
+                ("region_code", fields.CharField(max_length=9)),
+                ("dimension", fields.CharField(max_length=8)),
+                ("value", fields.CharField(max_length=40)),
+                ("day", fields.DateField()),
+                ("count", fields.IntField(default=0)),
+                ("open_count", fields.IntField(default=0)),
+                ("closed_count", fields.IntField(default=0)),
+                ("yellow_count", fields.IntField(default=0)),
+                ("red_count", fields.IntField(default=0)),
             ],
-            options={'table': 'event_daily_counts', 'app': 'gridgov', 'unique_together': (('region_code', 'dimension', 'day', 'value'),), 'pk_attr': 'id', 'table_description': 'Events per region node, China-time day of report and one breakdown value (统计汇总).'},
-            bases=['Model'],
+            options={
+                "table": "event_daily_counts",
+                "app": "gridgov",
+                "unique_together": (("region_code", "dimension", "day", "value"),),
+                "pk_attr": "id",
+                "table_description": "Events per region node, China-time day of report and one breakdown value (统计汇总).",
+            },
+            bases=["Model"],
         ),
         ops.CreateModel(
-            name='Exemption',
+            name="Exemption",
             fields=[
-                ('id', fields.UUIDField(primary_key=True, default=uuid4, unique=True, db_index=True)),
-                ('event_id', fields.UUIDField(db_index=True)),
-                ('card_id', fields.BigIntField(null=True, description='null: every card of the event')),
-                ('region_code', fields.CharField(description='where the event happened', max_length=15)),
-                ('reason', fields.TextField(unique=False)),
-                ('granted_by_id', fields.UUIDField(null=True)),
-                ('granted_by_label', fields.CharField(max_length=100)),
-                ('granted_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                (
+                    "id",
+                    fields.UUIDField(primary_key=True, default=uuid4, unique=True, db_index=True),
+                ),
+                ("event_id", fields.UUIDField(db_index=True)),
+                (
+                    "card_id",
+                    fields.BigIntField(null=True, description="null: every card of the event"),
+                ),
+                (
+                    "region_code",
+                    fields.CharField(description="where the event happened", max_length=15),
+                ),
+                ("reason", fields.TextField(unique=False)),
+                ("granted_by_id", fields.UUIDField(null=True)),
+                ("granted_by_label", fields.CharField(max_length=100)),
+                ("granted_at", fields.DatetimeField(auto_now=False, auto_now_add=False)),
             ],
-            options={'table': 'stats_exemptions', 'app': 'gridgov', 'pk_attr': 'id', 'table_description': 'An appeal granted (申诉免责): a card of an event, or all its overdue facts, no longer'},
-            bases=['Model'],
+            options={
+                "table": "stats_exemptions",
+                "app": "gridgov",
+                "pk_attr": "id",
+                "table_description": "An appeal granted (申诉免责): a card of an event, or all its overdue facts, no longer",
+            },
+            bases=["Model"],
         ),
         ops.CreateModel(
-            name='RankingSnapshot',
+            name="RankingSnapshot",
             fields=[
-                ('id', fields.UUIDField(primary_key=True, default=uuid4, unique=True, db_index=True)),
-                ('scope_code', fields.CharField(max_length=15)),
-                ('subject_kind', fields.CharEnumField(description='DEPARTMENT: department\nWORKER: worker\nREGION: region', enum_type=SubjectKind, max_length=12)),
-                ('period_kind', fields.CharEnumField(description='DAY: day\nWEEK: week\nMONTH: month', enum_type=PeriodKind, max_length=8)),
-                ('period_start', fields.DateField()),
-                ('period_end', fields.DateField(description='the last day, inclusive')),
-                ('formula_version', fields.CharField(max_length=20)),
-                ('rules_version', fields.IntField()),
-                ('rules', fields.JSONField(description='points and minimum_cases used', encoder=JSON_DUMPS, decoder=loads)),
-                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                (
+                    "id",
+                    fields.UUIDField(primary_key=True, default=uuid4, unique=True, db_index=True),
+                ),
+                ("scope_code", fields.CharField(max_length=15)),
+                (
+                    "subject_kind",
+                    fields.CharEnumField(
+                        description="DEPARTMENT: department\nWORKER: worker\nREGION: region",
+                        enum_type=SubjectKind,
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "period_kind",
+                    fields.CharEnumField(
+                        description="DAY: day\nWEEK: week\nMONTH: month",
+                        enum_type=PeriodKind,
+                        max_length=8,
+                    ),
+                ),
+                ("period_start", fields.DateField()),
+                ("period_end", fields.DateField(description="the last day, inclusive")),
+                ("formula_version", fields.CharField(max_length=20)),
+                ("rules_version", fields.IntField()),
+                (
+                    "rules",
+                    fields.JSONField(
+                        description="points and minimum_cases used",
+                        encoder=JSON_DUMPS,
+                        decoder=loads,
+                    ),
+                ),
+                ("created_at", fields.DatetimeField(auto_now=False, auto_now_add=False)),
             ],
-            options={'table': 'stats_ranking_snapshots', 'app': 'gridgov', 'unique_together': (('scope_code', 'subject_kind', 'period_kind', 'period_start'),), 'pk_attr': 'id', 'table_description': 'A ranking frozen at the end of its period with the rules and formulas it was made by.'},
-            bases=['Model'],
+            options={
+                "table": "stats_ranking_snapshots",
+                "app": "gridgov",
+                "unique_together": (("scope_code", "subject_kind", "period_kind", "period_start"),),
+                "pk_attr": "id",
+                "table_description": "A ranking frozen at the end of its period with the rules and formulas it was made by.",
+            },
+            bases=["Model"],
         ),
         ops.CreateModel(
-            name='RankingSnapshotEntry',
+            name="RankingSnapshotEntry",
             fields=[
-                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
-                ('snapshot', fields.ForeignKeyField('gridgov.RankingSnapshot', source_field='snapshot_id', db_constraint=True, to_field='id', related_name='entries', on_delete=OnDelete.CASCADE)),
-                ('subject_key', fields.CharField(max_length=40)),
-                ('subject_label', fields.CharField(max_length=100)),
-                ('figures', fields.JSONField(encoder=JSON_DUMPS, decoder=loads)),
+                (
+                    "id",
+                    fields.BigIntField(
+                        generated=True, primary_key=True, unique=True, db_index=True
+                    ),
+                ),
+                (
+                    "snapshot",
+                    fields.ForeignKeyField(
+                        "gridgov.RankingSnapshot",
+                        source_field="snapshot_id",
+                        db_constraint=True,
+                        to_field="id",
+                        related_name="entries",
+                        on_delete=OnDelete.CASCADE,
+                    ),
+                ),
+                ("subject_key", fields.CharField(max_length=40)),
+                ("subject_label", fields.CharField(max_length=100)),
+                ("figures", fields.JSONField(encoder=JSON_DUMPS, decoder=loads)),
             ],
-            options={'table': 'stats_ranking_snapshot_entries', 'app': 'gridgov', 'unique_together': (('snapshot', 'subject_key'),), 'pk_attr': 'id'},
-            bases=['Model'],
+            options={
+                "table": "stats_ranking_snapshot_entries",
+                "app": "gridgov",
+                "unique_together": (("snapshot", "subject_key"),),
+                "pk_attr": "id",
+            },
+            bases=["Model"],
         ),
         ops.CreateModel(
-            name='ScoringRules',
+            name="ScoringRules",
             fields=[
-                ('version', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
-                ('points', fields.JSONField(description='fact → points per occurrence', encoder=JSON_DUMPS, decoder=loads)),
-                ('minimum_cases', fields.IntField(description='fewer cases: listed, not ranked')),
-                ('note', fields.CharField(default='', max_length=200)),
-                ('created_by_id', fields.UUIDField(null=True)),
-                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                (
+                    "version",
+                    fields.IntField(generated=True, primary_key=True, unique=True, db_index=True),
+                ),
+                (
+                    "points",
+                    fields.JSONField(
+                        description="fact → points per occurrence",
+                        encoder=JSON_DUMPS,
+                        decoder=loads,
+                    ),
+                ),
+                ("minimum_cases", fields.IntField(description="fewer cases: listed, not ranked")),
+                ("note", fields.CharField(default="", max_length=200)),
+                ("created_by_id", fields.UUIDField(null=True)),
+                ("created_at", fields.DatetimeField(auto_now=False, auto_now_add=False)),
             ],
-            options={'table': 'stats_scoring_rules', 'app': 'gridgov', 'pk_attr': 'version', 'table_description': 'One version of the points rules (扣分/加分规则); the newest is in force, older ones stay'},
-            bases=['Model'],
+            options={
+                "table": "stats_scoring_rules",
+                "app": "gridgov",
+                "pk_attr": "version",
+                "table_description": "One version of the points rules (扣分/加分规则); the newest is in force, older ones stay",
+            },
+            bases=["Model"],
         ),
         ops.RunSQL(
-        ROLL_UP_SQL,
-        reverse_sql=[
-            "DROP INDEX events_closed_at",
-            "DROP INDEX events_open_by_path",
-            "DROP INDEX event_daily_counts_cover",
-            "DROP TRIGGER events_roll_up_change ON events",
-            "DROP TRIGGER events_roll_up_delete ON events",
-            "DROP TRIGGER events_roll_up_insert ON events",
-            "DROP FUNCTION event_daily_counts_rebuild()",
-            "DROP FUNCTION events_roll_up_statement()",
-            "DROP FUNCTION events_roll_up()",
-        ],
-    ),
+            ROLL_UP_SQL,
+            reverse_sql=[
+                "DROP INDEX events_closed_at",
+                "DROP INDEX events_open_by_path",
+                "DROP INDEX event_daily_counts_cover",
+                "DROP TRIGGER events_roll_up_change ON events",
+                "DROP TRIGGER events_roll_up_delete ON events",
+                "DROP TRIGGER events_roll_up_insert ON events",
+                "DROP FUNCTION event_daily_counts_rebuild()",
+                "DROP FUNCTION events_roll_up_statement()",
+                "DROP FUNCTION events_roll_up()",
+            ],
+        ),
     ]

@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, cast
 
 import strawberry
+from strawberry.file_uploads import Upload
 
 from api.domains.announcements import service
 from api.domains.announcements.enums import AnnouncementStatus, BodyFormat, Priority
-from api.domains.announcements.models import Announcement, AnnouncementRecipient
+from api.domains.announcements.models import Announcement, AnnouncementFile, AnnouncementRecipient
 from api.errors import NotFound, ValidationFailed
 from api.pagination import page_request
+from api.uploads import UploadedFile
 from schema.errors import ConflictError, NotFoundError, ValidationError
 from schema.pagination import Connection, connection
 from schema.permissions import signed_in
@@ -48,6 +50,23 @@ class NoticeReceipts:
             unread=r.unread,
             acknowledged=r.acknowledged,
             reminded=r.reminded,
+        )
+
+
+@strawberry.type(description="A file of a notice, downloaded at /announcement-files/{id}.")
+class NoticeFile:
+    id: strawberry.ID
+    filename: str
+    content_type: str
+    size: int
+
+    @classmethod
+    def of(cls, f: AnnouncementFile) -> NoticeFile:
+        return cls(
+            id=strawberry.ID(str(f.id)),
+            filename=f.filename,
+            content_type=f.content_type,
+            size=f.size,
         )
 
 
@@ -140,6 +159,10 @@ class PublishedNotice:
     def version(self) -> int:
         return self.record.version
 
+    @strawberry.field
+    async def files(self) -> list[NoticeFile]:
+        return [NoticeFile.of(f) for f in await service.files_of(self.record.id)]
+
     @strawberry.field(description="Read / acknowledged counts, under a region when given.")
     async def receipts(self, info: Info, region_code: str | None = None) -> NoticeReceipts:
         return NoticeReceipts.of(
@@ -225,6 +248,10 @@ class InboxNotice:
     @strawberry.field
     def published_at(self) -> datetime:
         return self.item.announcement.created_at
+
+    @strawberry.field
+    async def files(self) -> list[NoticeFile]:
+        return [NoticeFile.of(f) for f in await service.files_of(self.item.announcement.id)]
 
     @strawberry.field
     def read_at(self) -> datetime | None:
@@ -351,7 +378,16 @@ class AnnouncementsMutation:
         description="Publish a notice to an audience inside your subtree (all or no one).",
         extensions=signed_in(),
     )
-    async def publish_notice(self, info: Info, input: PublishNoticeInput) -> PublishNoticeResult:
+    async def publish_notice(
+        self,
+        info: Info,
+        input: PublishNoticeInput,
+        files: Annotated[
+            list[Upload] | None,
+            strawberry.argument(description="Files (multipart upload; type sniffed, bounded)."),
+        ] = None,
+    ) -> PublishNoticeResult:
+        settings = info.context.settings
         audience = service.Audience(
             region_codes=input.audience.region_codes,
             roles=input.audience.roles,
@@ -368,6 +404,14 @@ class AnnouncementsMutation:
             require_acknowledgement=input.require_acknowledgement,
             acknowledge_by=input.acknowledge_by,
             announcement_id=_ids([input.id], "id")[0] if input.id is not None else None,
+            # Strawberry types Upload as bytes; on Starlette it is an UploadFile.
+            files=cast("list[UploadedFile]", files or []),
+            limits=service.FileLimits(
+                root=settings.attachment_dir,
+                max_bytes=settings.gridgov_max_upload_bytes,
+                max_files=settings.gridgov_max_upload_files,
+            ),
+            redis=info.context.redis,
         )
         return PublishNoticePayload(notice=PublishedNotice(record=record))
 

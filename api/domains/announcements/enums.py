@@ -32,3 +32,19 @@ class Action(StrEnum):
 
 class Stage(StrEnum):
     ACKNOWLEDGE = "acknowledge"  # recipients acknowledge by the publisher's deadline
+
+
+class ThreadKind(StrEnum):
+    DIRECT = "direct"  # between named staff; every participant may reply
+    BROADCAST = "broadcast"  # a centre to the staff of a region; recipients answer directly
+
+
+class PostKind(StrEnum):
+    PUBLICITY = "publicity"  # 宣传: community publicity
+    AFFAIRS_DISCLOSURE = "affairs_disclosure"  # 党务政务公开
+    STUDY_MATERIAL = "study_material"  # 学习资料: online learning
+
+
+class PostStatus(StrEnum):
+    PUBLISHED = "published"
+    WITHDRAWN = "withdrawn"  # gone from the public, kept for the record
