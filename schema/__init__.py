@@ -47,6 +47,7 @@ from schema.realtime.sharing import SharedResultExecutor
 from schema.realtime.subscriptions import RealtimeSubscription
 from schema.registry.mutations import RegistryMutation
 from schema.registry.queries import RegistryQuery
+from schema.points.schema import PointsMutation, PointsQuery
 from schema.stats.mutations import StatsMutation
 from schema.stats.queries import StatsQuery
 from schema.webhooks.schema import WebhooksMutation, WebhooksQuery
@@ -71,6 +72,7 @@ class Query(
     DiariesQuery,
     ApprovalsQuery,
     AnnouncementsQuery,
+    PointsQuery,
 ):
     pass
 
@@ -92,6 +94,7 @@ class Mutation(
     DiariesMutation,
     ApprovalsMutation,
     AnnouncementsMutation,
+    PointsMutation,
 ):
     pass
 

@@ -12,13 +12,25 @@ from api.domains.diaries import rounds
 from api.domains.diaries.flow import DIARIES, ROUNDS
 from api.domains.emergencies.flow import INCIDENTS, TASKS
 from api.domains.events.flow import EVENTS
+from api.domains.points.flow import CLAIMS, PLEDGES
 from api.flows.calendar import LOCAL
 from api.flows.sweep import sweep
 from api.settings import get_settings
 
 # The flows whose deadlines the sweep enforces: each is registered where it is declared, and
 # importing it here is what puts it in the worker.
-SWEPT = (EVENTS, INCIDENTS, TASKS, DIARIES, ROUNDS, APPLICATIONS, ASSESSMENTS, ANNOUNCEMENTS)
+SWEPT = (
+    EVENTS,
+    INCIDENTS,
+    TASKS,
+    DIARIES,
+    ROUNDS,
+    APPLICATIONS,
+    ASSESSMENTS,
+    ANNOUNCEMENTS,
+    CLAIMS,
+    PLEDGES,
+)
 
 
 async def enforce_deadlines(ctx: dict[str, Any]) -> dict[str, int]:
