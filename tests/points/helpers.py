@@ -8,9 +8,9 @@ from typing import Any
 import httpx
 
 from api import clock
+from api.domains.points.periods import current_period, ends_at
 from api.domains.registry.enums import PersonType
 from api.domains.registry.models import PartyMember, Person, Volunteer
-from api.domains.points.periods import current_period, ends_at
 from tests import factories
 from tests.factories import gql
 from tests.registry.helpers import id_number
@@ -20,8 +20,12 @@ OTHER_COMMUNITY = "410611001010"
 PASSWORD = "Qihe-River-2026"
 ERROR = "... on Error { code message field }"
 MEMBER_FIELDS = "uuid kind status name regionCode employerOrganisation consentsToPublish"
-CLAIM_FIELDS = "uuid postId status stage dueAt evidence photoCount location { lat lng } remark version"
-PLEDGE_FIELDS = "uuid periodKey text status residentScore residentRatings branchScore rating kept version"
+CLAIM_FIELDS = (
+    "uuid postId status stage dueAt evidence photoCount location { lat lng } remark version"
+)
+PLEDGE_FIELDS = (
+    "uuid periodKey text status residentScore residentRatings branchScore rating kept version"
+)
 
 REQUEST_CODE = "mutation($phone: String!) { requestPhoneCode(phone: $phone) { __typename } }"
 REGISTER = (
@@ -97,7 +101,9 @@ LEADERBOARD = (
 )
 
 
-async def run(client: httpx.AsyncClient, document: str, token: str | None = None, **variables: Any) -> dict[str, Any]:
+async def run(
+    client: httpx.AsyncClient, document: str, token: str | None = None, **variables: Any
+) -> dict[str, Any]:
     """The one root field's value; fails the test on a top-level error."""
     body = await gql(client, document, variables, token=token)
     assert "errors" not in body, body
@@ -127,7 +133,12 @@ async def volunteer(name: str, sequence: int) -> tuple[Person, Volunteer]:
 
 
 async def register(
-    client: httpx.AsyncClient, phone: str, id_number: str, *, name: str = "王建国", consents: bool = True
+    client: httpx.AsyncClient,
+    phone: str,
+    id_number: str,
+    *,
+    name: str = "王建国",
+    consents: bool = True,
 ) -> tuple[dict[str, Any], str]:
     """A member signs up by phone and reports to the community; returns the member and a token."""
     sent = await gql(client, REQUEST_CODE, {"phone": phone})

@@ -75,8 +75,13 @@ async def test_a_member_earns_points_and_appears_on_the_frozen_leaderboard(
     assert verified["claim"]["stage"] is None
 
     # 3. the points in the ledger and the balance
-    mine = (await client.post("/graphql", json={"query": ME, "variables": {}},
-                              headers={"Authorization": f"Bearer {token}"})).json()["data"]
+    mine = (
+        await client.post(
+            "/graphql",
+            json={"query": ME, "variables": {}},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+    ).json()["data"]
     assert mine["myPointsMember"]["balance"] == {"points": "5.0", "hours": "2.5"}
     [entry] = [edge["node"] for edge in mine["myLedger"]["edges"]]
     assert entry["sourceKind"] == "POST_COMPLETION"
