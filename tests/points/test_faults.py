@@ -176,7 +176,11 @@ async def test_registration_input_is_checked_before_any_account_is_made(
         "phone": "13800138051",
         "password": "Qihe-River-2026",
         "verificationCode": "000000",
-        "member": {"name": "赵六", "idNumber": id_number("19880808", 331), "communityCode": COMMUNITY},
+        "member": {
+            "name": "赵六",
+            "idNumber": id_number("19880808", 331),
+            "communityCode": COMMUNITY,
+        },
     }
     from tests.points.helpers import REGISTER
 
