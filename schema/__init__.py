@@ -42,12 +42,12 @@ from schema.intake.schema import IntakeMutation, IntakeQuery
 from schema.node import Node
 from schema.nodes import NodeQuery
 from schema.notices.schema import NoticesMutation, NoticesQuery
+from schema.points.schema import PointsMutation, PointsQuery
 from schema.positions.schema import PositionsMutation, PositionsQuery
 from schema.realtime.sharing import SharedResultExecutor
 from schema.realtime.subscriptions import RealtimeSubscription
 from schema.registry.mutations import RegistryMutation
 from schema.registry.queries import RegistryQuery
-from schema.points.schema import PointsMutation, PointsQuery
 from schema.stats.mutations import StatsMutation
 from schema.stats.queries import StatsQuery
 from schema.webhooks.schema import WebhooksMutation, WebhooksQuery

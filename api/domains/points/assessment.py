@@ -60,7 +60,8 @@ def _community(region_code: str) -> str:
 async def _figures(
     region_code: str, period_key: str, member_ids: Sequence[uuid.UUID] | None = None
 ) -> list[Figures]:
-    sql, parameters = FIGURES, [region_code, period_key, ACTIVE]
+    sql = FIGURES
+    parameters: list[object] = [region_code, period_key, ACTIVE]
     if member_ids is not None:
         sql = sql.replace("GROUP BY", "AND m.id = ANY($4::uuid[]) GROUP BY")
         parameters.append(list(member_ids))

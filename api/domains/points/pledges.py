@@ -166,12 +166,15 @@ async def rate(
             )
         if pledge.user_id is not None and pledge.user_id == actor.user_id:
             raise NotAllowed("nobody rates their own pledge")
+        # the branch and the residents weigh equally (民主评诺); without residents' scores the
+        # branch's stands alone
         parts = [Decimal(branch_score)]
         if pledge.resident_score is not None:
-            parts.append(pledge.resident_score)
+            parts.append(Decimal(pledge.resident_score))
+        rating = (sum(parts, Decimal(0)) / len(parts)).quantize(Decimal("0.01"), ROUND_HALF_UP)
         pledge.branch_score = branch_score
-        pledge.rating = (sum(parts) / len(parts)).quantize(Decimal("0.01"), ROUND_HALF_UP)
-        pledge.kept = pledge.rating >= KEPT_AT
+        pledge.rating = rating
+        pledge.kept = rating >= KEPT_AT
         pledge.rated_at = move.now
         if pledge.kept:
             rules = await ledger.current_rules()
@@ -183,7 +186,7 @@ async def rate(
                 source=SourceKind.PLEDGE_RATED,
                 key=str(pledge.id),
                 verifier=actor,
-                reason=f"pledge kept ({pledge.rating})",
+                reason=f"pledge kept ({rating})",
                 rule_version=rules.version,
                 period_key=pledge.period_key,
             )
