@@ -59,6 +59,8 @@ from api.domains.emergencies.models import EmergencyPlan, Incident, IncidentTask
 from api.domains.events.models import CalendarDay, Category, Event
 from api.domains.hierarchy.models import Department, Region
 from api.domains.intake.models import WorkOrder
+from api.domains.points import pledges
+from api.domains.points.models import PointsMember, WelfarePost
 from api.domains.registry.models import (
     Building,
     House,
@@ -115,6 +117,8 @@ INPUT_MODELS: Final[Mapping[str, tuple[type[Model], ...]]] = {
     "EmergencyPlanInput": (EmergencyPlan,),
     "PlanTaskInput": (IncidentTask,),
     "OpenIncidentInput": (Incident,),
+    "JoinDualPostInput": (PointsMember,),
+    "WelfarePostInput": (WelfarePost,),
 }
 
 
@@ -183,6 +187,10 @@ BY_COORDINATE: Final[Mapping[str, Callable[[], int]]] = {
     # wider than the service's limit, so an oversized body is its typed error (INVALID, body)
     "PublishNoticeInput.body": _fixed(4 * announcements.MAX_BODY),
     "Mutation.revokeNotice.reason": _fixed(announcements.MAX_REASON),
+    # a pledge is a sentence or two, not a search word; wider than the service's limit, so an
+    # oversized one is its typed error
+    "Mutation.makePledge.text": _fixed(2 * pledges.MAX_TEXT),
+    "JoinDualPostInput.communityCode": _lazy(Region, "code"),
 }
 
 
