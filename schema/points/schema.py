@@ -662,7 +662,7 @@ class PointsQuery:
         first: int | None = None,
         after: str | None = None,
     ) -> LeaderboardResult:
-        snapshot, page = await assessment.leaderboard(
+        snapshot, page, names = await assessment.leaderboard(
             region_code=region_code, period_key=period_key, page=page_request(first, after)
         )
         return Leaderboard(
@@ -670,6 +670,6 @@ class PointsQuery:
             entries=connection(
                 page,
                 PeriodSnapshotEntry.filter(snapshot_id=snapshot.id),
-                LeaderboardEntry.from_model,
+                lambda entry: LeaderboardEntry.from_model(entry, names.get(entry.member_id)),
             ),
         )

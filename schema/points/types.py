@@ -229,10 +229,10 @@ class LeaderboardEntry:
     meetings_attended: int
 
     @classmethod
-    def from_model(cls, entry: PeriodSnapshotEntry) -> LeaderboardEntry:
+    def from_model(cls, entry: PeriodSnapshotEntry, name: str | None) -> LeaderboardEntry:
         return cls(
             rank=entry.rank,
-            name=entry.shown_name,
+            name=name,
             points=entry.points,
             hours=entry.hours,
             posts_completed=entry.posts_completed,

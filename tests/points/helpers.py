@@ -40,6 +40,10 @@ CONFIRM = (
     "mutation($id: ID!) { confirmPointsMember(id: $id) { __typename"
     f" ... on PointsMemberPayload {{ member {{ {MEMBER_FIELDS} }} }} {ERROR} }} }}"
 )
+CONSENT = (
+    "mutation($consents: Boolean!) { setLeaderboardConsent(consents: $consents) { __typename"
+    f" ... on PointsMemberPayload {{ member {{ {MEMBER_FIELDS} }} }} {ERROR} }} }}"
+)
 LOGIN = "mutation($phone: String!, $password: String!) { citizenLogin(phone: $phone, password: $password) { __typename ... on AuthPayload { accessToken } } }"
 PUBLISH = (
     "mutation($input: WelfarePostInput!) { publishWelfarePost(input: $input) { __typename"

@@ -188,10 +188,16 @@ async def test_registration_input_is_checked_before_any_account_is_made(
         ({"idNumber": "12345"}, "idNumber"),
         ({"communityCode": "410611001"}, "communityCode"),
         ({"name": " "}, "name"),
-        ({"employerOrganisation": "党" * 201}, "employerOrganisation"),
     ]:
         body = await run(client, REGISTER, input={**base, "member": {**base["member"], **member}})
         assert body["field"] == field, body
+    # longer than its column: refused at the edge, before anything runs
+    long = await gql(
+        client,
+        REGISTER,
+        {"input": {**base, "member": {**base["member"], "employerOrganisation": "党" * 201}}},
+    )
+    assert long["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
     from api.domains.accounts.models import User
 
     assert await User.all().count() == 0
@@ -202,9 +208,12 @@ async def test_the_leaderboard_is_public_frozen_and_names_only_who_consented(
 ) -> None:
     await factories.region_tree()
     community = await staff()
-    _, shown = await _member(client, "13800138061", 341)
+    shown_member, shown = await _member(client, "13800138061", 341)
+    member_ids = [shown_member["uuid"]]
     person, _ = await party_member("隐名", 343)
-    hidden_member, hidden = await register(client, "13800138062", person.id_number, consents=False)
+    hidden_member, hidden = await register(
+        client, "13800138062", person.id_number, name=person.name, consents=False
+    )
     for token, points in ((shown, "8"), (hidden, "9")):
         member = await PointsMember.get(user_id=(await _user_of(token)))
         await run(
@@ -260,6 +269,17 @@ async def test_the_leaderboard_is_public_frozen_and_names_only_who_consented(
     assert entry is not None and entry.period_key != period
     again = await run(client, LEADERBOARD, region=COMMUNITY, period=period)
     assert again == board
+
+    # consent withdrawn hides the name at once; given, shows it
+    from tests.points.helpers import CONSENT
+
+    assert (await run(client, CONSENT, await _token_of(member_ids[0]), consents=False))["member"][
+        "consentsToPublish"
+    ] is False
+    await run(client, CONSENT, await _token_of(hidden_member["uuid"]), consents=True)
+    swapped = await run(client, LEADERBOARD, region=COMMUNITY, period=period)
+    names = [(e["node"]["rank"], e["node"]["name"]) for e in swapped["entries"]["edges"]]
+    assert names == [(1, "隐名"), (2, None)]
     assert (await run(client, RATE, community, id=str(uuid.uuid4()), score=3))[
         "__typename"
     ] == "NotFoundError"

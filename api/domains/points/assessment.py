@@ -18,7 +18,7 @@ from api.auth import Principal
 from api.domains.diaries.scope import check
 from api.domains.points.enums import MemberStatus, SourceKind
 from api.domains.points.ledger import current_rules, period_lock_key
-from api.domains.points.models import PeriodSnapshot, PeriodSnapshotEntry
+from api.domains.points.models import PeriodSnapshot, PeriodSnapshotEntry, PointsMember
 from api.domains.points.periods import bounds, current_period, has_ended, previous
 from api.errors import Conflict, ErrorCode, NotFound, ValidationFailed
 from api.pagination import Page, PageRequest, make_page
@@ -125,7 +125,6 @@ async def _freeze(region_code: str, period_key: str) -> PeriodSnapshot | None:
                     snapshot_id=snapshot.id,
                     member_id=f.member_id,
                     rank=rank,
-                    shown_name=f.name if f.consents_to_publish else None,
                     points=f.points,
                     hours=f.hours,
                     posts_completed=f.posts_completed,
@@ -186,8 +185,9 @@ async def snapshot_of(region_code: str, period_key: str) -> PeriodSnapshot:
 
 async def leaderboard(
     *, region_code: str, period_key: str, page: PageRequest
-) -> tuple[PeriodSnapshot, Page[PeriodSnapshotEntry]]:
-    """光荣榜: a frozen period's ranking, for everyone; names only of those who consented."""
+) -> tuple[PeriodSnapshot, Page[PeriodSnapshotEntry], dict[uuid.UUID, str]]:
+    """光荣榜: a frozen period's ranking, for everyone, and the names of those on the page who
+    consent now (consent is read when shown, so withdrawing it hides a name at once)."""
     snapshot = await snapshot_of(region_code, period_key)
     query = PeriodSnapshotEntry.filter(snapshot_id=snapshot.id)
     if page.after is not None:
@@ -196,4 +196,7 @@ async def leaderboard(
         except ValueError:
             raise ValidationFailed("malformed cursor", field="after") from None
     rows = await query.order_by("rank").limit(page.first + 1)
-    return snapshot, make_page(rows, page, lambda e: e.rank)
+    names = await PointsMember.filter(
+        id__in=[row.member_id for row in rows], consents_to_publish=True
+    ).values_list("id", "name")
+    return snapshot, make_page(rows, page, lambda e: e.rank), dict(names)

@@ -224,7 +224,7 @@ class PeriodSnapshot(Model):
 
 
 class PeriodSnapshotEntry(Model):
-    """A member's figures in a frozen period; `shown_name` only if they consented."""
+    """A member's figures in a frozen period (their name is shown as they consent when read)."""
 
     id = fields.BigIntField(primary_key=True)
     snapshot: fields.ForeignKeyRelation[PeriodSnapshot] = fields.ForeignKeyField(
@@ -232,7 +232,6 @@ class PeriodSnapshotEntry(Model):
     )
     member_id = fields.UUIDField()
     rank = fields.IntField()
-    shown_name = fields.CharField(max_length=50, null=True)
     points = fields.DecimalField(max_digits=12, decimal_places=1)
     hours = fields.DecimalField(max_digits=12, decimal_places=1)
     posts_completed = fields.IntField()
