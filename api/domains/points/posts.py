@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from tortoise.expressions import Q
+from tortoise.expressions import Q, RawSQL
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
@@ -151,11 +151,13 @@ def _near(lat: float, lng: float, radius_metres: int) -> Q:
     return Q(lat__gte=lat - dlat, lat__lte=lat + dlat, lng__gte=lng - dlng, lng__lte=lng + dlng)
 
 
-def distance_metres(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lng2 - lng1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_METRES * math.asin(math.sqrt(a))
+def _distance_sql(lat: float, lng: float) -> str:
+    """The haversine distance from the point in SQL (the numbers are checked floats)."""
+    return (
+        f"2 * {EARTH_METRES} * asin(sqrt(power(sin(radians(lat - {lat:.8f}) / 2), 2)"
+        f" + cos(radians({lat:.8f})) * cos(radians(lat))"
+        f" * power(sin(radians(lng - {lng:.8f}) / 2), 2)))"
+    )
 
 
 async def list_posts(
@@ -173,7 +175,12 @@ async def list_posts(
         _position(lat, lng, field="near")
         if not 1 <= radius <= MAX_RADIUS_METRES:
             raise ValidationFailed(f"a radius is 1 to {MAX_RADIUS_METRES} metres", field="near")
-        query = query.filter(_near(lat, lng, radius))
+        # the box is a cheap test on plain columns; the great-circle distance decides
+        query = (
+            query.filter(_near(lat, lng, radius))
+            .annotate(metres=RawSQL(_distance_sql(lat, lng)))
+            .filter(metres__lte=radius)
+        )
     if region_code is None and near is None:
         region_code = (await me(actor)).region_code
     if region_code is not None:
@@ -186,22 +193,7 @@ async def list_posts(
     if page.after is not None:
         at, last = split_cursor(page.after)
         query = query.filter(Q(starts_at__gt=at) | Q(starts_at=at, id__gt=last))
-    # the box may hold rows outside the circle: read on in bounded batches until a page fills
-    rows: list[WelfarePost] = []
-    offset = 0
-    batch = page.first + 1
-    while len(rows) <= page.first:
-        found = await query.order_by("starts_at", "id").offset(offset).limit(batch)
-        offset += len(found)
-        for post in found:
-            if near is None or (
-                post.lat is not None
-                and post.lng is not None
-                and distance_metres(near[0], near[1], post.lat, post.lng) <= near[2]
-            ):
-                rows.append(post)
-        if len(found) < batch:
-            break
+    rows = await query.order_by("starts_at", "id").limit(page.first + 1)
     return make_page(rows, page, lambda p: f"{p.starts_at.isoformat()}|{p.id}"), filtered
 
 
