@@ -8,7 +8,6 @@ from decimal import Decimal
 
 import strawberry
 
-from api.domains.points import ledger
 from api.domains.points.enums import ClaimStatus, MemberKind, MemberStatus, PledgeStatus, SourceKind
 from api.domains.points.models import (
     LedgerEntry,
@@ -18,6 +17,7 @@ from api.domains.points.models import (
     PostClaim,
     WelfarePost,
 )
+from api.domains.points.periods import bounds
 from schema.hierarchy.types import GeoPoint
 from schema.types import Info
 
@@ -53,7 +53,11 @@ class PointsMemberType:
 
     @strawberry.field(description="The balance of a period (e.g. 2026Q4), else of all time.")
     async def balance(self, info: Info, period_key: str | None = None) -> BalanceType:
-        totals = await ledger.totals(uuid.UUID(str(self.uuid)), period_key)
+        if period_key is not None:
+            bounds(period_key)  # a malformed period is the client's error, not a zero
+        totals = await info.context.loaders.points_balance.load(
+            (uuid.UUID(str(self.uuid)), period_key)
+        )
         return BalanceType(points=totals.points, hours=totals.hours)
 
     @classmethod

@@ -8,6 +8,7 @@ a concurrent insert of the same key and then books nothing, so no check-then-ins
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -155,6 +156,27 @@ async def totals(member_id: uuid.UUID, period_key: str | None = None) -> Totals:
         [member_id, period_key],
     )
     return Totals(points=Decimal(rows[0]["p"]), hours=Decimal(rows[0]["h"]))
+
+
+async def totals_of(
+    keys: Sequence[tuple[uuid.UUID, str | None]],
+) -> dict[tuple[uuid.UUID, str | None], Totals]:
+    """Balances of many members (of a period, or of all time when None), in one query."""
+    _, rows = await connections.get("default").execute_query(
+        "SELECT member_id, period_key, points, hours FROM points_balances"
+        " WHERE member_id = ANY($1::uuid[])",
+        [list({member_id for member_id, _ in keys})],
+    )
+    found: dict[tuple[uuid.UUID, str | None], Totals] = {
+        key: Totals(Decimal(0), Decimal(0)) for key in keys
+    }
+    for row in rows:
+        for key in ((row["member_id"], None), (row["member_id"], row["period_key"])):
+            if key in found:
+                found[key] = Totals(
+                    found[key].points + row["points"], found[key].hours + row["hours"]
+                )
+    return found
 
 
 async def credit(
