@@ -45,6 +45,7 @@ from schema.meetings.schema import MeetingsMutation, MeetingsQuery
 from schema.node import Node
 from schema.nodes import NodeQuery
 from schema.notices.schema import NoticesMutation, NoticesQuery
+from schema.points.schema import PointsMutation, PointsQuery
 from schema.positions.schema import PositionsMutation, PositionsQuery
 from schema.realtime.sharing import SharedResultExecutor
 from schema.realtime.subscriptions import RealtimeSubscription
@@ -77,6 +78,7 @@ class Query(
     MeetingsQuery,
     MessagesQuery,
     PostsQuery,
+    PointsQuery,
 ):
     pass
 
@@ -101,6 +103,7 @@ class Mutation(
     MeetingsMutation,
     MessagesMutation,
     PostsMutation,
+    PointsMutation,
 ):
     pass
 

@@ -62,6 +62,8 @@ from api.domains.hierarchy.models import Department, Region
 from api.domains.intake.models import WorkOrder
 from api.domains.meetings import service as meetings
 from api.domains.meetings.models import Meeting
+from api.domains.points import pledges
+from api.domains.points.models import PointsMember, WelfarePost
 from api.domains.registry.models import (
     Building,
     House,
@@ -121,6 +123,8 @@ INPUT_MODELS: Final[Mapping[str, tuple[type[Model], ...]]] = {
     "EmergencyPlanInput": (EmergencyPlan,),
     "PlanTaskInput": (IncidentTask,),
     "OpenIncidentInput": (Incident,),
+    "JoinDualPostInput": (PointsMember,),
+    "WelfarePostInput": (WelfarePost,),
 }
 
 
@@ -198,6 +202,10 @@ BY_COORDINATE: Final[Mapping[str, Callable[[], int]]] = {
     "Mutation.withdrawPost.reason": _fixed(posts.MAX_REASON),
     "SendMessageInput.body": _fixed(4 * messages.MAX_BODY),
     "Mutation.replyToThread.body": _fixed(4 * messages.MAX_BODY),
+    # a pledge is a sentence or two, not a search word; wider than the service's limit, so an
+    # oversized one is its typed error
+    "Mutation.makePledge.text": _fixed(2 * pledges.MAX_TEXT),
+    "JoinDualPostInput.communityCode": _lazy(Region, "code"),
 }
 
 

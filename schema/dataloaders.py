@@ -20,10 +20,12 @@ from api.domains.events.attachments import attachments_of
 from api.domains.events.models import Attachment, Category, TimelineEntry
 from api.domains.events.service import timelines
 from api.domains.hierarchy.models import Department
+from api.domains.points.ledger import Totals
 from api.domains.registry.models import Building, House, Household, Person, SpecialGroupRecord
 from api.flows.models import FlowStep
 from schema.approvals import dataloaders as approvals
 from schema.emergencies import dataloaders as emergencies
+from schema.points import dataloaders as points
 from schema.registry import dataloaders as registry
 
 
@@ -133,3 +135,8 @@ class Loaders:
     @cached_property
     def reviews_by_assessment(self) -> DataLoader[uuid.UUID, list[RiskReview]]:
         return DataLoader(load_fn=approvals.load_reviews)
+
+    # dual-post points (双岗双争)
+    @cached_property
+    def points_balance(self) -> DataLoader[points.BalanceKey, Totals]:
+        return DataLoader(load_fn=points.load_balances)

@@ -32,6 +32,7 @@ from tests.diaries.examples import diary_fixtures
 from tests.emergencies.examples import emergency_fixtures
 from tests.intake.helpers import close_event
 from tests.meetings.examples import meeting_fixtures
+from tests.points.examples import points_fixtures
 from tests.registry.examples import registry_fixtures
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "graphql_examples"
@@ -139,6 +140,7 @@ async def _fixtures() -> dict[str, str]:
         **await approval_fixtures(),
         **await announcement_fixtures(),
         **await meeting_fixtures(),
+        **await points_fixtures(),
     }
 
 

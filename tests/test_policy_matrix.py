@@ -438,6 +438,67 @@ async def publish_post(
     )
 
 
+async def read_points_members(
+    client: httpx.AsyncClient, token: str, code: str, ctx: dict[str, Any]
+) -> dict[str, Any]:
+    return await gql(
+        client,
+        "query($c: String!) { pointsMembers(regionCode: $c) { totalCount } }",
+        {"c": code},
+        token=token,
+    )
+
+
+async def publish_welfare_post(
+    client: httpx.AsyncClient, token: str, code: str, ctx: dict[str, Any]
+) -> dict[str, Any]:
+    from api import clock
+
+    now = clock.now()
+    return await gql(
+        client,
+        "mutation($c: String!, $s: DateTime!, $e: DateTime!) { publishWelfarePost(input:"
+        ' {regionCode: $c, title: "t", startsAt: $s, endsAt: $e, slots: 1, points: "1"})'
+        " { __typename } }",
+        {"c": code, "s": now.isoformat(), "e": now.replace(year=now.year + 1).isoformat()},
+        token=token,
+    )
+
+
+async def read_post_claims(
+    client: httpx.AsyncClient, token: str, code: str, ctx: dict[str, Any]
+) -> dict[str, Any]:
+    return await gql(
+        client,
+        "query($c: String!) { postClaims(regionCode: $c) { totalCount } }",
+        {"c": code},
+        token=token,
+    )
+
+
+async def read_pledges(
+    client: httpx.AsyncClient, token: str, code: str, ctx: dict[str, Any]
+) -> dict[str, Any]:
+    return await gql(
+        client,
+        'query($c: String!) { pledges(regionCode: $c, periodKey: "2026Q4") { totalCount } }',
+        {"c": code},
+        token=token,
+    )
+
+
+async def freeze_points_period(
+    client: httpx.AsyncClient, token: str, code: str, ctx: dict[str, Any]
+) -> dict[str, Any]:
+    return await gql(
+        client,
+        'mutation($c: String!) { freezePointsPeriod(regionCode: $c, periodKey: "2020Q1")'
+        " { __typename } }",
+        {"c": code},
+        token=token,
+    )
+
+
 PROBES: list[tuple[str, str, Probe, set[Level]]] = [
     ("region", "read", read_region, set(ORDER)),
     ("region", "update", update_region, set(ORDER)),
@@ -481,6 +542,12 @@ PROBES: list[tuple[str, str, Probe, set[Level]]] = [
     ("party_life", "read", read_organisation_life, set(ORDER)),
     ("message", "broadcast", broadcast_message, set(ORDER)),
     ("public_post", "publish", publish_post, set(ORDER)),
+    ("points_member", "read", read_points_members, set(ORDER)),
+    # a post and a frozen period belong to a community: elsewhere the input itself is wrong
+    ("welfare_post", "publish", publish_welfare_post, {Level.COMMUNITY}),
+    ("post_claim", "read", read_post_claims, set(ORDER)),
+    ("pledge", "read", read_pledges, set(ORDER)),
+    ("points_period", "freeze", freeze_points_period, {Level.COMMUNITY}),
 ]
 
 

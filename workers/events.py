@@ -14,6 +14,7 @@ from api.domains.emergencies.flow import INCIDENTS, TASKS
 from api.domains.events import holidays
 from api.domains.events.flow import EVENTS
 from api.domains.meetings.flow import MEETINGS
+from api.domains.points.flow import CLAIMS, PLEDGES
 from api.flows.calendar import LOCAL
 from api.flows.sweep import sweep
 from api.settings import get_settings
@@ -30,6 +31,8 @@ SWEPT = (
     ASSESSMENTS,
     ANNOUNCEMENTS,
     MEETINGS,
+    CLAIMS,
+    PLEDGES,
 )
 
 

@@ -14,6 +14,7 @@ from workers.announcements import push_announcement, push_overdue_announcements
 from workers.diaries import assess_diary_quotas
 from workers.events import enforce_deadlines, investigation_reminders, seed_national_calendar
 from workers.imports import purge_imports, requeue_imports, run_import
+from workers.points import freeze_points_periods
 from workers.stats import freeze_rankings
 from workers.webhooks import deliver_webhook, dispatch_webhooks
 
@@ -53,6 +54,7 @@ class WorkerSettings:
         seed_national_calendar,
         push_announcement,
         push_overdue_announcements,
+        freeze_points_periods,
     ]
     cron_jobs: ClassVar[list[Any]] = [
         cron(prune_sessions, hour={3}, minute={17}, unique=True, run_at_startup=False),
@@ -65,6 +67,8 @@ class WorkerSettings:
         # 01:30 China time (17:30 UTC), after the day closed; at start-up too, in case the
         # machine was down then (frozen periods are skipped, so a rerun costs little)
         cron(freeze_rankings, hour={17}, minute={30}, unique=True, run_at_startup=True),
+        # 01:45 China time (17:45 UTC): the quarter that ended, once per community
+        cron(freeze_points_periods, hour={17}, minute={45}, unique=True, run_at_startup=True),
         cron(requeue_imports, second={30}, unique=True, timeout=50),
         # 03:37 China time (19:37 UTC), away from the day's imports
         cron(purge_imports, hour={19}, minute={37}, unique=True, run_at_startup=False),
