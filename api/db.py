@@ -32,9 +32,13 @@ MODEL_MODULES = [
     "api.domains.diaries.models",
     "api.domains.approvals.models",
     "api.domains.announcements.models",
+    "api.domains.economy.models",
 ]
 # Loaders of reference data that must exist once the tables do (idempotent), run after migrating.
-REFERENCE_DATA = ["api.domains.events.reference.ensure_reference_data"]
+REFERENCE_DATA = [
+    "api.domains.events.reference.ensure_reference_data",
+    "api.domains.economy.reference.ensure_reference_data",
+]
 
 
 class PooledConnection(asyncpg.Connection):

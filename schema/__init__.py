@@ -26,6 +26,8 @@ from schema.approvals.subscriptions import ApprovalsSubscription
 from schema.audit.queries import AuditQuery
 from schema.diaries.mutations import DiariesMutation
 from schema.diaries.queries import DiariesQuery
+from schema.economy.mutations import EconomyMutation
+from schema.economy.queries import EconomyQuery
 from schema.emergencies.mutations import EmergenciesMutation
 from schema.emergencies.queries import EmergenciesQuery
 from schema.emergencies.subscriptions import EmergenciesSubscription
@@ -71,6 +73,7 @@ class Query(
     DiariesQuery,
     ApprovalsQuery,
     AnnouncementsQuery,
+    EconomyQuery,
 ):
     pass
 
@@ -92,6 +95,7 @@ class Mutation(
     DiariesMutation,
     ApprovalsMutation,
     AnnouncementsMutation,
+    EconomyMutation,
 ):
     pass
 

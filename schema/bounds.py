@@ -55,12 +55,14 @@ from api.domains.accounts.models import ApiKey, RoleAssignment, User
 from api.domains.announcements import service as announcements
 from api.domains.announcements.models import Announcement
 from api.domains.audit.models import AuditEntry
+from api.domains.economy.models import Indicator, Milestone, ProgressReport, Project
 from api.domains.emergencies.models import EmergencyPlan, Incident, IncidentTask
 from api.domains.events.models import CalendarDay, Category, Event
 from api.domains.hierarchy.models import Department, Region
 from api.domains.intake.models import WorkOrder
 from api.domains.registry.models import (
     Building,
+    Enrolment,
     House,
     Household,
     Organisation,
@@ -115,6 +117,11 @@ INPUT_MODELS: Final[Mapping[str, tuple[type[Model], ...]]] = {
     "EmergencyPlanInput": (EmergencyPlan,),
     "PlanTaskInput": (IncidentTask,),
     "OpenIncidentInput": (Incident,),
+    "CreateProjectInput": (Project,),
+    "MilestoneInput": (Milestone,),
+    "ProgressInput": (ProgressReport,),
+    "DefineIndicatorInput": (Indicator,),
+    "EnrolmentTermsInput": (Enrolment,),
 }
 
 

@@ -10,6 +10,7 @@ from api.domains.announcements.flow import ANNOUNCEMENTS
 from api.domains.approvals.flow import APPLICATIONS, ASSESSMENTS
 from api.domains.diaries import rounds
 from api.domains.diaries.flow import DIARIES, ROUNDS
+from api.domains.economy.flow import INDICATOR_VALUES, MILESTONES, PROGRESS
 from api.domains.emergencies.flow import INCIDENTS, TASKS
 from api.domains.events.flow import EVENTS
 from api.flows.calendar import LOCAL
@@ -18,7 +19,19 @@ from api.settings import get_settings
 
 # The flows whose deadlines the sweep enforces: each is registered where it is declared, and
 # importing it here is what puts it in the worker.
-SWEPT = (EVENTS, INCIDENTS, TASKS, DIARIES, ROUNDS, APPLICATIONS, ASSESSMENTS, ANNOUNCEMENTS)
+SWEPT = (
+    EVENTS,
+    INCIDENTS,
+    TASKS,
+    DIARIES,
+    ROUNDS,
+    APPLICATIONS,
+    ASSESSMENTS,
+    ANNOUNCEMENTS,
+    MILESTONES,
+    PROGRESS,
+    INDICATOR_VALUES,
+)
 
 
 async def enforce_deadlines(ctx: dict[str, Any]) -> dict[str, int]:

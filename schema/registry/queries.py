@@ -12,6 +12,7 @@ from api.domains.registry.enums import (
     OrganisationKind,
     PartyOrganisationLevel,
     PersonType,
+    Programme,
     RecordKind,
     SpecialGroup,
 )
@@ -25,6 +26,7 @@ from schema.registry.types import (
     BuildingType,
     CodeEntry,
     CodeTableType,
+    EnrolmentType,
     HouseholdNode,
     HouseType,
     OrganisationType,
@@ -79,6 +81,7 @@ class RegistryFilterInput:
     party_level: PartyOrganisationLevel | None = strawberry.field(
         default=None, description="Party organisations."
     )
+    programme: Programme | None = strawberry.field(default=None, description="Enrolments.")
 
 
 RegistryStatisticsResult = Annotated[
@@ -136,6 +139,7 @@ def _place_filter(value: RegistryFilterInput | None) -> service.PlaceFilter:
         group=value.group,
         risk_level=value.risk_level,
         party_level=value.party_level,
+        programme=value.programme,
     )
 
 
@@ -261,6 +265,20 @@ class RegistryQuery:
         after: str | None = None,
     ) -> Connection[SpecialGroupRecordType]:
         return await _list(info, RecordKind.SPECIAL_GROUP, filter, first, after)
+
+    @strawberry.field(
+        description="Programme enrolments of your scope (roles that may read them, as for "
+        "special groups).",
+        extensions=allow("enrolment", "read"),
+    )
+    async def enrolments(
+        self,
+        info: Info,
+        filter: RegistryFilterInput | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[EnrolmentType]:
+        return await _list(info, RecordKind.ENROLMENT, filter, first, after)
 
     @strawberry.field(description="Party organisations of the grid structure.", extensions=READ)
     async def party_organisations(

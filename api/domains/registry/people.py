@@ -23,6 +23,7 @@ from api.domains.registry.enums import (
     SpecialGroup,
 )
 from api.domains.registry.models import (
+    Enrolment,
     House,
     Household,
     PartyMember,
@@ -317,6 +318,7 @@ async def move_person(
                 )
                 await PartyMember.filter(person_id=person.id).update(region_code=person.region_code)
                 await Volunteer.filter(person_id=person.id).update(region_code=person.region_code)
+                await Enrolment.filter(person_id=person.id).update(region_code=person.region_code)
             await write_history(actor, RecordKind.PERSON, person, ChangeAction.MOVE, changes)
         return person
 
