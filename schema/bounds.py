@@ -118,6 +118,7 @@ INPUT_MODELS: Final[Mapping[str, tuple[type[Model], ...]]] = {
     "PlanTaskInput": (IncidentTask,),
     "OpenIncidentInput": (Incident,),
     "CreateProjectInput": (Project,),
+    "UpdateProjectInput": (Project,),
     "MilestoneInput": (Milestone,),
     "ProgressInput": (ProgressReport,),
     "DefineIndicatorInput": (Indicator,),

@@ -78,9 +78,21 @@ class ProjectPayload:
 
 
 ProjectResult = Annotated[
-    ProjectPayload | ValidationError | NotFoundError,
-    strawberry.union("ProjectResult", description="Outcome of registering a project."),
+    ProjectPayload | ValidationError | NotFoundError | ConflictError,
+    strawberry.union("ProjectResult", description="Outcome of a change to a project."),
 ]
+
+
+@strawberry.input(description="What changes of a project; fields left out stay as they are.")
+class UpdateProjectInput:
+    status: ProjectStatus | None = None
+    ends_on: date | None = None
+    planned_investment: Decimal | None = strawberry.field(
+        default=None, description="In the project's currency: exact, at most 2 places, ≥ 0."
+    )
+    location: str | None = None
+    lat: float | None = None
+    lng: float | None = None
 
 
 @strawberry.type(description="The milestone as stored.")
@@ -205,6 +217,28 @@ class EconomyMutation:
                 lng=input.lng,
             ),
             milestones=[projects.MilestonePlan(m.title, m.due_on) for m in input.milestones],
+        )
+        return ProjectPayload(project=ProjectType.from_model(project))
+
+    @strawberry.mutation(
+        description="Change a project's status, end date, planned investment or location.",
+        extensions=allow("project", "manage"),
+    )
+    async def update_project(
+        self, info: Info, id: strawberry.ID, input: UpdateProjectInput, version: int | None = None
+    ) -> ProjectResult:
+        project = await projects.update(
+            actor=info.context.principal,
+            project_id=_uuid(id, "project"),
+            changes=projects.ProjectChanges(
+                status=input.status,
+                ends_on=input.ends_on,
+                planned_investment=input.planned_investment,
+                location=input.location,
+                lat=input.lat,
+                lng=input.lng,
+            ),
+            version=version,
         )
         return ProjectPayload(project=ProjectType.from_model(project))
 

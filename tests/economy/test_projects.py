@@ -169,6 +169,23 @@ async def test_a_project_through_its_milestones_one_late_and_a_month_signed_off(
         }
     ]
     assert [m["card"] for m in seen["milestones"]] == ["NONE", "YELLOW"]
+
+    # The project goes on: completed; a stale version or a bad amount changes nothing.
+    update = (
+        "mutation($id: ID!, $input: UpdateProjectInput!, $v: Int) {"
+        " updateProject(id: $id, input: $input, version: $v) { __typename"
+        f" ... on ProjectPayload {{ project {{ status plannedInvestment {{ amount }} }} }} {ERROR} }} }}"
+    )
+    stale = await run(
+        client, update, township, id=project["id"], input={"status": "COMPLETED"}, v=0
+    )
+    bad = await run(client, update, township, id=project["id"], input={"plannedInvestment": "-2"})
+    done = await run(client, update, township, id=project["id"], input={"status": "COMPLETED"})
+    assert (stale["__typename"], bad["field"]) == ("ConflictError", "plannedInvestment")
+    assert done["project"] == {
+        "status": "COMPLETED",
+        "plannedInvestment": {"amount": "120000000.10"},
+    }
     # another township's centre does not see it at all
     hidden = await gql(client, PROJECT, {"id": project["id"]}, token=other_township)
     assert hidden["data"]["project"] is None

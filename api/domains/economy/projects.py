@@ -357,3 +357,58 @@ async def resubmit_progress(
         move.record.progress_percent = percent
         move.record.problems = problems
     return move.record
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectChanges:
+    """What changes as a project goes on: its status, dates, plan and place (None: as is)."""
+
+    status: ProjectStatus | None = None
+    ends_on: date | None = None
+    planned_investment: Decimal | None = None
+    location: str | None = None
+    lat: float | None = None
+    lng: float | None = None
+
+
+async def update(
+    *, actor: Principal, project_id: uuid.UUID, changes: ProjectChanges, version: int | None
+) -> Project:
+    """Change a project's status, end date, planned investment or location."""
+    async with in_transaction():
+        project = (
+            await Project.filter(readable(actor, "project"), id=project_id)
+            .select_for_update()
+            .first()
+        )
+        if project is None:
+            raise NotFound("project", project_id)
+        check(actor, "project", "manage", at=project.region_code, field="id")
+        if version is not None and project.version != version:
+            raise Conflict(
+                f"the project changed meanwhile (version {project.version}, you saw {version})",
+                field="version",
+            )
+        if changes.status is not None:
+            project.status = changes.status.value
+        if changes.ends_on is not None:
+            if changes.ends_on < project.starts_on:
+                raise ValidationFailed("endsOn is before startsOn", field="endsOn")
+            project.ends_on = changes.ends_on
+        if changes.planned_investment is not None:
+            project.planned_investment = _amount(
+                changes.planned_investment, field="plannedInvestment"
+            )
+        if changes.location is not None:
+            project.location = _bounded(changes.location, field="location", limit=200)
+        if changes.lat is not None:
+            if not -90 <= changes.lat <= 90:
+                raise ValidationFailed("lat is -90 to 90", field="lat")
+            project.lat = changes.lat
+        if changes.lng is not None:
+            if not -180 <= changes.lng <= 180:
+                raise ValidationFailed("lng is -180 to 180", field="lng")
+            project.lng = changes.lng
+        project.version += 1
+        await project.save()
+    return project
