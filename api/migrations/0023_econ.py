@@ -43,6 +43,20 @@ class RecordKind(StrEnum):
     ENROLMENT = "enrolment"
 
 
+class ImportKind(StrEnum):
+    REGIONS = "regions"
+    USERS = "users"
+    RESIDENTS = "residents"
+    HOUSEHOLDS = "households"
+    HOUSES = "houses"
+    BUILDINGS = "buildings"
+    ORGANISATIONS = "organisations"
+    SPECIAL_GROUPS = "special_groups"
+    PARTY_MEMBERS = "party_members"
+    VOLUNTEERS = "volunteers"
+    ENROLMENTS = "enrolments"
+
+
 class Migration(migrations.Migration):
     dependencies = [("gridgov", "0022_announcements")]
 
@@ -439,12 +453,24 @@ class Migration(migrations.Migration):
                 max_length=24,
             ),
         ),
+        ops.AlterField(
+            model_name="ImportJob",
+            name="kind",
+            field=fields.CharEnumField(
+                description="REGIONS: regions\nUSERS: users\nRESIDENTS: residents\nHOUSEHOLDS: households\nHOUSES: houses\nBUILDINGS: buildings\nORGANISATIONS: organisations\nSPECIAL_GROUPS: special_groups\nPARTY_MEMBERS: party_members\nVOLUNTEERS: volunteers\nENROLMENTS: enrolments",
+                enum_type=ImportKind,
+                max_length=16,
+            ),
+        ),
         ops.RunSQL(
             [
                 # subtree scoping and per-region counts read the region-prefix index alone
                 "CREATE INDEX registry_enrolments_region ON registry_enrolments"
                 " (region_code varchar_pattern_ops, programme, status)",
                 "CREATE INDEX registry_enrolments_person ON registry_enrolments (person_id)",
+                # the import's upsert key: a person's active enrolment in a programme from a day
+                "CREATE UNIQUE INDEX registry_enrolments_once ON registry_enrolments"
+                " (person_id, programme, starts_on) WHERE status = 'active'",
                 "CREATE INDEX economy_projects_region ON economy_projects"
                 " (region_code varchar_pattern_ops, starts_on)",
                 "CREATE INDEX economy_indicator_values_region ON economy_indicator_values"
@@ -463,6 +489,7 @@ class Migration(migrations.Migration):
                 "DROP INDEX economy_milestones_due",
                 "DROP INDEX economy_indicator_values_region",
                 "DROP INDEX economy_projects_region",
+                "DROP INDEX registry_enrolments_once",
                 "DROP INDEX registry_enrolments_person",
                 "DROP INDEX registry_enrolments_region",
             ],
