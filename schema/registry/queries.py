@@ -50,6 +50,9 @@ class PersonFilterInput:
     special_group: SpecialGroup | None = strawberry.field(
         default=None, description="Members of this group (needs the special-group read role)."
     )
+    programme: Programme | None = strawberry.field(
+        default=None, description="Enrolled in this programme (needs the enrolment read role)."
+    )
     left_behind_type: str | None = strawberry.field(default=None, description="5.15 code")
     age_from: int | None = strawberry.field(default=None, description="At least this old.")
     age_to: int | None = strawberry.field(default=None, description="At most this old.")
@@ -113,6 +116,7 @@ def person_filter(value: PersonFilterInput | None) -> service.PersonFilter:
         region_code=value.region_code,
         person_type=value.person_type,
         special_group=value.special_group,
+        programme=value.programme,
         left_behind_type=value.left_behind_type,
         age_from=value.age_from,
         age_to=value.age_to,

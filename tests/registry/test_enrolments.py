@@ -60,6 +60,7 @@ STATISTICS = """
 query { registryStatistics(regionCode: "410611001") {
   ... on RegistryStatistics { totals { kind count } } } }
 """
+SEARCH = "query { people(filter: {programme: MINIMUM_LIVING}) { totalCount } }"
 HISTORY = """
 query($id: ID!) { registryHistory(kind: ENROLMENT, id: $id) { edges { node { action changes } } } }
 """
@@ -71,7 +72,8 @@ async def enrolled(client: httpx.AsyncClient, db: None) -> dict[str, Any]:
     await factories.region_tree()
     _, worker = await factories.signed_in("grid_worker", GRID)
     staff_user, staff = await factories.signed_in("community_staff", COMMUNITY)
-    person_id = (await register_household(client, worker))["household"]["members"][0]["uuid"]
+    registered = (await register_household(client, worker))["household"]
+    person_id = registered["members"][0]["uuid"]
     group = {
         "personId": person_id,
         "group": "RELEASED_PRISONER",
@@ -89,6 +91,7 @@ async def enrolled(client: httpx.AsyncClient, db: None) -> dict[str, Any]:
         "person_id": person_id,
         "staff": staff,
         "staff_id": staff_user.id,
+        "household_id": registered["uuid"],
         "enrolment": body["data"]["enrol"],
     }
 
@@ -129,6 +132,9 @@ async def test_enrolment_reads_are_masked_and_audited_exactly_like_special_group
     centre_list = (await gql(client, LISTS, token=centre))["data"]
     assert centre_list["specialGroupRecords"]["totalCount"] == 1
     assert centre_list["enrolments"]["edges"] == [{"node": {"idNumber": masked}}]
+    searched = {token: await gql(client, SEARCH, token=token) for token in (leader, centre)}
+    assert searched[leader]["data"]["people"]["totalCount"] == 0  # as for a special group
+    assert searched[centre]["data"]["people"]["totalCount"] == 1
     centre_counts = (await gql(client, STATISTICS, token=centre))["data"]["registryStatistics"]
     counted = {total["kind"]: total["count"] for total in centre_counts["totals"]}
     assert counted["special_group:released_prisoner"] == counted["enrolment:minimum_living"] == 1
@@ -205,6 +211,39 @@ async def test_enrolment_changes_are_exact_kept_in_history_and_never_overlap(
         token=staff,
     )
     assert next_year["data"]["enrol"]["enrolment"]["status"] == "ACTIVE"
+    household = await gql(
+        client,
+        ENROL,
+        {
+            "input": {
+                "programme": "TEMPORARY_RELIEF",
+                "householdId": str((await Enrolment.first()).person_id),  # not a household
+                "terms": {"startsOn": "2026-03-01"},
+            }
+        },
+        token=staff,
+    )
+    assert household["data"]["enrol"]["__typename"] == "NotFoundError"
+    relief = await gql(
+        client,
+        ENROL,
+        {
+            "input": {
+                "programme": "TEMPORARY_RELIEF",
+                "householdId": enrolled["household_id"],
+                "terms": {"startsOn": "2026-03-01", "endsOn": "2026-03-31", "benefitAmount": "0.1"},
+            }
+        },
+        token=staff,
+    )
+    assert relief["data"]["enrol"]["enrolment"]["benefit"] == {"amount": "0.10", "currency": "CNY"}
+    neither = await gql(
+        client,
+        ENROL,
+        {"input": {"programme": "TEMPORARY_RELIEF", "terms": {"startsOn": "2026-03-01"}}},
+        token=staff,
+    )
+    assert neither["data"]["enrol"]["field"] == "personId"
     history = await gql(client, HISTORY, {"id": enrolment_id}, token=staff)
     steps = [edge["node"] for edge in history["data"]["registryHistory"]["edges"]]
     assert [step["action"] for step in steps] == ["CREATE", "UPDATE"]
