@@ -41,6 +41,7 @@ from api.domains.accounts.service import principal_for_token
 from api.domains.accounts.throttle import LoginThrottle
 from api.domains.approvals import service as approvals
 from api.domains.diaries import service as diaries
+from api.domains.economy import projects
 from api.domains.events import attachments
 from api.domains.imports import service as imports
 from api.domains.intake import open311
@@ -336,6 +337,9 @@ download_attachment = stored_file(
 download_diary_attachment = stored_file(
     lambda actor, file_id: diaries.readable_attachment(actor=actor, attachment_id=file_id)
 )
+download_project_attachment = stored_file(
+    lambda actor, file_id: projects.readable_attachment(actor=actor, attachment_id=file_id)
+)
 download_approval_file = stored_file(
     lambda actor, file_id: approvals.readable_file(actor=actor, file_id=file_id), inline=False
 )
@@ -453,6 +457,7 @@ def create_app(
             WebSocketRoute("/graphql", graphql_app),
             Route("/attachments/{file_id}", download_attachment),
             Route("/diary-attachments/{file_id}", download_diary_attachment),
+            Route("/project-attachments/{file_id}", download_project_attachment),
             Route("/approval-files/{file_id}", download_approval_file),
             Mount("/open311/v2", routes=open311.routes()),
             Route("/imports/{job_id}/errors.csv", download_import_errors),

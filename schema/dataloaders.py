@@ -10,7 +10,7 @@ from strawberry.dataloader import DataLoader
 from api.domains.accounts.models import RoleAssignment
 from api.domains.accounts.service import assignments_of
 from api.domains.approvals.models import RiskReview
-from api.domains.economy.models import Milestone, ProgressReport
+from api.domains.economy.models import Milestone, ProgressReport, ProjectAttachment
 from api.domains.emergencies.models import (
     CapAlert,
     EmergencyPlan,
@@ -125,6 +125,10 @@ class Loaders:
     @cached_property
     def project_milestones(self) -> DataLoader[uuid.UUID, list[Milestone]]:
         return DataLoader(load_fn=economy.load_milestones)
+
+    @cached_property
+    def project_attachments(self) -> DataLoader[uuid.UUID, list[ProjectAttachment]]:
+        return DataLoader(load_fn=economy.load_attachments)
 
     @cached_property
     def project_progress(self) -> DataLoader[uuid.UUID, list[ProgressReport]]:

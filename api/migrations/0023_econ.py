@@ -453,6 +453,29 @@ class Migration(migrations.Migration):
                 max_length=24,
             ),
         ),
+        ops.CreateModel(
+            name="ProjectAttachment",
+            fields=[
+                (
+                    "id",
+                    fields.UUIDField(primary_key=True, default=uuid4, unique=True, db_index=True),
+                ),
+                ("project_id", fields.UUIDField(db_index=True)),
+                ("sha256", fields.CharField(max_length=64)),
+                ("content_type", fields.CharField(max_length=100)),
+                ("size", fields.BigIntField()),
+                ("filename", fields.CharField(max_length=200)),
+                ("uploaded_by_id", fields.UUIDField(null=True)),
+                ("created_at", fields.DatetimeField(auto_now=False, auto_now_add=False)),
+            ],
+            options={
+                "table": "economy_project_attachments",
+                "app": "gridgov",
+                "pk_attr": "id",
+                "table_description": "A file of a project (approvals, drawings, site photos), stored once by its SHA-256",
+            },
+            bases=["Model"],
+        ),
         ops.AlterField(
             model_name="ImportJob",
             name="kind",

@@ -6,14 +6,16 @@ import uuid
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, cast
 
 import strawberry
+from strawberry.file_uploads import Upload
 
 from api.domains.economy import indicators, projects
 from api.domains.economy.enums import Aggregation, ProjectStatus, ValueAction
 from api.errors import NotFound
 from api.regions import Level
+from api.uploads import UploadedFile
 from schema.economy.types import (
     IndicatorType,
     IndicatorValueType,
@@ -239,6 +241,25 @@ class EconomyMutation:
                 lng=input.lng,
             ),
             version=version,
+        )
+        return ProjectPayload(project=ProjectType.from_model(project))
+
+    @strawberry.mutation(
+        description="Keep files of a project (multipart upload; type sniffed, size bounded).",
+        extensions=allow("project", "manage"),
+    )
+    async def attach_project_files(
+        self, info: Info, id: strawberry.ID, files: list[Upload]
+    ) -> ProjectResult:
+        settings = info.context.settings
+        project = await projects.attach_files(
+            actor=info.context.principal,
+            project_id=_uuid(id, "project"),
+            # Strawberry types Upload as bytes; on Starlette it is an UploadFile.
+            files=cast("list[UploadedFile]", files),
+            root=settings.attachment_dir,
+            max_bytes=settings.gridgov_max_upload_bytes,
+            max_files=settings.gridgov_max_upload_files,
         )
         return ProjectPayload(project=ProjectType.from_model(project))
 

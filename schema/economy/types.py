@@ -108,6 +108,25 @@ class ProgressReportType:
         )
 
 
+@strawberry.type(name="ProjectAttachment", description="A file of a project.")
+class ProjectAttachmentType:
+    id: strawberry.ID
+    filename: str
+    content_type: str
+    size: int
+    url: str = strawberry.field(description="Download with the same credentials as /graphql.")
+
+    @classmethod
+    def from_model(cls, file: models.ProjectAttachment) -> ProjectAttachmentType:
+        return cls(
+            id=strawberry.ID(str(file.id)),
+            filename=file.filename,
+            content_type=file.content_type,
+            size=file.size,
+            url=f"/project-attachments/{file.id}",
+        )
+
+
 @strawberry.type(name="Project", description="A project (项目建设) of a region.")
 class ProjectType:
     id: strawberry.ID
@@ -134,6 +153,11 @@ class ProjectType:
     async def milestones(self, info: Info) -> list[MilestoneType]:
         found = await info.context.loaders.project_milestones.load(self.key)
         return [MilestoneType.from_model(m) for m in found]
+
+    @strawberry.field(description="Its files (approvals, drawings, site photos).")
+    async def attachments(self, info: Info) -> list[ProjectAttachmentType]:
+        found = await info.context.loaders.project_attachments.load(self.key)
+        return [ProjectAttachmentType.from_model(f) for f in found]
 
     @strawberry.field(description="Its monthly progress reports, newest first.")
     async def progress_reports(self, info: Info) -> list[ProgressReportType]:

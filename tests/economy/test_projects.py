@@ -3,14 +3,19 @@ and a month's progress signed off by the level above, whose investment then coun
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
+from pathlib import Path
+from typing import Any
 
 import httpx
+import pytest
 
 from api.domains.economy.models import Milestone, Project
 from api.flows import sweep
 from api.flows.calendar import LOCAL
 from api.flows.models import FlowCard
+from api.settings import Settings
 from tests import factories
 from tests.diaries.helpers import person, run
 from tests.economy.helpers import ERROR, at
@@ -189,3 +194,56 @@ async def test_a_project_through_its_milestones_one_late_and_a_month_signed_off(
     # another township's centre does not see it at all
     hidden = await gql(client, PROJECT, {"id": project["id"]}, token=other_township)
     assert hidden["data"]["project"] is None
+
+
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+)
+ATTACH = (
+    "mutation($id: ID!, $files: [Upload!]!) { attachProjectFiles(id: $id, files: $files) {"
+    " __typename ... on ProjectPayload { project { attachments { id filename contentType size"
+    f" url }} }} }} {ERROR} }} }}"
+)
+
+
+async def _attach(
+    client: httpx.AsyncClient, token: str, project_id: str, files: list[tuple[str, bytes]]
+) -> dict[str, Any]:
+    operations = {"query": ATTACH, "variables": {"id": project_id, "files": [None] * len(files)}}
+    mapping = {str(i): [f"variables.files.{i}"] for i in range(len(files))}
+    response = await client.post(
+        "/graphql",
+        data={"operations": json.dumps(operations), "map": json.dumps(mapping)},
+        files={str(i): (name, content) for i, (name, content) in enumerate(files)},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert response.status_code == 200, response.text
+    return response.json()["data"]["attachProjectFiles"]  # type: ignore[no-any-return]
+
+
+async def test_project_files_are_kept_and_served_only_in_scope(
+    client: httpx.AsyncClient, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(settings, "gridgov_attachment_dir", tmp_path / "files")
+    await factories.region_tree()
+    _, township = await person("township_centre", TOWNSHIP)
+    _, other_township = await person("township_centre", "410611002")
+    created = await run(client, CREATE, township, input={**PROJECT_INPUT, "milestones": []})
+    project_id = created["project"]["id"]
+
+    attached = await _attach(client, township, project_id, [("../site.png", PNG)])
+    refused = await _attach(client, township, project_id, [("virus.exe", b"MZ\x90\x00")])
+    elsewhere = await _attach(client, other_township, project_id, [("site.png", PNG)])
+
+    [file] = attached["project"]["attachments"]
+    assert (file["filename"], file["contentType"], file["size"]) == (
+        "site.png",
+        "image/png",
+        len(PNG),
+    )
+    assert refused["__typename"] == "ValidationError"
+    assert elsewhere["__typename"] == "NotFoundError"
+    mine = await client.get(file["url"], headers={"Authorization": f"Bearer {township}"})
+    theirs = await client.get(file["url"], headers={"Authorization": f"Bearer {other_township}"})
+    assert (mine.status_code, mine.content, theirs.status_code) == (200, PNG, 404)

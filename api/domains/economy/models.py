@@ -150,3 +150,20 @@ class IndicatorValue(ClockColumns):
         table = "economy_indicator_values"
         unique_together = (("indicator_id", "region_code", "period"),)
         indexes = (("indicator_id", "period", "status"),)
+
+
+class ProjectAttachment(Model):
+    """A file of a project (approvals, drawings, site photos), stored once by its SHA-256
+    beside the other domains' files."""
+
+    id = fields.UUIDField(primary_key=True)
+    project_id = fields.UUIDField(db_index=True)
+    sha256 = fields.CharField(max_length=64)
+    content_type = fields.CharField(max_length=100)
+    size = fields.BigIntField()
+    filename = fields.CharField(max_length=200)
+    uploaded_by_id = fields.UUIDField(null=True)
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "economy_project_attachments"

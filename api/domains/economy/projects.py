@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 from typing import Final
 
 from tortoise.exceptions import IntegrityError
@@ -31,15 +32,18 @@ from api.domains.economy.models import (
     Milestone,
     ProgressReport,
     Project,
+    ProjectAttachment,
     ProjectCategory,
 )
 from api.domains.economy.scope import by_id_page, check, month, readable, region
+from api.domains.events.attachments import store_uploads
 from api.domains.hierarchy.models import Department, Region
 from api.domains.registry.models import Organisation
 from api.errors import Conflict, ErrorCode, NotFound, ValidationFailed
 from api.flows import moves
 from api.flows.calendar import LOCAL
 from api.pagination import Page, PageRequest
+from api.uploads import UploadedFile
 
 MONEY_PLACES: Final = 2
 MAX_MILESTONES: Final = 50
@@ -412,3 +416,62 @@ async def update(
         project.version += 1
         await project.save()
     return project
+
+
+MAX_ATTACHMENTS: Final = 50  # per project, over all uploads
+
+
+async def attach_files(
+    *,
+    actor: Principal,
+    project_id: uuid.UUID,
+    files: Sequence[UploadedFile],
+    root: Path,
+    max_bytes: int,
+    max_files: int,
+) -> Project:
+    """Keep files of a project (type sniffed, size bounded, stored by hash)."""
+    project = await get(actor=actor, project_id=project_id)
+    check(actor, "project", "manage", at=project.region_code, field="id")
+    if await ProjectAttachment.filter(project_id=project.id).count() + len(files) > MAX_ATTACHMENTS:
+        raise ValidationFailed(f"a project keeps at most {MAX_ATTACHMENTS} files", field="files")
+    stored = await store_uploads(files, root=root, max_bytes=max_bytes, max_files=max_files)
+    await ProjectAttachment.bulk_create(
+        [
+            ProjectAttachment(
+                id=uuid.uuid4(),
+                project_id=project.id,
+                sha256=file.sha256,
+                content_type=file.content_type,
+                size=file.size,
+                filename=file.filename,
+                uploaded_by_id=actor.user_id or actor.api_key_id,
+                created_at=clock.now(),
+            )
+            for file in stored
+        ]
+    )
+    return project
+
+
+async def attachments_of(
+    project_ids: Sequence[uuid.UUID],
+) -> dict[uuid.UUID, list[ProjectAttachment]]:
+    found: dict[uuid.UUID, list[ProjectAttachment]] = {}
+    rows = await ProjectAttachment.filter(project_id__in=list(project_ids)).order_by(
+        "created_at", "id"
+    )
+    for row in rows:
+        found.setdefault(row.project_id, []).append(row)
+    return found
+
+
+async def readable_attachment(*, actor: Principal, attachment_id: uuid.UUID) -> ProjectAttachment:
+    """A file of a project the caller may read; anything else is not found."""
+    attachment = await ProjectAttachment.get_or_none(id=attachment_id)
+    if (
+        attachment is None
+        or not await Project.filter(readable(actor, "project"), id=attachment.project_id).exists()
+    ):
+        raise NotFound("attachment", attachment_id)
+    return attachment
