@@ -10,6 +10,7 @@ from api.domains.announcements.flow import ANNOUNCEMENTS
 from api.domains.approvals.flow import APPLICATIONS, ASSESSMENTS
 from api.domains.diaries import rounds
 from api.domains.diaries.flow import DIARIES, ROUNDS
+from api.domains.economy import indicators
 from api.domains.economy.flow import INDICATOR_VALUES, MILESTONES, PROGRESS
 from api.domains.emergencies.flow import INCIDENTS, TASKS
 from api.domains.events.flow import EVENTS
@@ -51,3 +52,10 @@ async def investigation_reminders(ctx: dict[str, Any]) -> int:
         community_weekday=settings.gridgov_community_investigation_weekday,
         township_days=settings.gridgov_township_investigation_days,
     )
+
+
+async def open_indicator_months(ctx: dict[str, Any]) -> int:
+    """Open last month's value of every indicator for every region that reports it, so that a
+    region that never reports is reminded and carded by the sweep (idempotent: once per
+    indicator, region and month); returns the values opened."""
+    return await indicators.open_last_month(clock.now().astimezone(LOCAL).date())

@@ -29,6 +29,7 @@ from tests.economy.helpers import (
     city_with_three_townships,
 )
 from tests.factories import error_codes, gql
+from workers.events import open_indicator_months
 
 NOVEMBER = "2026-11-01"
 
@@ -153,3 +154,19 @@ async def test_three_townships_report_one_late_and_the_district_signs_off_level_
         client, AGGREGATE, tokens[first], i="fiscal_revenue", s=DISTRICT, p=NOVEMBER
     )
     assert (outside["__typename"], outside["code"]) == ("ValidationError", "OUTSIDE_AREA")
+
+
+async def test_the_worker_opens_last_month_for_every_reporting_region_once(
+    client: httpx.AsyncClient,
+) -> None:
+    await city_with_three_townships()
+    at(datetime(2026, 12, 1, 0, 5, tzinfo=LOCAL))
+    _, city = await person("city_command", "4106")
+    await run(client, DEFINE, city, input=FISCAL_REVENUE)
+
+    assert await open_indicator_months({}) == 4  # 淇滨区's three townships and 鹤山区's one
+    assert await open_indicator_months({}) == 0
+    opened = await IndicatorValue.filter(period=NOVEMBER).values_list("region_code", "status")
+    assert sorted(opened) == [(code, "open") for code in ("410602001", *TOWNSHIPS)]
+    deadline = (await IndicatorValue.get(region_code=TOWNSHIPS[0])).report_by
+    assert deadline == datetime(2026, 12, 6, tzinfo=LOCAL)  # the end of the 5th, China time

@@ -33,7 +33,7 @@ from api.domains.economy.scope import (
 )
 from api.domains.hierarchy.models import Region
 from api.errors import ErrorCode, NotAllowed, NotFound, PermissionDenied, ValidationFailed
-from api.flows import moves
+from api.flows import SYSTEM, moves
 from api.flows.calendar import LOCAL
 from api.pagination import Page, PageRequest
 from api.regions import Level
@@ -147,15 +147,21 @@ async def open_period(*, actor: Principal, code: str, period: date, scope: str) 
     _not_future(period)
     scope = region(scope, field="scope")
     check(actor, "indicator_value", "open", at=scope, field="scope")
-    level = Level(definition.reporting_level)
-    expected = await _reporting_regions(scope, level)
+    expected = await _reporting_regions(scope, Level(definition.reporting_level))
+    return await _open(definition, period, expected, actor=actor)
+
+
+async def _open(
+    definition: Indicator, period: date, regions: Sequence[str], *, actor: Principal
+) -> int:
+    """Start a value record (its reporting clock running) for each region lacking one."""
     existing = set(
         await IndicatorValue.filter(
-            indicator_id=definition.id, period=period, region_code__in=expected
+            indicator_id=definition.id, period=period, region_code__in=list(regions)
         ).values_list("region_code", flat=True)
     )
     opened = 0
-    for code_ in expected:
+    for code_ in regions:
         if code_ in existing:
             continue
         await moves.start(
@@ -166,6 +172,23 @@ async def open_period(*, actor: Principal, code: str, period: date, scope: str) 
             stage=ValueStage.REPORT,
         )
         opened += 1
+    return opened
+
+
+async def open_last_month(today: date) -> int:
+    """Open the month before `today` of every indicator in use for every active region that
+    reports it (the worker's daily job: idempotent, and an indicator defined mid-month is
+    opened the next day); returns the values opened."""
+    period = date(today.year - (today.month == 1), (today.month - 2) % 12 + 1, 1)
+    opened = 0
+    for definition in await indicators():
+        regions = [
+            str(code)
+            for code in await Region.filter(
+                level=Level(definition.reporting_level), is_active=True
+            ).values_list("code", flat=True)
+        ]
+        opened += await _open(definition, period, regions, actor=SYSTEM)
     return opened
 
 
