@@ -8,7 +8,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Final
 
@@ -20,7 +20,7 @@ from tortoise.transactions import in_transaction
 from api import clock, money
 from api.auth import Principal
 from api.domains.economy.enums import Aggregation, ValueAction, ValueStage, ValueStatus
-from api.domains.economy.flow import INDICATOR_VALUES
+from api.domains.economy.flow import INDICATOR_VALUES, end_of_day
 from api.domains.economy.models import FIGURE_DIGITS, Indicator, IndicatorValue
 from api.domains.economy.scope import (
     by_id_page,
@@ -111,12 +111,7 @@ async def indicator(code: str) -> Indicator:
 def report_by(definition: Indicator, period: date) -> datetime:
     """The end of the indicator's due day in the month after the period (China time)."""
     following = next_month(period)
-    due = date(following.year, following.month, definition.due_day)
-    return datetime.combine(next_day(due), time(0), tzinfo=LOCAL)
-
-
-def next_day(day: date) -> date:
-    return date.fromordinal(day.toordinal() + 1)
+    return end_of_day(date(following.year, following.month, definition.due_day))
 
 
 def _new_value(definition: Indicator, region_code: str, period: date) -> IndicatorValue:
