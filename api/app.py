@@ -42,6 +42,7 @@ from api.domains.accounts.throttle import LoginThrottle
 from api.domains.announcements import service as announcements
 from api.domains.approvals import service as approvals
 from api.domains.diaries import service as diaries
+from api.domains.economy import projects
 from api.domains.events import attachments
 from api.domains.imports import service as imports
 from api.domains.intake import open311
@@ -344,6 +345,9 @@ download_notice_file = stored_file(
 download_meeting_file = stored_file(
     lambda actor, file_id: meetings.readable_file(actor=actor, file_id=file_id)
 )
+download_project_attachment = stored_file(
+    lambda actor, file_id: projects.readable_attachment(actor=actor, attachment_id=file_id)
+)
 download_approval_file = stored_file(
     lambda actor, file_id: approvals.readable_file(actor=actor, file_id=file_id), inline=False
 )
@@ -463,6 +467,7 @@ def create_app(
             Route("/diary-attachments/{file_id}", download_diary_attachment),
             Route("/meeting-files/{file_id}", download_meeting_file),
             Route("/announcement-files/{file_id}", download_notice_file),
+            Route("/project-attachments/{file_id}", download_project_attachment),
             Route("/approval-files/{file_id}", download_approval_file),
             Mount("/open311/v2", routes=open311.routes()),
             Route("/imports/{job_id}/errors.csv", download_import_errors),

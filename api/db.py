@@ -34,12 +34,14 @@ MODEL_MODULES = [
     "api.domains.announcements.models",
     "api.domains.meetings.models",
     "api.domains.points.models",
+    "api.domains.economy.models",
 ]
 # Loaders of reference data that must exist once the tables do (idempotent), run after migrating.
 REFERENCE_DATA = [
     "api.domains.events.reference.ensure_reference_data",
     # this year's and next year's statutory holidays (api/domains/events/holidays.py)
     "api.domains.events.holidays.seed_current_years",
+    "api.domains.economy.reference.ensure_reference_data",
 ]
 
 

@@ -28,6 +28,8 @@ from schema.approvals.subscriptions import ApprovalsSubscription
 from schema.audit.queries import AuditQuery
 from schema.diaries.mutations import DiariesMutation
 from schema.diaries.queries import DiariesQuery
+from schema.economy.mutations import EconomyMutation
+from schema.economy.queries import EconomyQuery
 from schema.emergencies.mutations import EmergenciesMutation
 from schema.emergencies.queries import EmergenciesQuery
 from schema.emergencies.subscriptions import EmergenciesSubscription
@@ -79,6 +81,7 @@ class Query(
     MessagesQuery,
     PostsQuery,
     PointsQuery,
+    EconomyQuery,
 ):
     pass
 
@@ -104,6 +107,7 @@ class Mutation(
     MessagesMutation,
     PostsMutation,
     PointsMutation,
+    EconomyMutation,
 ):
     pass
 

@@ -56,6 +56,7 @@ from api.domains.announcements import messages, posts
 from api.domains.announcements import service as announcements
 from api.domains.announcements.models import Announcement, MessageThread, PublicPost
 from api.domains.audit.models import AuditEntry
+from api.domains.economy.models import Indicator, Milestone, ProgressReport, Project
 from api.domains.emergencies.models import EmergencyPlan, Incident, IncidentTask
 from api.domains.events.models import CalendarDay, Category, Event
 from api.domains.hierarchy.models import Department, Region
@@ -66,6 +67,7 @@ from api.domains.points import pledges
 from api.domains.points.models import PointsMember, WelfarePost
 from api.domains.registry.models import (
     Building,
+    Enrolment,
     House,
     Household,
     Organisation,
@@ -125,6 +127,12 @@ INPUT_MODELS: Final[Mapping[str, tuple[type[Model], ...]]] = {
     "OpenIncidentInput": (Incident,),
     "JoinDualPostInput": (PointsMember,),
     "WelfarePostInput": (WelfarePost,),
+    "CreateProjectInput": (Project,),
+    "UpdateProjectInput": (Project,),
+    "MilestoneInput": (Milestone,),
+    "ProgressInput": (ProgressReport,),
+    "DefineIndicatorInput": (Indicator,),
+    "EnrolmentTermsInput": (Enrolment,),
 }
 
 

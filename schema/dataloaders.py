@@ -10,6 +10,7 @@ from strawberry.dataloader import DataLoader
 from api.domains.accounts.models import RoleAssignment
 from api.domains.accounts.service import assignments_of
 from api.domains.approvals.models import RiskReview
+from api.domains.economy.models import Milestone, ProgressReport, ProjectAttachment
 from api.domains.emergencies.models import (
     CapAlert,
     EmergencyPlan,
@@ -21,9 +22,17 @@ from api.domains.events.models import Attachment, Category, TimelineEntry
 from api.domains.events.service import timelines
 from api.domains.hierarchy.models import Department
 from api.domains.points.ledger import Totals
-from api.domains.registry.models import Building, House, Household, Person, SpecialGroupRecord
+from api.domains.registry.models import (
+    Building,
+    Enrolment,
+    House,
+    Household,
+    Person,
+    SpecialGroupRecord,
+)
 from api.flows.models import FlowStep
 from schema.approvals import dataloaders as approvals
+from schema.economy import dataloaders as economy
 from schema.emergencies import dataloaders as emergencies
 from schema.points import dataloaders as points
 from schema.registry import dataloaders as registry
@@ -95,6 +104,14 @@ class Loaders:
         return DataLoader(load_fn=registry.load_special_groups)
 
     @cached_property
+    def enrolments_by_person(self) -> DataLoader[uuid.UUID, list[Enrolment]]:
+        return DataLoader(load_fn=registry.load_enrolments)
+
+    @cached_property
+    def person(self) -> DataLoader[uuid.UUID, Person | None]:
+        return DataLoader(load_fn=registry.load_people)
+
+    @cached_property
     def household(self) -> DataLoader[uuid.UUID, Household | None]:
         return DataLoader(load_fn=registry.load_households)
 
@@ -105,6 +122,19 @@ class Loaders:
     @cached_property
     def building(self) -> DataLoader[uuid.UUID, Building | None]:
         return DataLoader(load_fn=registry.load_buildings)
+
+    # economy (经济运行): a project's milestones and monthly progress
+    @cached_property
+    def project_milestones(self) -> DataLoader[uuid.UUID, list[Milestone]]:
+        return DataLoader(load_fn=economy.load_milestones)
+
+    @cached_property
+    def project_attachments(self) -> DataLoader[uuid.UUID, list[ProjectAttachment]]:
+        return DataLoader(load_fn=economy.load_attachments)
+
+    @cached_property
+    def project_progress(self) -> DataLoader[uuid.UUID, list[ProgressReport]]:
+        return DataLoader(load_fn=economy.load_progress)
 
     # emergencies (应急管理): an incident's record
     @cached_property

@@ -8,6 +8,7 @@ import os
 import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from importlib import import_module
 from pathlib import Path
 from typing import Any
 
@@ -111,9 +112,11 @@ async def _empty_tables() -> None:
     connection = connections.get("default")
     tables = model_tables()
     await connection.execute_script(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
-    from api.domains.events.reference import ensure_reference_data
+    from api.db import REFERENCE_DATA
 
-    await ensure_reference_data()
+    for name in REFERENCE_DATA:
+        module, function = name.rsplit(".", 1)
+        await getattr(import_module(module), function)()
 
 
 @pytest.fixture

@@ -29,6 +29,7 @@ from tests.announcements.examples import announcement_fixtures
 from tests.approvals.examples import approval_fixtures
 from tests.conftest import model_tables
 from tests.diaries.examples import diary_fixtures
+from tests.economy.examples import economy_fixtures
 from tests.emergencies.examples import emergency_fixtures
 from tests.intake.helpers import close_event
 from tests.meetings.examples import meeting_fixtures
@@ -141,6 +142,7 @@ async def _fixtures() -> dict[str, str]:
         **await announcement_fixtures(),
         **await meeting_fixtures(),
         **await points_fixtures(),
+        **await economy_fixtures(),
     }
 
 

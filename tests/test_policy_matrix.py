@@ -270,6 +270,44 @@ async def set_diary_quota(
     )
 
 
+async def read_projects(
+    client: httpx.AsyncClient, token: str, code: str, ctx: dict[str, Any]
+) -> dict[str, Any]:
+    return await gql(
+        client,
+        'query($c: String!) { projectStatistics(scope: $c, from: "2026-01-01", to: "2026-12-31")'
+        " { __typename } }",
+        {"c": code},
+        token=token,
+    )
+
+
+async def manage_projects(
+    client: httpx.AsyncClient, token: str, code: str, ctx: dict[str, Any]
+) -> dict[str, Any]:
+    # an unknown category: allowed callers get its typed error, and nothing is written
+    return await gql(
+        client,
+        'mutation($c: String!) { createProject(input: {name: "p", categoryCode: "none",'
+        ' regionCode: $c, plannedInvestment: {amount: "1"}, startsOn: "2026-01-01",'
+        ' endsOn: "2026-12-31"}) { __typename } }',
+        {"c": code},
+        token=token,
+    )
+
+
+async def read_indicator_values(
+    client: httpx.AsyncClient, token: str, code: str, ctx: dict[str, Any]
+) -> dict[str, Any]:
+    return await gql(
+        client,
+        'query($c: String!) { indicatorAggregate(indicator: "none", scope: $c,'
+        ' period: "2026-01-01") { __typename } }',
+        {"c": code},
+        token=token,
+    )
+
+
 async def read_patrols(
     client: httpx.AsyncClient, token: str, code: str, ctx: dict[str, Any]
 ) -> dict[str, Any]:
@@ -531,6 +569,9 @@ PROBES: list[tuple[str, str, Probe, set[Level]]] = [
     ("diary", "read", read_diaries, set(ORDER)),
     ("diary_quota", "set", set_diary_quota, set(ORDER)),
     ("patrol", "read", read_patrols, set(ORDER)),
+    ("project", "read", read_projects, set(ORDER)),
+    ("project", "manage", manage_projects, set(ORDER)),
+    ("indicator_value", "read", read_indicator_values, set(ORDER)),
     ("household_visit", "read", read_visit_coverage, set(ORDER)),
     ("investigation_round", "read", read_round_report, set(ORDER)),
     ("incident", "read", read_incidents, set(ORDER)),

@@ -10,6 +10,8 @@ from api.domains.announcements.flow import ANNOUNCEMENTS
 from api.domains.approvals.flow import APPLICATIONS, ASSESSMENTS
 from api.domains.diaries import rounds
 from api.domains.diaries.flow import DIARIES, ROUNDS
+from api.domains.economy import indicators
+from api.domains.economy.flow import INDICATOR_VALUES, MILESTONES, PROGRESS
 from api.domains.emergencies.flow import INCIDENTS, TASKS
 from api.domains.events import holidays
 from api.domains.events.flow import EVENTS
@@ -33,6 +35,9 @@ SWEPT = (
     MEETINGS,
     CLAIMS,
     PLEDGES,
+    MILESTONES,
+    PROGRESS,
+    INDICATOR_VALUES,
 )
 
 
@@ -61,3 +66,10 @@ async def seed_national_calendar(ctx: dict[str, Any]) -> dict[str, Any]:
     arrangement for is logged and left to the dashboard's warning."""
     report = await holidays.seed_current_years()
     return {"seeded": report.seeded, "unpublished": report.unpublished}
+
+
+async def open_indicator_months(ctx: dict[str, Any]) -> int:
+    """Open last month's value of every indicator for every region that reports it, so that a
+    region that never reports is reminded and carded by the sweep (idempotent: once per
+    indicator, region and month); returns the values opened."""
+    return await indicators.open_last_month(clock.now().astimezone(LOCAL).date())

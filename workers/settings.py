@@ -12,7 +12,12 @@ from api.settings import get_settings
 from workers.accounts import prune_sessions
 from workers.announcements import push_announcement, push_overdue_announcements
 from workers.diaries import assess_diary_quotas
-from workers.events import enforce_deadlines, investigation_reminders, seed_national_calendar
+from workers.events import (
+    enforce_deadlines,
+    investigation_reminders,
+    open_indicator_months,
+    seed_national_calendar,
+)
 from workers.imports import purge_imports, requeue_imports, run_import
 from workers.points import freeze_points_periods
 from workers.stats import freeze_rankings
@@ -44,6 +49,7 @@ class WorkerSettings:
         prune_sessions,
         enforce_deadlines,
         investigation_reminders,
+        open_indicator_months,
         dispatch_webhooks,
         deliver_webhook,
         freeze_rankings,
@@ -63,6 +69,8 @@ class WorkerSettings:
         cron(enforce_deadlines, second={0}, unique=True, run_at_startup=True, timeout=55),
         # 08:00 China time (00:00 UTC), and at start-up in case the machine was down at eight
         cron(investigation_reminders, hour={0}, minute={0}, unique=True, run_at_startup=True),
+        # daily (idempotent): last month's indicator values, opened early on the 1st
+        cron(open_indicator_months, hour={0}, minute={5}, unique=True, run_at_startup=True),
         cron(dispatch_webhooks, second={0, 10, 20, 30, 40, 50}, unique=True, timeout=9),
         # 01:30 China time (17:30 UTC), after the day closed; at start-up too, in case the
         # machine was down then (frozen periods are skipped, so a rerun costs little)

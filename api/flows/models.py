@@ -10,6 +10,28 @@ from tortoise import fields
 from tortoise.models import Model
 
 
+class ClockColumns(Model):
+    """The columns the flow kernel keeps on a record with stage clocks (a domain's own table
+    of reviewed records inherits them)."""
+
+    status = fields.CharField(max_length=16)
+    version = fields.IntField(default=1)
+    flow_version = fields.SmallIntField(
+        default=1, description="the flow definition it started with"
+    )
+    stage = fields.CharField(max_length=16, null=True)
+    stage_started_at = fields.DatetimeField(null=True)
+    due_at = fields.DatetimeField(null=True)
+    remind_at = fields.DatetimeField(null=True)
+    red_at = fields.DatetimeField(null=True)
+    due_by_stage: fields.JSONField[Any] = fields.JSONField(default=dict)
+    card = fields.CharField(max_length=8, default="none", description="worst so far")
+    warning_level = fields.SmallIntField(default=0)
+
+    class Meta:
+        abstract = True
+
+
 class FlowRecord(Model):
     """A reviewed record of a flow that needs nothing beyond a title and a holder (a notice
     awaiting acknowledgement, a diary under review …); `data` holds what is its own."""

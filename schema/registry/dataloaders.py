@@ -7,8 +7,15 @@ from collections.abc import Sequence
 from typing import Any
 
 from api.auth import Principal
-from api.domains.registry import service
-from api.domains.registry.models import Building, House, Household, Person, SpecialGroupRecord
+from api.domains.registry import enrolments, service
+from api.domains.registry.models import (
+    Building,
+    Enrolment,
+    House,
+    Household,
+    Person,
+    SpecialGroupRecord,
+)
 
 SensitiveRead = tuple[Principal, str, str, str, str]  # actor, kind, record id, region, column
 
@@ -47,3 +54,11 @@ def by_id(model: Any) -> Any:
 load_households = by_id(Household)
 load_houses = by_id(House)
 load_buildings = by_id(Building)
+
+
+async def load_enrolments(ids: list[uuid.UUID]) -> list[list[Enrolment]]:
+    grouped = await enrolments.enrolments_of_people(ids)
+    return [grouped.get(i, []) for i in ids]
+
+
+load_people = by_id(Person)

@@ -12,6 +12,7 @@ from api.domains.registry.enums import (
     OrganisationKind,
     PartyOrganisationLevel,
     PersonType,
+    Programme,
     RecordKind,
     SpecialGroup,
 )
@@ -25,6 +26,7 @@ from schema.registry.types import (
     BuildingType,
     CodeEntry,
     CodeTableType,
+    EnrolmentType,
     HouseholdNode,
     HouseType,
     OrganisationType,
@@ -47,6 +49,9 @@ class PersonFilterInput:
     person_type: PersonType | None = None
     special_group: SpecialGroup | None = strawberry.field(
         default=None, description="Members of this group (needs the special-group read role)."
+    )
+    programme: Programme | None = strawberry.field(
+        default=None, description="Enrolled in this programme (needs the enrolment read role)."
     )
     left_behind_type: str | None = strawberry.field(default=None, description="5.15 code")
     age_from: int | None = strawberry.field(default=None, description="At least this old.")
@@ -79,6 +84,7 @@ class RegistryFilterInput:
     party_level: PartyOrganisationLevel | None = strawberry.field(
         default=None, description="Party organisations."
     )
+    programme: Programme | None = strawberry.field(default=None, description="Enrolments.")
 
 
 RegistryStatisticsResult = Annotated[
@@ -110,6 +116,7 @@ def person_filter(value: PersonFilterInput | None) -> service.PersonFilter:
         region_code=value.region_code,
         person_type=value.person_type,
         special_group=value.special_group,
+        programme=value.programme,
         left_behind_type=value.left_behind_type,
         age_from=value.age_from,
         age_to=value.age_to,
@@ -136,6 +143,7 @@ def _place_filter(value: RegistryFilterInput | None) -> service.PlaceFilter:
         group=value.group,
         risk_level=value.risk_level,
         party_level=value.party_level,
+        programme=value.programme,
     )
 
 
@@ -261,6 +269,20 @@ class RegistryQuery:
         after: str | None = None,
     ) -> Connection[SpecialGroupRecordType]:
         return await _list(info, RecordKind.SPECIAL_GROUP, filter, first, after)
+
+    @strawberry.field(
+        description="Programme enrolments of your scope (roles that may read them, as for "
+        "special groups).",
+        extensions=allow("enrolment", "read"),
+    )
+    async def enrolments(
+        self,
+        info: Info,
+        filter: RegistryFilterInput | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[EnrolmentType]:
+        return await _list(info, RecordKind.ENROLMENT, filter, first, after)
 
     @strawberry.field(description="Party organisations of the grid structure.", extensions=READ)
     async def party_organisations(

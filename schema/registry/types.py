@@ -24,17 +24,29 @@ from api.domains.registry.enums import (
     OrganisationKind,
     PartyOrganisationLevel,
     PersonType,
+    Programme,
     RecordKind,
     RecordStatus,
     SpecialGroup,
 )
-from api.domains.registry.privacy import mask, may_read_sensitive, may_read_special_groups
+from api.domains.registry.privacy import (
+    mask,
+    may_read_enrolments,
+    may_read_sensitive,
+    may_read_special_groups,
+)
+from schema.money import Money
 from schema.node import Node
 from schema.types import Info
 
 strawberry.enum(PersonType, name="PersonType", description="户籍, 流动 or 境外 resident.")
 strawberry.enum(RecordStatus, name="RecordStatus", description="Registered or deregistered.")
 strawberry.enum(SpecialGroup, name="SpecialGroup", description="Special groups (特殊人群).")
+strawberry.enum(
+    Programme,
+    name="Programme",
+    description="Welfare and social-security programmes (低保, 特困 …).",
+)
 strawberry.enum(HouseholdType, name="HouseholdType", description="Family or collective household.")
 strawberry.enum(OrganisationKind, name="OrganisationKind", description="Enterprise or social.")
 strawberry.enum(
@@ -222,6 +234,69 @@ class SpecialGroupRecordType(Node):
             uuid=record.id,
             person_id=record.person_id,
             details=details_of(record.group, record.details),
+        )
+
+
+# ---------------------------------------------------------------- programme enrolments
+
+
+@strawberry.type(
+    name="Enrolment",
+    description="A person's or household's enrolment in a programme (低保, 特困, 优抚 …): "
+    "read only by roles that may read enrolments; the beneficiary's ID number masked and its "
+    "whole reads audited as for every registry identifier.",
+)
+class EnrolmentType(Node):
+    uuid: UUID
+    person_id: UUID | None
+    household_id: UUID | None
+    programme: Programme
+    region_code: str
+    starts_on: dt.date
+    ends_on: dt.date | None = strawberry.field(description="The last day granted, inclusive.")
+    benefit: Money | None = strawberry.field(description="Per month.")
+    granting_department_id: UUID | None
+    note: str | None
+    status: RecordStatus = strawberry.field(description="DEREGISTERED: ended.")
+    version: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+    def node_key(self) -> str:
+        return str(self.uuid)
+
+    @strawberry.field(description="The person enrolled (or null for a household).")
+    async def beneficiary_name(self, info: Info) -> str | None:
+        if self.person_id is None:
+            return None
+        found = await info.context.loaders.person.load(self.person_id)
+        return found.name if found else None
+
+    @strawberry.field(description="The person's ID number; masked unless you may see it.")
+    async def id_number(self, info: Info) -> str | None:
+        if self.person_id is None:
+            return None
+        found = await info.context.loaders.person.load(self.person_id)
+        if found is None:
+            return None
+        return await sensitive(
+            info, RecordKind.ENROLMENT, self.uuid, self.region_code, "id_number", found.id_number
+        )
+
+    @classmethod
+    def from_model(cls, record: models.Enrolment) -> EnrolmentType:
+        benefit = (
+            None
+            if record.benefit_amount is None
+            else Money(amount=record.benefit_amount, currency=record.currency)
+        )
+        return build(
+            cls,
+            record,
+            uuid=record.id,
+            person_id=record.person_id,
+            household_id=record.household_id,
+            benefit=benefit,
         )
 
 
@@ -463,6 +538,16 @@ class PersonNode(Node):
         records = await info.context.loaders.special_groups_by_person.load(self.uuid)
         return [SpecialGroupRecordType.from_model(record) for record in records]
 
+    @strawberry.field(
+        description="Programme enrolments (低保, 特困, 优抚 …); null unless your role may read "
+        "enrolments here, as for special groups."
+    )
+    async def enrolments(self, info: Info) -> list[EnrolmentType] | None:
+        if not may_read_enrolments(info.context.principal, self.region_code):
+            return None
+        records = await info.context.loaders.enrolments_by_person.load(self.uuid)
+        return [EnrolmentType.from_model(record) for record in records]
+
     @classmethod
     def from_model(cls, person: models.Person) -> PersonNode:
         return build(cls, person, uuid=person.id, record=person, tags=list(person.tags or []))
@@ -626,6 +711,7 @@ CONVERTERS: dict[RecordKind, Any] = {
     RecordKind.PARTY_ORGANISATION: PartyOrganisationType.from_model,
     RecordKind.PARTY_MEMBER: PartyMemberType.from_model,
     RecordKind.VOLUNTEER: VolunteerType.from_model,
+    RecordKind.ENROLMENT: EnrolmentType.from_model,
 }
 NODE_NAMES: dict[str, RecordKind] = {
     "Person": RecordKind.PERSON,
@@ -637,6 +723,7 @@ NODE_NAMES: dict[str, RecordKind] = {
     "PartyOrganisation": RecordKind.PARTY_ORGANISATION,
     "PartyMember": RecordKind.PARTY_MEMBER,
     "Volunteer": RecordKind.VOLUNTEER,
+    "Enrolment": RecordKind.ENROLMENT,
 }
 
 

@@ -9,26 +9,7 @@ from typing import Any
 from tortoise import fields
 from tortoise.models import Model
 
-
-class ClockColumns(Model):
-    """The columns the flow kernel keeps on a record with stage clocks."""
-
-    status = fields.CharField(max_length=16)
-    version = fields.IntField(default=1)
-    flow_version = fields.SmallIntField(
-        default=1, description="the flow definition it started with"
-    )
-    stage = fields.CharField(max_length=16, null=True)
-    stage_started_at = fields.DatetimeField(null=True)
-    due_at = fields.DatetimeField(null=True)
-    remind_at = fields.DatetimeField(null=True)
-    red_at = fields.DatetimeField(null=True)
-    due_by_stage: fields.JSONField[Any] = fields.JSONField(default=dict)
-    card = fields.CharField(max_length=8, default="none", description="worst so far")
-    warning_level = fields.SmallIntField(default=0)
-
-    class Meta:
-        abstract = True
+from api.flows.models import ClockColumns
 
 
 class Diary(ClockColumns):

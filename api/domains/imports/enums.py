@@ -19,6 +19,7 @@ class ImportKind(StrEnum):
     SPECIAL_GROUPS = "special_groups"
     PARTY_MEMBERS = "party_members"
     VOLUNTEERS = "volunteers"
+    ENROLMENTS = "enrolments"
 
 
 class ImportMode(StrEnum):

@@ -192,12 +192,18 @@ async def run(job_id: uuid.UUID, *, last_try: bool) -> ImportState | None:
 def readable_jobs(actor: Principal) -> Q:
     """Jobs in the subtree where the caller may read imports, and the caller's own. A
     special-groups job (its rows and row problems name people under management) only where the
-    caller may also read special groups: an administrator reads imports everywhere, not them."""
+    caller may also read special groups, an enrolments job only where enrolments: an
+    administrator reads imports everywhere, not them."""
     groups = subtree_filter(
         scope_prefixes(actor.assignments, "special_group", "read"), "region_code"
     )
-    scoped = subtree_filter(scope_prefixes(actor.assignments, "import", "read"), "region_code") & (
-        ~Q(kind=ImportKind.SPECIAL_GROUPS) | groups
+    enrolments = subtree_filter(
+        scope_prefixes(actor.assignments, "enrolment", "read"), "region_code"
+    )
+    scoped = (
+        subtree_filter(scope_prefixes(actor.assignments, "import", "read"), "region_code")
+        & (~Q(kind=ImportKind.SPECIAL_GROUPS) | groups)
+        & (~Q(kind=ImportKind.ENROLMENTS) | enrolments)
     )
     creator = actor.user_id or actor.api_key_id
     return scoped | Q(created_by_id=creator) if creator else scoped

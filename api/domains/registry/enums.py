@@ -29,6 +29,20 @@ class SpecialGroup(StrEnum):
     AIDS_RISK = "aids_risk"  # 艾滋病危险人员
 
 
+class Programme(StrEnum):
+    """Welfare and social-security programmes a person or household is enrolled in
+    (民政救济, 民政优抚, 人口计生, 劳动保障)."""
+
+    MINIMUM_LIVING = "minimum_living"  # 最低生活保障 (低保)
+    SPECIAL_HARDSHIP = "special_hardship"  # 特困人员救助供养
+    TEMPORARY_RELIEF = "temporary_relief"  # 临时救助
+    VETERAN_CARE = "veteran_care"  # 优抚对象
+    FAMILY_PLANNING_SUPPORT = "family_planning_support"  # 计生特别扶助
+    UNEMPLOYMENT = "unemployment"  # 失业登记
+    PENSION_INSURANCE = "pension_insurance"  # 养老保险
+    MEDICAL_INSURANCE = "medical_insurance"  # 医疗保险
+
+
 class HouseholdType(StrEnum):
     FAMILY = "family"  # 家庭户
     COLLECTIVE = "collective"  # 集体户
@@ -59,6 +73,7 @@ class RecordKind(StrEnum):
     PARTY_ORGANISATION = "party_organisation"
     PARTY_MEMBER = "party_member"
     VOLUNTEER = "volunteer"
+    ENROLMENT = "enrolment"
 
 
 class ChangeAction(StrEnum):

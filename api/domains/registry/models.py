@@ -20,6 +20,7 @@ from api.domains.registry.enums import (
     OrganisationKind,
     PartyOrganisationLevel,
     PersonType,
+    Programme,
     RecordKind,
     RecordStatus,
     SpecialGroup,
@@ -200,6 +201,42 @@ class SpecialGroupRecord(Model):
 
     class Meta:
         table = "registry_special_groups"
+
+
+class Enrolment(Model):
+    """A person's or household's enrolment in a welfare or social-security programme (低保,
+    特困, 优抚 …): as sensitive as a special group, so read under its own policy object
+    (`enrolment`), its beneficiary's identifiers masked and audited like every registry
+    identifier; ended by deregistration, never deleted (its history stays)."""
+
+    id = fields.UUIDField(primary_key=True)
+    person: fields.ForeignKeyNullableRelation[Person] = fields.ForeignKeyField(
+        "gridgov.Person", related_name="enrolments", null=True, on_delete=fields.RESTRICT
+    )
+    household: fields.ForeignKeyNullableRelation[Household] = fields.ForeignKeyField(
+        "gridgov.Household", related_name="enrolments", null=True, on_delete=fields.RESTRICT
+    )
+    programme = fields.CharEnumField(Programme, max_length=32)
+    region_code = fields.CharField(max_length=15, description="the beneficiary's grid")
+    starts_on = fields.DateField()
+    ends_on = fields.DateField(null=True, description="the last day granted (inclusive)")
+    benefit_amount = fields.DecimalField(
+        max_digits=12, decimal_places=2, null=True, description="per month"
+    )
+    currency = fields.CharField(max_length=3, default="CNY", description="ISO 4217")
+    granting_department_id = fields.UUIDField(null=True, description="民政, 人社, 退役军人事务 …")
+    note = fields.TextField(null=True)
+    status = fields.CharEnumField(RecordStatus, max_length=16, default=RecordStatus.ACTIVE)
+    version = fields.IntField(default=1)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    person_id: Any
+    household_id: Any
+
+    class Meta:
+        table = "registry_enrolments"
+        indexes = (("region_code", "programme", "status"),)
 
 
 class Organisation(Model):

@@ -18,11 +18,13 @@ from api.domains.audit.models import AuditEntry
 from api.domains.registry.enums import (
     ChangeAction,
     PersonType,
+    Programme,
     RecordKind,
     RecordStatus,
     SpecialGroup,
 )
 from api.domains.registry.models import (
+    Enrolment,
     House,
     Household,
     PartyMember,
@@ -317,6 +319,7 @@ async def move_person(
                 )
                 await PartyMember.filter(person_id=person.id).update(region_code=person.region_code)
                 await Volunteer.filter(person_id=person.id).update(region_code=person.region_code)
+                await Enrolment.filter(person_id=person.id).update(region_code=person.region_code)
             await write_history(actor, RecordKind.PERSON, person, ChangeAction.MOVE, changes)
         return person
 
@@ -326,6 +329,7 @@ class PersonFilter:
     region_code: str | None = None
     person_type: PersonType | None = None
     special_group: SpecialGroup | None = None
+    programme: Programme | None = None
     left_behind_type: str | None = None
     age_from: int | None = None
     age_to: int | None = None
@@ -363,6 +367,12 @@ async def search_people(
             status=RecordStatus.ACTIVE,
         ).values("person_id")
         query = query.filter(id__in=Subquery(records))
+    if filters.programme:
+        # as sensitive: only inside the enrolment read scope
+        enrolled = Enrolment.filter(
+            readable(actor, "enrolment"), programme=filters.programme, status=RecordStatus.ACTIVE
+        ).values("person_id")
+        query = query.filter(id__in=Subquery(enrolled))
     today = clock.now().date()
     for bound, value in (("from", filters.age_from), ("to", filters.age_to)):
         if value is None:

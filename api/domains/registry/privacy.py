@@ -56,6 +56,11 @@ def may_read_special_groups(actor: Principal, region_code: str) -> bool:
     return can(actor.assignments, "special_group", "read", at=region_code)
 
 
+def may_read_enrolments(actor: Principal, region_code: str) -> bool:
+    """Programme enrolments (低保, 特困 …) are as sensitive as special groups: their own right."""
+    return can(actor.assignments, "enrolment", "read", at=region_code)
+
+
 # A reader who sees ID numbers masked may still look a person up by a whole number (a grid
 # worker checking a resident's card at the door), but each lookup is a yes/no answer about a
 # number they cannot see: with the age the record shows, about 33 candidates remain for a masked

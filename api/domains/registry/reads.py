@@ -15,6 +15,7 @@ from api.domains.audit.models import AuditEntry
 from api.domains.registry.enums import (
     OrganisationKind,
     PartyOrganisationLevel,
+    Programme,
     RecordKind,
     RecordStatus,
     SpecialGroup,
@@ -60,12 +61,13 @@ class PlaceFilter:
     group: SpecialGroup | None = None
     risk_level: str | None = None
     party_level: PartyOrganisationLevel | None = None
+    programme: Programme | None = None
 
 
 async def list_records(
     *, actor: Principal, kind: RecordKind, page: PageRequest, filters: PlaceFilter
 ) -> tuple[Page[Any], Any]:
-    """Households, houses, buildings, organisations, special-group records, party
+    """Households, houses, buildings, organisations, special-group records, enrolments, party
     organisations and members, volunteers in scope."""
     model = MODELS[kind]
     query = within_region(model.filter(readable(actor, policy_object(kind))), filters.region_code)
@@ -97,6 +99,8 @@ async def list_records(
             query = query.filter(group=filters.group)
         if filters.risk_level:
             query = query.filter(risk_level=filters.risk_level)
+    elif kind is RecordKind.ENROLMENT and filters.programme:
+        query = query.filter(programme=filters.programme)
     elif kind is RecordKind.PARTY_ORGANISATION and filters.party_level:
         query = query.filter(level=filters.party_level)
     return await keyset_page(query, page), query

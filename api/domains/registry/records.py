@@ -26,6 +26,7 @@ from api.domains.registry.enums import (
 )
 from api.domains.registry.models import (
     Building,
+    Enrolment,
     House,
     Household,
     Organisation,
@@ -59,6 +60,7 @@ MODELS: Final[Mapping[RecordKind, type[Model]]] = {
     RecordKind.PARTY_ORGANISATION: PartyOrganisation,
     RecordKind.PARTY_MEMBER: PartyMember,
     RecordKind.VOLUNTEER: Volunteer,
+    RecordKind.ENROLMENT: Enrolment,
 }
 
 
@@ -71,8 +73,16 @@ NATURAL_KEYS: Final[Mapping[RecordKind, str]] = {
 }
 
 
+# Records as sensitive as the membership they say (特殊人群, 低保 …) have a policy object of
+# their own; every other kind is `registry`.
+SENSITIVE_KINDS: Final[Mapping[RecordKind, str]] = {
+    RecordKind.SPECIAL_GROUP: "special_group",
+    RecordKind.ENROLMENT: "enrolment",
+}
+
+
 def policy_object(kind: RecordKind) -> str:
-    return "special_group" if kind is RecordKind.SPECIAL_GROUP else "registry"
+    return SENSITIVE_KINDS.get(kind, "registry")
 
 
 def readable(actor: Principal, obj: str = "registry") -> Q:
@@ -291,7 +301,7 @@ async def deregister(
     async with in_transaction():
         model = MODELS[kind]
         record: Any = await readable_record(actor, model, record_id, kind=kind, lock=True)
-        action = "end" if kind is RecordKind.SPECIAL_GROUP else "deregister"
+        action = "end" if kind in SENSITIVE_KINDS else "deregister"
         authorize(actor.assignments, policy_object(kind), action, at=record.region_code)
         check_version(record, expected_version)
         note = text(MAX_REASON, required=True).clean(reason, field="reason")
@@ -320,6 +330,9 @@ async def deregister(
         await record.save()
         if kind is RecordKind.PERSON:
             await SpecialGroupRecord.filter(person_id=record.id, status=active).update(
+                status=RecordStatus.DEREGISTERED
+            )
+            await Enrolment.filter(person_id=record.id, status=active).update(
                 status=RecordStatus.DEREGISTERED
             )
         await write_history(actor, kind, record, ChangeAction.DEREGISTER, changes)

@@ -11,7 +11,7 @@ from tortoise import connections
 
 from api.auth import Principal
 from api.domains.hierarchy.models import Region
-from api.domains.registry.privacy import may_read_special_groups
+from api.domains.registry.privacy import may_read_enrolments, may_read_special_groups
 from api.errors import ErrorCode, NotFound, ValidationFailed
 from api.regions import Level, child_length
 from policies.enforcer import authorize
@@ -31,6 +31,12 @@ SPECIAL_GROUPS: Final = (
     ', "group"',
 )
 
+ENROLMENTS: Final = (
+    "registry_enrolments",
+    "'enrolment:' || programme",
+    ", programme",
+)
+
 
 @dataclass(frozen=True, slots=True)
 class Count:
@@ -46,7 +52,9 @@ class Statistics:
     totals: list[Count]
 
 
-def statistics_sql(region_code: str, *, with_special_groups: bool) -> str:
+def statistics_sql(
+    region_code: str, *, with_special_groups: bool, with_enrolments: bool = False
+) -> str:
     """One statement over every table. Each table is counted per grid and kind first: that
     grouping follows the index order, so it streams off an index-only range scan; only the few
     thousand per-grid counts are then summed per child region. The range is inlined, not bound:
@@ -57,7 +65,11 @@ def statistics_sql(region_code: str, *, with_special_groups: bool) -> str:
         raise ValueError(region_code)
     below = child_length(region_code) or len(region_code)
     upper = region_code[:-1] + chr(ord(region_code[-1]) + 1)
-    sources = [*SOURCES, SPECIAL_GROUPS] if with_special_groups else list(SOURCES)
+    sources = list(SOURCES)
+    if with_special_groups:
+        sources.append(SPECIAL_GROUPS)
+    if with_enrolments:
+        sources.append(ENROLMENTS)
     per_grid = "\n    UNION ALL\n".join(
         f"SELECT region_code, {kind} AS kind, count(*) AS n FROM {table}"
         f" WHERE region_code ~>=~ '{region_code}' AND region_code ~<~ '{upper}'"
@@ -72,7 +84,8 @@ def statistics_sql(region_code: str, *, with_special_groups: bool) -> str:
 
 async def registry_statistics(*, actor: Principal, region_code: str) -> Statistics:
     """Counts of people (per type), households, houses, buildings, organisations (and special
-    groups, for roles that may see them) per child region of `region_code`."""
+    groups and programme enrolments, for roles that may see them) per child region of
+    `region_code`."""
     if Level.of_code(region_code) is None:
         raise ValidationFailed(
             "malformed region code", field="regionCode", code=ErrorCode.INVALID_CODE
@@ -81,7 +94,9 @@ async def registry_statistics(*, actor: Principal, region_code: str) -> Statisti
     if not await Region.exists(code=region_code):
         raise NotFound("region", region_code, field="regionCode")
     sql = statistics_sql(
-        region_code, with_special_groups=may_read_special_groups(actor, region_code)
+        region_code,
+        with_special_groups=may_read_special_groups(actor, region_code),
+        with_enrolments=may_read_enrolments(actor, region_code),
     )
     rows = await connections.get("default").execute_query_dict(sql)
     children = sorted(

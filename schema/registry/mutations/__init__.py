@@ -7,6 +7,7 @@ from __future__ import annotations
 import strawberry
 
 from schema.registry.mutations.buildings import BuildingsMutation
+from schema.registry.mutations.enrolments import EnrolmentsMutation
 from schema.registry.mutations.households import HouseholdsMutation
 from schema.registry.mutations.houses import HousesMutation
 from schema.registry.mutations.organisations import OrganisationsMutation
@@ -25,6 +26,7 @@ class RegistryMutation(
     HousesMutation,
     OrganisationsMutation,
     SpecialGroupsMutation,
+    EnrolmentsMutation,
     PartyMutation,
     RecordsMutation,
 ):
