@@ -47,7 +47,9 @@ from schema.realtime.sharing import SharedResultExecutor
 from schema.realtime.subscriptions import RealtimeSubscription
 from schema.registry.mutations import RegistryMutation
 from schema.registry.queries import RegistryQuery
+from schema.care.schema import CareMutation, CareQuery
 from schema.stats.mutations import StatsMutation
+from schema.stats.public import PublicRankingsMutation, PublicRankingsQuery
 from schema.stats.queries import StatsQuery
 from schema.webhooks.schema import WebhooksMutation, WebhooksQuery
 
@@ -71,6 +73,8 @@ class Query(
     DiariesQuery,
     ApprovalsQuery,
     AnnouncementsQuery,
+    PublicRankingsQuery,
+    CareQuery,
 ):
     pass
 
@@ -92,6 +96,8 @@ class Mutation(
     DiariesMutation,
     ApprovalsMutation,
     AnnouncementsMutation,
+    PublicRankingsMutation,
+    CareMutation,
 ):
     pass
 

@@ -55,6 +55,7 @@ from api.domains.accounts.models import ApiKey, RoleAssignment, User
 from api.domains.announcements import service as announcements
 from api.domains.announcements.models import Announcement
 from api.domains.audit.models import AuditEntry
+from api.domains.care.models import Hazard, Inspection
 from api.domains.emergencies.models import EmergencyPlan, Incident, IncidentTask
 from api.domains.events.models import CalendarDay, Category, Event
 from api.domains.hierarchy.models import Department, Region
@@ -85,6 +86,8 @@ LENGTH_KEY: Final = "gridgov.max_length"
 # Input types and the models their fields land in: a field takes the column of its own name.
 INPUT_MODELS: Final[Mapping[str, tuple[type[Model], ...]]] = {
     "AppealInput": (Event,),
+    "HazardInput": (Hazard,),
+    "RecordInspectionInput": (Inspection,),
     "BuildingFieldsInput": (Building,),
     "CreateDepartmentInput": (Department,),
     "UpdateDepartmentInput": (Department,),

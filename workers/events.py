@@ -8,6 +8,7 @@ from typing import Any
 from api import clock, metrics
 from api.domains.announcements.flow import ANNOUNCEMENTS
 from api.domains.approvals.flow import APPLICATIONS, ASSESSMENTS
+from api.domains.care.flow import HAZARDS
 from api.domains.diaries import rounds
 from api.domains.diaries.flow import DIARIES, ROUNDS
 from api.domains.emergencies.flow import INCIDENTS, TASKS
@@ -18,7 +19,17 @@ from api.settings import get_settings
 
 # The flows whose deadlines the sweep enforces: each is registered where it is declared, and
 # importing it here is what puts it in the worker.
-SWEPT = (EVENTS, INCIDENTS, TASKS, DIARIES, ROUNDS, APPLICATIONS, ASSESSMENTS, ANNOUNCEMENTS)
+SWEPT = (
+    EVENTS,
+    INCIDENTS,
+    TASKS,
+    DIARIES,
+    ROUNDS,
+    APPLICATIONS,
+    ASSESSMENTS,
+    ANNOUNCEMENTS,
+    HAZARDS,
+)
 
 
 async def enforce_deadlines(ctx: dict[str, Any]) -> dict[str, int]:
