@@ -24,6 +24,7 @@ from schema.approvals.mutations import ApprovalsMutation
 from schema.approvals.queries import ApprovalsQuery
 from schema.approvals.subscriptions import ApprovalsSubscription
 from schema.audit.queries import AuditQuery
+from schema.care.schema import CareMutation, CareQuery
 from schema.diaries.mutations import DiariesMutation
 from schema.diaries.queries import DiariesQuery
 from schema.emergencies.mutations import EmergenciesMutation
@@ -47,7 +48,6 @@ from schema.realtime.sharing import SharedResultExecutor
 from schema.realtime.subscriptions import RealtimeSubscription
 from schema.registry.mutations import RegistryMutation
 from schema.registry.queries import RegistryQuery
-from schema.care.schema import CareMutation, CareQuery
 from schema.stats.mutations import StatsMutation
 from schema.stats.public import PublicRankingsMutation, PublicRankingsQuery
 from schema.stats.queries import StatsQuery

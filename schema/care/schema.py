@@ -24,8 +24,12 @@ from api.pagination import page_request
 from schema.errors import ConflictError, NotAllowedError, NotFoundError, ValidationError
 from schema.pagination import Connection, connection
 from schema.permissions import allow
+from schema.registry import types as registry_types
 from schema.scalars import parse_uuid
 from schema.types import Info
+
+# SpecialGroup is a GraphQL enum by the registry's declaration, which must come first
+assert registry_types.SpecialGroup is SpecialGroup
 
 strawberry.enum(HelperKind, name="CareHelperKind", description="Staff, volunteer or party member.")
 strawberry.enum(TargetKind, name="InspectionTarget", description="What an inspection inspects.")
@@ -216,7 +220,9 @@ class InspectionType:
         )
 
 
-@strawberry.input(description="A hazard found: type, level, what, where, who puts it right by when.")
+@strawberry.input(
+    description="A hazard found: type, level, what, where, who puts it right by when."
+)
 class HazardInput:
     hazard_type: str = strawberry.field(description="GB/T 31000 5.19 隐患类型 code.")
     level: HazardLevel
@@ -396,9 +402,7 @@ class CareMutation:
         "rectification clock runs to its deadline.",
         extensions=allow("inspection", "create"),
     )
-    async def record_inspection(
-        self, info: Info, input: RecordInspectionInput
-    ) -> InspectionResult:
+    async def record_inspection(self, info: Info, input: RecordInspectionInput) -> InspectionResult:
         inspection, hazards = await inspections.record(
             actor=info.context.principal,
             target_kind=input.target_kind,

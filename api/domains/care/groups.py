@@ -104,9 +104,7 @@ async def assign_helper(
                 code=ErrorCode.ALREADY_EXISTS,
             )
         if len(current) >= MAX_HELPERS:
-            raise ValidationFailed(
-                f"a person has at most {MAX_HELPERS} helpers", field="helperId"
-            )
+            raise ValidationFailed(f"a person has at most {MAX_HELPERS} helpers", field="helperId")
         return await CareHelper.create(
             id=uuid.uuid4(),
             record_id=record.id,

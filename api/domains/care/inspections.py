@@ -92,9 +92,7 @@ def _deadline(value: datetime, now: datetime, *, field: str) -> datetime:
     return value
 
 
-def _hazard(
-    data: HazardInput, index: int, *, inspection: Inspection, now: datetime
-) -> Hazard:
+def _hazard(data: HazardInput, index: int, *, inspection: Inspection, now: datetime) -> Hazard:
     prefix = f"hazards.{index}."
     hazard_type = coded("5.19", required=True).clean(data.hazard_type, field=prefix + "hazardType")
     if len(data.photo_ids) > MAX_PHOTOS or any(
@@ -145,9 +143,7 @@ async def record(
     check(actor, "inspection", "create", at=target.region_code, what="the target")
     now = clock.now()
     if inspected_at.tzinfo is None or not now - MAX_BACKDATE <= inspected_at <= now:
-        raise ValidationFailed(
-            "inspectedAt is a time within the last 31 days", field="inspectedAt"
-        )
+        raise ValidationFailed("inspectedAt is a time within the last 31 days", field="inspectedAt")
     if len(hazards) > MAX_HAZARDS:
         raise ValidationFailed(f"at most {MAX_HAZARDS} hazards", field="hazards")
     inspection = Inspection(
@@ -164,12 +160,17 @@ async def record(
         closed_at=None if hazards else now,
         created_at=now,
     )
-    found = [_hazard(data, index, inspection=inspection, now=now) for index, data in enumerate(hazards)]
+    found = [
+        _hazard(data, index, inspection=inspection, now=now) for index, data in enumerate(hazards)
+    ]
     async with in_transaction():
         await inspection.save(force_create=True)
         for hazard in found:
             await flows.start(
-                HAZARDS, hazard, actor=actor, action=HazardAction.FIND,
+                HAZARDS,
+                hazard,
+                actor=actor,
+                action=HazardAction.FIND,
                 stage=HazardStage.RECTIFICATION,
             )
     return inspection, found
@@ -207,7 +208,9 @@ async def reinspect(
         raise ValidationFailed("a passed re-inspection sets no deadline", field="newDeadline")
     if not passed:
         if new_deadline is None:
-            raise ValidationFailed("a failed re-inspection sets a new deadline", field="newDeadline")
+            raise ValidationFailed(
+                "a failed re-inspection sets a new deadline", field="newDeadline"
+            )
         _deadline(new_deadline, now, field="newDeadline")
     async with flows.transition(
         HAZARDS,
@@ -274,8 +277,11 @@ async def escalate(
     event = await reporting.report(
         actor=actor,
         data=reporting.ReportInput(
-            title=_text(title or f"安全隐患: {hazard.description}"[:MAX_TITLE], field="title",
-                        limit=MAX_TITLE),
+            title=_text(
+                title or f"安全隐患: {hazard.description}"[:MAX_TITLE],
+                field="title",
+                limit=MAX_TITLE,
+            ),
             description=hazard.description,
             category_key=category_key,
             region_code=hazard.region_code,
