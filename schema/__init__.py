@@ -43,6 +43,7 @@ from schema.intake.schema import IntakeMutation, IntakeQuery
 from schema.node import Node
 from schema.nodes import NodeQuery
 from schema.notices.schema import NoticesMutation, NoticesQuery
+from schema.partywork.schema import PartyWorkMutation, PartyWorkQuery
 from schema.positions.schema import PositionsMutation, PositionsQuery
 from schema.realtime.sharing import SharedResultExecutor
 from schema.realtime.subscriptions import RealtimeSubscription
@@ -75,6 +76,7 @@ class Query(
     AnnouncementsQuery,
     PublicRankingsQuery,
     CareQuery,
+    PartyWorkQuery,
 ):
     pass
 
@@ -98,6 +100,7 @@ class Mutation(
     AnnouncementsMutation,
     PublicRankingsMutation,
     CareMutation,
+    PartyWorkMutation,
 ):
     pass
 

@@ -56,6 +56,7 @@ from api.domains.announcements import service as announcements
 from api.domains.announcements.models import Announcement
 from api.domains.audit.models import AuditEntry
 from api.domains.care.models import Hazard, Inspection
+from api.domains.partywork.models import MemberAppraisal, VillageOfficial
 from api.domains.emergencies.models import EmergencyPlan, Incident, IncidentTask
 from api.domains.events.models import CalendarDay, Category, Event
 from api.domains.hierarchy.models import Department, Region
@@ -87,6 +88,8 @@ LENGTH_KEY: Final = "gridgov.max_length"
 INPUT_MODELS: Final[Mapping[str, tuple[type[Model], ...]]] = {
     "AppealInput": (Event,),
     "HazardInput": (Hazard,),
+    "VillageOfficialInput": (VillageOfficial,),
+    "AppraiseMemberInput": (MemberAppraisal,),
     "RecordInspectionInput": (Inspection,),
     "BuildingFieldsInput": (Building,),
     "CreateDepartmentInput": (Department,),

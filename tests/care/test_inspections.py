@@ -32,11 +32,11 @@ REINSPECT = (
     f" __typename ... on HazardPayload {{ hazard {{ {HAZARD_FIELDS} }} }} {ERROR} }} }}"
 )
 CLOSE = (
-    "mutation($id: ID!) { closeHazard(id: $id, note: \"已销号\") { __typename"
+    'mutation($id: ID!) { closeHazard(id: $id, note: "已销号") { __typename'
     f" ... on HazardPayload {{ hazard {{ {HAZARD_FIELDS} }} }} {ERROR} }} }}"
 )
 ESCALATE = (
-    "mutation($id: ID!) { escalateHazard(id: $id, categoryKey: \"city.0601\") { __typename"
+    'mutation($id: ID!) { escalateHazard(id: $id, categoryKey: "city.0601") { __typename'
     f" ... on HazardEscalatedPayload {{ eventId caseNumber hazard {{ eventId }} }} {ERROR} }} }}"
 )
 INSPECTION = "query($id: ID!) { inspection(id: $id) { status closedAt hazards { status card } } }"
@@ -122,16 +122,19 @@ async def test_two_hazards_one_overdue_are_reinspected_closed_and_in_the_ledger(
     assert passed["hazard"]["status"] == "REINSPECTED"
     closed = first(await gql(client, CLOSE, {"id": soon["id"]}, token=worker))
     assert closed["hazard"]["status"] == "CLOSED" and closed["hazard"]["closedAt"]
-    still_open = first(await gql(client, INSPECTION, {"id": recorded["inspection"]["id"]}, token=worker))
+    still_open = first(
+        await gql(client, INSPECTION, {"id": recorded["inspection"]["id"]}, token=worker)
+    )
     assert still_open["status"] == "OPEN"
 
     step = {"id": later["id"], "passed": True, "note": "已整改"}
     assert first(await gql(client, REINSPECT, step, token=worker))["hazard"]["status"] == (
         "REINSPECTED"
     )
-    assert first(await gql(client, CLOSE, {"id": later["id"]}, token=worker))["hazard"][
-        "status"
-    ] == "CLOSED"
+    assert (
+        first(await gql(client, CLOSE, {"id": later["id"]}, token=worker))["hazard"]["status"]
+        == "CLOSED"
+    )
     done = first(await gql(client, INSPECTION, {"id": recorded["inspection"]["id"]}, token=worker))
     assert done["status"] == "CLOSED" and done["closedAt"]
     assert sorted(h["card"] for h in done["hazards"]) == ["none", "yellow"]
@@ -154,7 +157,10 @@ async def test_bad_inspections_write_nothing(client: httpx.AsyncClient, db: None
 
     cases = [
         (inspection_input(str(target.id), hazard_input(-1)), "hazards.0.deadline"),
-        (inspection_input(str(target.id), hazard_input(3, hazardType="77")), "hazards.0.hazardType"),
+        (
+            inspection_input(str(target.id), hazard_input(3, hazardType="77")),
+            "hazards.0.hazardType",
+        ),
         (inspection_input(str(target.id), hazard_input(3, ownerName=" ")), "hazards.0.ownerName"),
         (inspection_input(str(target.id), hazard_input(3, lat=95.0)), "hazards.0.lat"),
         (inspection_input(str(target.id), *[hazard_input(3)] * 21), "hazards"),

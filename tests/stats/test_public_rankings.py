@@ -24,7 +24,7 @@ PUBLISH = (
     " ... on Error { code field } } }"
 )
 WITHDRAW = (
-    "mutation($id: ID!) { withdrawRanking(id: $id, reason: \"数据复核\") { __typename"
+    'mutation($id: ID!) { withdrawRanking(id: $id, reason: "数据复核") { __typename'
     " ... on RankingPublicationPayload { publishedAt withdrawnAt }"
     " ... on Error { code field } } }"
 )
