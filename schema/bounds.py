@@ -56,11 +56,11 @@ from api.domains.announcements import service as announcements
 from api.domains.announcements.models import Announcement
 from api.domains.audit.models import AuditEntry
 from api.domains.care.models import Hazard, Inspection
-from api.domains.partywork.models import MemberAppraisal, VillageOfficial
 from api.domains.emergencies.models import EmergencyPlan, Incident, IncidentTask
 from api.domains.events.models import CalendarDay, Category, Event
 from api.domains.hierarchy.models import Department, Region
 from api.domains.intake.models import WorkOrder
+from api.domains.partywork.models import MemberAppraisal, VillageOfficial
 from api.domains.registry.models import (
     Building,
     House,
