@@ -40,6 +40,7 @@ from api.domains.accounts.principals import PrincipalCache, StillSignedIn
 from api.domains.accounts.service import principal_for_token
 from api.domains.accounts.throttle import LoginThrottle
 from api.domains.approvals import service as approvals
+from api.domains.care import exports as care_exports
 from api.domains.diaries import service as diaries
 from api.domains.events import attachments
 from api.domains.imports import service as imports
@@ -339,6 +340,11 @@ download_diary_attachment = stored_file(
 download_approval_file = stored_file(
     lambda actor, file_id: approvals.readable_file(actor=actor, file_id=file_id), inline=False
 )
+# a hazard ledger export, to the requester alone and for a day
+download_hazard_ledger = stored_file(
+    lambda actor, file_id: care_exports.readable_export(actor=actor, export_id=file_id),
+    inline=False,
+)
 
 
 async def download_import_errors(request: Request) -> Response:
@@ -454,6 +460,7 @@ def create_app(
             Route("/attachments/{file_id}", download_attachment),
             Route("/diary-attachments/{file_id}", download_diary_attachment),
             Route("/approval-files/{file_id}", download_approval_file),
+            Route("/exports/hazard-ledger/{file_id}", download_hazard_ledger),
             Mount("/open311/v2", routes=open311.routes()),
             Route("/imports/{job_id}/errors.csv", download_import_errors),
             Route("/healthz", healthz),

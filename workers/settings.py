@@ -10,6 +10,7 @@ from arq.connections import ArqRedis, RedisSettings, create_pool
 from api import db, jobs
 from api.settings import get_settings
 from workers.accounts import prune_sessions
+from workers.care import export_hazard_ledger
 from workers.diaries import assess_diary_quotas
 from workers.events import enforce_deadlines, investigation_reminders
 from workers.imports import purge_imports, requeue_imports, run_import
@@ -49,6 +50,7 @@ class WorkerSettings:
         requeue_imports,
         purge_imports,
         assess_diary_quotas,
+        export_hazard_ledger,  # a year of a district's hazards writes in seconds
     ]
     cron_jobs: ClassVar[list[Any]] = [
         cron(prune_sessions, hour={3}, minute={17}, unique=True, run_at_startup=False),

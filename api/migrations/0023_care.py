@@ -1,17 +1,17 @@
 """Care groups (helpers, visit rules, visits linked to care records), safety inspections and
-hazards on the flow kernel, rankings published to the public, appraisals of party members and
-branches, and the village officials roster; the enums are written out here, as a migration
-applies the same SQL forever."""
+hazards on the flow kernel with their ledger exports, rankings published to the public,
+appraisals of party members and branches, and the village officials roster; the enums are
+written out here, as a migration applies the same SQL forever."""
 
 from enum import StrEnum
-from uuid import uuid4
 
-from orjson import loads
-from tortoise import fields, migrations
-from tortoise.fields.data import JSON_DUMPS
-from tortoise.indexes import Index
+from tortoise import migrations
 from tortoise.migrations import operations as ops
-
+from orjson import loads
+from tortoise.fields.data import JSON_DUMPS
+from uuid import uuid4
+from tortoise import fields
+from tortoise.indexes import Index
 
 class HelperKind(StrEnum):
     STAFF = "staff"
@@ -33,6 +33,13 @@ class HazardLevel(StrEnum):
 class InspectionStatus(StrEnum):
     OPEN = "open"
     CLOSED = "closed"
+
+
+class ExportState(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
 
 
 class Grade(StrEnum):
@@ -189,6 +196,32 @@ class Migration(migrations.Migration):
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
             ],
             options={'table': 'care_inspections', 'app': 'gridgov', 'indexes': [Index(fields=['region_code', 'inspected_at'])], 'pk_attr': 'id', 'table_description': 'A safety inspection (安全检查) of a house, building or organisation.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='LedgerExport',
+            fields=[
+                ('id', fields.UUIDField(primary_key=True, default=uuid4, unique=True, db_index=True)),
+                ('requested_by_id', fields.UUIDField(description='the user or API key that asked; the only reader')),
+                ('region_code', fields.CharField(max_length=15)),
+                ('first_day', fields.DateField()),
+                ('last_day', fields.DateField()),
+                ('status_filter', fields.CharField(null=True, max_length=16)),
+                ('level_filter', fields.CharField(null=True, max_length=8)),
+                ('overdue_only', fields.BooleanField(default=False)),
+                ('state', fields.CharEnumField(description='QUEUED: queued\nRUNNING: running\nDONE: done\nFAILED: failed', enum_type=ExportState, max_length=8)),
+                ('rows_total', fields.IntField(null=True, description='known once the job has counted them')),
+                ('rows_written', fields.IntField(default=0)),
+                ('attempts', fields.IntField(default=0)),
+                ('error', fields.CharField(null=True, max_length=500)),
+                ('sha256', fields.CharField(null=True, description="the finished file's", max_length=64)),
+                ('size', fields.BigIntField(null=True)),
+                ('filename', fields.CharField(max_length=100)),
+                ('content_type', fields.CharField(default='application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', max_length=80)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ('finished_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'care_ledger_exports', 'app': 'gridgov', 'indexes': [Index(fields=['requested_by_id', 'created_at'])], 'pk_attr': 'id', 'table_description': 'An XLSX export of the hazard ledger, written by a worker job; offered for download to'},
             bases=['Model'],
         ),
         ops.CreateModel(

@@ -9,15 +9,16 @@ from typing import Annotated
 
 import strawberry
 
-from api.domains.care import groups, inspections
+from api.domains.care import exports, groups, inspections
 from api.domains.care.enums import (
+    ExportState,
     HazardLevel,
     HazardStatus,
     HelperKind,
     InspectionStatus,
     TargetKind,
 )
-from api.domains.care.models import CareHelper, CareVisitRule, Hazard, Inspection
+from api.domains.care.models import CareHelper, CareVisitRule, Hazard, Inspection, LedgerExport
 from api.domains.registry.enums import SpecialGroup
 from api.errors import NotFound
 from api.pagination import page_request
@@ -35,6 +36,7 @@ strawberry.enum(HelperKind, name="CareHelperKind", description="Staff, volunteer
 strawberry.enum(TargetKind, name="InspectionTarget", description="What an inspection inspects.")
 strawberry.enum(HazardLevel, name="HazardLevel", description="一般 or 重大 hazard.")
 strawberry.enum(HazardStatus, name="HazardStatus", description="整改中, 复查合格, 销号.")
+strawberry.enum(ExportState, name="ExportState", description="Queued, running, done or failed.")
 strawberry.enum(InspectionStatus, name="InspectionStatus", description="Hazards open, or none.")
 
 
@@ -275,6 +277,56 @@ HazardEscalationResult = Annotated[
 ]
 
 
+@strawberry.type(
+    name="LedgerExport",
+    description="An XLSX export of the hazard ledger, written by a worker; yours alone.",
+)
+class LedgerExportType:
+    id: strawberry.ID
+    state: ExportState
+    region_code: str
+    first_day: date = strawberry.field(name="from")
+    last_day: date = strawberry.field(name="to")
+    rows_total: int | None = strawberry.field(description="Known once the worker counted them.")
+    rows_written: int = strawberry.field(description="Progress so far.")
+    error: str | None
+    filename: str
+    created_at: datetime
+    finished_at: datetime | None
+    download_url: str | None = strawberry.field(
+        description="GET with your own credentials, for a day once DONE; null before."
+    )
+
+    @classmethod
+    def from_model(cls, export: LedgerExport) -> LedgerExportType:
+        done = export.state is ExportState.DONE
+        return cls(
+            id=strawberry.ID(str(export.id)),
+            state=export.state,
+            region_code=export.region_code,
+            first_day=export.first_day,
+            last_day=export.last_day,
+            rows_total=export.rows_total,
+            rows_written=export.rows_written,
+            error=export.error,
+            filename=export.filename,
+            created_at=export.created_at,
+            finished_at=export.finished_at,
+            download_url=f"/exports/hazard-ledger/{export.id}" if done else None,
+        )
+
+
+@strawberry.type(description="The export as queued.")
+class LedgerExportPayload:
+    export: LedgerExportType
+
+
+LedgerExportResult = Annotated[
+    LedgerExportPayload | ValidationError | NotFoundError | NotAllowedError,
+    strawberry.union("LedgerExportResult", description="Outcome of asking for an export."),
+]
+
+
 @strawberry.type
 class CareQuery:
     @strawberry.field(
@@ -353,9 +405,53 @@ class CareQuery:
         )
         return connection(page, filtered, HazardType.from_model)
 
+    @strawberry.field(
+        description="An export of the hazard ledger you asked for, with its progress; null if "
+        "not yours.",
+        extensions=allow("inspection", "read"),
+    )
+    async def hazard_ledger_export(self, info: Info, id: strawberry.ID) -> LedgerExportType | None:
+        parsed = parse_uuid(id)
+        if parsed is None:
+            return None
+        try:
+            found = await exports.mine(actor=info.context.principal, export_id=parsed)
+        except NotFound:
+            return None
+        return LedgerExportType.from_model(found)
+
 
 @strawberry.type
 class CareMutation:
+    @strawberry.mutation(
+        description="Export the hazard ledger of a region and period as XLSX: a worker writes "
+        "it; follow hazardLedgerExport for progress and the download link.",
+        extensions=allow("inspection", "read"),
+    )
+    async def export_hazard_ledger(
+        self,
+        info: Info,
+        region_code: str,
+        first_day: Annotated[date, strawberry.argument(name="from")],
+        last_day: Annotated[date, strawberry.argument(name="to")],
+        status: HazardStatus | None = None,
+        level: HazardLevel | None = None,
+        overdue_only: bool = False,
+    ) -> LedgerExportResult:
+        export = await exports.start(
+            actor=info.context.principal,
+            filters=inspections.LedgerFilter(
+                region_code=region_code,
+                first_day=first_day,
+                last_day=last_day,
+                status=status,
+                level=level,
+                overdue_only=overdue_only,
+            ),
+            redis=info.context.redis,
+        )
+        return LedgerExportPayload(export=LedgerExportType.from_model(export))
+
     @strawberry.mutation(
         description="Pair a helper (staff, volunteer, party member) with a person in a care "
         "group (结对帮扶); the helper must serve the person's region.",

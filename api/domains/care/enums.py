@@ -55,3 +55,12 @@ class HazardStage(StrEnum):
 class InspectionStatus(StrEnum):
     OPEN = "open"  # hazards still open
     CLOSED = "closed"  # every hazard closed, or none found
+
+
+class ExportState(StrEnum):
+    """An export job: queued, being written, whole (offered), or given up after its tries."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
