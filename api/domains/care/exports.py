@@ -12,6 +12,7 @@ import hashlib
 import os
 import tempfile
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Final
@@ -113,16 +114,33 @@ async def mine(*, actor: Principal, export_id: uuid.UUID) -> LedgerExport:
     return found
 
 
-async def readable_export(*, actor: Principal, export_id: uuid.UUID) -> LedgerExport:
+@dataclass
+class ExportFile:
+    """A finished export's file, as the download endpoint serves it."""
+
+    sha256: str
+    content_type: str
+    size: int
+    filename: str
+
+
+async def readable_export(*, actor: Principal, export_id: uuid.UUID) -> ExportFile:
     """The finished file of the caller's own export, within its day (else not found)."""
     found = await mine(actor=actor, export_id=export_id)
     if (
         found.state is not ExportState.DONE
         or found.finished_at is None
         or found.finished_at < clock.now() - VALID_FOR
+        or found.sha256 is None
+        or found.size is None
     ):
         raise NotFound("ledger export", export_id, field="id")
-    return found
+    return ExportFile(
+        sha256=found.sha256,
+        content_type=found.content_type,
+        size=found.size,
+        filename=found.filename,
+    )
 
 
 def _cells(hazard: Hazard) -> list[Any]:
