@@ -12,6 +12,7 @@ from typing import Any
 
 import httpx
 
+from api import clock
 from api.regions import ORDER, Level
 from policies.enforcer import get_enforcer
 from tests import factories
@@ -373,6 +374,63 @@ async def publish_notice(
     )
 
 
+async def read_hazard_ledger(
+    client: httpx.AsyncClient, token: str, code: str, ctx: dict[str, Any]
+) -> dict[str, Any]:
+    return await gql(
+        client,
+        'query($c: String!) { hazardLedger(regionCode: $c, from: "2026-11-01", to: "2026-11-30")'
+        " { totalCount } }",
+        {"c": code},
+        token=token,
+    )
+
+
+async def set_care_visit_rule(
+    client: httpx.AsyncClient, token: str, code: str, ctx: dict[str, Any]
+) -> dict[str, Any]:
+    return await gql(
+        client,
+        "mutation($c: String!) { setCareVisitRule(regionCode: $c, group: ELDERLY_ALONE,"
+        " everyDays: 7) { __typename } }",
+        {"c": code},
+        token=token,
+    )
+
+
+async def read_village_officials(
+    client: httpx.AsyncClient, token: str, code: str, ctx: dict[str, Any]
+) -> dict[str, Any]:
+    return await gql(
+        client,
+        "query($c: String!) { villageOfficials(regionCode: $c) { totalCount } }",
+        {"c": code},
+        token=token,
+    )
+
+
+async def read_branch_appraisals(
+    client: httpx.AsyncClient, token: str, code: str, ctx: dict[str, Any]
+) -> dict[str, Any]:
+    return await gql(
+        client,
+        "query($c: String!) { branchAppraisals(regionCode: $c) { totalCount } }",
+        {"c": code},
+        token=token,
+    )
+
+
+async def publish_ranking(
+    client: httpx.AsyncClient, token: str, code: str, ctx: dict[str, Any]
+) -> dict[str, Any]:
+    return await gql(
+        client,
+        "mutation($id: ID!) { publishRanking(id: $id) { __typename } }",
+        {"id": ctx["snapshots"][code]},
+        token=token,
+    )
+
+
 PROBES: list[tuple[str, str, Probe, set[Level]]] = [
     ("region", "read", read_region, set(ORDER)),
     ("region", "update", update_region, set(ORDER)),
@@ -412,7 +470,31 @@ PROBES: list[tuple[str, str, Probe, set[Level]]] = [
     ("emergency_plan", "read", read_emergency_plans, set(ORDER)),
     ("emergency_plan", "manage", save_emergency_plan, set(ORDER)),
     ("announcement", "publish", publish_notice, set(ORDER)),
+    ("inspection", "read", read_hazard_ledger, set(ORDER)),
+    ("care_visit_rule", "update", set_care_visit_rule, set(ORDER)),
+    ("village_official", "read", read_village_officials, set(ORDER)),
+    ("party_appraisal", "read", read_branch_appraisals, set(ORDER)),
+    ("ranking", "publish", publish_ranking, {Level.CITY, Level.DISTRICT}),
 ]
+
+
+async def ranking_snapshot(scope_code: str) -> Any:
+    """A frozen ranking of the scope's departments, to publish."""
+    from api.domains.stats.enums import PeriodKind, SubjectKind
+    from api.domains.stats.models import RankingSnapshot
+
+    return await RankingSnapshot.create(
+        id=uuid.uuid4(),
+        scope_code=scope_code,
+        subject_kind=SubjectKind.DEPARTMENT,
+        period_kind=PeriodKind.MONTH,
+        period_start="2026-11-01",
+        period_end="2026-11-30",
+        formula_version="test",
+        rules_version=0,
+        rules={"points": {}, "minimum_cases": 1},
+        created_at=clock.now(),
+    )
 
 
 def allowed_outcome(body: dict[str, Any]) -> bool:
@@ -429,7 +511,11 @@ async def test_every_role_at_every_level_gets_exactly_what_policy_allows(
     departments = {}
     for level in (Level.CITY, Level.DISTRICT, Level.TOWNSHIP):
         departments[TARGET[level]] = str((await factories.department(TARGET[level])).id)
-    ctx = {"departments": departments}
+    snapshots = {
+        TARGET[level]: str((await ranking_snapshot(TARGET[level])).id)
+        for level in (Level.CITY, Level.DISTRICT)
+    }
+    ctx = {"departments": departments, "snapshots": snapshots}
     enforcer = get_enforcer()
     checked = 0
     mismatches = []
