@@ -26,6 +26,7 @@ from api.domains.stats.models import Exemption, RankingSnapshot, RankingSnapshot
 from tests import factories
 from tests.announcements.examples import announcement_fixtures
 from tests.approvals.examples import approval_fixtures
+from tests.care.examples import care_fixtures
 from tests.diaries.examples import diary_fixtures
 from tests.emergencies.examples import emergency_fixtures
 from tests.intake.helpers import close_event
@@ -85,6 +86,7 @@ async def _fixtures() -> dict[str, str]:
         **await diary_fixtures(),
         **await approval_fixtures(),
         **await announcement_fixtures(),
+        **await care_fixtures(),
     }
 
 
