@@ -21,6 +21,7 @@ from api.domains.care.enums import (
 from api.domains.care.models import CareHelper, CareVisitRule, Hazard, Inspection, LedgerExport
 from api.domains.registry.enums import SpecialGroup
 from api.errors import NotFound
+from api.flows.models import FlowStep
 from api.pagination import page_request
 from schema.errors import ConflictError, NotAllowedError, NotFoundError, ValidationError
 from schema.pagination import Connection, connection
@@ -191,6 +192,31 @@ class HazardType:
         )
 
 
+@strawberry.type(description="A step of an inspection or of one of its hazards.")
+class InspectionStep:
+    record_id: strawberry.ID = strawberry.field(description="The inspection's or a hazard's id.")
+    subject: str = strawberry.field(description="inspection or hazard.")
+    action: str
+    from_status: str | None
+    to_status: str | None
+    actor_label: str
+    note: str
+    at: datetime
+
+    @classmethod
+    def from_model(cls, step: FlowStep) -> InspectionStep:
+        return cls(
+            record_id=strawberry.ID(str(step.record_id)),
+            subject=step.flow,
+            action=step.action,
+            from_status=step.from_status,
+            to_status=step.to_status,
+            actor_label=step.actor_label,
+            note=step.note,
+            at=step.at,
+        )
+
+
 @strawberry.type(name="Inspection", description="A safety inspection (安全检查).")
 class InspectionType:
     id: strawberry.ID
@@ -204,9 +230,14 @@ class InspectionType:
     status: InspectionStatus
     closed_at: datetime | None
     hazards: list[HazardType]
+    steps: list[InspectionStep] = strawberry.field(
+        description="The timeline of the inspection and its hazards, oldest first."
+    )
 
     @classmethod
-    def from_model(cls, inspection: Inspection, hazards: list[Hazard]) -> InspectionType:
+    def from_model(
+        cls, inspection: Inspection, hazards: list[Hazard], steps: list[FlowStep] | None = None
+    ) -> InspectionType:
         return cls(
             id=strawberry.ID(str(inspection.id)),
             region_code=inspection.region_code,
@@ -216,9 +247,10 @@ class InspectionType:
             inspector_label=inspection.inspector_label,
             inspected_at=inspection.inspected_at,
             note=inspection.note,
-            status=inspection.status,
+            status=InspectionStatus(inspection.status),
             closed_at=inspection.closed_at,
             hazards=[HazardType.from_model(h) for h in hazards],
+            steps=[InspectionStep.from_model(step) for step in steps or []],
         )
 
 
@@ -372,7 +404,8 @@ class CareQuery:
         except NotFound:
             return None
         hazards = await inspections.hazards_of([found.id])
-        return InspectionType.from_model(found, hazards[found.id])
+        steps = await inspections.steps_of(found, hazards[found.id])
+        return InspectionType.from_model(found, hazards[found.id], steps)
 
     @strawberry.field(
         description="The hazard ledger (隐患台账) of a region and period (China-time days), "

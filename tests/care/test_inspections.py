@@ -39,7 +39,10 @@ ESCALATE = (
     'mutation($id: ID!) { escalateHazard(id: $id, categoryKey: "city.0601") { __typename'
     f" ... on HazardEscalatedPayload {{ eventId caseNumber hazard {{ eventId }} }} {ERROR} }} }}"
 )
-INSPECTION = "query($id: ID!) { inspection(id: $id) { status closedAt hazards { status card } } }"
+INSPECTION = (
+    "query($id: ID!) { inspection(id: $id) { status closedAt hazards { status card }"
+    " steps { recordId subject action toStatus } } }"
+)
 LEDGER = (
     "query($r: String!, $from: Date!, $to: Date!, $overdue: Boolean) {"
     " hazardLedger(regionCode: $r, from: $from, to: $to, overdueOnly: $overdue, first: 1) {"
@@ -138,6 +141,11 @@ async def test_two_hazards_one_overdue_are_reinspected_closed_and_in_the_ledger(
     done = first(await gql(client, INSPECTION, {"id": recorded["inspection"]["id"]}, token=worker))
     assert done["status"] == "CLOSED" and done["closedAt"]
     assert sorted(h["card"] for h in done["hazards"]) == ["none", "yellow"]
+    # the kernel's timeline: the inspection recorded and closed, each hazard's steps
+    steps = [(s["subject"], s["action"]) for s in done["steps"]]
+    assert steps[0] == ("inspection", "record") and steps[-1] == ("inspection", "close")
+    of_soon = [s["action"] for s in done["steps"] if s["recordId"] == soon["id"]]
+    assert of_soon == ["find", "yellow_card", "extend", "reinspect", "close"]
 
     today = clock.now().astimezone(LOCAL).date()
     period = {"r": COMMUNITY, "from": str(today - timedelta(days=30)), "to": str(today)}

@@ -57,6 +57,11 @@ class InspectionStatus(StrEnum):
     CLOSED = "closed"  # every hazard closed, or none found
 
 
+class InspectionAction(StrEnum):
+    RECORD = "record"
+    CLOSE = "close"  # with its last hazard's closure
+
+
 class ExportState(StrEnum):
     """An export job: queued, being written, whole (offered), or given up after its tries."""
 

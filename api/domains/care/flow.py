@@ -11,8 +11,14 @@ from enum import StrEnum
 from typing import TypedDict
 from uuid import UUID
 
-from api.domains.care.enums import HazardAction, HazardStage, HazardStatus
-from api.domains.care.models import Hazard
+from api.domains.care.enums import (
+    HazardAction,
+    HazardStage,
+    HazardStatus,
+    InspectionAction,
+    InspectionStatus,
+)
+from api.domains.care.models import Hazard, Inspection
 from api.flows import Concerned, Flow, Rule, Store, Transition, register, snapshot_of, table_limits
 from api.flows.calendar import DeadlineUnit
 from api.flows.models import FlowCard, FlowStep
@@ -90,5 +96,43 @@ HAZARDS: Flow[Hazard] = register(
         snapshot=lambda hazard: snapshot_of(HazardSnapshot, hazard),
         deadlines=Concerned(concerned),
         deadline=own_deadline,
+    )
+)
+
+
+class InspectionSnapshot(TypedDict):
+    """What a live change message shows of an inspection."""
+
+    id: str
+    region_code: str
+    target_kind: str
+    target_label: str
+    status: str
+    version: int
+
+
+# An inspection has no clock of its own (its hazards' deadlines are what fall due); the kernel
+# keeps its timeline and change messages.
+INSPECTIONS: Flow[Inspection] = register(
+    Flow(
+        name="inspection",
+        noun="an inspection",
+        model=Inspection,
+        states=InspectionStatus,
+        transitions={
+            InspectionAction.CLOSE: Transition(
+                frozenset({InspectionStatus.OPEN}), InspectionStatus.CLOSED
+            ),
+        },
+        open_states=frozenset({InspectionStatus.OPEN}),
+        timeline=TIMELINE,
+        cards=CARDS,
+        kind=lambda inspection: inspection.target_kind,
+        limits=table_limits("inspection", {}),
+        label=lambda inspection: f"安全检查 {inspection.target_label}",
+        topic="inspection",
+        subject="inspection",
+        snapshot=lambda inspection: snapshot_of(InspectionSnapshot, inspection),
+        deadlines=Concerned(lambda inspection: [inspection.inspector_id]),
     )
 )

@@ -22,10 +22,11 @@ from api.domains.care.enums import (
     HazardLevel,
     HazardStage,
     HazardStatus,
+    InspectionAction,
     InspectionStatus,
     TargetKind,
 )
-from api.domains.care.flow import HAZARDS
+from api.domains.care.flow import HAZARDS, INSPECTIONS
 from api.domains.care.models import Hazard, Inspection
 from api.domains.diaries.scope import check, newest_first, readable, signed_in_user
 from api.domains.events import reporting
@@ -36,6 +37,7 @@ from api.domains.registry.records import readable_record
 from api.domains.registry.validation import coded
 from api.errors import Conflict, ErrorCode, NotFound, ValidationFailed
 from api.flows.calendar import LOCAL
+from api.flows.models import FlowStep
 from api.pagination import Page, PageRequest
 from api.regions import Level
 
@@ -156,7 +158,7 @@ async def record(
         inspector_label=actor.label[:100],
         inspected_at=inspected_at,
         note=_text(note, field="note", limit=MAX_NOTE, required=False),
-        status=InspectionStatus.OPEN if hazards else InspectionStatus.CLOSED,
+        status=(InspectionStatus.OPEN if hazards else InspectionStatus.CLOSED).value,
         closed_at=None if hazards else now,
         created_at=now,
     )
@@ -164,7 +166,9 @@ async def record(
         _hazard(data, index, inspection=inspection, now=now) for index, data in enumerate(hazards)
     ]
     async with in_transaction():
-        await inspection.save(force_create=True)
+        await flows.start(
+            INSPECTIONS, inspection, actor=actor, action=InspectionAction.RECORD, stage=None
+        )
         for hazard in found:
             await flows.start(
                 HAZARDS,
@@ -245,21 +249,28 @@ async def close(
         authorize=_authorize(actor, "reinspect"),
     ) as move:
         move.record.closed_at = move.now
-        move.then(lambda: _close_inspection(move.record.inspection_id, move.record.id, move.now))
+        move.then(lambda: _close_inspection(actor, move.record))
     return move.record
 
 
-async def _close_inspection(inspection_id: uuid.UUID, closing: uuid.UUID, now: datetime) -> None:
+async def _close_inspection(actor: Principal, closed: Hazard) -> None:
+    """The inspection closes with its last open hazard, in the same transaction."""
     still_open = (
-        await Hazard.filter(inspection_id=inspection_id)
-        .exclude(id=closing)
+        await Hazard.filter(inspection_id=closed.inspection_id)
+        .exclude(id=closed.id)
         .exclude(status=HazardStatus.CLOSED.value)
         .exists()
     )
-    if not still_open:
-        await Inspection.filter(id=inspection_id).update(
-            status=InspectionStatus.CLOSED, closed_at=now
-        )
+    if still_open:
+        return
+    async with flows.transition(
+        INSPECTIONS,
+        actor=actor,
+        record_id=closed.inspection_id,
+        action=InspectionAction.CLOSE,
+        note="所有隐患已销号",
+    ) as move:
+        move.record.closed_at = move.now
 
 
 async def escalate(
@@ -317,6 +328,14 @@ async def hazards_of(inspection_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, lis
     ):
         found[hazard.inspection_id].append(hazard)
     return found
+
+
+async def steps_of(inspection: Inspection, hazards: Sequence[Hazard]) -> list[FlowStep]:
+    """The kernel's timeline of an inspection and its hazards, oldest first (one query)."""
+    return await FlowStep.filter(
+        flow__in=[INSPECTIONS.name, HAZARDS.name],
+        record_id__in=[inspection.id, *(hazard.id for hazard in hazards)],
+    ).order_by("id")
 
 
 @dataclass(frozen=True)

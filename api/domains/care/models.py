@@ -11,7 +11,6 @@ from api.domains.care.enums import (
     ExportState,
     HazardLevel,
     HelperKind,
-    InspectionStatus,
     TargetKind,
 )
 from api.domains.diaries.models import ClockColumns
@@ -52,8 +51,9 @@ class CareVisitRule(Model):
         unique_together = (("region_code", "group"),)
 
 
-class Inspection(Model):
-    """A safety inspection (安全检查) of a house, building or organisation."""
+class Inspection(ClockColumns):
+    """A safety inspection (安全检查) of a house, building or organisation, on the flow kernel
+    (its timeline: recorded, closed with its last hazard); its hazards carry the clocks."""
 
     id = fields.UUIDField(primary_key=True)
     region_code = fields.CharField(max_length=15, description="the target's grid")
@@ -64,7 +64,6 @@ class Inspection(Model):
     inspector_label = fields.CharField(max_length=100)
     inspected_at = fields.DatetimeField()
     note = fields.TextField(default="")
-    status = fields.CharEnumField(InspectionStatus, max_length=8)
     closed_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField()
 
