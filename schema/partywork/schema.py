@@ -23,7 +23,7 @@ from api.errors import NotFound, ValidationFailed
 from api.pagination import page_request
 from schema.errors import ConflictError, NotFoundError, ValidationError
 from schema.pagination import Connection, connection
-from schema.permissions import allow
+from schema.permissions import allow, signed_in
 from schema.scalars import parse_uuid
 from schema.types import Info
 
@@ -277,6 +277,19 @@ class PartyWorkQuery:
             actor=info.context.principal,
             member_id=_uuid(member_id, "party member"),
             page=page_request(first, after),
+        )
+        return connection(page, filtered, MemberAppraisalType.from_model)
+
+    @strawberry.field(
+        description="Your own grades as a party member, newest first (a citizen's account, "
+        "matched by the phone proved at registration).",
+        extensions=signed_in(),
+    )
+    async def my_appraisals(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[MemberAppraisalType]:
+        page, filtered = await appraisals.own(
+            actor=info.context.principal, page=page_request(first, after)
         )
         return connection(page, filtered, MemberAppraisalType.from_model)
 

@@ -39,6 +39,7 @@ CLOSE = (
 HISTORY = (
     "query($m: ID!) { memberAppraisals(memberId: $m) { totalCount edges { node { year grade } } } }"
 )
+MINE = "query { myAppraisals { totalCount edges { node { year grade } } } }"
 BRANCH = (
     "mutation($o: ID!, $y: Int!) { appraiseBranch(organisationId: $o, year: $y, grade: EXCELLENT) {"
     " __typename ... on BranchAppraisalPayload { appraisal { rated satisfied satisfaction grade } }"
@@ -159,6 +160,19 @@ async def test_a_branch_runs_one_appraisal_round_and_is_appraised_at_year_end(
     assert late["code"] == "INVALID_TRANSITION"
     history = first(await gql(client, HISTORY, {"m": str(first_member.id)}, token=township))
     assert history["edges"] == [{"node": {"year": year, "grade": "QUALIFIED"}}]
+
+    # the member reads their own result in the citizens' app (the phone they proved)
+    holder = await Person.get(id=first_member.person_id)
+    citizen = await factories.user("citizen", "4106")
+    citizen.phone = holder.phone
+    await citizen.save()
+    stranger = await factories.user("citizen", "4106")
+    stranger.phone = "+8613700000000"
+    await stranger.save()
+    own = first(await gql(client, MINE, {}, token=await factories.token_for(citizen)))
+    other = first(await gql(client, MINE, {}, token=await factories.token_for(stranger)))
+    assert own["edges"] == [{"node": {"year": year, "grade": "QUALIFIED"}}]
+    assert other["totalCount"] == 0
 
     # year-end appraisal: satisfaction of the region's rated events and appeals that year
     reported = datetime(year, 6, 1, 10, 0, tzinfo=LOCAL)

@@ -17,6 +17,8 @@ from tortoise.transactions import in_transaction
 
 from api import clock
 from api.auth import Principal
+from api.domains.accounts.enums import Role
+from api.domains.accounts.models import User
 from api.domains.diaries.scope import newest_first, readable
 from api.domains.events.models import Event
 from api.domains.partywork.enums import Basis, Grade, RoundStatus
@@ -199,6 +201,23 @@ async def member_history(
 ) -> tuple[Page[MemberAppraisal], QuerySet[MemberAppraisal]]:
     """A member's grades over the years, newest first."""
     query = MemberAppraisal.filter(readable(actor, "party_appraisal"), member_id=member_id)
+    return await newest_first(query, page, column="recorded_at")
+
+
+async def own(
+    *, actor: Principal, page: PageRequest
+) -> tuple[Page[MemberAppraisal], QuerySet[MemberAppraisal]]:
+    """A member's own grades, newest first: a citizen's account is matched to party members by
+    the phone its holder proved at registration (staff accounts' phones are typed in by others,
+    so they match nothing)."""
+    none = MemberAppraisal.filter(id__in=[])
+    if actor.user_id is None or not any(a.role == Role.CITIZEN for a in actor.assignments):
+        return await newest_first(none, page, column="recorded_at")
+    user = await User.get_or_none(id=actor.user_id, is_active=True)
+    if user is None or not user.phone:
+        return await newest_first(none, page, column="recorded_at")
+    members = await PartyMember.filter(person__phone=user.phone).values_list("id", flat=True)
+    query = MemberAppraisal.filter(member_id__in=list(members))
     return await newest_first(query, page, column="recorded_at")
 
 
