@@ -41,6 +41,7 @@ from api.domains.accounts.service import principal_for_token
 from api.domains.accounts.throttle import LoginThrottle
 from api.domains.announcements import service as announcements
 from api.domains.approvals import service as approvals
+from api.domains.care import exports as care_exports
 from api.domains.diaries import service as diaries
 from api.domains.economy import projects
 from api.domains.events import attachments
@@ -351,6 +352,11 @@ download_project_attachment = stored_file(
 download_approval_file = stored_file(
     lambda actor, file_id: approvals.readable_file(actor=actor, file_id=file_id), inline=False
 )
+# a hazard ledger export, to the requester alone and for a day
+download_hazard_ledger = stored_file(
+    lambda actor, file_id: care_exports.readable_export(actor=actor, export_id=file_id),
+    inline=False,
+)
 
 
 async def download_import_errors(request: Request) -> Response:
@@ -469,6 +475,7 @@ def create_app(
             Route("/announcement-files/{file_id}", download_notice_file),
             Route("/project-attachments/{file_id}", download_project_attachment),
             Route("/approval-files/{file_id}", download_approval_file),
+            Route("/exports/hazard-ledger/{file_id}", download_hazard_ledger),
             Mount("/open311/v2", routes=open311.routes()),
             Route("/imports/{job_id}/errors.csv", download_import_errors),
             Route("/healthz", healthz),

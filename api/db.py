@@ -35,6 +35,8 @@ MODEL_MODULES = [
     "api.domains.meetings.models",
     "api.domains.points.models",
     "api.domains.economy.models",
+    "api.domains.care.models",
+    "api.domains.partywork.models",
 ]
 # Loaders of reference data that must exist once the tables do (idempotent), run after migrating.
 REFERENCE_DATA = [

@@ -26,6 +26,7 @@ from schema.approvals.mutations import ApprovalsMutation
 from schema.approvals.queries import ApprovalsQuery
 from schema.approvals.subscriptions import ApprovalsSubscription
 from schema.audit.queries import AuditQuery
+from schema.care.schema import CareMutation, CareQuery
 from schema.diaries.mutations import DiariesMutation
 from schema.diaries.queries import DiariesQuery
 from schema.economy.mutations import EconomyMutation
@@ -47,6 +48,7 @@ from schema.meetings.schema import MeetingsMutation, MeetingsQuery
 from schema.node import Node
 from schema.nodes import NodeQuery
 from schema.notices.schema import NoticesMutation, NoticesQuery
+from schema.partywork.schema import PartyWorkMutation, PartyWorkQuery
 from schema.points.schema import PointsMutation, PointsQuery
 from schema.positions.schema import PositionsMutation, PositionsQuery
 from schema.realtime.sharing import SharedResultExecutor
@@ -54,6 +56,7 @@ from schema.realtime.subscriptions import RealtimeSubscription
 from schema.registry.mutations import RegistryMutation
 from schema.registry.queries import RegistryQuery
 from schema.stats.mutations import StatsMutation
+from schema.stats.public import PublicRankingsMutation, PublicRankingsQuery
 from schema.stats.queries import StatsQuery
 from schema.webhooks.schema import WebhooksMutation, WebhooksQuery
 
@@ -82,6 +85,9 @@ class Query(
     PostsQuery,
     PointsQuery,
     EconomyQuery,
+    PublicRankingsQuery,
+    CareQuery,
+    PartyWorkQuery,
 ):
     pass
 
@@ -108,6 +114,9 @@ class Mutation(
     PostsMutation,
     PointsMutation,
     EconomyMutation,
+    PublicRankingsMutation,
+    CareMutation,
+    PartyWorkMutation,
 ):
     pass
 

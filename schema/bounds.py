@@ -56,6 +56,7 @@ from api.domains.announcements import messages, posts
 from api.domains.announcements import service as announcements
 from api.domains.announcements.models import Announcement, MessageThread, PublicPost
 from api.domains.audit.models import AuditEntry
+from api.domains.care.models import Hazard, Inspection
 from api.domains.economy.models import Indicator, Milestone, ProgressReport, Project
 from api.domains.emergencies.models import EmergencyPlan, Incident, IncidentTask
 from api.domains.events.models import CalendarDay, Category, Event
@@ -63,6 +64,7 @@ from api.domains.hierarchy.models import Department, Region
 from api.domains.intake.models import WorkOrder
 from api.domains.meetings import service as meetings
 from api.domains.meetings.models import Meeting
+from api.domains.partywork.models import MemberAppraisal, VillageOfficial
 from api.domains.points import pledges
 from api.domains.points.models import PointsMember, WelfarePost
 from api.domains.registry.models import (
@@ -92,6 +94,10 @@ LENGTH_KEY: Final = "gridgov.max_length"
 # Input types and the models their fields land in: a field takes the column of its own name.
 INPUT_MODELS: Final[Mapping[str, tuple[type[Model], ...]]] = {
     "AppealInput": (Event,),
+    "HazardInput": (Hazard,),
+    "VillageOfficialInput": (VillageOfficial,),
+    "AppraiseMemberInput": (MemberAppraisal,),
+    "RecordInspectionInput": (Inspection,),
     "BuildingFieldsInput": (Building,),
     "CreateDepartmentInput": (Department,),
     "UpdateDepartmentInput": (Department,),

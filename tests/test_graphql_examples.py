@@ -27,6 +27,7 @@ from api.domains.stats.models import Exemption, RankingSnapshot, RankingSnapshot
 from tests import factories
 from tests.announcements.examples import announcement_fixtures
 from tests.approvals.examples import approval_fixtures
+from tests.care.examples import care_fixtures
 from tests.conftest import model_tables
 from tests.diaries.examples import diary_fixtures
 from tests.economy.examples import economy_fixtures
@@ -143,6 +144,7 @@ async def _fixtures() -> dict[str, str]:
         **await meeting_fixtures(),
         **await points_fixtures(),
         **await economy_fixtures(),
+        **await care_fixtures(),
     }
 
 

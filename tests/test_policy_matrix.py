@@ -537,6 +537,82 @@ async def freeze_points_period(
     )
 
 
+async def read_hazard_ledger(
+    client: httpx.AsyncClient, token: str, code: str, ctx: dict[str, Any]
+) -> dict[str, Any]:
+    return await gql(
+        client,
+        'query($c: String!) { hazardLedger(regionCode: $c, from: "2026-11-01", to: "2026-11-30")'
+        " { totalCount } }",
+        {"c": code},
+        token=token,
+    )
+
+
+async def set_care_visit_rule(
+    client: httpx.AsyncClient, token: str, code: str, ctx: dict[str, Any]
+) -> dict[str, Any]:
+    return await gql(
+        client,
+        "mutation($c: String!) { setCareVisitRule(regionCode: $c, group: ELDERLY_ALONE,"
+        " everyDays: 7) { __typename } }",
+        {"c": code},
+        token=token,
+    )
+
+
+async def read_village_officials(
+    client: httpx.AsyncClient, token: str, code: str, ctx: dict[str, Any]
+) -> dict[str, Any]:
+    return await gql(
+        client,
+        "query($c: String!) { villageOfficials(regionCode: $c) { totalCount } }",
+        {"c": code},
+        token=token,
+    )
+
+
+async def read_branch_appraisals(
+    client: httpx.AsyncClient, token: str, code: str, ctx: dict[str, Any]
+) -> dict[str, Any]:
+    return await gql(
+        client,
+        "query($c: String!) { branchAppraisals(regionCode: $c) { totalCount } }",
+        {"c": code},
+        token=token,
+    )
+
+
+async def publish_ranking(
+    client: httpx.AsyncClient, token: str, code: str, ctx: dict[str, Any]
+) -> dict[str, Any]:
+    return await gql(
+        client,
+        "mutation($id: ID!) { publishRanking(id: $id) { __typename } }",
+        {"id": ctx["snapshots"][code]},
+        token=token,
+    )
+
+
+async def ranking_snapshot(scope_code: str) -> Any:
+    """A frozen ranking of the scope's departments, to publish."""
+    from api.domains.stats.enums import PeriodKind, SubjectKind
+    from api.domains.stats.models import RankingSnapshot
+
+    return await RankingSnapshot.create(
+        id=uuid.uuid4(),
+        scope_code=scope_code,
+        subject_kind=SubjectKind.DEPARTMENT,
+        period_kind=PeriodKind.MONTH,
+        period_start="2026-11-01",
+        period_end="2026-11-30",
+        formula_version="test",
+        rules_version=0,
+        rules={"points": {}, "minimum_cases": 1},
+        created_at=clock.now(),
+    )
+
+
 PROBES: list[tuple[str, str, Probe, set[Level]]] = [
     ("region", "read", read_region, set(ORDER)),
     ("region", "update", update_region, set(ORDER)),
@@ -589,6 +665,11 @@ PROBES: list[tuple[str, str, Probe, set[Level]]] = [
     ("post_claim", "read", read_post_claims, set(ORDER)),
     ("pledge", "read", read_pledges, set(ORDER)),
     ("points_period", "freeze", freeze_points_period, {Level.COMMUNITY}),
+    ("inspection", "read", read_hazard_ledger, set(ORDER)),
+    ("care_visit_rule", "update", set_care_visit_rule, set(ORDER)),
+    ("village_official", "read", read_village_officials, set(ORDER)),
+    ("party_appraisal", "read", read_branch_appraisals, set(ORDER)),
+    ("ranking", "publish", publish_ranking, {Level.CITY, Level.DISTRICT}),
 ]
 
 

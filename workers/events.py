@@ -8,6 +8,7 @@ from typing import Any
 from api import clock, metrics
 from api.domains.announcements.flow import ANNOUNCEMENTS
 from api.domains.approvals.flow import APPLICATIONS, ASSESSMENTS
+from api.domains.care.flow import HAZARDS, INSPECTIONS
 from api.domains.diaries import rounds
 from api.domains.diaries.flow import DIARIES, ROUNDS
 from api.domains.economy import indicators
@@ -38,6 +39,8 @@ SWEPT = (
     MILESTONES,
     PROGRESS,
     INDICATOR_VALUES,
+    HAZARDS,
+    INSPECTIONS,
 )
 
 

@@ -11,6 +11,7 @@ from api import db, jobs
 from api.settings import get_settings
 from workers.accounts import prune_sessions
 from workers.announcements import push_announcement, push_overdue_announcements
+from workers.care import export_hazard_ledger
 from workers.diaries import assess_diary_quotas
 from workers.events import (
     enforce_deadlines,
@@ -61,6 +62,7 @@ class WorkerSettings:
         push_announcement,
         push_overdue_announcements,
         freeze_points_periods,
+        export_hazard_ledger,  # a year of a district's hazards writes in seconds
     ]
     cron_jobs: ClassVar[list[Any]] = [
         cron(prune_sessions, hour={3}, minute={17}, unique=True, run_at_startup=False),

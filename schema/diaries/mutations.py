@@ -108,6 +108,10 @@ class RecordVisitInput:
     purpose: str
     notes: str = ""
     follow_up_needed: bool = False
+    care_record_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="The care-group record (关爱对象) of a household member the visit was for.",
+    )
 
 
 @strawberry.type(description="The visit as stored.")
@@ -300,6 +304,9 @@ class DiariesMutation:
             purpose=input.purpose,
             notes=input.notes,
             follow_up_needed=input.follow_up_needed,
+            care_record_id=(
+                _uuid(input.care_record_id, "care record") if input.care_record_id else None
+            ),
         )
         return VisitPayload(visit=HouseholdVisitType.from_model(visit))
 

@@ -171,6 +171,9 @@ class HouseholdVisitType:
     notes: str
     follow_up_needed: bool
     patrol_id: strawberry.ID | None
+    care_record_id: strawberry.ID | None = strawberry.field(
+        description="The care-group record the visit was paid to, if any."
+    )
 
     @classmethod
     def from_model(cls, visit: models.HouseholdVisit) -> HouseholdVisitType:
@@ -185,6 +188,7 @@ class HouseholdVisitType:
             notes=visit.notes,
             follow_up_needed=visit.follow_up_needed,
             patrol_id=_id(visit.patrol_id),
+            care_record_id=_id(visit.care_record_id),
         )
 
 

@@ -170,13 +170,41 @@ class AidsRiskDetails:
     has_criminal_record: bool | None
 
 
+@strawberry.type(description="农村留守儿童: guardian and the parents' whereabouts.")
+class LeftBehindChildDetails:
+    guardian_name: str | None = strawberry.field(description="监护人")
+    guardian_relation: str | None
+    father_whereabouts: str | None = strawberry.field(description="父亲外出去向")
+    mother_whereabouts: str | None = strawberry.field(description="母亲外出去向")
+    school: str | None
+
+
+@strawberry.type(description="独居、孤寡老人: whether childless, and the carer.")
+class ElderlyAloneDetails:
+    is_childless: bool | None = strawberry.field(description="孤寡")
+    carer_name: str | None = strawberry.field(description="照护人")
+    carer_relation: str | None
+    health: str | None
+
+
+@strawberry.type(description="残疾人: category, grade and carer.")
+class DisabledDetails:
+    disability_category: str | None = strawberry.field(description="残疾类别")
+    disability_grade: str | None = strawberry.field(description="残疾等级")
+    carer_name: str | None = strawberry.field(description="照护人")
+    carer_relation: str | None
+
+
 SpecialGroupDetails = Annotated[
     ReleasedPrisonerDetails
     | CommunityCorrectionDetails
     | MentalDisorderDetails
     | DrugUserDetails
     | KeyYouthDetails
-    | AidsRiskDetails,
+    | AidsRiskDetails
+    | LeftBehindChildDetails
+    | ElderlyAloneDetails
+    | DisabledDetails,
     strawberry.union("SpecialGroupDetails", description="The group's own fields."),
 ]
 DETAIL_TYPES: dict[SpecialGroup, type] = {
@@ -186,6 +214,9 @@ DETAIL_TYPES: dict[SpecialGroup, type] = {
     SpecialGroup.DRUG_USER: DrugUserDetails,
     SpecialGroup.KEY_YOUTH: KeyYouthDetails,
     SpecialGroup.AIDS_RISK: AidsRiskDetails,
+    SpecialGroup.LEFT_BEHIND_CHILD: LeftBehindChildDetails,
+    SpecialGroup.ELDERLY_ALONE: ElderlyAloneDetails,
+    SpecialGroup.DISABLED: DisabledDetails,
 }
 
 

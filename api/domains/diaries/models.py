@@ -142,11 +142,18 @@ class HouseholdVisit(Model):
     notes = fields.TextField(default="")
     follow_up_needed = fields.BooleanField(default=False)
     patrol_id = fields.UUIDField(null=True)
+    care_record_id = fields.UUIDField(
+        null=True, description="the care-group record (关爱对象) the visit was paid to"
+    )
     created_at = fields.DatetimeField()
 
     class Meta:
         table = "household_visits"
-        indexes = (("household_id", "visited_at"), ("user_id", "visited_at"))
+        indexes = (
+            ("household_id", "visited_at"),
+            ("user_id", "visited_at"),
+            ("care_record_id", "visited_at"),
+        )
 
 
 class Patrol(Model):

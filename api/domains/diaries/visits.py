@@ -17,7 +17,8 @@ from api.domains.accounts.models import RoleAssignment
 from api.domains.diaries.enums import PatrolStatus
 from api.domains.diaries.models import HouseholdAssignment, HouseholdVisit, Patrol
 from api.domains.diaries.scope import check, newest_first, signed_in_user
-from api.domains.registry.models import Household
+from api.domains.registry.enums import CARE_GROUPS, RecordStatus
+from api.domains.registry.models import Household, SpecialGroupRecord
 from api.errors import NotFound, ValidationFailed
 from api.pagination import Page, PageRequest
 from api.regions import Level, in_subtree
@@ -45,11 +46,15 @@ async def record(
     purpose: str,
     notes: str,
     follow_up_needed: bool,
+    care_record_id: uuid.UUID | None = None,
 ) -> HouseholdVisit:
-    """A visit to a household in the caller's area (outside it: OUTSIDE_AREA)."""
+    """A visit to a household in the caller's area (outside it: OUTSIDE_AREA); with
+    `care_record_id`, paid to a member of the household in a care group (关爱走访)."""
     user_id = signed_in_user(actor)
     household = await _household(household_id)
     check(actor, "household_visit", "record", at=household.region_code, what="the household")
+    if care_record_id is not None:
+        await _care_member(household, care_record_id)
     now = clock.now()
     if visited_at.tzinfo is None or not now - MAX_BACKDATE <= visited_at <= now + MAX_FUTURE:
         raise ValidationFailed("visitedAt is a time within the last 31 days", field="visitedAt")
@@ -74,8 +79,24 @@ async def record(
         notes=notes.strip(),
         follow_up_needed=follow_up_needed,
         patrol_id=patrol.id if patrol else None,
+        care_record_id=care_record_id,
         created_at=now,
     )
+
+
+async def _care_member(household: Household, care_record_id: uuid.UUID) -> None:
+    """The care record belongs to an active member of the household."""
+    found = await SpecialGroupRecord.filter(
+        id=care_record_id,
+        status=RecordStatus.ACTIVE,
+        group__in=list(CARE_GROUPS),
+        person__household_id=household.id,
+    ).exists()
+    if not found:
+        raise ValidationFailed(
+            "careRecordId names no person in a care group of this household",
+            field="careRecordId",
+        )
 
 
 async def assign(

@@ -27,6 +27,16 @@ class SpecialGroup(StrEnum):
     DRUG_USER = "drug_user"  # 吸毒人员
     KEY_YOUTH = "key_youth"  # 重点青少年
     AIDS_RISK = "aids_risk"  # 艾滋病危险人员
+    # care groups (关爱对象: served, not controlled), kept as special-group records so they
+    # share the masking, audited reads and statistics of the registry
+    LEFT_BEHIND_CHILD = "left_behind_child"  # 农村留守儿童
+    ELDERLY_ALONE = "elderly_alone"  # 独居、孤寡老人
+    DISABLED = "disabled"  # 残疾人
+
+
+CARE_GROUPS = frozenset(
+    {SpecialGroup.LEFT_BEHIND_CHILD, SpecialGroup.ELDERLY_ALONE, SpecialGroup.DISABLED}
+)
 
 
 class Programme(StrEnum):

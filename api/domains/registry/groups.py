@@ -75,6 +75,25 @@ DETAILS: Final[Mapping[SpecialGroup, Mapping[str, Rule]]] = {
         "treatment": coded("5.40"),  # 收治情况
         "has_criminal_record": BOOL,
     },
+    SpecialGroup.LEFT_BEHIND_CHILD: {
+        "guardian_name": text(50),  # 监护人
+        "guardian_relation": text(20),
+        "father_whereabouts": text(100),  # 父母外出务工去向
+        "mother_whereabouts": text(100),
+        "school": text(100),
+    },
+    SpecialGroup.ELDERLY_ALONE: {
+        "is_childless": BOOL,  # 孤寡 (no children to rely on) rather than living alone
+        "carer_name": text(50),  # 照护人
+        "carer_relation": text(20),
+        "health": text(200),
+    },
+    SpecialGroup.DISABLED: {
+        "disability_category": text(20),  # 残疾类别
+        "disability_grade": text(10),  # 残疾等级
+        "carer_name": text(50),
+        "carer_relation": text(20),
+    },
 }
 
 

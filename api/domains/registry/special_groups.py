@@ -46,7 +46,7 @@ def clean_follow_up(
 ) -> dict[str, Any]:
     cleaned = clean(SPECIAL_GROUP_RULES, values, partial=partial)
     if cleaned.get("risk_level"):
-        cleaned["risk_level"] = coded(groups.RISK_TABLES[group]).clean(
+        cleaned["risk_level"] = coded(groups.RISK_TABLES.get(group, "5.60")).clean(
             cleaned["risk_level"], field="riskLevel"
         )
     return cleaned

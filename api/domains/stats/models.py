@@ -78,6 +78,11 @@ class RankingSnapshot(Model):
     rules_version = fields.IntField()
     rules: fields.JSONField[Any] = fields.JSONField(description="points and minimum_cases used")
     created_at = fields.DatetimeField()
+    # 考核排队信息公开: shown to the public while published; a withdrawal keeps when it was
+    published_at = fields.DatetimeField(null=True)
+    published_by_id = fields.UUIDField(null=True)
+    withdrawn_at = fields.DatetimeField(null=True)
+    withdrawal_reason = fields.CharField(max_length=500, null=True)
 
     class Meta:
         table = "stats_ranking_snapshots"

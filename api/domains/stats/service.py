@@ -44,7 +44,7 @@ from api.domains.stats.models import (
     RankingSnapshotEntry,
     ScoringRules,
 )
-from api.errors import ErrorCode, NotFound, ValidationFailed
+from api.errors import Conflict, ErrorCode, NotAllowed, NotFound, ValidationFailed
 from api.pagination import Page, PageRequest, make_page, split_cursor
 from api.query import subtree_filter
 from api.regions import PATH_COLUMNS, Level, path_codes
@@ -554,6 +554,10 @@ async def snapshot_ranking(
     if snapshot is None:
         raise NotFound("ranking snapshot", snapshot_id)
     _scope(actor, snapshot.scope_code, "ranking")
+    return snapshot, await _frozen(snapshot, metric)
+
+
+async def _frozen(snapshot: RankingSnapshot, metric: Metric) -> Ranking:
     entries = await RankingSnapshotEntry.filter(snapshot_id=snapshot.id)
     subjects = {entry.subject_key: Figures.from_json(entry.figures) for entry in entries}
     labels = {entry.subject_key: entry.subject_label for entry in entries}
@@ -565,7 +569,117 @@ async def snapshot_ranking(
         snapshot.formula_version,
         labels,
     )
-    return snapshot, ranking
+    return ranking
+
+
+# ---------------------------------------------------------------- rankings published to the public
+
+# Published rankings name departments and regions only: a ranking of workers names people, and
+# the public sees no personal data.
+PUBLISHABLE = frozenset({SubjectKind.DEPARTMENT, SubjectKind.REGION})
+
+
+def _owner(actor: Principal, snapshot: RankingSnapshot) -> None:
+    """Publishing is the owning level's: an assignment held at the snapshot's own scope."""
+    authorize(actor.assignments, "ranking", "publish", at=snapshot.scope_code)
+    if not any(a.region_code == snapshot.scope_code for a in actor.assignments):
+        raise NotAllowed("only the level that owns the ranking publishes it")
+
+
+async def publish_snapshot(*, actor: Principal, snapshot_id: uuid.UUID) -> RankingSnapshot:
+    """Show a frozen ranking to the public (考核排队信息公开); only frozen rankings exist to be
+    published, so a live ranking cannot be."""
+    async with in_transaction():
+        snapshot = await RankingSnapshot.filter(id=snapshot_id).select_for_update().first()
+        if snapshot is None:
+            raise NotFound("ranking snapshot", snapshot_id, field="id")
+        _scope(actor, snapshot.scope_code, "ranking")
+        _owner(actor, snapshot)
+        if snapshot.subject_kind not in PUBLISHABLE:
+            raise ValidationFailed(
+                "a ranking of workers names people and is not published", field="id"
+            )
+        if snapshot.published_at is not None:
+            raise Conflict("the ranking is already published", code=ErrorCode.ALREADY_EXISTS)
+        snapshot.published_at = clock.now()
+        snapshot.published_by_id = actor.user_id
+        snapshot.withdrawn_at = None
+        snapshot.withdrawal_reason = None
+        await snapshot.save()
+        await record(
+            actor=actor,
+            action="ranking.publish",
+            object_type="ranking_snapshot",
+            object_id=str(snapshot.id),
+            region_code=snapshot.scope_code,
+        )
+    return snapshot
+
+
+async def withdraw_snapshot(
+    *, actor: Principal, snapshot_id: uuid.UUID, reason: str
+) -> RankingSnapshot:
+    """Take a published ranking down; it stays frozen and may be published again."""
+    reason = _reason(reason)
+    async with in_transaction():
+        snapshot = await RankingSnapshot.filter(id=snapshot_id).select_for_update().first()
+        if snapshot is None:
+            raise NotFound("ranking snapshot", snapshot_id, field="id")
+        _scope(actor, snapshot.scope_code, "ranking")
+        _owner(actor, snapshot)
+        if snapshot.published_at is None:
+            raise Conflict("the ranking is not published", code=ErrorCode.INVALID_TRANSITION)
+        snapshot.published_at = None
+        snapshot.withdrawn_at = clock.now()
+        snapshot.withdrawal_reason = reason[:500]
+        await snapshot.save()
+        await record(
+            actor=actor,
+            action="ranking.withdraw",
+            object_type="ranking_snapshot",
+            object_id=str(snapshot.id),
+            region_code=snapshot.scope_code,
+            detail={"reason": reason[:500]},
+        )
+    return snapshot
+
+
+async def public_rankings(
+    *, region_code: str, subject_kind: SubjectKind | None, page: PageRequest
+) -> tuple[Page[RankingSnapshot], Any]:
+    """The canonical public query of published rankings (no sign-in): those of the region and
+    of the levels above it, newest period first, so a community's board shows its district's
+    and city's."""
+    if Level.of_code(region_code) is None:
+        raise ValidationFailed(
+            "regionCode must be a region code", field="regionCode", code=ErrorCode.INVALID_CODE
+        )
+    query = RankingSnapshot.filter(
+        scope_code__in=path_codes(region_code),
+        published_at__isnull=False,
+        subject_kind__in=list(PUBLISHABLE),
+    )
+    if subject_kind is not None:
+        query = query.filter(subject_kind=subject_kind)
+    filtered = query
+    if page.after is not None:
+        start_text, _, id_text = page.after.partition("|")
+        try:
+            after_start, after_id = date.fromisoformat(start_text), uuid.UUID(id_text)
+        except ValueError as error:
+            raise ValidationFailed("malformed cursor", field="after") from error
+        query = query.filter(
+            Q(period_start__lt=after_start) | Q(period_start=after_start, id__lt=after_id)
+        )
+    rows = await query.order_by("-period_start", "-id").limit(page.first + 1)
+    return make_page(rows, page, lambda s: f"{s.period_start.isoformat()}|{s.id}"), filtered
+
+
+async def published_ranking(snapshot: RankingSnapshot, metric: Metric) -> Ranking:
+    """A published ranking's order by `metric` (the caller got it from `public_rankings`)."""
+    if snapshot.published_at is None or snapshot.subject_kind not in PUBLISHABLE:
+        raise NotFound("ranking snapshot", snapshot.id)
+    return await _frozen(snapshot, metric)
 
 
 # ---------------------------------------------------------------- dashboard

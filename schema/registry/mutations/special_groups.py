@@ -79,6 +79,31 @@ class AidsRiskDetailsInput:
     has_criminal_record: bool | None = UNSET
 
 
+@strawberry.input(description="农村留守儿童 fields: guardian and the parents' whereabouts.")
+class LeftBehindChildDetailsInput:
+    guardian_name: str | None = UNSET
+    guardian_relation: str | None = UNSET
+    father_whereabouts: str | None = UNSET
+    mother_whereabouts: str | None = UNSET
+    school: str | None = UNSET
+
+
+@strawberry.input(description="独居、孤寡老人 fields.")
+class ElderlyAloneDetailsInput:
+    is_childless: bool | None = UNSET
+    carer_name: str | None = UNSET
+    carer_relation: str | None = UNSET
+    health: str | None = UNSET
+
+
+@strawberry.input(description="残疾人 fields.")
+class DisabledDetailsInput:
+    disability_category: str | None = UNSET
+    disability_grade: str | None = UNSET
+    carer_name: str | None = UNSET
+    carer_relation: str | None = UNSET
+
+
 @strawberry.input(description="The group's own fields: fill the one member matching the group.")
 class SpecialGroupDetailsInput:
     released_prisoner: ReleasedPrisonerDetailsInput | None = None
@@ -87,6 +112,9 @@ class SpecialGroupDetailsInput:
     drug_user: DrugUserDetailsInput | None = None
     key_youth: KeyYouthDetailsInput | None = None
     aids_risk: AidsRiskDetailsInput | None = None
+    left_behind_child: LeftBehindChildDetailsInput | None = None
+    elderly_alone: ElderlyAloneDetailsInput | None = None
+    disabled: DisabledDetailsInput | None = None
 
 
 @strawberry.input(description="Follow-up fields common to every special group.")

@@ -35,6 +35,11 @@ GROUPS = {
     "吸毒人员": SpecialGroup.DRUG_USER.value,
     "重点青少年": SpecialGroup.KEY_YOUTH.value,
     "艾滋病危险人员": SpecialGroup.AIDS_RISK.value,
+    "农村留守儿童": SpecialGroup.LEFT_BEHIND_CHILD.value,
+    "留守儿童": SpecialGroup.LEFT_BEHIND_CHILD.value,
+    "独居老人": SpecialGroup.ELDERLY_ALONE.value,
+    "孤寡老人": SpecialGroup.ELDERLY_ALONE.value,
+    "残疾人": SpecialGroup.DISABLED.value,
 } | {group.value: group.value for group in SpecialGroup}
 
 FOLLOW_UP_HEADERS: Final[Mapping[str, tuple[str, ...]]] = {
@@ -79,6 +84,16 @@ DETAIL_HEADERS: Final[Mapping[str, tuple[str, ...]]] = {
     "assistance_means": ("帮扶手段",),
     "infection_route": ("感染途径",),
     "attention_type": ("关注类型",),
+    "guardian_relation": ("与监护人关系", "监护人关系"),
+    "father_whereabouts": ("父亲外出去向", "父亲务工地"),
+    "mother_whereabouts": ("母亲外出去向", "母亲务工地"),
+    "school": ("就读学校",),
+    "is_childless": ("是否孤寡",),
+    "carer_name": ("照护人", "照护人姓名"),
+    "carer_relation": ("与照护人关系", "照护人关系"),
+    "health": ("健康状况",),
+    "disability_category": ("残疾类别",),
+    "disability_grade": ("残疾等级",),
 }
 
 

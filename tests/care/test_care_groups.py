@@ -1,0 +1,226 @@
+"""Care groups: an elderly person living alone gets a helper from their own area, shows as
+overdue for a visit until one is recorded (and again once the group's rule lapses), and the
+record is masked and audited exactly as special groups are."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import httpx
+
+from api import clock
+from api.domains.audit.models import AuditEntry
+from api.domains.care.models import CareHelper, CareVisitRule
+from api.domains.diaries.models import HouseholdVisit
+from tests import factories
+from tests.care.helpers import COMMUNITY, DISTRICT, ERROR, GRID, OTHER_GRID, first
+from tests.diaries.helpers import person
+from tests.factories import error_codes, gql
+from tests.registry.helpers import household_input, id_number, register_household
+
+ADD = (
+    "mutation($input: AddToSpecialGroupInput!) { addToSpecialGroup(input: $input) { __typename"
+    " ... on SpecialGroupRecordPayload { record { uuid group details { __typename"
+    " ... on ElderlyAloneDetails { isChildless carerName } } } } } }"
+)
+ASSIGN = (
+    "mutation($r: ID!, $k: CareHelperKind!, $h: ID!) {"
+    " assignCareHelper(recordId: $r, kind: $k, helperId: $h) { __typename"
+    f" ... on CareHelperPayload {{ helper {{ id kind helperLabel }} }} {ERROR} }} }}"
+)
+RULE = (
+    "mutation($r: String!, $g: SpecialGroup!, $d: Int!) {"
+    " setCareVisitRule(regionCode: $r, group: $g, everyDays: $d) { __typename"
+    f" ... on CareVisitRulePayload {{ rule {{ everyDays }} }} {ERROR} }} }}"
+)
+OVERDUE = (
+    "query($g: String!) { overdueCareVisits(gridCode: $g) { totalCount"
+    " edges { node { recordId personName group everyDays lastVisitedAt helpers } } } }"
+)
+VISIT = (
+    "mutation($input: RecordVisitInput!) { recordVisit(input: $input) { __typename"
+    f" ... on VisitPayload {{ visit {{ id careRecordId }} }} {ERROR} }} }}"
+)
+PERSON = "query($id: ID!) { person(id: $id) { name idNumber phone specialGroups { group } } }"
+STATISTICS = (
+    "query($r: String!) { registryStatistics(regionCode: $r) { __typename"
+    " ... on RegistryStatistics { totals { kind count } } } }"
+)
+ELDER = {
+    "relationToHead": "02",
+    "person": {
+        "idNumber": id_number("19400101", 135),
+        "personType": "REGISTERED",
+        "name": "赵大爷",
+        "ethnicity": "01",
+        "phone": "13912340000",
+    },
+}
+
+
+def visit(household_id: str, record_id: str | None) -> dict[str, Any]:
+    return {
+        "input": {
+            "householdId": household_id,
+            "visitedAt": clock.now().isoformat(),
+            "minutes": 30,
+            "purpose": "关爱走访",
+            "careRecordId": record_id,
+        }
+    }
+
+
+async def test_a_helper_is_paired_and_the_person_is_overdue_until_visited_and_masked(
+    client: httpx.AsyncClient, db: None
+) -> None:
+    await factories.region_tree()
+    worker_account, worker = await person("grid_worker", GRID)
+    _, staff = await person("community_staff", COMMUNITY)
+    _, leader = await person("leader", COMMUNITY)  # reads residents, not special or care groups
+    far_account, _ = await person("grid_worker", OTHER_GRID)
+    registered = await register_household(client, worker, members=[ELDER])
+    household = registered["household"]
+    elder_id = household["members"][0]["uuid"]
+
+    added = first(
+        await gql(
+            client,
+            ADD,
+            {
+                "input": {
+                    "personId": elder_id,
+                    "group": "ELDERLY_ALONE",
+                    "details": {"elderlyAlone": {"isChildless": True, "carerName": "赵小红"}},
+                }
+            },
+            token=worker,
+        )
+    )
+    record_id = added["record"]["uuid"]
+    assert added["record"]["details"] == {
+        "__typename": "ElderlyAloneDetails",
+        "isChildless": True,
+        "carerName": "赵小红",
+    }
+
+    # bad input: a helper from another township, a rule of zero days; nothing written
+    far = first(
+        await gql(
+            client, ASSIGN, {"r": record_id, "k": "STAFF", "h": str(far_account.id)}, token=worker
+        )
+    )
+    zero = first(
+        await gql(client, RULE, {"r": COMMUNITY, "g": "ELDERLY_ALONE", "d": 0}, token=staff)
+    )
+    not_care = first(
+        await gql(client, RULE, {"r": COMMUNITY, "g": "DRUG_USER", "d": 7}, token=staff)
+    )
+    assert far["__typename"] == "ValidationError" and far["code"] == "OUTSIDE_AREA"
+    assert zero["__typename"] == "ValidationError" and zero["field"] == "everyDays"
+    assert not_care["__typename"] == "ValidationError" and not_care["field"] == "group"
+    assert await CareHelper.all().count() == 0 and await CareVisitRule.all().count() == 0
+
+    paired = first(
+        await gql(
+            client,
+            ASSIGN,
+            {"r": record_id, "k": "STAFF", "h": str(worker_account.id)},
+            token=worker,
+        )
+    )
+    twice = first(
+        await gql(
+            client,
+            ASSIGN,
+            {"r": record_id, "k": "STAFF", "h": str(worker_account.id)},
+            token=worker,
+        )
+    )
+    rule = first(
+        await gql(client, RULE, {"r": COMMUNITY, "g": "ELDERLY_ALONE", "d": 3}, token=staff)
+    )
+    assert paired["helper"]["kind"] == "STAFF"
+    assert twice["__typename"] == "ValidationError" and twice["code"] == "ALREADY_EXISTS"
+    assert rule["rule"]["everyDays"] == 3
+
+    overdue = first(await gql(client, OVERDUE, {"g": GRID}, token=worker))
+    assert overdue["totalCount"] == 1
+    assert overdue["edges"][0]["node"] == {
+        "recordId": record_id,
+        "personName": "赵大爷",
+        "group": "ELDERLY_ALONE",
+        "everyDays": 3,
+        "lastVisitedAt": None,
+        "helpers": 1,
+    }
+
+    # a visit naming a care record of another household is refused; the right one counts
+    other = await factories.household(GRID, "HH-OTHER")
+    wrong = first(await gql(client, VISIT, visit(str(other.id), record_id), token=worker))
+    assert wrong["__typename"] == "ValidationError" and wrong["field"] == "careRecordId"
+    visited = first(await gql(client, VISIT, visit(household["uuid"], record_id), token=worker))
+    assert visited["visit"]["careRecordId"] == record_id
+    assert await HouseholdVisit.all().count() == 1
+    assert first(await gql(client, OVERDUE, {"g": GRID}, token=worker))["totalCount"] == 0
+
+    clock.move(timedelta(days=4))  # the three-day rule lapses
+    again = first(await gql(client, OVERDUE, {"g": GRID}, token=worker))
+    assert again["totalCount"] == 1 and again["edges"][0]["node"]["lastVisitedAt"]
+
+    # masking: the leader sees the resident masked and no care-group membership
+    seen = first(await gql(client, PERSON, {"id": elder_id}, token=leader))
+    assert seen["name"] == "赵大爷" and seen["specialGroups"] is None
+    assert "*" in seen["idNumber"] and "*" in seen["phone"]
+    refused = await gql(client, OVERDUE, {"g": GRID}, token=leader)
+    assert error_codes(refused) == ["FORBIDDEN"]
+    before = await AuditEntry.filter(action="registry.read_sensitive").count()
+    whole = first(await gql(client, PERSON, {"id": elder_id}, token=worker))
+    assert whole["idNumber"] == ELDER["person"]["idNumber"]
+    assert whole["specialGroups"] == [{"group": "ELDERLY_ALONE"}]
+    assert await AuditEntry.filter(action="registry.read_sensitive").count() == before + 1
+
+    _, command = await person("district_command", DISTRICT)
+    totals = first(await gql(client, STATISTICS, {"r": DISTRICT}, token=command))["totals"]
+    assert {"kind": "special_group:elderly_alone", "count": 1} in totals
+
+
+async def test_volunteers_serve_their_own_community(client: httpx.AsyncClient, db: None) -> None:
+    """A registered volunteer helps within their community, not in another one."""
+    from api.domains.registry.models import Person, Volunteer
+
+    await factories.region_tree()
+    _, worker = await person("grid_worker", GRID)
+    registered = await register_household(
+        client, worker, members=[ELDER, household_input()["members"][0]]
+    )
+    elder_id, neighbour_id = (m["uuid"] for m in registered["household"]["members"])
+    added = first(
+        await gql(
+            client,
+            ADD,
+            {"input": {"personId": elder_id, "group": "ELDERLY_ALONE"}},
+            token=worker,
+        )
+    )
+    near = await Volunteer.create(person=await Person.get(id=neighbour_id), region_code=GRID)
+    far = await Volunteer.create(person=await Person.get(id=elder_id), region_code=OTHER_GRID)
+
+    ok = first(
+        await gql(
+            client,
+            ASSIGN,
+            {"r": added["record"]["uuid"], "k": "VOLUNTEER", "h": str(near.id)},
+            token=worker,
+        )
+    )
+    refused = first(
+        await gql(
+            client,
+            ASSIGN,
+            {"r": added["record"]["uuid"], "k": "VOLUNTEER", "h": str(far.id)},
+            token=worker,
+        )
+    )
+    assert ok["helper"]["helperLabel"] == "张伟"
+    assert refused["code"] == "OUTSIDE_AREA"

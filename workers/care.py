@@ -1,0 +1,20 @@
+"""Hazard ledger exports: one job per export, id `hazard-ledger:<export id>`, safe to run twice."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from api import jobs
+from api.domains.care import exports
+
+
+async def export_hazard_ledger(ctx: dict[str, Any], export_id: str) -> str | None:
+    """Write one export; a failure raises (arq tries again), the last one marks it failed."""
+    try:
+        state = await exports.run(uuid.UUID(export_id))
+    except Exception:
+        if ctx.get("job_try", 1) >= jobs.MAX_TRIES:
+            await exports.fail(uuid.UUID(export_id), "the export stopped on an internal error")
+        raise
+    return state.value if state else None
