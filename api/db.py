@@ -32,6 +32,7 @@ MODEL_MODULES = [
     "api.domains.diaries.models",
     "api.domains.approvals.models",
     "api.domains.announcements.models",
+    "api.domains.triage.models",
 ]
 # Loaders of reference data that must exist once the tables do (idempotent), run after migrating.
 REFERENCE_DATA = ["api.domains.events.reference.ensure_reference_data"]

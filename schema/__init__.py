@@ -49,6 +49,7 @@ from schema.registry.mutations import RegistryMutation
 from schema.registry.queries import RegistryQuery
 from schema.stats.mutations import StatsMutation
 from schema.stats.queries import StatsQuery
+from schema.triage.schema import TriageMutation, TriageQuery
 from schema.webhooks.schema import WebhooksMutation, WebhooksQuery
 
 
@@ -71,6 +72,7 @@ class Query(
     DiariesQuery,
     ApprovalsQuery,
     AnnouncementsQuery,
+    TriageQuery,
 ):
     pass
 
@@ -92,6 +94,7 @@ class Mutation(
     DiariesMutation,
     ApprovalsMutation,
     AnnouncementsMutation,
+    TriageMutation,
 ):
     pass
 

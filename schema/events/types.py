@@ -7,7 +7,7 @@ import functools
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar, cast
 from uuid import UUID
 
 import strawberry
@@ -26,10 +26,14 @@ from api.domains.events.enums import (
     Stage,
 )
 from api.domains.events.service import LIST_COLUMNS
+from api.domains.triage import service as triage
 from api.regions import Level
 from schema.hierarchy.types import DepartmentType, GeoPoint
 from schema.node import Node
 from schema.types import Info
+
+if TYPE_CHECKING:
+    from schema.triage.types import DuplicateCandidateType
 
 strawberry.enum(
     EventStatus, name="EventStatus", description="Where an event is in the closed loop."
@@ -184,6 +188,9 @@ class EventType(Node):
     rework_count: int
     escalation_count: int
     satisfaction: int | None = strawberry.field(description="1–5, from the follow-up evaluation.")
+    merged_into_id: strawberry.ID | None = strawberry.field(
+        description="重复件: the event this report was merged into; it ends with that one."
+    )
     version: int = strawberry.field(description="Changes with every step (optimistic concurrency).")
     reported_at: datetime
     filed_at: datetime | None
@@ -218,6 +225,17 @@ class EventType(Node):
         )
         return DepartmentType.from_model(department) if department else None
 
+    @strawberry.field(
+        description="重复件: open events this one probably repeats, best five (none out of scope)."
+    )
+    async def duplicate_candidates(
+        self, info: Info
+    ) -> list[Annotated[DuplicateCandidateType, strawberry.lazy("schema.triage.types")]]:
+        from schema.triage.types import DuplicateCandidateType
+
+        found = await triage.shown_with(actor=info.context.principal, event_id=self.uuid)
+        return [DuplicateCandidateType.from_candidate(candidate) for candidate in found]
+
     @strawberry.field(description="The category's name.")
     async def category(self, info: Info) -> CategoryType | None:
         category = await info.context.loaders.category.load(self.category_key)
@@ -244,6 +262,7 @@ _CONVERTED: dict[str, tuple[tuple[str, ...], str]] = {
     "handling_level": (("handling_level",), "_LEVEL[{0}]"),
     "assignee_department_id": (("assignee_department_id",), "_id_text({0})"),
     "assignee_user_id": (("assignee_user_id",), "_id_text({0})"),
+    "merged_into_id": (("merged_into_id",), "_id_text({0})"),
     "location": (("lat", "lng"), "_point({0}, {1})"),
     "stage": (("stage",), "_STAGE.get({0})"),
     "card": (("card",), "_CARD[{0}]"),
@@ -312,6 +331,7 @@ _RESOLVER_COLUMNS: dict[str, tuple[str, ...]] = {
     "attachments": ("id",),
     "assigneeDepartment": ("assignee_department_id",),
     "category": ("category_key",),
+    "duplicateCandidates": ("id",),
 }
 _COLUMNS_OF_FIELD: dict[str, tuple[str, ...]] = {
     NameConverter().from_field(field): _made_from(field.python_name)[0]

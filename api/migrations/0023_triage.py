@@ -1,0 +1,102 @@
+"""Intake triage (api/domains/triage): duplicate rules per category, and a merged report's
+pointer to its main event with the indexes the duplicate lookup and the merge read; the enums
+are written out here, as a migration applies the same SQL forever."""
+
+from enum import StrEnum
+
+from tortoise import fields, migrations
+from tortoise.migrations import operations as ops
+
+
+class Action(StrEnum):
+    REPORT = "report"
+    FILE = "file"
+    REJECT = "reject"
+    ASSIGN = "assign"
+    ACCEPT = "accept"
+    RETURN = "return"
+    SUBMIT = "submit"
+    VERIFY = "verify"
+    CLOSE = "close"
+    EVALUATE = "evaluate"
+    ESCALATE = "escalate"
+    SELF_HANDLE = "self_handle"
+    SUPERVISE = "supervise"
+    COMMENT = "comment"
+    ATTACH = "attach"
+    FOLLOW_UP = "follow_up"
+    MERGE = "merge"
+    UNMERGE = "unmerge"
+    REMIND = "remind"
+    YELLOW_CARD = "yellow_card"
+    RED_CARD = "red_card"
+
+
+class Migration(migrations.Migration):
+    dependencies = [("gridgov", "0022_announcements")]
+
+    initial = False
+
+    operations = [
+        ops.CreateModel(
+            name="DuplicateRule",
+            fields=[
+                (
+                    "id",
+                    fields.IntField(generated=True, primary_key=True, unique=True, db_index=True),
+                ),
+                ("category_key", fields.CharField(null=True, unique=True, max_length=40)),
+                (
+                    "radius_m",
+                    fields.IntField(default=150, description="at most this far apart (metres)"),
+                ),
+                (
+                    "window_hours",
+                    fields.IntField(default=72, description="reported at most this far apart"),
+                ),
+                (
+                    "min_score",
+                    fields.FloatField(
+                        default=0.3, description="text similarity to be offered, 0–1"
+                    ),
+                ),
+            ],
+            options={
+                "table": "triage_duplicate_rules",
+                "app": "gridgov",
+                "pk_attr": "id",
+                "table_description": "The duplicate window of one category (or of every category, when category_key is null):",
+            },
+            bases=["Model"],
+        ),
+        ops.AddField(
+            model_name="Event",
+            name="merged_into_id",
+            field=fields.UUIDField(null=True),
+        ),
+        ops.AlterField(
+            model_name="TimelineEntry",
+            name="action",
+            field=fields.CharEnumField(
+                description="REPORT: report\nFILE: file\nREJECT: reject\nASSIGN: assign\nACCEPT: accept\nRETURN: return\nSUBMIT: submit\nVERIFY: verify\nCLOSE: close\nEVALUATE: evaluate\nESCALATE: escalate\nSELF_HANDLE: self_handle\nSUPERVISE: supervise\nCOMMENT: comment\nATTACH: attach\nFOLLOW_UP: follow_up\nMERGE: merge\nUNMERGE: unmerge\nREMIND: remind\nYELLOW_CARD: yellow_card\nRED_CARD: red_card",
+                enum_type=Action,
+                max_length=16,
+            ),
+        ),
+        ops.RunSQL(
+            [
+                # the duplicate lookup's prefilter: a category's unmerged events by report time
+                "CREATE INDEX events_duplicate_lookup ON events (category_key, reported_at)"
+                " WHERE merged_into_id IS NULL",
+                "CREATE INDEX events_merged_into ON events (merged_into_id)"
+                " WHERE merged_into_id IS NOT NULL",
+                "ALTER TABLE events ADD CONSTRAINT events_not_merged_into_itself"
+                " CHECK (merged_into_id IS NULL OR merged_into_id <> id)",
+            ],
+            reverse_sql=[
+                "ALTER TABLE events DROP CONSTRAINT events_not_merged_into_itself",
+                "DROP INDEX events_merged_into",
+                "DROP INDEX events_duplicate_lookup",
+            ],
+        ),
+    ]
