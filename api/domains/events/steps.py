@@ -124,11 +124,12 @@ async def _end_merged_reports(main: Event, *, actor: Principal, action: Action, 
     """重复件: the reports merged into `main` end with it, in the same transaction and with its
     result, so each reporter, who follows their own report through their channel (appeal, work
     order, Open311 request), sees how the incident ended."""
-    report_ids = (
-        await Event.filter(merged_into_id=main.id, status__in=list(OPEN_STATUSES))
+    report_ids = [
+        report.id
+        for report in await Event.filter(merged_into_id=main.id, status__in=list(OPEN_STATUSES))
         .order_by("id")
-        .values_list("id", flat=True)
-    )
+        .only("id")
+    ]
     if not report_ids:
         return
     results = (
