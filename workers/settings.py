@@ -14,6 +14,7 @@ from workers.diaries import assess_diary_quotas
 from workers.events import enforce_deadlines, investigation_reminders
 from workers.imports import purge_imports, requeue_imports, run_import
 from workers.stats import freeze_rankings
+from workers.triage import train_classifier
 from workers.webhooks import deliver_webhook, dispatch_webhooks
 
 
@@ -49,6 +50,7 @@ class WorkerSettings:
         requeue_imports,
         purge_imports,
         assess_diary_quotas,
+        train_classifier,
     ]
     cron_jobs: ClassVar[list[Any]] = [
         cron(prune_sessions, hour={3}, minute={17}, unique=True, run_at_startup=False),
@@ -66,6 +68,9 @@ class WorkerSettings:
         cron(purge_imports, hour={19}, minute={37}, unique=True, run_at_startup=False),
         # 01:10 China time (17:10 UTC), once the week or month closed; at start-up too
         cron(assess_diary_quotas, hour={17}, minute={10}, unique=True, run_at_startup=True),
+        # 02:50 China time (18:50 UTC), on the day's closed events; at start-up too, so a new
+        # installation suggests once it has history (too little: nothing is written)
+        cron(train_classifier, hour={18}, minute={50}, unique=True, run_at_startup=True),
     ]
     queue_name = jobs.QUEUE
     on_startup = startup

@@ -3,8 +3,12 @@ pointer to its main event with the indexes the duplicate lookup and the merge re
 are written out here, as a migration applies the same SQL forever."""
 
 from enum import StrEnum
+from uuid import uuid4
+
+from orjson import loads
 
 from tortoise import fields, migrations
+from tortoise.fields.data import JSON_DUMPS
 from tortoise.migrations import operations as ops
 
 
@@ -82,6 +86,88 @@ class Migration(migrations.Migration):
                 enum_type=Action,
                 max_length=16,
             ),
+        ),
+        ops.CreateModel(
+            name="ClassifierVersion",
+            fields=[
+                (
+                    "id",
+                    fields.IntField(
+                        generated=True,
+                        primary_key=True,
+                        unique=True,
+                        db_index=True,
+                        description="the version",
+                    ),
+                ),
+                ("trained_at", fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ("events_used", fields.IntField()),
+                (
+                    "min_per_category",
+                    fields.IntField(description="categories with fewer closed events left out"),
+                ),
+                ("categories", fields.JSONField(default=list, encoder=JSON_DUMPS, decoder=loads)),
+                ("departments", fields.JSONField(default=list, encoder=JSON_DUMPS, decoder=loads)),
+                (
+                    "top1",
+                    fields.FloatField(
+                        null=True, description="held-out top-1 accuracy of the category"
+                    ),
+                ),
+                (
+                    "top3",
+                    fields.FloatField(
+                        null=True, description="held-out top-3 accuracy of the category"
+                    ),
+                ),
+                (
+                    "model",
+                    fields.BinaryField(
+                        description="pickled {'category': pipeline, 'department': …}"
+                    ),
+                ),
+            ],
+            options={
+                "table": "triage_classifiers",
+                "app": "gridgov",
+                "pk_attr": "id",
+                "table_description": "One trained classifier (智能分拨): the pickled pipelines and what they were trained on.",
+            },
+            bases=["Model"],
+        ),
+        ops.CreateModel(
+            name="Suggestion",
+            fields=[
+                (
+                    "event_id",
+                    fields.UUIDField(primary_key=True, default=uuid4, unique=True, db_index=True),
+                ),
+                ("classifier_version", fields.IntField()),
+                (
+                    "categories",
+                    fields.JSONField(
+                        description="[[category key, score], …] best first",
+                        encoder=JSON_DUMPS,
+                        decoder=loads,
+                    ),
+                ),
+                (
+                    "departments",
+                    fields.JSONField(
+                        description="[[department id, score], …] best first",
+                        encoder=JSON_DUMPS,
+                        decoder=loads,
+                    ),
+                ),
+                ("created_at", fields.DatetimeField(auto_now=False, auto_now_add=False)),
+            ],
+            options={
+                "table": "triage_suggestions",
+                "app": "gridgov",
+                "pk_attr": "event_id",
+                "table_description": "What was suggested for an event, once, the first time it was asked: compared with the",
+            },
+            bases=["Model"],
         ),
         ops.RunSQL(
             [

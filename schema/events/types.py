@@ -33,7 +33,7 @@ from schema.node import Node
 from schema.types import Info
 
 if TYPE_CHECKING:
-    from schema.triage.types import DuplicateCandidateType
+    from schema.triage.types import CategorySuggestions, DuplicateCandidateType
 
 strawberry.enum(
     EventStatus, name="EventStatus", description="Where an event is in the closed loop."
@@ -236,6 +236,20 @@ class EventType(Node):
         found = await triage.shown_with(actor=info.context.principal, event_id=self.uuid)
         return [DuplicateCandidateType.from_candidate(candidate) for candidate in found]
 
+    @strawberry.field(
+        description=(
+            "智能分拨: the categories and departments suggested for it (kept as first shown); "
+            "null out of scope or while the city's history is too small to suggest anything."
+        )
+    )
+    async def suggestions(
+        self, info: Info
+    ) -> Annotated[CategorySuggestions, strawberry.lazy("schema.triage.types")] | None:
+        from schema.triage.types import CategorySuggestions
+
+        found = await triage.suggestions_for(actor=info.context.principal, event_id=self.uuid)
+        return None if found is None else CategorySuggestions.from_suggestions(found)
+
     @strawberry.field(description="The category's name.")
     async def category(self, info: Info) -> CategoryType | None:
         category = await info.context.loaders.category.load(self.category_key)
@@ -332,6 +346,7 @@ _RESOLVER_COLUMNS: dict[str, tuple[str, ...]] = {
     "assigneeDepartment": ("assignee_department_id",),
     "category": ("category_key",),
     "duplicateCandidates": ("id",),
+    "suggestions": ("id",),
 }
 _COLUMNS_OF_FIELD: dict[str, tuple[str, ...]] = {
     NameConverter().from_field(field): _made_from(field.python_name)[0]

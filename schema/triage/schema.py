@@ -3,6 +3,7 @@ undoing it, and the reports merged into an event."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 import strawberry
@@ -14,7 +15,11 @@ from schema.events.mutations import EventPayload, EventResult, event_id_of
 from schema.events.types import EventType, TimelineEntryType
 from schema.pagination import Connection, connection
 from schema.permissions import allow
-from schema.triage.types import DuplicateCandidates, DuplicateCandidateType
+from schema.triage.types import (
+    DuplicateCandidates,
+    DuplicateCandidateType,
+    SuggestionAcceptance,
+)
 from schema.types import Info
 
 DuplicateCandidatesResult = Annotated[
@@ -61,6 +66,28 @@ class TriageQuery:
             page=page_request(first, after),
         )
         return connection(page, filtered, EventType.from_model)
+
+    @strawberry.field(
+        description=(
+            "智能分拨: how often events reported since `since` in your scope got the category and "
+            "department suggested first or among the three, and the newest classifier's figures."
+        ),
+        extensions=allow("statistics", "read"),
+    )
+    async def suggestion_acceptance(self, info: Info, since: datetime) -> SuggestionAcceptance:
+        figures = await service.acceptance(actor=info.context.principal, since=since)
+        newest = await service.newest_classifier()
+        return SuggestionAcceptance(
+            suggested=figures.suggested,
+            category_top1=figures.category_top1,
+            category_top3=figures.category_top3,
+            dispatched=figures.dispatched,
+            department_top1=figures.department_top1,
+            department_top3=figures.department_top3,
+            classifier_version=newest.id if newest else None,
+            held_out_top1=newest.top1 if newest else None,
+            held_out_top3=newest.top3 if newest else None,
+        )
 
 
 @strawberry.type

@@ -7,7 +7,7 @@ from datetime import datetime
 import strawberry
 
 from api.domains.events.enums import EventStatus
-from api.domains.triage.service import Candidate
+from api.domains.triage.service import Candidate, Suggestions
 
 
 @strawberry.type(
@@ -45,3 +45,41 @@ class DuplicateCandidateType:
 @strawberry.type(description="The probable duplicates of an event, best first.")
 class DuplicateCandidates:
     candidates: list[DuplicateCandidateType]
+
+
+@strawberry.type(description="A suggested label with the classifier's probability.")
+class ScoredLabel:
+    key: str = strawberry.field(description="A category key, or a department's id.")
+    score: float = strawberry.field(description="Probability, 0–1.")
+
+
+@strawberry.type(
+    description="智能分拨: the top three categories and departments suggested for an event."
+)
+class CategorySuggestions:
+    classifier_version: int
+    categories: list[ScoredLabel]
+    departments: list[ScoredLabel] = strawberry.field(
+        description="Empty while too few events were dispatched to departments."
+    )
+
+    @classmethod
+    def from_suggestions(cls, found: Suggestions) -> CategorySuggestions:
+        return cls(
+            classifier_version=found.classifier_version,
+            categories=[ScoredLabel(key=k, score=s) for k, s in found.categories],
+            departments=[ScoredLabel(key=k, score=s) for k, s in found.departments],
+        )
+
+
+@strawberry.type(description="How often the desk chose what was suggested (shares 0–1).")
+class SuggestionAcceptance:
+    suggested: int = strawberry.field(description="Events shown a suggestion.")
+    category_top1: float | None
+    category_top3: float | None
+    dispatched: int = strawberry.field(description="Of those, dispatched to a department.")
+    department_top1: float | None
+    department_top3: float | None
+    classifier_version: int | None = strawberry.field(description="The newest trained version.")
+    held_out_top1: float | None = strawberry.field(description="Its accuracy on held-out events.")
+    held_out_top3: float | None

@@ -18,3 +18,39 @@ class DuplicateRule(Model):
 
     class Meta:
         table = "triage_duplicate_rules"
+
+
+class ClassifierVersion(Model):
+    """One trained classifier (智能分拨): the pickled pipelines and what they were trained on.
+    Written only by the training job (api/domains/triage/suggestions.py); the newest is used."""
+
+    id = fields.IntField(primary_key=True, description="the version")
+    trained_at = fields.DatetimeField()
+    events_used = fields.IntField()
+    min_per_category = fields.IntField(description="categories with fewer closed events left out")
+    categories: fields.JSONField[list[str]] = fields.JSONField(default=list)
+    departments: fields.JSONField[list[str]] = fields.JSONField(default=list)
+    top1 = fields.FloatField(null=True, description="held-out top-1 accuracy of the category")
+    top3 = fields.FloatField(null=True, description="held-out top-3 accuracy of the category")
+    model = fields.BinaryField(description="pickled {'category': pipeline, 'department': …}")
+
+    class Meta:
+        table = "triage_classifiers"
+
+
+class Suggestion(Model):
+    """What was suggested for an event, once, the first time it was asked: compared with the
+    category and department the event ended with, it gives the acceptance rate."""
+
+    event_id = fields.UUIDField(primary_key=True)
+    classifier_version = fields.IntField()
+    categories: fields.JSONField[list[list[object]]] = fields.JSONField(
+        description="[[category key, score], …] best first"
+    )
+    departments: fields.JSONField[list[list[object]]] = fields.JSONField(
+        description="[[department id, score], …] best first"
+    )
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "triage_suggestions"

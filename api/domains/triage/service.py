@@ -1,4 +1,5 @@
-"""Intake triage's public surface: duplicate candidates, merge and un-merge, merged reports."""
+"""Intake triage's public surface: duplicate candidates, merge and un-merge, merged reports,
+suggested categories and departments."""
 
 from __future__ import annotations
 
@@ -10,14 +11,30 @@ from api.domains.triage.duplicates import (
     shown_with,
 )
 from api.domains.triage.merging import merge, merged_reports, unmerge
+from api.domains.triage.suggestions import (
+    Acceptance,
+    Suggestions,
+    Trained,
+    acceptance,
+    newest_classifier,
+    suggestions_for,
+    train,
+)
 
 __all__ = [
     "MAX_CANDIDATES",
+    "Acceptance",
     "Candidate",
+    "Suggestions",
+    "Trained",
+    "acceptance",
     "candidates_for",
     "merge",
     "merged_reports",
+    "newest_classifier",
     "rule_for",
     "shown_with",
+    "suggestions_for",
+    "train",
     "unmerge",
 ]
