@@ -171,9 +171,12 @@ class Migration(migrations.Migration):
         ),
         ops.RunSQL(
             [
-                # the duplicate lookup's prefilter: a category's unmerged events by report time
-                "CREATE INDEX events_duplicate_lookup ON events (category_key, reported_at)"
+                # the duplicate lookup's prefilter (api/domains/triage/duplicates.py): a
+                # category's unmerged events in a band of latitude, or in one region
+                "CREATE INDEX events_duplicate_near ON events (category_key, lat)"
                 " WHERE merged_into_id IS NULL",
+                "CREATE INDEX events_duplicate_region ON events (region_code, category_key,"
+                " reported_at) WHERE merged_into_id IS NULL",
                 "CREATE INDEX events_merged_into ON events (merged_into_id)"
                 " WHERE merged_into_id IS NOT NULL",
                 "ALTER TABLE events ADD CONSTRAINT events_not_merged_into_itself"
@@ -182,7 +185,8 @@ class Migration(migrations.Migration):
             reverse_sql=[
                 "ALTER TABLE events DROP CONSTRAINT events_not_merged_into_itself",
                 "DROP INDEX events_merged_into",
-                "DROP INDEX events_duplicate_lookup",
+                "DROP INDEX events_duplicate_region",
+                "DROP INDEX events_duplicate_near",
             ],
         ),
     ]

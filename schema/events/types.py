@@ -233,7 +233,18 @@ class EventType(Node):
     ) -> list[Annotated[DuplicateCandidateType, strawberry.lazy("schema.triage.types")]]:
         from schema.triage.types import DuplicateCandidateType
 
-        found = await triage.shown_with(actor=info.context.principal, event_id=self.uuid)
+        # Every column it needs is read with the event wherever this field is selected.
+        probe = triage.Probe(
+            id=self.uuid,
+            title=self.title,
+            description=self.description,
+            category_key=self.category_key,
+            region_code=self.region_code,
+            reported_at=self.reported_at,
+            lat=self.location.lat if self.location else None,
+            lng=self.location.lng if self.location else None,
+        )
+        found = await triage.shown_with(actor=info.context.principal, probe=probe)
         return [DuplicateCandidateType.from_candidate(candidate) for candidate in found]
 
     @strawberry.field(
@@ -345,7 +356,16 @@ _RESOLVER_COLUMNS: dict[str, tuple[str, ...]] = {
     "attachments": ("id",),
     "assigneeDepartment": ("assignee_department_id",),
     "category": ("category_key",),
-    "duplicateCandidates": ("id",),
+    "duplicateCandidates": (
+        "id",
+        "title",
+        "description",
+        "category_key",
+        "region_code",
+        "reported_at",
+        "lat",
+        "lng",
+    ),
     "suggestions": ("id",),
 }
 _COLUMNS_OF_FIELD: dict[str, tuple[str, ...]] = {

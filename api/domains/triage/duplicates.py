@@ -1,15 +1,19 @@
 """重复件: the open events a report probably repeats.
 
 An indexed prefilter first (open, unmerged events of the same or a sibling category reported
-within the window, inside a bounding box around the point or in the same region when a report has
-no point; `events_duplicate_lookup` serves it), then the text similarity of the few rows left."""
+within the window, inside a bounding box around the point, or in the same region when a report
+has no point: the partial indexes `events_duplicate_near` and `events_duplicate_region`), then
+the text similarity of the few rows left. The rules and the category tree are reference data,
+read once a minute per process: the lookup rides on every report's payload that asks for it."""
 
 from __future__ import annotations
 
 import math
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Final
 
 from tortoise.expressions import Q
 
@@ -21,11 +25,24 @@ from api.domains.triage.models import DuplicateRule
 from api.domains.triage.similarity import bigrams, dice
 from api.errors import NotFound, ValidationFailed
 
-MAX_CANDIDATES = 20
-# The rows the prefilter may hand to the text comparison: a street's worth of open reports.
-MAX_PREFILTERED = 200
-EARTH_RADIUS_M = 6_371_000.0
-DEFAULT_RULE = DuplicateRule(category_key=None, radius_m=150, window_hours=72, min_score=0.3)
+MAX_CANDIDATES: Final = 20
+# The rows the prefilter may hand to the text comparison, newest first: a street's worth.
+MAX_PREFILTERED: Final = 60
+EARTH_RADIUS_M: Final = 6_371_000.0
+REFERENCE_SECONDS: Final = 60.0
+DEFAULT_RULE: Final = DuplicateRule(category_key=None, radius_m=150, window_hours=72, min_score=0.3)
+_COLUMNS: Final = (
+    "id",
+    "case_number",
+    "title",
+    "description",
+    "category_key",
+    "status",
+    "region_code",
+    "reported_at",
+    "lat",
+    "lng",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +58,33 @@ class Candidate:
     distance_m: float | None  # null when either report has no point
 
 
+@dataclass(frozen=True, slots=True)
+class Probe:
+    """What the lookup needs of the report it looks for duplicates of."""
+
+    id: uuid.UUID
+    title: str
+    description: str
+    category_key: str
+    region_code: str
+    reported_at: datetime
+    lat: float | None
+    lng: float | None
+
+    @classmethod
+    def of(cls, event: Event) -> Probe:
+        return cls(
+            id=event.id,
+            title=event.title,
+            description=event.description,
+            category_key=event.category_key,
+            region_code=event.region_code,
+            reported_at=event.reported_at,
+            lat=event.lat,
+            lng=event.lng,
+        )
+
+
 def distance_m(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
     """Great-circle distance (haversine): exact enough at a few hundred metres."""
     p1, p2 = math.radians(lat1), math.radians(lat2)
@@ -49,25 +93,49 @@ def distance_m(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
     return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(min(1.0, a)))
 
 
+@dataclass
+class _Reference:
+    rules: dict[str | None, DuplicateRule]
+    siblings: dict[str, list[str]]
+    read_at: float
+
+
+_reference: _Reference | None = None
+
+
+def forget_reference() -> None:
+    """Read rules and categories afresh on the next lookup (after a change, and in tests)."""
+    global _reference
+    _reference = None
+
+
+async def _read_reference() -> _Reference:
+    global _reference
+    if _reference is None or time.monotonic() - _reference.read_at > REFERENCE_SECONDS:
+        rules = {rule.category_key: rule for rule in await DuplicateRule.all()}
+        children: dict[str, list[str]] = {}
+        parents: dict[str, str | None] = {}
+        for key, parent in await Category.all().values_list("key", "parent_key"):
+            parents[str(key)] = None if parent is None else str(parent)
+            if parent is not None:
+                children.setdefault(str(parent), []).append(str(key))
+        siblings = {
+            key: sorted(children[parent]) if parent is not None else [key]
+            for key, parent in parents.items()
+        }
+        _reference = _Reference(rules=rules, siblings=siblings, read_at=time.monotonic())
+    return _reference
+
+
 async def rule_for(category_key: str) -> DuplicateRule:
     """The category's own rule, else the rule of every category, else 150 m, 72 h, 0.3."""
-    rules = await DuplicateRule.filter(
-        Q(category_key=category_key) | Q(category_key__isnull=True)
-    ).order_by("category_key")  # NULLs sort last: the category's own comes first
-    return rules[0] if rules else DEFAULT_RULE
+    rules = (await _read_reference()).rules
+    return rules.get(category_key) or rules.get(None) or DEFAULT_RULE
 
 
 async def compatible_categories(category_key: str) -> list[str]:
     """The category and its siblings (one 大类): a caller's 井盖破损 repeats a worker's 井盖缺失."""
-    parent = await Category.filter(key=category_key).values_list("parent_key", flat=True)
-    if not parent or parent[0] is None:
-        return [category_key]
-    siblings = await Category.filter(parent_key=parent[0]).values_list("key", flat=True)
-    return sorted({category_key, *map(str, siblings)})
-
-
-def _text(event: Event) -> str:
-    return f"{event.title} {event.description}"
+    return (await _read_reference()).siblings.get(category_key, [category_key])
 
 
 async def candidates_for(
@@ -79,61 +147,69 @@ async def candidates_for(
     event = await Event.filter(readable_events(actor), id=event_id).first()
     if event is None:
         raise NotFound("event", event_id)
-    return await find(actor=actor, event=event, first=first)
+    return await find(actor=actor, probe=Probe.of(event), first=first)
 
 
-async def shown_with(*, actor: Principal, event_id: uuid.UUID) -> list[Candidate]:
-    """The best five candidates shown with an event wherever it is shown (a report's payload, a
-    dispatcher's view); none for an event the caller may not read (a citizen's own appeal)."""
-    event = await Event.filter(readable_events(actor), id=event_id).first()
-    return [] if event is None else await find(actor=actor, event=event, first=5)
+async def shown_with(*, actor: Principal, probe: Probe) -> list[Candidate]:
+    """The best five candidates shown with an event the caller was shown (a report's payload, a
+    dispatcher's view), among the events the caller may read."""
+    return await find(actor=actor, probe=probe, first=5)
 
 
-async def find(*, actor: Principal, event: Event, first: int) -> list[Candidate]:
-    """Candidates for `event` (already read in the caller's scope); see the module."""
-    rule = await rule_for(event.category_key)
+async def find(
+    *, actor: Principal, probe: Probe, first: int, replay: bool = False
+) -> list[Candidate]:
+    """Candidates for `probe`; see the module. `replay` (evaluate-intake): what the lookup
+    would have offered when the report came in, among the events reported before it, whatever
+    became of them since (closed, merged)."""
+    rule = await rule_for(probe.category_key)
     window = timedelta(hours=rule.window_hours)
     query = Event.filter(
         readable_events(actor),
-        category_key__in=await compatible_categories(event.category_key),
-        status__in=list(OPEN_STATUSES),
-        merged_into_id__isnull=True,
-        reported_at__gte=event.reported_at - window,
-        reported_at__lte=event.reported_at + window,
-    ).exclude(id=event.id)
-    if event.lat is not None and event.lng is not None:
-        dlat = math.degrees(rule.radius_m / EARTH_RADIUS_M)
-        dlng = dlat / max(math.cos(math.radians(event.lat)), 0.01)
-        near = Q(
-            lat__gte=event.lat - dlat,
-            lat__lte=event.lat + dlat,
-            lng__gte=event.lng - dlng,
-            lng__lte=event.lng + dlng,
-        )
-        query = query.filter(near | Q(lat__isnull=True, region_code=event.region_code))
+        category_key__in=await compatible_categories(probe.category_key),
+        reported_at__gte=probe.reported_at - window,
+    ).exclude(id=probe.id)
+    if replay:
+        query = query.filter(reported_at__lt=probe.reported_at)
     else:
-        query = query.filter(region_code=event.region_code)
-    rows = await query.order_by("-reported_at").limit(MAX_PREFILTERED)
-    mine = bigrams(_text(event))
+        query = query.filter(
+            status__in=list(OPEN_STATUSES),
+            merged_into_id__isnull=True,
+            reported_at__lte=probe.reported_at + window,
+        )
+    if probe.lat is not None and probe.lng is not None:
+        dlat = math.degrees(rule.radius_m / EARTH_RADIUS_M)
+        dlng = dlat / max(math.cos(math.radians(probe.lat)), 0.01)
+        near = Q(
+            lat__gte=probe.lat - dlat,
+            lat__lte=probe.lat + dlat,
+            lng__gte=probe.lng - dlng,
+            lng__lte=probe.lng + dlng,
+        )
+        query = query.filter(near | Q(lat__isnull=True, region_code=probe.region_code))
+    else:
+        query = query.filter(region_code=probe.region_code)
+    rows = await query.order_by("-reported_at").limit(MAX_PREFILTERED).values_list(*_COLUMNS)
+    mine = bigrams(f"{probe.title} {probe.description}")
     found = []
-    for row in rows:
+    for event_id, case, title, description, category, status, region, at, lat, lng in rows:
         apart = None
-        if None not in (event.lat, event.lng, row.lat, row.lng):
-            apart = distance_m(event.lat, event.lng, row.lat, row.lng)  # type: ignore[arg-type]
+        if probe.lat is not None and probe.lng is not None and lat is not None and lng is not None:
+            apart = distance_m(probe.lat, probe.lng, lat, lng)
             if apart > rule.radius_m:
                 continue
-        score = dice(mine, bigrams(_text(row)))
+        score = dice(mine, bigrams(f"{title} {description}"))
         if score < rule.min_score:
             continue
         found.append(
             Candidate(
-                event_id=row.id,
-                case_number=row.case_number,
-                title=row.title,
-                category_key=row.category_key,
-                status=row.status,
-                region_code=row.region_code,
-                reported_at=row.reported_at,
+                event_id=event_id,
+                case_number=case,
+                title=title,
+                category_key=category,
+                status=EventStatus(status),
+                region_code=region,
+                reported_at=at,
                 score=round(score, 3),
                 distance_m=None if apart is None else round(apart, 1),
             )

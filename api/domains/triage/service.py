@@ -6,7 +6,9 @@ from __future__ import annotations
 from api.domains.triage.duplicates import (
     MAX_CANDIDATES,
     Candidate,
+    Probe,
     candidates_for,
+    forget_reference,
     rule_for,
     shown_with,
 )
@@ -25,10 +27,12 @@ __all__ = [
     "MAX_CANDIDATES",
     "Acceptance",
     "Candidate",
+    "Probe",
     "Suggestions",
     "Trained",
     "acceptance",
     "candidates_for",
+    "forget_reference",
     "merge",
     "merged_reports",
     "newest_classifier",
