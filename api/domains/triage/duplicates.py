@@ -15,15 +15,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Final
 
-from tortoise.expressions import Q
+from tortoise import connections
 
 from api.auth import Principal
 from api.domains.events.enums import OPEN_STATUSES, EventStatus
 from api.domains.events.models import Category, Event
-from api.domains.events.scope import readable_events
+from api.domains.events.scope import readable_events, readable_events_sql
 from api.domains.triage.models import DuplicateRule
 from api.domains.triage.similarity import bigrams, dice
 from api.errors import NotFound, ValidationFailed
+from api.query import Parameters
 
 MAX_CANDIDATES: Final = 20
 # The rows the prefilter may hand to the text comparison, newest first: a street's worth.
@@ -83,6 +84,21 @@ class Probe:
             lat=event.lat,
             lng=event.lng,
         )
+
+
+# An event's text never changes once reported, and the open events near a burst main are
+# compared again with each new report of it: their bigrams are kept (bounded, oldest out).
+_BIGRAMS_KEPT: Final = 20_000
+_bigrams: dict[uuid.UUID, frozenset[str]] = {}
+
+
+def _bigrams_of(event_id: uuid.UUID, title: str, description: str) -> frozenset[str]:
+    found = _bigrams.get(event_id)
+    if found is None:
+        if len(_bigrams) >= _BIGRAMS_KEPT:
+            del _bigrams[next(iter(_bigrams))]
+        found = _bigrams[event_id] = bigrams(f"{title} {description}")
+    return found
 
 
 def distance_m(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
@@ -164,52 +180,58 @@ async def find(
     became of them since (closed, merged)."""
     rule = await rule_for(probe.category_key)
     window = timedelta(hours=rule.window_hours)
-    query = Event.filter(
-        readable_events(actor),
-        category_key__in=await compatible_categories(probe.category_key),
-        reported_at__gte=probe.reported_at - window,
-    ).exclude(id=probe.id)
+    # Written as SQL, not through the ORM: building the query cost more than running it.
+    bind = Parameters()
+    where = [
+        f"category_key = ANY({bind(await compatible_categories(probe.category_key))}::text[])",
+        f"reported_at >= {bind(probe.reported_at - window)}",
+        f"id <> {bind(probe.id)}",
+    ]
     if replay:
-        query = query.filter(reported_at__lt=probe.reported_at)
+        where.append(f"reported_at < {bind(probe.reported_at)}")
     else:
-        query = query.filter(
-            status__in=list(OPEN_STATUSES),
-            merged_into_id__isnull=True,
-            reported_at__lte=probe.reported_at + window,
-        )
+        where += [
+            f"status = ANY({bind([s.value for s in OPEN_STATUSES])}::text[])",
+            "merged_into_id IS NULL",
+            f"reported_at <= {bind(probe.reported_at + window)}",
+        ]
     if probe.lat is not None and probe.lng is not None:
         dlat = math.degrees(rule.radius_m / EARTH_RADIUS_M)
         dlng = dlat / max(math.cos(math.radians(probe.lat)), 0.01)
-        near = Q(
-            lat__gte=probe.lat - dlat,
-            lat__lte=probe.lat + dlat,
-            lng__gte=probe.lng - dlng,
-            lng__lte=probe.lng + dlng,
+        where.append(
+            f"((lat BETWEEN {bind(probe.lat - dlat)} AND {bind(probe.lat + dlat)}"
+            f" AND lng BETWEEN {bind(probe.lng - dlng)} AND {bind(probe.lng + dlng)})"
+            f" OR (lat IS NULL AND region_code = {bind(probe.region_code)}))"
         )
-        query = query.filter(near | Q(lat__isnull=True, region_code=probe.region_code))
     else:
-        query = query.filter(region_code=probe.region_code)
-    rows = await query.order_by("-reported_at").limit(MAX_PREFILTERED).values_list(*_COLUMNS)
+        where.append(f"region_code = {bind(probe.region_code)}")
+    where.append(readable_events_sql(actor, bind))
+    rows = await connections.get("default").execute_query_dict(
+        f"SELECT {', '.join(_COLUMNS)} FROM events WHERE {' AND '.join(where)}"
+        f" ORDER BY reported_at DESC LIMIT {MAX_PREFILTERED}",
+        bind.values,
+    )
     mine = bigrams(f"{probe.title} {probe.description}")
     found = []
-    for event_id, case, title, description, category, status, region, at, lat, lng in rows:
+    for row in rows:
+        lat, lng = row["lat"], row["lng"]
         apart = None
         if probe.lat is not None and probe.lng is not None and lat is not None and lng is not None:
             apart = distance_m(probe.lat, probe.lng, lat, lng)
             if apart > rule.radius_m:
                 continue
-        score = dice(mine, bigrams(f"{title} {description}"))
+        score = dice(mine, _bigrams_of(row["id"], row["title"], row["description"]))
         if score < rule.min_score:
             continue
         found.append(
             Candidate(
-                event_id=event_id,
-                case_number=case,
-                title=title,
-                category_key=category,
-                status=EventStatus(status),
-                region_code=region,
-                reported_at=at,
+                event_id=row["id"],
+                case_number=row["case_number"],
+                title=row["title"],
+                category_key=row["category_key"],
+                status=EventStatus(row["status"]),
+                region_code=row["region_code"],
+                reported_at=row["reported_at"],
                 score=round(score, 3),
                 distance_m=None if apart is None else round(apart, 1),
             )
