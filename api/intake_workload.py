@@ -233,9 +233,10 @@ async def generate(
             INSERT INTO events (id, case_number, title, description, category_key, source,
                 status, region_code, city_code, district_code, township_code, community_code,
                 handling_region_code, handling_level, assignee_department_id, lat, lng,
-                reported_at, closed_at, merged_into_id, updated_at, due_by_stage)
+                reported_at, closed_at, merged_into_id, updated_at, due_by_stage, priority,
+                card, warning_level, rework_count, escalation_count, version)
             VALUES ($1, $2, $3, $4, $5, 'citizen', $6, $7, $8, $9, $10, $11, $12, $13, $14,
-                    $15, $16, $17, $18, $19, $17, '{}')
+                    $15, $16, $17, $18, $19, $17, '{}', 'normal', 'none', 0, 0, 0, 1)
             """,
             rows,
         )

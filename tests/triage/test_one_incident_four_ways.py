@@ -40,6 +40,10 @@ CALLBACK = (
     " __typename ... on WorkOrderStepPayload { workOrder { event { status satisfaction } } } } }"
 )
 RESULT = "管网抢修队已更换破裂管段，恢复供水"
+DASHBOARD = (
+    "query($scope: String!) { dashboard(scope: $scope) {"
+    " ... on Dashboard { reportedToday closedToday openTotal } } }"
+)
 
 
 async def test_one_incident_reported_four_ways_is_merged_closed_and_followed(
@@ -181,6 +185,7 @@ async def test_one_incident_reported_four_ways_is_merged_closed_and_followed(
     [request] = status.json()
     assert request["status"] == "closed" and RESULT in request["status_notes"]
 
-    # Statistics' own figures: one incident, three reports of it.
-    assert await Event.filter(merged_into_id__isnull=True).count() == 1
+    # Statistics count the incident once, the reports as reports.
+    board = await gql(client, DASHBOARD, {"scope": DISTRICT}, token=dispatcher)
+    assert board["data"]["dashboard"] == {"reportedToday": 4, "closedToday": 1, "openTotal": 0}
     assert await Event.filter(merged_into_id=main["uuid"]).count() == 3
