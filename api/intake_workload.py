@@ -107,9 +107,20 @@ class Workload:
     seconds: float
 
 
+GENERIC = ["这里有问题", "麻烦尽快处理", "存在安全隐患", "影响居民生活"]
+
+
 def _text(rng: random.Random, category: str, street: str, place: str) -> tuple[str, str]:
-    """A report of `category` at a place: a synonym of the subject, details, clauses shuffled."""
+    """A report of `category` at a place: a synonym of the subject, details, clauses shuffled.
+    As callers do, one in eight names what they see in a sibling category's words (water on the
+    road for a burst main) and one in twenty says only that something is wrong."""
     subjects, details = PHRASES[category]
+    roll = rng.random()
+    if roll < 0.125:
+        sibling = rng.choice([c for c in PHRASES if c[:7] == category[:7]])
+        subjects = PHRASES[sibling][0]
+    elif roll < 0.175:
+        subjects = GENERIC
     subject = rng.choice(subjects)
     clauses = [f"{street}{place}{subject}", rng.choice(details)]
     if rng.random() < 0.5:
