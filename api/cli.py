@@ -1,4 +1,5 @@
-"""`gridgov` command line: serve, worker, migrate, demo, create-user, bench-data."""
+"""`gridgov` command line: serve, worker, migrate, demo, create-user, bench-data,
+evaluate-intake."""
 
 from __future__ import annotations
 
@@ -138,6 +139,15 @@ def cmd_bench_data(args: argparse.Namespace) -> int:
         finally:
             await close_database()
         loaded = await load(_database_url(), SCALES[args.scale], name=args.scale)
+        if args.intake_seed is not None:
+            from api.intake_workload import generate
+
+            made = await generate(_database_url(), seed=args.intake_seed)
+            print(
+                f"intake workload (seed {made.seed}): {made.history:,} closed events, "
+                f"{made.incidents} incidents reported several times, {made.reports:,} new "
+                f"reports in {made.seconds:.0f} s"
+            )
         return (
             f"{loaded.scale}: {loaded.regions:,} regions, {loaded.users:,} users, "
             f"{loaded.departments} departments, {loaded.events:,} events, "
@@ -189,6 +199,51 @@ def _year(text: str) -> int:
     if not 2000 <= year <= 2100:
         raise argparse.ArgumentTypeError("a year from 2000 to 2100")
     return year
+
+
+def cmd_evaluate_intake(args: argparse.Namespace) -> int:
+    """Duplicate precision and recall, classifier accuracy: on this database's own events."""
+    from datetime import UTC, datetime, timedelta
+
+    from api.intake_workload import evaluate
+
+    async def run() -> str:
+        from api.db import close_database, open_database
+
+        await open_database(_database_url(), pool_size=2)
+        try:
+            since = (
+                datetime.fromisoformat(args.since)
+                if args.since
+                else datetime.now(UTC) - timedelta(days=args.days)
+            )
+            report = await evaluate(
+                since=since,
+                min_per_category=args.min_per_category,
+                limit=args.limit,
+                case_prefix=args.case_prefix,
+            )
+        finally:
+            await close_database()
+        d = report.duplicates
+        return "\n".join(
+            [
+                f"duplicates, reports since {since:%Y-%m-%d %H:%M} (a report's incident: the "
+                "event it was merged into):",
+                f"  reports looked up {d.reports:,}; with an earlier report of their incident "
+                f"{d.with_earlier_duplicate:,}; offered a candidate {d.offered:,}, of which "
+                f"right {d.correct:,}",
+                f"  precision {d.precision}  recall {d.recall}  ({d.ms_per_lookup} ms a lookup)",
+                f"classifier (held-out tenth of {report.classifier_events:,} closed events, "
+                f"{report.classifier_categories} categories with >= {args.min_per_category}):",
+                f"  top-1 {report.top1}  top-3 {report.top3}",
+                "spike warnings: not built on this branch (no figures)",
+            ]
+        )
+
+    with services():
+        print(asyncio.run(run()))
+    return 0
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
@@ -316,7 +371,26 @@ def build_parser() -> argparse.ArgumentParser:
 
     bench = commands.add_parser("bench-data", help="generate a city-sized data set (benchmarks)")
     bench.add_argument("--scale", choices=["small", "city"], default="small")
+    bench.add_argument(
+        "--intake-seed",
+        type=int,
+        help="also write the labelled intake workload of this seed (api/intake_workload.py)",
+    )
     bench.set_defaults(handler=cmd_bench_data)
+
+    evaluate = commands.add_parser(
+        "evaluate-intake",
+        help="duplicate precision/recall and classifier accuracy on this database's events",
+    )
+    evaluate.add_argument("--since", help="ISO time: replay the reports since then")
+    evaluate.add_argument("--days", type=int, default=8, help="else the last DAYS days")
+    evaluate.add_argument("--min-per-category", type=int, default=20)
+    evaluate.add_argument("--limit", type=int, default=5_000, help="reports replayed at most")
+    evaluate.add_argument(
+        "--case-prefix",
+        help="only events whose case numbers start so (a bench workload: W<seed>-)",
+    )
+    evaluate.set_defaults(handler=cmd_evaluate_intake)
 
     create_user = commands.add_parser("create-user", help="create an account (bootstrap)")
     create_user.add_argument("username")

@@ -37,6 +37,7 @@ MODEL_MODULES = [
     "api.domains.economy.models",
     "api.domains.care.models",
     "api.domains.partywork.models",
+    "api.domains.triage.models",
 ]
 # Loaders of reference data that must exist once the tables do (idempotent), run after migrating.
 REFERENCE_DATA = [

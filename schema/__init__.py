@@ -58,6 +58,7 @@ from schema.registry.queries import RegistryQuery
 from schema.stats.mutations import StatsMutation
 from schema.stats.public import PublicRankingsMutation, PublicRankingsQuery
 from schema.stats.queries import StatsQuery
+from schema.triage.schema import TriageMutation, TriageQuery
 from schema.webhooks.schema import WebhooksMutation, WebhooksQuery
 
 
@@ -88,6 +89,7 @@ class Query(
     PublicRankingsQuery,
     CareQuery,
     PartyWorkQuery,
+    TriageQuery,
 ):
     pass
 
@@ -117,6 +119,7 @@ class Mutation(
     PublicRankingsMutation,
     CareMutation,
     PartyWorkMutation,
+    TriageMutation,
 ):
     pass
 

@@ -613,6 +613,18 @@ async def ranking_snapshot(scope_code: str) -> Any:
     )
 
 
+async def merge_events(
+    client: httpx.AsyncClient, token: str, code: str, ctx: dict[str, Any]
+) -> dict[str, Any]:
+    # the field's permission decides before any row is read: unknown ids are a typed not found
+    return await gql(
+        client,
+        "mutation($a: ID!, $b: ID!) { mergeEvent(reportId: $a, intoId: $b) { __typename } }",
+        {"a": str(uuid.uuid4()), "b": str(uuid.uuid4())},
+        token=token,
+    )
+
+
 PROBES: list[tuple[str, str, Probe, set[Level]]] = [
     ("region", "read", read_region, set(ORDER)),
     ("region", "update", update_region, set(ORDER)),
@@ -670,6 +682,7 @@ PROBES: list[tuple[str, str, Probe, set[Level]]] = [
     ("village_official", "read", read_village_officials, set(ORDER)),
     ("party_appraisal", "read", read_branch_appraisals, set(ORDER)),
     ("ranking", "publish", publish_ranking, {Level.CITY, Level.DISTRICT}),
+    ("event", "merge", merge_events, set(ORDER)),
 ]
 
 

@@ -22,6 +22,7 @@ from workers.events import (
 from workers.imports import purge_imports, requeue_imports, run_import
 from workers.points import freeze_points_periods
 from workers.stats import freeze_rankings
+from workers.triage import train_classifier
 from workers.webhooks import deliver_webhook, dispatch_webhooks
 
 
@@ -63,6 +64,7 @@ class WorkerSettings:
         push_overdue_announcements,
         freeze_points_periods,
         export_hazard_ledger,  # a year of a district's hazards writes in seconds
+        train_classifier,
     ]
     cron_jobs: ClassVar[list[Any]] = [
         cron(prune_sessions, hour={3}, minute={17}, unique=True, run_at_startup=False),
@@ -89,6 +91,9 @@ class WorkerSettings:
         # the next year's in November)
         cron(seed_national_calendar, hour={18}, minute={50}, unique=True, run_at_startup=True),
         cron(push_overdue_announcements, second={45}, unique=True, timeout=50),
+        # 02:50 China time (18:50 UTC), on the day's closed events; at start-up too, so a new
+        # installation suggests once it has history (too little: nothing is written)
+        cron(train_classifier, hour={18}, minute={50}, unique=True, run_at_startup=True),
     ]
     queue_name = jobs.QUEUE
     on_startup = startup

@@ -76,11 +76,15 @@ EventResult = Annotated[
 ]
 
 
-def _event_id(value: str) -> uuid.UUID:
+def event_id_of(value: str, field: str = "id") -> uuid.UUID:
+    """An event's id as a client gave it (UUID or node id); not found when it is neither."""
     parsed = parse_uuid(value, "Event")
     if parsed is None:
-        raise NotFound("event", value, field="id")
+        raise NotFound("event", value, field=field)
     return parsed
+
+
+_event_id = event_id_of
 
 
 async def _run(step: Callable[[], Awaitable[service.StepOutcome]]) -> EventResult:

@@ -7,7 +7,7 @@ import functools
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar, cast
 from uuid import UUID
 
 import strawberry
@@ -29,10 +29,14 @@ from api.domains.events.enums import (
     Step,
 )
 from api.domains.events.service import LIST_COLUMNS
+from api.domains.triage import service as triage
 from api.regions import Level
 from schema.hierarchy.types import DepartmentType, GeoPoint
 from schema.node import Node
 from schema.types import Info
+
+if TYPE_CHECKING:
+    from schema.triage.types import CategorySuggestions, DuplicateCandidateType
 
 strawberry.enum(
     EventStatus, name="EventStatus", description="Where an event is in the closed loop."
@@ -205,6 +209,9 @@ class EventType(Node):
     rework_count: int
     escalation_count: int
     satisfaction: int | None = strawberry.field(description="1–5, from the follow-up evaluation.")
+    merged_into_id: strawberry.ID | None = strawberry.field(
+        description="重复件: the event this report was merged into; it ends with that one."
+    )
     version: int = strawberry.field(description="Changes with every step (optimistic concurrency).")
     reported_at: datetime
     filed_at: datetime | None
@@ -245,6 +252,42 @@ class EventType(Node):
         )
         return DepartmentType.from_model(department) if department else None
 
+    @strawberry.field(
+        description="重复件: open events this one probably repeats, best five (none out of scope)."
+    )
+    async def duplicate_candidates(
+        self, info: Info
+    ) -> list[Annotated[DuplicateCandidateType, strawberry.lazy("schema.triage.types")]]:
+        from schema.triage.types import DuplicateCandidateType
+
+        # Every column it needs is read with the event wherever this field is selected.
+        probe = triage.Probe(
+            id=self.uuid,
+            title=self.title,
+            description=self.description,
+            category_key=self.category_key,
+            region_code=self.region_code,
+            reported_at=self.reported_at,
+            lat=self.location.lat if self.location else None,
+            lng=self.location.lng if self.location else None,
+        )
+        found = await triage.shown_with(actor=info.context.principal, probe=probe)
+        return [DuplicateCandidateType.from_candidate(candidate) for candidate in found]
+
+    @strawberry.field(
+        description=(
+            "智能分拨: the categories and departments suggested for it (kept as first shown); "
+            "null out of scope or while the city's history is too small to suggest anything."
+        )
+    )
+    async def suggestions(
+        self, info: Info
+    ) -> Annotated[CategorySuggestions, strawberry.lazy("schema.triage.types")] | None:
+        from schema.triage.types import CategorySuggestions
+
+        found = await triage.suggestions_for(actor=info.context.principal, event_id=self.uuid)
+        return None if found is None else CategorySuggestions.from_suggestions(found)
+
     @strawberry.field(description="The category's name.")
     async def category(self, info: Info) -> CategoryType | None:
         category = await info.context.loaders.category.load(self.category_key)
@@ -271,6 +314,7 @@ _CONVERTED: dict[str, tuple[tuple[str, ...], str]] = {
     "handling_level": (("handling_level",), "_LEVEL[{0}]"),
     "assignee_department_id": (("assignee_department_id",), "_id_text({0})"),
     "assignee_user_id": (("assignee_user_id",), "_id_text({0})"),
+    "merged_into_id": (("merged_into_id",), "_id_text({0})"),
     "location": (("lat", "lng"), "_point({0}, {1})"),
     "stage": (("stage",), "_STAGE.get({0})"),
     "card": (("card",), "_CARD[{0}]"),
@@ -340,6 +384,17 @@ _RESOLVER_COLUMNS: dict[str, tuple[str, ...]] = {
     "attachments": ("id",),
     "assigneeDepartment": ("assignee_department_id",),
     "category": ("category_key",),
+    "duplicateCandidates": (
+        "id",
+        "title",
+        "description",
+        "category_key",
+        "region_code",
+        "reported_at",
+        "lat",
+        "lng",
+    ),
+    "suggestions": ("id",),
 }
 _COLUMNS_OF_FIELD: dict[str, tuple[str, ...]] = {
     NameConverter().from_field(field): _made_from(field.python_name)[0]

@@ -77,6 +77,12 @@ REGISTRY_STATISTICS = """query($region: String!) {
 REPORT = """mutation($input: ReportEventInput!) {
   reportEvent(input: $input) { __typename ... on EventPayload { event { uuid caseNumber } } }
 }"""
+# The same report, its payload asking for the probable duplicates (api/domains/triage): the
+# lookup's cost on the report path, measured beside the plain report in the same run.
+REPORT_WITH_DUPLICATES = """mutation($input: ReportEventInput!) {
+  reportEvent(input: $input) { __typename ... on EventPayload {
+    event { uuid caseNumber duplicateCandidates { eventId score } } } }
+}"""
 POSTGRAPHILE_PAGE = """query($district: String!, $first: Int!) {
   allEvents(condition: {districtCode: $district}, orderBy: [REPORTED_AT_DESC, PRIMARY_KEY_DESC],
             first: $first) {
@@ -463,26 +469,30 @@ async def scenarios(
     found["registry statistics (a township)"] = Request(
         api, [(district, {"query": REGISTRY_STATISTICS, "variables": {"region": township}})]
     )
-    found["reportEvent (50 workers)"] = Request(
-        api,
-        [
-            (
-                token,
-                {
-                    "query": REPORT,
-                    "variables": {
-                        "input": {
-                            "title": "bench report",
-                            "description": "路灯不亮,影响夜间出行",
-                            "categoryKey": "city.0601",
-                            "regionCode": grid,
-                        }
+    for name, document in (
+        ("reportEvent (50 workers)", REPORT),
+        ("reportEvent + duplicate candidates (50 workers)", REPORT_WITH_DUPLICATES),
+    ):
+        found[name] = Request(
+            api,
+            [
+                (
+                    token,
+                    {
+                        "query": document,
+                        "variables": {
+                            "input": {
+                                "title": "bench report",
+                                "description": "路灯不亮,影响夜间出行",
+                                "categoryKey": "city.0601",
+                                "regionCode": grid,
+                            }
+                        },
                     },
-                },
-            )
-            for token, grid in workers
-        ],
-    )
+                )
+                for token, grid in workers
+            ],
+        )
     return found
 
 

@@ -53,6 +53,8 @@ VISIBLE_ACTIONS = frozenset(
         Action.ESCALATE,
         Action.FOLLOW_UP,
         Action.ATTACH,
+        Action.MERGE,
+        Action.UNMERGE,
     }
 )
 NOTES_SHOWN = events.REPORTER_NOTES | {Action.FOLLOW_UP}

@@ -50,6 +50,8 @@ class Action(StrEnum):
     COMMENT = "comment"  # 点评
     ATTACH = "attach"
     FOLLOW_UP = "follow_up"  # 补充信息: the caller adds to their own report through a channel
+    MERGE = "merge"  # 重复件合并: the report is merged into another event (api/domains/triage)
+    UNMERGE = "unmerge"  # the merge is undone while the main event is open
     REMIND = "remind"  # the deadline approaches (system)
     YELLOW_CARD = "yellow_card"  # 黄牌: the deadline passed (system)
     RED_CARD = "red_card"  # 红牌: far past the deadline (system)

@@ -95,6 +95,7 @@ LIST_COLUMNS = (
     "rework_count",
     "escalation_count",
     "satisfaction",
+    "merged_into_id",
     "version",
     "reported_at",
     "filed_at",

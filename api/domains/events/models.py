@@ -108,6 +108,9 @@ class Event(Model):
     rework_count = fields.IntField(default=0)
     escalation_count = fields.IntField(default=0)
     satisfaction = fields.IntField(null=True)
+    # 重复件: a report merged into another event (api/domains/triage); its reporter follows that
+    # one, and it closes with it. Never a chain: a main event is never itself merged.
+    merged_into_id = fields.UUIDField(null=True)
     version = fields.IntField(default=1)
     reported_at = fields.DatetimeField()
     filed_at = fields.DatetimeField(null=True)

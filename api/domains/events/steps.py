@@ -13,6 +13,7 @@ from typing import Any
 from api.auth import Principal
 from api.domains.accounts.models import RoleAssignment, User
 from api.domains.events.enums import (
+    OPEN_STATUSES,
     Action,
     EventStatus,
     Source,
@@ -30,6 +31,8 @@ from api.domains.events.workflow import (
 from api.domains.hierarchy.models import Department
 from api.domains.notices import service as notices
 from api.errors import (
+    Conflict,
+    ErrorCode,
     NotAllowed,
     NotFound,
     ValidationFailed,
@@ -52,6 +55,10 @@ STATUS_NAMES = {
 
 
 REPORTER_NOTES = frozenset({Action.REJECT, Action.SUBMIT, Action.CLOSE})
+# A merged report (重复件) is handled as its main event: on itself only what adds to the record.
+MERGED_REPORT_ACTIONS = frozenset(
+    {Action.COMMENT, Action.SUPERVISE, Action.FOLLOW_UP, Action.EVALUATE}
+)
 
 
 @dataclass(slots=True)
@@ -90,6 +97,11 @@ async def _step(
         chosen=transition,
     ) as move:
         event = move.record
+        if event.merged_into_id is not None and action not in MERGED_REPORT_ACTIONS:
+            raise Conflict(
+                "this report is merged into another event: handle that one (or un-merge it)",
+                code=ErrorCode.INVALID_TRANSITION,
+            )
         if apply is not None:
             move.transition = await apply(event, move.transition, extra) or move.transition
         before = move.before
@@ -98,9 +110,43 @@ async def _step(
             if event.status is not before:
                 await _tell_citizen(event, actor=actor, action=action, note=note)
 
+        async def end_merged_reports() -> None:
+            if before in OPEN_STATUSES and event.status not in OPEN_STATUSES:
+                await _end_merged_reports(event, actor=actor, action=action, note=note)
+
         move.then(tell_citizen)
+        move.then(end_merged_reports)
     assert isinstance(move.entry, TimelineEntry)
     return StepOutcome(event=event, entry=move.entry, extra=extra)
+
+
+async def _end_merged_reports(main: Event, *, actor: Principal, action: Action, note: str) -> None:
+    """重复件: the reports merged into `main` end with it, in the same transaction and with its
+    result, so each reporter, who follows their own report through their channel (appeal, work
+    order, Open311 request), sees how the incident ended."""
+    report_ids = [
+        report.id
+        for report in await Event.filter(merged_into_id=main.id, status__in=list(OPEN_STATUSES))
+        .order_by("id")
+        .only("id")
+    ]
+    if not report_ids:
+        return
+    results = (
+        await TimelineEntry.filter(event_id=main.id, action=Action.SUBMIT)
+        .order_by("-id")
+        .limit(1)
+        .values_list("note", flat=True)
+    )
+    told = "；".join(str(text) for text in (*results, note) if text)
+    told = f"{told}（同一事件 {main.case_number}）" if told else f"同一事件 {main.case_number}"
+    ending = Transition(frozenset(OPEN_STATUSES), main.status)
+    for report_id in report_ids:
+        async with flows.transition(
+            EVENTS, actor=actor, record_id=report_id, action=action, note=told, chosen=ending
+        ) as move:
+            report = move.record
+        await _tell_citizen(report, actor=actor, action=action, note=told)
 
 
 async def _tell_citizen(event: Event, *, actor: Principal, action: Action, note: str) -> None:

@@ -66,7 +66,13 @@ def _subject(kind: SubjectKind | None, scope_code: str | None) -> tuple[str, str
 def _cases_sql(population: Population, kind: SubjectKind | None) -> tuple[str, list[Any]]:
     key, extra = _subject(kind, population.scope_code)
     parameters: list[Any] = [population.start, population.end]
-    conditions = ["e.reported_at >= $1", "e.reported_at < $2", "e.filed_at IS NOT NULL"]
+    # a merged report (重复件) is its main event's case, counted once there
+    conditions = [
+        "e.reported_at >= $1",
+        "e.reported_at < $2",
+        "e.filed_at IS NOT NULL",
+        "e.merged_into_id IS NULL",
+    ]
     if population.scope_code is not None:
         parameters.append(population.scope_code)
         conditions.append(f"e.{PATH_COLUMNS[len(population.scope_code)]} = ${len(parameters)}")

@@ -712,7 +712,7 @@ async def dashboard(*, actor: Principal, scope_code: str) -> Dashboard:
         " count(*) FILTER (WHERE due_at < $1) AS overdue,"
         " count(*) FILTER (WHERE card = 'yellow') AS yellow,"
         " count(*) FILTER (WHERE card = 'red') AS red"
-        f" FROM events WHERE status IN ({open_list}) AND {path}"
+        f" FROM events WHERE status IN ({open_list}) AND merged_into_id IS NULL AND {path}"
         " GROUP BY 1, 2",
         [now, *values],
     ):
@@ -734,7 +734,7 @@ async def dashboard(*, actor: Principal, scope_code: str) -> Dashboard:
         (
             await reading.rows(
                 "SELECT count(*) AS n FROM events WHERE closed_at >= $1"
-                f" AND status IN ('closed', 'evaluated') AND {path}",
+                f" AND status IN ('closed', 'evaluated') AND merged_into_id IS NULL AND {path}",
                 [today_start, *values],
             )
         )[0]["n"]

@@ -95,6 +95,7 @@ def _from_events(
         " FROM events AS e"
         f" WHERE e.{PATH_COLUMNS[len(scope_code)]} = $1"
         f" AND e.reported_at >= $2 AND e.reported_at < $3{extra}"
+        " AND e.merged_into_id IS NULL"  # an incident once, however often it was reported
         " GROUP BY 1, 2 ORDER BY 1, 2"
     )
     start = datetime.combine(first_day, time.min, LOCAL)
