@@ -11,8 +11,11 @@ from shapely.geometry import shape
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
+from api import geo
 from api.auth import Principal
 from api.domains.audit.service import record
+from api.domains.hierarchy import locate
+from api.domains.hierarchy.boundaries import check_boundary_fits
 from api.domains.hierarchy.enums import UrbanRural
 from api.domains.hierarchy.models import Department, Region
 from api.errors import Conflict, ErrorCode, NotFound, ValidationFailed
@@ -38,6 +41,7 @@ class RegionInput:
     centre: tuple[float, float] | None = None  # (lat, lng) WGS-84
     boundary: dict[str, Any] | None = None
     external_codes: dict[str, str] | None = None
+    datum: geo.Datum = geo.Datum.WGS84  # of centre and boundary; stored in WGS-84
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +56,7 @@ class RegionChanges:
     centre: tuple[float, float] | None = None
     boundary: dict[str, Any] | None = None
     external_codes: dict[str, str] | None = None
+    datum: geo.Datum = geo.Datum.WGS84
 
 
 def parse_code(code: str, *, field: str = "code") -> Level:
@@ -72,21 +77,24 @@ def _clean_name(name: str) -> str:
     return cleaned
 
 
-def _check_centre(centre: tuple[float, float] | None) -> None:
+def _check_centre(
+    centre: tuple[float, float] | None, datum: geo.Datum
+) -> tuple[float, float] | None:
+    """The centre checked (in range, in China) and in WGS-84."""
     if centre is None:
-        return
-    lat, lng = centre
-    if not (-90 <= lat <= 90 and -180 <= lng <= 180):
-        raise ValidationFailed("centre must be WGS-84 latitude/longitude", field="centre")
+        return None
+    return geo.point_to_wgs84(centre[0], centre[1], datum, field="centre")
 
 
-def _check_boundary(boundary: dict[str, Any] | None) -> None:
+def _check_boundary(boundary: dict[str, Any] | None, datum: geo.Datum) -> dict[str, Any] | None:
+    """The boundary checked (a valid polygon, in China) and in WGS-84."""
     if boundary is None:
-        return
+        return None
     if boundary.get("type") not in {"Polygon", "MultiPolygon"}:
         raise ValidationFailed(
             "boundary must be a GeoJSON Polygon or MultiPolygon", field="boundary"
         )
+    boundary = geo.geometry_to_wgs84(boundary, datum)
     try:
         geometry = shape(boundary)
     except (GEOSException, ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
@@ -102,8 +110,9 @@ def _check_boundary(boundary: dict[str, Any] | None) -> None:
     if not geometry.is_valid:
         raise ValidationFailed("boundary polygon is self-intersecting or empty", field="boundary")
     minx, miny, maxx, maxy = geometry.bounds
-    if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
-        raise ValidationFailed("boundary must be in WGS-84 longitude/latitude", field="boundary")
+    for lat, lng in ((miny, minx), (maxy, maxx)):
+        geo.check_point(lat, lng, field="boundary")
+    return boundary
 
 
 def _check_households(households: int | None) -> None:
@@ -184,8 +193,8 @@ async def create_region(*, actor: Principal, data: RegionInput) -> Region:
     parent_code = parent_of(data.code)
     authorize(actor.assignments, "region", "create", at=data.code)
     name = _clean_name(data.name)
-    _check_centre(data.centre)
-    _check_boundary(data.boundary)
+    centre = _check_centre(data.centre, data.datum)
+    boundary = _check_boundary(data.boundary, data.datum)
     _check_households(data.households)
     _check_external_codes(data.external_codes)
     async with in_transaction():
@@ -207,6 +216,8 @@ async def create_region(*, actor: Principal, data: RegionInput) -> Region:
             raise Conflict(
                 f"region {data.code} already exists", field="code", code=ErrorCode.ALREADY_EXISTS
             )
+        if boundary is not None:
+            await check_boundary_fits(data.code, boundary)
         region = await Region.create(
             code=data.code,
             parent_code=parent_code,
@@ -216,9 +227,9 @@ async def create_region(*, actor: Principal, data: RegionInput) -> Region:
             households=data.households,
             leader_name=data.leader_name,
             leader_phone=data.leader_phone,
-            centre_lat=data.centre[0] if data.centre else None,
-            centre_lng=data.centre[1] if data.centre else None,
-            boundary=data.boundary,
+            centre_lat=centre[0] if centre else None,
+            centre_lng=centre[1] if centre else None,
+            boundary=boundary,
             external_codes=data.external_codes or {},
         )
         await record(
@@ -229,6 +240,8 @@ async def create_region(*, actor: Principal, data: RegionInput) -> Region:
             region_code=region.code,
             detail={"name": name},
         )
+    if boundary is not None:
+        locate.forget()
     return region
 
 
@@ -237,8 +250,8 @@ async def update_region(*, actor: Principal, code: str, changes: RegionChanges) 
     if Level.of_code(code) is None:
         raise NotFound("region", code)
     authorize(actor.assignments, "region", "update", at=code)
-    _check_centre(changes.centre)
-    _check_boundary(changes.boundary)
+    centre = _check_centre(changes.centre, changes.datum)
+    boundary = _check_boundary(changes.boundary, changes.datum)
     _check_households(changes.households)
     _check_external_codes(changes.external_codes)
     values: dict[str, Any] = {}
@@ -249,18 +262,21 @@ async def update_region(*, actor: Principal, code: str, changes: RegionChanges) 
         "households",
         "leader_name",
         "leader_phone",
-        "boundary",
         "external_codes",
     ):
         value = getattr(changes, attribute)
         if value is not None:
             values[attribute] = value
-    if changes.centre is not None:
-        values["centre_lat"], values["centre_lng"] = changes.centre
+    if boundary is not None:
+        values["boundary"] = boundary
+    if centre is not None:
+        values["centre_lat"], values["centre_lng"] = centre
     async with in_transaction():
         region = await Region.filter(code=code).select_for_update().first()
         if region is None:
             raise NotFound("region", code)
+        if boundary is not None:
+            await check_boundary_fits(code, boundary)
         before = {key: getattr(region, key) for key in values}
         region.update_from_dict(values)
         await region.save()
@@ -272,6 +288,8 @@ async def update_region(*, actor: Principal, code: str, changes: RegionChanges) 
             region_code=code,
             detail={"before": before, "after": values},
         )
+    if boundary is not None:
+        locate.forget()
     return region
 
 

@@ -1,0 +1,68 @@
+"""Maps: every event's Web-Mercator tile at zoom 20 as two generated columns (clusters at any
+zoom are one GROUP BY over them), indexed with what a cluster counts; and, where the server has
+PostGIS, a generated geometry column with a GiST index for the same queries (api/geo.py,
+api/domains/maps/). Generated columns fill themselves on every write path (ORM, COPY, imports).
+The SQL is written out whole: a migration applies the same SQL forever."""
+
+from tortoise import migrations
+from tortoise.migrations import operations as ops
+
+# floor((lng + 180) / 360 * 2^20) and the Mercator row of the latitude (clamped to ±85.05°),
+# each kept within the 2^20 tiles of zoom 20.
+TILE_X = (
+    "CASE WHEN lat IS NULL OR lng IS NULL THEN NULL"
+    " ELSE least(greatest(floor((lng + 180.0) / 360.0 * 1048576.0), 0), 1048575)::integer END"
+)
+TILE_Y = (
+    "CASE WHEN lat IS NULL OR lng IS NULL THEN NULL"
+    " ELSE least(greatest(floor((1.0 - ln(tan(radians(least(greatest(lat, -85.05112878),"
+    " 85.05112878))) + 1.0 / cos(radians(least(greatest(lat, -85.05112878), 85.05112878))))"
+    " / pi()) / 2.0 * 1048576.0), 0), 1048575)::integer END"
+)
+
+POSTGIS = """
+DO $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'postgis') THEN
+        CREATE EXTENSION IF NOT EXISTS postgis;
+        EXECUTE 'ALTER TABLE events ADD COLUMN geom geometry(Point, 4326) GENERATED ALWAYS AS'
+            ' (CASE WHEN lat IS NULL OR lng IS NULL THEN NULL'
+            ' ELSE ST_SetSRID(ST_MakePoint(lng, lat), 4326) END) STORED';
+        EXECUTE 'CREATE INDEX events_geom ON events USING gist (geom)';
+    END IF;
+END
+$$
+"""
+
+
+class Migration(migrations.Migration):
+    dependencies = [("gridgov", "0022_announcements")]
+
+    initial = False
+
+    operations = [
+        ops.RunSQL(
+            [
+                f"ALTER TABLE events ADD COLUMN map_x integer GENERATED ALWAYS AS ({TILE_X}) STORED",
+                f"ALTER TABLE events ADD COLUMN map_y integer GENERATED ALWAYS AS ({TILE_Y}) STORED",
+                # A city's clusters: an index-only scan of its located events' tiles and counts.
+                "CREATE INDEX events_map_tile ON events (city_code, map_x, map_y, status, card)"
+                " WHERE map_x IS NOT NULL",
+                # Bounding-box pages and nearby searches narrow by latitude first.
+                "CREATE INDEX events_map_lat ON events (lat, lng) WHERE lat IS NOT NULL",
+                "CREATE INDEX registry_buildings_map_lat ON registry_buildings (lat, lng)"
+                " WHERE lat IS NOT NULL",
+                "CREATE INDEX worker_positions_map_lat ON worker_positions (lat, lng)",
+                POSTGIS,
+            ],
+            reverse_sql=[
+                "ALTER TABLE events DROP COLUMN IF EXISTS geom",
+                "DROP INDEX worker_positions_map_lat",
+                "DROP INDEX registry_buildings_map_lat",
+                "DROP INDEX events_map_lat",
+                "DROP INDEX events_map_tile",
+                "ALTER TABLE events DROP COLUMN map_y",
+                "ALTER TABLE events DROP COLUMN map_x",
+            ],
+        ),
+    ]
