@@ -29,6 +29,7 @@ from tests.approvals.examples import approval_fixtures
 from tests.diaries.examples import diary_fixtures
 from tests.emergencies.examples import emergency_fixtures
 from tests.intake.helpers import close_event
+from tests.maps.examples import map_fixtures
 from tests.registry.examples import registry_fixtures
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "graphql_examples"
@@ -85,6 +86,7 @@ async def _fixtures() -> dict[str, str]:
         **await diary_fixtures(),
         **await approval_fixtures(),
         **await announcement_fixtures(),
+        **await map_fixtures(),
     }
 
 

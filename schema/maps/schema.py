@@ -348,7 +348,7 @@ class MapsQuery:
         collection = await service.region_features(
             actor=info.context.principal, scope=scope, level=level, datum=datum
         )
-        return RegionFeatures(collection=collection)
+        return RegionFeatures(collection=JSON(collection))
 
     @strawberry.field(
         description="Stored boundaries under scope that leave their parent's or overlap a "

@@ -186,8 +186,8 @@ async def reporters_of(
     for row in rows:
         user = staff.get(row["reporter_id"])
         is_citizen = user is None
-        name = row["citizen_name"] if is_citizen else user["display_name"]
-        phone = row["citizen_phone"] if is_citizen else user["phone"]
+        name = row["citizen_name"] if user is None else user["display_name"]
+        phone = row["citizen_phone"] if user is None else user["phone"]
         whole = may_read_sensitive(actor, row["region_code"])
         if phone and whole:
             unmasked.append(
