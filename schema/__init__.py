@@ -39,7 +39,7 @@ from schema.hierarchy.mutations import HierarchyMutation
 from schema.hierarchy.queries import HierarchyQuery
 from schema.imports.schema import ImportsMutation, ImportsQuery, ImportsSubscription
 from schema.intake.schema import IntakeMutation, IntakeQuery
-from schema.maps.schema import MapsQuery
+from schema.maps.schema import MapsMutation, MapsQuery
 from schema.node import Node
 from schema.nodes import NodeQuery
 from schema.notices.schema import NoticesMutation, NoticesQuery
@@ -94,6 +94,7 @@ class Mutation(
     DiariesMutation,
     ApprovalsMutation,
     AnnouncementsMutation,
+    MapsMutation,
 ):
     pass
 

@@ -1,10 +1,14 @@
-"""Maps: every event's Web-Mercator tile at zoom 20 as two generated columns (clusters at any
+"""Maps: compounds (小区) with their boundaries, building footprints; every event's Web-Mercator tile at zoom 20 as two generated columns (clusters at any
 zoom are one GROUP BY over them), indexed with what a cluster counts; and, where the server has
 PostGIS, a generated geometry column with a GiST index for the same queries (api/geo.py,
 api/domains/maps/). Generated columns fill themselves on every write path (ORM, COPY, imports).
 The SQL is written out whole: a migration applies the same SQL forever."""
 
-from tortoise import migrations
+from uuid import uuid4
+
+from orjson import loads
+from tortoise import fields, migrations
+from tortoise.fields.data import JSON_DUMPS
 from tortoise.migrations import operations as ops
 
 # floor((lng + 180) / 360 * 2^20) and the Mercator row of the latitude (clamped to ±85.05°),
@@ -41,6 +45,54 @@ class Migration(migrations.Migration):
     initial = False
 
     operations = [
+        ops.CreateModel(
+            name="Compound",
+            fields=[
+                (
+                    "id",
+                    fields.UUIDField(primary_key=True, default=uuid4, unique=True, db_index=True),
+                ),
+                ("code", fields.CharField(unique=True, description="natural key", max_length=40)),
+                ("community_code", fields.CharField(db_index=True, max_length=15)),
+                ("name", fields.CharField(max_length=100)),
+                (
+                    "boundary",
+                    fields.JSONField(
+                        null=True,
+                        description="GeoJSON Polygon or MultiPolygon, WGS-84",
+                        encoder=JSON_DUMPS,
+                        decoder=loads,
+                    ),
+                ),
+                ("centre_lat", fields.FloatField(null=True)),
+                ("centre_lng", fields.FloatField(null=True)),
+                ("is_active", fields.BooleanField(default=True)),
+                ("created_at", fields.DatetimeField(auto_now=False, auto_now_add=True)),
+                ("updated_at", fields.DatetimeField(auto_now=True, auto_now_add=False)),
+            ],
+            options={
+                "table": "compounds",
+                "app": "gridgov",
+                "pk_attr": "id",
+                "table_description": "A residential compound (小区): a named area under a community, a layer of the map below",
+            },
+            bases=["Model"],
+        ),
+        ops.AddField(
+            model_name="Building",
+            name="compound_code",
+            field=fields.CharField(null=True, description="its 小区, if any", max_length=40),
+        ),
+        ops.AddField(
+            model_name="Building",
+            name="footprint",
+            field=fields.JSONField(
+                null=True,
+                description="GeoJSON Polygon, WGS-84 (besides the point)",
+                encoder=JSON_DUMPS,
+                decoder=loads,
+            ),
+        ),
         ops.RunSQL(
             [
                 f"ALTER TABLE events ADD COLUMN map_x integer GENERATED ALWAYS AS ({TILE_X}) STORED",

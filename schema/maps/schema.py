@@ -12,18 +12,21 @@ from strawberry.scalars import JSON
 from api import geo
 from api.domains.events.enums import Card, EventStatus
 from api.domains.events.lists import LIST_COLUMNS
+from api.domains.hierarchy import compounds
 from api.domains.hierarchy.boundaries import boundary_violations
 from api.domains.maps import service
 from api.domains.registry.models import Building, House
+from api.errors import NotFound, ValidationFailed
 from api.pagination import page_request
 from api.regions import Level
-from schema.errors import NotFoundError, ValidationError
+from schema.errors import ConflictError, NotFoundError, ValidationError
 from schema.events.queries import EventFilterInput, event_filters
 from schema.events.types import EventType
 from schema.geo import MapAreaInput, area_of
-from schema.hierarchy.types import GeoPoint
+from schema.hierarchy.types import GeoPoint, GeoPointInput
 from schema.pagination import Connection, connection
 from schema.permissions import allow
+from schema.scalars import parse_uuid
 from schema.types import Info
 
 
@@ -100,6 +103,10 @@ class MapBuilding:
     address: str
     region_code: str
     location: GeoPoint | None = strawberry.field(description="In the datum asked for.")
+    footprint: JSON | None = strawberry.field(
+        description="GeoJSON Polygon in the datum asked for, if drawn."
+    )
+    compound_code: str | None = strawberry.field(description="Its compound (小区), if any.")
     houses: int = strawberry.field(description="Active houses in it.")
 
 
@@ -158,6 +165,14 @@ class RegionFeatures:
     )
 
 
+@strawberry.type(description="A GeoJSON FeatureCollection of compounds (小区).")
+class CompoundFeatures:
+    collection: JSON = strawberry.field(
+        description="FeatureCollection: boundary, and in properties code, name, communityCode, "
+        "centre [lng, lat], buildings, houses."
+    )
+
+
 @strawberry.type(description="Stored boundaries that do not fit, under a scope.")
 class BoundaryReport:
     violations: list[BoundaryViolation]
@@ -186,6 +201,10 @@ MapWorkersResult = Annotated[
 RegionFeaturesResult = Annotated[
     RegionFeatures | ValidationError | NotFoundError,
     strawberry.union("RegionFeaturesResult", description="A region layer, or why not."),
+]
+CompoundFeaturesResult = Annotated[
+    CompoundFeatures | ValidationError | NotFoundError,
+    strawberry.union("CompoundFeaturesResult", description="A compound layer, or why not."),
 ]
 BoundaryReportResult = Annotated[
     BoundaryReport | ValidationError | NotFoundError,
@@ -288,6 +307,8 @@ class MapsQuery:
                 address=building.address,
                 region_code=building.region_code,
                 location=_point(building.lat, building.lng, area.datum),
+                footprint=JSON(geo.geometry_from_wgs84(building.footprint, area.datum)),
+                compound_code=building.compound_code,
                 houses=counts.get(building.id, 0),
             )
 
@@ -351,6 +372,18 @@ class MapsQuery:
         return RegionFeatures(collection=JSON(collection))
 
     @strawberry.field(
+        description="The compounds (小区) under scope as GeoJSON (WGS-84, or GCJ-02 asked).",
+        extensions=allow("region", "read"),
+    )
+    async def compound_features(
+        self, info: Info, scope: str, datum: geo.Datum = geo.Datum.WGS84
+    ) -> CompoundFeaturesResult:
+        collection = await service.compound_features(
+            actor=info.context.principal, scope=scope, datum=datum
+        )
+        return CompoundFeatures(collection=JSON(collection))
+
+    @strawberry.field(
         description="Stored boundaries under scope that leave their parent's or overlap a "
         "sibling's (each pair once).",
         extensions=allow("region", "read"),
@@ -379,3 +412,122 @@ def _reporter(reporter: service.Reporter | None) -> ReporterType | None:
         masked=reporter.masked,
         is_citizen=reporter.is_citizen,
     )
+
+
+@strawberry.input(description="A compound (小区) of a community: added, or changed by its code.")
+class SaveCompoundInput:
+    code: str = strawberry.field(description="Natural key, 1–40 letters, digits, - _ .")
+    community_code: str = strawberry.field(description="The community (12 digits).")
+    name: str = strawberry.field(description="1–100 characters.")
+    boundary: JSON | None = strawberry.field(
+        default=None, description="GeoJSON Polygon/MultiPolygon inside the community's."
+    )
+    centre: GeoPointInput | None = None
+    datum: geo.Datum = strawberry.field(
+        default=geo.Datum.WGS84, description="Datum of centre and boundary (stored as WGS-84)."
+    )
+
+
+@strawberry.type(name="Compound", description="A residential compound (小区).")
+class CompoundType:
+    code: str
+    community_code: str
+    name: str
+    boundary: JSON | None = strawberry.field(description="GeoJSON, WGS-84.")
+    centre: GeoPoint | None = strawberry.field(description="WGS-84.")
+
+
+@strawberry.type(description="The compound after the change.")
+class CompoundPayload:
+    compound: CompoundType
+
+
+@strawberry.type(description="The building's map data after the change.")
+class BuildingMapPayload:
+    building: MapBuilding
+
+
+CompoundResult = Annotated[
+    CompoundPayload | ValidationError | NotFoundError | ConflictError,
+    strawberry.union("CompoundResult", description="Outcome of saving a compound."),
+]
+BuildingMapResult = Annotated[
+    BuildingMapPayload | ValidationError | NotFoundError,
+    strawberry.union("BuildingMapResult", description="Outcome of drawing a building."),
+]
+
+
+@strawberry.type
+class MapsMutation:
+    @strawberry.mutation(
+        description="Add or change a compound (小区) under a community; its boundary is checked "
+        "like a region's (inside the community's, clear of its other compounds).",
+        extensions=allow("region", "update"),
+    )
+    async def save_compound(self, info: Info, input: SaveCompoundInput) -> CompoundResult:
+        compound = await compounds.save_compound(
+            actor=info.context.principal,
+            data=compounds.CompoundInput(
+                code=input.code,
+                community_code=input.community_code,
+                name=input.name,
+                boundary=_json_object(input.boundary, "boundary"),
+                centre=(input.centre.lat, input.centre.lng) if input.centre else None,
+                datum=input.datum,
+            ),
+        )
+        return CompoundPayload(
+            compound=CompoundType(
+                code=compound.code,
+                community_code=compound.community_code,
+                name=compound.name,
+                boundary=JSON(compound.boundary),
+                centre=_point(compound.centre_lat, compound.centre_lng, geo.Datum.WGS84),
+            )
+        )
+
+    @strawberry.mutation(
+        description="Draw a building's footprint (a GeoJSON Polygon besides its point) and/or "
+        "put it in a compound of its community; omitted fields stay.",
+        extensions=allow("registry", "update"),
+    )
+    async def set_building_map(
+        self,
+        info: Info,
+        id: strawberry.ID,
+        footprint: JSON | None = None,
+        compound_code: str | None = None,
+        datum: geo.Datum = geo.Datum.WGS84,
+    ) -> BuildingMapResult:
+        building_id = parse_uuid(id, "Building")
+        if building_id is None:
+            raise NotFound("building", id, field="id")
+        building = await service.set_building_map(
+            actor=info.context.principal,
+            building_id=building_id,
+            footprint=_json_object(footprint, "footprint"),
+            compound_code=compound_code,
+            datum=datum,
+        )
+        counts = await service.house_counts([building.id])
+        return BuildingMapPayload(
+            building=MapBuilding(
+                id=strawberry.ID(str(building.id)),
+                building_code=building.building_code,
+                name=building.name,
+                address=building.address,
+                region_code=building.region_code,
+                location=_point(building.lat, building.lng, datum),
+                footprint=JSON(geo.geometry_from_wgs84(building.footprint, datum)),
+                compound_code=building.compound_code,
+                houses=counts.get(building.id, 0),
+            )
+        )
+
+
+def _json_object(value: object, field: str) -> dict[str, Any] | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise ValidationFailed("must be a JSON object", field=field)
+    return value

@@ -70,14 +70,14 @@ def parse_code(code: str, *, field: str = "code") -> Level:
     return level
 
 
-def _clean_name(name: str) -> str:
+def clean_name(name: str) -> str:
     cleaned = " ".join(name.split())
     if not cleaned or len(cleaned) > MAX_NAME_LENGTH:
         raise ValidationFailed(f"name must have 1 to {MAX_NAME_LENGTH} characters", field="name")
     return cleaned
 
 
-def _check_centre(
+def check_centre(
     centre: tuple[float, float] | None, datum: geo.Datum
 ) -> tuple[float, float] | None:
     """The centre checked (in range, in China) and in WGS-84."""
@@ -86,32 +86,32 @@ def _check_centre(
     return geo.point_to_wgs84(centre[0], centre[1], datum, field="centre")
 
 
-def _check_boundary(boundary: dict[str, Any] | None, datum: geo.Datum) -> dict[str, Any] | None:
+def check_boundary(
+    boundary: dict[str, Any] | None, datum: geo.Datum, *, field: str = "boundary"
+) -> dict[str, Any] | None:
     """The boundary checked (a valid polygon, in China) and in WGS-84."""
     if boundary is None:
         return None
     if boundary.get("type") not in {"Polygon", "MultiPolygon"}:
-        raise ValidationFailed(
-            "boundary must be a GeoJSON Polygon or MultiPolygon", field="boundary"
-        )
+        raise ValidationFailed(f"{field} must be a GeoJSON Polygon or MultiPolygon", field=field)
     boundary = geo.geometry_to_wgs84(boundary, datum)
     try:
         geometry = shape(boundary)
     except (GEOSException, ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
-        raise ValidationFailed(f"boundary is not valid GeoJSON: {exc}", field="boundary") from exc
+        raise ValidationFailed(f"{field} is not valid GeoJSON: {exc}", field=field) from exc
     points = sum(
         len(poly.exterior.coords) + sum(len(ring.coords) for ring in poly.interiors)
         for poly in getattr(geometry, "geoms", [geometry])
     )
     if points > MAX_BOUNDARY_POINTS:
         raise ValidationFailed(
-            f"boundary has {points} points; at most {MAX_BOUNDARY_POINTS}", field="boundary"
+            f"{field} has {points} points; at most {MAX_BOUNDARY_POINTS}", field=field
         )
     if not geometry.is_valid:
-        raise ValidationFailed("boundary polygon is self-intersecting or empty", field="boundary")
+        raise ValidationFailed(f"{field} polygon is self-intersecting or empty", field=field)
     minx, miny, maxx, maxy = geometry.bounds
     for lat, lng in ((miny, minx), (maxy, maxx)):
-        geo.check_point(lat, lng, field="boundary")
+        geo.check_point(lat, lng, field=field)
     return boundary
 
 
@@ -192,9 +192,9 @@ async def create_region(*, actor: Principal, data: RegionInput) -> Region:
     level = parse_code(data.code)
     parent_code = parent_of(data.code)
     authorize(actor.assignments, "region", "create", at=data.code)
-    name = _clean_name(data.name)
-    centre = _check_centre(data.centre, data.datum)
-    boundary = _check_boundary(data.boundary, data.datum)
+    name = clean_name(data.name)
+    centre = check_centre(data.centre, data.datum)
+    boundary = check_boundary(data.boundary, data.datum)
     _check_households(data.households)
     _check_external_codes(data.external_codes)
     async with in_transaction():
@@ -250,13 +250,13 @@ async def update_region(*, actor: Principal, code: str, changes: RegionChanges) 
     if Level.of_code(code) is None:
         raise NotFound("region", code)
     authorize(actor.assignments, "region", "update", at=code)
-    centre = _check_centre(changes.centre, changes.datum)
-    boundary = _check_boundary(changes.boundary, changes.datum)
+    centre = check_centre(changes.centre, changes.datum)
+    boundary = check_boundary(changes.boundary, changes.datum)
     _check_households(changes.households)
     _check_external_codes(changes.external_codes)
     values: dict[str, Any] = {}
     if changes.name is not None:
-        values["name"] = _clean_name(changes.name)
+        values["name"] = clean_name(changes.name)
     for attribute in (
         "urban_rural",
         "households",
@@ -411,7 +411,7 @@ async def create_department(*, actor: Principal, data: DepartmentInput) -> Depar
         )
     authorize(actor.assignments, "department", "create", at=data.region_code)
     code = _check_department_code(data.code)
-    name = _clean_name(data.name)
+    name = clean_name(data.name)
     categories = _check_categories(data.categories) or []
     async with in_transaction():
         if not await Region.exists(code=data.region_code, is_active=True):
@@ -454,7 +454,7 @@ async def update_department(
         authorize(actor.assignments, "department", "update", at=department.region_code)
         values: dict[str, Any] = {}
         if changes.name is not None:
-            values["name"] = _clean_name(changes.name)
+            values["name"] = clean_name(changes.name)
         if changes.categories is not None:
             values["categories"] = _check_categories(changes.categories)
         if changes.phone is not None:

@@ -16,20 +16,24 @@ from typing import Any
 
 from asyncpg import Record
 from tortoise import connections
+from tortoise.transactions import in_transaction
 
 from api import clock, geo
 from api.auth import Principal
 from api.domains.accounts.models import User
 from api.domains.audit.models import AuditEntry
+from api.domains.audit.service import record
 from api.domains.events.enums import OPEN_STATUSES, Card, EventStatus
 from api.domains.events.models import Event
 from api.domains.events.service import EventFilter, list_events, list_statement
-from api.domains.hierarchy.models import Region
+from api.domains.hierarchy.models import Compound, Region
+from api.domains.hierarchy.service import check_boundary
 from api.domains.positions.models import WorkerPosition
 from api.domains.registry.enums import RecordStatus
 from api.domains.registry.models import Building, House, Person
 from api.domains.registry.privacy import mask, may_read_sensitive
-from api.errors import ValidationFailed
+from api.domains.registry.records import readable
+from api.errors import NotFound, ValidationFailed
 from api.pagination import Page, PageRequest, make_page
 from api.query import Filtered, Parameters, fetch, starts_with
 from api.regions import Level
@@ -382,6 +386,114 @@ async def region_features(
                     "houses": counts[region.code].get("houses", 0),
                     "people": counts[region.code].get("people", 0),
                     "openEvents": counts[region.code].get("openEvents", 0),
+                },
+            }
+        )
+    return {"type": "FeatureCollection", "datum": datum.value, "features": features}
+
+
+# ---------------------------------------------------------------- compounds and footprints
+
+
+async def set_building_map(
+    *,
+    actor: Principal,
+    building_id: uuid.UUID,
+    footprint: dict[str, Any] | None,
+    compound_code: str | None,
+    datum: geo.Datum,
+) -> Building:
+    """Draw a building's footprint (a polygon besides its point) and/or put it in a compound of
+    its community; None leaves a field as it is."""
+    shape_ = check_boundary(footprint, datum, field="footprint")
+    if shape_ is not None and shape_["type"] != "Polygon":
+        raise ValidationFailed("a footprint is one GeoJSON Polygon", field="footprint")
+    async with in_transaction():
+        building = (
+            await Building.filter(readable(actor), id=building_id).select_for_update().first()
+        )
+        if building is None:
+            raise NotFound("building", building_id, field="id")
+        authorize(actor.assignments, "registry", "update", at=building.region_code)
+        values: dict[str, Any] = {}
+        if compound_code is not None:
+            compound = await Compound.get_or_none(code=compound_code.strip(), is_active=True)
+            if compound is None or not building.region_code.startswith(compound.community_code):
+                raise ValidationFailed(
+                    f"no compound {compound_code[:40]} in the building's community",
+                    field="compoundCode",
+                )
+            values["compound_code"] = compound.code
+        if shape_ is not None:
+            values["footprint"] = shape_
+        if values:
+            values["version"] = building.version + 1
+            building.update_from_dict(values)
+            await building.save(update_fields=[*values, "updated_at"])
+            await record(
+                actor=actor,
+                action="building.map",
+                object_type="building",
+                object_id=str(building.id),
+                region_code=building.region_code,
+                detail={k: v for k, v in values.items() if k != "footprint"}
+                | {"footprint": shape_ is not None},
+            )
+    return building
+
+
+async def compound_features(*, actor: Principal, scope: str, datum: geo.Datum) -> dict[str, Any]:
+    """The active compounds under `scope` (a region code) as a GeoJSON FeatureCollection, with
+    their buildings and houses counted, and their buildings' footprints as a second layer."""
+    if Level.of_code(scope) is None:
+        raise ValidationFailed("scope must be a region code", field="scope")
+    authorize(actor.assignments, "region", "read", at=scope)
+    compounds = (
+        await Compound.filter(community_code__startswith=scope, is_active=True)
+        .order_by("code")
+        .limit(MAX_FEATURES + 1)
+    )
+    if len(compounds) > MAX_FEATURES:
+        raise ValidationFailed(
+            f"more than {MAX_FEATURES} compounds: choose a smaller scope", field="scope"
+        )
+    codes = [c.code for c in compounds]
+    counts: dict[str, dict[str, int]] = {code: {} for code in codes}
+    if codes:
+        for name, sql in (
+            (
+                "buildings",
+                'SELECT "compound_code" AS code,COUNT(*) AS n FROM "registry_buildings"'
+                ' WHERE "compound_code"=ANY($1::text[]) AND "status"=$2 GROUP BY 1',
+            ),
+            (
+                "houses",
+                'SELECT b."compound_code" AS code,COUNT(*) AS n FROM "registry_houses" h'
+                ' JOIN "registry_buildings" b ON b."id"=h."building_id"'
+                ' WHERE b."compound_code"=ANY($1::text[]) AND h."status"=$2 GROUP BY 1',
+            ),
+        ):
+            for row in await fetch(Building, sql, [codes, RecordStatus.ACTIVE.value]):
+                counts[row["code"]][name] = int(row["n"])
+    features = []
+    for compound in compounds:
+        centre = (
+            geo.from_wgs84(compound.centre_lat, compound.centre_lng, datum)
+            if compound.centre_lat is not None and compound.centre_lng is not None
+            else None
+        )
+        features.append(
+            {
+                "type": "Feature",
+                "id": compound.code,
+                "geometry": geo.geometry_from_wgs84(compound.boundary, datum),
+                "properties": {
+                    "code": compound.code,
+                    "name": compound.name,
+                    "communityCode": compound.community_code,
+                    "centre": [centre[1], centre[0]] if centre else None,
+                    "buildings": counts[compound.code].get("buildings", 0),
+                    "houses": counts[compound.code].get("houses", 0),
                 },
             }
         )
