@@ -24,6 +24,89 @@ TILE_Y = (
     " / pi()) / 2.0 * 1048576.0), 0), 1048575)::integer END"
 )
 
+# Whole-city clusters: each grid's located events counted per zoom-16 tile (about 500 m), status
+# and card, kept by triggers (statement-level with transition tables for inserts and deletes, as
+# the statistics rollup does, row-level for the updates that move a count). A city-wide cluster
+# query sums a few thousand of these instead of grouping a million events.
+MAP_CELLS = [
+    "CREATE TABLE event_map_cells ("
+    " region_code varchar(15) NOT NULL REFERENCES regions (code), city_code varchar(4) NOT NULL,"
+    " tile_x integer NOT NULL, tile_y integer NOT NULL,"
+    " status varchar(16) NOT NULL, card varchar(8) NOT NULL, n integer NOT NULL,"
+    " PRIMARY KEY (region_code, tile_x, tile_y, status, card))",
+    "CREATE INDEX event_map_cells_city ON event_map_cells (city_code, tile_x, tile_y)"
+    " INCLUDE (region_code, status, card, n)",
+    """
+CREATE FUNCTION event_map_cells_statement() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    INSERT INTO event_map_cells AS c (region_code, city_code, tile_x, tile_y, status, card, n)
+    SELECT region_code, min(city_code), map_x >> 4, map_y >> 4, status, card, count(*)
+      FROM changed_rows WHERE map_x IS NOT NULL
+     GROUP BY region_code, map_x >> 4, map_y >> 4, status, card
+    ON CONFLICT (region_code, tile_x, tile_y, status, card) DO UPDATE SET n = c.n + EXCLUDED.n;
+  ELSE
+    UPDATE event_map_cells c SET n = c.n - d.n
+      FROM (SELECT region_code, map_x >> 4 AS tile_x, map_y >> 4 AS tile_y, status, card,
+                   count(*) AS n
+              FROM changed_rows WHERE map_x IS NOT NULL
+             GROUP BY 1, 2, 3, 4, 5) d
+     WHERE c.region_code = d.region_code AND c.tile_x = d.tile_x AND c.tile_y = d.tile_y
+       AND c.status = d.status AND c.card = d.card;
+  END IF;
+  RETURN NULL;
+END $$
+""",
+    """
+CREATE FUNCTION event_map_cells_row() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF OLD.map_x IS NOT NULL THEN
+    UPDATE event_map_cells SET n = n - 1
+     WHERE region_code = OLD.region_code AND tile_x = OLD.map_x >> 4 AND tile_y = OLD.map_y >> 4
+       AND status = OLD.status AND card = OLD.card;
+  END IF;
+  IF NEW.map_x IS NOT NULL THEN
+    INSERT INTO event_map_cells AS c (region_code, city_code, tile_x, tile_y, status, card, n)
+    VALUES (NEW.region_code, NEW.city_code, NEW.map_x >> 4, NEW.map_y >> 4, NEW.status,
+            NEW.card, 1)
+    ON CONFLICT (region_code, tile_x, tile_y, status, card) DO UPDATE SET n = c.n + 1;
+  END IF;
+  RETURN NULL;
+END $$
+""",
+    "CREATE TRIGGER events_map_cells_insert AFTER INSERT ON events"
+    " REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT"
+    " EXECUTE FUNCTION event_map_cells_statement()",
+    "CREATE TRIGGER events_map_cells_delete AFTER DELETE ON events"
+    " REFERENCING OLD TABLE AS changed_rows FOR EACH STATEMENT"
+    " EXECUTE FUNCTION event_map_cells_statement()",
+    "CREATE TRIGGER events_map_cells_change AFTER UPDATE OF lat, lng, status, card, region_code"
+    " ON events FOR EACH ROW WHEN (OLD.lat IS DISTINCT FROM NEW.lat"
+    " OR OLD.lng IS DISTINCT FROM NEW.lng OR OLD.status IS DISTINCT FROM NEW.status"
+    " OR OLD.card IS DISTINCT FROM NEW.card OR OLD.region_code IS DISTINCT FROM NEW.region_code)"
+    " EXECUTE FUNCTION event_map_cells_row()",
+    # After a bulk load with triggers off (benchmarks): recount everything.
+    """
+CREATE FUNCTION event_map_cells_rebuild() RETURNS void LANGUAGE sql AS $$
+  TRUNCATE event_map_cells;
+  INSERT INTO event_map_cells (region_code, city_code, tile_x, tile_y, status, card, n)
+  SELECT region_code, min(city_code), map_x >> 4, map_y >> 4, status, card, count(*)
+    FROM events WHERE map_x IS NOT NULL
+   GROUP BY region_code, map_x >> 4, map_y >> 4, status, card;
+$$
+""",
+    "SELECT event_map_cells_rebuild()",
+]
+MAP_CELLS_REVERSE = [
+    "DROP TRIGGER events_map_cells_change ON events",
+    "DROP TRIGGER events_map_cells_delete ON events",
+    "DROP TRIGGER events_map_cells_insert ON events",
+    "DROP FUNCTION event_map_cells_rebuild()",
+    "DROP FUNCTION event_map_cells_row()",
+    "DROP FUNCTION event_map_cells_statement()",
+    "DROP TABLE event_map_cells",
+]
+
 POSTGIS = """
 DO $$
 BEGIN
@@ -106,8 +189,10 @@ class Migration(migrations.Migration):
                 " WHERE lat IS NOT NULL",
                 "CREATE INDEX worker_positions_map_lat ON worker_positions (lat, lng)",
                 POSTGIS,
+                *MAP_CELLS,
             ],
             reverse_sql=[
+                *MAP_CELLS_REVERSE,
                 "ALTER TABLE events DROP COLUMN IF EXISTS geom",
                 "DROP INDEX worker_positions_map_lat",
                 "DROP INDEX registry_buildings_map_lat",

@@ -16,9 +16,11 @@ from api.domains.accounts.models import User
 from api.domains.audit.models import AuditEntry
 from api.domains.events.enums import OPEN_STATUSES
 from api.domains.events.models import Event
+from api.domains.events.scope import ancestor_columns
 from api.domains.positions.models import WorkerPosition
 from api.domains.registry.models import Building, House
 from api.query import fetch
+from api.regions import Level
 from tests import factories
 from tests.factories import gql
 from tests.maps.helpers import LAT, LNG, located_events, set_boundary, square
@@ -409,3 +411,48 @@ async def test_a_circle_outside_any_event_finds_none(client: httpx.AsyncClient) 
     area = {"near": {"lat": 30.0, "lng": 110.0, "radius": 1000}}
     assert await _events_in(area, token, client) == 0
     assert uuid  # ids in fixtures are UUIDs
+
+
+async def test_counted_cells_follow_every_change_and_match_grouping_the_events(
+    client: httpx.AsyncClient,
+) -> None:
+    from api.domains.maps import service
+
+    await factories.region_tree()
+    events = await located_events(400)
+    # changes the triggers must follow: a move, a status step, a card, a region, a deletion
+    await Event.filter(id=events[1].id).update(lat=LAT + 0.11, lng=LNG - 0.07)
+    await Event.filter(id=events[2].id).update(status="closed")
+    await Event.filter(id=events[3].id).update(card="red")
+    moved_to = "410611002001001"
+    await Event.filter(id=events[4].id).update(
+        region_code=moved_to,
+        **ancestor_columns(moved_to),
+        handling_region_code=moved_to,
+        handling_level=Level.GRID,
+    )
+    await Event.filter(id=events[5].id).update(lat=None, lng=None)
+    await Event.filter(id=events[0].id).update(lat=LAT, lng=LNG)  # was unlocated
+    await Event.filter(id__in=[e.id for e in events[6:20]]).delete()
+    _, token = await factories.signed_in("district_command", "410611")
+
+    async def both(variables: dict[str, Any]) -> tuple[Any, Any]:
+        try:
+            service.use_rollup(True)
+            counted = await gql(client, CLUSTERS, variables, token=token)
+            service.use_rollup(False)
+            grouped = await gql(client, CLUSTERS, variables, token=token)
+        finally:
+            service.use_rollup(True)
+        return counted["data"]["eventClusters"], grouped["data"]["eventClusters"]
+
+    for zoom in (6, 10, 12, 14):
+        for given in FILTERS[:4]:
+            counted, grouped = await both({"zoom": zoom, "area": CITY_BOX, "filter": given})
+            assert counted["total"] == grouped["total"] > 0
+            shape = lambda clusters: [  # noqa: E731
+                (c["x"], c["y"], c["count"], c["byStatus"], c["byCard"]) for c in clusters["cells"]
+            ]
+            assert shape(counted) == shape(grouped)
+    rows = await fetch(Event, 'SELECT SUM("n") AS n FROM "event_map_cells"', [])
+    assert int(rows[0]["n"]) == await Event.filter(lat__not_isnull=True).count()

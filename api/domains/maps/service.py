@@ -8,6 +8,7 @@ and a list of the same filter always agree: the clusters of a box add up to the 
 from __future__ import annotations
 
 import dataclasses
+import math
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from api.domains.audit.models import AuditEntry
 from api.domains.audit.service import record
 from api.domains.events.enums import OPEN_STATUSES, Card, EventStatus
 from api.domains.events.models import Event
+from api.domains.events.scope import department_staff
 from api.domains.events.service import EventFilter, list_events, list_statement
 from api.domains.hierarchy.models import Compound, Region
 from api.domains.hierarchy.service import check_boundary
@@ -80,6 +82,42 @@ def cell_zoom(zoom: int) -> int:
     return min(zoom + CELL_ZOOM_OFFSET, geo.TILE_ZOOM)
 
 
+# Cells counted ahead (event_map_cells, kept by triggers): zoom-16 tiles per grid, status and
+# card. They answer the clusters of a box at view zooms up to 14 for a caller who reads whole
+# subtrees and filters by status, card or region only; the tiles the box's edge cuts through are
+# counted from the events themselves, so the answer is exactly the list's. Anything else (a
+# circle, other filters, department staff, deeper zooms) groups the events directly.
+ROLLUP_ZOOM = 16
+_ROLLUP_SHIFT = geo.TILE_ZOOM - ROLLUP_ZOOM
+_rollup_enabled = True
+
+
+def use_rollup(enabled: bool) -> None:
+    """Tests compare both ways of counting."""
+    global _rollup_enabled
+    _rollup_enabled = enabled
+
+
+def _rollup_scope(actor: Principal, filters: EventFilter) -> list[str] | None:
+    """The subtrees the counted cells may answer for, or None when they may not."""
+    if not _rollup_enabled or any(department_staff(a) for a in actor.assignments):
+        return None
+    plain = EventFilter(
+        statuses=filters.statuses, card=filters.card, region_code=filters.region_code
+    )
+    if dataclasses.replace(filters, area=None) != plain:
+        return None
+    prefixes = scope_prefixes(actor.assignments, "event", "read")
+    if filters.region_code is None:
+        return prefixes
+    # the filter's subtree within the caller's: the deeper of each overlapping pair
+    return [
+        max(prefix, filters.region_code, key=len)
+        for prefix in prefixes
+        if prefix.startswith(filters.region_code) or filters.region_code.startswith(prefix)
+    ]
+
+
 async def event_clusters(
     *, actor: Principal, zoom: int, area: geo.Area, filters: EventFilter
 ) -> Clusters:
@@ -94,36 +132,30 @@ async def event_clusters(
             field="zoom",
         )
     await geo.detect_postgis(Event._meta.db)
-    _, _values, filtered = list_statement(
+    _, _, filtered = list_statement(
         actor=actor,
         page=PageRequest(first=1, after=None),
         filters=dataclasses.replace(filters, area=area),
         columns=("id", "reported_at"),
     )
-    bind = Parameters()
-    bind.values.extend(filtered.values)
     shift = geo.TILE_ZOOM - cells_at
-    # The tiles' range repeats the area's condition in the stored tile columns, so the city's
-    # tile index narrows the rows; a tile's width of slack keeps points on the box's edge
-    # (the area condition decides them, exactly as the list does).
-    low_x, high_x = west_x << shift, ((east_x + 1) << shift) - 1
-    low_y, high_y = north_y << shift, ((south_y + 1) << shift) - 1
-    sql = (
-        f'SELECT "map_x">>{shift} AS x,"map_y">>{shift} AS y,"status","card",'
-        'COUNT(*) AS n,AVG("lat") AS lat,AVG("lng") AS lng'
-        f' FROM "{Event._meta.db_table}" WHERE {filtered.where}'
-        f' AND "map_x" BETWEEN {bind(low_x - 1)} AND {bind(high_x + 1)}'
-        f' AND "map_y" BETWEEN {bind(low_y - 1)} AND {bind(high_y + 1)}'
-        " GROUP BY 1,2,3,4"
-    )
-    rows = await fetch(Event, sql, bind.values)
+    rows: list[Any] = []
+    scope = _rollup_scope(actor, filters) if isinstance(area, geo.Box) else None
+    inner = _inner_tiles(box) if scope is not None and cells_at <= ROLLUP_ZOOM else None
+    if scope is not None and inner is not None:
+        rows += await _counted_cells(scope, filters, inner, shift - _ROLLUP_SHIFT)
+        rows += await _grouped_events(filtered, shift, box, cells_at, outside=inner)
+    else:
+        rows += await _grouped_events(filtered, shift, box, cells_at, outside=None)
     cells: dict[tuple[int, int], dict[str, Any]] = {}
     for row in rows:
+        n = int(row["n"])
+        if n == 0:
+            continue
         cell = cells.setdefault(
             (row["x"], row["y"]),
             {"count": 0, "lat": 0.0, "lng": 0.0, "status": {}, "card": {}},
         )
-        n = int(row["n"])
         cell["count"] += n
         cell["lat"] += float(row["lat"]) * n
         cell["lng"] += float(row["lng"]) * n
@@ -143,7 +175,107 @@ async def event_clusters(
         )
         for (x, y), cell in sorted(cells.items())
     ]
-    return Clusters(zoom=cells_at, total=sum(c.count for c in found), cells=found)
+    return Clusters(
+        zoom=(found and found[0].zoom) or cells_at, total=sum(c.count for c in found), cells=found
+    )
+
+
+def _inner_tiles(box: geo.Box) -> tuple[int, int, int, int] | None:
+    """The zoom-16 tiles wholly inside the box (x0, y0, x1, y1), or None if there are none."""
+    west_x, north_y = geo.tile_of(box.north, box.west, ROLLUP_ZOOM)
+    east_x, south_y = geo.tile_of(box.south, box.east, ROLLUP_ZOOM)
+    x0, y0, x1, y1 = west_x + 1, north_y + 1, east_x - 1, south_y - 1
+    return (x0, y0, x1, y1) if x0 <= x1 and y0 <= y1 else None
+
+
+async def _counted_cells(
+    scope: list[str], filters: EventFilter, inner: tuple[int, int, int, int], shift: int
+) -> list[Any]:
+    """The counted cells of the inner tiles, regrouped to the view's cells (their centres are
+    the tiles' centres: the counts keep no positions)."""
+    if not scope:
+        return []
+    bind = Parameters()
+    x0, y0, x1, y1 = inner
+    where = [
+        "(" + " OR ".join(starts_with("region_code", p, bind) for p in scope) + ")",
+        f'"tile_x" BETWEEN {bind(x0)} AND {bind(x1)}',
+        f'"tile_y" BETWEEN {bind(y0)} AND {bind(y1)}',
+    ]
+    if filters.statuses:
+        where.append(f'"status" IN ({bind.each(filters.statuses)})')
+    if filters.card:
+        where.append(f'"card"={bind(filters.card)}')
+    rows = await fetch(
+        Event,
+        f'SELECT "tile_x">>{shift} AS x,"tile_y">>{shift} AS y,"status","card",'
+        'SUM("n") AS n,SUM("n"*("tile_x"+0.5)) AS sx,SUM("n"*("tile_y"+0.5)) AS sy'
+        f' FROM "event_map_cells" WHERE {" AND ".join(where)} GROUP BY 1,2,3,4',
+        bind.values,
+    )
+    counted = []
+    for row in rows:
+        n = int(row["n"])
+        if n == 0:
+            continue
+        lat, lng = _tile_point(float(row["sx"]) / n, float(row["sy"]) / n, ROLLUP_ZOOM)
+        counted.append({**dict(row), "lat": lat, "lng": lng})
+    return counted
+
+
+def _tile_point(x: float, y: float, zoom: int) -> tuple[float, float]:
+    """The WGS-84 point at fractional tile coordinates."""
+    n = 2**zoom
+    lat = math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * y / n))))
+    return lat, x / n * 360.0 - 180.0
+
+
+async def _grouped_events(
+    filtered: Filtered,
+    shift: int,
+    box: geo.Box,
+    cells_at: int,
+    *,
+    outside: tuple[int, int, int, int] | None,
+) -> list[Any]:
+    """The list's events grouped by cell; with `outside` (inner zoom-16 tiles), only those in
+    the box's edge: four bands, each narrowed by an index on latitude or longitude."""
+    bind = Parameters()
+    bind.values.extend(filtered.values)
+    west_x, north_y = geo.tile_of(box.north, box.west, cells_at)
+    east_x, south_y = geo.tile_of(box.south, box.east, cells_at)
+    # The tiles' range repeats the area's condition in the stored tile columns (a tile's width
+    # of slack: the area condition decides the edge, exactly as the list does).
+    low_x, high_x = (west_x << shift) - 1, ((east_x + 1) << shift)
+    low_y, high_y = (north_y << shift) - 1, ((south_y + 1) << shift)
+    head = (
+        f'SELECT "map_x">>{shift} AS x,"map_y">>{shift} AS y,"status","card",'
+        'COUNT(*) AS n,AVG("lat") AS lat,AVG("lng") AS lng'
+        f' FROM "{Event._meta.db_table}" WHERE {filtered.where}'
+        f' AND "map_x" BETWEEN {bind(low_x)} AND {bind(high_x)}'
+        f' AND "map_y" BETWEEN {bind(low_y)} AND {bind(high_y)}'
+    )
+    if outside is None:
+        return await fetch(Event, head + " GROUP BY 1,2,3,4", bind.values)
+    x0, y0, x1, y1 = outside
+    s = _ROLLUP_SHIFT
+    north = geo.tile_bounds(x0, y0, ROLLUP_ZOOM).north
+    south = geo.tile_bounds(x1, y1, ROLLUP_ZOOM).south
+    west = geo.tile_bounds(x0, y0, ROLLUP_ZOOM).west
+    east = geo.tile_bounds(x1, y1, ROLLUP_ZOOM).east
+    # Each band's stored-tile test decides; the latitude/longitude bound beside it (a hair
+    # wider) only lets an index find the band's rows.
+    slack = 1e-6
+    bands = [
+        f'("map_y">>{s})<{bind(y0)} AND "lat">={bind(north - slack)}',
+        f'("map_y">>{s})>{bind(y1)} AND "lat"<={bind(south + slack)}',
+        f'("map_y">>{s}) BETWEEN {bind(y0)} AND {bind(y1)} AND ("map_x">>{s})<{bind(x0)}'
+        f' AND "lng"<={bind(west + slack)}',
+        f'("map_y">>{s}) BETWEEN {bind(y0)} AND {bind(y1)} AND ("map_x">>{s})>{bind(x1)}'
+        f' AND "lng">={bind(east - slack)}',
+    ]
+    sql = " UNION ALL ".join(f"({head} AND {band} GROUP BY 1,2,3,4)" for band in bands)
+    return await fetch(Event, sql, bind.values)
 
 
 # ---------------------------------------------------------------- events with their popups
