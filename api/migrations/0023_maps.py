@@ -36,6 +36,8 @@ MAP_CELLS = [
     " PRIMARY KEY (region_code, tile_x, tile_y, status, card))",
     "CREATE INDEX event_map_cells_city ON event_map_cells (city_code, tile_x, tile_y)"
     " INCLUDE (region_code, status, card, n)",
+    "CREATE INDEX event_map_cells_region ON event_map_cells"
+    " (region_code varchar_pattern_ops, tile_x, tile_y) INCLUDE (status, card, n)",
     """
 CREATE FUNCTION event_map_cells_statement() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -185,6 +187,8 @@ class Migration(migrations.Migration):
                 " WHERE map_x IS NOT NULL",
                 # Bounding-box pages and nearby searches narrow by latitude first.
                 "CREATE INDEX events_map_lat ON events (lat, lng) WHERE lat IS NOT NULL",
+                # ... and longitude first for the west and east bands of a box's edge.
+                "CREATE INDEX events_map_lng ON events (lng, lat) WHERE lat IS NOT NULL",
                 "CREATE INDEX registry_buildings_map_lat ON registry_buildings (lat, lng)"
                 " WHERE lat IS NOT NULL",
                 "CREATE INDEX worker_positions_map_lat ON worker_positions (lat, lng)",
@@ -196,6 +200,7 @@ class Migration(migrations.Migration):
                 "ALTER TABLE events DROP COLUMN IF EXISTS geom",
                 "DROP INDEX worker_positions_map_lat",
                 "DROP INDEX registry_buildings_map_lat",
+                "DROP INDEX events_map_lng",
                 "DROP INDEX events_map_lat",
                 "DROP INDEX events_map_tile",
                 "ALTER TABLE events DROP COLUMN map_y",

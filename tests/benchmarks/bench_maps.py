@@ -131,7 +131,18 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument(
+        "--database", help="measure a database this benchmark filled before (kept), no generation"
+    )
     arguments = parser.parse_args()
+    if arguments.database:
+        from tests.urls import with_database
+
+        server = os.environ.get("DATABASE_URL")
+        if not server:
+            raise SystemExit("set DATABASE_URL (the server holding --database)")
+        print_results(await measure(with_database(server, arguments.database), arguments.runs))
+        return
     async with datagen.scratch_database() as url:
         started = time.perf_counter()
         await datagen.apply_migrations(url)
@@ -150,6 +161,10 @@ async def main() -> None:
             await connection.close()
         print(f"generated in {time.perf_counter() - started:.0f} s: {counts}")
         results = await measure(url, arguments.runs)
+    print_results(results)
+
+
+def print_results(results: list[tuple[str, str, float, float, int]]) -> None:
     print(f"\n{'path':<8} {'question':<40} {'p50 ms':>8} {'p99 ms':>8} {'size':>6}")
     for path, name, p50, p99, size in results:
         print(f"{path:<8} {name:<40} {p50:>8.1f} {p99:>8.1f} {size:>6}")

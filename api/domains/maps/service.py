@@ -198,7 +198,14 @@ async def _counted_cells(
     bind = Parameters()
     x0, y0, x1, y1 = inner
     where = [
-        "(" + " OR ".join(starts_with("region_code", p, bind) for p in scope) + ")",
+        "("
+        + " OR ".join(
+            f'"city_code"={bind(p)}'
+            if Level.of_code(p) is Level.CITY
+            else starts_with("region_code", p, bind)
+            for p in scope
+        )
+        + ")",
         f'"tile_x" BETWEEN {bind(x0)} AND {bind(x1)}',
         f'"tile_y" BETWEEN {bind(y0)} AND {bind(y1)}',
     ]
