@@ -27,6 +27,8 @@ class ErrorCode(StrEnum):
     FILE_TOO_LARGE = "FILE_TOO_LARGE"
     IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
     OUTSIDE_AREA = "OUTSIDE_AREA"
+    BOUNDARY_OVERLAP = "BOUNDARY_OVERLAP"  # a region's boundary overlaps a sibling's
+    BOUNDARY_OUTSIDE_PARENT = "BOUNDARY_OUTSIDE_PARENT"  # ... or leaves its parent's
     # top-level only (extensions.code): not part of any union
     UNAUTHENTICATED = "UNAUTHENTICATED"
     FORBIDDEN = "FORBIDDEN"

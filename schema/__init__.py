@@ -44,6 +44,7 @@ from schema.hierarchy.mutations import HierarchyMutation
 from schema.hierarchy.queries import HierarchyQuery
 from schema.imports.schema import ImportsMutation, ImportsQuery, ImportsSubscription
 from schema.intake.schema import IntakeMutation, IntakeQuery
+from schema.maps.schema import MapsMutation, MapsQuery
 from schema.meetings.schema import MeetingsMutation, MeetingsQuery
 from schema.node import Node
 from schema.nodes import NodeQuery
@@ -90,6 +91,7 @@ class Query(
     CareQuery,
     PartyWorkQuery,
     TriageQuery,
+    MapsQuery,
 ):
     pass
 
@@ -120,6 +122,7 @@ class Mutation(
     CareMutation,
     PartyWorkMutation,
     TriageMutation,
+    MapsMutation,
 ):
     pass
 

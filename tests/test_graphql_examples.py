@@ -33,6 +33,7 @@ from tests.diaries.examples import diary_fixtures
 from tests.economy.examples import economy_fixtures
 from tests.emergencies.examples import emergency_fixtures
 from tests.intake.helpers import close_event
+from tests.maps.examples import map_fixtures
 from tests.meetings.examples import meeting_fixtures
 from tests.points.examples import points_fixtures
 from tests.registry.examples import registry_fixtures
@@ -145,6 +146,7 @@ async def _fixtures() -> dict[str, str]:
         **await points_fixtures(),
         **await economy_fixtures(),
         **await care_fixtures(),
+        **await map_fixtures(),
     }
 
 

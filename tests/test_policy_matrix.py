@@ -316,6 +316,30 @@ async def read_patrols(
     )
 
 
+async def read_region_features(
+    client: httpx.AsyncClient, token: str, code: str, ctx: dict[str, Any]
+) -> dict[str, Any]:
+    return await gql(
+        client,
+        "query($c: String!) { regionFeatures(scope: $c, level: GRID) { __typename }"
+        " boundaryViolations(scope: $c) { __typename } }",
+        {"c": code},
+        token=token,
+    )
+
+
+async def read_map_workers(
+    client: httpx.AsyncClient, token: str, code: str, ctx: dict[str, Any]
+) -> dict[str, Any]:
+    return await gql(
+        client,
+        "query($c: String!) { mapWorkers(scope: $c, area: {near: {lat: 35.7, lng: 114.3,"
+        " radius: 1000}}) { __typename } }",
+        {"c": code},
+        token=token,
+    )
+
+
 async def read_visit_coverage(
     client: httpx.AsyncClient, token: str, code: str, ctx: dict[str, Any]
 ) -> dict[str, Any]:
@@ -628,6 +652,8 @@ async def merge_events(
 PROBES: list[tuple[str, str, Probe, set[Level]]] = [
     ("region", "read", read_region, set(ORDER)),
     ("region", "update", update_region, set(ORDER)),
+    ("region", "read", read_region_features, set(ORDER)),
+    ("position", "read", read_map_workers, set(ORDER)),
     ("department", "read", read_departments, {Level.CITY, Level.DISTRICT, Level.TOWNSHIP}),
     ("department", "update", update_department, {Level.CITY, Level.DISTRICT, Level.TOWNSHIP}),
     ("user", "read", read_users, set(ORDER)),

@@ -21,6 +21,7 @@ from schema.events.types import (
 )
 from schema.events.vocabulary import Language, Vocabulary, vocabulary_for
 from schema.fast.selection import selected_below
+from schema.geo import MapAreaInput, area_of
 from schema.pagination import Connection, connection
 from schema.permissions import allow, public, signed_in
 from schema.scalars import parse_uuid
@@ -48,6 +49,9 @@ class EventFilterInput:
     text: str | None = strawberry.field(
         default=None, description="In title, address or case number."
     )
+    area: MapAreaInput | None = strawberry.field(
+        default=None, description="Located in this box or circle."
+    )
 
 
 def _named(given: str | None, type_name: str, field: str) -> UUID | None:
@@ -61,7 +65,7 @@ def _named(given: str | None, type_name: str, field: str) -> UUID | None:
     return found
 
 
-def _filters(value: EventFilterInput | None) -> service.EventFilter:
+def event_filters(value: EventFilterInput | None) -> service.EventFilter:
     if value is None:
         return service.EventFilter()
     return service.EventFilter(
@@ -80,6 +84,7 @@ def _filters(value: EventFilterInput | None) -> service.EventFilter:
         reported_from=value.reported_from,
         reported_to=value.reported_to,
         text=value.text,
+        area=area_of(value.area, field="filter.area") if value.area is not None else None,
     )
 
 
@@ -113,7 +118,7 @@ class EventsQuery:
         page, filtered = await service.list_events(
             actor=info.context.principal,
             page=page_request(first, after),
-            filters=_filters(filter),
+            filters=event_filters(filter),
             columns=columns,
         )
         return connection(page, filtered, EventType.from_rows(columns))

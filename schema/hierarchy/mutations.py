@@ -8,6 +8,7 @@ from typing import Annotated
 import strawberry
 from strawberry.scalars import JSON
 
+from api import geo
 from api.domains.hierarchy import service
 from api.domains.hierarchy.enums import UrbanRural
 from api.errors import NotFound
@@ -33,6 +34,9 @@ class CreateRegionInput:
     external_codes: JSON | None = strawberry.field(
         default=None, description="Codes in other schemes."
     )
+    datum: geo.Datum = strawberry.field(
+        default=geo.Datum.WGS84, description="Datum of centre and boundary (stored as WGS-84)."
+    )
 
 
 @strawberry.input(description="Changes to a region; omitted fields stay. The code never changes.")
@@ -45,6 +49,9 @@ class UpdateRegionInput:
     centre: GeoPointInput | None = None
     boundary: JSON | None = None
     external_codes: JSON | None = None
+    datum: geo.Datum = strawberry.field(
+        default=geo.Datum.WGS84, description="Datum of centre and boundary (stored as WGS-84)."
+    )
 
 
 @strawberry.input(description="A new functional department.")
@@ -113,6 +120,7 @@ class HierarchyMutation:
                 centre=_centre(input.centre),
                 boundary=_json_object(input.boundary, "boundary"),
                 external_codes=_json_object(input.external_codes, "externalCodes"),
+                datum=input.datum,
             ),
         )
         return RegionPayload(region=RegionType.from_model(region))
@@ -133,6 +141,7 @@ class HierarchyMutation:
                 centre=_centre(input.centre),
                 boundary=_json_object(input.boundary, "boundary"),
                 external_codes=_json_object(input.external_codes, "externalCodes"),
+                datum=input.datum,
             ),
         )
         return RegionPayload(region=RegionType.from_model(region))

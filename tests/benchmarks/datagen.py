@@ -199,6 +199,7 @@ async def generate(
         await _fill(connection, events=events, due=due, now=now)
         await connection.execute("ALTER TABLE events ENABLE TRIGGER USER")
         await connection.execute("SELECT event_daily_counts_rebuild()")
+        await connection.execute("SELECT event_map_cells_rebuild()")
     await connection.execute("VACUUM ANALYZE")
     counts = {}
     for table in ("regions", "departments", "users", "events", "event_cards", "event_timeline"):

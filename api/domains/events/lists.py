@@ -11,7 +11,7 @@ from typing import Any
 
 from asyncpg import Record
 
-from api import clock
+from api import clock, geo
 from api.auth import Principal
 from api.domains.events.enums import (
     OPEN_STATUSES,
@@ -57,6 +57,7 @@ class EventFilter:
     reported_from: datetime | None = None
     reported_to: datetime | None = None
     text: str | None = None
+    area: geo.Area | None = None  # a bounding box or a circle (WGS-84)
 
 
 async def get_event(*, actor: Principal, event_id: uuid.UUID) -> Event:
@@ -127,6 +128,8 @@ async def list_events(
 ) -> tuple[Page[Record], Filtered]:
     """Events in scope, newest first, as rows of `events` (of `columns`, which must include
     the sort key's)."""
+    if filters.area is not None:
+        await geo.detect_postgis(Event._meta.db)
     sql, values, filtered = list_statement(actor=actor, page=page, filters=filters, columns=columns)
     rows = await fetch(Event, sql, values)
     return make_page(rows, page, lambda e: f"{e['reported_at'].isoformat()}|{e['id']}"), filtered
@@ -181,6 +184,8 @@ def list_statement(
             f" OR {starts_with('case_number', text, bind)}"
             f" OR {contains_any_case('address', text, bind)})"
         )
+    if filters.area is not None:
+        where.append(geo.area_condition(filters.area, bind, geometry="geom"))
     filtered = Filtered(Event, " AND ".join(where), bind.values)
     sql = _page_sql(bind, where, page, columns, key="reported_at", newest_first=True)
     return sql, bind.values, filtered

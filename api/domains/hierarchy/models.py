@@ -56,3 +56,24 @@ class Department(Model):
     class Meta:
         table = "departments"
         unique_together = (("region_code", "code"),)
+
+
+class Compound(Model):
+    """A residential compound (小区): a named area under a community, a layer of the map below
+    the community's and above its buildings."""
+
+    id = fields.UUIDField(primary_key=True)
+    code = fields.CharField(max_length=40, unique=True, description="natural key")
+    community_code = fields.CharField(max_length=15, db_index=True)
+    name = fields.CharField(max_length=100)
+    boundary: fields.JSONField[Any] = fields.JSONField(
+        null=True, description="GeoJSON Polygon or MultiPolygon, WGS-84"
+    )
+    centre_lat = fields.FloatField(null=True)
+    centre_lng = fields.FloatField(null=True)
+    is_active = fields.BooleanField(default=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "compounds"

@@ -11,8 +11,11 @@ from shapely.geometry import shape
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
+from api import geo
 from api.auth import Principal
 from api.domains.audit.service import record
+from api.domains.hierarchy import locate
+from api.domains.hierarchy.boundaries import check_boundary_fits
 from api.domains.hierarchy.enums import UrbanRural
 from api.domains.hierarchy.models import Department, Region
 from api.errors import Conflict, ErrorCode, NotFound, ValidationFailed
@@ -38,6 +41,7 @@ class RegionInput:
     centre: tuple[float, float] | None = None  # (lat, lng) WGS-84
     boundary: dict[str, Any] | None = None
     external_codes: dict[str, str] | None = None
+    datum: geo.Datum = geo.Datum.WGS84  # of centre and boundary; stored in WGS-84
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +56,7 @@ class RegionChanges:
     centre: tuple[float, float] | None = None
     boundary: dict[str, Any] | None = None
     external_codes: dict[str, str] | None = None
+    datum: geo.Datum = geo.Datum.WGS84
 
 
 def parse_code(code: str, *, field: str = "code") -> Level:
@@ -65,45 +70,49 @@ def parse_code(code: str, *, field: str = "code") -> Level:
     return level
 
 
-def _clean_name(name: str) -> str:
+def clean_name(name: str) -> str:
     cleaned = " ".join(name.split())
     if not cleaned or len(cleaned) > MAX_NAME_LENGTH:
         raise ValidationFailed(f"name must have 1 to {MAX_NAME_LENGTH} characters", field="name")
     return cleaned
 
 
-def _check_centre(centre: tuple[float, float] | None) -> None:
+def check_centre(
+    centre: tuple[float, float] | None, datum: geo.Datum
+) -> tuple[float, float] | None:
+    """The centre checked (in range, in China) and in WGS-84."""
     if centre is None:
-        return
-    lat, lng = centre
-    if not (-90 <= lat <= 90 and -180 <= lng <= 180):
-        raise ValidationFailed("centre must be WGS-84 latitude/longitude", field="centre")
+        return None
+    return geo.point_to_wgs84(centre[0], centre[1], datum, field="centre")
 
 
-def _check_boundary(boundary: dict[str, Any] | None) -> None:
+def check_boundary(
+    boundary: dict[str, Any] | None, datum: geo.Datum, *, field: str = "boundary"
+) -> dict[str, Any] | None:
+    """The boundary checked (a valid polygon, in China) and in WGS-84."""
     if boundary is None:
-        return
+        return None
     if boundary.get("type") not in {"Polygon", "MultiPolygon"}:
-        raise ValidationFailed(
-            "boundary must be a GeoJSON Polygon or MultiPolygon", field="boundary"
-        )
+        raise ValidationFailed(f"{field} must be a GeoJSON Polygon or MultiPolygon", field=field)
+    boundary = geo.geometry_to_wgs84(boundary, datum)
     try:
         geometry = shape(boundary)
     except (GEOSException, ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
-        raise ValidationFailed(f"boundary is not valid GeoJSON: {exc}", field="boundary") from exc
+        raise ValidationFailed(f"{field} is not valid GeoJSON: {exc}", field=field) from exc
     points = sum(
         len(poly.exterior.coords) + sum(len(ring.coords) for ring in poly.interiors)
         for poly in getattr(geometry, "geoms", [geometry])
     )
     if points > MAX_BOUNDARY_POINTS:
         raise ValidationFailed(
-            f"boundary has {points} points; at most {MAX_BOUNDARY_POINTS}", field="boundary"
+            f"{field} has {points} points; at most {MAX_BOUNDARY_POINTS}", field=field
         )
     if not geometry.is_valid:
-        raise ValidationFailed("boundary polygon is self-intersecting or empty", field="boundary")
+        raise ValidationFailed(f"{field} polygon is self-intersecting or empty", field=field)
     minx, miny, maxx, maxy = geometry.bounds
-    if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
-        raise ValidationFailed("boundary must be in WGS-84 longitude/latitude", field="boundary")
+    for lat, lng in ((miny, minx), (maxy, maxx)):
+        geo.check_point(lat, lng, field=field)
+    return boundary
 
 
 def _check_households(households: int | None) -> None:
@@ -183,9 +192,9 @@ async def create_region(*, actor: Principal, data: RegionInput) -> Region:
     level = parse_code(data.code)
     parent_code = parent_of(data.code)
     authorize(actor.assignments, "region", "create", at=data.code)
-    name = _clean_name(data.name)
-    _check_centre(data.centre)
-    _check_boundary(data.boundary)
+    name = clean_name(data.name)
+    centre = check_centre(data.centre, data.datum)
+    boundary = check_boundary(data.boundary, data.datum)
     _check_households(data.households)
     _check_external_codes(data.external_codes)
     async with in_transaction():
@@ -207,6 +216,8 @@ async def create_region(*, actor: Principal, data: RegionInput) -> Region:
             raise Conflict(
                 f"region {data.code} already exists", field="code", code=ErrorCode.ALREADY_EXISTS
             )
+        if boundary is not None:
+            await check_boundary_fits(data.code, boundary)
         region = await Region.create(
             code=data.code,
             parent_code=parent_code,
@@ -216,9 +227,9 @@ async def create_region(*, actor: Principal, data: RegionInput) -> Region:
             households=data.households,
             leader_name=data.leader_name,
             leader_phone=data.leader_phone,
-            centre_lat=data.centre[0] if data.centre else None,
-            centre_lng=data.centre[1] if data.centre else None,
-            boundary=data.boundary,
+            centre_lat=centre[0] if centre else None,
+            centre_lng=centre[1] if centre else None,
+            boundary=boundary,
             external_codes=data.external_codes or {},
         )
         await record(
@@ -229,6 +240,8 @@ async def create_region(*, actor: Principal, data: RegionInput) -> Region:
             region_code=region.code,
             detail={"name": name},
         )
+    if boundary is not None:
+        locate.forget()
     return region
 
 
@@ -237,30 +250,33 @@ async def update_region(*, actor: Principal, code: str, changes: RegionChanges) 
     if Level.of_code(code) is None:
         raise NotFound("region", code)
     authorize(actor.assignments, "region", "update", at=code)
-    _check_centre(changes.centre)
-    _check_boundary(changes.boundary)
+    centre = check_centre(changes.centre, changes.datum)
+    boundary = check_boundary(changes.boundary, changes.datum)
     _check_households(changes.households)
     _check_external_codes(changes.external_codes)
     values: dict[str, Any] = {}
     if changes.name is not None:
-        values["name"] = _clean_name(changes.name)
+        values["name"] = clean_name(changes.name)
     for attribute in (
         "urban_rural",
         "households",
         "leader_name",
         "leader_phone",
-        "boundary",
         "external_codes",
     ):
         value = getattr(changes, attribute)
         if value is not None:
             values[attribute] = value
-    if changes.centre is not None:
-        values["centre_lat"], values["centre_lng"] = changes.centre
+    if boundary is not None:
+        values["boundary"] = boundary
+    if centre is not None:
+        values["centre_lat"], values["centre_lng"] = centre
     async with in_transaction():
         region = await Region.filter(code=code).select_for_update().first()
         if region is None:
             raise NotFound("region", code)
+        if boundary is not None:
+            await check_boundary_fits(code, boundary)
         before = {key: getattr(region, key) for key in values}
         region.update_from_dict(values)
         await region.save()
@@ -272,6 +288,8 @@ async def update_region(*, actor: Principal, code: str, changes: RegionChanges) 
             region_code=code,
             detail={"before": before, "after": values},
         )
+    if boundary is not None:
+        locate.forget()
     return region
 
 
@@ -393,7 +411,7 @@ async def create_department(*, actor: Principal, data: DepartmentInput) -> Depar
         )
     authorize(actor.assignments, "department", "create", at=data.region_code)
     code = _check_department_code(data.code)
-    name = _clean_name(data.name)
+    name = clean_name(data.name)
     categories = _check_categories(data.categories) or []
     async with in_transaction():
         if not await Region.exists(code=data.region_code, is_active=True):
@@ -436,7 +454,7 @@ async def update_department(
         authorize(actor.assignments, "department", "update", at=department.region_code)
         values: dict[str, Any] = {}
         if changes.name is not None:
-            values["name"] = _clean_name(changes.name)
+            values["name"] = clean_name(changes.name)
         if changes.categories is not None:
             values["categories"] = _check_categories(changes.categories)
         if changes.phone is not None:

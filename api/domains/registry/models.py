@@ -40,6 +40,10 @@ class Building(Model):
     floors_below = fields.SmallIntField(null=True)
     lat = fields.FloatField(null=True, description="WGS-84")
     lng = fields.FloatField(null=True, description="WGS-84")
+    footprint: fields.JSONField[Any] = fields.JSONField(
+        null=True, description="GeoJSON Polygon, WGS-84 (besides the point)"
+    )
+    compound_code = fields.CharField(max_length=40, null=True, description="its 小区, if any")
     status = fields.CharEnumField(RecordStatus, max_length=16, default=RecordStatus.ACTIVE)
     version = fields.IntField(default=1)
     created_at = fields.DatetimeField(auto_now_add=True)

@@ -6,12 +6,19 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import ClassVar
 
+import asyncpg
+import orjson
+from shapely.errors import GEOSException
+from shapely.geometry import shape
+
+from api import geo
 from api.domains.imports.enums import ImportKind
 from api.domains.imports.kinds import (
     Column,
     Derived,
     Invalid,
     Reference,
+    Rejecter,
     choice,
     decimal,
     grid_code,
@@ -20,6 +27,7 @@ from api.domains.imports.kinds import (
 from api.domains.imports.kinds.identity import id_number
 from api.domains.imports.kinds.records import RegistryRecords, code, phone, yes_no
 from api.domains.registry.enums import HouseholdType, RecordKind
+from api.errors import ValidationFailed
 
 
 def area(raw: str) -> Decimal:
@@ -30,6 +38,35 @@ def area(raw: str) -> Decimal:
     if not value.is_finite() or not 0 < value < 10_000_000:
         raise Invalid("between 0 and 10,000,000 m²")
     return value.quantize(Decimal("0.01"))
+
+
+MAX_FOOTPRINT_POINTS = 2_000
+
+
+def footprint(raw: str) -> str:
+    """A building's footprint: a GeoJSON Polygon (WGS-84, or the datum its `crs` names), valid
+    and in China; stored as its WGS-84 JSON text."""
+    try:
+        given = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        raise Invalid("a GeoJSON Polygon") from None
+    if not isinstance(given, dict) or given.get("type") != "Polygon":
+        raise Invalid("a GeoJSON Polygon")
+    try:
+        polygon = geo.geometry_to_wgs84(given, geo.Datum.WGS84)
+        geometry = shape(polygon)
+    except ValidationFailed as exc:
+        raise Invalid(exc.message) from None
+    except (GEOSException, ValueError, TypeError, KeyError, IndexError, AttributeError):
+        raise Invalid("a GeoJSON Polygon") from None
+    if geometry.is_empty or not geometry.is_valid:
+        raise Invalid("a polygon that does not cross itself")
+    if len(geometry.exterior.coords) > MAX_FOOTPRINT_POINTS:
+        raise Invalid(f"at most {MAX_FOOTPRINT_POINTS} points")
+    minx, miny, maxx, maxy = geometry.bounds
+    if not (geo.in_china(miny, minx) and geo.in_china(maxy, maxx)):
+        raise Invalid("longitude/latitude in China (are they swapped?)")
+    return orjson.dumps(polygon).decode()
 
 
 def _grid() -> Column:
@@ -63,7 +100,25 @@ class Buildings(RegistryRecords):
         Column("floors_below", ("地下层数",), parse=integer(0, 20), sql_type="smallint"),
         Column("lat", ("latitude", "纬度"), parse=decimal(-90, 90), sql_type="double precision"),
         Column("lng", ("longitude", "经度"), parse=decimal(-180, 180), sql_type="double precision"),
+        Column(
+            "footprint",
+            ("轮廓", "楼栋轮廓", "建筑轮廓", "geojson"),
+            max_length=60_000,
+            parse=footprint,
+            sql_type="jsonb",
+        ),
+        Column("compound_code", ("小区编码", "所属小区", "compound"), max_length=40),
     )
+
+    async def check(self, connection: asyncpg.Connection, reject: Rejecter, scope: str) -> None:
+        # A compound named must exist, active, in the community of the building's grid.
+        await reject(
+            "SELECT s.row_number, 'compound_code', 'UNKNOWN_REFERENCE', "
+            "'no compound ' || s.compound_code || ' in the community of ' || s.region_code, "
+            "s.compound_code FROM import_staging s WHERE s.compound_code IS NOT NULL "
+            "AND NOT EXISTS (SELECT 1 FROM compounds c WHERE c.code = s.compound_code "
+            "AND c.is_active AND left(s.region_code, 12) = c.community_code)"
+        )
 
 
 class Houses(RegistryRecords):
