@@ -18,7 +18,7 @@ from tests.points.helpers import COMMUNITY, ME, register, volunteer
 
 
 def _opening_statements() -> list[str]:
-    migration = importlib.import_module("api.migrations.0023_points").Migration
+    migration = importlib.import_module("api.migrations.0025_points").Migration
     [run_sql] = [op for op in migration.operations if isinstance(op, ops.RunSQL)]
     return [sql for sql in run_sql.sql if "registry_volunteers" in sql or "opening" in sql]
 

@@ -13,7 +13,7 @@ from tortoise.migrations import operations as ops
 
 
 class Migration(migrations.Migration):
-    dependencies = [("gridgov", "0022_announcements")]
+    dependencies = [("gridgov", "0024_meetings")]
 
     initial = False
 

@@ -125,7 +125,7 @@ $$
 
 
 class Migration(migrations.Migration):
-    dependencies = [("gridgov", "0022_announcements")]
+    dependencies = [("gridgov", "0028_triage")]
 
     initial = False
 

@@ -72,7 +72,7 @@ class SpecialGroup(StrEnum):
 
 
 class Migration(migrations.Migration):
-    dependencies = [('gridgov', '0022_announcements')]
+    dependencies = [("gridgov", "0026_economy")]
 
     initial = False
 

@@ -58,7 +58,7 @@ class ImportKind(StrEnum):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("gridgov", "0022_announcements")]
+    dependencies = [("gridgov", "0025_points")]
 
     initial = False
 

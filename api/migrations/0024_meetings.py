@@ -68,7 +68,7 @@ class BodyFormat(StrEnum):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("gridgov", "0022_announcements")]
+    dependencies = [("gridgov", "0023_national_calendar")]
 
     initial = False
 

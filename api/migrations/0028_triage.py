@@ -37,7 +37,7 @@ class Action(StrEnum):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("gridgov", "0022_announcements")]
+    dependencies = [("gridgov", "0027_care")]
 
     initial = False
 
