@@ -40,12 +40,15 @@ MODEL_MODULES = [
     "api.domains.triage.models",
 ]
 # Loaders of reference data that must exist once the tables do (idempotent), run after migrating.
+# Tables the code expects filled (categories, project categories): loaded at every migrate, and
+# again into each test's emptied tables.
 REFERENCE_DATA = [
     "api.domains.events.reference.ensure_reference_data",
-    # this year's and next year's statutory holidays (api/domains/events/holidays.py)
-    "api.domains.events.holidays.seed_current_years",
     "api.domains.economy.reference.ensure_reference_data",
 ]
+# Data of the day the migration runs (this year's and next year's statutory holidays): seeded at
+# every migrate, while tests start from an empty calendar and seed what they test.
+SEEDED_AT_MIGRATE = ["api.domains.events.holidays.seed_current_years"]
 
 
 class PooledConnection(asyncpg.Connection):
@@ -126,7 +129,7 @@ async def apply_migrations(database_url: str) -> list[str]:
         await context.init(config=config)
         pending = await pending_migrations(config)
         await migrate_api(config=config)
-        for name in REFERENCE_DATA:
+        for name in (*REFERENCE_DATA, *SEEDED_AT_MIGRATE):
             module, function = name.rsplit(".", 1)
             await getattr(import_module(module), function)()
     return pending

@@ -204,6 +204,7 @@ class Migration(migrations.Migration):
                 ('note', fields.TextField(default='', unique=False)),
                 ('closed_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
             ],
             options={'table': 'care_inspections', 'app': 'gridgov', 'indexes': [Index(fields=['region_code', 'inspected_at'])], 'pk_attr': 'id', 'table_description': 'A safety inspection (安全检查) of a house, building or organisation, on the flow kernel'},
             bases=['ClockColumns'],

@@ -193,8 +193,11 @@ LeaderboardResult = Annotated[
 ]
 
 
-@strawberry.input(description="Posts within a radius of a point.")
-class NearInput:
+@strawberry.input(
+    name="PostsNearInput",
+    description="Posts within a radius of a point (WGS-84, as a phone's GPS gives it).",
+)
+class PostsNearInput:
     lat: float
     lng: float
     radius_metres: int = strawberry.field(default=3000, description="1 to 50 000.")
@@ -508,7 +511,7 @@ class PointsQuery:
         self,
         info: Info,
         region_code: str | None = None,
-        near: NearInput | None = None,
+        near: PostsNearInput | None = None,
         open_only: bool = True,
         first: int | None = None,
         after: str | None = None,

@@ -34,7 +34,7 @@ from tests.points.helpers import (
 )
 
 POSTS = (
-    "query($region: String, $near: NearInput) { welfarePosts(regionCode: $region, near: $near)"
+    "query($region: String, $near: PostsNearInput) { welfarePosts(regionCode: $region, near: $near)"
     " { totalCount edges { node { title } } } }"
 )
 PUBLISHED = (

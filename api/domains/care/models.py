@@ -66,6 +66,7 @@ class Inspection(ClockColumns):
     note = fields.TextField(default="")
     closed_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField()
+    updated_at = fields.DatetimeField(auto_now=True)
 
     class Meta:
         table = "care_inspections"

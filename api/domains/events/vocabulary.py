@@ -77,6 +77,8 @@ LABELS: dict[str, tuple[type[StrEnum], Mapping[StrEnum, tuple[str, str]]]] = {
             Action.REMIND: ("临期提醒", "Reminder"),
             Action.YELLOW_CARD: ("黄牌", "Yellow card"),
             Action.RED_CARD: ("红牌", "Red card"),
+            Action.MERGE: ("合并重复件", "Merge as a repeat"),
+            Action.UNMERGE: ("撤销合并", "Unmerge"),
         },
     ),
     "EventSource": (
