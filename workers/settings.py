@@ -10,7 +10,7 @@ from arq.connections import ArqRedis, RedisSettings, create_pool
 from api import db, jobs
 from api.settings import get_settings
 from workers.accounts import prune_sessions
-from workers.care import export_hazard_ledger
+from workers.care import export_hazard_ledger, requeue_exports
 from workers.diaries import assess_diary_quotas
 from workers.events import enforce_deadlines, investigation_reminders
 from workers.imports import purge_imports, requeue_imports, run_import
@@ -51,6 +51,7 @@ class WorkerSettings:
         purge_imports,
         assess_diary_quotas,
         export_hazard_ledger,  # a year of a district's hazards writes in seconds
+        requeue_exports,
     ]
     cron_jobs: ClassVar[list[Any]] = [
         cron(prune_sessions, hour={3}, minute={17}, unique=True, run_at_startup=False),
@@ -64,6 +65,7 @@ class WorkerSettings:
         # machine was down then (frozen periods are skipped, so a rerun costs little)
         cron(freeze_rankings, hour={17}, minute={30}, unique=True, run_at_startup=True),
         cron(requeue_imports, second={30}, unique=True, timeout=50),
+        cron(requeue_exports, second={40}, unique=True, timeout=50),
         # 03:37 China time (19:37 UTC), away from the day's imports
         cron(purge_imports, hour={19}, minute={37}, unique=True, run_at_startup=False),
         # 01:10 China time (17:10 UTC), once the week or month closed; at start-up too
