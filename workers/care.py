@@ -18,3 +18,8 @@ async def export_hazard_ledger(ctx: dict[str, Any], export_id: str) -> str | Non
             await exports.fail(uuid.UUID(export_id), "the export stopped on an internal error")
         raise
     return state.value if state else None
+
+
+async def requeue_exports(ctx: dict[str, Any]) -> int:
+    """Queue again the exports whose enqueue was lost."""
+    return await exports.requeue_stale(ctx["redis"])

@@ -11,7 +11,7 @@ from api import db, jobs
 from api.settings import get_settings
 from workers.accounts import prune_sessions
 from workers.announcements import push_announcement, push_overdue_announcements
-from workers.care import export_hazard_ledger
+from workers.care import export_hazard_ledger, requeue_exports
 from workers.diaries import assess_diary_quotas
 from workers.events import (
     enforce_deadlines,
@@ -65,6 +65,7 @@ class WorkerSettings:
         freeze_points_periods,
         export_hazard_ledger,  # a year of a district's hazards writes in seconds
         train_classifier,
+        requeue_exports,
     ]
     cron_jobs: ClassVar[list[Any]] = [
         cron(prune_sessions, hour={3}, minute={17}, unique=True, run_at_startup=False),
@@ -82,6 +83,7 @@ class WorkerSettings:
         # 01:45 China time (17:45 UTC): the quarter that ended, once per community
         cron(freeze_points_periods, hour={17}, minute={45}, unique=True, run_at_startup=True),
         cron(requeue_imports, second={30}, unique=True, timeout=50),
+        cron(requeue_exports, second={40}, unique=True, timeout=50),
         # 03:37 China time (19:37 UTC), away from the day's imports
         cron(purge_imports, hour={19}, minute={37}, unique=True, run_at_startup=False),
         # 01:10 China time (17:10 UTC), once the week or month closed; at start-up too

@@ -116,7 +116,14 @@ async def test_a_helper_is_paired_and_the_person_is_overdue_until_visited_and_ma
     not_care = first(
         await gql(client, RULE, {"r": COMMUNITY, "g": "DRUG_USER", "d": 7}, token=staff)
     )
+    citizen = await factories.user("citizen", "4106")  # city-wide, but nobody's staff
+    not_staff = first(
+        await gql(
+            client, ASSIGN, {"r": record_id, "k": "STAFF", "h": str(citizen.id)}, token=worker
+        )
+    )
     assert far["__typename"] == "ValidationError" and far["code"] == "OUTSIDE_AREA"
+    assert not_staff["__typename"] == "NotFoundError"
     assert zero["__typename"] == "ValidationError" and zero["field"] == "everyDays"
     assert not_care["__typename"] == "ValidationError" and not_care["field"] == "group"
     assert await CareHelper.all().count() == 0 and await CareVisitRule.all().count() == 0

@@ -4,6 +4,7 @@ closure, and the hazard ledger; bad input writes nothing; a hazard becomes an ev
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 from typing import Any
 
@@ -180,6 +181,20 @@ async def test_bad_inspections_write_nothing(client: httpx.AsyncClient, db: None
         await gql(client, RECORD, {"input": inspection_input(str(other.id))}, token=worker)
     )
     assert outside["__typename"] == "NotFoundError"
+    unknown_owner = first(
+        await gql(
+            client,
+            RECORD,
+            {
+                "input": inspection_input(
+                    str(target.id), hazard_input(3), hazard_input(3, ownerUserId=str(uuid.uuid4()))
+                )
+            },
+            token=worker,
+        )
+    )
+    assert unknown_owner["__typename"] == "NotFoundError"
+    assert unknown_owner["field"] == "hazards.1.ownerUserId"
     assert await Inspection.all().count() == 0 and await Hazard.all().count() == 0
 
 

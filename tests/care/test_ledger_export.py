@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 import pytest
 from openpyxl import load_workbook
+from redis.asyncio import Redis
 
 from api import clock
 from api.domains.care import exports
@@ -22,7 +23,7 @@ from tests.care.helpers import COMMUNITY, ERROR, GRID, first, house
 from tests.care.test_inspections import RECORD, hazard_input, inspection_input
 from tests.diaries.helpers import person
 from tests.factories import gql
-from workers.care import export_hazard_ledger
+from workers.care import export_hazard_ledger, requeue_exports
 
 EXPORT = (
     "mutation($r: String!, $from: Date!, $to: Date!) {"
@@ -40,7 +41,7 @@ class WorkerDied(Exception):
 
 
 async def test_an_export_survives_a_dead_worker_and_is_the_requesters_alone(
-    client: httpx.AsyncClient, db: None, monkeypatch: pytest.MonkeyPatch
+    client: httpx.AsyncClient, db: None, redis: Redis, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     await factories.region_tree()
     _, worker = await person("grid_worker", GRID)
@@ -64,6 +65,11 @@ async def test_an_export_survives_a_dead_worker_and_is_the_requesters_alone(
     assert asked["export"]["state"] == "QUEUED" and asked["export"]["downloadUrl"] is None
     outside = first(await gql(client, EXPORT, {**period, "r": "410611002"}, token=staff))
     assert outside["__typename"] == "ValidationError" and outside["code"] == "OUTSIDE_AREA"
+
+    # an export whose enqueue was lost is queued again by the worker's cron, under its job id
+    assert await exports.requeue_stale(redis) == 0
+    clock.move(timedelta(minutes=3))
+    assert await requeue_exports({"redis": redis}) == 1
 
     # the worker dies after the first row's batch
     written: list[Any] = []

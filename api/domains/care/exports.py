@@ -106,6 +106,20 @@ async def enqueue(redis: Redis, export_id: uuid.UUID) -> bool:
     return True
 
 
+STALE_QUEUED: Final = timedelta(minutes=2)
+
+
+async def requeue_stale(redis: Redis) -> int:
+    """Queue again the exports whose enqueue was lost (Redis down after the row was written),
+    under the same job id, so never twice."""
+    stale = await LedgerExport.filter(
+        state=ExportState.QUEUED, created_at__lt=clock.now() - STALE_QUEUED
+    ).values_list("id", flat=True)
+    for export_id in stale:
+        await enqueue(redis, uuid.UUID(str(export_id)))
+    return len(stale)
+
+
 async def mine(*, actor: Principal, export_id: uuid.UUID) -> LedgerExport:
     """An export the caller asked for (anyone else's is not found)."""
     found = await LedgerExport.get_or_none(id=export_id, requested_by_id=_requester(actor))

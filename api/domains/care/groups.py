@@ -19,6 +19,7 @@ from tortoise.transactions import in_transaction
 
 from api import clock
 from api.auth import Principal
+from api.domains.accounts.enums import Role
 from api.domains.accounts.models import RoleAssignment, User
 from api.domains.care.enums import HelperKind
 from api.domains.care.models import CareHelper, CareVisitRule
@@ -67,8 +68,11 @@ async def _helper_region_and_label(kind: HelperKind, helper_id: uuid.UUID) -> tu
     their own community (neighbours help neighbours), staff the areas of their assignments."""
     if kind is HelperKind.STAFF:
         user = await User.get_or_none(id=helper_id, is_active=True)
-        regions = await RoleAssignment.filter(user_id=helper_id).values_list(
-            "region_code", flat=True
+        # a citizen's account holds a city-wide assignment but is nobody's staff
+        regions = (
+            await RoleAssignment.filter(user_id=helper_id)
+            .exclude(role__in=[Role.CITIZEN, Role.INTEGRATION])
+            .values_list("region_code", flat=True)
         )
         if user is None or not regions:
             raise NotFound("user", helper_id, field="helperId")
@@ -221,6 +225,8 @@ async def overdue(
     authorize(actor.assignments, "special_group", "read", at=grid)
     groups = [group.value] if group else sorted(g.value for g in CARE_GROUPS)
     now = clock.now()
+    # a grid holds a few dozen people in care: the rule and last visit of each come from one
+    # query, and the cut by each one's own rule is made here
     rows = await connections.get("default").execute_query_dict(
         OVERDUE_SQL,
         [

@@ -17,6 +17,7 @@ from tortoise.transactions import in_transaction
 
 from api import clock, flows
 from api.auth import Principal
+from api.domains.accounts.models import User
 from api.domains.care.enums import (
     HazardAction,
     HazardLevel,
@@ -148,6 +149,11 @@ async def record(
         raise ValidationFailed("inspectedAt is a time within the last 31 days", field="inspectedAt")
     if len(hazards) > MAX_HAZARDS:
         raise ValidationFailed(f"at most {MAX_HAZARDS} hazards", field="hazards")
+    owners = {h.owner_user_id for h in hazards if h.owner_user_id is not None}
+    known = set(await User.filter(id__in=list(owners), is_active=True).values_list("id", flat=True))
+    for index, data in enumerate(hazards):
+        if data.owner_user_id is not None and data.owner_user_id not in known:
+            raise NotFound("user", data.owner_user_id, field=f"hazards.{index}.ownerUserId")
     inspection = Inspection(
         id=uuid.uuid4(),
         region_code=target.region_code,
