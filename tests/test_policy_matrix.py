@@ -726,7 +726,11 @@ async def test_every_role_at_every_level_gets_exactly_what_policy_allows(
     departments = {}
     for level in (Level.CITY, Level.DISTRICT, Level.TOWNSHIP):
         departments[TARGET[level]] = str((await factories.department(TARGET[level])).id)
-    ctx = {"departments": departments}
+    snapshots = {
+        TARGET[level]: str((await ranking_snapshot(TARGET[level])).id)
+        for level in (Level.CITY, Level.DISTRICT)
+    }
+    ctx = {"departments": departments, "snapshots": snapshots}
     enforcer = get_enforcer()
     checked = 0
     mismatches = []
