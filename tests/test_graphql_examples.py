@@ -28,7 +28,6 @@ from tests import factories
 from tests.announcements.examples import announcement_fixtures
 from tests.approvals.examples import approval_fixtures
 from tests.care.examples import care_fixtures
-from tests.conftest import model_tables
 from tests.diaries.examples import diary_fixtures
 from tests.economy.examples import economy_fixtures
 from tests.emergencies.examples import emergency_fixtures
@@ -55,10 +54,46 @@ def header(text: str) -> dict[str, str]:
 
 
 SNAPSHOT = "examples_world"
-RESTART_SEQUENCES = """
+# Every table of ours, models or not (counts kept by triggers too), but not the migrations'
+# record, an extension's (PostGIS's spatial_ref_sys) or a partition (its parent holds its rows);
+# each with its columns minus the generated ones, which are computed again on the copy.
+TABLES = """
+    SELECT c.oid, c.relname AS name,
+           (SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum)
+              FROM pg_attribute a
+             WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+               AND a.attgenerated = '') AS columns
+      FROM pg_class c
+     WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p')
+       AND NOT c.relispartition AND c.relname <> 'tortoise_migrations'
+       AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = c.oid AND d.deptype = 'e')
+"""
+TAKE = f"""
+DROP SCHEMA IF EXISTS {SNAPSHOT} CASCADE;
+CREATE SCHEMA {SNAPSHOT};
 DO $$
-DECLARE owned record; top bigint;
+DECLARE tab record;
 BEGIN
+    FOR tab IN {TABLES} LOOP
+        EXECUTE format('CREATE TABLE {SNAPSHOT}.%I AS SELECT %s FROM public.%I',
+                       tab.name, tab.columns, tab.name);
+    END LOOP;
+END $$;
+"""
+# The rows are a copy of consistent tables: no trigger (foreign keys, counts) runs on them.
+# Serial ids go on from the fixtures' last one.
+RESTORE = f"""
+BEGIN;
+DO $$
+DECLARE tab record; owned record; top bigint;
+BEGIN
+    EXECUTE (SELECT 'TRUNCATE ' || string_agg(format('public.%I', name), ', ') || ' CASCADE'
+               FROM ({TABLES}) t);
+    PERFORM set_config('session_replication_role', 'replica', true);
+    FOR tab IN {TABLES} LOOP
+        EXECUTE format('INSERT INTO public.%I (%s) OVERRIDING SYSTEM VALUE SELECT %s FROM {SNAPSHOT}.%I',
+                       tab.name, tab.columns, tab.columns, tab.name);
+    END LOOP;
     FOR owned IN
         SELECT s.oid::regclass AS sequence, t.relname AS tab, a.attname AS col
         FROM pg_class s
@@ -71,6 +106,7 @@ BEGIN
         IF top IS NOT NULL THEN PERFORM setval(owned.sequence, top); END IF;
     END LOOP;
 END $$;
+COMMIT;
 """
 _built: dict[str, str] = {}
 
@@ -81,24 +117,12 @@ async def _world() -> dict[str, str]:
     time and grows with each domain, a copy does not. Each example still starts from exactly
     that world: what one example writes is gone before the next."""
     connection = connections.get("default")
-    tables = model_tables()
     if not _built:
         placeholders = await _fixtures()
-        await connection.execute_script(
-            f"DROP SCHEMA IF EXISTS {SNAPSHOT} CASCADE; CREATE SCHEMA {SNAPSHOT};"
-            + "".join(f'CREATE TABLE {SNAPSHOT}."{t}" AS TABLE public."{t}";' for t in tables)
-        )
+        await connection.execute_script(TAKE)
         _built.update(placeholders)
         return placeholders
-    # The rows are a copy of consistent tables: no foreign-key trigger needs to check them.
-    # Serial ids go on from the fixtures' last one (the emptying restarted them at 1).
-    await connection.execute_script(
-        f"BEGIN; TRUNCATE {', '.join(tables)} CASCADE;"
-        " SET LOCAL session_replication_role = replica;"
-        + "".join(f'INSERT INTO public."{t}" SELECT * FROM {SNAPSHOT}."{t}";' for t in tables)
-        + RESTART_SEQUENCES
-        + "COMMIT;"
-    )
+    await connection.execute_script(RESTORE)
     # An access token lives 15 minutes; the run may be longer.
     citizen = await User.get(username="8613912345678")
     return {**_built, "<citizen_token>": await factories.token_for(citizen)}
