@@ -4,10 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from api import clock
 from api.domains.points.assessment import freeze_due
+from api.domains.points.attendance import credit_attended_meetings
 
 
 async def freeze_points_periods(ctx: dict[str, Any]) -> int:
     """Freeze the last ended quarter of every community with members (idempotent: a frozen
     period is never recomputed)."""
     return await freeze_due()
+
+
+async def credit_meeting_points(ctx: dict[str, Any]) -> int:
+    """Credit members' sign-ins to held meetings (idempotent: once per meeting and member)."""
+    return await credit_attended_meetings(now=clock.now())

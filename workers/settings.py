@@ -20,7 +20,7 @@ from workers.events import (
     seed_national_calendar,
 )
 from workers.imports import purge_imports, requeue_imports, run_import
-from workers.points import freeze_points_periods
+from workers.points import credit_meeting_points, freeze_points_periods
 from workers.stats import freeze_rankings
 from workers.triage import train_classifier
 from workers.webhooks import deliver_webhook, dispatch_webhooks
@@ -65,6 +65,7 @@ class WorkerSettings:
         freeze_points_periods,
         export_hazard_ledger,  # a year of a district's hazards writes in seconds
         train_classifier,
+        credit_meeting_points,
         requeue_exports,
     ]
     cron_jobs: ClassVar[list[Any]] = [
@@ -81,6 +82,8 @@ class WorkerSettings:
         # machine was down then (frozen periods are skipped, so a rerun costs little)
         cron(freeze_rankings, hour={17}, minute={30}, unique=True, run_at_startup=True),
         # 01:45 China time (17:45 UTC): the quarter that ended, once per community
+        # 01:20 China time (17:20 UTC), before the quarter's freeze; at start-up too
+        cron(credit_meeting_points, hour={17}, minute={20}, unique=True, run_at_startup=True),
         cron(freeze_points_periods, hour={17}, minute={45}, unique=True, run_at_startup=True),
         cron(requeue_imports, second={30}, unique=True, timeout=50),
         cron(requeue_exports, second={40}, unique=True, timeout=50),
