@@ -324,8 +324,14 @@ def _postgis_condition(area: Area, bind: Any, geometry: str) -> str:
         f"{sql_number(box.east)},{sql_number(box.north)},4326)"
     )
     if isinstance(area, Box):
-        # ST_Covers, not && alone: a point on the box's edge is inside, as with BETWEEN.
-        return f'"{geometry}" && {envelope} AND ST_Covers({envelope},"{geometry}")'
+        # && finds the candidates by the GiST index (its boxes are rounded outward to float4);
+        # the exact comparisons decide, as on the plain path (ST_Covers would too, but its
+        # declared cost kept the planner off the newest-first index: 480 ms instead of 0.5).
+        return (
+            f'"{geometry}" && {envelope}'
+            f' AND "lat" BETWEEN {sql_number(box.south)} AND {sql_number(box.north)}'
+            f' AND "lng" BETWEEN {sql_number(box.west)} AND {sql_number(box.east)}'
+        )
     centre = f"ST_SetSRID(ST_MakePoint({sql_number(area.lng)},{sql_number(area.lat)}),4326)"
     # The envelope lets the GiST index (on the geometry) find candidates; the distance is
     # measured on the sphere (use_spheroid false), as the haversine path measures it.

@@ -216,7 +216,7 @@ async def _counted_cells(
     rows = await fetch(
         Event,
         f'SELECT "tile_x">>{shift} AS x,"tile_y">>{shift} AS y,"status","card",'
-        'SUM("n") AS n,SUM("n"*("tile_x"+0.5)) AS sx,SUM("n"*("tile_y"+0.5)) AS sy'
+        'SUM("n") AS n,SUM("n"*("tile_x"+0.5::float8)) AS sx,SUM("n"*("tile_y"+0.5::float8)) AS sy'
         f' FROM "event_map_cells" WHERE {" AND ".join(where)} GROUP BY 1,2,3,4',
         bind.values,
     )
