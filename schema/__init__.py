@@ -44,7 +44,8 @@ from schema.hierarchy.mutations import HierarchyMutation
 from schema.hierarchy.queries import HierarchyQuery
 from schema.imports.schema import ImportsMutation, ImportsQuery, ImportsSubscription
 from schema.intake.schema import IntakeMutation, IntakeQuery
-from schema.maps.schema import MapsMutation, MapsQuery
+from schema.maps.mutations import MapsMutation
+from schema.maps.queries import MapsQuery
 from schema.meetings.schema import MeetingsMutation, MeetingsQuery
 from schema.node import Node
 from schema.nodes import NodeQuery

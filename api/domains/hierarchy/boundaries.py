@@ -20,8 +20,8 @@ from shapely.geometry import shape
 
 from api.auth import Principal
 from api.domains.hierarchy.models import Region
-from api.errors import Conflict, ErrorCode
-from api.regions import parent_of
+from api.errors import Conflict, ErrorCode, ValidationFailed
+from api.regions import Level, parent_of
 from policies.enforcer import authorize
 
 # A boundary may stick out of its parent, or into a sibling, by this many square metres (or
@@ -114,6 +114,8 @@ async def check_boundary_fits(code: str, boundary: dict[str, Any]) -> None:
 async def boundary_violations(*, actor: Principal, scope: str) -> list[Violation]:
     """Every stored boundary under `scope` that leaves its parent or overlaps a sibling (each
     overlapping pair reported once, under the lower code)."""
+    if Level.of_code(scope) is None:
+        raise ValidationFailed("scope must be a region code", field="scope")
     authorize(actor.assignments, "region", "read", at=scope)
     regions = await Region.filter(
         code__startswith=scope, is_active=True, boundary__not_isnull=True

@@ -206,8 +206,8 @@ async def _counted_cells(
             for p in scope
         )
         + ")",
-        f'"tile_x" BETWEEN {bind(x0)} AND {bind(x1)}',
-        f'"tile_y" BETWEEN {bind(y0)} AND {bind(y1)}',
+        f'"tile_x" BETWEEN {int(x0)} AND {int(x1)}',
+        f'"tile_y" BETWEEN {int(y0)} AND {int(y1)}',
     ]
     if filters.statuses:
         where.append(f'"status" IN ({bind.each(filters.statuses)})')
@@ -216,7 +216,7 @@ async def _counted_cells(
     rows = await fetch(
         Event,
         f'SELECT "tile_x">>{shift} AS x,"tile_y">>{shift} AS y,"status","card",'
-        'SUM("n") AS n,SUM("n"*("tile_x"+0.5)) AS sx,SUM("n"*("tile_y"+0.5)) AS sy'
+        'SUM("n") AS n,SUM("n"*("tile_x"+0.5::float8)) AS sx,SUM("n"*("tile_y"+0.5::float8)) AS sy'
         f' FROM "event_map_cells" WHERE {" AND ".join(where)} GROUP BY 1,2,3,4',
         bind.values,
     )
@@ -259,8 +259,8 @@ async def _grouped_events(
         f'SELECT "map_x">>{shift} AS x,"map_y">>{shift} AS y,"status","card",'
         'COUNT(*) AS n,AVG("lat") AS lat,AVG("lng") AS lng'
         f' FROM "{Event._meta.db_table}" WHERE {filtered.where}'
-        f' AND "map_x" BETWEEN {bind(low_x)} AND {bind(high_x)}'
-        f' AND "map_y" BETWEEN {bind(low_y)} AND {bind(high_y)}'
+        f' AND "map_x" BETWEEN {int(low_x)} AND {int(high_x)}'
+        f' AND "map_y" BETWEEN {int(low_y)} AND {int(high_y)}'
     )
     if outside is None:
         return await fetch(Event, head + " GROUP BY 1,2,3,4", bind.values)
@@ -270,18 +270,37 @@ async def _grouped_events(
     south = geo.tile_bounds(x1, y1, ROLLUP_ZOOM).south
     west = geo.tile_bounds(x0, y0, ROLLUP_ZOOM).west
     east = geo.tile_bounds(x1, y1, ROLLUP_ZOOM).east
+    # Numbers are written into the statement (see geo.sql_number): each box gets its own plan.
     # Each band's stored-tile test decides; the latitude/longitude bound beside it (a hair
     # wider) only lets an index find the band's rows.
     slack = 1e-6
     bands = [
-        f'("map_y">>{s})<{bind(y0)} AND "lat">={bind(north - slack)}',
-        f'("map_y">>{s})>{bind(y1)} AND "lat"<={bind(south + slack)}',
-        f'("map_y">>{s}) BETWEEN {bind(y0)} AND {bind(y1)} AND ("map_x">>{s})<{bind(x0)}'
-        f' AND "lng"<={bind(west + slack)}',
-        f'("map_y">>{s}) BETWEEN {bind(y0)} AND {bind(y1)} AND ("map_x">>{s})>{bind(x1)}'
-        f' AND "lng">={bind(east - slack)}',
+        (
+            f'("map_y">>{s})<{int(y0)} AND "lat">={geo.sql_number(north - slack)}',
+            geo.Box(north - slack, box.west, box.north, box.east),
+        ),
+        (
+            f'("map_y">>{s})>{int(y1)} AND "lat"<={geo.sql_number(south + slack)}',
+            geo.Box(box.south, box.west, south + slack, box.east),
+        ),
+        (
+            f'("map_y">>{s}) BETWEEN {int(y0)} AND {int(y1)} AND ("map_x">>{s})<{int(x0)}'
+            f' AND "lng"<={geo.sql_number(west + slack)}',
+            geo.Box(box.south, box.west, box.north, west + slack),
+        ),
+        (
+            f'("map_y">>{s}) BETWEEN {int(y0)} AND {int(y1)} AND ("map_x">>{s})>{int(x1)}'
+            f' AND "lng">={geo.sql_number(east - slack)}',
+            geo.Box(box.south, east - slack, box.north, box.east),
+        ),
     ]
-    sql = " UNION ALL ".join(f"({head} AND {band} GROUP BY 1,2,3,4)" for band in bands)
+    # With PostGIS the list's area condition is the geometry's: the band's own envelope lets
+    # the GiST index find the band instead of the whole box.
+    conditions = [
+        f"{band} AND {geo.area_condition(extent, bind, geometry='geom')}" if geo.postgis() else band
+        for band, extent in bands
+    ]
+    sql = " UNION ALL ".join(f"({head} AND {band} GROUP BY 1,2,3,4)" for band in conditions)
     return await fetch(Event, sql, bind.values)
 
 

@@ -26,9 +26,9 @@ async def credit_attended_meetings(*, now: datetime) -> int:
     """Credit every sign-in to a held meeting that started in the last 40 days to the member
     it belongs to (by account, else by party-member record); returns the entries booked."""
     booked = 0
-    cities = await Region.filter(level=Level.CITY, is_active=True).values_list("code", flat=True)
+    cities = await Region.filter(level=Level.CITY, is_active=True).only("code")
     for city in cities:
-        rows = await meetings.attendance(since=now - LOOK_BACK, until=now, region_code=city)
+        rows = await meetings.attendance(since=now - LOOK_BACK, until=now, region_code=city.code)
         users = {row.user_id for row in rows if row.user_id}
         records = {row.party_member_id for row in rows if row.party_member_id}
         members = await PointsMember.filter(
@@ -37,7 +37,9 @@ async def credit_attended_meetings(*, now: datetime) -> int:
         by_user = {m.user_id: m for m in members if m.user_id}
         by_record = {m.party_member_id: m for m in members if m.party_member_id}
         for row in rows:
-            member = by_user.get(row.user_id) or by_record.get(row.party_member_id)
+            member = (by_user.get(row.user_id) if row.user_id else None) or (
+                by_record.get(row.party_member_id) if row.party_member_id else None
+            )
             if member is None:
                 continue
             entry = await ledger.credit_meeting_attendance(
