@@ -237,7 +237,7 @@ def cmd_evaluate_intake(args: argparse.Namespace) -> int:
                 f"classifier (held-out tenth of {report.classifier_events:,} closed events, "
                 f"{report.classifier_categories} categories with >= {args.min_per_category}):",
                 f"  top-1 {report.top1}  top-3 {report.top3}",
-                "spike warnings: not built on this branch (no figures)",
+                "spike warnings: python -m tests.benchmarks.bench_spikes (synthetic counts)",
             ]
         )
 

@@ -649,6 +649,43 @@ async def merge_events(
     )
 
 
+async def read_spike_warnings(
+    client: httpx.AsyncClient, token: str, code: str, ctx: dict[str, Any]
+) -> dict[str, Any]:
+    return await gql(
+        client,
+        "query($c: String!) { spikeWarnings(regionCode: $c) { totalCount } }",
+        {"c": code},
+        token=token,
+    )
+
+
+async def acknowledge_spike_warning(
+    client: httpx.AsyncClient, token: str, code: str, ctx: dict[str, Any]
+) -> dict[str, Any]:
+    from api.domains.triage.models import SpikeWarning
+
+    now = clock.now()
+    warning = await SpikeWarning.create(
+        id=uuid.uuid4(),
+        region_code=code,
+        category_key="dispute.01",
+        window_start=now - timedelta(days=7),
+        window_end=now,
+        count=6,
+        baseline=0.5,
+        baseline_days=56,
+        p_value=0.0001,
+        detected_at=now,
+    )
+    return await gql(
+        client,
+        "mutation($id: ID!) { acknowledgeSpikeWarning(id: $id) { __typename } }",
+        {"id": str(warning.id)},
+        token=token,
+    )
+
+
 PROBES: list[tuple[str, str, Probe, set[Level]]] = [
     ("region", "read", read_region, set(ORDER)),
     ("region", "update", update_region, set(ORDER)),
@@ -709,6 +746,8 @@ PROBES: list[tuple[str, str, Probe, set[Level]]] = [
     ("party_appraisal", "read", read_branch_appraisals, set(ORDER)),
     ("ranking", "publish", publish_ranking, {Level.CITY, Level.DISTRICT}),
     ("event", "merge", merge_events, set(ORDER)),
+    ("spike_warning", "read", read_spike_warnings, set(ORDER)),
+    ("spike_warning", "acknowledge", acknowledge_spike_warning, {Level.COMMUNITY}),
 ]
 
 

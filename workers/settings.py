@@ -22,7 +22,7 @@ from workers.events import (
 from workers.imports import purge_imports, requeue_imports, run_import
 from workers.points import credit_meeting_points, freeze_points_periods
 from workers.stats import freeze_rankings
-from workers.triage import train_classifier
+from workers.triage import detect_spikes, train_classifier
 from workers.webhooks import deliver_webhook, dispatch_webhooks
 
 
@@ -65,6 +65,7 @@ class WorkerSettings:
         freeze_points_periods,
         export_hazard_ledger,  # a year of a district's hazards writes in seconds
         train_classifier,
+        detect_spikes,
         credit_meeting_points,
         requeue_exports,
     ]
@@ -98,6 +99,8 @@ class WorkerSettings:
         cron(push_overdue_announcements, second={45}, unique=True, timeout=50),
         # 02:50 China time (18:50 UTC), on the day's closed events; at start-up too, so a new
         # installation suggests once it has history (too little: nothing is written)
+        # every quarter of an hour: a spike is told while it is news
+        cron(detect_spikes, minute={7, 22, 37, 52}, unique=True, timeout=300),
         cron(train_classifier, hour={18}, minute={50}, unique=True, run_at_startup=True),
     ]
     queue_name = jobs.QUEUE

@@ -10,14 +10,17 @@ import strawberry
 
 from api.domains.triage import service
 from api.pagination import page_request
-from schema.errors import NotFoundError, ValidationError
+from schema.errors import ConflictError, NotFoundError, ValidationError
 from schema.events.mutations import EventPayload, EventResult, event_id_of
 from schema.events.types import EventType, TimelineEntryType
 from schema.pagination import Connection, connection
 from schema.permissions import allow
+from schema.scalars import parse_uuid
 from schema.triage.types import (
     DuplicateCandidates,
     DuplicateCandidateType,
+    SpikeWarningPayload,
+    SpikeWarningType,
     SuggestionAcceptance,
 )
 from schema.types import Info
@@ -27,6 +30,11 @@ DuplicateCandidatesResult = Annotated[
     strawberry.union(
         "DuplicateCandidatesResult", description="The probable duplicates, or why not."
     ),
+]
+
+SpikeWarningResult = Annotated[
+    SpikeWarningPayload | NotFoundError | ConflictError | ValidationError,
+    strawberry.union("SpikeWarningResult", description="The acknowledged warning, or why not."),
 ]
 
 
@@ -89,9 +97,44 @@ class TriageQuery:
             held_out_top3=newest.top3 if newest else None,
         )
 
+    @strawberry.field(
+        description=(
+            "预警: spike warnings of the communities under a region in your scope, newest first"
+            " (only those not yet acknowledged, unless `openOnly` is false)."
+        ),
+        extensions=allow("spike_warning", "read"),
+    )
+    async def spike_warnings(
+        self,
+        info: Info,
+        region_code: str,
+        open_only: bool = True,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[SpikeWarningType]:
+        page, filtered = await service.spike_warnings(
+            actor=info.context.principal,
+            region_code=region_code,
+            open_only=open_only,
+            page=page_request(first, after),
+        )
+        return connection(page, filtered, SpikeWarningType.from_model)
+
 
 @strawberry.type
 class TriageMutation:
+    @strawberry.mutation(
+        description="Take note of a spike warning (once), with what is being done about it.",
+        extensions=allow("spike_warning", "acknowledge"),
+    )
+    async def acknowledge_spike_warning(
+        self, info: Info, id: strawberry.ID, note: str = ""
+    ) -> SpikeWarningResult:
+        warning = await service.acknowledge_spike(
+            actor=info.context.principal, warning_id=parse_uuid(id, "SpikeWarning"), note=note
+        )
+        return SpikeWarningPayload(warning=SpikeWarningType.from_model(warning))
+
     @strawberry.mutation(
         description=(
             "重复件合并: merge a report into the open event it repeats. The report keeps its "

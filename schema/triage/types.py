@@ -7,6 +7,7 @@ from datetime import datetime
 import strawberry
 
 from api.domains.events.enums import EventStatus
+from api.domains.triage.models import SpikeWarning
 from api.domains.triage.service import Candidate, Suggestions
 
 
@@ -83,3 +84,46 @@ class SuggestionAcceptance:
     classifier_version: int | None = strawberry.field(description="The newest trained version.")
     held_out_top1: float | None = strawberry.field(description="Its accuracy on held-out events.")
     held_out_top3: float | None
+
+
+@strawberry.type(
+    name="SpikeWarning",
+    description="预警: a community's count of a category far above its usual rate, with evidence.",
+)
+class SpikeWarningType:
+    id: strawberry.ID
+    region_code: str = strawberry.field(description="The community.")
+    category_key: str
+    window_start: datetime
+    window_end: datetime
+    count: int = strawberry.field(description="Events in the window (merged reports once).")
+    baseline: float = strawberry.field(description="The usual count in a window this long.")
+    baseline_days: int = strawberry.field(description="The days before the window it comes from.")
+    p_value: float = strawberry.field(description="P(at least `count` | the usual rate).")
+    detected_at: datetime
+    acknowledged_at: datetime | None
+    acknowledged_by: str | None
+    note: str
+
+    @classmethod
+    def from_model(cls, warning: SpikeWarning) -> SpikeWarningType:
+        return cls(
+            id=strawberry.ID(str(warning.id)),
+            region_code=warning.region_code,
+            category_key=warning.category_key,
+            window_start=warning.window_start,
+            window_end=warning.window_end,
+            count=warning.count,
+            baseline=warning.baseline,
+            baseline_days=warning.baseline_days,
+            p_value=warning.p_value,
+            detected_at=warning.detected_at,
+            acknowledged_at=warning.acknowledged_at,
+            acknowledged_by=warning.acknowledged_by_label,
+            note=warning.note,
+        )
+
+
+@strawberry.type(description="An acknowledged spike warning.")
+class SpikeWarningPayload:
+    warning: SpikeWarningType

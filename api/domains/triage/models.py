@@ -54,3 +54,43 @@ class Suggestion(Model):
 
     class Meta:
         table = "triage_suggestions"
+
+
+class SpikeRule(Model):
+    """When a community's count of one category in the window counts as a spike (预警): at
+    least `min_count` events, and as unlikely as `max_p` under a Poisson law whose mean is the
+    same community's and category's rate over the `baseline_days` before the window. A row per
+    category, or the default for every category (category_key null)."""
+
+    id = fields.IntField(primary_key=True)
+    category_key = fields.CharField(max_length=40, null=True, unique=True)
+    window_hours = fields.IntField(default=168, description="the recent count's window")
+    baseline_days = fields.IntField(default=56, description="before the window: the usual rate")
+    min_count = fields.IntField(default=3, description="fewer events never warn")
+    max_p = fields.FloatField(default=0.001, description="P(at least this many | usual rate)")
+
+    class Meta:
+        table = "triage_spike_rules"
+
+
+class SpikeWarning(Model):
+    """A spike found by the worker, with its evidence, until a command centre acknowledges it."""
+
+    id = fields.UUIDField(primary_key=True)
+    region_code = fields.CharField(max_length=15, description="the community")
+    category_key = fields.CharField(max_length=40)
+    window_start = fields.DatetimeField()
+    window_end = fields.DatetimeField()
+    count = fields.IntField(description="events in the window (merged reports not counted)")
+    baseline = fields.FloatField(description="the usual count for a window this long")
+    baseline_days = fields.IntField()
+    p_value = fields.FloatField(description="P(at least `count` | the usual rate)")
+    detected_at = fields.DatetimeField()
+    acknowledged_at = fields.DatetimeField(null=True)
+    acknowledged_by_id = fields.UUIDField(null=True)
+    acknowledged_by_label = fields.CharField(max_length=100, null=True)
+    note = fields.CharField(max_length=500, default="")
+
+    class Meta:
+        table = "triage_spike_warnings"
+        indexes = (("region_code", "category_key", "detected_at"),)

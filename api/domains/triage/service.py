@@ -1,5 +1,5 @@
 """Intake triage's public surface: duplicate candidates, merge and un-merge, merged reports,
-suggested categories and departments."""
+suggested categories and departments, spike warnings."""
 
 from __future__ import annotations
 
@@ -13,6 +13,9 @@ from api.domains.triage.duplicates import (
     shown_with,
 )
 from api.domains.triage.merging import merge, merged_reports, unmerge
+from api.domains.triage.spikes import acknowledge as acknowledge_spike
+from api.domains.triage.spikes import detect as detect_spikes
+from api.domains.triage.spikes import warnings as spike_warnings
 from api.domains.triage.suggestions import (
     Acceptance,
     Suggestions,
@@ -31,13 +34,16 @@ __all__ = [
     "Suggestions",
     "Trained",
     "acceptance",
+    "acknowledge_spike",
     "candidates_for",
+    "detect_spikes",
     "forget_reference",
     "merge",
     "merged_reports",
     "newest_classifier",
     "rule_for",
     "shown_with",
+    "spike_warnings",
     "suggestions_for",
     "train",
     "unmerge",
