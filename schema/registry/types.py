@@ -717,7 +717,11 @@ class VolunteerType(Node):
     region_code: str
     team: str | None
     specialties: list[str] = strawberry.field(description="5.5 专业特长")
-    service_hours: Decimal
+    service_hours: Decimal = strawberry.field(
+        description="Hours recorded before the points ledger (its opening entry since).",
+        deprecation_reason="Service hours are the points ledger's: a member's `hours`"
+        " (myPointsMember, memberLedger), certified per completed post.",
+    )
     status: RecordStatus
     version: int
     created_at: dt.datetime

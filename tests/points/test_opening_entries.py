@@ -14,6 +14,7 @@ from tortoise.migrations import operations as ops
 from api.domains.points.models import LedgerEntry, PointsBalance, PointsMember
 from api.domains.registry.models import Volunteer
 from tests import factories
+from tests.factories import gql
 from tests.points.helpers import COMMUNITY, ME, register, volunteer
 
 
@@ -69,3 +70,22 @@ async def test_service_hours_migrate_into_opening_entries(client: httpx.AsyncCli
     body = mine.json()["data"]
     assert body["myPointsMember"]["balance"] == {"points": "0.0", "hours": "12.5"}
     assert body["myLedger"]["edges"][0]["node"]["sourceKind"] == "OPENING"
+
+
+async def test_the_registry_no_longer_takes_service_hours(client: httpx.AsyncClient) -> None:
+    """Hours are certified in the ledger now: the registry's number can no longer be typed in."""
+    await factories.region_tree()
+    _, record = await volunteer("陈志愿", 351)
+    _, staff = await factories.signed_in("community_staff", COMMUNITY)
+
+    body = await gql(
+        client,
+        'mutation($id: ID!) { updateVolunteer(id: $id, input: {serviceHours: "20"})'
+        " { __typename } }",
+        {"id": str(record.id)},
+        token=staff,
+    )
+
+    assert body["data"] is None
+    assert "serviceHours" in body["errors"][0]["message"]
+    assert (await Volunteer.get(id=record.id)).service_hours == Decimal(0)

@@ -55,7 +55,6 @@ PARTY_MEMBER_RULES: Final[Mapping[str, Rule]] = {
 VOLUNTEER_RULES: Final[Mapping[str, Rule]] = {
     "team": text(100),
     "specialties": Rule("codes", table="5.5"),
-    "service_hours": Rule("decimal", minimum=0, maximum=100_000),
 }
 
 

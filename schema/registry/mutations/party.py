@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Annotated, Any
 
 import strawberry
@@ -49,7 +48,6 @@ class VolunteerInput:
     person_id: strawberry.ID
     team: str | None = UNSET
     specialties: list[str] | None = strawberry.field(default=UNSET, description="5.5 codes")
-    service_hours: Decimal | None = UNSET
 
 
 @strawberry.input(description="A party organisation's own fields; leave out what stays.")
@@ -72,7 +70,6 @@ class PartyMemberFieldsInput:
 class VolunteerFieldsInput:
     team: str | None = UNSET
     specialties: list[str] | None = strawberry.field(default=UNSET, description="5.5 codes")
-    service_hours: Decimal | None = UNSET
 
 
 @strawberry.type(description="The party organisation registered.")

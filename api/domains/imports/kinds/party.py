@@ -36,7 +36,6 @@ PARTY_MEMBER_HEADERS: Final = {
 VOLUNTEER_HEADERS: Final = {
     "team": ("志愿服务队", "服务队", "所属队伍"),
     "specialties": SPECIALTIES,
-    "service_hours": ("服务时长", "志愿服务时长"),
 }
 
 
