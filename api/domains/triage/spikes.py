@@ -55,6 +55,11 @@ def tail(count: int, mean: float) -> float:
     return max(0.0, 1.0 - below)
 
 
+def rule_for(rules: dict[str | None, SpikeRule], category_key: str) -> SpikeRule:
+    """The category's own rule, else the row for every category, else the defaults."""
+    return rules.get(category_key) or rules.get(None) or DEFAULT
+
+
 def judge(
     counts: dict[tuple[str, str], int],
     history: dict[tuple[str, str], int],
@@ -63,7 +68,7 @@ def judge(
     """The spikes among this window's counts, given each pair's count over the baseline."""
     found = []
     for (region, category), count in counts.items():
-        rule = rules.get(category) or rules.get(None) or DEFAULT
+        rule = rule_for(rules, category)
         windows = rule.baseline_days * 24 / rule.window_hours
         mean = max(history.get((region, category), 0) / windows, LAMBDA_FLOOR)
         if count < rule.min_count:
@@ -97,7 +102,7 @@ async def detect(*, now: datetime | None = None) -> list[SpikeWarning]:
     history: dict[tuple[str, str], int] = {}
     for row in rows:
         key = (str(row["community_code"]), str(row["category_key"]))
-        rule = rules.get(key[1]) or rules.get(None) or DEFAULT
+        rule = rule_for(rules, key[1])
         start = now - timedelta(hours=rule.window_hours)
         if row["reported_at"] >= start:
             counts[key] = counts.get(key, 0) + 1
@@ -105,7 +110,7 @@ async def detect(*, now: datetime | None = None) -> list[SpikeWarning]:
             history[key] = history.get(key, 0) + 1
     warned = []
     for spike in judge(counts, history, rules):
-        rule = rules.get(spike.category_key) or rules.get(None) or DEFAULT
+        rule = rule_for(rules, spike.category_key)
         start = now - timedelta(hours=rule.window_hours)
         async with in_transaction():
             # a worker per tick (the cron is unique), and the check and the write in one
