@@ -129,10 +129,16 @@ async def apply_migrations(database_url: str) -> list[str]:
         await context.init(config=config)
         pending = await pending_migrations(config)
         await migrate_api(config=config)
-        for name in (*REFERENCE_DATA, *SEEDED_AT_MIGRATE):
-            module, function = name.rsplit(".", 1)
-            await getattr(import_module(module), function)()
+        await load(*REFERENCE_DATA, *SEEDED_AT_MIGRATE)
     return pending
+
+
+async def load(*loaders: str) -> None:
+    """Run the named loaders (`module.function`) of REFERENCE_DATA or SEEDED_AT_MIGRATE, in order,
+    on the open database."""
+    for name in loaders:
+        module, function = name.rsplit(".", 1)
+        await getattr(import_module(module), function)()
 
 
 async def open_database(

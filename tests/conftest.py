@@ -8,7 +8,6 @@ import os
 import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from importlib import import_module
 from pathlib import Path
 from typing import Any
 
@@ -103,20 +102,13 @@ async def _tortoise(settings: Settings) -> AsyncIterator[None]:
     await close_database()
 
 
-def model_tables() -> list[str]:
-    """Every table of our models."""
-    return [model._meta.db_table for model in Tortoise.apps["gridgov"].values()]
-
-
 async def _empty_tables() -> None:
     connection = connections.get("default")
-    tables = model_tables()
+    tables = [model._meta.db_table for model in Tortoise.apps["gridgov"].values()]
     await connection.execute_script(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
-    from api.db import REFERENCE_DATA
+    from api.db import REFERENCE_DATA, load
 
-    for name in REFERENCE_DATA:
-        module, function = name.rsplit(".", 1)
-        await getattr(import_module(module), function)()
+    await load(*REFERENCE_DATA)
 
 
 @pytest.fixture
