@@ -145,7 +145,12 @@ class Feed:
     received: list[dict[str, Any]] = field(default_factory=list)
 
     async def open(self, query: str, variables: dict[str, Any]) -> None:
-        self.socket = await websockets.connect(self.url, subprotocols=["graphql-transport-ws"])
+        # max_queue=None: a client that drops mid-burst stops reading with frames unread; at
+        # websockets' default (16) it then stops reading the socket, never sees the server's
+        # close frame and waits out close_timeout (10 s) before its next subscription
+        self.socket = await websockets.connect(
+            self.url, subprotocols=["graphql-transport-ws"], max_queue=None
+        )
         await self.socket.send(
             json.dumps(
                 {"type": "connection_init", "payload": {"authorization": f"Bearer {self.token}"}}
