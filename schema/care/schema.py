@@ -11,7 +11,6 @@ import strawberry
 
 from api.domains.care import exports, groups, inspections
 from api.domains.care.enums import (
-    ExportState,
     HazardLevel,
     HazardStatus,
     HelperKind,
@@ -24,6 +23,7 @@ from api.errors import NotFound
 from api.flows.models import FlowStep
 from api.pagination import page_request
 from schema.errors import ConflictError, NotAllowedError, NotFoundError, ValidationError
+from schema.exports import ExportState
 from schema.pagination import Connection, connection
 from schema.permissions import allow
 from schema.registry import types as registry_types
@@ -37,7 +37,6 @@ strawberry.enum(HelperKind, name="CareHelperKind", description="Staff, volunteer
 strawberry.enum(TargetKind, name="InspectionTarget", description="What an inspection inspects.")
 strawberry.enum(HazardLevel, name="HazardLevel", description="一般 or 重大 hazard.")
 strawberry.enum(HazardStatus, name="HazardStatus", description="整改中, 复查合格, 销号.")
-strawberry.enum(ExportState, name="ExportState", description="Queued, running, done or failed.")
 strawberry.enum(InspectionStatus, name="InspectionStatus", description="Hazards open, or none.")
 
 

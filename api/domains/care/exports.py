@@ -7,34 +7,26 @@ does nothing."""
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
-import os
-import tempfile
 import uuid
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any, Final
 
-import anyio
 import structlog
-from openpyxl import Workbook
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 
-from api import clock, jobs, uploads
+from api import clock, jobs
 from api.auth import Principal
 from api.domains.audit.service import record as audit
-from api.domains.care.enums import ExportState, HazardLevel, HazardStatus
+from api.domains.care.enums import HazardLevel, HazardStatus
 from api.domains.care.inspections import LedgerFilter, _ledger_query
 from api.domains.care.models import Hazard, LedgerExport
 from api.errors import NotAllowed, NotFound
 from api.flows.calendar import LOCAL
 from api.settings import Settings, get_settings
-from api.spreadsheets import formula_safe
+from api.spreadsheets import ExportFile, ExportState, XlsxSheet, formula_safe
 
 log = structlog.get_logger(__name__)
 
@@ -128,16 +120,6 @@ async def mine(*, actor: Principal, export_id: uuid.UUID) -> LedgerExport:
     return found
 
 
-@dataclass
-class ExportFile:
-    """A finished export's file, as the download endpoint serves it."""
-
-    sha256: str
-    content_type: str
-    size: int
-    filename: str
-
-
 async def readable_export(*, actor: Principal, export_id: uuid.UUID) -> ExportFile:
     """The finished file of the caller's own export, within its day (else not found)."""
     found = await mine(actor=actor, export_id=export_id)
@@ -208,14 +190,7 @@ async def run(export_id: uuid.UUID, *, settings: Settings | None = None) -> Expo
     export.rows_total = min(await query.count(), MAX_ROWS)
     await export.save(update_fields=["state", "attempts", "rows_written", "rows_total"])
 
-    root = settings.attachment_dir
-    await anyio.Path(root).mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=root, prefix=".export-", suffix=".xlsx")
-    os.close(handle)
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("隐患台账")
-    try:
-        sheet.append(list(HEADERS))
+    with XlsxSheet(settings.attachment_dir, title="隐患台账", headers=HEADERS) as sheet:
         last: tuple[datetime, uuid.UUID] | None = None
         while export.rows_written < export.rows_total:
             batch = query.order_by("found_at", "id")
@@ -224,45 +199,16 @@ async def run(export_id: uuid.UUID, *, settings: Settings | None = None) -> Expo
             rows = await batch.limit(min(BATCH, export.rows_total - export.rows_written))
             if not rows:
                 break
-            for hazard in rows:
-                sheet.append(_cells(hazard))
+            sheet.append(_cells(hazard) for hazard in rows)
             last = (rows[-1].found_at, rows[-1].id)
             export.rows_written += len(rows)
             await export.save(update_fields=["rows_written"])
-        book.save(temporary)
-        sha256, size = _digest(Path(temporary))
-        final = uploads.path_of(root, sha256)
-        final.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(temporary, final)  # whole or not at all: the final name appears at once
-    except BaseException:
-        _discard(sheet)
-        raise
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
+        sha256, size = sheet.finish()
     export.sha256, export.size = sha256, size
     export.state = ExportState.DONE
     export.finished_at = clock.now()
     await export.save(update_fields=["sha256", "size", "state", "finished_at"])
     return export.state
-
-
-def _discard(sheet: Any) -> None:
-    """End an abandoned write-only sheet: its row writer would otherwise fail when collected,
-    and its scratch file (openpyxl's own) would stay behind."""
-    with contextlib.suppress(Exception):
-        sheet.close()
-        os.unlink(sheet._writer.out)
-
-
-def _digest(path: Path) -> tuple[str, int]:
-    digest = hashlib.sha256()
-    size = 0
-    with path.open("rb") as data:
-        while chunk := data.read(uploads.CHUNK):
-            digest.update(chunk)
-            size += len(chunk)
-    return digest.hexdigest(), size
 
 
 async def fail(export_id: uuid.UUID, reason: str) -> None:

@@ -8,13 +8,13 @@ from tortoise import fields
 from tortoise.models import Model
 
 from api.domains.care.enums import (
-    ExportState,
     HazardLevel,
     HelperKind,
     TargetKind,
 )
 from api.domains.diaries.models import ClockColumns
 from api.domains.registry.enums import SpecialGroup
+from api.spreadsheets import XLSX_TYPE, ExportState
 
 
 class CareHelper(Model):
@@ -124,10 +124,7 @@ class LedgerExport(Model):
     sha256 = fields.CharField(max_length=64, null=True, description="the finished file's")
     size = fields.BigIntField(null=True)
     filename = fields.CharField(max_length=100)
-    content_type = fields.CharField(
-        max_length=80,
-        default="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
+    content_type = fields.CharField(max_length=80, default=XLSX_TYPE)
     created_at = fields.DatetimeField()
     finished_at = fields.DatetimeField(null=True)
 
