@@ -18,7 +18,7 @@ from api.feeds import FeedSource
 from api.feeds import ledgers as feeds_ledgers
 from api.pagination import page_request
 from schema.errors import NotAllowedError, NotFoundError, ValidationError
-from schema.exports import ExportState
+from schema.exports import ExportFields, ExportState, export_fields
 from schema.pagination import Connection, connection
 from schema.permissions import allow, signed_in
 from schema.realtime.subscriptions import feed
@@ -80,41 +80,12 @@ class EventLedgerEntry:
 
 
 @strawberry.type(description="An XLSX export of a ledger, written by a worker job.")
-class EventLedgerExportType:
-    id: strawberry.ID
+class EventLedgerExportType(ExportFields):
     kind: LedgerKind
-    state: ExportState
-    region_code: str
-    first_day: date = strawberry.field(name="from")
-    last_day: date = strawberry.field(name="to")
-    rows_total: int | None = strawberry.field(description="Known once the worker counted them.")
-    rows_written: int = strawberry.field(description="Progress so far.")
-    error: str | None
-    filename: str
-    created_at: datetime
-    finished_at: datetime | None
-    download_url: str | None = strawberry.field(
-        description="GET with your own credentials, for a day once DONE; null before."
-    )
 
     @classmethod
     def from_model(cls, export: EventLedgerExport) -> EventLedgerExportType:
-        done = export.state is ExportState.DONE
-        return cls(
-            id=strawberry.ID(str(export.id)),
-            kind=export.kind,
-            state=export.state,
-            region_code=export.region_code,
-            first_day=export.first_day,
-            last_day=export.last_day,
-            rows_total=export.rows_total,
-            rows_written=export.rows_written,
-            error=export.error,
-            filename=export.filename,
-            created_at=export.created_at,
-            finished_at=export.finished_at,
-            download_url=f"/exports/event-ledger/{export.id}" if done else None,
-        )
+        return cls(kind=export.kind, **export_fields(export, download_path="/exports/event-ledger"))
 
 
 @strawberry.type(description="The export as queued.")

@@ -11,27 +11,22 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any, Final
 
-import structlog
 from redis.asyncio import Redis
-from redis.exceptions import RedisError
 from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 
-from api import clock, jobs
+from api import clock
 from api.auth import Principal
 from api.domains.audit.service import record as audit
 from api.domains.care.enums import HazardLevel, HazardStatus
 from api.domains.care.inspections import LedgerFilter, _ledger_query
 from api.domains.care.models import Hazard, LedgerExport
-from api.errors import NotAllowed, NotFound
+from api.exports import ExportJobs, requester
 from api.flows.calendar import LOCAL
 from api.settings import Settings, get_settings
-from api.spreadsheets import ExportFile, ExportState, XlsxSheet, formula_safe
-
-log = structlog.get_logger(__name__)
+from api.spreadsheets import ExportState, XlsxSheet, formula_safe
 
 BATCH: Final = 500  # rows read and written between progress saves
-VALID_FOR: Final = timedelta(days=1)  # a download link's life
 MAX_ROWS: Final = 200_000  # a year of a district's hazards, many times over
 HEADERS: Final = (
     "发现时间",
@@ -49,15 +44,11 @@ HEADERS: Final = (
 )
 
 
-def job_key(export_id: uuid.UUID) -> str:
-    return f"hazard-ledger:{export_id}"
-
-
-def _requester(actor: Principal) -> uuid.UUID:
-    who = actor.user_id or actor.api_key_id
-    if who is None:
-        raise NotAllowed("sign in to export")
-    return uuid.UUID(str(who))
+JOBS: Final = ExportJobs(
+    model=LedgerExport, function="export_hazard_ledger", prefix="hazard-ledger"
+)
+job_key, enqueue, requeue_stale = JOBS.job_key, JOBS.enqueue, JOBS.requeue_stale
+mine, readable_export = JOBS.mine, JOBS.readable_export
 
 
 async def start(*, actor: Principal, filters: LedgerFilter, redis: Redis) -> LedgerExport:
@@ -65,7 +56,7 @@ async def start(*, actor: Principal, filters: LedgerFilter, redis: Redis) -> Led
     _ledger_query(actor, filters)  # the same checks and scope as the ledger itself
     export = await LedgerExport.create(
         id=uuid.uuid4(),
-        requested_by_id=_requester(actor),
+        requested_by_id=requester(actor),
         region_code=filters.region_code,
         first_day=filters.first_day,
         last_day=filters.last_day,
@@ -85,58 +76,6 @@ async def start(*, actor: Principal, filters: LedgerFilter, redis: Redis) -> Led
     )
     await enqueue(redis, export.id)
     return export
-
-
-async def enqueue(redis: Redis, export_id: uuid.UUID) -> bool:
-    try:
-        await jobs.queue(redis).enqueue_job(
-            "export_hazard_ledger", str(export_id), _job_id=job_key(export_id)
-        )
-    except (RedisError, OSError) as error:
-        log.warning("ledger export not enqueued", export_id=str(export_id), error=repr(error))
-        return False
-    return True
-
-
-STALE_QUEUED: Final = timedelta(minutes=2)
-
-
-async def requeue_stale(redis: Redis) -> int:
-    """Queue again the exports whose enqueue was lost (Redis down after the row was written),
-    under the same job id, so never twice."""
-    stale = await LedgerExport.filter(
-        state=ExportState.QUEUED, created_at__lt=clock.now() - STALE_QUEUED
-    ).values_list("id", flat=True)
-    for export_id in stale:
-        await enqueue(redis, uuid.UUID(str(export_id)))
-    return len(stale)
-
-
-async def mine(*, actor: Principal, export_id: uuid.UUID) -> LedgerExport:
-    """An export the caller asked for (anyone else's is not found)."""
-    found = await LedgerExport.get_or_none(id=export_id, requested_by_id=_requester(actor))
-    if found is None:
-        raise NotFound("ledger export", export_id, field="id")
-    return found
-
-
-async def readable_export(*, actor: Principal, export_id: uuid.UUID) -> ExportFile:
-    """The finished file of the caller's own export, within its day (else not found)."""
-    found = await mine(actor=actor, export_id=export_id)
-    if (
-        found.state is not ExportState.DONE
-        or found.finished_at is None
-        or found.finished_at < clock.now() - VALID_FOR
-        or found.sha256 is None
-        or found.size is None
-    ):
-        raise NotFound("ledger export", export_id, field="id")
-    return ExportFile(
-        sha256=found.sha256,
-        content_type=found.content_type,
-        size=found.size,
-        filename=found.filename,
-    )
 
 
 def _cells(hazard: Hazard) -> list[Any]:

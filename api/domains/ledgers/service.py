@@ -11,42 +11,38 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Final
 
 import anyio
-import structlog
 from redis.asyncio import Redis
-from redis.exceptions import RedisError
 from tortoise import connections
 from tortoise.transactions import in_transaction
 
-from api import clock, jobs, outbox
+from api import clock, outbox
 from api.auth import Principal
 from api.domains.audit.service import record as audit
 from api.domains.events.vocabulary import LABELS, LANGUAGES, ZH
 from api.domains.ledgers.enums import SCHEME, TITLE, LedgerKind
 from api.domains.ledgers.models import EventLedgerExport
-from api.errors import ErrorCode, NotAllowed, NotFound, ValidationFailed
+from api.errors import ErrorCode, NotFound, ValidationFailed
+from api.exports import ExportJobs, requester
 from api.flows.calendar import LOCAL
 from api.pagination import Page, PageRequest, make_page
 from api.query import Parameters, path_branches
 from api.regions import PATH_COLUMNS, Level
 from api.settings import Settings, get_settings
-from api.spreadsheets import ExportFile, ExportState, XlsxSheet, formula_safe
+from api.spreadsheets import ExportState, XlsxSheet, formula_safe
 from policies.enforcer import authorize
-
-log = structlog.get_logger(__name__)
 
 MAX_DAYS: Final = 366
 MAX_GROUP: Final = 40
 BATCH: Final = 5000  # rows read and written between progress messages
 PROGRESS_SECONDS: Final = 1.0
-VALID_FOR: Final = timedelta(days=1)  # a download link's life
 MAX_ROWS: Final = 1_000_000
-STALE_QUEUED: Final = timedelta(minutes=2)
 TOPIC: Final = "ledger_export"
 
 
@@ -89,6 +85,8 @@ class LedgerEntry:
 # The category group of an event: its category's parent (大类, or a dispute's 2-digit class),
 # or the category itself at the top.
 GROUP = "coalesce(c.parent_key, e.category_key)"
+
+ORDER = f"{GROUP}, e.reported_at, e.id"
 
 # The outcome is the note of the last result, self-handling or rejection on the timeline.
 SELECT = f"""
@@ -225,15 +223,11 @@ HEADERS: Final = (
 )
 
 
-def job_key(export_id: uuid.UUID) -> str:
-    return f"event-ledger:{export_id}"
-
-
-def _requester(actor: Principal) -> uuid.UUID:
-    who = actor.user_id or actor.api_key_id
-    if who is None:
-        raise NotAllowed("sign in to export")
-    return uuid.UUID(str(who))
+JOBS: Final = ExportJobs(
+    model=EventLedgerExport, function="export_event_ledger", prefix="event-ledger"
+)
+enqueue, requeue_stale = JOBS.enqueue, JOBS.requeue_stale
+mine, readable_export = JOBS.mine, JOBS.readable_export
 
 
 def payload(export: EventLedgerExport) -> dict[str, Any]:
@@ -263,7 +257,7 @@ async def start(*, actor: Principal, filters: LedgerFilter, redis: Redis) -> Eve
         export = await EventLedgerExport.create(
             id=uuid.uuid4(),
             kind=filters.kind,
-            requested_by_id=_requester(actor),
+            requested_by_id=requester(actor),
             region_code=filters.region_code,
             first_day=filters.first_day,
             last_day=filters.last_day,
@@ -287,55 +281,6 @@ async def start(*, actor: Principal, filters: LedgerFilter, redis: Redis) -> Eve
         )
     await enqueue(redis, export.id)
     return export
-
-
-async def enqueue(redis: Redis, export_id: uuid.UUID) -> bool:
-    try:
-        await jobs.queue(redis).enqueue_job(
-            "export_event_ledger", str(export_id), _job_id=job_key(export_id)
-        )
-    except (RedisError, OSError) as error:
-        log.warning("ledger export not enqueued", export_id=str(export_id), error=repr(error))
-        return False
-    return True
-
-
-async def requeue_stale(redis: Redis) -> int:
-    """Queue again the exports whose enqueue was lost (Redis down after the row was written),
-    under the same job id, so never twice."""
-    stale = await EventLedgerExport.filter(
-        state=ExportState.QUEUED, created_at__lt=clock.now() - STALE_QUEUED
-    ).values_list("id", flat=True)
-    for export_id in stale:
-        await enqueue(redis, uuid.UUID(str(export_id)))
-    return len(stale)
-
-
-async def mine(*, actor: Principal, export_id: uuid.UUID) -> EventLedgerExport:
-    """An export the caller asked for (anyone else's is not found)."""
-    found = await EventLedgerExport.get_or_none(id=export_id, requested_by_id=_requester(actor))
-    if found is None:
-        raise NotFound("ledger export", export_id, field="id")
-    return found
-
-
-async def readable_export(*, actor: Principal, export_id: uuid.UUID) -> ExportFile:
-    """The finished file of the caller's own export, within its day (else not found)."""
-    found = await mine(actor=actor, export_id=export_id)
-    if (
-        found.state is not ExportState.DONE
-        or found.finished_at is None
-        or found.finished_at < clock.now() - VALID_FOR
-        or found.sha256 is None
-        or found.size is None
-    ):
-        raise NotFound("ledger export", export_id, field="id")
-    return ExportFile(
-        sha256=found.sha256,
-        content_type=found.content_type,
-        size=found.size,
-        filename=found.filename,
-    )
 
 
 def _when(moment: datetime | None) -> str:
@@ -371,6 +316,26 @@ def _labels() -> dict[tuple[str, str], str]:
     return found
 
 
+@asynccontextmanager
+async def _streamed(
+    filters: LedgerFilter,
+) -> AsyncIterator[Callable[[int], Awaitable[list[LedgerEntry]]]]:
+    """The whole ledger in its order, fetched a batch at a time from one server-side cursor
+    (one sort, one snapshot), on a connection of the pool held for the export."""
+    bind = Parameters()
+    statement = f"{SELECT} WHERE {_where(filters, bind, after=None)} ORDER BY {ORDER}"
+    async with (
+        connections.get("default").acquire_connection() as connection,
+        connection.transaction(isolation="repeatable_read", readonly=True),
+    ):
+        cursor = await connection.cursor(statement, *bind.values)
+
+        async def fetch(size: int) -> list[LedgerEntry]:
+            return [LedgerEntry(**dict(row)) for row in await cursor.fetch(size)]
+
+        yield fetch
+
+
 async def run(export_id: uuid.UUID, *, settings: Settings | None = None) -> ExportState | None:
     """Write the export's file (the worker's part); safe to run again after a crash."""
     settings = settings or get_settings()
@@ -390,21 +355,18 @@ async def run(export_id: uuid.UUID, *, settings: Settings | None = None) -> Expo
     await _publish(export, fields=["state", "attempts", "rows_written", "rows_total"])
     labels = _labels()
     with XlsxSheet(settings.attachment_dir, title=TITLE[export.kind], headers=HEADERS) as sheet:
-        after: str | None = None
         last_report = time.monotonic()
-        while export.rows_written < export.rows_total:
-            rows = await _rows(
-                filters, after=after, limit=min(BATCH, export.rows_total - export.rows_written)
-            )
-            if not rows:
-                break
-            # openpyxl works in a thread: the worker's loop keeps serving its other jobs
-            await anyio.to_thread.run_sync(sheet.append, [cells(row, labels) for row in rows])
-            after = rows[-1].key
-            export.rows_written += len(rows)
-            if time.monotonic() - last_report >= PROGRESS_SECONDS:
-                last_report = time.monotonic()
-                await _publish(export, fields=["rows_written"])
+        async with _streamed(filters) as fetch:
+            while export.rows_written < export.rows_total:
+                rows = await fetch(min(BATCH, export.rows_total - export.rows_written))
+                if not rows:
+                    break
+                # openpyxl works in a thread: the worker's loop keeps serving its other jobs
+                await anyio.to_thread.run_sync(sheet.append, [cells(row, labels) for row in rows])
+                export.rows_written += len(rows)
+                if time.monotonic() - last_report >= PROGRESS_SECONDS:
+                    last_report = time.monotonic()
+                    await _publish(export, fields=["rows_written"])
         sha256, size = await anyio.to_thread.run_sync(sheet.finish)
     export.sha256, export.size = sha256, size
     export.state = ExportState.DONE
