@@ -13,7 +13,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, Final
 
-from openpyxl import Workbook
+import xlsxwriter
 
 from api import uploads
 
@@ -49,10 +49,11 @@ class ExportFile:
 
 
 class XlsxSheet:
-    """One sheet written in openpyxl's write-only mode (constant memory) to a temporary name
-    under `root`, then moved into place whole under its SHA-256 (`finish`): a writer that dies
-    half-way leaves no file anyone is offered. Use as a context manager: leaving it by an
-    exception removes the temporary file."""
+    """One sheet written by XlsxWriter in constant-memory mode (each row goes to a scratch
+    file as it is written) to a temporary name under `root`, then moved into place whole under
+    its SHA-256 (`finish`): a writer that dies half-way leaves no file anyone is offered. Every
+    cell is written as what it is: a string never turns into a formula, a link or a number.
+    Use as a context manager: leaving it by an exception removes the temporary file."""
 
     def __init__(self, root: Path, *, title: str, headers: Sequence[str]):
         self.root = root
@@ -60,17 +61,30 @@ class XlsxSheet:
         handle, name = tempfile.mkstemp(dir=root, prefix=".export-", suffix=".xlsx")
         os.close(handle)
         self.temporary = Path(name)
-        self.book = Workbook(write_only=True)
-        self.sheet = self.book.create_sheet(title)
-        self.sheet.append(list(headers))
+        self.book = xlsxwriter.Workbook(
+            str(self.temporary),
+            {
+                "constant_memory": True,
+                "tmpdir": str(root),
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+                "strings_to_numbers": False,
+            },
+        )
+        self.sheet = self.book.add_worksheet(title[:31])
+        self.next_row = 0
+        self.append([headers])
 
     def append(self, rows: Iterable[Sequence[Any]]) -> None:
-        for row in rows:
-            self.sheet.append(row)
+        write_row, row = self.sheet.write_row, self.next_row
+        for cells in rows:
+            write_row(row, 0, cells)
+            row += 1
+        self.next_row = row
 
     def finish(self) -> tuple[str, int]:
-        """Save, and move the file to its place; returns its SHA-256 and size."""
-        self.book.save(self.temporary)
+        """Close the workbook and move the file to its place; returns its SHA-256 and size."""
+        self.book.close()
         sha256, size = _digest(self.temporary)
         final = uploads.path_of(self.root, sha256)
         final.parent.mkdir(parents=True, exist_ok=True)
@@ -81,12 +95,7 @@ class XlsxSheet:
         return self
 
     def __exit__(self, kind: object, error: object, trace: object) -> None:
-        if error is not None:
-            # An abandoned write-only sheet's row writer would fail when collected, and its
-            # scratch file (openpyxl's own) would stay behind.
-            with contextlib.suppress(Exception):
-                self.sheet.close()
-                os.unlink(self.sheet._writer.out)
+        # an abandoned workbook's scratch files are anonymous temporary files: gone with it
         with contextlib.suppress(FileNotFoundError):
             os.unlink(self.temporary)
 

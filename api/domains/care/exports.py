@@ -1,6 +1,6 @@
 """The hazard ledger exported as XLSX by a worker job (one job per export, id
-`hazard-ledger:<export id>`): progress kept on the export row, the file written in openpyxl's
-write-only mode (constant memory) to a temporary name and moved into place whole, then offered
+`hazard-ledger:<export id>`): progress kept on the export row, the file written in constant
+memory (api/spreadsheets.py) to a temporary name and moved into place whole, then offered
 for download to the requester alone for a day. A worker killed mid-way leaves the row RUNNING
 and its job queued for another try, with no file offered; a run that finds the export done
 does nothing."""

@@ -361,7 +361,7 @@ async def run(export_id: uuid.UUID, *, settings: Settings | None = None) -> Expo
                 rows = await fetch(min(BATCH, export.rows_total - export.rows_written))
                 if not rows:
                     break
-                # openpyxl works in a thread: the worker's loop keeps serving its other jobs
+                # the sheet is written in a thread: the worker's loop keeps serving its other jobs
                 await anyio.to_thread.run_sync(sheet.append, [cells(row, labels) for row in rows])
                 export.rows_written += len(rows)
                 if time.monotonic() - last_report >= PROGRESS_SECONDS:
