@@ -47,6 +47,7 @@ from api.domains.economy import projects
 from api.domains.events import attachments
 from api.domains.imports import service as imports
 from api.domains.intake import open311
+from api.domains.ledgers import service as ledgers
 from api.domains.meetings import service as meetings
 from api.edge import NoSniff, UnexpectedErrors
 from api.errors import NotFound, Unauthenticated
@@ -358,6 +359,12 @@ download_hazard_ledger = stored_file(
     inline=False,
 )
 
+# a ledger export (台账), to the requester alone and for a day
+download_event_ledger = stored_file(
+    lambda actor, file_id: ledgers.readable_export(actor=actor, export_id=file_id),
+    inline=False,
+)
+
 
 async def download_import_errors(request: Request) -> Response:
     """An import job's row problems as CSV, to whoever may read the job (same credentials)."""
@@ -476,6 +483,7 @@ def create_app(
             Route("/project-attachments/{file_id}", download_project_attachment),
             Route("/approval-files/{file_id}", download_approval_file),
             Route("/exports/hazard-ledger/{file_id}", download_hazard_ledger),
+            Route("/exports/event-ledger/{file_id}", download_event_ledger),
             Mount("/open311/v2", routes=open311.routes()),
             Route("/imports/{job_id}/errors.csv", download_import_errors),
             Route("/healthz", healthz),

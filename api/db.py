@@ -36,6 +36,7 @@ MODEL_MODULES = [
     "api.domains.points.models",
     "api.domains.economy.models",
     "api.domains.care.models",
+    "api.domains.ledgers.models",
     "api.domains.partywork.models",
     "api.domains.triage.models",
 ]

@@ -44,6 +44,7 @@ from schema.hierarchy.mutations import HierarchyMutation
 from schema.hierarchy.queries import HierarchyQuery
 from schema.imports.schema import ImportsMutation, ImportsQuery, ImportsSubscription
 from schema.intake.schema import IntakeMutation, IntakeQuery
+from schema.ledgers.schema import LedgersMutation, LedgersQuery, LedgersSubscription
 from schema.maps.mutations import MapsMutation
 from schema.maps.queries import MapsQuery
 from schema.meetings.schema import MeetingsMutation, MeetingsQuery
@@ -93,6 +94,7 @@ class Query(
     PartyWorkQuery,
     TriageQuery,
     MapsQuery,
+    LedgersQuery,
 ):
     pass
 
@@ -124,6 +126,7 @@ class Mutation(
     PartyWorkMutation,
     TriageMutation,
     MapsMutation,
+    LedgersMutation,
 ):
     pass
 
@@ -135,6 +138,7 @@ class Subscription(
     EmergenciesSubscription,
     ApprovalsSubscription,
     MessagesSubscription,
+    LedgersSubscription,
 ):
     pass
 

@@ -573,6 +573,18 @@ async def read_hazard_ledger(
     )
 
 
+async def read_event_ledger(
+    client: httpx.AsyncClient, token: str, code: str, ctx: dict[str, Any]
+) -> dict[str, Any]:
+    return await gql(
+        client,
+        'query($c: String!) { eventLedger(kind: DISPUTES, regionCode: $c, from: "2026-11-01",'
+        ' to: "2026-11-30") { totalCount } }',
+        {"c": code},
+        token=token,
+    )
+
+
 async def set_care_visit_rule(
     client: httpx.AsyncClient, token: str, code: str, ctx: dict[str, Any]
 ) -> dict[str, Any]:
@@ -742,6 +754,7 @@ PROBES: list[tuple[str, str, Probe, set[Level]]] = [
     ("points_period", "freeze", freeze_points_period, {Level.COMMUNITY}),
     ("inspection", "read", read_hazard_ledger, set(ORDER)),
     ("care_visit_rule", "update", set_care_visit_rule, set(ORDER)),
+    ("ledger", "read", read_event_ledger, set(ORDER)),
     ("village_official", "read", read_village_officials, set(ORDER)),
     ("party_appraisal", "read", read_branch_appraisals, set(ORDER)),
     ("ranking", "publish", publish_ranking, {Level.CITY, Level.DISTRICT}),

@@ -20,6 +20,7 @@ from workers.events import (
     seed_national_calendar,
 )
 from workers.imports import purge_imports, requeue_imports, run_import
+from workers.ledgers import export_event_ledger, requeue_ledger_exports
 from workers.points import credit_meeting_points, freeze_points_periods
 from workers.stats import freeze_rankings
 from workers.triage import detect_spikes, train_classifier
@@ -68,6 +69,8 @@ class WorkerSettings:
         detect_spikes,
         credit_meeting_points,
         requeue_exports,
+        export_event_ledger,  # 100k events write in seconds (tests/benchmarks/bench_ledgers.py)
+        requeue_ledger_exports,
     ]
     cron_jobs: ClassVar[list[Any]] = [
         cron(prune_sessions, hour={3}, minute={17}, unique=True, run_at_startup=False),
@@ -88,6 +91,7 @@ class WorkerSettings:
         cron(freeze_points_periods, hour={17}, minute={45}, unique=True, run_at_startup=True),
         cron(requeue_imports, second={30}, unique=True, timeout=50),
         cron(requeue_exports, second={40}, unique=True, timeout=50),
+        cron(requeue_ledger_exports, second={45}, unique=True, timeout=50),
         # 03:37 China time (19:37 UTC), away from the day's imports
         cron(purge_imports, hour={19}, minute={37}, unique=True, run_at_startup=False),
         # 01:10 China time (17:10 UTC), once the week or month closed; at start-up too

@@ -11,7 +11,6 @@ import strawberry
 
 from api.domains.care import exports, groups, inspections
 from api.domains.care.enums import (
-    ExportState,
     HazardLevel,
     HazardStatus,
     HelperKind,
@@ -24,6 +23,7 @@ from api.errors import NotFound
 from api.flows.models import FlowStep
 from api.pagination import page_request
 from schema.errors import ConflictError, NotAllowedError, NotFoundError, ValidationError
+from schema.exports import ExportFields, export_fields
 from schema.pagination import Connection, connection
 from schema.permissions import allow
 from schema.registry import types as registry_types
@@ -37,7 +37,6 @@ strawberry.enum(HelperKind, name="CareHelperKind", description="Staff, volunteer
 strawberry.enum(TargetKind, name="InspectionTarget", description="What an inspection inspects.")
 strawberry.enum(HazardLevel, name="HazardLevel", description="一般 or 重大 hazard.")
 strawberry.enum(HazardStatus, name="HazardStatus", description="整改中, 复查合格, 销号.")
-strawberry.enum(ExportState, name="ExportState", description="Queued, running, done or failed.")
 strawberry.enum(InspectionStatus, name="InspectionStatus", description="Hazards open, or none.")
 
 
@@ -313,39 +312,10 @@ HazardEscalationResult = Annotated[
     name="LedgerExport",
     description="An XLSX export of the hazard ledger, written by a worker; yours alone.",
 )
-class LedgerExportType:
-    id: strawberry.ID
-    state: ExportState
-    region_code: str
-    first_day: date = strawberry.field(name="from")
-    last_day: date = strawberry.field(name="to")
-    rows_total: int | None = strawberry.field(description="Known once the worker counted them.")
-    rows_written: int = strawberry.field(description="Progress so far.")
-    error: str | None
-    filename: str
-    created_at: datetime
-    finished_at: datetime | None
-    download_url: str | None = strawberry.field(
-        description="GET with your own credentials, for a day once DONE; null before."
-    )
-
+class LedgerExportType(ExportFields):
     @classmethod
     def from_model(cls, export: LedgerExport) -> LedgerExportType:
-        done = export.state is ExportState.DONE
-        return cls(
-            id=strawberry.ID(str(export.id)),
-            state=export.state,
-            region_code=export.region_code,
-            first_day=export.first_day,
-            last_day=export.last_day,
-            rows_total=export.rows_total,
-            rows_written=export.rows_written,
-            error=export.error,
-            filename=export.filename,
-            created_at=export.created_at,
-            finished_at=export.finished_at,
-            download_url=f"/exports/hazard-ledger/{export.id}" if done else None,
-        )
+        return cls(**export_fields(export, download_path="/exports/hazard-ledger"))
 
 
 @strawberry.type(description="The export as queued.")

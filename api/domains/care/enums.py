@@ -60,12 +60,3 @@ class InspectionStatus(StrEnum):
 class InspectionAction(StrEnum):
     RECORD = "record"
     CLOSE = "close"  # with its last hazard's closure
-
-
-class ExportState(StrEnum):
-    """An export job: queued, being written, whole (offered), or given up after its tries."""
-
-    QUEUED = "queued"
-    RUNNING = "running"
-    DONE = "done"
-    FAILED = "failed"

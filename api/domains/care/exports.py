@@ -1,45 +1,32 @@
 """The hazard ledger exported as XLSX by a worker job (one job per export, id
-`hazard-ledger:<export id>`): progress kept on the export row, the file written in openpyxl's
-write-only mode (constant memory) to a temporary name and moved into place whole, then offered
+`hazard-ledger:<export id>`): progress kept on the export row, the file written in constant
+memory (api/spreadsheets.py) to a temporary name and moved into place whole, then offered
 for download to the requester alone for a day. A worker killed mid-way leaves the row RUNNING
 and its job queued for another try, with no file offered; a run that finds the export done
 does nothing."""
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
-import os
-import tempfile
 import uuid
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any, Final
 
-import anyio
-import structlog
-from openpyxl import Workbook
 from redis.asyncio import Redis
-from redis.exceptions import RedisError
 from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 
-from api import clock, jobs, uploads
+from api import clock
 from api.auth import Principal
 from api.domains.audit.service import record as audit
-from api.domains.care.enums import ExportState, HazardLevel, HazardStatus
+from api.domains.care.enums import HazardLevel, HazardStatus
 from api.domains.care.inspections import LedgerFilter, _ledger_query
 from api.domains.care.models import Hazard, LedgerExport
-from api.errors import NotAllowed, NotFound
+from api.exports import ExportJobs, requester
 from api.flows.calendar import LOCAL
 from api.settings import Settings, get_settings
-from api.spreadsheets import formula_safe
-
-log = structlog.get_logger(__name__)
+from api.spreadsheets import ExportState, XlsxSheet, formula_safe
 
 BATCH: Final = 500  # rows read and written between progress saves
-VALID_FOR: Final = timedelta(days=1)  # a download link's life
 MAX_ROWS: Final = 200_000  # a year of a district's hazards, many times over
 HEADERS: Final = (
     "发现时间",
@@ -57,15 +44,11 @@ HEADERS: Final = (
 )
 
 
-def job_key(export_id: uuid.UUID) -> str:
-    return f"hazard-ledger:{export_id}"
-
-
-def _requester(actor: Principal) -> uuid.UUID:
-    who = actor.user_id or actor.api_key_id
-    if who is None:
-        raise NotAllowed("sign in to export")
-    return uuid.UUID(str(who))
+JOBS: Final = ExportJobs(
+    model=LedgerExport, function="export_hazard_ledger", prefix="hazard-ledger"
+)
+job_key, enqueue, requeue_stale = JOBS.job_key, JOBS.enqueue, JOBS.requeue_stale
+mine, readable_export = JOBS.mine, JOBS.readable_export
 
 
 async def start(*, actor: Principal, filters: LedgerFilter, redis: Redis) -> LedgerExport:
@@ -73,7 +56,7 @@ async def start(*, actor: Principal, filters: LedgerFilter, redis: Redis) -> Led
     _ledger_query(actor, filters)  # the same checks and scope as the ledger itself
     export = await LedgerExport.create(
         id=uuid.uuid4(),
-        requested_by_id=_requester(actor),
+        requested_by_id=requester(actor),
         region_code=filters.region_code,
         first_day=filters.first_day,
         last_day=filters.last_day,
@@ -93,68 +76,6 @@ async def start(*, actor: Principal, filters: LedgerFilter, redis: Redis) -> Led
     )
     await enqueue(redis, export.id)
     return export
-
-
-async def enqueue(redis: Redis, export_id: uuid.UUID) -> bool:
-    try:
-        await jobs.queue(redis).enqueue_job(
-            "export_hazard_ledger", str(export_id), _job_id=job_key(export_id)
-        )
-    except (RedisError, OSError) as error:
-        log.warning("ledger export not enqueued", export_id=str(export_id), error=repr(error))
-        return False
-    return True
-
-
-STALE_QUEUED: Final = timedelta(minutes=2)
-
-
-async def requeue_stale(redis: Redis) -> int:
-    """Queue again the exports whose enqueue was lost (Redis down after the row was written),
-    under the same job id, so never twice."""
-    stale = await LedgerExport.filter(
-        state=ExportState.QUEUED, created_at__lt=clock.now() - STALE_QUEUED
-    ).values_list("id", flat=True)
-    for export_id in stale:
-        await enqueue(redis, uuid.UUID(str(export_id)))
-    return len(stale)
-
-
-async def mine(*, actor: Principal, export_id: uuid.UUID) -> LedgerExport:
-    """An export the caller asked for (anyone else's is not found)."""
-    found = await LedgerExport.get_or_none(id=export_id, requested_by_id=_requester(actor))
-    if found is None:
-        raise NotFound("ledger export", export_id, field="id")
-    return found
-
-
-@dataclass
-class ExportFile:
-    """A finished export's file, as the download endpoint serves it."""
-
-    sha256: str
-    content_type: str
-    size: int
-    filename: str
-
-
-async def readable_export(*, actor: Principal, export_id: uuid.UUID) -> ExportFile:
-    """The finished file of the caller's own export, within its day (else not found)."""
-    found = await mine(actor=actor, export_id=export_id)
-    if (
-        found.state is not ExportState.DONE
-        or found.finished_at is None
-        or found.finished_at < clock.now() - VALID_FOR
-        or found.sha256 is None
-        or found.size is None
-    ):
-        raise NotFound("ledger export", export_id, field="id")
-    return ExportFile(
-        sha256=found.sha256,
-        content_type=found.content_type,
-        size=found.size,
-        filename=found.filename,
-    )
 
 
 def _cells(hazard: Hazard) -> list[Any]:
@@ -208,14 +129,7 @@ async def run(export_id: uuid.UUID, *, settings: Settings | None = None) -> Expo
     export.rows_total = min(await query.count(), MAX_ROWS)
     await export.save(update_fields=["state", "attempts", "rows_written", "rows_total"])
 
-    root = settings.attachment_dir
-    await anyio.Path(root).mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=root, prefix=".export-", suffix=".xlsx")
-    os.close(handle)
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("隐患台账")
-    try:
-        sheet.append(list(HEADERS))
+    with XlsxSheet(settings.attachment_dir, title="隐患台账", headers=HEADERS) as sheet:
         last: tuple[datetime, uuid.UUID] | None = None
         while export.rows_written < export.rows_total:
             batch = query.order_by("found_at", "id")
@@ -224,45 +138,16 @@ async def run(export_id: uuid.UUID, *, settings: Settings | None = None) -> Expo
             rows = await batch.limit(min(BATCH, export.rows_total - export.rows_written))
             if not rows:
                 break
-            for hazard in rows:
-                sheet.append(_cells(hazard))
+            sheet.append(_cells(hazard) for hazard in rows)
             last = (rows[-1].found_at, rows[-1].id)
             export.rows_written += len(rows)
             await export.save(update_fields=["rows_written"])
-        book.save(temporary)
-        sha256, size = _digest(Path(temporary))
-        final = uploads.path_of(root, sha256)
-        final.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(temporary, final)  # whole or not at all: the final name appears at once
-    except BaseException:
-        _discard(sheet)
-        raise
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
+        sha256, size = sheet.finish()
     export.sha256, export.size = sha256, size
     export.state = ExportState.DONE
     export.finished_at = clock.now()
     await export.save(update_fields=["sha256", "size", "state", "finished_at"])
     return export.state
-
-
-def _discard(sheet: Any) -> None:
-    """End an abandoned write-only sheet: its row writer would otherwise fail when collected,
-    and its scratch file (openpyxl's own) would stay behind."""
-    with contextlib.suppress(Exception):
-        sheet.close()
-        os.unlink(sheet._writer.out)
-
-
-def _digest(path: Path) -> tuple[str, int]:
-    digest = hashlib.sha256()
-    size = 0
-    with path.open("rb") as data:
-        while chunk := data.read(uploads.CHUNK):
-            digest.update(chunk)
-            size += len(chunk)
-    return digest.hexdigest(), size
 
 
 async def fail(export_id: uuid.UUID, reason: str) -> None:

@@ -8,13 +8,13 @@ from tortoise import fields
 from tortoise.models import Model
 
 from api.domains.care.enums import (
-    ExportState,
     HazardLevel,
     HelperKind,
     TargetKind,
 )
 from api.domains.diaries.models import ClockColumns
 from api.domains.registry.enums import SpecialGroup
+from api.exports import ExportColumns
 
 
 class CareHelper(Model):
@@ -102,34 +102,13 @@ class Hazard(ClockColumns):
         indexes = (("region_code", "found_at"),)
 
 
-class LedgerExport(Model):
+class LedgerExport(ExportColumns):
     """An XLSX export of the hazard ledger, written by a worker job; offered for download to
     whoever asked for it once it is whole (state DONE), never before."""
 
-    id = fields.UUIDField(primary_key=True)
-    requested_by_id = fields.UUIDField(
-        description="the user or API key that asked; the only reader"
-    )
-    region_code = fields.CharField(max_length=15)
-    first_day = fields.DateField()
-    last_day = fields.DateField()
     status_filter = fields.CharField(max_length=16, null=True)
     level_filter = fields.CharField(max_length=8, null=True)
     overdue_only = fields.BooleanField(default=False)
-    state = fields.CharEnumField(ExportState, max_length=8)
-    rows_total = fields.IntField(null=True, description="known once the job has counted them")
-    rows_written = fields.IntField(default=0)
-    attempts = fields.IntField(default=0)
-    error = fields.CharField(max_length=500, null=True)
-    sha256 = fields.CharField(max_length=64, null=True, description="the finished file's")
-    size = fields.BigIntField(null=True)
-    filename = fields.CharField(max_length=100)
-    content_type = fields.CharField(
-        max_length=80,
-        default="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    created_at = fields.DatetimeField()
-    finished_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "care_ledger_exports"
