@@ -48,6 +48,8 @@ from api.domains.events import attachments
 from api.domains.imports import service as imports
 from api.domains.intake import open311
 from api.domains.meetings import service as meetings
+from api.domains.supervision import reports as analysis_reports
+from api.domains.supervision.workbook import figures_workbook
 from api.edge import NoSniff, UnexpectedErrors
 from api.errors import NotFound, Unauthenticated
 from api.feeds import wire
@@ -383,6 +385,34 @@ async def download_import_errors(request: Request) -> Response:
     )
 
 
+async def download_report_figures(request: Request) -> Response:
+    """An analysis report's frozen figures as XLSX, to whoever may read the report."""
+    resources: Resources = request.app.state.resources
+    token = bearer_token(request.headers.get("authorization")) or request.headers.get("x-api-key")
+    try:
+        principal = await principal_for_token(token or "", secret=resources.settings.secret_key())
+    except Unauthenticated:
+        return JSONResponse({"error": "sign in first"}, status_code=401)
+    try:
+        report = await analysis_reports.get(
+            actor=principal, report_id=uuid.UUID(request.path_params["report_id"])
+        )
+    except ValueError:
+        report = None
+    if report is None:
+        return JSONResponse({"error": "not found"}, status_code=404)
+    filename = f"{report.title}.xlsx"
+    return Response(
+        figures_workbook(report),
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={
+            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}",
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
 async def healthz(request: Request) -> Response:
     return JSONResponse({"status": "ok"})
 
@@ -478,6 +508,7 @@ def create_app(
             Route("/exports/hazard-ledger/{file_id}", download_hazard_ledger),
             Mount("/open311/v2", routes=open311.routes()),
             Route("/imports/{job_id}/errors.csv", download_import_errors),
+            Route("/analysis-reports/{report_id}/figures.xlsx", download_report_figures),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route(

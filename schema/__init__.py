@@ -60,6 +60,7 @@ from schema.registry.queries import RegistryQuery
 from schema.stats.mutations import StatsMutation
 from schema.stats.public import PublicRankingsMutation, PublicRankingsQuery
 from schema.stats.queries import StatsQuery
+from schema.supervision.schema import SupervisionMutation, SupervisionQuery
 from schema.triage.schema import TriageMutation, TriageQuery
 from schema.webhooks.schema import WebhooksMutation, WebhooksQuery
 
@@ -93,6 +94,7 @@ class Query(
     PartyWorkQuery,
     TriageQuery,
     MapsQuery,
+    SupervisionQuery,
 ):
     pass
 
@@ -124,6 +126,7 @@ class Mutation(
     PartyWorkMutation,
     TriageMutation,
     MapsMutation,
+    SupervisionMutation,
 ):
     pass
 
