@@ -15,6 +15,7 @@ from typing import Final
 
 from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
+from tortoise.transactions import in_transaction
 
 from api import clock
 from api.auth import Principal
@@ -24,6 +25,7 @@ from api.domains.economy.scope import check, readable, region
 from api.domains.events.models import Event
 from api.domains.events.scope import readable_events
 from api.domains.hierarchy.models import Department, Region
+from api.domains.notices import service as notices
 from api.domains.stats.models import RankingSnapshot
 from api.domains.supervision.enums import (
     ProposalAction,
@@ -187,9 +189,21 @@ async def raise_proposal(
         flow_version=PROPOSALS.version,
         created_at=clock.now(),
     )
-    await moves.start(
-        PROPOSALS, proposal, actor=actor, action=ProposalAction.RAISE, stage=ProposalStage.REPLY
-    )
+    async with in_transaction():
+        await moves.start(
+            PROPOSALS, proposal, actor=actor, action=ProposalAction.RAISE, stage=ProposalStage.REPLY
+        )
+        told = await holders_of([centre_of(proposal.region_code)])
+        users = [user for found in told.values() for user in found]
+        if proposal.target_user_id is not None:
+            users.append(proposal.target_user_id)
+        await notices.notify(
+            user_ids=users,
+            kind="accountability_proposal",
+            title=f"责任查究建议: {proposal.target_label}",
+            body=reason[:500],
+            region_code=proposal.region_code,
+        )
     return proposal
 
 
