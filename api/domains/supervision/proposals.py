@@ -326,7 +326,8 @@ async def of_scope(
     only those the caller raised if asked."""
     query = AccountabilityProposal.filter(readable_proposals(actor))
     if region_code is not None:
-        query = query.filter(region_code__startswith=region(region_code))
+        check(actor, OBJECT, "read", at=region_code)
+        query = query.filter(region_code__startswith=region_code)
     if status is not None:
         query = query.filter(status=status.value)
     if raised_by_me:

@@ -430,7 +430,8 @@ async def of_scope(
     """Reports the caller may read, newest first; under `region_code` if given."""
     query = AnalysisReport.filter(readable_reports(actor))
     if region_code is not None:
-        query = query.filter(region_code__startswith=region(region_code))
+        check(actor, OBJECT, "read", at=region_code)
+        query = query.filter(region_code__startswith=region_code)
     if kind is not None:
         query = query.filter(period_kind=kind.value)
     if status is not None:
