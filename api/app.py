@@ -305,14 +305,8 @@ def stored_file(find: FindFile, *, inline: bool = True) -> Callable[[Request], A
 
     async def endpoint(request: Request) -> Response:
         resources: Resources = request.app.state.resources
-        token = bearer_token(request.headers.get("authorization")) or request.headers.get(
-            "x-api-key"
-        )
-        try:
-            principal = await principal_for_token(
-                token or "", secret=resources.settings.secret_key()
-            )
-        except Unauthenticated:
+        principal = await _caller(request)
+        if principal is None:
             return JSONResponse({"error": "sign in first"}, status_code=401)
         try:
             found = await find(principal, uuid.UUID(request.path_params["file_id"]))
@@ -361,13 +355,20 @@ download_hazard_ledger = stored_file(
 )
 
 
-async def download_import_errors(request: Request) -> Response:
-    """An import job's row problems as CSV, to whoever may read the job (same credentials)."""
+async def _caller(request: Request) -> Principal | None:
+    """Who sends a download request, by the same credentials as /graphql (None: nobody)."""
     resources: Resources = request.app.state.resources
     token = bearer_token(request.headers.get("authorization")) or request.headers.get("x-api-key")
     try:
-        principal = await principal_for_token(token or "", secret=resources.settings.secret_key())
+        return await principal_for_token(token or "", secret=resources.settings.secret_key())
     except Unauthenticated:
+        return None
+
+
+async def download_import_errors(request: Request) -> Response:
+    """An import job's row problems as CSV, to whoever may read the job (same credentials)."""
+    principal = await _caller(request)
+    if principal is None:
         return JSONResponse({"error": "sign in first"}, status_code=401)
     try:
         job_id = uuid.UUID(request.path_params["job_id"])
@@ -387,11 +388,8 @@ async def download_import_errors(request: Request) -> Response:
 
 async def download_report_figures(request: Request) -> Response:
     """An analysis report's frozen figures as XLSX, to whoever may read the report."""
-    resources: Resources = request.app.state.resources
-    token = bearer_token(request.headers.get("authorization")) or request.headers.get("x-api-key")
-    try:
-        principal = await principal_for_token(token or "", secret=resources.settings.secret_key())
-    except Unauthenticated:
+    principal = await _caller(request)
+    if principal is None:
         return JSONResponse({"error": "sign in first"}, status_code=401)
     try:
         report = await analysis_reports.get(

@@ -14,8 +14,6 @@ import httpx
 
 from api import clock
 from api.domains.notices.models import Notice
-from api.domains.stats.enums import PeriodKind, SubjectKind
-from api.domains.stats.models import RankingSnapshot
 from api.domains.supervision.models import AccountabilityProposal
 from api.flows import sweep
 from api.flows.models import FlowCard
@@ -23,6 +21,7 @@ from tests import factories
 from tests.factories import error_codes, gql
 from tests.stats import dataset
 from tests.supervision.helpers import CLOSE, PROPOSALS, RAISE, REPLY, result
+from tests.test_policy_matrix import ranking_snapshot
 
 TOWNSHIP = "410611001"
 
@@ -127,18 +126,7 @@ async def test_an_account_and_a_department_answer_for_themselves(
     answered = await result(client, REPLY, worker_token, id=held["id"], reply="接受批评")
     assert answered["proposal"]["status"] == "REPLIED"
 
-    snapshot = await RankingSnapshot.create(
-        id=uuid.uuid4(),
-        scope_code="410611",
-        subject_kind=SubjectKind.DEPARTMENT,
-        period_kind=PeriodKind.MONTH,
-        period_start="2026-11-01",
-        period_end="2026-11-30",
-        formula_version="test",
-        rules_version=0,
-        rules={"points": {}, "minimum_cases": 1},
-        created_at=clock.now(),
-    )
+    snapshot = await ranking_snapshot("410611")
     against_police = await result(
         client,
         RAISE,

@@ -4,6 +4,7 @@ states, transitions, default limits and who hears are ours."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from typing import Final, TypedDict
 
@@ -20,7 +21,7 @@ from api.domains.supervision.enums import (
 from api.domains.supervision.models import AccountabilityProposal, AnalysisReport
 from api.flows import Flow, Rule, Store, Transition, register, snapshot_of, table_limits
 from api.flows.calendar import DeadlineUnit
-from api.flows.holders import Place, RoleHolders
+from api.flows.holders import Place, RoleHolders, holders_of
 from api.flows.models import FlowCard, FlowStep
 
 TIMELINE = Store(FlowStep, record_column="record_id", flow_column="flow")
@@ -41,6 +42,12 @@ class ReportSnapshot(TypedDict):
     due_at: str | None
     card: str
     version: int
+
+
+async def people_at(places: Sequence[Place]) -> list[uuid.UUID]:
+    """The users holding these (role, region) places, each once."""
+    found = await holders_of(places)
+    return list(dict.fromkeys(user for users in found.values() for user in users))
 
 
 def reviewers(report: AnalysisReport) -> Sequence[Place]:

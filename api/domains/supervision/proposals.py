@@ -9,7 +9,8 @@ that region (the raising side among them), and to the person it is raised agains
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import Final
 
@@ -35,12 +36,11 @@ from api.domains.supervision.enums import (
     RequestedAction,
     TargetKind,
 )
-from api.domains.supervision.flow import PROPOSALS
+from api.domains.supervision.flow import PROPOSALS, people_at
 from api.domains.supervision.models import AccountabilityProposal
 from api.domains.supervision.pages import newest_first
 from api.errors import ErrorCode, NotFound, ValidationFailed
 from api.flows import moves
-from api.flows.holders import holders_of
 from api.pagination import Page, PageRequest
 from api.regions import Level, in_subtree
 from policies.enforcer import get_enforcer
@@ -193,8 +193,7 @@ async def raise_proposal(
         await moves.start(
             PROPOSALS, proposal, actor=actor, action=ProposalAction.RAISE, stage=ProposalStage.REPLY
         )
-        told = await holders_of([centre_of(proposal.region_code)])
-        users = [user for found in told.values() for user in found]
+        users = await people_at([centre_of(proposal.region_code)])
         if proposal.target_user_id is not None:
             users.append(proposal.target_user_id)
         await notices.notify(
@@ -213,6 +212,28 @@ def readable_proposals(actor: Principal) -> Q:
     if actor.user_id is None:
         return scoped
     return scoped | Q(target_user_id=actor.user_id)
+
+
+def _move(
+    actor: Principal,
+    proposal_id: uuid.UUID,
+    action: ProposalAction,
+    *,
+    note: str,
+    version: int | None,
+    authorize: Callable[[AccountabilityProposal], None],
+) -> AbstractAsyncContextManager[moves.Move[AccountabilityProposal]]:
+    """A step on a proposal the caller may read."""
+    return moves.transition(
+        PROPOSALS,
+        actor=actor,
+        record_id=proposal_id,
+        action=action,
+        note=note,
+        scope=readable_proposals(actor),
+        expected_version=version,
+        authorize=authorize,
+    )
 
 
 def _replier(actor: Principal, proposal: AccountabilityProposal) -> None:
@@ -239,23 +260,20 @@ async def reply(
 ) -> AccountabilityProposal:
     """The target unit's answer (once); the raising side's clock to conclude starts."""
     text = _text(text, field="reply")
-    async with moves.transition(
-        PROPOSALS,
-        actor=actor,
-        record_id=proposal_id,
-        action=ProposalAction.REPLY,
+    async with _move(
+        actor,
+        proposal_id,
+        ProposalAction.REPLY,
         note=text,
-        scope=readable_proposals(actor),
-        expected_version=version,
+        version=version,
         authorize=lambda proposal: _replier(actor, proposal),
     ) as move:
         held = move.record
         held.reply = text
         held.replied_by_id = actor.user_id
         held.replied_at = move.now
-        found = await holders_of([centre_of(held.raised_region_code)])
         await move.tell(
-            [user for users in found.values() for user in users],
+            await people_at([centre_of(held.raised_region_code)]),
             kind="accountability_proposal",
             title=f"责任查究建议已答复: {held.target_label}",
         )
@@ -281,14 +299,12 @@ async def close(
 ) -> AccountabilityProposal:
     """Conclude a proposal with its outcome (withdrawn before a reply, anything after one)."""
     note = _text(note, field="note")
-    async with moves.transition(
-        PROPOSALS,
-        actor=actor,
-        record_id=proposal_id,
-        action=ProposalAction.CLOSE,
+    async with _move(
+        actor,
+        proposal_id,
+        ProposalAction.CLOSE,
         note=note,
-        scope=readable_proposals(actor),
-        expected_version=version,
+        version=version,
         authorize=lambda proposal: _closer(actor, proposal),
     ) as move:
         held = move.record
@@ -300,8 +316,7 @@ async def close(
         held.outcome_note = note
         held.closed_by_id = actor.user_id
         held.closed_at = move.now
-        found = await holders_of([centre_of(held.region_code)])
-        users = [user for users in found.values() for user in users]
+        users = await people_at([centre_of(held.region_code)])
         if held.target_user_id is not None:
             users.append(held.target_user_id)
         await move.tell(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Final
@@ -28,13 +29,12 @@ from api.domains.stats import formulas
 from api.domains.stats import service as stats
 from api.domains.stats.enums import GroupBy
 from api.domains.supervision.enums import ReportAction, ReportPeriod, ReportStatus
-from api.domains.supervision.flow import PROPOSALS, REPORTS, reviewers
+from api.domains.supervision.flow import PROPOSALS, REPORTS, people_at, reviewers
 from api.domains.supervision.models import AnalysisReport
 from api.domains.supervision.pages import newest_first
 from api.errors import ErrorCode, ValidationFailed
 from api.flows import moves
 from api.flows.calendar import LOCAL
-from api.flows.holders import holders_of
 from api.flows.models import FlowStep
 from api.pagination import Page, PageRequest
 from api.regions import Level, parent_of
@@ -230,6 +230,28 @@ def readable_reports(actor: Principal) -> Q:
 # ---------------------------------------------------------------- the flow's steps
 
 
+def _move(
+    actor: Principal,
+    report_id: uuid.UUID,
+    action: ReportAction,
+    *,
+    version: int | None,
+    right: str = "write",
+    note: str = "",
+) -> AbstractAsyncContextManager[moves.Move[AnalysisReport]]:
+    """A step on a report the caller may read, taken by its own unit holding `right`."""
+    return moves.transition(
+        REPORTS,
+        actor=actor,
+        record_id=report_id,
+        action=action,
+        note=note,
+        scope=readable_reports(actor),
+        expected_version=version,
+        authorize=lambda report: _own_unit(actor, right, report.region_code),
+    )
+
+
 async def create(
     *,
     actor: Principal,
@@ -301,15 +323,7 @@ async def edit(
     """Rewrite a draft's (or returned report's) title or sections."""
     new_title = None if title is None else _text(title, field="title", limit=MAX_TITLE)
     written = None if sections is None else _sections(sections)
-    async with moves.transition(
-        REPORTS,
-        actor=actor,
-        record_id=report_id,
-        action=ReportAction.EDIT,
-        scope=readable_reports(actor),
-        expected_version=version,
-        authorize=lambda report: _own_unit(actor, "write", report.region_code),
-    ) as move:
+    async with _move(actor, report_id, ReportAction.EDIT, version=version) as move:
         if new_title is not None:
             move.record.title = new_title
         if written is not None:
@@ -321,15 +335,7 @@ async def refresh_figures(
     *, actor: Principal, report_id: uuid.UUID, version: int | None = None
 ) -> AnalysisReport:
     """Generate a draft's figures again from the statistics as they are now."""
-    async with moves.transition(
-        REPORTS,
-        actor=actor,
-        record_id=report_id,
-        action=ReportAction.REFRESH_FIGURES,
-        scope=readable_reports(actor),
-        expected_version=version,
-        authorize=lambda report: _own_unit(actor, "write", report.region_code),
-    ) as move:
+    async with _move(actor, report_id, ReportAction.REFRESH_FIGURES, version=version) as move:
         held = move.record
         held.figures = await generate_figures(
             actor=actor,
@@ -346,29 +352,15 @@ async def submit(
     *, actor: Principal, report_id: uuid.UUID, version: int | None = None
 ) -> AnalysisReport:
     """Send a draft to the unit's leaders for review (their clock starts)."""
-    async with moves.transition(
-        REPORTS,
-        actor=actor,
-        record_id=report_id,
-        action=ReportAction.SUBMIT,
-        scope=readable_reports(actor),
-        expected_version=version,
-        authorize=lambda report: _own_unit(actor, "write", report.region_code),
-    ) as move:
+    async with _move(actor, report_id, ReportAction.SUBMIT, version=version) as move:
         if not any(section["body"] for section in move.record.sections):
             raise ValidationFailed("write the analysis before submitting it", field="sections")
         await move.tell(
-            await _holding(reviewers(move.record)),
+            await people_at(reviewers(move.record)),
             kind="analysis_report",
             title=f"待审核: {move.record.title}",
         )
     return move.record
-
-
-async def _holding(places: Sequence[tuple[str, str]]) -> list[uuid.UUID]:
-    """The users holding these (role, region) places."""
-    found = await holders_of(places)
-    return list(dict.fromkeys(user for users in found.values() for user in users))
 
 
 async def review(
@@ -382,16 +374,7 @@ async def review(
     """The unit's leader publishes the report to the level above, or returns it (say why)."""
     note = _text(note, field="note", limit=MAX_NOTE, required=not publish)
     action = ReportAction.PUBLISH if publish else ReportAction.RETURN
-    async with moves.transition(
-        REPORTS,
-        actor=actor,
-        record_id=report_id,
-        action=action,
-        note=note,
-        scope=readable_reports(actor),
-        expected_version=version,
-        authorize=lambda report: _own_unit(actor, "review", report.region_code),
-    ) as move:
+    async with _move(actor, report_id, action, version=version, right="review", note=note) as move:
         held = move.record
         held.review_note = note
         held.reviewed_by_id = actor.user_id
@@ -400,7 +383,7 @@ async def review(
             above = parent_of(held.region_code)
             if above:
                 await move.tell(
-                    await _holding([centre_of(above)]),
+                    await people_at([centre_of(above)]),
                     kind="analysis_report",
                     title=f"下级报送: {held.title}",
                 )
