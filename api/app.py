@@ -49,6 +49,8 @@ from api.domains.imports import service as imports
 from api.domains.intake import open311
 from api.domains.ledgers import service as ledgers
 from api.domains.meetings import service as meetings
+from api.domains.supervision import reports as analysis_reports
+from api.domains.supervision.workbook import figures_workbook
 from api.edge import NoSniff, UnexpectedErrors
 from api.errors import NotFound, Unauthenticated
 from api.feeds import wire
@@ -304,14 +306,8 @@ def stored_file(find: FindFile, *, inline: bool = True) -> Callable[[Request], A
 
     async def endpoint(request: Request) -> Response:
         resources: Resources = request.app.state.resources
-        token = bearer_token(request.headers.get("authorization")) or request.headers.get(
-            "x-api-key"
-        )
-        try:
-            principal = await principal_for_token(
-                token or "", secret=resources.settings.secret_key()
-            )
-        except Unauthenticated:
+        principal = await _caller(request)
+        if principal is None:
             return JSONResponse({"error": "sign in first"}, status_code=401)
         try:
             found = await find(principal, uuid.UUID(request.path_params["file_id"]))
@@ -366,13 +362,20 @@ download_event_ledger = stored_file(
 )
 
 
-async def download_import_errors(request: Request) -> Response:
-    """An import job's row problems as CSV, to whoever may read the job (same credentials)."""
+async def _caller(request: Request) -> Principal | None:
+    """Who sends a download request, by the same credentials as /graphql (None: nobody)."""
     resources: Resources = request.app.state.resources
     token = bearer_token(request.headers.get("authorization")) or request.headers.get("x-api-key")
     try:
-        principal = await principal_for_token(token or "", secret=resources.settings.secret_key())
+        return await principal_for_token(token or "", secret=resources.settings.secret_key())
     except Unauthenticated:
+        return None
+
+
+async def download_import_errors(request: Request) -> Response:
+    """An import job's row problems as CSV, to whoever may read the job (same credentials)."""
+    principal = await _caller(request)
+    if principal is None:
         return JSONResponse({"error": "sign in first"}, status_code=401)
     try:
         job_id = uuid.UUID(request.path_params["job_id"])
@@ -384,6 +387,31 @@ async def download_import_errors(request: Request) -> Response:
         media_type="text/csv; charset=utf-8",
         headers={
             "Content-Disposition": f"attachment; filename*=UTF-8''{quote(job.filename)}.errors.csv",
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
+async def download_report_figures(request: Request) -> Response:
+    """An analysis report's frozen figures as XLSX, to whoever may read the report."""
+    principal = await _caller(request)
+    if principal is None:
+        return JSONResponse({"error": "sign in first"}, status_code=401)
+    try:
+        report = await analysis_reports.get(
+            actor=principal, report_id=uuid.UUID(request.path_params["report_id"])
+        )
+    except ValueError:
+        report = None
+    if report is None:
+        return JSONResponse({"error": "not found"}, status_code=404)
+    filename = f"{report.title}.xlsx"
+    return Response(
+        figures_workbook(report),
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={
+            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}",
             "X-Content-Type-Options": "nosniff",
             "Cache-Control": "private, no-store",
         },
@@ -486,6 +514,7 @@ def create_app(
             Route("/exports/event-ledger/{file_id}", download_event_ledger),
             Mount("/open311/v2", routes=open311.routes()),
             Route("/imports/{job_id}/errors.csv", download_import_errors),
+            Route("/analysis-reports/{report_id}/figures.xlsx", download_report_figures),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route(

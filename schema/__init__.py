@@ -61,6 +61,7 @@ from schema.registry.queries import RegistryQuery
 from schema.stats.mutations import StatsMutation
 from schema.stats.public import PublicRankingsMutation, PublicRankingsQuery
 from schema.stats.queries import StatsQuery
+from schema.supervision.schema import SupervisionMutation, SupervisionQuery
 from schema.triage.schema import TriageMutation, TriageQuery
 from schema.webhooks.schema import WebhooksMutation, WebhooksQuery
 
@@ -95,6 +96,7 @@ class Query(
     TriageQuery,
     MapsQuery,
     LedgersQuery,
+    SupervisionQuery,
 ):
     pass
 
@@ -127,6 +129,7 @@ class Mutation(
     TriageMutation,
     MapsMutation,
     LedgersMutation,
+    SupervisionMutation,
 ):
     pass
 

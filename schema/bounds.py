@@ -80,6 +80,7 @@ from api.domains.registry.models import (
     Volunteer,
 )
 from api.domains.stats.models import ScoringRules
+from api.domains.supervision import reports as analysis_reports
 from api.domains.webhooks.models import WebhookEndpoint
 
 MAX_TEXT: Final = 10_000  # free text with no column of its own (descriptions, notes: TEXT)
@@ -220,6 +221,8 @@ BY_COORDINATE: Final[Mapping[str, Callable[[], int]]] = {
     # oversized one is its typed error
     "Mutation.makePledge.text": _fixed(2 * pledges.MAX_TEXT),
     "JoinDualPostInput.communityCode": _lazy(Region, "code"),
+    # wider than the service's limit, so an oversized section is its typed error
+    "AnalysisReportSectionInput.body": _fixed(2 * analysis_reports.MAX_BODY),
 }
 
 

@@ -7,6 +7,7 @@ from functools import cached_property
 
 from strawberry.dataloader import DataLoader
 
+from api.auth import Principal
 from api.domains.accounts.models import RoleAssignment
 from api.domains.accounts.service import assignments_of
 from api.domains.approvals.models import RiskReview
@@ -18,6 +19,7 @@ from api.domains.emergencies.models import (
     SituationReport,
 )
 from api.domains.events.attachments import attachments_of
+from api.domains.events.contacts import Contacts, contacts_of
 from api.domains.events.models import Attachment, Category, TimelineEntry
 from api.domains.events.service import timelines
 from api.domains.hierarchy.models import Department
@@ -36,6 +38,7 @@ from schema.economy import dataloaders as economy
 from schema.emergencies import dataloaders as emergencies
 from schema.points import dataloaders as points
 from schema.registry import dataloaders as registry
+from schema.supervision import dataloaders as supervision
 
 
 async def _load_assignments(user_ids: list[uuid.UUID]) -> list[list[RoleAssignment]]:
@@ -51,6 +54,19 @@ async def _load_timelines(event_ids: list[uuid.UUID]) -> list[list[TimelineEntry
 async def _load_attachments(event_ids: list[uuid.UUID]) -> list[list[Attachment]]:
     grouped = await attachments_of(event_ids)
     return [grouped.get(event_id, []) for event_id in event_ids]
+
+
+ContactsKey = tuple[Principal, uuid.UUID]  # the reader, the event
+
+
+async def _load_contacts(keys: list[ContactsKey]) -> list[Contacts | None]:
+    """Reporters and collectors of a page's events, read (and audited) once per reader."""
+    found: dict[ContactsKey, Contacts] = {}
+    for actor in {actor for actor, _ in keys}:
+        ids = [event_id for reader, event_id in keys if reader == actor]
+        for event_id, contacts in (await contacts_of(actor=actor, event_ids=ids)).items():
+            found[(actor, event_id)] = contacts
+    return [found.get(key) for key in keys]
 
 
 async def _load_departments(ids: list[uuid.UUID]) -> list[Department | None]:
@@ -73,6 +89,14 @@ class Loaders:
     @cached_property
     def timeline_by_event(self) -> DataLoader[uuid.UUID, list[TimelineEntry]]:
         return DataLoader(load_fn=_load_timelines)
+
+    @cached_property
+    def contacts_by_event(self) -> DataLoader[ContactsKey, Contacts | None]:
+        return DataLoader(load_fn=_load_contacts)
+
+    @cached_property
+    def supervision_steps(self) -> DataLoader[uuid.UUID, list[FlowStep]]:
+        return DataLoader(load_fn=supervision.load_steps)
 
     @cached_property
     def department(self) -> DataLoader[uuid.UUID, Department | None]:

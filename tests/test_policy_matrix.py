@@ -698,6 +698,54 @@ async def acknowledge_spike_warning(
     )
 
 
+async def read_analysis_reports(
+    client: httpx.AsyncClient, token: str, code: str, ctx: dict[str, Any]
+) -> dict[str, Any]:
+    return await gql(
+        client,
+        "query($c: String) { analysisReports(regionCode: $c) { totalCount } }",
+        {"c": code},
+        token=token,
+    )
+
+
+async def write_analysis_report(
+    client: httpx.AsyncClient, token: str, code: str, ctx: dict[str, Any]
+) -> dict[str, Any]:
+    # allowed: a draft (or, the second time, ALREADY_EXISTS); refused: FORBIDDEN
+    return await gql(
+        client,
+        "mutation($c: String!) { createAnalysisReport(input: {regionCode: $c,"
+        ' periodKind: MONTH, periodStart: "2026-11-01"}) { __typename } }',
+        {"c": code},
+        token=token,
+    )
+
+
+async def read_accountability(
+    client: httpx.AsyncClient, token: str, code: str, ctx: dict[str, Any]
+) -> dict[str, Any]:
+    return await gql(
+        client,
+        "query($c: String) { accountabilityProposals(regionCode: $c) { totalCount } }",
+        {"c": code},
+        token=token,
+    )
+
+
+async def raise_accountability(
+    client: httpx.AsyncClient, token: str, code: str, ctx: dict[str, Any]
+) -> dict[str, Any]:
+    # allowed: a typed error (nothing linked, or not a lower level); refused: FORBIDDEN
+    return await gql(
+        client,
+        "mutation($c: String!) { raiseAccountabilityProposal(input: {target: {kind: REGION,"
+        ' regionCode: $c}, reason: "超期", requestedAction: CRITICISM}) { __typename } }',
+        {"c": code},
+        token=token,
+    )
+
+
 PROBES: list[tuple[str, str, Probe, set[Level]]] = [
     ("region", "read", read_region, set(ORDER)),
     ("region", "update", update_region, set(ORDER)),
@@ -761,6 +809,10 @@ PROBES: list[tuple[str, str, Probe, set[Level]]] = [
     ("event", "merge", merge_events, set(ORDER)),
     ("spike_warning", "read", read_spike_warnings, set(ORDER)),
     ("spike_warning", "acknowledge", acknowledge_spike_warning, {Level.COMMUNITY}),
+    ("analysis_report", "read", read_analysis_reports, set(ORDER)),
+    ("analysis_report", "write", write_analysis_report, set(ORDER[:4])),
+    ("accountability", "read", read_accountability, set(ORDER)),
+    ("accountability", "raise", raise_accountability, set(ORDER)),
 ]
 
 

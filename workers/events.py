@@ -18,6 +18,7 @@ from api.domains.events import holidays
 from api.domains.events.flow import EVENTS
 from api.domains.meetings.flow import MEETINGS
 from api.domains.points.flow import CLAIMS, PLEDGES
+from api.domains.supervision.flow import PROPOSALS, REPORTS
 from api.flows.calendar import LOCAL
 from api.flows.sweep import sweep
 from api.settings import get_settings
@@ -41,6 +42,8 @@ SWEPT = (
     INDICATOR_VALUES,
     HAZARDS,
     INSPECTIONS,
+    REPORTS,
+    PROPOSALS,
 )
 
 

@@ -14,13 +14,14 @@ import strawberry
 from strawberry.schema.name_converter import NameConverter
 from strawberry.types.base import get_object_definition
 
-from api.domains.events import models
+from api.domains.events import contacts, models
 from api.domains.events.enums import (
     STEP_OF_STATUS,
     Action,
     CalendarSource,
     Card,
     CategoryScheme,
+    ContactKind,
     DeadlineUnit,
     EventStatus,
     Priority,
@@ -51,6 +52,11 @@ strawberry.enum(
     Step,
     name="EventStep",
     description="The plan's seven steps of the closed loop (labels: the `vocabulary` query).",
+)
+strawberry.enum(
+    ContactKind,
+    name="EventContactKind",
+    description="Who reported or collected an event: citizen, hotline caller, grid worker …",
 )
 strawberry.enum(
     CalendarSource,
@@ -183,6 +189,34 @@ class AttachmentType:
         )
 
 
+@strawberry.type(
+    name="EventContact",
+    description="An event's reporter (上报人) or collector (采集人), as you may see them.",
+)
+class EventContactType:
+    kind: ContactKind
+    name: str | None = strawberry.field(
+        description="Masked (张*) unless you may read reporters there (whole reads audited)."
+    )
+    phone: str | None = strawberry.field(
+        description="Masked (+86139****5678) unless you may read reporters there."
+    )
+    masked: bool
+    is_citizen: bool = strawberry.field(description="A resident or caller, not a staff member.")
+
+    @classmethod
+    def from_contact(cls, contact: contacts.Contact | None) -> EventContactType | None:
+        if contact is None:
+            return None
+        return cls(
+            kind=contact.kind,
+            name=contact.name,
+            phone=contact.phone,
+            masked=contact.masked,
+            is_citizen=contact.is_citizen,
+        )
+
+
 @strawberry.type(name="Event", description="An incident and its way through the closed loop.")
 class EventType(Node):
     uuid: UUID = strawberry.field(description="The event's UUID (clients may choose it).")
@@ -287,6 +321,26 @@ class EventType(Node):
 
         found = await triage.suggestions_for(actor=info.context.principal, event_id=self.uuid)
         return None if found is None else CategorySuggestions.from_suggestions(found)
+
+    @strawberry.field(
+        description="上报人: who reported it (citizen, hotline caller, grid worker …); masked "
+        "unless you may read reporters at its region, each read in clear audited."
+    )
+    async def reporter(self, info: Info) -> EventContactType | None:
+        found = await info.context.loaders.contacts_by_event.load(
+            (info.context.principal, self.uuid)
+        )
+        return EventContactType.from_contact(found.reporter if found else None)
+
+    @strawberry.field(
+        description="采集人: who took the report down (the worker a resident told, the hotline "
+        "that passed a call on); null for a citizen's own report. Masked like the reporter."
+    )
+    async def collector(self, info: Info) -> EventContactType | None:
+        found = await info.context.loaders.contacts_by_event.load(
+            (info.context.principal, self.uuid)
+        )
+        return EventContactType.from_contact(found.collector if found else None)
 
     @strawberry.field(description="The category's name.")
     async def category(self, info: Info) -> CategoryType | None:
@@ -395,6 +449,8 @@ _RESOLVER_COLUMNS: dict[str, tuple[str, ...]] = {
         "lng",
     ),
     "suggestions": ("id",),
+    "reporter": ("id",),
+    "collector": ("id",),
 }
 _COLUMNS_OF_FIELD: dict[str, tuple[str, ...]] = {
     NameConverter().from_field(field): _made_from(field.python_name)[0]

@@ -17,7 +17,7 @@ from api.domains.registry.models import Building, House
 from api.pagination import page_request
 from api.regions import Level
 from schema.events.queries import EventFilterInput, event_filters
-from schema.events.types import EventType
+from schema.events.types import EventContactType, EventType
 from schema.geo import MapAreaInput, area_of
 from schema.hierarchy.types import GeoPoint
 from schema.maps.types import (
@@ -45,7 +45,6 @@ from schema.maps.types import (
     MapWorkersResult,
     RegionFeatures,
     RegionFeaturesResult,
-    ReporterType,
     StatusCount,
     point,
 )
@@ -107,7 +106,7 @@ class MapsQuery:
         after: str | None = None,
     ) -> MapEventsResult:
         where = area_of(area)
-        page, filtered, reporters = await service.map_events(
+        page, filtered, contacts = await service.map_events(
             actor=info.context.principal,
             area=where,
             filters=event_filters(filter),
@@ -116,10 +115,12 @@ class MapsQuery:
 
         def shown(row: Any) -> MapEvent:
             lat, lng = row["lat"], row["lng"]
+            found = contacts.get(row["id"])
             return MapEvent(
                 event=_EVENT_ROW(row),
                 location=point(lat, lng, area.datum),
-                reporter=_reporter(reporters.get(row["id"])),
+                reporter=EventContactType.from_contact(found.reporter if found else None),
+                collector=EventContactType.from_contact(found.collector if found else None),
                 distance=(
                     geo.distance_m(where.lat, where.lng, lat, lng)
                     if isinstance(where, geo.Near) and lat is not None and lng is not None
@@ -243,14 +244,3 @@ class MapsQuery:
                 for v in found
             ]
         )
-
-
-def _reporter(reporter: service.Reporter | None) -> ReporterType | None:
-    if reporter is None:
-        return None
-    return ReporterType(
-        name=reporter.name,
-        phone=reporter.phone,
-        masked=reporter.masked,
-        is_citizen=reporter.is_citizen,
-    )

@@ -11,7 +11,7 @@ from strawberry.scalars import JSON
 from api import geo
 from api.domains.events.enums import Card, EventStatus
 from schema.errors import NotFoundError, ValidationError
-from schema.events.types import EventType
+from schema.events.types import EventContactType, EventType
 from schema.hierarchy.types import GeoPoint
 from schema.pagination import Connection
 
@@ -62,23 +62,18 @@ class EventClusters:
     cells: list[EventCluster]
 
 
-@strawberry.type(name="Reporter", description="Who reported an event, as its popup shows them.")
-class ReporterType:
-    name: str | None
-    phone: str | None = strawberry.field(
-        description="Masked unless you may read personal data there (whole reads audited)."
-    )
-    masked: bool
-    is_citizen: bool = strawberry.field(description="A resident or caller, not a staff member.")
-
-
 @strawberry.type(description="An event on the map, with its popup's fields.")
 class MapEvent:
     event: EventType = strawberry.field(
         description="Progress (status, stage), evaluation (satisfaction) and the rest."
     )
     location: GeoPoint | None = strawberry.field(description="In the datum asked for.")
-    reporter: ReporterType | None
+    reporter: EventContactType | None = strawberry.field(
+        description="上报人, as the event's own `reporter` shows it (masked, audited)."
+    )
+    collector: EventContactType | None = strawberry.field(
+        description="采集人, as the event's own `collector` shows it."
+    )
     distance: float | None = strawberry.field(description="Metres from a `near` centre.")
 
 

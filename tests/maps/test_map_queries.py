@@ -19,6 +19,7 @@ from api.domains.events.models import Event
 from api.domains.events.scope import ancestor_columns
 from api.domains.positions.models import WorkerPosition
 from api.domains.registry.models import Building, House
+from api.masking import mask_name
 from api.query import fetch
 from api.regions import Level
 from tests import factories
@@ -50,6 +51,7 @@ query($area: MapAreaInput!, $filter: EventFilterInput, $first: Int, $after: Stri
         edges { node {
           location { lat lng } distance
           reporter { name phone masked isCitizen }
+          collector { name }
           event { uuid status stage satisfaction regionCode }
         } }
       }
@@ -251,21 +253,22 @@ async def test_popups_mask_the_reporters_phone_unless_the_viewer_may_read_it(
         (edge,) = body["data"]["mapEvents"]["events"]["edges"]
         return dict(edge["node"])
 
-    # a township centre reads events but not personal data; community staff read both
-    _, centre = await factories.signed_in("township_centre", "410611001")
+    # a leader reads events but not their reporters; community staff read both
+    _, leader = await factories.signed_in("leader", "410611001")
     _, community = await factories.signed_in("community_staff", "410611001001")
 
-    shown = await popup(centre, citizen)
+    shown = await popup(leader, citizen)
     assert shown["reporter"] == {
-        "name": "王五",
+        "name": "王*",
         "phone": "+86139****5678",
         "masked": True,
         "isCitizen": True,
     }
-    assert await AuditEntry.filter(action="event.read_reporter_phone").count() == 0
-    shown = await popup(centre, staff)
+    assert shown["collector"] is None
+    assert await AuditEntry.filter(action="event.read_reporter").count() == 0
+    shown = await popup(leader, staff)
     assert shown["reporter"] == {
-        "name": reporter.display_name,
+        "name": mask_name(reporter.display_name),
         "phone": "+86138****1111",
         "masked": True,
         "isCitizen": False,
@@ -275,7 +278,7 @@ async def test_popups_mask_the_reporters_phone_unless_the_viewer_may_read_it(
 
     shown = await popup(community, citizen)
     assert (shown["reporter"]["phone"], shown["reporter"]["masked"]) == ("+8613912345678", False)
-    entry = await AuditEntry.get(action="event.read_reporter_phone")
+    entry = await AuditEntry.get(action="event.read_reporter")
     assert entry.object_id == str(citizen.id)
 
 

@@ -94,6 +94,16 @@ class Source(StrEnum):
     VIDEO = "video"
 
 
+class ContactKind(StrEnum):
+    """Who an event's reporter (上报人) or collector (采集人) is."""
+
+    CITIZEN = "citizen"  # a resident: through the app, WeChat, or told to a worker
+    HOTLINE_CALLER = "hotline_caller"  # a 12345 caller
+    GRID_WORKER = "grid_worker"  # a grid worker or grid leader
+    STAFF = "staff"  # anyone else on the staff (centre, department, community)
+    INTEGRATION = "integration"  # a system that passed the report on (hotline, Open311)
+
+
 class Priority(StrEnum):
     NORMAL = "normal"
     URGENT = "urgent"

@@ -11,7 +11,16 @@ from enum import StrEnum
 import orjson
 
 from api.domains.accounts.enums import Role
-from api.domains.events.enums import Action, Card, EventStatus, Priority, Source, Stage, Step
+from api.domains.events.enums import (
+    Action,
+    Card,
+    ContactKind,
+    EventStatus,
+    Priority,
+    Source,
+    Stage,
+    Step,
+)
 from api.regions import Level
 
 ZH, EN = "zh-CN", "en"
@@ -99,6 +108,16 @@ LABELS: dict[str, tuple[type[StrEnum], Mapping[StrEnum, tuple[str, str]]]] = {
             Priority.NORMAL: ("一般", "Normal"),
             Priority.URGENT: ("紧急", "Urgent"),
             Priority.MAJOR: ("重大", "Major"),
+        },
+    ),
+    "EventContactKind": (
+        ContactKind,
+        {
+            ContactKind.CITIZEN: ("群众", "Citizen"),
+            ContactKind.HOTLINE_CALLER: ("热线来电人", "Hotline caller"),
+            ContactKind.GRID_WORKER: ("网格员", "Grid worker"),
+            ContactKind.STAFF: ("工作人员", "Staff member"),
+            ContactKind.INTEGRATION: ("对接系统", "Integration"),
         },
     ),
     "Card": (

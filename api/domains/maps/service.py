@@ -21,9 +21,8 @@ from tortoise.transactions import in_transaction
 
 from api import clock, geo
 from api.auth import Principal
-from api.domains.accounts.models import User
-from api.domains.audit.models import AuditEntry
 from api.domains.audit.service import record
+from api.domains.events.contacts import Contacts, contacts_of
 from api.domains.events.enums import OPEN_STATUSES, Card, EventStatus
 from api.domains.events.models import Event
 from api.domains.events.scope import department_staff
@@ -33,7 +32,6 @@ from api.domains.hierarchy.service import check_boundary
 from api.domains.positions.models import WorkerPosition
 from api.domains.registry.enums import RecordStatus
 from api.domains.registry.models import Building, House, Person
-from api.domains.registry.privacy import mask, may_read_sensitive
 from api.domains.registry.records import readable
 from api.errors import NotFound, ValidationFailed
 from api.pagination import Page, PageRequest, make_page
@@ -307,71 +305,16 @@ async def _grouped_events(
 # ---------------------------------------------------------------- events with their popups
 
 
-@dataclass(frozen=True, slots=True)
-class Reporter:
-    """Who reported an event, as its map popup shows them: the phone masked unless the viewer
-    may read personal data at the event's region (as the registry masks; whole reads audited)."""
-
-    name: str | None
-    phone: str | None
-    masked: bool
-    is_citizen: bool
-
-
 async def map_events(
     *, actor: Principal, area: geo.Area, filters: EventFilter, page: PageRequest
-) -> tuple[Page[Record], Filtered, dict[uuid.UUID, Reporter]]:
-    """A page of the events list in the area, with each event's reporter for its popup."""
+) -> tuple[Page[Record], Filtered, dict[uuid.UUID, Contacts]]:
+    """A page of the events list in the area, with each event's reporter and collector for its
+    popup (read, masked and audited as the event itself shows them: events/contacts.py)."""
     found, filtered = await list_events(
         actor=actor, page=page, filters=dataclasses.replace(filters, area=area)
     )
-    reporters = await reporters_of(actor=actor, event_ids=[row["id"] for row in found.items])
-    return found, filtered, reporters
-
-
-async def reporters_of(
-    *, actor: Principal, event_ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, Reporter]:
-    """The reporters of these events (in scope: read through the list), masked for the actor."""
-    if not event_ids:
-        return {}
-    rows = await Event.filter(id__in=list(event_ids)).values(
-        "id", "region_code", "reporter_id", "citizen_name", "citizen_phone"
-    )
-    staff_ids = {row["reporter_id"] for row in rows if row["reporter_id"] is not None}
-    staff = {
-        user["id"]: user
-        for user in await User.filter(id__in=list(staff_ids)).values("id", "display_name", "phone")
-    }
-    reporters: dict[uuid.UUID, Reporter] = {}
-    unmasked: list[AuditEntry] = []
-    for row in rows:
-        user = staff.get(row["reporter_id"])
-        is_citizen = user is None
-        name = row["citizen_name"] if user is None else user["display_name"]
-        phone = row["citizen_phone"] if user is None else user["phone"]
-        whole = may_read_sensitive(actor, row["region_code"])
-        if phone and whole:
-            unmasked.append(
-                AuditEntry(
-                    actor_id=actor.user_id or actor.api_key_id,
-                    actor_label=actor.label[:100],
-                    action="event.read_reporter_phone",
-                    object_type="event",
-                    object_id=str(row["id"]),
-                    region_code=row["region_code"],
-                    detail={"fields": ["reporter_phone"]},
-                )
-            )
-        reporters[row["id"]] = Reporter(
-            name=name,
-            phone=phone if whole or not phone else mask(phone),
-            masked=bool(phone) and not whole,
-            is_citizen=is_citizen,
-        )
-    if unmasked:
-        await AuditEntry.bulk_create(unmasked)
-    return reporters
+    contacts = await contacts_of(actor=actor, event_ids=[row["id"] for row in found.items])
+    return found, filtered, contacts
 
 
 # ---------------------------------------------------------------- buildings, houses, workers
