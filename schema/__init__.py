@@ -57,6 +57,7 @@ from schema.realtime.sharing import SharedResultExecutor
 from schema.realtime.subscriptions import RealtimeSubscription
 from schema.registry.mutations import RegistryMutation
 from schema.registry.queries import RegistryQuery
+from schema.registry.review import ReviewMutation, ReviewQuery
 from schema.stats.mutations import StatsMutation
 from schema.stats.public import PublicRankingsMutation, PublicRankingsQuery
 from schema.stats.queries import StatsQuery
@@ -76,6 +77,7 @@ class Query(
     AuditQuery,
     ImportsQuery,
     RegistryQuery,
+    ReviewQuery,
     IntakeQuery,
     EngagementQuery,
     StatsQuery,
@@ -107,6 +109,7 @@ class Mutation(
     WebhooksMutation,
     ImportsMutation,
     RegistryMutation,
+    ReviewMutation,
     IntakeMutation,
     EngagementMutation,
     StatsMutation,

@@ -7,6 +7,7 @@ from functools import cached_property
 
 from strawberry.dataloader import DataLoader
 
+from api.auth import Principal
 from api.domains.accounts.models import RoleAssignment
 from api.domains.accounts.service import assignments_of
 from api.domains.approvals.models import RiskReview
@@ -27,6 +28,7 @@ from api.domains.registry.models import (
     Enrolment,
     House,
     Household,
+    PendingChange,
     Person,
     SpecialGroupRecord,
 )
@@ -122,6 +124,10 @@ class Loaders:
     @cached_property
     def building(self) -> DataLoader[uuid.UUID, Building | None]:
         return DataLoader(load_fn=registry.load_buildings)
+
+    @cached_property
+    def pending_change(self) -> DataLoader[tuple[Principal, uuid.UUID], PendingChange | None]:
+        return DataLoader(load_fn=registry.load_pending_changes)
 
     # economy (经济运行): a project's milestones and monthly progress
     @cached_property
