@@ -251,6 +251,7 @@ async def _register_person(
             household=household,
             relation_to_head=relation,
             house=house,
+            record_id=client_id,
         )
 
 
