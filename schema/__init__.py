@@ -55,6 +55,7 @@ from schema.points.schema import PointsMutation, PointsQuery
 from schema.positions.schema import PositionsMutation, PositionsQuery
 from schema.realtime.sharing import SharedResultExecutor
 from schema.realtime.subscriptions import RealtimeSubscription
+from schema.registry.filings import FilingsMutation, FilingsQuery
 from schema.registry.mutations import RegistryMutation
 from schema.registry.queries import RegistryQuery
 from schema.registry.review import ReviewMutation, ReviewQuery
@@ -78,6 +79,7 @@ class Query(
     ImportsQuery,
     RegistryQuery,
     ReviewQuery,
+    FilingsQuery,
     IntakeQuery,
     EngagementQuery,
     StatsQuery,
@@ -110,6 +112,7 @@ class Mutation(
     ImportsMutation,
     RegistryMutation,
     ReviewMutation,
+    FilingsMutation,
     IntakeMutation,
     EngagementMutation,
     StatsMutation,

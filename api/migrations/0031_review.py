@@ -1,6 +1,6 @@
 """Reviewed data entry (审核, issue 27 part 3): a community's review switch, edits held for
 review on the flow kernel (one open held edit per record), import batches held in REVIEW mode,
-and the approver on a change-history row."""
+and the approver on a change-history row; filings of social organisations (备案, part 9)."""
 
 from enum import StrEnum
 
@@ -134,6 +134,38 @@ class Migration(migrations.Migration):
             name='approved_by_label',
             field=fields.CharField(null=True, max_length=100),
         ),
+        ops.CreateModel(
+            name='OrganisationFiling',
+            fields=[
+                ('status', fields.CharField(max_length=16)),
+                ('version', fields.IntField(default=1)),
+                ('flow_version', fields.SmallIntField(default=1, description='the flow definition it started with')),
+                ('stage', fields.CharField(null=True, max_length=16)),
+                ('stage_started_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('due_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('remind_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('red_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('due_by_stage', fields.JSONField(default=dict, encoder=JSON_DUMPS, decoder=loads)),
+                ('card', fields.CharField(default='none', description='worst so far', max_length=8)),
+                ('warning_level', fields.SmallIntField(default=0)),
+                ('id', fields.UUIDField(primary_key=True, default=uuid4, unique=True, db_index=True)),
+                ('organisation_id', fields.UUIDField()),
+                ('region_code', fields.CharField(description="the organisation's region", max_length=15)),
+                ('charter', fields.TextField(description='章程', unique=False)),
+                ('members', fields.JSONField(default=list, description='[{"name", "role", "phone"}]', encoder=JSON_DUMPS, decoder=loads)),
+                ('filing_number', fields.CharField(null=True, unique=True, description='备案号', max_length=32)),
+                ('submitted_by_id', fields.UUIDField(null=True)),
+                ('submitted_by_label', fields.CharField(max_length=100)),
+                ('reviewed_by_id', fields.UUIDField(null=True)),
+                ('reviewed_by_label', fields.CharField(null=True, max_length=100)),
+                ('reviewed_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('note', fields.TextField(default='', description="the township's reason or remark", unique=False)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
+            ],
+            options={'table': 'registry_organisation_filings', 'app': 'gridgov', 'indexes': [Index(fields=['organisation_id', 'status']), Index(fields=['region_code', 'status'])], 'pk_attr': 'id', 'table_description': "A social organisation's filing (群众自助服务组织备案) with its charter and members, reviewed"},
+            bases=['ClockColumns'],
+        ),
         ops.RunSQL(
             [
                 # One open held edit per record: a second edit held at once loses here.
@@ -141,6 +173,10 @@ class Migration(migrations.Migration):
                 "(record_id) WHERE status IN ('pending', 'returned')",
                 "CREATE INDEX registry_pending_changes_region ON registry_pending_changes "
                 "(region_code varchar_pattern_ops, status)",
+                # One filing awaiting the township or filed per organisation (备案).
+                "CREATE UNIQUE INDEX registry_organisation_filings_live ON "
+                "registry_organisation_filings (organisation_id) "
+                "WHERE status IN ('submitted', 'filed')",
             ]
         ),
     ]

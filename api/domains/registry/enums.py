@@ -115,3 +115,21 @@ class PendingStage(StrEnum):
 
 
 OPEN_PENDING: frozenset[PendingStatus] = frozenset({PendingStatus.PENDING, PendingStatus.RETURNED})
+
+
+class FilingStatus(StrEnum):
+    """Where a self-help organisation's filing (备案) stands."""
+
+    SUBMITTED = "submitted"  # awaiting the township
+    FILED = "filed"  # 已备案, with its number
+    REFUSED = "refused"  # 不予备案, with the reason
+
+
+class FilingAction(StrEnum):
+    SUBMIT = "submit"
+    FILE = "file"
+    REFUSE = "refuse"
+
+
+class FilingStage(StrEnum):
+    REVIEW = "review"

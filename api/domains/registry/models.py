@@ -425,3 +425,28 @@ class PendingChange(ClockColumns):
         table = "registry_pending_changes"
         indexes = (("record_id", "status"), ("region_code", "status"))
 
+
+class OrganisationFiling(ClockColumns):
+    """A social organisation's filing (群众自助服务组织备案) with its charter and members, reviewed
+    by the township and marked filed (with its number) or refused (flow `organisation_filing`)."""
+
+    id = fields.UUIDField(primary_key=True)
+    organisation_id = fields.UUIDField()
+    region_code = fields.CharField(max_length=15, description="the organisation's region")
+    charter = fields.TextField(description="章程")
+    members: fields.JSONField[Any] = fields.JSONField(
+        default=list, description='[{"name", "role", "phone"}]'
+    )
+    filing_number = fields.CharField(max_length=32, null=True, unique=True, description="备案号")
+    submitted_by_id = fields.UUIDField(null=True)
+    submitted_by_label = fields.CharField(max_length=100)
+    reviewed_by_id = fields.UUIDField(null=True)
+    reviewed_by_label = fields.CharField(max_length=100, null=True)
+    reviewed_at = fields.DatetimeField(null=True)
+    note = fields.TextField(default="", description="the township's reason or remark")
+    created_at = fields.DatetimeField()
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "registry_organisation_filings"
+        indexes = (("organisation_id", "status"), ("region_code", "status"))
