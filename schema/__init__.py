@@ -55,6 +55,7 @@ from schema.points.schema import PointsMutation, PointsQuery
 from schema.positions.schema import PositionsMutation, PositionsQuery
 from schema.realtime.sharing import SharedResultExecutor
 from schema.realtime.subscriptions import RealtimeSubscription
+from schema.registry.files import FilesMutation, FilesQuery
 from schema.registry.filings import FilingsMutation, FilingsQuery
 from schema.registry.mutations import RegistryMutation
 from schema.registry.queries import RegistryQuery
@@ -80,6 +81,7 @@ class Query(
     RegistryQuery,
     ReviewQuery,
     FilingsQuery,
+    FilesQuery,
     IntakeQuery,
     EngagementQuery,
     StatsQuery,
@@ -113,6 +115,7 @@ class Mutation(
     RegistryMutation,
     ReviewMutation,
     FilingsMutation,
+    FilesMutation,
     IntakeMutation,
     EngagementMutation,
     StatsMutation,

@@ -1,6 +1,7 @@
 """Reviewed data entry (审核, issue 27 part 3): a community's review switch, edits held for
 review on the flow kernel (one open held edit per record), import batches held in REVIEW mode,
-and the approver on a change-history row; filings of social organisations (备案, part 9)."""
+and the approver on a change-history row; filings of social organisations (备案, part 9);
+photos and documents of registry records (part 7)."""
 
 from enum import StrEnum
 
@@ -165,6 +166,28 @@ class Migration(migrations.Migration):
             ],
             options={'table': 'registry_organisation_filings', 'app': 'gridgov', 'indexes': [Index(fields=['organisation_id', 'status']), Index(fields=['region_code', 'status'])], 'pk_attr': 'id', 'table_description': "A social organisation's filing (群众自助服务组织备案) with its charter and members, reviewed"},
             bases=['ClockColumns'],
+        ),
+        ops.CreateModel(
+            name='RecordFile',
+            fields=[
+                ('id', fields.UUIDField(primary_key=True, default=uuid4, unique=True, db_index=True)),
+                ('record_kind', fields.CharEnumField(description='PERSON: person\nHOUSEHOLD: household\nHOUSE: house\nBUILDING: building\nORGANISATION: organisation\nSPECIAL_GROUP: special_group\nPARTY_ORGANISATION: party_organisation\nPARTY_MEMBER: party_member\nVOLUNTEER: volunteer\nENROLMENT: enrolment', enum_type=RecordKind, max_length=24)),
+                ('record_id', fields.UUIDField()),
+                ('region_code', fields.CharField(description="the record's region when added", max_length=15)),
+                ('sha256', fields.CharField(max_length=64)),
+                ('content_type', fields.CharField(max_length=100)),
+                ('size', fields.BigIntField()),
+                ('filename', fields.CharField(max_length=200)),
+                ('caption', fields.CharField(default='', max_length=200)),
+                ('uploaded_by_id', fields.UUIDField(null=True)),
+                ('uploaded_by_label', fields.CharField(max_length=100)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+                ('deleted_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('deleted_by_id', fields.UUIDField(null=True)),
+                ('deleted_reason', fields.CharField(null=True, max_length=200)),
+            ],
+            options={'table': 'registry_files', 'app': 'gridgov', 'indexes': [Index(fields=['record_id', 'created_at'])], 'pk_attr': 'id', 'table_description': 'A photo or document of a registry record (person, household, house, building,'},
+            bases=['Model'],
         ),
         ops.RunSQL(
             [

@@ -450,3 +450,29 @@ class OrganisationFiling(ClockColumns):
     class Meta:
         table = "registry_organisation_filings"
         indexes = (("organisation_id", "status"), ("region_code", "status"))
+
+
+class RecordFile(Model):
+    """A photo or document of a registry record (person, household, house, building,
+    organisation), kept once by its SHA-256 beside events' files; deleted softly (the row stays,
+    the deletion audited)."""
+
+    id = fields.UUIDField(primary_key=True)
+    record_kind = fields.CharEnumField(RecordKind, max_length=24)
+    record_id = fields.UUIDField()
+    region_code = fields.CharField(max_length=15, description="the record's region when added")
+    sha256 = fields.CharField(max_length=64)
+    content_type = fields.CharField(max_length=100)
+    size = fields.BigIntField()
+    filename = fields.CharField(max_length=200)
+    caption = fields.CharField(max_length=200, default="")
+    uploaded_by_id = fields.UUIDField(null=True)
+    uploaded_by_label = fields.CharField(max_length=100)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    deleted_at = fields.DatetimeField(null=True)
+    deleted_by_id = fields.UUIDField(null=True)
+    deleted_reason = fields.CharField(max_length=200, null=True)
+
+    class Meta:
+        table = "registry_files"
+        indexes = (("record_id", "created_at"),)
