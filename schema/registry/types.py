@@ -164,7 +164,8 @@ class Reviewed:
         "read held edits."
     )
     async def pending_change(self, info: Info) -> PendingChangeType | None:
-        found = await info.context.loaders.pending_change.load((info.context.principal, self.uuid))
+        record_id: UUID = getattr(self, "uuid")  # noqa: B009 (every reviewed node has one)
+        found = await info.context.loaders.pending_change.load((info.context.principal, record_id))
         return PendingChangeType.from_model(found, info) if found else None
 
 

@@ -139,7 +139,7 @@ async def list_files(
 ) -> tuple[Page[RecordFile], Any]:
     """The kept (not deleted) files of a record the caller may read."""
     kind = _kind(kind)
-    record = await readable_record(actor, MODELS[kind], record_id, kind=kind, field="id")
+    record: Any = await readable_record(actor, MODELS[kind], record_id, kind=kind, field="id")
     query = RecordFile.filter(record_id=record.id, deleted_at__isnull=True)
     return await keyset_page(query, page), query
 

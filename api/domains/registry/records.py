@@ -325,14 +325,14 @@ async def create_once(
         return await create()
     existing = await _retried(actor, kind, client_id)
     if existing is not None:
-        return existing  # type: ignore[no-any-return]
+        return existing
     try:
         return await create()
     except (IntegrityError, ValidationFailed):
         existing = await _retried(actor, kind, client_id)
         if existing is None:
             raise
-        return existing  # type: ignore[no-any-return]
+        return existing
 
 
 def within_region(query: QuerySet[Any], region_code: str | None) -> QuerySet[Any]:
