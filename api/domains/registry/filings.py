@@ -25,6 +25,7 @@ from api.domains.registry.enums import (
 )
 from api.domains.registry.models import Organisation, OrganisationFiling
 from api.domains.registry.records import keyset_page, readable, readable_record, within_region
+from api.domains.registry.review_flow import mark_decided
 from api.domains.registry.validation import Rule, text
 from api.errors import Conflict, NotAllowed, NotFound, PermissionDenied, ValidationFailed
 from api.flows import Flow, Store, Transition, moves, register, snapshot_of, table_limits
@@ -202,10 +203,7 @@ async def decide_filing(
             filing.filing_number = await _next_number(
                 ancestor_at(filing.region_code, Level.TOWNSHIP), move.now.year
             )
-        filing.reviewed_by_id = actor.user_id or actor.api_key_id
-        filing.reviewed_by_label = actor.label[:100]
-        filing.reviewed_at = move.now
-        filing.note = cleaned
+        mark_decided(filing, actor, move.now, cleaned)
         if filing.submitted_by_id is not None:
             await move.tell(
                 [filing.submitted_by_id],

@@ -31,7 +31,7 @@ from api.domains.registry.records import (
     valid_region_code,
     within_region,
 )
-from api.domains.registry.review_flow import PENDING_CHANGES
+from api.domains.registry.review_flow import PENDING_CHANGES, mark_decided
 from api.domains.registry.validation import text
 from api.errors import Conflict, ErrorCode, NotAllowed, NotFound, PermissionDenied, ValidationFailed
 from api.flows import moves
@@ -146,10 +146,7 @@ async def review_change(
         change = move.record
         if approve:
             await _apply(actor, change)
-        change.reviewed_by_id = actor.user_id or actor.api_key_id
-        change.reviewed_by_label = actor.label[:100]
-        change.reviewed_at = move.now
-        change.note = cleaned
+        mark_decided(change, actor, move.now, cleaned)
         if change.submitted_by_id is not None:
             verdict = "已通过" if approve else "被退回"
             await move.tell(

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any, Final, TypedDict
 
 from tortoise.exceptions import IntegrityError
@@ -96,6 +97,14 @@ PENDING_CHANGES: Flow[PendingChange] = register(
         deadlines=RoleHolders(reviewers),
     )
 )
+
+
+def mark_decided(record: Any, actor: Principal, now: datetime, note: str) -> None:
+    """Who decided a held edit or a filing, when, and their note (both record them alike)."""
+    record.reviewed_by_id = actor.user_id or actor.api_key_id
+    record.reviewed_by_label = actor.label[:100]
+    record.reviewed_at = now
+    record.note = note
 
 
 def may_review(actor: Principal, region_code: str) -> bool:
