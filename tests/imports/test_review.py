@@ -72,3 +72,27 @@ async def test_an_import_batch_waits_for_review(
     assert returned["data"]["reviewImport"]["job"]["state"] == "RETURNED"
     await pipeline.run(uuid.UUID(second_id))
     assert not await Person.exists(id_number=import_id(2))
+
+
+async def test_a_grid_workers_import_is_held_where_the_community_reviews(
+    client: httpx.AsyncClient, import_settings: Settings
+) -> None:
+    await factories.region_tree()
+    _, staff = await factories.signed_in("community_staff", COMMUNITY)
+    _, worker = await factories.signed_in("grid_worker", GRID)
+    content = csv_bytes([["身份证号", "特殊人群类型"], [import_id(1), "吸毒人员"]])
+    before = await start(client, worker, "SPECIAL_GROUPS", content, region_code=GRID)
+    assert before["data"]["startImport"]["job"]["mode"] == "COMMIT"
+
+    switched = await gql(
+        client,
+        'mutation { setRegistryReview(regionCode: "410611001001", required: true) { __typename } }',
+        token=staff,
+    )
+    assert switched["data"]["setRegistryReview"]["__typename"] == "RegistryReviewRule"
+    other = csv_bytes([["身份证号", "特殊人群类型"], [import_id(2), "吸毒人员"]])
+    held = await start(client, worker, "SPECIAL_GROUPS", other, region_code=GRID)
+    assert held["data"]["startImport"]["job"]["mode"] == "REVIEW"
+    # the community's own staff are not held
+    own = await start(client, staff, "RESIDENTS", other, region_code=GRID)
+    assert own["data"]["startImport"]["job"]["mode"] == "COMMIT"

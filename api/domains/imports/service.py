@@ -25,7 +25,6 @@ from api.domains.imports.kinds.available import kind_of
 from api.domains.imports.models import ImportJob, ImportRowError
 from api.domains.imports.progress import payload
 from api.domains.registry import review_flow
-from api.domains.registry.models import ReviewRule
 from api.errors import Conflict, ErrorCode, NotAllowed, NotFound, PermissionDenied, ValidationFailed
 from api.pagination import Page, PageRequest, make_page, split_cursor
 from api.query import subtree_filter
@@ -136,14 +135,12 @@ async def start_import(
 
 
 async def _held(actor: Principal, scope: str) -> bool:
-    """Whether an import into `scope` by the caller waits for review: some community it touches
-    requires review and the caller may not review there."""
+    """Whether an import into `scope` by the caller waits for review: the scope lies in a
+    community that requires review, whose staff the caller is not (an import over several
+    communities is reviewed only when asked for: mode REVIEW)."""
     if review_flow.may_review(actor, scope):
         return False
-    level = Level.of_code(scope)
-    if level in (Level.COMMUNITY, Level.GRID):
-        return await review_flow.review_required(scope)
-    return await ReviewRule.filter(region_code__startswith=scope, required=True).exists()
+    return await review_flow.review_required(scope)
 
 
 async def review_import(
