@@ -96,3 +96,13 @@ async def test_a_grid_workers_import_is_held_where_the_community_reviews(
     # the community's own staff are not held
     own = await start(client, staff, "RESIDENTS", other, region_code=GRID)
     assert own["data"]["startImport"]["job"]["mode"] == "COMMIT"
+
+
+async def test_review_is_for_a_community_or_grid(
+    client: httpx.AsyncClient, import_settings: Settings
+) -> None:
+    await factories.region_tree()
+    _, admin = await factories.signed_in("admin", "410611")
+    content = csv_bytes([["身份证号", "姓名", "网格编码", "人口类型"]])
+    body = await start(client, admin, "RESIDENTS", content, mode="REVIEW", region_code="410611")
+    assert body["data"]["startImport"]["field"] == "regionCode"

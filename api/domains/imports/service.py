@@ -92,6 +92,11 @@ async def start_import(
 ) -> StartedImport:
     """Store the file, record its job and, once that is committed, queue the worker job."""
     scope = _import_scope(actor, kind, region_code)
+    if mode is ImportMode.REVIEW and Level.of_code(scope) not in (Level.COMMUNITY, Level.GRID):
+        raise ValidationFailed(
+            "a batch is reviewed by its community: import into a community or grid",
+            field="regionCode",
+        )
     if mode is ImportMode.COMMIT and await _held(actor, scope):
         mode = ImportMode.REVIEW  # the community reviews this caller's imports: a held batch
     if kind_of(kind) is None:
