@@ -49,6 +49,7 @@ from api.domains.imports import service as imports
 from api.domains.intake import open311
 from api.domains.ledgers import service as ledgers
 from api.domains.meetings import service as meetings
+from api.domains.registry import files as registry_files
 from api.domains.supervision import reports as analysis_reports
 from api.domains.supervision.workbook import figures_workbook
 from api.edge import NoSniff, UnexpectedErrors
@@ -314,7 +315,7 @@ def stored_file(find: FindFile, *, inline: bool = True) -> Callable[[Request], A
         except (ValueError, NotFound):
             return JSONResponse({"error": "not found"}, status_code=404)
         path = uploads.path_of(resources.settings.attachment_dir, found.sha256)
-        shown = inline and found.content_type in attachments.INLINE_TYPES
+        shown = inline and found.content_type in uploads.INLINE_TYPES
         disposition = "inline" if shown else "attachment"
         return StreamingResponse(
             attachments.file_chunks(path),
@@ -336,6 +337,9 @@ download_attachment = stored_file(
 )
 download_diary_attachment = stored_file(
     lambda actor, file_id: diaries.readable_attachment(actor=actor, attachment_id=file_id)
+)
+download_registry_file = stored_file(
+    lambda actor, file_id: registry_files.readable_file(actor=actor, file_id=file_id)
 )
 download_notice_file = stored_file(
     lambda actor, file_id: announcements.readable_file(actor=actor, file_id=file_id)
@@ -506,6 +510,7 @@ def create_app(
             WebSocketRoute("/graphql", graphql_app),
             Route("/attachments/{file_id}", download_attachment),
             Route("/diary-attachments/{file_id}", download_diary_attachment),
+            Route("/registry-files/{file_id}", download_registry_file),
             Route("/meeting-files/{file_id}", download_meeting_file),
             Route("/announcement-files/{file_id}", download_notice_file),
             Route("/project-attachments/{file_id}", download_project_attachment),

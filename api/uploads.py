@@ -8,12 +8,13 @@ import contextlib
 import hashlib
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Generic, Protocol, TypeVar
 
 import anyio
+import filetype
 
 from api.errors import ErrorCode, ValidationFailed
 
@@ -88,3 +89,69 @@ async def store(
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temporary)
         raise
+
+
+# ---------------------------------------------------------------- photos and documents
+
+SNIFF_BYTES = 8192
+# What a grid worker's phone or a centre sends: photos, video, voice notes, documents.
+ALLOWED_TYPES = {
+    "image/jpeg",
+    "image/png",
+    "image/webp",
+    "image/heic",
+    "video/mp4",
+    "video/quicktime",
+    "audio/mpeg",
+    "audio/mp4",
+    "audio/amr",
+    "audio/x-wav",
+    "application/pdf",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+INLINE_TYPES = {"image/jpeg", "image/png", "image/webp", "video/mp4", "audio/mpeg", "audio/mp4"}
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    sha256: str
+    content_type: str
+    size: int
+    filename: str
+
+
+def _content_type(head: bytes, size: int, filename: str) -> str:
+    kind = filetype.guess(head)
+    content_type = kind.mime if kind else "unknown"
+    if content_type not in ALLOWED_TYPES:
+        raise ValidationFailed(
+            f"{filename}: {content_type} files are not accepted "
+            "(photos, video, audio, PDF and Office documents are)",
+            field="files",
+            code=ErrorCode.UNSUPPORTED_FILE,
+        )
+    return content_type
+
+
+async def _store(upload: UploadedFile, *, root: Path, max_bytes: int) -> StoredFile:
+    stored = await store(
+        upload,
+        root=root,
+        max_bytes=max_bytes,
+        head_bytes=SNIFF_BYTES,
+        field="files",
+        default_name="file",
+        check=_content_type,
+    )
+    return StoredFile(stored.sha256, stored.kind, stored.size, stored.filename)
+
+
+async def store_uploads(
+    files: Sequence[UploadedFile], *, root: Path, max_bytes: int, max_files: int
+) -> list[StoredFile]:
+    """Check and keep the files (content-addressed, so a file kept for a request that later
+    fails is harmless: nothing refers to it)."""
+    if not files or len(files) > max_files:
+        raise ValidationFailed(f"send 1 to {max_files} files", field="files")
+    return [await _store(upload, root=root, max_bytes=max_bytes) for upload in files]

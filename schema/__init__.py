@@ -56,8 +56,11 @@ from schema.points.schema import PointsMutation, PointsQuery
 from schema.positions.schema import PositionsMutation, PositionsQuery
 from schema.realtime.sharing import SharedResultExecutor
 from schema.realtime.subscriptions import RealtimeSubscription
+from schema.registry.files import FilesMutation, FilesQuery
+from schema.registry.filings import FilingsMutation, FilingsQuery
 from schema.registry.mutations import RegistryMutation
 from schema.registry.queries import RegistryQuery
+from schema.registry.review import ReviewMutation, ReviewQuery
 from schema.stats.mutations import StatsMutation
 from schema.stats.public import PublicRankingsMutation, PublicRankingsQuery
 from schema.stats.queries import StatsQuery
@@ -78,6 +81,9 @@ class Query(
     AuditQuery,
     ImportsQuery,
     RegistryQuery,
+    ReviewQuery,
+    FilingsQuery,
+    FilesQuery,
     IntakeQuery,
     EngagementQuery,
     StatsQuery,
@@ -111,6 +117,9 @@ class Mutation(
     WebhooksMutation,
     ImportsMutation,
     RegistryMutation,
+    ReviewMutation,
+    FilingsMutation,
+    FilesMutation,
     IntakeMutation,
     EngagementMutation,
     StatsMutation,

@@ -29,6 +29,7 @@ from api.domains.registry.models import (
     Enrolment,
     House,
     Household,
+    PendingChange,
     Person,
     SpecialGroupRecord,
 )
@@ -146,6 +147,10 @@ class Loaders:
     @cached_property
     def building(self) -> DataLoader[uuid.UUID, Building | None]:
         return DataLoader(load_fn=registry.load_buildings)
+
+    @cached_property
+    def pending_change(self) -> DataLoader[tuple[Principal, uuid.UUID], PendingChange | None]:
+        return DataLoader(load_fn=registry.load_pending_changes)
 
     # economy (经济运行): a project's milestones and monthly progress
     @cached_property

@@ -168,6 +168,40 @@ async def export_registry(
     )
 
 
+async def read_pending_changes(
+    client: httpx.AsyncClient, token: str, code: str, ctx: dict[str, Any]
+) -> dict[str, Any]:
+    return await gql(
+        client,
+        "query($c: String!) { registryPendingCounts(regionCode: $c) { regionCode } }",
+        {"c": code},
+        token=token,
+    )
+
+
+async def set_registry_review(
+    client: httpx.AsyncClient, token: str, code: str, ctx: dict[str, Any]
+) -> dict[str, Any]:
+    return await gql(
+        client,
+        "mutation($c: String!) { setRegistryReview(regionCode: $c, required: false) {"
+        " __typename } }",
+        {"c": code},
+        token=token,
+    )
+
+
+async def read_organisation_filings(
+    client: httpx.AsyncClient, token: str, code: str, ctx: dict[str, Any]
+) -> dict[str, Any]:
+    return await gql(
+        client,
+        "query($c: String!) { organisationFilings(filter: {regionCode: $c}) { totalCount } }",
+        {"c": code},
+        token=token,
+    )
+
+
 async def read_statistics(
     client: httpx.AsyncClient, token: str, code: str, ctx: dict[str, Any]
 ) -> dict[str, Any]:
@@ -761,6 +795,10 @@ PROBES: list[tuple[str, str, Probe, set[Level]]] = [
     ("registry", "read", read_registry, set(ORDER)),
     ("registry", "create", create_registry, set(ORDER)),
     ("registry", "export", export_registry, set(ORDER)),
+    ("registry_change", "read", read_pending_changes, set(ORDER)),
+    # review is switched on for a community: elsewhere the input itself is wrong
+    ("registry_change", "configure", set_registry_review, {Level.COMMUNITY}),
+    ("organisation_filing", "read", read_organisation_filings, set(ORDER)),
     ("statistics", "read", read_statistics, set(ORDER)),
     ("ranking", "read", read_ranking, set(ORDER)),
     ("approval_item", "manage", manage_approval_item, {Level.CITY, Level.DISTRICT, Level.TOWNSHIP}),

@@ -51,6 +51,11 @@ class WriteDiaryInput:
     household_ids: list[strawberry.ID] = strawberry.field(
         default_factory=list, description="Registry households visited (in your area)."
     )
+    client_id: uuid.UUID | None = strawberry.field(
+        default=None,
+        description="A client-chosen id (a UUID): a retried write with it (offline phones) "
+        "returns the same diary.",
+    )
 
 
 @strawberry.type(description="The diary as stored.")
@@ -216,6 +221,7 @@ class DiariesMutation:
                 max_bytes=settings.gridgov_max_upload_bytes,
                 max_files=settings.gridgov_max_upload_files,
             ),
+            client_id=input.client_id,
         )
         return await _diary_payload(diary)
 

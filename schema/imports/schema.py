@@ -15,10 +15,10 @@ from api.errors import NotFound
 from api.feeds import FeedSource
 from api.feeds import imports as feeds_imports
 from api.pagination import page_request
-from schema.errors import NotFoundError, ValidationError
+from schema.errors import ConflictError, NotAllowedError, NotFoundError, ValidationError
 from schema.imports.types import ImportJobType, ImportProgress
 from schema.pagination import Connection, connection
-from schema.permissions import signed_in
+from schema.permissions import allow, signed_in
 from schema.realtime.subscriptions import feed
 from schema.scalars import parse_uuid
 from schema.types import Info
@@ -33,6 +33,17 @@ class ImportJobPayload:
 StartImportResult = Annotated[
     ImportJobPayload | ValidationError | NotFoundError,
     strawberry.union("StartImportResult", description="Outcome of starting an import."),
+]
+
+
+@strawberry.type(description="The batch after the review.")
+class ImportReviewPayload:
+    job: ImportJobType
+
+
+ReviewImportResult = Annotated[
+    ImportReviewPayload | ValidationError | NotFoundError | ConflictError | NotAllowedError,
+    strawberry.union("ReviewImportResult", description="Outcome of reviewing an import batch."),
 ]
 
 
@@ -120,6 +131,26 @@ class ImportsMutation:
             redis=info.context.redis,
         )
         return ImportJobPayload(job=ImportJobType.from_model(started.job), is_new=started.is_new)
+
+    @strawberry.mutation(
+        description="审核: approve an import batch held for review (mode REVIEW; the worker "
+        "checks it again and writes it) or return it with a note (nothing is written).",
+        extensions=allow("registry_change", "review"),
+    )
+    async def review_import(
+        self, info: Info, job_id: strawberry.ID, approve: bool, note: str = ""
+    ) -> ReviewImportResult:
+        parsed = parse_uuid(job_id)
+        if parsed is None:
+            raise NotFound("import job", job_id, field="jobId")
+        job = await service.review_import(
+            actor=info.context.principal,
+            job_id=parsed,
+            approve=approve,
+            note=note,
+            redis=info.context.redis,
+        )
+        return ImportReviewPayload(job=ImportJobType.from_model(job))
 
 
 @strawberry.type

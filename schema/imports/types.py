@@ -80,6 +80,11 @@ class ImportJobType:
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
+    reviewed_by_label: str | None = strawberry.field(
+        description="REVIEW mode: who approved or returned the batch."
+    )
+    reviewed_at: datetime | None
+    review_note: str
 
     @strawberry.field(description="Id of the job (pass to importJob and importProgress).")
     def id(self) -> strawberry.ID:
@@ -132,6 +137,9 @@ class ImportJobType:
             created_at=job.created_at,
             started_at=job.started_at,
             finished_at=job.finished_at,
+            reviewed_by_label=job.reviewed_by_label,
+            reviewed_at=job.reviewed_at,
+            review_note=job.review_note,
         )
 
 

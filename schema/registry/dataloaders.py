@@ -7,12 +7,13 @@ from collections.abc import Sequence
 from typing import Any
 
 from api.auth import Principal
-from api.domains.registry import enrolments, service
+from api.domains.registry import enrolments, review, service
 from api.domains.registry.models import (
     Building,
     Enrolment,
     House,
     Household,
+    PendingChange,
     Person,
     SpecialGroupRecord,
 )
@@ -62,3 +63,15 @@ async def load_enrolments(ids: list[uuid.UUID]) -> list[list[Enrolment]]:
 
 
 load_people = by_id(Person)
+
+
+async def load_pending_changes(
+    keys: list[tuple[Principal, uuid.UUID]],
+) -> list[PendingChange | None]:
+    """The open held edit of each record, as its reader may see held edits."""
+    found: dict[tuple[Principal, uuid.UUID], PendingChange] = {}
+    for actor in {actor for actor, _ in keys}:
+        records = [record_id for who, record_id in keys if who == actor]
+        for record_id, change in (await review.open_changes(actor, records)).items():
+            found[(actor, record_id)] = change
+    return [found.get(key) for key in keys]

@@ -23,6 +23,7 @@ from api.domains.registry.enums import (
     HouseholdType,
     OrganisationKind,
     PartyOrganisationLevel,
+    PendingStatus,
     PersonType,
     Programme,
     RecordKind,
@@ -56,6 +57,9 @@ strawberry.enum(
 )
 strawberry.enum(RecordKind, name="RegistryRecordKind", description="Kinds of registry record.")
 strawberry.enum(ChangeAction, name="RegistryChangeAction", description="What a change did.")
+strawberry.enum(
+    PendingStatus, name="RegistryPendingStatus", description="Where a held edit stands (审核)."
+)
 
 T = TypeVar("T")
 
@@ -97,6 +101,9 @@ class RegistryChangeType:
     changes: JSON = strawberry.field(
         description='field → {"old", "new"}; identifiers masked unless you may see them.'
     )
+    approved_by_label: str | None = strawberry.field(
+        description="Who approved it, for an edit held for review (审核)."
+    )
 
     @classmethod
     def from_model(cls, change: models.RegistryChange, info: Info) -> RegistryChangeType:
@@ -106,7 +113,60 @@ class RegistryChangeType:
             at=change.at,
             region_code=change.region_code,
             changes=service.visible_changes(info.context.principal, change),  # type: ignore[arg-type]
+            approved_by_label=change.approved_by_label,
         )
+
+
+@strawberry.type(
+    name="RegistryPendingChange",
+    description="An edit held for the community's review (审核): the diff against the record.",
+)
+class PendingChangeType(Node):
+    uuid: UUID
+    record_kind: RecordKind
+    record_id: UUID
+    region_code: str = strawberry.field(description="The record's grid.")
+    status: PendingStatus
+    base_version: int = strawberry.field(description="The record's version the diff was taken at.")
+    changes: JSON = strawberry.field(
+        description='field → {"old", "new"}; identifiers masked unless you may see them.'
+    )
+    submitted_by_label: str
+    reviewed_by_label: str | None
+    reviewed_at: dt.datetime | None
+    note: str = strawberry.field(description="The reviewer's latest note.")
+    due_at: dt.datetime | None = strawberry.field(description="When the review is due.")
+    card: str
+    version: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+    def node_key(self) -> str:
+        return str(self.uuid)
+
+    @classmethod
+    def from_model(cls, change: models.PendingChange, info: Info) -> PendingChangeType:
+        return build(
+            cls,
+            change,
+            uuid=change.id,
+            status=PendingStatus(change.status),
+            changes=service.visible_changes(info.context.principal, change),  # type: ignore[arg-type]
+        )
+
+
+@strawberry.type(name="RegistryReviewed")
+class Reviewed:
+    """A record whose edits a community may hold for review."""
+
+    @strawberry.field(
+        description="The edit of this record awaiting review or returned (审核), where you may "
+        "read held edits."
+    )
+    async def pending_change(self, info: Info) -> PendingChangeType | None:
+        record_id: UUID = getattr(self, "uuid")  # noqa: B009 (every reviewed node has one)
+        found = await info.context.loaders.pending_change.load((info.context.principal, record_id))
+        return PendingChangeType.from_model(found, info) if found else None
 
 
 # ---------------------------------------------------------------- special groups
@@ -335,7 +395,7 @@ class EnrolmentType(Node):
 
 
 @strawberry.type(name="Building", description="A building (楼栋).")
-class BuildingType(Node):
+class BuildingType(Node, Reviewed):
     uuid: UUID
     building_code: str
     region_code: str
@@ -360,7 +420,7 @@ class BuildingType(Node):
 
 
 @strawberry.type(name="House", description="A house or premises (房屋); rental (出租房屋) too.")
-class HouseType(Node):
+class HouseType(Node, Reviewed):
     uuid: UUID
     house_code: str
     region_code: str
@@ -423,7 +483,7 @@ class HouseType(Node):
 
 
 @strawberry.type(name="Household", description="A household (户) and its members.")
-class HouseholdNode(Node):
+class HouseholdNode(Node, Reviewed):
     uuid: UUID
     household_number: str
     region_code: str
@@ -464,7 +524,7 @@ class HouseholdNode(Node):
     description="A person living in the grid (实有人口) with the GB/T 31000 person fields. "
     "Code fields hold codes of the named table (registryCodeTable).",
 )
-class PersonNode(Node):
+class PersonNode(Node, Reviewed):
     uuid: UUID
     region_code: str = strawberry.field(description="The grid the person is registered in.")
     person_type: PersonType
@@ -590,7 +650,7 @@ class PersonNode(Node):
 @strawberry.type(
     name="Organisation", description="An enterprise (非公有制经济组织) or social organisation."
 )
-class OrganisationType(Node):
+class OrganisationType(Node, Reviewed):
     uuid: UUID
     credit_code: str | None = strawberry.field(description="统一社会信用代码")
     region_code: str

@@ -3,11 +3,14 @@ twice or by someone else, quota and round input, and the packed track's round tr
 
 from __future__ import annotations
 
+import asyncio
+import uuid
 from datetime import UTC, datetime, timedelta
 
 import httpx
 
 from api import clock
+from api.domains.diaries.models import Diary
 from api.domains.diaries.scope import local_today
 from api.domains.diaries.tracks import TrackPoint, distance, pack, unpack, unpack_columns
 from tests import factories
@@ -229,3 +232,26 @@ async def test_assigned_households_show_in_the_overdue_list_until_visited(
             "share": 0.0,
         },
     ]
+
+
+async def test_a_retried_diary_with_its_client_id_is_written_once(
+    client: httpx.AsyncClient,
+) -> None:
+    await factories.region_tree()
+    _, worker_token = await person("grid_worker", GRID)
+    _, colleague_token = await person("grid_worker", GRID)
+    client_id = str(uuid.uuid4())
+    diary = {
+        "day": local_today().isoformat(),
+        "kind": "NOTES",
+        "text": "离线时写的日记",
+        "clientId": client_id,
+    }
+    results = await asyncio.gather(
+        *(gql(client, WRITE, {"input": diary}, token=worker_token) for _ in range(6))
+    )
+    ids = {r["data"]["writeDiary"]["diary"]["id"] for r in results}
+    assert len(ids) == 1, results
+    assert await Diary.filter(id=client_id).count() == 1
+    taken = await gql(client, WRITE, {"input": diary}, token=colleague_token)
+    assert taken["data"]["writeDiary"]["code"] == "ALREADY_EXISTS"

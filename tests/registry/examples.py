@@ -5,9 +5,10 @@ from __future__ import annotations
 import uuid
 
 from api.auth import Assignment, Principal
-from api.domains.registry import service
+from api.domains.registry import filings, service
 from api.domains.registry.enums import PartyOrganisationLevel, PersonType, SpecialGroup
-from api.domains.registry.models import Person
+from api.domains.registry.models import Person, ReviewRule
+from api.domains.registry.records import held_change
 from tests.registry.helpers import GRID, credit_code, id_number
 
 
@@ -111,7 +112,37 @@ async def registry_fixtures() -> dict[str, str]:
     volunteer = await service.register_volunteer(
         actor=staff, person_id=person.id, values={"team": "金山社区志愿服务队"}
     )
+    # 审核: a grid worker's correction of the spouse, held while 金山社区 required review
+    await ReviewRule.create(region_code=GRID[:12], required=True, set_by_label="金山社区")
+    worker = Principal(
+        user_id=uuid.uuid4(),
+        username="grid.worker",
+        assignments=(Assignment("grid_worker", GRID),),
+    )
+    held = await service.update_person(
+        actor=worker, person_id=spouse.id, values={"occupation": "教师"}
+    )
+    pending = held_change(held)
+    await ReviewRule.filter(region_code=GRID[:12]).update(required=False)
+    # 备案: a social organisation filed with the township, and one not yet filed
+    social = await service.register_organisation(
+        actor=staff,
+        region_code=GRID,
+        values={"kind": "social", "name": "金山社区老年互助会", "social_organisation_type": "01"},
+    )
+    unfiled = await service.register_organisation(
+        actor=staff, region_code=GRID, values={"kind": "social", "name": "金山社区读书会"}
+    )
+    filing = await filings.submit_filing(
+        actor=staff,
+        organisation_id=social.id,
+        charter="第一条 本会名称为金山社区老年互助会。",
+        members=[{"name": "王秀兰", "role": "会长"}, {"name": "陈建国", "role": "会员"}],
+    )
     return {
+        "<pending_change_id>": str(pending.id),
+        "<organisation_filing_id>": str(filing.id),
+        "<social_organisation_id>": str(unfiled.id),
         "<party_member_id>": str(member.id),
         "<second_person_id>": str(spouse.id),
         "<volunteer_id>": str(volunteer.id),

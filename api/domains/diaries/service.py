@@ -11,6 +11,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from tortoise import connections
+from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
@@ -119,10 +120,14 @@ async def write(
     household_ids: Sequence[uuid.UUID],
     photos: Sequence[UploadedFile] = (),
     files: FileLimits | None = None,
+    client_id: uuid.UUID | None = None,
 ) -> Diary:
     """A diary entry of the caller's grid, with its photos, submitted for review by its
-    community."""
+    community; a client-chosen id makes a retry (sequential or concurrent) return the same
+    diary."""
     author_id = signed_in_user(actor)
+    if client_id is not None and (earlier := await _written(author_id, client_id)) is not None:
+        return earlier
     grid = home_grid(actor, "diary", "write")
     today = local_today()
     if day > today:
@@ -132,7 +137,7 @@ async def write(
     now = clock.now()
     position = await _position(author_id, now)
     diary = Diary(
-        id=uuid.uuid4(),
+        id=client_id or uuid.uuid4(),
         author_id=author_id,
         author_label=(actor.display_name or actor.username)[:100],
         region_code=grid,
@@ -154,6 +159,35 @@ async def write(
         stored = await store_uploads(
             photos, root=files.root, max_bytes=files.max_bytes, max_files=files.max_files
         )
+    try:
+        await _start(diary, actor=actor, stored=stored, author_id=author_id, now=now)
+    except IntegrityError:
+        # a concurrent retry of the same diary committed first: it is this one
+        earlier = await _written(author_id, client_id) if client_id is not None else None
+        if earlier is None:
+            raise
+        return earlier
+    return diary
+
+
+async def _written(author_id: uuid.UUID, diary_id: uuid.UUID) -> Diary | None:
+    """The diary a retried write names: the author's own, else a conflict."""
+    earlier = await Diary.get_or_none(id=diary_id)
+    if earlier is not None and earlier.author_id != author_id:
+        raise Conflict(
+            "a diary with this id exists", field="clientId", code=ErrorCode.ALREADY_EXISTS
+        )
+    return earlier
+
+
+async def _start(
+    diary: Diary,
+    *,
+    actor: Principal,
+    stored: Sequence[StoredFile],
+    author_id: uuid.UUID,
+    now: datetime,
+) -> None:
     async with in_transaction():
         await moves.start(
             DIARIES, diary, actor=actor, action=DiaryAction.WRITE, stage=DiaryStage.REVIEW
@@ -173,7 +207,6 @@ async def write(
                 for file in stored
             ]
         )
-    return diary
 
 
 @dataclass(frozen=True)

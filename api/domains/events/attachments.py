@@ -4,84 +4,24 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
-import filetype
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
-from api import clock, uploads
+from api import clock
 from api.auth import Principal
 from api.domains.events.enums import Action
 from api.domains.events.models import Attachment, Event, TimelineEntry
 from api.domains.events.service import publish_change, readable_events
-from api.errors import ErrorCode, NotAllowed, NotFound, PermissionDenied, ValidationFailed
-from api.uploads import CHUNK, UploadedFile
+from api.errors import NotAllowed, NotFound, PermissionDenied, ValidationFailed
+from api.uploads import (  # the store every domain's files share, re-exported for its users
+    CHUNK,
+    StoredFile,
+    UploadedFile,
+    store_uploads,
+)
 from policies.enforcer import authorize
-
-SNIFF_BYTES = 8192
-# What a grid worker's phone or a centre sends: photos, video, voice notes, documents.
-ALLOWED_TYPES = {
-    "image/jpeg",
-    "image/png",
-    "image/webp",
-    "image/heic",
-    "video/mp4",
-    "video/quicktime",
-    "audio/mpeg",
-    "audio/mp4",
-    "audio/amr",
-    "audio/x-wav",
-    "application/pdf",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
-INLINE_TYPES = {"image/jpeg", "image/png", "image/webp", "video/mp4", "audio/mpeg", "audio/mp4"}
-
-
-@dataclass(frozen=True)
-class StoredFile:
-    sha256: str
-    content_type: str
-    size: int
-    filename: str
-
-
-def _content_type(head: bytes, size: int, filename: str) -> str:
-    kind = filetype.guess(head)
-    content_type = kind.mime if kind else "unknown"
-    if content_type not in ALLOWED_TYPES:
-        raise ValidationFailed(
-            f"{filename}: {content_type} files are not accepted "
-            "(photos, video, audio, PDF and Office documents are)",
-            field="files",
-            code=ErrorCode.UNSUPPORTED_FILE,
-        )
-    return content_type
-
-
-async def _store(upload: UploadedFile, *, root: Path, max_bytes: int) -> StoredFile:
-    stored = await uploads.store(
-        upload,
-        root=root,
-        max_bytes=max_bytes,
-        head_bytes=SNIFF_BYTES,
-        field="files",
-        default_name="file",
-        check=_content_type,
-    )
-    return StoredFile(stored.sha256, stored.kind, stored.size, stored.filename)
-
-
-async def store_uploads(
-    files: Sequence[UploadedFile], *, root: Path, max_bytes: int, max_files: int
-) -> list[StoredFile]:
-    """Check and keep the files (content-addressed, so a file kept for a request that later
-    fails is harmless: nothing refers to it)."""
-    if not files or len(files) > max_files:
-        raise ValidationFailed(f"send 1 to {max_files} files", field="files")
-    return [await _store(upload, root=root, max_bytes=max_bytes) for upload in files]
 
 
 async def record_files(

@@ -25,6 +25,7 @@ class ImportKind(StrEnum):
 class ImportMode(StrEnum):
     VALIDATE = "validate"  # check every row, write nothing
     COMMIT = "commit"
+    REVIEW = "review"  # check every row, then hold the batch for the community's review (审核)
 
 
 class Atomicity(StrEnum):
@@ -39,10 +40,18 @@ class ImportState(StrEnum):
     COMPLETED = "completed"  # rows written (best effort: the good ones)
     REJECTED = "rejected"  # all-or-nothing with bad rows: nothing written
     FAILED = "failed"  # the file could not be read as a whole: nothing written
+    AWAITING_REVIEW = "awaiting_review"  # REVIEW mode, checked: written once a reviewer approves
+    RETURNED = "returned"  # REVIEW mode, sent back by the reviewer: nothing written
 
 
 FINISHED: Final = frozenset(
-    {ImportState.VALIDATED, ImportState.COMPLETED, ImportState.REJECTED, ImportState.FAILED}
+    {
+        ImportState.VALIDATED,
+        ImportState.COMPLETED,
+        ImportState.REJECTED,
+        ImportState.FAILED,
+        ImportState.RETURNED,
+    }
 )
 
 

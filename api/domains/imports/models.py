@@ -17,7 +17,7 @@ class ImportJob(Model):
     kind = fields.CharEnumField(ImportKind, max_length=16)
     mode = fields.CharEnumField(ImportMode, max_length=12)
     atomicity = fields.CharEnumField(Atomicity, max_length=16)
-    state = fields.CharEnumField(ImportState, max_length=12, default=ImportState.QUEUED)
+    state = fields.CharEnumField(ImportState, max_length=16, default=ImportState.QUEUED)
     region_code = fields.CharField(
         max_length=15, description="the subtree rows may touch; rows outside it are rejected"
     )
@@ -44,6 +44,10 @@ class ImportJob(Model):
     first_sequence = fields.BigIntField(null=True, description="outbox sequence of 'queued'")
     created_by_id = fields.UUIDField(null=True)
     created_by_label = fields.CharField(max_length=100)
+    reviewed_by_id = fields.UUIDField(null=True, description="REVIEW mode: who decided")
+    reviewed_by_label = fields.CharField(max_length=100, null=True)
+    reviewed_at = fields.DatetimeField(null=True)
+    review_note = fields.CharField(max_length=500, default="")
     created_at = fields.DatetimeField(auto_now_add=True)
     started_at = fields.DatetimeField(null=True)
     finished_at = fields.DatetimeField(null=True)

@@ -262,7 +262,7 @@ async def run(job_id: uuid.UUID, *, settings: Settings | None = None) -> ImportS
     job = await ImportJob.get_or_none(id=job_id)
     if job is None:
         return None
-    if job.state in FINISHED:
+    if job.state in FINISHED or job.state is ImportState.AWAITING_REVIEW:
         return job.state
     job.state = ImportState.RUNNING
     job.attempts += 1
@@ -526,6 +526,8 @@ async def _write(
         job.state = ImportState.VALIDATED
     elif job.atomicity is Atomicity.ALL_OR_NOTHING and failed:
         job.state = ImportState.REJECTED
+    elif job.mode is ImportMode.REVIEW and job.reviewed_at is None:
+        job.state = ImportState.AWAITING_REVIEW  # the batch waits: approval runs it again
     else:
         writer = Writer(
             scope=job.region_code,
@@ -643,5 +645,13 @@ async def _record_outcome(connection: asyncpg.Connection, job: ImportJob) -> Non
                     "unchanged": job.rows_unchanged,
                     "failed": job.rows_failed,
                 }
+                | (
+                    {
+                        "approved_by": job.reviewed_by_label,
+                        "approved_by_id": str(job.reviewed_by_id),
+                    }
+                    if job.reviewed_at is not None
+                    else {}
+                )
             ).decode(),
         )

@@ -24,7 +24,8 @@ from api.domains.imports.enums import FINISHED, Atomicity, ImportKind, ImportMod
 from api.domains.imports.kinds.available import kind_of
 from api.domains.imports.models import ImportJob, ImportRowError
 from api.domains.imports.progress import payload
-from api.errors import ErrorCode, NotFound, PermissionDenied, ValidationFailed
+from api.domains.registry import review_flow
+from api.errors import Conflict, ErrorCode, NotAllowed, NotFound, PermissionDenied, ValidationFailed
 from api.pagination import Page, PageRequest, make_page, split_cursor
 from api.query import subtree_filter
 from api.regions import Level
@@ -33,6 +34,7 @@ from api.spreadsheets import formula_safe
 from policies.enforcer import authorize, scope_prefixes
 
 ERRORS_CSV_BATCH = 5000
+MAX_REVIEW_NOTE = 500
 # A job queued this long without a worker picking it up lost its enqueue (Redis down after the
 # commit): the worker's requeue sweep queues it again under the same id.
 STALE_QUEUED = timedelta(minutes=2)
@@ -90,6 +92,13 @@ async def start_import(
 ) -> StartedImport:
     """Store the file, record its job and, once that is committed, queue the worker job."""
     scope = _import_scope(actor, kind, region_code)
+    if mode is ImportMode.REVIEW and Level.of_code(scope) not in (Level.COMMUNITY, Level.GRID):
+        raise ValidationFailed(
+            "a batch is reviewed by its community: import into a community or grid",
+            field="regionCode",
+        )
+    if mode is ImportMode.COMMIT and await _held(actor, scope):
+        mode = ImportMode.REVIEW  # the community reviews this caller's imports: a held batch
     if kind_of(kind) is None:
         raise ValidationFailed(f"{kind.value} cannot be imported yet", field="kind")
     stored = await files.store(upload, root=root, max_bytes=max_bytes)
@@ -128,6 +137,58 @@ async def start_import(
     # the first enqueue was lost.
     await enqueue(redis, job.id)
     return StartedImport(job, is_new=waiting is None)
+
+
+async def _held(actor: Principal, scope: str) -> bool:
+    """Whether an import into `scope` by the caller waits for review: the scope lies in a
+    community that requires review, whose staff the caller is not (an import over several
+    communities is reviewed only when asked for: mode REVIEW)."""
+    if review_flow.may_review(actor, scope):
+        return False
+    return await review_flow.review_required(scope)
+
+
+async def review_import(
+    *, actor: Principal, job_id: uuid.UUID, approve: bool, note: str, redis: Redis
+) -> ImportJob:
+    """Approve a batch held for review (it is checked again and written by the worker) or return
+    it (nothing is written); the uploader never approves their own, and of two reviewers
+    deciding at once one wins."""
+    cleaned = (note or "").strip()
+    if len(cleaned) > MAX_REVIEW_NOTE:
+        raise ValidationFailed(f"note is at most {MAX_REVIEW_NOTE} characters", field="note")
+    if not approve and not cleaned:
+        raise ValidationFailed("say why the batch is returned", field="note")
+    async with in_transaction():
+        job = await ImportJob.filter(readable_jobs(actor), id=job_id).select_for_update().first()
+        if job is None:
+            raise NotFound("import job", job_id)
+        try:
+            authorize(actor.assignments, "registry_change", "review", at=job.region_code)
+        except PermissionDenied as error:
+            raise NotAllowed("your roles may not review imports here") from error
+        if job.created_by_id is not None and job.created_by_id in {
+            actor.user_id,
+            actor.api_key_id,
+        }:
+            raise NotAllowed("a batch is reviewed by someone other than its uploader")
+        if job.state is not ImportState.AWAITING_REVIEW:
+            raise Conflict(
+                f"the import is {job.state.value}, not awaiting review",
+                code=ErrorCode.INVALID_TRANSITION,
+            )
+        job.reviewed_by_id = actor.user_id or actor.api_key_id
+        job.reviewed_by_label = actor.label[:100]
+        job.reviewed_at = clock.now()
+        job.review_note = cleaned
+        job.state = ImportState.QUEUED if approve else ImportState.RETURNED
+        if not approve:
+            job.finished_at = job.reviewed_at
+        await job.save()
+        await outbox.add(topic="import", region_code=job.region_code, payload=payload(job))
+    if approve:
+        await enqueue(redis, job.id)
+    return job
 
 
 async def enqueue(redis: Redis, job_id: uuid.UUID) -> bool:

@@ -18,6 +18,7 @@ from api.domains.registry.models import (
 from api.domains.registry.records import (
     check_unique,
     check_version,
+    create_once,
     create_record,
     finish_update,
     readable_record,
@@ -40,7 +41,32 @@ BUILDING_RULES: Final[Mapping[str, Rule]] = {
 
 
 async def register_building(
-    *, actor: Principal, region_code: str, values: Mapping[str, Any]
+    *,
+    actor: Principal,
+    region_code: str,
+    values: Mapping[str, Any],
+    client_id: uuid.UUID | None = None,
+) -> Building:
+    """Register a building (楼栋). A client-chosen id makes a retry return the same one."""
+    return await create_once(
+        actor,
+        RecordKind.BUILDING,
+        client_id,
+        lambda: _register_building(
+            actor=actor,
+            region_code=region_code,
+            values=values,
+            client_id=client_id,
+        ),
+    )
+
+
+async def _register_building(
+    *,
+    actor: Principal,
+    region_code: str,
+    values: Mapping[str, Any],
+    client_id: uuid.UUID | None = None,
 ) -> Building:
     """Register a building (楼栋)."""
     async with in_transaction():
@@ -48,7 +74,9 @@ async def register_building(
         cleaned = clean(BUILDING_RULES, values)
         if (cleaned.get("lat") is None) != (cleaned.get("lng") is None):
             raise ValidationFailed("give both lat and lng, or neither", field="lng")
-        building: Building = await create_record(actor, RecordKind.BUILDING, code, cleaned)
+        building: Building = await create_record(
+            actor, RecordKind.BUILDING, code, cleaned, record_id=client_id
+        )
         return building
 
 

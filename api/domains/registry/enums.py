@@ -91,3 +91,45 @@ class ChangeAction(StrEnum):
     UPDATE = "update"
     MOVE = "move"
     DEREGISTER = "deregister"
+
+
+class PendingStatus(StrEnum):
+    """Where a grid worker's held edit stands (审核)."""
+
+    PENDING = "pending"  # awaiting the community's review
+    RETURNED = "returned"  # sent back with a note: the worker fixes it (edits again) or withdraws
+    APPROVED = "approved"  # applied to the record
+    WITHDRAWN = "withdrawn"  # dropped by its author
+
+
+class PendingAction(StrEnum):
+    SUBMIT = "submit"
+    APPROVE = "approve"
+    RETURN = "return"
+    RESUBMIT = "resubmit"
+    WITHDRAW = "withdraw"
+
+
+class PendingStage(StrEnum):
+    REVIEW = "review"
+
+
+OPEN_PENDING: frozenset[PendingStatus] = frozenset({PendingStatus.PENDING, PendingStatus.RETURNED})
+
+
+class FilingStatus(StrEnum):
+    """Where a self-help organisation's filing (备案) stands."""
+
+    SUBMITTED = "submitted"  # awaiting the township
+    FILED = "filed"  # 已备案, with its number
+    REFUSED = "refused"  # 不予备案, with the reason
+
+
+class FilingAction(StrEnum):
+    SUBMIT = "submit"
+    FILE = "file"
+    REFUSE = "refuse"
+
+
+class FilingStage(StrEnum):
+    REVIEW = "review"

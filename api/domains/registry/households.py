@@ -26,6 +26,7 @@ from api.domains.registry.records import (
     apply_changes,
     check_unique,
     check_version,
+    create_once,
     created_changes,
     finish_update,
     readable_record,
@@ -59,9 +60,34 @@ async def register_household(
     values: Mapping[str, Any],
     house_id: uuid.UUID | None = None,
     members: Sequence[MemberInput] = (),
+    client_id: uuid.UUID | None = None,
 ) -> Household:
     """Register a household (户) with its members: new people, or people already registered
-    who move into it. All or nothing."""
+    who move into it. All or nothing; a client-chosen id makes a retry return the same one."""
+    return await create_once(
+        actor,
+        RecordKind.HOUSEHOLD,
+        client_id,
+        lambda: _register_household(
+            actor=actor,
+            region_code=region_code,
+            values=values,
+            house_id=house_id,
+            members=members,
+            client_id=client_id,
+        ),
+    )
+
+
+async def _register_household(
+    *,
+    actor: Principal,
+    region_code: str,
+    values: Mapping[str, Any],
+    house_id: uuid.UUID | None,
+    members: Sequence[MemberInput],
+    client_id: uuid.UUID | None,
+) -> Household:
     async with in_transaction():
         code = await writable_region(actor, region_code, "create")
         cleaned = clean(HOUSEHOLD_RULES, values)
@@ -71,7 +97,9 @@ async def register_household(
         house = await referenced_record(
             actor, House, house_id, kind=RecordKind.HOUSE, field="houseId"
         )
-        household = Household(id=uuid.uuid4(), region_code=code, house=house, **cleaned)
+        household = Household(
+            id=client_id or uuid.uuid4(), region_code=code, house=house, **cleaned
+        )
         await save_record(household, kind=RecordKind.HOUSEHOLD)
         head_name: str | None = None
         seen: set[str] = set()

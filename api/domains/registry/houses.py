@@ -21,6 +21,7 @@ from api.domains.registry.models import (
 from api.domains.registry.records import (
     check_unique,
     check_version,
+    create_once,
     create_record,
     finish_update,
     readable_record,
@@ -67,6 +68,30 @@ async def register_house(
     region_code: str,
     values: Mapping[str, Any],
     building_id: uuid.UUID | None = None,
+    client_id: uuid.UUID | None = None,
+) -> House:
+    """Register a house (房屋); a rental house (出租房屋) with its landlord and use. A client-chosen id makes a retry return the same one."""
+    return await create_once(
+        actor,
+        RecordKind.HOUSE,
+        client_id,
+        lambda: _register_house(
+            actor=actor,
+            region_code=region_code,
+            values=values,
+            building_id=building_id,
+            client_id=client_id,
+        ),
+    )
+
+
+async def _register_house(
+    *,
+    actor: Principal,
+    region_code: str,
+    values: Mapping[str, Any],
+    building_id: uuid.UUID | None = None,
+    client_id: uuid.UUID | None = None,
 ) -> House:
     """Register a house (房屋); a rental house (出租房屋) with its landlord and use."""
     async with in_transaction():
@@ -78,7 +103,9 @@ async def register_house(
         )
         if building is not None:
             cleaned["building_id"] = building.id
-        house: House = await create_record(actor, RecordKind.HOUSE, code, cleaned)
+        house: House = await create_record(
+            actor, RecordKind.HOUSE, code, cleaned, record_id=client_id
+        )
         return house
 
 

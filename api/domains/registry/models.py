@@ -25,6 +25,7 @@ from api.domains.registry.enums import (
     RecordStatus,
     SpecialGroup,
 )
+from api.flows.models import ClockColumns
 
 
 class Building(Model):
@@ -379,6 +380,99 @@ class RegistryChange(Model):
         default=dict, description='{"field": {"old": …, "new": …}}'
     )
     at = fields.DatetimeField()
+    approved_by_id = fields.UUIDField(null=True, description="who approved a reviewed change")
+    approved_by_label = fields.CharField(max_length=100, null=True)
 
     class Meta:
         table = "registry_changes"
+
+
+class ReviewRule(Model):
+    """Whether a community holds its grid workers' registry edits and imports for review (审核)."""
+
+    region_code = fields.CharField(max_length=12, primary_key=True, description="the community")
+    required = fields.BooleanField(default=True)
+    set_by_id = fields.UUIDField(null=True)
+    set_by_label = fields.CharField(max_length=100)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "registry_review_rules"
+
+
+class PendingChange(ClockColumns):
+    """An edit of a registry record held for the community's review: the diff against the record
+    as it was (field → {old, new}), applied whole on approval (flow `registry_change`)."""
+
+    id = fields.UUIDField(primary_key=True)
+    record_kind = fields.CharEnumField(RecordKind, max_length=24)
+    record_id = fields.UUIDField()
+    region_code = fields.CharField(max_length=15, description="the record's grid")
+    base_version = fields.IntField(description="the record's version the diff was taken against")
+    changes: fields.JSONField[Any] = fields.JSONField(
+        default=dict, description='{"field": {"old": …, "new": …}}'
+    )
+    submitted_by_id = fields.UUIDField(null=True)
+    submitted_by_label = fields.CharField(max_length=100)
+    reviewed_by_id = fields.UUIDField(null=True)
+    reviewed_by_label = fields.CharField(max_length=100, null=True)
+    reviewed_at = fields.DatetimeField(null=True)
+    note = fields.TextField(default="", description="the reviewer's latest note")
+    created_at = fields.DatetimeField()
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "registry_pending_changes"
+        indexes = (("record_id", "status"), ("region_code", "status"))
+
+
+class OrganisationFiling(ClockColumns):
+    """A social organisation's filing (群众自助服务组织备案) with its charter and members, reviewed
+    by the township and marked filed (with its number) or refused (flow `organisation_filing`)."""
+
+    id = fields.UUIDField(primary_key=True)
+    organisation_id = fields.UUIDField()
+    region_code = fields.CharField(max_length=15, description="the organisation's region")
+    charter = fields.TextField(description="章程")
+    members: fields.JSONField[Any] = fields.JSONField(
+        default=list, description='[{"name", "role", "phone"}]'
+    )
+    filing_number = fields.CharField(max_length=32, null=True, unique=True, description="备案号")
+    submitted_by_id = fields.UUIDField(null=True)
+    submitted_by_label = fields.CharField(max_length=100)
+    reviewed_by_id = fields.UUIDField(null=True)
+    reviewed_by_label = fields.CharField(max_length=100, null=True)
+    reviewed_at = fields.DatetimeField(null=True)
+    note = fields.TextField(default="", description="the township's reason or remark")
+    created_at = fields.DatetimeField()
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "registry_organisation_filings"
+        indexes = (("organisation_id", "status"), ("region_code", "status"))
+
+
+class RecordFile(Model):
+    """A photo or document of a registry record (person, household, house, building,
+    organisation), kept once by its SHA-256 beside events' files; deleted softly (the row stays,
+    the deletion audited)."""
+
+    id = fields.UUIDField(primary_key=True)
+    record_kind = fields.CharEnumField(RecordKind, max_length=24)
+    record_id = fields.UUIDField()
+    region_code = fields.CharField(max_length=15, description="the record's region when added")
+    sha256 = fields.CharField(max_length=64)
+    content_type = fields.CharField(max_length=100)
+    size = fields.BigIntField()
+    filename = fields.CharField(max_length=200)
+    caption = fields.CharField(max_length=200, default="")
+    uploaded_by_id = fields.UUIDField(null=True)
+    uploaded_by_label = fields.CharField(max_length=100)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    deleted_at = fields.DatetimeField(null=True)
+    deleted_by_id = fields.UUIDField(null=True)
+    deleted_reason = fields.CharField(max_length=200, null=True)
+
+    class Meta:
+        table = "registry_files"
+        indexes = (("record_id", "created_at"),)

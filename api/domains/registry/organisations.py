@@ -20,6 +20,7 @@ from api.domains.registry.models import (
 from api.domains.registry.records import (
     check_unique,
     check_version,
+    create_once,
     create_record,
     finish_update,
     readable_record,
@@ -69,6 +70,30 @@ async def register_organisation(
     region_code: str,
     values: Mapping[str, Any],
     building_id: uuid.UUID | None = None,
+    client_id: uuid.UUID | None = None,
+) -> Organisation:
+    """Register an enterprise (非公有制经济组织) or a social organisation (社会组织). A client-chosen id makes a retry return the same one."""
+    return await create_once(
+        actor,
+        RecordKind.ORGANISATION,
+        client_id,
+        lambda: _register_organisation(
+            actor=actor,
+            region_code=region_code,
+            values=values,
+            building_id=building_id,
+            client_id=client_id,
+        ),
+    )
+
+
+async def _register_organisation(
+    *,
+    actor: Principal,
+    region_code: str,
+    values: Mapping[str, Any],
+    building_id: uuid.UUID | None = None,
+    client_id: uuid.UUID | None = None,
 ) -> Organisation:
     """Register an enterprise (非公有制经济组织) or a social organisation (社会组织)."""
     async with in_transaction():
@@ -81,7 +106,7 @@ async def register_organisation(
         if building is not None:
             cleaned["building_id"] = building.id
         organisation: Organisation = await create_record(
-            actor, RecordKind.ORGANISATION, code, cleaned
+            actor, RecordKind.ORGANISATION, code, cleaned, record_id=client_id
         )
         return organisation
 

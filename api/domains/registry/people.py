@@ -38,7 +38,9 @@ from api.domains.registry.records import (
     apply_changes,
     check_unique,
     check_version,
+    create_once,
     created_changes,
+    finish_update,
     keyset_page,
     readable,
     readable_record,
@@ -161,12 +163,13 @@ async def new_person(
     relation_to_head: str | None = None,
     house: House | None = None,
     prefix: str = "",
+    record_id: uuid.UUID | None = None,
 ) -> Person:
     cleaned = clean_person(values, partial=False, prefix=prefix)
     check_person(cleaned, prefix=prefix)
     await check_unique(Person, RecordKind.PERSON, "id_number", cleaned["id_number"], prefix=prefix)
     person = Person(
-        id=uuid.uuid4(),
+        id=record_id or uuid.uuid4(),
         region_code=region_code,
         household=household,
         relation_to_head=relation_to_head,
@@ -198,8 +201,36 @@ async def register_person(
     household_id: uuid.UUID | None = None,
     relation_to_head: str | None = None,
     house_id: uuid.UUID | None = None,
+    client_id: uuid.UUID | None = None,
 ) -> Person:
-    """Register a person (实有人口登记) in a grid, optionally into a household and a house."""
+    """Register a person (实有人口登记) in a grid, optionally into a household and a house;
+    a client-chosen id makes a retry return the same person."""
+    return await create_once(
+        actor,
+        RecordKind.PERSON,
+        client_id,
+        lambda: _register_person(
+            actor=actor,
+            region_code=region_code,
+            values=values,
+            household_id=household_id,
+            relation_to_head=relation_to_head,
+            house_id=house_id,
+            client_id=client_id,
+        ),
+    )
+
+
+async def _register_person(
+    *,
+    actor: Principal,
+    region_code: str,
+    values: Mapping[str, Any],
+    household_id: uuid.UUID | None,
+    relation_to_head: str | None,
+    house_id: uuid.UUID | None,
+    client_id: uuid.UUID | None,
+) -> Person:
     async with in_transaction():
         code = await writable_region(actor, region_code, "create")
         household = await referenced_record(
@@ -220,6 +251,7 @@ async def register_person(
             household=household,
             relation_to_head=relation,
             house=house,
+            record_id=client_id,
         )
 
 
@@ -251,12 +283,8 @@ async def update_person(
             await check_unique(
                 Person, RecordKind.PERSON, "id_number", cleaned["id_number"], except_id=person.id
             )
-        changes = apply_changes(person, cleaned)
-        if changes:
-            person.version += 1
-            await save_record(person, kind=RecordKind.PERSON)
-            await write_history(actor, RecordKind.PERSON, person, ChangeAction.UPDATE, changes)
-        return person
+        result: Person = await finish_update(actor, RecordKind.PERSON, person, cleaned)
+        return result
 
 
 async def move_person(

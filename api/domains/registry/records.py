@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from decimal import Decimal
 from enum import Enum
 from typing import Any, Final, TypeVar
@@ -37,6 +37,7 @@ from api.domains.registry.models import (
     SpecialGroupRecord,
     Volunteer,
 )
+from api.domains.registry.review_flow import held, hold
 from api.domains.registry.validation import field_name, text
 from api.errors import Conflict, ErrorCode, NotFound, ValidationFailed
 from api.pagination import Page, PageRequest, make_page
@@ -159,15 +160,21 @@ def jsonable(value: Any) -> Any:
     return value
 
 
-def apply_changes(record: Model, values: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
-    """Set the values that differ; return them as field → {old, new} (JSON-ready)."""
+def changed(record: Model, values: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """The values that differ from the record's, as field → {old, new} (JSON-ready)."""
     changes: dict[str, dict[str, Any]] = {}
     for name, new in values.items():
         old = getattr(record, name)
-        if jsonable(old) == jsonable(new):
-            continue
-        changes[name] = {"old": jsonable(old), "new": jsonable(new)}
-        setattr(record, name, new)
+        if jsonable(old) != jsonable(new):
+            changes[name] = {"old": jsonable(old), "new": jsonable(new)}
+    return changes
+
+
+def apply_changes(record: Model, values: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """Set the values that differ; return them as field → {old, new} (JSON-ready)."""
+    changes = changed(record, values)
+    for name in changes:
+        setattr(record, name, values[name])
     return changes
 
 
@@ -188,6 +195,33 @@ async def write_history(
         changes=dict(changes),
         at=clock.now(),
     )
+
+
+HELD = "_held_change"
+
+
+async def finish_update(
+    actor: Principal, kind: RecordKind, record: Any, cleaned: Mapping[str, Any]
+) -> Any:
+    """Apply the cleaned values to the (locked) record with its history row, or, where the
+    record's community reviews edits and the caller is not its reviewer, hold them as a pending
+    change (the record stays as it was; `held_change` names the pending change)."""
+    if await held(actor, kind, record.region_code):
+        changes = changed(record, cleaned)
+        if changes:
+            setattr(record, HELD, await hold(actor, kind, record, changes))
+        return record
+    changes = apply_changes(record, cleaned)
+    if changes:
+        record.version += 1
+        await save_record(record, kind=kind)
+        await write_history(actor, kind, record, ChangeAction.UPDATE, changes)
+    return record
+
+
+def held_change(record: Any) -> Any:
+    """The pending change an update of `record` was held as, if it was."""
+    return getattr(record, HELD, None)
 
 
 def created_changes(record: Model, names: Sequence[str]) -> dict[str, dict[str, Any]]:
@@ -241,33 +275,64 @@ def check_version(record: Any, expected_version: int | None) -> None:
         )
 
 
-async def finish_update(
-    actor: Principal, kind: RecordKind, record: Any, cleaned: Mapping[str, Any]
-) -> Any:
-    changes = apply_changes(record, cleaned)
-    if changes:
-        record.version += 1
-        await save_record(record, kind=kind)
-        await write_history(actor, kind, record, ChangeAction.UPDATE, changes)
-    return record
-
-
 async def create_record(
     actor: Principal,
     kind: RecordKind,
     region_code: str,
     cleaned: dict[str, Any],
+    *,
+    record_id: uuid.UUID | None = None,
 ) -> Any:
     model = MODELS[kind]
     key = NATURAL_KEYS.get(kind)
     if key is not None:
         await check_unique(model, kind, key, cleaned.get(key))
-    record = model(id=uuid.uuid4(), region_code=region_code, **cleaned)
+    record = model(id=record_id or uuid.uuid4(), region_code=region_code, **cleaned)
     await save_record(record, kind=kind)
     await write_history(
         actor, kind, record, ChangeAction.CREATE, created_changes(record, [*cleaned, "region_code"])
     )
     return record
+
+
+async def _retried(actor: Principal, kind: RecordKind, record_id: uuid.UUID) -> Any:
+    """The record a retried create names, if it exists: the caller's own creation is returned,
+    anyone else's (or an id of another record) is a conflict."""
+    found = await MODELS[kind].get_or_none(id=record_id)
+    if found is None:
+        return None
+    author = actor.user_id or actor.api_key_id
+    mine = await RegistryChange.exists(
+        record_kind=kind, record_id=record_id, action=ChangeAction.CREATE, actor_id=author
+    )
+    if not mine:
+        raise Conflict(
+            f"a {kind.value} with this id exists", field="clientId", code=ErrorCode.ALREADY_EXISTS
+        )
+    return found
+
+
+async def create_once(
+    actor: Principal,
+    kind: RecordKind,
+    client_id: uuid.UUID | None,
+    create: Callable[[], Awaitable[M]],
+) -> M:
+    """Run `create` (its own transaction) unless the client's id names a record it already
+    created: an offline phone's retry, sequential or concurrent, gets the same record. A retry
+    racing the first write loses on the primary key (or the natural key) and finds it."""
+    if client_id is None:
+        return await create()
+    existing = await _retried(actor, kind, client_id)
+    if existing is not None:
+        return existing
+    try:
+        return await create()
+    except (IntegrityError, ValidationFailed):
+        existing = await _retried(actor, kind, client_id)
+        if existing is None:
+            raise
+        return existing
 
 
 def within_region(query: QuerySet[Any], region_code: str | None) -> QuerySet[Any]:

@@ -19,18 +19,24 @@ from api.domains.registry.enums import (
 )
 from api.domains.registry.models import (
     Person,
+    RegistryChange,
     SpecialGroupRecord,
 )
 from api.domains.registry.records import (
+    apply_changes,
     check_version,
     created_changes,
-    finish_update,
     readable_record,
+    save_record,
     write_history,
 )
 from api.domains.registry.validation import Rule, clean, coded, text
 from api.errors import Conflict, ErrorCode, ValidationFailed
 from policies.enforcer import authorize
+
+MAX_KEY: Final = 64
+# A follow-up's idempotency key is kept in its history row, under this name.
+IDEMPOTENCY_KEY: Final = "idempotency_key"
 
 SPECIAL_GROUP_RULES: Final[Mapping[str, Rule]] = {
     "risk_level": text(2),  # checked against the group's own table below
@@ -105,13 +111,26 @@ async def record_follow_up(
     details: Mapping[str, Any] | None = None,
     followed_up: bool = True,
     expected_version: int | None = None,
+    idempotency_key: str | None = None,
 ) -> SpecialGroupRecord:
-    """Update a special-group record: a follow-up visit (随访) and its findings."""
+    """Update a special-group record: a follow-up visit (随访) and its findings. With an
+    idempotency key, a retry of the same follow-up (sequential or concurrent: the record's lock
+    orders them) returns the record as the first one left it."""
+    key = text(MAX_KEY).clean(idempotency_key, field="idempotencyKey")
     async with in_transaction():
         record = await readable_record(
             actor, SpecialGroupRecord, record_id, kind=RecordKind.SPECIAL_GROUP, lock=True
         )
         authorize(actor.assignments, "special_group", "update", at=record.region_code)
+        if (
+            key
+            and await RegistryChange.filter(
+                record_id=record.id,
+                actor_id=actor.user_id or actor.api_key_id,
+                changes__contains={IDEMPOTENCY_KEY: {"new": key}},
+            ).exists()
+        ):
+            return record  # the phone's retry: recorded once
         check_version(record, expected_version)
         if record.status is not RecordStatus.ACTIVE:
             raise Conflict("the record is ended", field="id")
@@ -120,10 +139,16 @@ async def record_follow_up(
             cleaned["details"] = record.details | groups.clean_details(record.group, details)
         if followed_up:
             cleaned["last_follow_up_at"] = clock.now()
-        result: SpecialGroupRecord = await finish_update(
-            actor, RecordKind.SPECIAL_GROUP, record, cleaned
-        )
-        return result
+        changes = apply_changes(record, cleaned)
+        if changes:
+            if key:
+                changes[IDEMPOTENCY_KEY] = {"old": None, "new": key}
+            record.version += 1
+            await save_record(record, kind=RecordKind.SPECIAL_GROUP)
+            await write_history(
+                actor, RecordKind.SPECIAL_GROUP, record, ChangeAction.UPDATE, changes
+            )
+        return record
 
 
 async def special_group_records(

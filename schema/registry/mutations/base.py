@@ -5,18 +5,29 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 
+from api.domains.registry.records import held_change
 from api.errors import NotFound
 from schema.permissions import allow
+from schema.registry.types import PendingChangeType
 from schema.scalars import parse_uuid
+from schema.types import Info
 
 # An input field left out (kept as is), unlike null (cleared).
 UNSET: Any = strawberry.UNSET
 
 CREATE = allow("registry", "create")
+
+ClientId = Annotated[
+    uuid.UUID | None,
+    strawberry.argument(
+        description="A client-chosen id (a UUID): a retried create with it (offline phones) "
+        "returns the same record; someone else's record with it is ALREADY_EXISTS."
+    ),
+]
 UPDATE = allow("registry", "update")
 
 
@@ -45,3 +56,9 @@ def required_id(value: strawberry.ID, type_name: str | None, field: str = "id") 
     parsed = optional_id(value, type_name, field)
     assert parsed is not None
     return parsed
+
+
+def held(info: Info, record: Any) -> PendingChangeType | None:
+    """The pending change an edit was held as (审核), if it was."""
+    change = held_change(record)
+    return PendingChangeType.from_model(change, info) if change is not None else None

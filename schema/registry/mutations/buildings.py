@@ -8,9 +8,18 @@ import strawberry
 
 from api.domains.registry import service
 from schema.errors import ConflictError, NotAllowedError, NotFoundError, ValidationError
-from schema.registry.mutations.base import CREATE, UNSET, UPDATE, provided, required_id
+from schema.registry.mutations.base import (
+    CREATE,
+    UNSET,
+    UPDATE,
+    ClientId,
+    held,
+    provided,
+    required_id,
+)
 from schema.registry.types import (
     BuildingType,
+    PendingChangeType,
 )
 from schema.types import Info
 
@@ -30,6 +39,10 @@ class BuildingFieldsInput:
 @strawberry.type(description="The building after the change.")
 class BuildingPayload:
     building: BuildingType
+    pending_change: PendingChangeType | None = strawberry.field(
+        default=None,
+        description="Set when the edit was held for the community's review (审核); the record is then unchanged.",
+    )
 
 
 BuildingResult = Annotated[
@@ -42,12 +55,21 @@ BuildingResult = Annotated[
 class BuildingsMutation:
     @strawberry.mutation(description="Register a building (楼栋).", extensions=CREATE)
     async def register_building(
-        self, info: Info, region_code: str, input: BuildingFieldsInput
+        self,
+        info: Info,
+        region_code: str,
+        input: BuildingFieldsInput,
+        client_id: ClientId = None,
     ) -> BuildingResult:
         building = await service.register_building(
-            actor=info.context.principal, region_code=region_code, values=provided(input)
+            actor=info.context.principal,
+            region_code=region_code,
+            values=provided(input),
+            client_id=client_id,
         )
-        return BuildingPayload(building=BuildingType.from_model(building))
+        return BuildingPayload(
+            building=BuildingType.from_model(building), pending_change=held(info, building)
+        )
 
     @strawberry.mutation(description="Correct a building's fields.", extensions=UPDATE)
     async def update_building(
@@ -63,4 +85,6 @@ class BuildingsMutation:
             values=provided(input),
             expected_version=expected_version,
         )
-        return BuildingPayload(building=BuildingType.from_model(building))
+        return BuildingPayload(
+            building=BuildingType.from_model(building), pending_change=held(info, building)
+        )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated
+from uuid import UUID
 
 import strawberry
 
@@ -11,10 +12,19 @@ from api.domains.registry.enums import (
     HouseholdType,
 )
 from schema.errors import ConflictError, NotAllowedError, NotFoundError, ValidationError
-from schema.registry.mutations.base import CREATE, UNSET, UPDATE, optional_id, provided, required_id
+from schema.registry.mutations.base import (
+    CREATE,
+    UNSET,
+    UPDATE,
+    held,
+    optional_id,
+    provided,
+    required_id,
+)
 from schema.registry.mutations.people import PersonFieldsInput
 from schema.registry.types import (
     HouseholdNode,
+    PendingChangeType,
 )
 from schema.types import Info
 
@@ -36,6 +46,11 @@ class RegisterHouseholdInput:
     address: str | None = None
     house_id: strawberry.ID | None = None
     members: list[HouseholdMemberInput] = strawberry.field(default_factory=list)
+    client_id: UUID | None = strawberry.field(
+        default=None,
+        description="A client-chosen id (a UUID): a retried create with it (offline phones) "
+        "returns the same record.",
+    )
 
 
 @strawberry.input(description="A household's own fields.")
@@ -48,6 +63,10 @@ class HouseholdFieldsInput:
 @strawberry.type(description="The household after the change, with its members.")
 class HouseholdPayload:
     household: HouseholdNode
+    pending_change: PendingChangeType | None = strawberry.field(
+        default=None,
+        description="Set when the edit was held for the community's review (审核); the record is then unchanged.",
+    )
 
 
 HouseholdResult = Annotated[
@@ -83,8 +102,11 @@ class HouseholdsMutation:
             },
             house_id=optional_id(input.house_id, "House", "houseId"),
             members=members,
+            client_id=input.client_id,
         )
-        return HouseholdPayload(household=HouseholdNode.from_model(household))
+        return HouseholdPayload(
+            household=HouseholdNode.from_model(household), pending_change=held(info, household)
+        )
 
     @strawberry.mutation(description="Correct a household's own fields.", extensions=UPDATE)
     async def update_household(
@@ -102,4 +124,6 @@ class HouseholdsMutation:
             house_id=optional_id(house_id, "House", "houseId"),
             expected_version=expected_version,
         )
-        return HouseholdPayload(household=HouseholdNode.from_model(household))
+        return HouseholdPayload(
+            household=HouseholdNode.from_model(household), pending_change=held(info, household)
+        )

@@ -9,9 +9,19 @@ import strawberry
 
 from api.domains.registry import service
 from schema.errors import ConflictError, NotAllowedError, NotFoundError, ValidationError
-from schema.registry.mutations.base import CREATE, UNSET, UPDATE, optional_id, provided, required_id
+from schema.registry.mutations.base import (
+    CREATE,
+    UNSET,
+    UPDATE,
+    ClientId,
+    held,
+    optional_id,
+    provided,
+    required_id,
+)
 from schema.registry.types import (
     HouseType,
+    PendingChangeType,
 )
 from schema.types import Info
 
@@ -39,6 +49,10 @@ class HouseFieldsInput:
 @strawberry.type(description="The house after the change.")
 class HousePayload:
     house: HouseType
+    pending_change: PendingChangeType | None = strawberry.field(
+        default=None,
+        description="Set when the edit was held for the community's review (审核); the record is then unchanged.",
+    )
 
 
 HouseResult = Annotated[
@@ -58,14 +72,16 @@ class HousesMutation:
         region_code: str,
         input: HouseFieldsInput,
         building_id: strawberry.ID | None = None,
+        client_id: ClientId = None,
     ) -> HouseResult:
         house = await service.register_house(
             actor=info.context.principal,
             region_code=region_code,
             values=provided(input),
             building_id=optional_id(building_id, "Building", "buildingId"),
+            client_id=client_id,
         )
-        return HousePayload(house=HouseType.from_model(house))
+        return HousePayload(house=HouseType.from_model(house), pending_change=held(info, house))
 
     @strawberry.mutation(description="Correct a house's fields.", extensions=UPDATE)
     async def update_house(
@@ -83,4 +99,4 @@ class HousesMutation:
             building_id=optional_id(building_id, "Building", "buildingId"),
             expected_version=expected_version,
         )
-        return HousePayload(house=HouseType.from_model(house))
+        return HousePayload(house=HouseType.from_model(house), pending_change=held(info, house))

@@ -11,9 +11,19 @@ from api.domains.registry.enums import (
     OrganisationKind,
 )
 from schema.errors import ConflictError, NotAllowedError, NotFoundError, ValidationError
-from schema.registry.mutations.base import CREATE, UNSET, UPDATE, optional_id, provided, required_id
+from schema.registry.mutations.base import (
+    CREATE,
+    UNSET,
+    UPDATE,
+    ClientId,
+    held,
+    optional_id,
+    provided,
+    required_id,
+)
 from schema.registry.types import (
     OrganisationType,
+    PendingChangeType,
 )
 from schema.types import Info
 
@@ -38,6 +48,10 @@ class OrganisationFieldsInput:
 @strawberry.type(description="The organisation after the change.")
 class OrganisationPayload:
     organisation: OrganisationType
+    pending_change: PendingChangeType | None = strawberry.field(
+        default=None,
+        description="Set when the edit was held for the community's review (审核); the record is then unchanged.",
+    )
 
 
 OrganisationResult = Annotated[
@@ -57,14 +71,19 @@ class OrganisationsMutation:
         region_code: str,
         input: OrganisationFieldsInput,
         building_id: strawberry.ID | None = None,
+        client_id: ClientId = None,
     ) -> OrganisationResult:
         organisation = await service.register_organisation(
             actor=info.context.principal,
             region_code=region_code,
             values=provided(input),
             building_id=optional_id(building_id, "Building", "buildingId"),
+            client_id=client_id,
         )
-        return OrganisationPayload(organisation=OrganisationType.from_model(organisation))
+        return OrganisationPayload(
+            organisation=OrganisationType.from_model(organisation),
+            pending_change=held(info, organisation),
+        )
 
     @strawberry.mutation(description="Correct an organisation's fields.", extensions=UPDATE)
     async def update_organisation(
@@ -80,4 +99,7 @@ class OrganisationsMutation:
             values=provided(input),
             expected_version=expected_version,
         )
-        return OrganisationPayload(organisation=OrganisationType.from_model(organisation))
+        return OrganisationPayload(
+            organisation=OrganisationType.from_model(organisation),
+            pending_change=held(info, organisation),
+        )

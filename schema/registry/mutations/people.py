@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Annotated, Any
+from uuid import UUID
 
 import strawberry
 
@@ -13,8 +14,17 @@ from api.domains.registry.enums import (
 )
 from schema.errors import ConflictError, NotAllowedError, NotFoundError, ValidationError
 from schema.permissions import allow
-from schema.registry.mutations.base import CREATE, UNSET, UPDATE, optional_id, provided, required_id
+from schema.registry.mutations.base import (
+    CREATE,
+    UNSET,
+    UPDATE,
+    held,
+    optional_id,
+    provided,
+    required_id,
+)
 from schema.registry.types import (
+    PendingChangeType,
     PersonNode,
 )
 from schema.types import Info
@@ -58,6 +68,11 @@ class PersonFieldsInput:
 @strawberry.input(description="Register a person in a grid.")
 class RegisterPersonInput(PersonFieldsInput):
     region_code: str = strawberry.field(description="The grid (or lowest region).")
+    client_id: UUID | None = strawberry.field(
+        default=None,
+        description="A client-chosen id (a UUID): a retried create with it (offline phones) "
+        "returns the same record.",
+    )
     household_id: strawberry.ID | None = None
     relation_to_head: str | None = strawberry.field(default=None, description="GB/T 4761 code")
     house_id: strawberry.ID | None = None
@@ -78,6 +93,10 @@ class MovePersonInput:
 @strawberry.type(description="The person after the change.")
 class PersonPayload:
     person: PersonNode
+    pending_change: PendingChangeType | None = strawberry.field(
+        default=None,
+        description="Set when the edit was held for the community's review (审核); the record is then unchanged.",
+    )
 
 
 PersonResult = Annotated[
@@ -86,8 +105,8 @@ PersonResult = Annotated[
 ]
 
 
-def _person(person: Any) -> PersonPayload:
-    return PersonPayload(person=PersonNode.from_model(person))
+def _person(person: Any, info: Info) -> PersonPayload:
+    return PersonPayload(person=PersonNode.from_model(person), pending_change=held(info, person))
 
 
 @strawberry.type
@@ -99,13 +118,16 @@ class PeopleMutation:
             region_code=input.region_code,
             values=provided(
                 input,
-                skip=frozenset({"region_code", "household_id", "relation_to_head", "house_id"}),
+                skip=frozenset(
+                    {"region_code", "household_id", "relation_to_head", "house_id", "client_id"}
+                ),
             ),
             household_id=optional_id(input.household_id, "Household", "householdId"),
             relation_to_head=input.relation_to_head,
             house_id=optional_id(input.house_id, "House", "houseId"),
+            client_id=input.client_id,
         )
-        return _person(person)
+        return _person(person, info)
 
     @strawberry.mutation(description="Correct or complete a person's fields.", extensions=UPDATE)
     async def update_person(
@@ -121,7 +143,7 @@ class PeopleMutation:
             values=provided(input),
             expected_version=expected_version,
         )
-        return _person(person)
+        return _person(person, info)
 
     @strawberry.mutation(
         description="迁移: a person moves house, household or grid.",
@@ -139,4 +161,4 @@ class PeopleMutation:
             reason=input.reason,
             expected_version=input.expected_version,
         )
-        return _person(person)
+        return _person(person, info)

@@ -189,6 +189,13 @@ class SpecialGroupsMutation:
         group: SpecialGroup,
         details: SpecialGroupDetailsInput | None = None,
         expected_version: int | None = None,
+        idempotency_key: Annotated[
+            str | None,
+            strawberry.argument(
+                description="Chosen by the phone per follow-up (at most 64 characters): a retry "
+                "with it is recorded once and returns the record as the first left it."
+            ),
+        ] = None,
     ) -> SpecialGroupRecordResult:
         record = await service.record_follow_up(
             actor=info.context.principal,
@@ -196,5 +203,6 @@ class SpecialGroupsMutation:
             values=provided(input),
             details=_details(group, details) if details is not None else None,
             expected_version=expected_version,
+            idempotency_key=idempotency_key,
         )
         return SpecialGroupRecordPayload(record=SpecialGroupRecordType.from_model(record))
