@@ -16,7 +16,8 @@ from tortoise import connections
 
 from api import bulk
 from api.domains.events.clocks import load_limits, run_clock
-from api.domains.events.enums import Action
+from api.domains.events.cohandling import withdraw_open
+from api.domains.events.enums import Action, EventStatus
 from api.domains.events.escalation import escalation_of, escalation_target, hand_up
 from api.domains.events.models import Event
 from api.domains.events.scope import level_of
@@ -101,6 +102,10 @@ class EventDeadlines:
     async def update(self, events: Sequence[Event], fields: Sequence[str]) -> None:
         async with _rolled_up_per_statement():
             await bulk.update(events, fields)
+        # an event escalated back to filing has no dispatch left: nor have its co-handlers
+        escalated = [event.id for event in events if event.status is EventStatus.FILED]
+        if escalated:
+            await withdraw_open(escalated, note="红牌超时，事件已升级，协办撤回")
 
 
 @asynccontextmanager
