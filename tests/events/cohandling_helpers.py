@@ -12,7 +12,7 @@ from api import clock
 from api.domains.hierarchy.models import Department
 from api.flows.calendar import LOCAL
 from tests import factories
-from tests.events.helpers import ASSIGN, ESCALATE, FILE, REPORT, RESULT, report_input, run
+from tests.events.helpers import ESCALATE, FILE, REPORT, RESULT, report_input, run
 from tests.factories import gql
 
 GRID = "410611001001001"

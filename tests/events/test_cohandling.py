@@ -23,8 +23,8 @@ from tests.events.cohandling_helpers import (
     at,
     check,
     dispatch,
-    signed_in,
     event_view,
+    signed_in,
     tasks,
     township_event,
 )
