@@ -5,6 +5,7 @@ and what each party may not do."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 
 import httpx
@@ -368,3 +369,37 @@ async def test_a_desk_category_is_not_verified_on_site(client: httpx.AsyncClient
     assert body["__typename"] == "NotAllowedError"
     desk = await run(client, VERIFY, setting.township, id=setting.event_id, passed=True, note="")
     assert desk["event"]["status"] == "VERIFIED"
+
+
+async def test_two_leaders_verifying_at_once_one_wins(client: httpx.AsyncClient) -> None:
+    setting = await township_event(client)
+    await run(
+        client,
+        ASSIGN_WITH,
+        setting.township,
+        id=setting.event_id,
+        department=str(setting.lead.id),
+        cohandlers=None,
+    )
+    await run(client, ACCEPT, setting.lead_staff, id=setting.event_id)
+    await run(client, SUBMIT, setting.lead_staff, id=setting.event_id, note="已修复")
+    second_leader = await signed_in("grid_leader", "410611001001001")
+
+    bodies = await asyncio.gather(
+        *(
+            gql(
+                client,
+                VERIFY_ON_SITE,
+                {"id": setting.event_id, "input": check(NEAR, passed=passed, note="复核")},
+                token=token,
+            )
+            for token, passed in ((setting.grid_leader, True), (second_leader, False))
+        )
+    )
+
+    results = sorted(body["data"]["verifyEventOnSite"]["__typename"] for body in bodies)
+    assert results == ["ConflictError", "EventPayload"]
+    assert await SiteCheck.all().count() == 1
+    assert (
+        await TimelineEntry.filter(event_id=setting.event_id, action="verify_on_site").count() == 1
+    )
