@@ -31,6 +31,7 @@ from tests.care.examples import care_fixtures
 from tests.diaries.examples import diary_fixtures
 from tests.economy.examples import economy_fixtures
 from tests.emergencies.examples import emergency_fixtures
+from tests.events.examples import cohandling_fixtures
 from tests.intake.helpers import close_event
 from tests.maps.examples import map_fixtures
 from tests.meetings.examples import meeting_fixtures
@@ -173,6 +174,7 @@ async def _fixtures() -> dict[str, str]:
         **await care_fixtures(),
         **await map_fixtures(),
         **await triage_fixtures(),
+        **await cohandling_fixtures(),
     }
 
 
