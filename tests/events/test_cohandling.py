@@ -12,6 +12,7 @@ import httpx
 
 from api.domains.events.enforcement import sweep
 from api.domains.events.models import Cohandling, Event, SiteCheck, TimelineEntry
+from api.domains.notices.models import Notice
 from api.flows.calendar import LOCAL
 from api.flows.models import FlowCard
 from tests import factories
@@ -96,6 +97,8 @@ async def test_co_handlers_a_late_card_and_an_on_site_check_walk_the_seven_steps
     at(15, 30)
     submitted = await run(client, SUBMIT, setting.lead_staff, id=event_id, note="路面已修复")
     assert submitted["event"]["status"] == "HANDLED"
+    # the grid's leader is told of the check to make
+    assert await Notice.filter(kind="site_check").count() == 1
 
     # the township may not verify a category checked on site; the grid's leader goes there
     desk = await run(client, VERIFY, setting.township, id=event_id, passed=True, note="")

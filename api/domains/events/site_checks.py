@@ -16,7 +16,9 @@ from api.domains.accounts.enums import Role
 from api.domains.events.enums import Verification
 from api.domains.events.inputs import MAX_NOTE, clean
 from api.domains.events.models import Attachment, Category, Event, SiteCheck
+from api.domains.notices import service as notices
 from api.errors import ErrorCode, NotAllowed, NotFound, PermissionDenied, ValidationFailed
+from api.flows.holders import holders_of
 from api.regions import Level, ancestor_at
 from api.settings import get_settings
 from policies.enforcer import authorize
@@ -61,6 +63,37 @@ def verifier_place(event: Event) -> tuple[Role, str] | None:
     if level is Level.COMMUNITY:
         return Role.COMMUNITY_STAFF, ancestor_at(event.region_code, Level.COMMUNITY)
     return None
+
+
+async def verifiers_of(events: Sequence[Event]) -> dict[uuid.UUID, list[uuid.UUID]]:
+    """Who verifies each of these events on site (those of on-site categories only), for a
+    batch in two queries: the task's holders are told of it and of its deadline."""
+    keys = {event.category_key for event in events}
+    on_site = set(
+        await Category.filter(key__in=list(keys), verification=Verification.ON_SITE).values_list(
+            "key", flat=True
+        )
+    )
+    places = {
+        event.id: (place[0].value, place[1])
+        for event in events
+        if event.category_key in on_site and (place := verifier_place(event)) is not None
+    }
+    holders = await holders_of(places.values())
+    return {event_id: list(holders.get(place, ())) for event_id, place in places.items()}
+
+
+async def tell_verifiers(event: Event) -> None:
+    """A result of an on-site category is in: its verifiers get the task (现场核查)."""
+    users = (await verifiers_of([event])).get(event.id, [])
+    await notices.notify(
+        user_ids=users,
+        kind="site_check",
+        title=f"现场核查 {event.case_number}: {event.title}",
+        body="处置结果已反馈，请到现场核查",
+        region_code=event.region_code,
+        event_id=event.id,
+    )
 
 
 def authorize_verifier(actor: Principal, event: Event) -> None:

@@ -270,6 +270,7 @@ async def _assignee_step(
             await cohandling.withdraw_open([event.id], actor=actor, note="牵头单位退回，协办撤回")
         if action is Action.SUBMIT:
             await cohandling.lapse_overdue(event, actor=actor)
+            await site_checks.tell_verifiers(event)
 
     return await _step(
         actor=actor,
