@@ -12,7 +12,16 @@ from api import clock
 from api.domains.hierarchy.models import Department
 from api.flows.calendar import LOCAL
 from tests import factories
-from tests.events.helpers import ESCALATE, FILE, REPORT, RESULT, report_input, run
+from tests.events.helpers import (
+    ACCEPT,
+    ESCALATE,
+    FILE,
+    REPORT,
+    RESULT,
+    SUBMIT,
+    report_input,
+    run,
+)
 from tests.factories import gql
 
 GRID = "410611001001001"
@@ -114,6 +123,20 @@ async def dispatch(
             },
         ],
     )
+
+
+async def handled_alone(client: httpx.AsyncClient, setting: Setting) -> None:
+    """Dispatched to the roads office alone, which reports its result."""
+    await run(
+        client,
+        ASSIGN_WITH,
+        setting.township,
+        id=setting.event_id,
+        department=str(setting.lead.id),
+        cohandlers=None,
+    )
+    await run(client, ACCEPT, setting.lead_staff, id=setting.event_id)
+    await run(client, SUBMIT, setting.lead_staff, id=setting.event_id, note="已修复")
 
 
 async def tasks(client: httpx.AsyncClient, setting: Setting) -> dict[str, dict[str, Any]]:

@@ -26,6 +26,7 @@ from tests.events.cohandling_helpers import (
     check,
     dispatch,
     event_view,
+    handled_alone,
     signed_in,
     tasks,
     township_event,
@@ -304,18 +305,7 @@ async def test_bad_co_handling_inputs_are_typed_and_write_nothing(
 
 async def test_bad_on_site_checks_are_typed_and_write_nothing(client: httpx.AsyncClient) -> None:
     setting = await township_event(client)
-    await dispatch(client, setting)
-    for task in (await tasks(client, setting)).values():
-        staff = setting.water_staff if task["departmentId"] == str(setting.water.id) else None
-        await run(
-            client,
-            REPORT_COHANDLING,
-            staff or setting.traffic_staff,
-            id=task["id"],
-            result="已完成",
-        )
-    await run(client, ACCEPT, setting.lead_staff, id=setting.event_id)
-    await run(client, SUBMIT, setting.lead_staff, id=setting.event_id, note="已修复")
+    await handled_alone(client, setting)
     other_leader = await signed_in("grid_leader", "410611001001010")
     worker = await signed_in("grid_worker", "410611001001001")
     cases = [
@@ -352,16 +342,7 @@ async def test_bad_on_site_checks_are_typed_and_write_nothing(client: httpx.Asyn
 
 async def test_a_desk_category_is_not_verified_on_site(client: httpx.AsyncClient) -> None:
     setting = await township_event(client, category="city.0601")
-    await run(
-        client,
-        ASSIGN_WITH,
-        setting.township,
-        id=setting.event_id,
-        department=str(setting.lead.id),
-        cohandlers=[],
-    )
-    await run(client, ACCEPT, setting.lead_staff, id=setting.event_id)
-    await run(client, SUBMIT, setting.lead_staff, id=setting.event_id, note="已修复")
+    await handled_alone(client, setting)
     body = await run(
         client,
         VERIFY_ON_SITE,
@@ -376,16 +357,7 @@ async def test_a_desk_category_is_not_verified_on_site(client: httpx.AsyncClient
 
 async def test_two_leaders_verifying_at_once_one_wins(client: httpx.AsyncClient) -> None:
     setting = await township_event(client)
-    await run(
-        client,
-        ASSIGN_WITH,
-        setting.township,
-        id=setting.event_id,
-        department=str(setting.lead.id),
-        cohandlers=None,
-    )
-    await run(client, ACCEPT, setting.lead_staff, id=setting.event_id)
-    await run(client, SUBMIT, setting.lead_staff, id=setting.event_id, note="已修复")
+    await handled_alone(client, setting)
     second_leader = await signed_in("grid_leader", "410611001001001")
 
     bodies = await asyncio.gather(

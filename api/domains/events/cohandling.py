@@ -31,6 +31,7 @@ from api.flows.definition import Flow, Store, register
 from api.flows.models import FlowCard, FlowStep
 from api.flows.records import SYSTEM, snapshot_of
 from api.flows.transitions import Transition
+from api.query import rows_by_record
 
 MAX_COHANDLERS = 10
 A, S = CohandlingAction, CohandlingStatus
@@ -239,17 +240,12 @@ async def withdraw_open(
 
 async def tasks_of(event_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[Cohandling]]:
     """Each event's co-handling tasks, oldest first."""
-    rows = await Cohandling.filter(event_id__in=list(event_ids)).order_by("created_at", "id")
-    grouped: dict[uuid.UUID, list[Cohandling]] = {event_id: [] for event_id in event_ids}
-    for row in rows:
-        grouped.setdefault(uuid.UUID(str(row.event_id)), []).append(row)
-    return grouped
+    return await rows_by_record(
+        Cohandling.all().order_by("created_at", "id"), event_ids, "event_id"
+    )
 
 
 async def steps_of(task_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[FlowStep]]:
     """Each task's own timeline (its dispatch, report, reminders and cards), oldest first."""
-    rows = await FlowStep.filter(flow=COHANDLINGS.name, record_id__in=list(task_ids)).order_by("id")
-    grouped: dict[uuid.UUID, list[FlowStep]] = {task_id: [] for task_id in task_ids}
-    for row in rows:
-        grouped.setdefault(uuid.UUID(str(row.record_id)), []).append(row)
-    return grouped
+    steps = FlowStep.filter(flow=COHANDLINGS.name).order_by("id")
+    return await rows_by_record(steps, task_ids, "record_id")

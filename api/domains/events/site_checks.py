@@ -19,6 +19,7 @@ from api.domains.events.models import Attachment, Category, Event, SiteCheck
 from api.domains.notices import service as notices
 from api.errors import ErrorCode, NotAllowed, NotFound, PermissionDenied, ValidationFailed
 from api.flows.holders import holders_of
+from api.query import rows_by_record
 from api.regions import Level, ancestor_at
 from api.settings import get_settings
 from policies.enforcer import authorize
@@ -149,8 +150,4 @@ async def record(*, actor: Principal, event: Event, check: SiteCheckInput) -> Si
 
 async def checks_of(event_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[SiteCheck]]:
     """Each event's on-site checks, oldest first."""
-    rows = await SiteCheck.filter(event_id__in=list(event_ids)).order_by("id")
-    grouped: dict[uuid.UUID, list[SiteCheck]] = {event_id: [] for event_id in event_ids}
-    for row in rows:
-        grouped.setdefault(uuid.UUID(str(row.event_id)), []).append(row)
-    return grouped
+    return await rows_by_record(SiteCheck.all().order_by("id"), event_ids, "event_id")

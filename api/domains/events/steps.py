@@ -305,6 +305,14 @@ async def submit(
     return await _assignee_step(actor, event_id, Action.SUBMIT, note, expected_version)
 
 
+def _outcome_of_check(event: Event, *, passed: bool) -> Transition | None:
+    """A passed check takes the table's transition; a failed one sends the work back (返工)."""
+    if passed:
+        return None
+    event.rework_count += 1
+    return REWORK
+
+
 async def verify(
     *,
     actor: Principal,
@@ -322,10 +330,7 @@ async def verify(
             raise NotAllowed(
                 "this category's results are verified on site by the leader of the event's grid"
             )
-        if passed:
-            return None
-        event.rework_count += 1
-        return REWORK
+        return _outcome_of_check(event, passed=passed)
 
     return await _step(
         actor=actor,
@@ -377,10 +382,7 @@ async def verify_on_site(
 
     async def apply(event: Event, chosen: Transition, extra: dict[str, Any]) -> Transition | None:
         extra["site_check"] = await site_checks.record(actor=actor, event=event, check=check)
-        if check.passed:
-            return None
-        event.rework_count += 1
-        return REWORK
+        return _outcome_of_check(event, passed=check.passed)
 
     return await _step(
         actor=actor,
