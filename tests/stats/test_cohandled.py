@@ -56,7 +56,7 @@ async def test_departments_count_the_events_they_co_handled(client: httpx.AsyncC
         "街道城建办": (None, 0.0, {"cases": 1, "cohandled": 0}),
     }
 
-    # a withdrawn task is not co-handling
+    # a task withdrawn before its part was reported is not co-handling
     await run(client, RETURN, setting.lead_staff, id=setting.event_id, note="非本部门")
     body = await gql(
         client, RANKING, {**period, "subject": "DEPARTMENT", "by": "COHANDLED"}, token=leader

@@ -193,12 +193,13 @@ async def gather(population: Population, kind: SubjectKind | None = None) -> dic
 
 
 async def _cohandled(population: Population) -> Sequence[tuple[str, int]]:
-    """The period's cases each department co-handled (协办): a task not withdrawn, one per event."""
+    """The period's cases each department co-handled (协办), one per event: a task not withdrawn,
+    or withdrawn after its part was reported (the work was done)."""
     cases, parameters = _cases_sql(population, None)
     rows = await reading.rows(
         f"SELECT c.department_id::text AS subject, count(DISTINCT c.event_id) AS cohandled"
         f" FROM event_cohandlings AS c JOIN ({cases}) AS cases ON cases.id = c.event_id"
-        " WHERE c.status <> 'withdrawn' GROUP BY 1",
+        " WHERE c.status <> 'withdrawn' OR c.reported_at IS NOT NULL GROUP BY 1",
         parameters,
     )
     return [(row["subject"], int(row["cohandled"])) for row in rows]

@@ -59,7 +59,9 @@ class Figures:
     diaries_written: int = 0  # the person's diaries of the period's days, not returned
     households_visited: int = 0  # the person's household visits in the period
     quota_shortfalls: int = 0  # minimums missed in quota periods ending in the period
-    cohandled: int = 0  # 协办数: the period's cases a department co-handled (not withdrawn)
+    cohandled: int = (
+        0  # 协办数: the period's cases a department co-handled (its part not withdrawn)
+    )
     stage_seconds: dict[str, float] = field(default_factory=dict)  # stage → total seconds
     stage_steps: dict[str, int] = field(default_factory=dict)  # stage → steps measured
 
