@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 import asyncpg
 from asyncpg import Record
@@ -12,6 +13,7 @@ from tortoise.exceptions import IntegrityError, OperationalError, TransactionMan
 from tortoise.expressions import Q
 from tortoise.filters import escape_like
 from tortoise.models import Model
+from tortoise.queryset import QuerySet
 
 
 def subtree_filter(prefixes: Sequence[str], column: str = "code") -> Q:
@@ -124,3 +126,17 @@ class Filtered:
         sql = f'SELECT COUNT(*) FROM "{self.model._meta.db_table}" WHERE {self.where}'
         rows = await fetch(self.model, sql, self.values)
         return int(rows[0][0])
+
+
+M = TypeVar("M", bound=Model)
+
+
+async def rows_by_record(
+    query: QuerySet[M], keys: Sequence[uuid.UUID], column: str
+) -> dict[uuid.UUID, list[M]]:
+    """The rows of `query` grouped by the record each names in `column`, every key present
+    (an empty list where none), in the query's order: what a per-request loader returns."""
+    grouped: dict[uuid.UUID, list[M]] = {key: [] for key in keys}
+    for row in await query.filter(**{f"{column}__in": list(keys)}):
+        grouped.setdefault(uuid.UUID(str(getattr(row, column))), []).append(row)
+    return grouped

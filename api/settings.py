@@ -50,6 +50,12 @@ class Settings(BaseSettings):
     gridgov_max_body_bytes: int = Field(default=1_048_576, ge=1024)
     gridgov_max_upload_bytes: int = Field(default=50 * 1_048_576, ge=1024, description="per file")
     gridgov_max_upload_files: int = Field(default=9, ge=1, le=50, description="per request")
+    gridgov_site_check_max_metres: float = Field(
+        default=300,
+        ge=1,
+        le=50_000,
+        description="an on-site verification farther than this from the event is refused",
+    )
     gridgov_attachment_dir: Path | None = Field(
         default=None, description="where files are kept; default <data dir>/attachments"
     )

@@ -20,7 +20,7 @@ from api.domains.emergencies.models import (
 )
 from api.domains.events.attachments import attachments_of
 from api.domains.events.contacts import Contacts, contacts_of
-from api.domains.events.models import Attachment, Category, TimelineEntry
+from api.domains.events.models import Attachment, Category, Cohandling, SiteCheck, TimelineEntry
 from api.domains.events.service import timelines
 from api.domains.hierarchy.models import Department
 from api.domains.points.ledger import Totals
@@ -37,6 +37,7 @@ from api.flows.models import FlowStep
 from schema.approvals import dataloaders as approvals
 from schema.economy import dataloaders as economy
 from schema.emergencies import dataloaders as emergencies
+from schema.events import dataloaders as cohandling
 from schema.points import dataloaders as points
 from schema.registry import dataloaders as registry
 from schema.supervision import dataloaders as supervision
@@ -110,6 +111,19 @@ class Loaders:
     @cached_property
     def attachments_by_event(self) -> DataLoader[uuid.UUID, list[Attachment]]:
         return DataLoader(load_fn=_load_attachments)
+
+    # an event's co-handling tasks (协办) with their own steps, and its on-site checks
+    @cached_property
+    def cohandlings_by_event(self) -> DataLoader[uuid.UUID, list[Cohandling]]:
+        return DataLoader(load_fn=cohandling.load_cohandlings)
+
+    @cached_property
+    def cohandling_steps(self) -> DataLoader[uuid.UUID, list[FlowStep]]:
+        return DataLoader(load_fn=cohandling.load_cohandling_steps)
+
+    @cached_property
+    def site_checks_by_event(self) -> DataLoader[uuid.UUID, list[SiteCheck]]:
+        return DataLoader(load_fn=cohandling.load_site_checks)
 
     # registry (基础数据)
     @cached_property

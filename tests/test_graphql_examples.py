@@ -31,6 +31,7 @@ from tests.care.examples import care_fixtures
 from tests.diaries.examples import diary_fixtures
 from tests.economy.examples import economy_fixtures
 from tests.emergencies.examples import emergency_fixtures
+from tests.events.examples import cohandling_fixtures
 from tests.intake.helpers import close_event
 from tests.maps.examples import map_fixtures
 from tests.meetings.examples import meeting_fixtures
@@ -175,6 +176,7 @@ async def _fixtures() -> dict[str, str]:
         **await map_fixtures(),
         **await triage_fixtures(),
         **await supervision_fixtures(events["<in_progress_event_id>"]),
+        **await cohandling_fixtures(),
     }
 
 

@@ -11,6 +11,7 @@ import strawberry
 from strawberry.file_uploads import Upload
 
 from api.domains.events import attachments, reference, service
+from api.domains.events.cohandling import MAX_COHANDLERS
 from api.domains.events.enums import DeadlineUnit, Priority, Source, Stage
 from api.errors import NotFound
 from schema.errors import (
@@ -19,6 +20,7 @@ from schema.errors import (
     NotFoundError,
     ValidationError,
 )
+from schema.events.cohandling import EventCohandlerInput, EventSiteCheckInput
 from schema.events.types import CalendarDayType, DeadlineRuleType, EventType, TimelineEntryType
 from schema.hierarchy.types import GeoPointInput
 from schema.permissions import allow, signed_in
@@ -174,6 +176,12 @@ class EventsMutation:
         user_id: strawberry.ID | None = None,
         note: str = "",
         expected_version: int | None = None,
+        cohandlers: Annotated[
+            list[EventCohandlerInput] | None,
+            strawberry.argument(
+                description="协办: departments that work the event beside the lead (at most 10)."
+            ),
+        ] = None,
     ) -> EventResult:
         def ids() -> tuple[uuid.UUID | None, uuid.UUID | None]:
             department = parse_uuid(department_id, "Department") if department_id else None
@@ -193,9 +201,61 @@ class EventsMutation:
                 user_id=user,
                 note=note,
                 expected_version=expected_version,
+                cohandlers=[c.to_request() for c in cohandlers[: MAX_COHANDLERS + 1]]
+                if cohandlers
+                else (),
             )
 
         return await _run(step)
+
+    @strawberry.mutation(
+        description="协办反馈: a co-handling department reports its part (its own task only).",
+        extensions=signed_in(),
+    )
+    async def report_event_cohandling(
+        self,
+        info: Info,
+        id: strawberry.ID,
+        result: str,
+        expected_version: Annotated[
+            int | None, strawberry.argument(description="The event's version.")
+        ] = None,
+    ) -> EventResult:
+        async def step() -> service.StepOutcome:
+            task = parse_uuid(id, "EventCohandling")
+            if task is None:
+                raise NotFound("cohandling", id, field="id")
+            return await service.report_cohandling(
+                actor=info.context.principal,
+                cohandling_id=task,
+                result=result,
+                expected_version=expected_version,
+            )
+
+        return await _run(step)
+
+    @strawberry.mutation(
+        description=(
+            "现场核查: the leader of the event's grid verifies the result on site "
+            "(categories verified on site); failed sends it back with the reason."
+        ),
+        extensions=signed_in(),
+    )
+    async def verify_event_on_site(
+        self,
+        info: Info,
+        id: strawberry.ID,
+        input: EventSiteCheckInput,
+        expected_version: int | None = None,
+    ) -> EventResult:
+        return await _run(
+            lambda: service.verify_on_site(
+                actor=info.context.principal,
+                event_id=_event_id(id),
+                check=input.to_check(),
+                expected_version=expected_version,
+            )
+        )
 
     @strawberry.mutation(
         description="Step 4, 受理: the assignee takes the work on.",

@@ -28,6 +28,7 @@ from api.domains.events.enums import (
     Source,
     Stage,
     Step,
+    Verification,
 )
 from api.domains.events.service import LIST_COLUMNS
 from api.domains.triage import service as triage
@@ -37,6 +38,7 @@ from schema.node import Node
 from schema.types import Info
 
 if TYPE_CHECKING:
+    from schema.events.cohandling import EventCohandlingType, EventSiteCheckType
     from schema.triage.types import CategorySuggestions, DuplicateCandidateType
 
 strawberry.enum(
@@ -59,6 +61,11 @@ strawberry.enum(
     description="Who reported or collected an event: citizen, hotline caller, grid worker …",
 )
 strawberry.enum(
+    Verification,
+    name="EventVerification",
+    description="How a category's results are verified: at the centre's desk or on site.",
+)
+strawberry.enum(
     CalendarSource,
     name="CalendarSource",
     description="NATIONAL: the statutory arrangement, seeded; LOCAL: the city's own entry.",
@@ -75,6 +82,9 @@ class CategoryType:
     code: str
     name: str
     parent_key: str | None = strawberry.field(description="The 大类 of a 小类.")
+    verification: Verification = strawberry.field(
+        description="How its results are verified: at the centre's desk or on site (现场核查)."
+    )
 
     @classmethod
     def from_model(cls, category: models.Category) -> CategoryType:
@@ -84,6 +94,7 @@ class CategoryType:
             code=category.code,
             name=category.name,
             parent_key=category.parent_key,
+            verification=Verification(category.verification),
         )
 
 
@@ -277,6 +288,28 @@ class EventType(Node):
         rows = await info.context.loaders.attachments_by_event.load(self.uuid)
         return [AttachmentType.from_model(row) for row in rows]
 
+    @strawberry.field(
+        description="协办: the co-handling departments' tasks, of every dispatch, oldest first."
+    )
+    async def cohandlings(
+        self, info: Info
+    ) -> list[Annotated[EventCohandlingType, strawberry.lazy("schema.events.cohandling")]]:
+        from schema.events.cohandling import EventCohandlingType
+
+        tasks = await info.context.loaders.cohandlings_by_event.load(self.uuid)
+        return [EventCohandlingType.from_model(task) for task in tasks]
+
+    @strawberry.field(
+        description="现场核查: the on-site verifications of its result, oldest first."
+    )
+    async def site_checks(
+        self, info: Info
+    ) -> list[Annotated[EventSiteCheckType, strawberry.lazy("schema.events.cohandling")]]:
+        from schema.events.cohandling import EventSiteCheckType
+
+        checks = await info.context.loaders.site_checks_by_event.load(self.uuid)
+        return [EventSiteCheckType.from_model(check) for check in checks]
+
     @strawberry.field(description="The department it is dispatched to.")
     async def assignee_department(self, info: Info) -> DepartmentType | None:
         if self.assignee_department_id is None:
@@ -436,6 +469,8 @@ _RESOLVER_COLUMNS: dict[str, tuple[str, ...]] = {
     "step": ("status",),
     "timeline": ("id",),
     "attachments": ("id",),
+    "cohandlings": ("id",),
+    "siteChecks": ("id",),
     "assigneeDepartment": ("assignee_department_id",),
     "category": ("category_key",),
     "duplicateCandidates": (

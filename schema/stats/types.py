@@ -94,6 +94,9 @@ class AssessmentFigures:
     quota_shortfalls: int = strawberry.field(
         description="Minimums of diary quotas missed in periods ending in the period."
     )
+    cohandled: int = strawberry.field(
+        description="协办数: the period's cases a department co-handled (departments' figures)."
+    )
     closure_rate: float | None = strawberry.field(description="结案率 = closed / cases.")
     on_time_closure_rate: float | None = strawberry.field(
         description="按期结案率 = closed on time / cases."
@@ -129,6 +132,7 @@ class AssessmentFigures:
             diaries_written=f.diaries_written,
             households_visited=f.households_visited,
             quota_shortfalls=f.quota_shortfalls,
+            cohandled=f.cohandled,
             closure_rate=formulas.closure_rate(f),
             on_time_closure_rate=formulas.on_time_closure_rate(f),
             on_time_handling_rate=formulas.on_time_handling_rate(f),

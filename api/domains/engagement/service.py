@@ -48,6 +48,7 @@ VISIBLE_ACTIONS = frozenset(
         Action.ACCEPT,
         Action.SUBMIT,
         Action.VERIFY,
+        Action.VERIFY_ON_SITE,
         Action.CLOSE,
         Action.EVALUATE,
         Action.ESCALATE,

@@ -15,6 +15,7 @@ from api.domains.events.enums import Action
 from api.domains.events.models import Attachment, Event, TimelineEntry
 from api.domains.events.service import publish_change, readable_events
 from api.errors import NotAllowed, NotFound, PermissionDenied, ValidationFailed
+from api.query import rows_by_record
 from api.uploads import (  # the store every domain's files share, re-exported for its users
     CHUNK,
     StoredFile,
@@ -98,11 +99,9 @@ async def readable_attachment(*, actor: Principal, attachment_id: uuid.UUID) -> 
 
 
 async def attachments_of(event_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[Attachment]]:
-    rows = await Attachment.filter(event_id__in=list(event_ids)).order_by("created_at", "id")
-    grouped: dict[uuid.UUID, list[Attachment]] = {event_id: [] for event_id in event_ids}
-    for row in rows:
-        grouped.setdefault(uuid.UUID(str(row.event_id)), []).append(row)
-    return grouped
+    return await rows_by_record(
+        Attachment.all().order_by("created_at", "id"), event_ids, "event_id"
+    )
 
 
 async def file_chunks(path: Path) -> AsyncIterator[bytes]:

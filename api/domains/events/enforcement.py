@@ -9,17 +9,19 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from tortoise import connections
 
 from api import bulk
 from api.domains.events.clocks import load_limits, run_clock
-from api.domains.events.enums import Action
+from api.domains.events.cohandling import withdraw_open
+from api.domains.events.enums import Action, EventStatus
 from api.domains.events.escalation import escalation_of, escalation_target, hand_up
 from api.domains.events.models import Event
 from api.domains.events.scope import level_of
+from api.domains.events.site_checks import verifiers_of
 from api.domains.events.staff import Staff, load_staff
 from api.domains.events.workflow import TRANSITIONS, Transition
 from api.flows.clocks import RED, Limits, reached
@@ -56,10 +58,16 @@ class EventBatch:
     staff: Staff
     escalations: dict[uuid.UUID, Transition]
     limits: Limits | None
+    site_verifiers: dict[uuid.UUID, list[uuid.UUID]] = field(default_factory=dict)
 
     def concerned(self, event: Event) -> list[uuid.UUID]:
-        """The centre holding the event and its assignees."""
-        return [*self.staff.centre(event), *self.staff.assignees(event)]
+        """The centre holding the event and its assignees (and, for a result to verify on
+        site, the leader of its grid)."""
+        return [
+            *self.staff.centre(event),
+            *self.staff.assignees(event),
+            *self.site_verifiers.get(event.id, ()),
+        ]
 
     def after_cards(self, event: Event, writes: Writes[Event]) -> bool:
         """Hand a red-carded event one level up, with supervision."""
@@ -96,11 +104,21 @@ class EventDeadlines:
         )
         needs = {(e.category_key, stage) for e in escalating if (stage := escalations[e.id].stage)}
         limits = await load_limits(needs, now) if needs else None
-        return EventBatch(staff=staff, escalations=escalations, limits=limits)
+        handled = [event for event in events if event.status is EventStatus.HANDLED]
+        return EventBatch(
+            staff=staff,
+            escalations=escalations,
+            limits=limits,
+            site_verifiers=await verifiers_of(handled) if handled else {},
+        )
 
     async def update(self, events: Sequence[Event], fields: Sequence[str]) -> None:
         async with _rolled_up_per_statement():
             await bulk.update(events, fields)
+        # an event escalated back to filing has no dispatch left: nor have its co-handlers
+        escalated = [event.id for event in events if event.status is EventStatus.FILED]
+        if escalated:
+            await withdraw_open(escalated, note="红牌超时，事件已升级，协办撤回")
 
 
 @asynccontextmanager

@@ -50,6 +50,8 @@ class Action(StrEnum):
     COMMENT = "comment"  # 点评
     ATTACH = "attach"
     FOLLOW_UP = "follow_up"  # 补充信息: the caller adds to their own report through a channel
+    COHANDLE = "cohandle"  # 协办反馈: a co-handling department reports its part
+    VERIFY_ON_SITE = "verify_on_site"  # 现场核查: the grid's leader checks the result on site
     MERGE = "merge"  # 重复件合并: the report is merged into another event (api/domains/triage)
     UNMERGE = "unmerge"  # the merge is undone while the main event is open
     REMIND = "remind"  # the deadline approaches (system)
@@ -123,6 +125,32 @@ class Stage(StrEnum):
 class CategoryScheme(StrEnum):
     DISPUTE = "dispute"  # GB/T 31000 §5.56 矛盾纠纷
     CITY = "city"  # 城市管理 大类/小类
+
+
+class Verification(StrEnum):
+    """How a category's results are checked before closing (data per category)."""
+
+    DESK = "desk"  # the centre holding the event checks from its desk
+    ON_SITE = "on_site"  # 现场核查: the leader of the event's grid checks on site
+
+
+class CohandlingStatus(StrEnum):
+    """Where a co-handling department's task (协办) is."""
+
+    ASSIGNED = "assigned"  # its clock runs
+    REPORTED = "reported"  # its part reported
+    LAPSED = "lapsed"  # its time ran out and the lead submitted the result without it
+    WITHDRAWN = "withdrawn"  # the dispatch it belonged to ended (returned, escalated)
+
+
+class CohandlingAction(StrEnum):
+    ASSIGN = "assign"
+    REPORT = "report"
+    LAPSE = "lapse"
+    WITHDRAW = "withdraw"
+    REMIND = "remind"
+    YELLOW_CARD = "yellow_card"
+    RED_CARD = "red_card"
 
 
 class CalendarSource(StrEnum):

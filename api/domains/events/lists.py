@@ -12,16 +12,19 @@ from typing import Any
 from asyncpg import Record
 
 from api import clock, geo
-from api.auth import Principal
+from api.auth import Assignment, Principal
+from api.domains.accounts.enums import Role
 from api.domains.events.enums import (
     OPEN_STATUSES,
     Card,
+    CohandlingStatus,
     EventStatus,
     Priority,
     Source,
+    Verification,
 )
 from api.domains.events.inputs import clean
-from api.domains.events.models import Event
+from api.domains.events.models import Category, Cohandling, Event
 from api.domains.events.scope import readable_events, readable_events_sql, subtree_condition
 from api.errors import (
     ErrorCode,
@@ -243,11 +246,24 @@ CENTRE_STATUSES = (
 ASSIGNEE_STATUSES = (EventStatus.ASSIGNED, EventStatus.IN_PROGRESS)
 
 
+def _site_check_place(assignment: Assignment) -> str | None:
+    """The region whose events' results the assignment verifies on site: a grid leader's grid,
+    a community's staff its own community (events placed there with no grid)."""
+    if assignment.role == Role.GRID_LEADER and Level.of_code(assignment.region_code) is Level.GRID:
+        return assignment.region_code
+    if assignment.role == Role.COMMUNITY_STAFF and (
+        Level.of_code(assignment.region_code) is Level.COMMUNITY
+    ):
+        return assignment.region_code
+    return None
+
+
 async def my_tasks(
     *, actor: Principal, page: PageRequest, columns: tuple[str, ...] = LIST_COLUMNS
 ) -> tuple[Page[Record], Filtered]:
     """Events waiting for the caller: to file, dispatch, verify or close at a centre the caller
-    staffs, or to accept and handle as the assignee (in person or as department staff)."""
+    staffs, to accept and handle as the assignee (in person or as department staff), to report
+    a co-handling department's part, or to verify on site as the leader of the event's grid."""
     sql, values, filtered = tasks_statement(actor=actor, page=page, columns=columns)
     rows = await fetch(Event, sql, values)
     return make_page(
@@ -274,9 +290,24 @@ def tasks_statement(
                 f' AND "status" IN ({bind.each(CENTRE_STATUSES)}))'
             )
         if assignment.department_id is not None:
+            department = bind(assignment.department_id)
             branches.append(
-                f'("assignee_department_id"={bind(assignment.department_id)}'
+                f'("assignee_department_id"={department}'
                 f' AND "status" IN ({bind.each(ASSIGNEE_STATUSES)}))'
+            )
+            # a co-handling task of the department's still to report (协办)
+            branches.append(
+                f'"id" IN (SELECT "event_id" FROM "{Cohandling._meta.db_table}"'
+                f' WHERE "department_id"={department}'
+                f' AND "status"={bind(CohandlingStatus.ASSIGNED)})'
+            )
+        place = _site_check_place(assignment)
+        if place is not None:
+            # a result to verify on site where the caller leads (现场核查)
+            branches.append(
+                f'("region_code"={bind(place)} AND "status"={bind(EventStatus.HANDLED)}'
+                f' AND "category_key" IN (SELECT "key" FROM "{Category._meta.db_table}"'
+                f' WHERE "verification"={bind(Verification.ON_SITE)}))'
             )
     if actor.user_id is not None:
         branches.append(

@@ -17,7 +17,9 @@ from api.domains.events.enums import (
     Priority,
     Source,
     Stage,
+    Verification,
 )
+from api.flows.models import ClockColumns
 from api.regions import Level
 
 
@@ -30,6 +32,12 @@ class Category(Model):
     name = fields.CharField(max_length=100)
     parent_key = fields.CharField(max_length=40, null=True)
     is_active = fields.BooleanField(default=True)
+    verification = fields.CharEnumField(
+        Verification,
+        max_length=8,
+        default=Verification.DESK,
+        description="desk: the centre checks results; on_site: the grid's leader (现场核查)",
+    )
 
     class Meta:
         table = "event_categories"
@@ -201,3 +209,46 @@ class CardRecord(Model):
     class Meta:
         table = "event_cards"
         unique_together = (("event", "card", "stage", "due_at"),)
+
+
+class Cohandling(ClockColumns):
+    """A co-handling department's task on an event (协办): its own task, time limit and result,
+    beside the lead department the event is dispatched to. Runs on the flow kernel (its steps
+    and cards are in the kernel's shared `flow_timeline` and `flow_cards`)."""
+
+    id = fields.UUIDField(primary_key=True)
+    event_id = fields.UUIDField(db_index=True)
+    department_id = fields.UUIDField(db_index=True)
+    region_code = fields.CharField(max_length=15, description="where the event happened")
+    category_key = fields.CharField(max_length=40, description="whose time limits apply")
+    task = fields.TextField(description="what the department is asked to do")
+    deadline = fields.DatetimeField(null=True, description="set at dispatch, else the limit")
+    result = fields.TextField(default="")
+    reported_by_id = fields.UUIDField(null=True)
+    reported_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField()
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "event_cohandlings"
+        indexes = (("department_id", "status"),)
+
+
+class SiteCheck(Model):
+    """One on-site verification (现场核查) of an event's result by the leader of its grid:
+    the verdict, where it was recorded and how far that is from the event."""
+
+    id = fields.BigIntField(primary_key=True)
+    event_id = fields.UUIDField(db_index=True)
+    verifier_id = fields.UUIDField(null=True)
+    verifier_label = fields.CharField(max_length=100)
+    passed = fields.BooleanField()
+    note = fields.TextField(default="")
+    lat = fields.FloatField()
+    lng = fields.FloatField()
+    distance_m = fields.FloatField(null=True, description="from the event's location")
+    attachment_ids: fields.JSONField[Any] = fields.JSONField(default=list)
+    at = fields.DatetimeField()
+
+    class Meta:
+        table = "event_site_checks"

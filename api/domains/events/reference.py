@@ -14,7 +14,13 @@ from tortoise.transactions import in_transaction
 
 from api.auth import Principal
 from api.domains.audit.service import record
-from api.domains.events.enums import CalendarSource, CategoryScheme, DeadlineUnit, Stage
+from api.domains.events.enums import (
+    CalendarSource,
+    CategoryScheme,
+    DeadlineUnit,
+    Stage,
+    Verification,
+)
 from api.domains.events.models import CalendarDay, Category, DeadlineRule
 from api.errors import NotFound, PermissionDenied, ValidationFailed
 from api.flows.calendar import CALENDAR_REACH_DAYS, WorkCalendar
@@ -53,6 +59,8 @@ def _categories() -> list[Category]:
                     code=code,
                     name=entry["name"],
                     parent_key=parent,
+                    # 现场核查: results the grid's leader verifies on site (data, editable)
+                    verification=Verification(entry.get("verification", Verification.DESK)),
                 )
             )
     return rows

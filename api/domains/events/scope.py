@@ -5,14 +5,15 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from tortoise.expressions import Q
+from tortoise.expressions import Q, Subquery
 
 from api.auth import Assignment, Principal
 from api.domains.accounts.enums import Role
 from api.domains.events.enums import (
     Action,
+    CohandlingStatus,
 )
-from api.domains.events.models import Event
+from api.domains.events.models import Cohandling, Event
 from api.errors import (
     ErrorCode,
     NotAllowed,
@@ -52,11 +53,17 @@ def readable_events(actor: Principal) -> Q:
     """Events that happened inside the caller's read scope. That covers the events held inside
     it too: the level holding an event is always an ancestor of where it happened (a CHECK
     constraint), so one path predicate suffices. Department staff read, in their scope, only
-    the events dispatched to their department."""
+    the events dispatched to their department, as the lead or as a co-handler (协办)."""
     full, departmental = _read_scopes(actor)
     condition = subtree_filter(full)
     for prefix, department_id in departmental:
-        condition |= subtree_filter([prefix]) & Q(assignee_department_id=department_id)
+        cohandled = Cohandling.filter(
+            Q(reported_at__not_isnull=True) | ~Q(status=CohandlingStatus.WITHDRAWN),
+            department_id=department_id,
+        ).values("event_id")
+        condition |= subtree_filter([prefix]) & (
+            Q(assignee_department_id=department_id) | Q(id__in=Subquery(cohandled))
+        )
     return condition
 
 
@@ -67,10 +74,20 @@ def readable_events_sql(actor: Principal, bind: Parameters) -> str:
         return subtree_condition(full, bind)
     branches = [f"({subtree_condition(full, bind)})"] if full else []
     branches += [
-        f'({subtree_condition([prefix], bind)} AND "assignee_department_id"={bind(department_id)})'
+        f"({subtree_condition([prefix], bind)} AND {department_condition(department_id, bind)})"
         for prefix, department_id in departmental
     ]
     return "(" + " OR ".join(branches) + ")"
+
+
+def department_condition(department_id: uuid.UUID, bind: Parameters) -> str:
+    """Events a department leads or co-handles (a withdrawn task it never reported aside)."""
+    department = bind(department_id)
+    return (
+        f'("assignee_department_id"={department} OR "id" IN (SELECT "event_id" FROM'
+        f' "{Cohandling._meta.db_table}" WHERE "department_id"={department} AND'
+        f' ("reported_at" IS NOT NULL OR "status"<>{bind(CohandlingStatus.WITHDRAWN)})))'
+    )
 
 
 def department_staff(assignment: Assignment) -> bool:

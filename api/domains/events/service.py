@@ -49,10 +49,12 @@ from api.domains.events.steps import (
     file,
     follow_up,
     reject,
+    report_cohandling,
     return_dispatch,
     submit,
     supervise,
     verify,
+    verify_on_site,
 )
 from api.domains.events.timeline import (
     Step,
@@ -115,6 +117,7 @@ __all__ = [
     "record_step",
     "reject",
     "report",
+    "report_cohandling",
     "return_dispatch",
     "run_clock",
     "start_stage",
@@ -126,4 +129,5 @@ __all__ = [
     "tasks_statement",
     "timelines",
     "verify",
+    "verify_on_site",
 ]

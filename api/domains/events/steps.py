@@ -7,16 +7,19 @@ from __future__ import annotations
 
 import functools
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from api.auth import Principal
 from api.domains.accounts.models import RoleAssignment, User
+from api.domains.events import cohandling, site_checks
 from api.domains.events.enums import (
     OPEN_STATUSES,
     Action,
     EventStatus,
     Source,
+    Verification,
 )
 from api.domains.events.escalation import escalation_of, hand_up
 from api.domains.events.flow import EVENTS
@@ -78,11 +81,13 @@ async def _step(
     transition: Transition | None = None,
     apply: Any = None,
     owned: bool = False,
+    authorize: Any = None,
 ) -> StepOutcome:
     """Lock, check, change, record (the kernel's transition): the skeleton of every step after
     the report. `owned`: an intake channel (a hotline's work order, a citizen's appeal) has
     already established that the caller submitted this event, which is then its whole
-    authority, not the staff policy."""
+    authority, not the staff policy. `authorize`: a check of its own instead of the policy at
+    the level holding the event (on-site verification asks the event's grid)."""
     note = clean(note, field="note", limit=MAX_NOTE)
     extra: dict[str, Any] = {}
     async with flows.transition(
@@ -93,7 +98,7 @@ async def _step(
         note=note,
         scope=None if owned else readable_events(actor),
         expected_version=expected_version,
-        authorize=None if owned else functools.partial(authorize_step, actor, action),
+        authorize=None if owned else authorize or functools.partial(authorize_step, actor, action),
         chosen=transition,
     ) as move:
         event = move.record
@@ -201,10 +206,14 @@ async def assign(
     user_id: uuid.UUID | None = None,
     note: str = "",
     expected_version: int | None = None,
+    cohandlers: Sequence[cohandling.CohandlerRequest] = (),
 ) -> StepOutcome:
-    """Step 3, 派遣: dispatch to a department and/or a person at or below the holding level."""
+    """Step 3, 派遣: dispatch to a department and/or a person at or below the holding level,
+    with any co-handling departments (协办), each given its own task."""
     if department_id is None and user_id is None:
         raise ValidationFailed("dispatch to a department or a person", field="departmentId")
+    if cohandlers and department_id is None:
+        raise ValidationFailed("co-handlers join a lead department", field="cohandlers")
 
     async def apply(event: Event, chosen: Transition, extra: dict[str, Any]) -> None:
         scope = event.handling_region_code
@@ -221,6 +230,8 @@ async def assign(
                 raise NotFound("user", user_id, field="userId")
         event.assignee_department_id = department_id
         event.assignee_user_id = user_id
+        tasks = await cohandling.start_tasks(event, cohandlers, actor=actor, lead=department_id)
+        extra["cohandlings"] = tasks
         await notices.notify(
             user_ids=await assignee_users(event),
             kind="dispatch",
@@ -256,6 +267,10 @@ async def _assignee_step(
         _check_assignee(actor, event)
         if action is Action.RETURN:
             event.assignee_department_id = event.assignee_user_id = None
+            await cohandling.withdraw_open([event.id], actor=actor, note="牵头单位退回，协办撤回")
+        if action is Action.SUBMIT:
+            await cohandling.lapse_overdue(event, actor=actor)
+            await site_checks.tell_verifiers(event)
 
     return await _step(
         actor=actor,
@@ -290,6 +305,14 @@ async def submit(
     return await _assignee_step(actor, event_id, Action.SUBMIT, note, expected_version)
 
 
+def _outcome_of_check(event: Event, *, passed: bool) -> Transition | None:
+    """A passed check takes the table's transition; a failed one sends the work back (返工)."""
+    if passed:
+        return None
+    event.rework_count += 1
+    return REWORK
+
+
 async def verify(
     *,
     actor: Principal,
@@ -303,10 +326,11 @@ async def verify(
         clean(note, field="note", limit=MAX_NOTE, required=True)
 
     async def apply(event: Event, chosen: Transition, extra: dict[str, Any]) -> Transition | None:
-        if passed:
-            return None
-        event.rework_count += 1
-        return REWORK
+        if await site_checks.mode_of(event) is Verification.ON_SITE:
+            raise NotAllowed(
+                "this category's results are verified on site by the leader of the event's grid"
+            )
+        return _outcome_of_check(event, passed=passed)
 
     return await _step(
         actor=actor,
@@ -315,6 +339,59 @@ async def verify(
         note=note,
         expected_version=expected_version,
         apply=apply,
+    )
+
+
+async def report_cohandling(
+    *,
+    actor: Principal,
+    cohandling_id: uuid.UUID,
+    result: str,
+    expected_version: int | None = None,
+) -> StepOutcome:
+    """协办反馈: a co-handling department reports its part; the event's timeline records it
+    (under the event's lock, so the lead's result never passes a co-handler reporting)."""
+    clean(result, field="result", limit=MAX_NOTE, required=True)
+    event_id = await cohandling.task_event_id(cohandling_id)
+
+    async def apply(event: Event, chosen: Transition, extra: dict[str, Any]) -> None:
+        extra["cohandling"] = await cohandling.report(
+            actor=actor, task_id=cohandling_id, event=event, result=result.strip()
+        )
+
+    return await _step(
+        actor=actor,
+        event_id=event_id,
+        action=Action.COHANDLE,
+        note=result,
+        expected_version=expected_version,
+        apply=apply,
+    )
+
+
+async def verify_on_site(
+    *,
+    actor: Principal,
+    event_id: uuid.UUID,
+    check: site_checks.SiteCheckInput,
+    expected_version: int | None = None,
+) -> StepOutcome:
+    """现场核查: the leader of the event's grid checks the result where it happened; passed →
+    the centre closes, failed → back to the department with the reason (rework)."""
+    note = site_checks.check_input(check)
+
+    async def apply(event: Event, chosen: Transition, extra: dict[str, Any]) -> Transition | None:
+        extra["site_check"] = await site_checks.record(actor=actor, event=event, check=check)
+        return _outcome_of_check(event, passed=check.passed)
+
+    return await _step(
+        actor=actor,
+        event_id=event_id,
+        action=Action.VERIFY_ON_SITE,
+        note=note,
+        expected_version=expected_version,
+        apply=apply,
+        authorize=functools.partial(site_checks.authorize_verifier, actor),
     )
 
 
@@ -394,6 +471,7 @@ async def escalate(
 
     async def apply(event: Event, chosen: Transition, extra: dict[str, Any]) -> Transition:
         hand_up(event)
+        await cohandling.withdraw_open([event.id], actor=actor, note="事件上报上级，协办撤回")
         return escalation_of(event)
 
     return await _step(

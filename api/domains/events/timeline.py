@@ -15,6 +15,7 @@ from api.domains.events.flow import EVENTS
 from api.domains.events.models import Event, TimelineEntry
 from api.flows import records
 from api.flows.records import Step
+from api.query import rows_by_record
 
 __all__ = [
     "Step",
@@ -29,11 +30,7 @@ __all__ = [
 
 
 async def timelines(event_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[TimelineEntry]]:
-    rows = await TimelineEntry.filter(event_id__in=list(event_ids)).order_by("id")
-    grouped: dict[uuid.UUID, list[TimelineEntry]] = {event_id: [] for event_id in event_ids}
-    for row in rows:
-        grouped.setdefault(uuid.UUID(str(row.event_id)), []).append(row)
-    return grouped
+    return await rows_by_record(TimelineEntry.all().order_by("id"), event_ids, "event_id")
 
 
 async def last_steps(event_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, datetime]:

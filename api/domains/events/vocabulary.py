@@ -14,12 +14,15 @@ from api.domains.accounts.enums import Role
 from api.domains.events.enums import (
     Action,
     Card,
+    CohandlingAction,
+    CohandlingStatus,
     ContactKind,
     EventStatus,
     Priority,
     Source,
     Stage,
     Step,
+    Verification,
 )
 from api.regions import Level
 
@@ -83,11 +86,41 @@ LABELS: dict[str, tuple[type[StrEnum], Mapping[StrEnum, tuple[str, str]]]] = {
             Action.COMMENT: ("点评", "Comment"),
             Action.ATTACH: ("添加附件", "Attach a file"),
             Action.FOLLOW_UP: ("补充信息", "Follow up"),
+            Action.COHANDLE: ("协办反馈", "Co-handler's report"),
+            Action.VERIFY_ON_SITE: ("现场核查", "On-site verification"),
             Action.REMIND: ("临期提醒", "Reminder"),
             Action.YELLOW_CARD: ("黄牌", "Yellow card"),
             Action.RED_CARD: ("红牌", "Red card"),
             Action.MERGE: ("合并重复件", "Merge as a repeat"),
             Action.UNMERGE: ("撤销合并", "Unmerge"),
+        },
+    ),
+    "EventVerification": (
+        Verification,
+        {
+            Verification.DESK: ("中心核查", "At the centre's desk"),
+            Verification.ON_SITE: ("现场核查", "On site by the grid's leader"),
+        },
+    ),
+    "EventCohandlingStatus": (
+        CohandlingStatus,
+        {
+            CohandlingStatus.ASSIGNED: ("协办中", "Co-handling"),
+            CohandlingStatus.REPORTED: ("已反馈", "Reported"),
+            CohandlingStatus.LAPSED: ("逾期未反馈", "Lapsed"),
+            CohandlingStatus.WITHDRAWN: ("已撤回", "Withdrawn"),
+        },
+    ),
+    "EventCohandlingAction": (
+        CohandlingAction,
+        {
+            CohandlingAction.ASSIGN: ("派发协办", "Assign"),
+            CohandlingAction.REPORT: ("协办反馈", "Report"),
+            CohandlingAction.LAPSE: ("逾期结束", "Lapse"),
+            CohandlingAction.WITHDRAW: ("撤回协办", "Withdraw"),
+            CohandlingAction.REMIND: ("临期提醒", "Reminder"),
+            CohandlingAction.YELLOW_CARD: ("黄牌", "Yellow card"),
+            CohandlingAction.RED_CARD: ("红牌", "Red card"),
         },
     ),
     "EventSource": (

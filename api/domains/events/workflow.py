@@ -21,11 +21,14 @@ TRANSITIONS: Final[Mapping[Action, Transition]] = {
     Action.RETURN: Transition(frozenset({S.ASSIGNED}), S.FILED, Stage.DISPATCH),
     Action.SUBMIT: Transition(frozenset({S.IN_PROGRESS}), S.HANDLED, Stage.VERIFY),
     Action.VERIFY: Transition(frozenset({S.HANDLED}), S.VERIFIED, Stage.CLOSE),
+    Action.VERIFY_ON_SITE: Transition(frozenset({S.HANDLED}), S.VERIFIED, Stage.CLOSE),
     Action.CLOSE: Transition(frozenset({S.VERIFIED}), S.CLOSED),
     Action.EVALUATE: Transition(frozenset({S.CLOSED}), S.EVALUATED),
     Action.ESCALATE: Transition(
         frozenset({S.REPORTED, S.FILED, S.ASSIGNED, S.IN_PROGRESS}), S.FILED, Stage.DISPATCH
     ),
+    # a co-handling department's part, recorded while the lead handles the event
+    Action.COHANDLE: Transition(frozenset({S.ASSIGNED, S.IN_PROGRESS}), None),
     Action.SUPERVISE: Transition(frozenset(OPEN_STATUSES), None),
     Action.COMMENT: Transition(frozenset(EventStatus), None),
     Action.ATTACH: Transition(frozenset(EventStatus), None),

@@ -39,6 +39,7 @@ class Metric(StrEnum):
     REWORK_RATE = "rework_rate"
     ACCURATE_DISPATCH_RATE = "accurate_dispatch_rate"
     SATISFACTION = "satisfaction"
+    COHANDLED = "cohandled"  # 协办数: events a department co-handled (departments only)
 
 
 class PeriodKind(StrEnum):

@@ -24,6 +24,7 @@ STAGE_OF_ACTION = {
     "assign": "dispatch",
     "submit": "handle",
     "verify": "verify",
+    "verify_on_site": "verify",  # 现场核查 ends the same stage
     "close": "close",
 }
 HANDLED = "('handled', 'verified', 'closed', 'evaluated')"
@@ -123,7 +124,7 @@ stage_totals AS (
                  count(*) AS steps
             FROM steps JOIN cases ON cases.id = steps.event_id
            WHERE steps.previous_at IS NOT NULL
-             AND steps.action IN ('file', 'assign', 'submit', 'verify', 'close')
+             AND steps.action IN ('file', 'assign', 'submit', 'verify', 'verify_on_site', 'close')
            GROUP BY 1, 2) AS per_action
    GROUP BY subject
 ),
@@ -173,9 +174,13 @@ async def gather(population: Population, kind: SubjectKind | None = None) -> dic
         if isinstance(stages, str):
             stages = orjson.loads(stages)
         for action, (seconds, steps) in (stages or {}).items():
-            figures.stage_seconds[STAGE_OF_ACTION[action]] = float(seconds)
-            figures.stage_steps[STAGE_OF_ACTION[action]] = int(steps)
+            stage = STAGE_OF_ACTION[action]
+            figures.stage_seconds[stage] = figures.stage_seconds.get(stage, 0.0) + float(seconds)
+            figures.stage_steps[stage] = figures.stage_steps.get(stage, 0) + int(steps)
         result[subject] = figures
+    if kind is SubjectKind.DEPARTMENT:
+        for subject, cohandled in await _cohandled(population):
+            result.setdefault(subject, Figures()).cohandled = cohandled
     if kind is SubjectKind.WORKER or population.assignee_user_id is not None:
         for subject, reported in await _reported(population, kind):
             result.setdefault(subject, Figures()).reported = reported
@@ -185,6 +190,19 @@ async def gather(population: Population, kind: SubjectKind | None = None) -> dic
             figures.households_visited = int(row["visits"])
             figures.quota_shortfalls = int(row["missed"])
     return result
+
+
+async def _cohandled(population: Population) -> Sequence[tuple[str, int]]:
+    """The period's cases each department co-handled (协办), one per event: a task not withdrawn,
+    or withdrawn after its part was reported (the work was done)."""
+    cases, parameters = _cases_sql(population, None)
+    rows = await reading.rows(
+        f"SELECT c.department_id::text AS subject, count(DISTINCT c.event_id) AS cohandled"
+        f" FROM event_cohandlings AS c JOIN ({cases}) AS cases ON cases.id = c.event_id"
+        " WHERE c.status <> 'withdrawn' OR c.reported_at IS NOT NULL GROUP BY 1",
+        parameters,
+    )
+    return [(row["subject"], int(row["cohandled"])) for row in rows]
 
 
 async def _reported(population: Population, kind: SubjectKind | None) -> Sequence[tuple[str, int]]:

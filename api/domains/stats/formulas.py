@@ -59,6 +59,9 @@ class Figures:
     diaries_written: int = 0  # the person's diaries of the period's days, not returned
     households_visited: int = 0  # the person's household visits in the period
     quota_shortfalls: int = 0  # minimums missed in quota periods ending in the period
+    cohandled: int = (
+        0  # 协办数: the period's cases a department co-handled (its part not withdrawn)
+    )
     stage_seconds: dict[str, float] = field(default_factory=dict)  # stage → total seconds
     stage_steps: dict[str, int] = field(default_factory=dict)  # stage → steps measured
 
@@ -151,6 +154,8 @@ def points(f: Figures, rules: Mapping[Fact, float]) -> float:
 def metric_value(f: Figures, metric: Metric, rules: Mapping[Fact, float]) -> float | None:
     if metric is Metric.POINTS:
         return points(f, rules)
+    if metric is Metric.COHANDLED:
+        return float(f.cohandled)
     return {
         Metric.CLOSURE_RATE: closure_rate,
         Metric.ON_TIME_HANDLING_RATE: on_time_handling_rate,
@@ -159,6 +164,12 @@ def metric_value(f: Figures, metric: Metric, rules: Mapping[Fact, float]) -> flo
         Metric.ACCURATE_DISPATCH_RATE: accurate_dispatch_rate,
         Metric.SATISFACTION: mean_satisfaction,
     }[metric](f)
+
+
+def sample_size(f: Figures, metric: Metric) -> int:
+    """What the minimum of cases is held against: the co-handled count for its own metric (a
+    department may co-handle many events and lead none), else the cases."""
+    return f.cohandled if metric is Metric.COHANDLED else f.cases
 
 
 @dataclass(frozen=True)
@@ -187,7 +198,7 @@ def rank(
     for key in sorted(subjects):
         figures = subjects[key]
         value = metric_value(figures, metric, rules)
-        too_few = figures.cases < minimum_cases
+        too_few = sample_size(figures, metric) < minimum_cases
         if too_few or value is None:
             unranked.append(Ranked(key, figures, value, None, too_few))
         else:
