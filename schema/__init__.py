@@ -57,6 +57,8 @@ from schema.realtime.sharing import SharedResultExecutor
 from schema.realtime.subscriptions import RealtimeSubscription
 from schema.registry.mutations import RegistryMutation
 from schema.registry.queries import RegistryQuery
+from schema.services.mutations import ServicesMutation
+from schema.services.queries import ServicesQuery
 from schema.stats.mutations import StatsMutation
 from schema.stats.public import PublicRankingsMutation, PublicRankingsQuery
 from schema.stats.queries import StatsQuery
@@ -93,6 +95,7 @@ class Query(
     PartyWorkQuery,
     TriageQuery,
     MapsQuery,
+    ServicesQuery,
 ):
     pass
 
@@ -124,6 +127,7 @@ class Mutation(
     PartyWorkMutation,
     TriageMutation,
     MapsMutation,
+    ServicesMutation,
 ):
     pass
 
