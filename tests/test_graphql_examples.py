@@ -36,6 +36,7 @@ from tests.maps.examples import map_fixtures
 from tests.meetings.examples import meeting_fixtures
 from tests.points.examples import points_fixtures
 from tests.registry.examples import registry_fixtures
+from tests.services.examples import services_fixtures
 from tests.triage.examples import triage_fixtures
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "graphql_examples"
@@ -173,6 +174,7 @@ async def _fixtures() -> dict[str, str]:
         **await care_fixtures(),
         **await map_fixtures(),
         **await triage_fixtures(),
+        **await services_fixtures(),
     }
 
 

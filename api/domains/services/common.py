@@ -4,18 +4,18 @@ time-ordered keyset pages."""
 from __future__ import annotations
 
 import uuid
-from typing import Any, TypeVar
+from typing import Any
 
 from tortoise.expressions import Q
+from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
 from api.auth import Principal
 from api.domains.hierarchy.models import Region
-from api.errors import ErrorCode, NotFound, Unauthenticated, ValidationFailed
+from api.errors import Conflict, ErrorCode, NotFound, Unauthenticated, ValidationFailed
 from api.pagination import Page, PageRequest, make_page, split_cursor
 from api.regions import Level
-
-M = TypeVar("M")
+from policies.enforcer import authorize
 
 
 def user_of(actor: Principal) -> uuid.UUID:
@@ -43,24 +43,31 @@ async def public_region(code: str) -> str:
     return await region_at(code, set(Level))
 
 
+async def _keyset(
+    query: QuerySet[Any], page: PageRequest, column: str, *, descending: bool
+) -> Page[Any]:
+    """A page of `query` ordered by `column`, ties by id (cursor `time|id`)."""
+    direction = "lt" if descending else "gt"
+    if page.after is not None:
+        at, after_id = split_cursor(page.after)
+        past: dict[str, Any] = {f"{column}__{direction}": at}
+        tie: dict[str, Any] = {column: at, f"id__{direction}": after_id}
+        query = query.filter(Q(**past) | Q(**tie))
+    sign = "-" if descending else ""
+    rows = await query.order_by(f"{sign}{column}", f"{sign}id").limit(page.first + 1)
+    return make_page(rows, page, lambda row: f"{getattr(row, column).isoformat()}|{row.id}")
+
+
 async def newest_first(
     query: QuerySet[Any], page: PageRequest, column: str = "created_at"
 ) -> Page[Any]:
-    """A page of `query` newest first by `column`, ties by id (cursor `time|id`)."""
-    if page.after is not None:
-        at, after_id = split_cursor(page.after)
-        query = query.filter(Q(**{f"{column}__lt": at}) | Q(**{column: at, "id__lt": after_id}))
-    rows = await query.order_by(f"-{column}", "-id").limit(page.first + 1)
-    return make_page(rows, page, lambda row: f"{getattr(row, column).isoformat()}|{row.id}")
+    """A page of `query` newest first by `column`, ties by id."""
+    return await _keyset(query, page, column, descending=True)
 
 
 async def soonest_first(query: QuerySet[Any], page: PageRequest, column: str) -> Page[Any]:
-    """A page of `query` earliest first by `column`, ties by id (cursor `time|id`)."""
-    if page.after is not None:
-        at, after_id = split_cursor(page.after)
-        query = query.filter(Q(**{f"{column}__gt": at}) | Q(**{column: at, "id__gt": after_id}))
-    rows = await query.order_by(column, "id").limit(page.first + 1)
-    return make_page(rows, page, lambda row: f"{getattr(row, column).isoformat()}|{row.id}")
+    """A page of `query` earliest first by `column`, ties by id."""
+    return await _keyset(query, page, column, descending=False)
 
 
 def text(value: str, max_length: int, *, field: str, required: bool = False) -> str:
@@ -73,3 +80,25 @@ def text(value: str, max_length: int, *, field: str, required: bool = False) -> 
     if "\x00" in cleaned:
         raise ValidationFailed(f"{field} holds a NUL character", field=field)
     return cleaned
+
+
+async def in_region(
+    actor: Principal, model: type[Model], obj: str, region_code: str
+) -> QuerySet[Any]:
+    """The rows of `model` in a region's subtree, once the caller may read `obj` there."""
+    await region_at(region_code, set(Level))
+    authorize(actor.assignments, obj, "read", at=region_code)
+    return model.filter(region_code__startswith=region_code)
+
+
+async def name_free(
+    model: type[Model], region_code: str, name: str, *, other_than: uuid.UUID | None = None
+) -> None:
+    """No other row of `model` in the region bears the name (else ALREADY_EXISTS)."""
+    taken = model.filter(region_code=region_code, name=name)
+    if other_than is not None:
+        taken = taken.exclude(id=other_than)
+    if await taken.exists():
+        raise Conflict(
+            "the region has one of that name already", field="name", code=ErrorCode.ALREADY_EXISTS
+        )

@@ -20,7 +20,15 @@ from api.domains.audit.service import record
 from api.domains.registry.validation import Rule, clean
 from api.domains.registry.validation import text as text_rule
 from api.domains.services import catalogue
-from api.domains.services.common import newest_first, public_region, region_at, text, user_of
+from api.domains.services.common import (
+    in_region,
+    name_free,
+    newest_first,
+    public_region,
+    region_at,
+    text,
+    user_of,
+)
 from api.domains.services.enums import ProviderStatus, ServiceRequestStatus
 from api.domains.services.models import ServiceProvider, ServiceRequest
 from api.errors import Conflict, ErrorCode, NotFound, ValidationFailed
@@ -57,18 +65,6 @@ def _values(values: Mapping[str, Any], *, partial: bool) -> dict[str, Any]:
     return cleaned
 
 
-async def _name_free(region_code: str, name: str, *, other_than: uuid.UUID | None = None) -> None:
-    taken = ServiceProvider.filter(region_code=region_code, name=name)
-    if other_than is not None:
-        taken = taken.exclude(id=other_than)
-    if await taken.exists():
-        raise Conflict(
-            "the community lists a provider of that name",
-            field="name",
-            code=ErrorCode.ALREADY_EXISTS,
-        )
-
-
 async def register_provider(
     *, actor: Principal, region_code: str, values: Mapping[str, Any]
 ) -> ServiceProvider:
@@ -77,7 +73,7 @@ async def register_provider(
     authorize(actor.assignments, "service_provider", "manage", at=community)
     cleaned = _values(values, partial=False)
     async with in_transaction():
-        await _name_free(community, cleaned["name"])
+        await name_free(ServiceProvider, community, cleaned["name"])
         provider = await ServiceProvider.create(
             id=uuid.uuid4(),
             region_code=community,
@@ -120,7 +116,9 @@ async def update_provider(
         if expected_version is not None and expected_version != provider.version:
             raise Conflict("the provider was changed meanwhile: reload it", field="version")
         if "name" in cleaned:
-            await _name_free(provider.region_code, cleaned["name"], other_than=provider.id)
+            await name_free(
+                ServiceProvider, provider.region_code, cleaned["name"], other_than=provider.id
+            )
         for name, value in cleaned.items():
             setattr(provider, name, value)
         provider.version += 1
@@ -201,9 +199,7 @@ async def providers(
     page: PageRequest,
 ) -> tuple[Page[ServiceProvider], QuerySet[ServiceProvider]]:
     """The directory as staff see it (suspended providers and complaints included)."""
-    await region_at(region_code, set(Level))
-    authorize(actor.assignments, "service_provider", "read", at=region_code)
-    query = ServiceProvider.filter(region_code__startswith=region_code)
+    query = await in_region(actor, ServiceProvider, "service_provider", region_code)
     if status is not None:
         query = query.filter(status=status)
     if kind is not None:
@@ -351,9 +347,7 @@ async def service_requests(
     page: PageRequest,
 ) -> tuple[Page[ServiceRequest], QuerySet[ServiceRequest]]:
     """Requests of a region's providers as staff see them, newest first."""
-    await region_at(region_code, set(Level))
-    authorize(actor.assignments, "service_request", "read", at=region_code)
-    query = ServiceRequest.filter(region_code__startswith=region_code)
+    query = await in_region(actor, ServiceRequest, "service_request", region_code)
     if provider_id is not None:
         query = query.filter(provider_id=provider_id)
     if status is not None:

@@ -22,7 +22,14 @@ from api import clock
 from api.auth import Principal
 from api.domains.care.enums import HelperKind
 from api.domains.care.groups import helper_region_and_label
-from api.domains.services.common import newest_first, public_region, region_at, text
+from api.domains.services.common import (
+    in_region,
+    name_free,
+    newest_first,
+    public_region,
+    region_at,
+    text,
+)
 from api.domains.services.models import ServiceTeam, ServiceTeamMember
 from api.errors import Conflict, ErrorCode, NotFound, ValidationFailed
 from api.pagination import Page, PageRequest
@@ -73,16 +80,6 @@ def _schedule(shifts: Sequence[DutyShift]) -> list[dict[str, Any]]:
     return sorted(checked, key=lambda s: (s["weekday"], s["start"]))
 
 
-async def _name_free(region_code: str, name: str, *, other_than: uuid.UUID | None = None) -> None:
-    taken = ServiceTeam.filter(region_code=region_code, name=name)
-    if other_than is not None:
-        taken = taken.exclude(id=other_than)
-    if await taken.exists():
-        raise Conflict(
-            "the region has a team of that name", field="name", code=ErrorCode.ALREADY_EXISTS
-        )
-
-
 async def create_team(
     *,
     actor: Principal,
@@ -96,13 +93,13 @@ async def create_team(
     code = await region_at(region_code, TEAM_LEVELS)
     authorize(actor.assignments, "service_team", "manage", at=code)
     name = text(name, 100, field="name", required=True)
-    values = {
+    values: dict[str, Any] = {
         "description": text(description, 500, field="description"),
         "service_items": _items(service_items),
         "duty_schedule": _schedule(duty_schedule),
     }
     async with in_transaction():
-        await _name_free(code, name)
+        await name_free(ServiceTeam, code, name)
         return await ServiceTeam.create(
             id=uuid.uuid4(),
             region_code=code,
@@ -138,7 +135,7 @@ async def update_team(
             raise Conflict("the team was changed meanwhile: reload it", field="version")
         if name is not None:
             team.name = text(name, 100, field="name", required=True)
-            await _name_free(team.region_code, team.name, other_than=team.id)
+            await name_free(ServiceTeam, team.region_code, team.name, other_than=team.id)
         if description is not None:
             team.description = text(description, 500, field="description")
         if service_items is not None:
@@ -212,7 +209,8 @@ async def remove_member(
         if not left:
             raise NotFound("team member", member_id, field="memberId")
         if team.leader_id == member_id and team.leader_kind == kind:
-            team.leader_kind, team.leader_id, team.leader_label = None, None, ""
+            team.leader_kind = None  # type: ignore[assignment]  # nullable
+            team.leader_id, team.leader_label = None, ""
         team.version += 1
         await team.save()
     return team
@@ -246,9 +244,7 @@ async def teams(
     page: PageRequest,
 ) -> tuple[Page[ServiceTeam], QuerySet[ServiceTeam]]:
     """Teams in a region (optionally those a person belongs to now), newest first."""
-    code = await region_at(region_code, set(Level))
-    authorize(actor.assignments, "service_team", "read", at=code)
-    query = ServiceTeam.filter(region_code__startswith=code)
+    query = await in_region(actor, ServiceTeam, "service_team", region_code)
     if member_id is not None:
         query = query.filter(members__member_id=member_id, members__left_at=None).distinct()
     return await newest_first(query, page), query
