@@ -264,15 +264,25 @@ class ServicesMutation:
 
     @strawberry.mutation(
         description="Book a place on a slot for yourself, or (staff) for a named resident; a "
-        "full slot or a second booking of the same person is a typed conflict.",
+        "full slot or a second booking of the same person is a typed conflict; a retry with the "
+        "same client-chosen id returns the first booking.",
         extensions=allow("appointment_slot", "book"),
     )
     async def book_appointment(
-        self, info: Info, slot_id: strawberry.ID, for_name: str = "", note: str = ""
+        self,
+        info: Info,
+        slot_id: strawberry.ID,
+        for_name: str = "",
+        note: str = "",
+        id: strawberry.ID | None = None,
     ) -> AppointmentBookingResult:
         slot_uuid = uuid_of(slot_id, "appointment slot", "slotId")
         booking = await appointments.book(
-            actor=info.context.principal, slot_id=slot_uuid, for_name=for_name, note=note
+            actor=info.context.principal,
+            slot_id=slot_uuid,
+            for_name=for_name,
+            note=note,
+            booking_id=uuid_of(id, "appointment booking") if id else None,
         )
         found = await appointments.slots_by_id([slot_uuid])
         return AppointmentBookingPayload(

@@ -5,6 +5,7 @@ second booking of one person are impossible when the requests arrive together.""
 from __future__ import annotations
 
 import asyncio
+import uuid
 from datetime import timedelta
 from typing import Any
 
@@ -119,6 +120,15 @@ async def test_one_person_books_a_slot_once_even_twice_at_once(
     assert for_wang["booking"]["forName"] == "王大妈"
     assert for_wang_again["code"] == "ALREADY_EXISTS"
     assert for_li["booking"]["slot"]["booked"] == 3
+    # a phone's retry with its own id is the same booking, not a conflict
+    chosen = str(uuid.uuid4())
+    retry = 'mutation($s: ID!, $id: ID!) { bookAppointment(slotId: $s, forName: "张阿姨", id: $id)'
+    retry += " { __typename ... on AppointmentBookingPayload { booking { id } } ... on Error { code } } }"
+    sent = [(await gql(client, retry, {"s": slot, "id": chosen}, token=staff)) for _ in range(2)]
+    assert [b["data"]["bookAppointment"].get("booking") for b in sent] == [{"id": chosen}] * 2
+    reused = await gql(client, retry, {"s": slot, "id": chosen}, token=resident)
+    assert reused["data"]["bookAppointment"]["code"] == "IDEMPOTENCY_KEY_REUSED"
+    assert (await AppointmentSlot.get(id=slot)).booked == 4
     mine = await gql(
         client,
         "{ myAppointmentBookings { totalCount edges { node { slot { title } } } } }",
@@ -131,7 +141,7 @@ async def test_one_person_books_a_slot_once_even_twice_at_once(
         {"s": slot},
         token=staff,
     )
-    assert listed["data"]["appointmentBookings"]["totalCount"] == 3
+    assert listed["data"]["appointmentBookings"]["totalCount"] == 4
     hidden = await gql(
         client,
         "query($s: ID!) { appointmentBookings(slotId: $s) { totalCount } }",

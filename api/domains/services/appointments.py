@@ -118,14 +118,30 @@ async def cancel_slot(*, actor: Principal, slot_id: uuid.UUID, reason: str) -> A
 
 
 async def book(
-    *, actor: Principal, slot_id: uuid.UUID, for_name: str = "", note: str = ""
+    *,
+    actor: Principal,
+    slot_id: uuid.UUID,
+    for_name: str = "",
+    note: str = "",
+    booking_id: uuid.UUID | None = None,
 ) -> AppointmentBooking:
-    """Book a place on a slot, for oneself or (staff) for a named resident."""
+    """Book a place on a slot, for oneself or (staff) for a named resident; a retry with the
+    same client-chosen id returns the first booking."""
     booker = user_of(actor)
     for_name = text(for_name, 50, field="forName")
     note = text(note, 500, field="note")
     async with in_transaction():
         slot = await _slot(actor, slot_id, "book")
+        if booking_id is not None:
+            earlier = await AppointmentBooking.get_or_none(id=booking_id)
+            if earlier is not None:
+                if earlier.booked_by_id != booker or earlier.slot_id != slot.id:
+                    raise ValidationFailed(
+                        "this id was used for another booking",
+                        field="id",
+                        code=ErrorCode.IDEMPOTENCY_KEY_REUSED,
+                    )
+                return earlier
         if slot.status is not SlotStatus.OPEN or slot.starts_at <= clock.now():
             raise Conflict("the slot is no longer open", code=ErrorCode.INVALID_TRANSITION)
         if await AppointmentBooking.exists(
@@ -135,7 +151,7 @@ async def book(
         if slot.booked >= slot.capacity:
             raise Conflict("the slot is full", field="slotId")
         booking = await AppointmentBooking.create(
-            id=uuid.uuid4(),
+            id=booking_id or uuid.uuid4(),
             slot_id=slot.id,
             region_code=slot.region_code,
             booked_by_id=booker,
