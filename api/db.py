@@ -40,6 +40,7 @@ MODEL_MODULES = [
     "api.domains.partywork.models",
     "api.domains.triage.models",
     "api.domains.supervision.models",
+    "api.domains.services.models",
 ]
 # Loaders of reference data that must exist once the tables do (idempotent), run after migrating.
 # Tables the code expects filled (categories, project categories): loaded at every migrate, and

@@ -61,6 +61,8 @@ from schema.registry.filings import FilingsMutation, FilingsQuery
 from schema.registry.mutations import RegistryMutation
 from schema.registry.queries import RegistryQuery
 from schema.registry.review import ReviewMutation, ReviewQuery
+from schema.services.mutations import ServicesMutation
+from schema.services.queries import ServicesQuery
 from schema.stats.mutations import StatsMutation
 from schema.stats.public import PublicRankingsMutation, PublicRankingsQuery
 from schema.stats.queries import StatsQuery
@@ -103,6 +105,7 @@ class Query(
     MapsQuery,
     LedgersQuery,
     SupervisionQuery,
+    ServicesQuery,
 ):
     pass
 
@@ -139,6 +142,7 @@ class Mutation(
     MapsMutation,
     LedgersMutation,
     SupervisionMutation,
+    ServicesMutation,
 ):
     pass
 

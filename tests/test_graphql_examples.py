@@ -37,6 +37,7 @@ from tests.maps.examples import map_fixtures
 from tests.meetings.examples import meeting_fixtures
 from tests.points.examples import points_fixtures
 from tests.registry.examples import registry_fixtures
+from tests.services.examples import services_fixtures
 from tests.supervision.examples import supervision_fixtures
 from tests.triage.examples import triage_fixtures
 
@@ -177,6 +178,7 @@ async def _fixtures() -> dict[str, str]:
         **await triage_fixtures(),
         **await supervision_fixtures(events["<in_progress_event_id>"]),
         **await cohandling_fixtures(),
+        **await services_fixtures(),
     }
 
 

@@ -631,6 +631,76 @@ async def set_care_visit_rule(
     )
 
 
+async def read_service_providers(
+    client: httpx.AsyncClient, token: str, code: str, ctx: dict[str, Any]
+) -> dict[str, Any]:
+    return await gql(
+        client,
+        "query($c: String!) { serviceProviders(regionCode: $c) { totalCount } }",
+        {"c": code},
+        token=token,
+    )
+
+
+async def register_service_provider(
+    client: httpx.AsyncClient, token: str, code: str, ctx: dict[str, Any]
+) -> dict[str, Any]:
+    return await gql(
+        client,
+        'mutation($c: String!) { registerServiceProvider(regionCode: $c, input: {name: "家政",'
+        ' kinds: ["housekeeping"], contactPhone: "13912345678"}) { __typename } }',
+        {"c": code},
+        token=token,
+    )
+
+
+async def read_appointment_slots(
+    client: httpx.AsyncClient, token: str, code: str, ctx: dict[str, Any]
+) -> dict[str, Any]:
+    return await gql(
+        client,
+        "query($c: String!) { appointmentSlots(regionCode: $c) { totalCount } }",
+        {"c": code},
+        token=token,
+    )
+
+
+async def publish_appointment_slot(
+    client: httpx.AsyncClient, token: str, code: str, ctx: dict[str, Any]
+) -> dict[str, Any]:
+    starts = clock.now() + timedelta(days=1)
+    return await gql(
+        client,
+        "mutation($c: String!, $s: DateTime!, $e: DateTime!) { publishAppointmentSlot(input:"
+        ' {regionCode: $c, title: "咨询", startsAt: $s, endsAt: $e, capacity: 5}) { __typename } }',
+        {"c": code, "s": starts.isoformat(), "e": (starts + timedelta(hours=1)).isoformat()},
+        token=token,
+    )
+
+
+async def read_service_teams(
+    client: httpx.AsyncClient, token: str, code: str, ctx: dict[str, Any]
+) -> dict[str, Any]:
+    return await gql(
+        client,
+        "query($c: String!) { serviceTeams(regionCode: $c) { totalCount } }",
+        {"c": code},
+        token=token,
+    )
+
+
+async def create_service_team(
+    client: httpx.AsyncClient, token: str, code: str, ctx: dict[str, Any]
+) -> dict[str, Any]:
+    return await gql(
+        client,
+        'mutation($c: String!) { createServiceTeam(input: {regionCode: $c, name: "志愿队"})'
+        " { __typename } }",
+        {"c": code},
+        token=token,
+    )
+
+
 async def read_village_officials(
     client: httpx.AsyncClient, token: str, code: str, ctx: dict[str, Any]
 ) -> dict[str, Any]:
@@ -851,6 +921,14 @@ PROBES: list[tuple[str, str, Probe, set[Level]]] = [
     ("analysis_report", "write", write_analysis_report, set(ORDER[:4])),
     ("accountability", "read", read_accountability, set(ORDER)),
     ("accountability", "raise", raise_accountability, set(ORDER)),
+    ("service_provider", "read", read_service_providers, set(ORDER)),
+    # a provider belongs to a community, a slot to a level with departments or a community, a
+    # team to a grid or community: elsewhere the input itself is wrong
+    ("service_provider", "manage", register_service_provider, {Level.COMMUNITY}),
+    ("appointment_slot", "read", read_appointment_slots, set(ORDER)),
+    ("appointment_slot", "publish", publish_appointment_slot, set(ORDER[:4])),
+    ("service_team", "read", read_service_teams, set(ORDER)),
+    ("service_team", "manage", create_service_team, {Level.COMMUNITY, Level.GRID}),
 ]
 
 

@@ -22,6 +22,7 @@ from workers.events import (
 from workers.imports import purge_imports, requeue_imports, run_import
 from workers.ledgers import export_event_ledger, requeue_ledger_exports
 from workers.points import credit_meeting_points, freeze_points_periods
+from workers.services import remind_appointments
 from workers.stats import freeze_rankings
 from workers.triage import detect_spikes, train_classifier
 from workers.webhooks import deliver_webhook, dispatch_webhooks
@@ -69,8 +70,9 @@ class WorkerSettings:
         detect_spikes,
         credit_meeting_points,
         requeue_exports,
-        export_event_ledger,  # 100k events write in seconds (tests/benchmarks/bench_ledgers.py)
+        export_event_ledger,
         requeue_ledger_exports,
+        remind_appointments,
     ]
     cron_jobs: ClassVar[list[Any]] = [
         cron(prune_sessions, hour={3}, minute={17}, unique=True, run_at_startup=False),
@@ -106,6 +108,8 @@ class WorkerSettings:
         # every quarter of an hour: a spike is told while it is news
         cron(detect_spikes, minute={7, 22, 37, 52}, unique=True, timeout=300),
         cron(train_classifier, hour={18}, minute={50}, unique=True, run_at_startup=True),
+        # every five minutes: a booking is reminded a day before its slot, once
+        cron(remind_appointments, minute=set(range(2, 60, 5)), unique=True, timeout=240),
     ]
     queue_name = jobs.QUEUE
     on_startup = startup

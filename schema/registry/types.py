@@ -775,7 +775,11 @@ class VolunteerType(Node):
     uuid: UUID
     person_id: UUID
     region_code: str
-    team: str | None
+    team: str | None = strawberry.field(
+        description="The team as free text, as first registered.",
+        deprecation_reason="Teams are service teams (服务团队): serviceTeams(regionCode, memberId)"
+        " lists a volunteer's; migration 0031 made each community's team text a team.",
+    )
     specialties: list[str] = strawberry.field(description="5.5 专业特长")
     service_hours: Decimal = strawberry.field(
         description="Hours recorded before the points ledger (its opening entry since).",

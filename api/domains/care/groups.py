@@ -63,9 +63,12 @@ async def care_record(
     return record
 
 
-async def _helper_region_and_label(kind: HelperKind, helper_id: uuid.UUID) -> tuple[list[str], str]:
+async def helper_region_and_label(
+    kind: HelperKind, helper_id: uuid.UUID, *, field: str = "helperId"
+) -> tuple[list[str], str]:
     """The regions a helper serves and how to name them; volunteers and party members serve
-    their own community (neighbours help neighbours), staff the areas of their assignments."""
+    their own community (neighbours help neighbours), staff the areas of their assignments.
+    Service teams take their members by the same rule."""
     if kind is HelperKind.STAFF:
         user = await User.get_or_none(id=helper_id, is_active=True)
         # a citizen's account holds a city-wide assignment but is nobody's staff
@@ -75,12 +78,12 @@ async def _helper_region_and_label(kind: HelperKind, helper_id: uuid.UUID) -> tu
             .values_list("region_code", flat=True)
         )
         if user is None or not regions:
-            raise NotFound("user", helper_id, field="helperId")
+            raise NotFound("user", helper_id, field=field)
         return [str(code) for code in regions], user.display_name or user.username
     model: Any = Volunteer if kind is HelperKind.VOLUNTEER else PartyMember
     found = await model.filter(id=helper_id, status=RecordStatus.ACTIVE).select_related("person")
     if not found:
-        raise NotFound(kind.value, helper_id, field="helperId")
+        raise NotFound(kind.value, helper_id, field=field)
     member = found[0]
     return [ancestor_at(member.region_code, Level.COMMUNITY)], member.person.name
 
@@ -93,7 +96,7 @@ async def assign_helper(
     async with in_transaction():
         record = await care_record(actor, record_id, lock=True)
         authorize(actor.assignments, "care_helper", "assign", at=record.region_code)
-        regions, label = await _helper_region_and_label(kind, helper_id)
+        regions, label = await helper_region_and_label(kind, helper_id)
         if not any(in_subtree(record.region_code, region) for region in regions):
             raise ValidationFailed(
                 "the helper serves outside the person's region",
