@@ -38,6 +38,7 @@ from api import db, graphiql, metrics, multipart, tracing, uploads
 from api.auth import ANONYMOUS, Principal
 from api.domains.accounts.principals import PrincipalCache, StillSignedIn
 from api.domains.accounts.service import principal_for_token
+from api.domains.grants.watcher import PermissionWatcher
 from api.domains.accounts.throttle import LoginThrottle
 from api.domains.announcements import service as announcements
 from api.domains.approvals import service as approvals
@@ -433,6 +434,7 @@ def create_app(
         ),
     )
     relay = OutboxRelay(settings.database_url, resources.hub)
+    permissions = PermissionWatcher(settings.database_url, resources.enforcer)
     graphql_app = GridGovGraphQL(build_schema(settings), resources)
 
     @contextlib.asynccontextmanager
@@ -446,6 +448,7 @@ def create_app(
         await resources.hub.start()
         await relay.start()
         await resources.principals.start()
+        await permissions.start()
         pool_sampler = asyncio.create_task(metrics.sample_pool_forever())
         # What is alive now (schema, ORM and policy metadata, ~150k objects) lives as long as
         # the process: moved out of the collector's sight, a full collection no longer walks it
@@ -459,6 +462,7 @@ def create_app(
             gc.unfreeze()  # several apps in one process (tests): give the collector it all back
             pool_sampler.cancel()
             metrics.process_exited()
+            await permissions.stop()
             await resources.principals.stop()
             await relay.stop()
             await resources.hub.stop()

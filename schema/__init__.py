@@ -51,6 +51,7 @@ from schema.node import Node
 from schema.nodes import NodeQuery
 from schema.notices.schema import NoticesMutation, NoticesQuery
 from schema.partywork.schema import PartyWorkMutation, PartyWorkQuery
+from schema.grants.schema import PermissionsMutation, PermissionsQuery
 from schema.points.schema import PointsMutation, PointsQuery
 from schema.positions.schema import PositionsMutation, PositionsQuery
 from schema.realtime.sharing import SharedResultExecutor
@@ -93,6 +94,7 @@ class Query(
     PartyWorkQuery,
     TriageQuery,
     MapsQuery,
+    PermissionsQuery,
 ):
     pass
 
@@ -124,6 +126,7 @@ class Mutation(
     PartyWorkMutation,
     TriageMutation,
     MapsMutation,
+    PermissionsMutation,
 ):
     pass
 

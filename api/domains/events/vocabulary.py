@@ -12,6 +12,7 @@ import orjson
 
 from api.domains.accounts.enums import Role
 from api.domains.events.enums import Action, Card, EventStatus, Priority, Source, Stage, Step
+from api.domains.grants.enums import PermissionSource
 from api.regions import Level
 
 ZH, EN = "zh-CN", "en"
@@ -133,6 +134,14 @@ LABELS: dict[str, tuple[type[StrEnum], Mapping[StrEnum, tuple[str, str]]]] = {
             Role.ADMIN: ("系统管理员", "Administrator"),
             Role.CITIZEN: ("群众", "Citizen"),
             Role.INTEGRATION: ("对接系统", "Integration"),
+        },
+    ),
+    "PermissionSource": (
+        PermissionSource,
+        {
+            PermissionSource.SHIPPED: ("系统默认", "Shipped policy"),
+            PermissionSource.GRANTED: ("授权", "Granted"),
+            PermissionSource.WITHDRAWN: ("收回", "Withdrawn"),
         },
     ),
 }
