@@ -38,7 +38,6 @@ from api import db, graphiql, metrics, multipart, tracing, uploads
 from api.auth import ANONYMOUS, Principal
 from api.domains.accounts.principals import PrincipalCache, StillSignedIn
 from api.domains.accounts.service import principal_for_token
-from api.domains.grants.watcher import PermissionWatcher
 from api.domains.accounts.throttle import LoginThrottle
 from api.domains.announcements import service as announcements
 from api.domains.approvals import service as approvals
@@ -46,6 +45,7 @@ from api.domains.care import exports as care_exports
 from api.domains.diaries import service as diaries
 from api.domains.economy import projects
 from api.domains.events import attachments
+from api.domains.grants.watcher import PermissionWatcher
 from api.domains.imports import service as imports
 from api.domains.intake import open311
 from api.domains.meetings import service as meetings

@@ -43,7 +43,7 @@ class StoredRule:
     allow: bool
 
 
-class ShippedAndStored(Adapter):  # type: ignore[misc]
+class ShippedAndStored(Adapter):
     """The casbin adapter: the shipped file's rows (everywhere, allow), then the stored rules.
     Read-only: rules are written by the permissions service, never through the enforcer."""
 
@@ -132,7 +132,9 @@ class PolicyEnforcer:
         if found is None:
             granted = {r.level for r in self._regional.get(key, ()) if r.allow}
             found = frozenset(
-                level for level in ORDER if level in granted or self.allows(role, level, obj, action)
+                level
+                for level in ORDER
+                if level in granted or self.allows(role, level, obj, action)
             )
             self._levels[key] = found
         return found
@@ -143,9 +145,7 @@ class PolicyEnforcer:
 
     def rules(self) -> list[tuple[str, str, str, str]]:
         """The shipped rules (what policies/README.md tabulates)."""
-        return [
-            (r[0], r[1], r[2], r[3]) for r in self._casbin.get_policy() if r[4] == EVERYWHERE
-        ]
+        return [(r[0], r[1], r[2], r[3]) for r in self._casbin.get_policy() if r[4] == EVERYWHERE]
 
 
 @functools.cache
@@ -186,9 +186,7 @@ def scope_prefixes(
             if (
                 rule.level in reachable
                 and in_subtree(rule.region_code, assignment.region_code)
-                and enforcer.allows(
-                    assignment.role, rule.level, obj, action, at=rule.region_code
-                )
+                and enforcer.allows(assignment.role, rule.level, obj, action, at=rule.region_code)
             ):
                 prefixes.add(rule.region_code)
     # Drop a prefix another one already covers, so SQL gets the fewest OR branches.

@@ -40,6 +40,7 @@ from schema.events.mutations import EventsMutation
 from schema.events.queries import EventsQuery
 from schema.extensions import ErrorCodes, LimitsAndCaches
 from schema.fast import install as install_fast_path
+from schema.grants.schema import PermissionsMutation, PermissionsQuery
 from schema.hierarchy.mutations import HierarchyMutation
 from schema.hierarchy.queries import HierarchyQuery
 from schema.imports.schema import ImportsMutation, ImportsQuery, ImportsSubscription
@@ -51,7 +52,6 @@ from schema.node import Node
 from schema.nodes import NodeQuery
 from schema.notices.schema import NoticesMutation, NoticesQuery
 from schema.partywork.schema import PartyWorkMutation, PartyWorkQuery
-from schema.grants.schema import PermissionsMutation, PermissionsQuery
 from schema.points.schema import PointsMutation, PointsQuery
 from schema.positions.schema import PositionsMutation, PositionsQuery
 from schema.realtime.sharing import SharedResultExecutor
@@ -59,6 +59,7 @@ from schema.realtime.subscriptions import RealtimeSubscription
 from schema.registry.mutations import RegistryMutation
 from schema.registry.queries import RegistryQuery
 from schema.stats.mutations import StatsMutation
+from schema.stats.norms import NormsMutation, NormsQuery
 from schema.stats.public import PublicRankingsMutation, PublicRankingsQuery
 from schema.stats.queries import StatsQuery
 from schema.triage.schema import TriageMutation, TriageQuery
@@ -95,6 +96,7 @@ class Query(
     TriageQuery,
     MapsQuery,
     PermissionsQuery,
+    NormsQuery,
 ):
     pass
 
@@ -127,6 +129,7 @@ class Mutation(
     TriageMutation,
     MapsMutation,
     PermissionsMutation,
+    NormsMutation,
 ):
     pass
 

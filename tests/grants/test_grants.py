@@ -75,7 +75,7 @@ async def test_a_grant_in_one_district_holds_there_on_another_process_and_is_wit
     _, admin = await factories.signed_in("admin", "4106")
     _, here = await factories.signed_in("community_staff", HERE)
     _, sibling = await factories.signed_in("community_staff", SIBLING)
-    async with httpx.AsyncClient(base_url=other_api.http) as other:
+    async with httpx.AsyncClient(base_url=other_api.http, timeout=60) as other:
 
         async def updates(token: str, code: str) -> list[str]:
             body = await gql(other, UPDATE, {"code": code}, token=token)
@@ -84,7 +84,9 @@ async def test_a_grant_in_one_district_holds_there_on_another_process_and_is_wit
         assert await updates(here, HERE) == ["FORBIDDEN"]
 
         granted = await gql(
-            client, GRANT, change("COMMUNITY_STAFF", "region", "update", "410611", note="试点"),
+            client,
+            GRANT,
+            change("COMMUNITY_STAFF", "region", "update", "410611", note="试点"),
             token=admin,
         )
 
@@ -104,14 +106,29 @@ async def test_a_grant_in_one_district_holds_there_on_another_process_and_is_wit
 
         rows = await matrix_rows(other, admin, "COMMUNITY_STAFF", HERE)
         assert {
-            "object": "region", "action": "update", "level": "COMMUNITY", "allowed": True,
-            "source": "GRANTED", "ruleRegionCode": "410611", "changedBy": _username_of(rows),
+            "object": "region",
+            "action": "update",
+            "level": "COMMUNITY",
+            "allowed": True,
+            "source": "GRANTED",
+            "ruleRegionCode": "410611",
+            "changedBy": _username_of(rows),
             "note": "试点",
         } in rows
-        assert {"object": "region", "action": "read", "level": "COMMUNITY", "allowed": True,
-                "source": "SHIPPED", "ruleRegionCode": None, "changedBy": None, "note": ""} in rows
+        assert {
+            "object": "region",
+            "action": "read",
+            "level": "COMMUNITY",
+            "allowed": True,
+            "source": "SHIPPED",
+            "ruleRegionCode": None,
+            "changedBy": None,
+            "note": "",
+        } in rows
         sibling_rows = await matrix_rows(other, admin, "COMMUNITY_STAFF", SIBLING)
-        assert not [row for row in sibling_rows if row["action"] == "update" and row["object"] == "region"]
+        assert not [
+            row for row in sibling_rows if row["action"] == "update" and row["object"] == "region"
+        ]
 
         withdrawn = await gql(
             client, WITHDRAW, change("COMMUNITY_STAFF", "region", "update", "410611"), token=admin
@@ -121,7 +138,9 @@ async def test_a_grant_in_one_district_holds_there_on_another_process_and_is_wit
         assert withdrawn["data"]["withdrawPermission"]["rulesAdded"] == 0  # nothing shipped to deny
         await until(lambda: _is(updates(here, HERE), ["FORBIDDEN"]))
     assert await PermissionRule.all().count() == 0
-    assert [entry.action for entry in await AuditEntry.filter(object_type="permission").order_by("id")] == [
+    assert [
+        entry.action for entry in await AuditEntry.filter(object_type="permission").order_by("id")
+    ] == [
         "permission.grant",
         "permission.withdraw",
     ]
@@ -135,7 +154,9 @@ async def _is(result: Awaitable[list[str]], expected: list[str]) -> bool:
     return await result == expected
 
 
-async def test_nobody_grants_what_they_lack_nor_outside_their_region(client: httpx.AsyncClient) -> None:
+async def test_nobody_grants_what_they_lack_nor_outside_their_region(
+    client: httpx.AsyncClient,
+) -> None:
     await factories.region_tree()
     _, district_admin = await factories.signed_in("admin", "410611")
     _, command = await factories.signed_in("district_command", "410611")
@@ -200,13 +221,18 @@ async def test_a_shipped_right_is_withdrawn_in_a_subtree_and_granted_back(
     assert error_codes(listed) or listed["data"]["regions"]["totalCount"] == 0
     assert (await gql(client, regions, token=there))["data"]["regions"]["totalCount"] == 2
     rows = await matrix_rows(client, admin, "COMMUNITY_STAFF", HERE)
-    assert {"object": "region", "action": "read", "level": "GRID", "allowed": False,
-            "source": "WITHDRAWN", "ruleRegionCode": "410611001", "changedBy": _changed_by(rows),
-            "note": ""} in rows
+    assert {
+        "object": "region",
+        "action": "read",
+        "level": "GRID",
+        "allowed": False,
+        "source": "WITHDRAWN",
+        "ruleRegionCode": "410611001",
+        "changedBy": _changed_by(rows),
+        "note": "",
+    } in rows
 
-    below = await gql(
-        client, GRANT, change("COMMUNITY_STAFF", "region", "read", HERE), token=admin
-    )
+    below = await gql(client, GRANT, change("COMMUNITY_STAFF", "region", "read", HERE), token=admin)
     assert below["data"]["grantPermission"]["code"] == "CONFLICT"
 
     granted = await gql(

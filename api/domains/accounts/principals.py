@@ -20,11 +20,9 @@ import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 
-
 from api import clock
 from api.auth import Principal, parse_api_key
 from api.listening import listen_forever
-
 
 CHANNEL = "gridgov_principals"
 

@@ -23,9 +23,9 @@ from tortoise.transactions import in_transaction
 from api.auth import Principal
 from api.domains.accounts.enums import Role
 from api.domains.audit.service import record
-from api.domains.hierarchy.models import Region
 from api.domains.grants.enums import PermissionSource
 from api.domains.grants.models import PermissionRule
+from api.domains.hierarchy.models import Region
 from api.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from api.pagination import Page, PageRequest, make_page
 from api.regions import ORDER, Level, in_subtree
@@ -118,7 +118,9 @@ def _check_request(
     if role not in Role.__members__.values():
         raise ValidationFailed(f"{role!r} is not a role", field="role")
     if (obj, action) not in _pairs(enforcer):
-        raise ValidationFailed(f"{obj}:{action} is not an action that can be granted", field="action")
+        raise ValidationFailed(
+            f"{obj}:{action} is not an action that can be granted", field="action"
+        )
     if len(note) > MAX_NOTE:
         raise ValidationFailed(f"a note is at most {MAX_NOTE} characters", field="note")
     reachable = _reachable(enforcer, role, region_level)
@@ -198,8 +200,13 @@ async def grant_permission(
     enforcer = get_enforcer()
     region = await _region(region_code)
     chosen = _check_request(
-        enforcer, role=role, obj=obj, action=action, region_level=region.level,
-        levels=levels, note=note,
+        enforcer,
+        role=role,
+        obj=obj,
+        action=action,
+        region_level=region.level,
+        levels=levels,
+        note=note,
     )
     _check_granter(enforcer, actor, obj=obj, action=action, region_code=region_code, levels=chosen)
     added = removed = 0
@@ -226,7 +233,9 @@ async def grant_permission(
             if not allowed:
                 await _store(actor, role, level, obj, action, region_code, allow=True, note=note)
                 added += 1
-        await _audit(actor, "permission.grant", role, obj, action, region_code, chosen, added, removed, note)
+        await _audit(
+            actor, "permission.grant", role, obj, action, region_code, chosen, added, removed, note
+        )
     await reload(enforcer)
     return PermissionChange(role, obj, action, region_code, chosen, added, removed)
 
@@ -245,8 +254,13 @@ async def withdraw_permission(
     enforcer = get_enforcer()
     region = await _region(region_code)
     chosen = _check_request(
-        enforcer, role=role, obj=obj, action=action, region_level=region.level,
-        levels=levels, note=note,
+        enforcer,
+        role=role,
+        obj=obj,
+        action=action,
+        region_level=region.level,
+        levels=levels,
+        note=note,
     )
     _check_granter(enforcer, actor, obj=obj, action=action, region_code=region_code, levels=chosen)
     added = removed = 0
@@ -274,7 +288,18 @@ async def withdraw_permission(
                 )
             await _store(actor, role, level, obj, action, region_code, allow=False, note=note)
             added += 1
-        await _audit(actor, "permission.withdraw", role, obj, action, region_code, chosen, added, removed, note)
+        await _audit(
+            actor,
+            "permission.withdraw",
+            role,
+            obj,
+            action,
+            region_code,
+            chosen,
+            added,
+            removed,
+            note,
+        )
     await reload(enforcer)
     return PermissionChange(role, obj, action, region_code, chosen, added, removed)
 
@@ -354,7 +379,7 @@ async def permission_matrix(
     rows: list[MatrixRow] = []
     for obj, action in sorted(pairs):
         for level in _reachable(enforcer, role, region.level):
-            allowed, source, rule = _decide(
+            allowed, source, deciding = _decide(
                 enforcer.allows(role, level, obj, action),
                 by_key.get((obj, action, level.value), []),
                 region_code,
@@ -363,11 +388,15 @@ async def permission_matrix(
                 continue
             rows.append(
                 MatrixRow(
-                    obj, action, level, allowed, source,
-                    rule.region_code if rule else None,
-                    rule.granted_by_label if rule else None,
-                    rule.created_at if rule else None,
-                    rule.note if rule else "",
+                    obj,
+                    action,
+                    level,
+                    allowed,
+                    source,
+                    deciding.region_code if deciding else None,
+                    deciding.granted_by_label if deciding else None,
+                    deciding.created_at if deciding else None,
+                    deciding.note if deciding else "",
                 )
             )
     rows.sort(key=lambda row: row.key)
