@@ -79,7 +79,7 @@ async def test_a_generated_city_is_served_like_a_real_one(
     # worker per grid is fewer than one staff member per 100 households.
     norms = await gql(
         client,
-        "{ gridNorms(scope: \"410611\") { ... on GridNorms { grids gridsBelowBand"
+        '{ gridNorms(scope: "410611") { ... on GridNorms { grids gridsBelowBand'
         " gridsAboveBand staffing { staff meetsNorm } } } }",
         token=district,
     )

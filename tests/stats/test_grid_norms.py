@@ -95,11 +95,17 @@ async def test_grids_outside_their_band_and_staffing_per_region(client: httpx.As
     first = await gql(client, OUTSIDE, {"scope": "410611001", "first": 1}, token=centre)
     page = first["data"]["gridsOutsideBand"]
     second = await gql(
-        client, OUTSIDE, {"scope": "410611001", "after": page["pageInfo"]["endCursor"]}, token=centre
+        client,
+        OUTSIDE,
+        {"scope": "410611001", "after": page["pageInfo"]["endCursor"]},
+        token=centre,
     )
     assert page["totalCount"] == 2 and page["pageInfo"]["hasNextPage"]
     assert page["edges"][0]["node"] == {
-        "code": "410611001001001", "households": 150, "urbanRural": "URBAN", "below": True,
+        "code": "410611001001001",
+        "households": 150,
+        "urbanRural": "URBAN",
+        "below": True,
         "band": {"minHouseholds": 200, "maxHouseholds": 500},
     }
     assert [e["node"]["code"] for e in second["data"]["gridsOutsideBand"]["edges"]] == [
@@ -108,7 +114,9 @@ async def test_grids_outside_their_band_and_staffing_per_region(client: httpx.As
 
     board = await gql(client, DASHBOARD, {"scope": "410611001"}, token=centre)
     assert board["data"]["dashboard"]["gridNorms"] == {
-        "gridsBelowBand": 1, "gridsAboveBand": 1, "staffing": {"staff": 3, "meetsNorm": False},
+        "gridsBelowBand": 1,
+        "gridsAboveBand": 1,
+        "staffing": {"staff": 3, "meetsNorm": False},
     }
 
 
@@ -122,8 +130,12 @@ async def test_norms_are_data_set_per_region_and_city_wide(client: httpx.AsyncCl
     body = (await gql(client, NORMS, {"scope": "410611001001"}, token=district))["data"]
 
     assert relaxed["data"]["setStaffingNorm"] == {
-        "__typename": "RegionStaffing", "regionCode": "410611", "norm": 300,
-        "normRegionCode": "410611", "staffNeeded": 4, "meetsNorm": False,
+        "__typename": "RegionStaffing",
+        "regionCode": "410611",
+        "norm": 300,
+        "normRegionCode": "410611",
+        "staffNeeded": 4,
+        "meetsNorm": False,
     }
     assert band["data"]["setGridNormBand"]["minHouseholds"] == 100
     assert body["gridNorms"]["gridsBelowBand"] == 0
