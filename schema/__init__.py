@@ -36,6 +36,7 @@ from schema.emergencies.queries import EmergenciesQuery
 from schema.emergencies.subscriptions import EmergenciesSubscription
 from schema.engagement.schema import EngagementMutation, EngagementQuery
 from schema.errors import map_domain_errors
+from schema.events.categories import CategoriesMutation
 from schema.events.mutations import EventsMutation
 from schema.events.queries import EventsQuery
 from schema.extensions import ErrorCodes, LimitsAndCaches
@@ -130,6 +131,7 @@ class Mutation(
     MapsMutation,
     PermissionsMutation,
     NormsMutation,
+    CategoriesMutation,
 ):
     pass
 

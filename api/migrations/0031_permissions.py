@@ -1,5 +1,6 @@
 """Permissions granted and withdrawn at run time (casbin rules in PostgreSQL, each change
-notifying `gridgov_permissions` when it commits); grid norms: the household band per
+notifying `gridgov_permissions` when it commits); event categories editable with versions and
+regional extensions; grid norms: the household band per
 urban/rural type and the households per staff member, as data."""
 
 from enum import StrEnum
@@ -59,6 +60,16 @@ class Migration(migrations.Migration):
             ],
             options={'table': 'staffing_norms', 'app': 'gridgov', 'pk_attr': 'id'},
             bases=['Model'],
+        ),
+        ops.AddField(
+            model_name='Category',
+            name='region_code',
+            field=fields.CharField(null=True, max_length=15),
+        ),
+        ops.AddField(
+            model_name='Category',
+            name='version',
+            field=fields.IntField(default=0),
         ),
         ops.RunSQL(
             [

@@ -69,6 +69,13 @@ class CategoryType:
     code: str
     name: str
     parent_key: str | None = strawberry.field(description="The 大类 of a 小类.")
+    region_code: str | None = strawberry.field(
+        default=None, description="A region's own extension, used in its subtree (none: national)."
+    )
+    version: int = strawberry.field(
+        default=0, description="The categories' table version when this code last changed."
+    )
+    is_active: bool = strawberry.field(default=True, description="False once retired.")
 
     @classmethod
     def from_model(cls, category: models.Category) -> CategoryType:
@@ -78,6 +85,9 @@ class CategoryType:
             code=category.code,
             name=category.name,
             parent_key=category.parent_key,
+            region_code=category.region_code,
+            version=category.version,
+            is_active=category.is_active,
         )
 
 

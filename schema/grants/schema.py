@@ -100,12 +100,14 @@ async def _change(
 ) -> PermissionChangePayload:
     change = await (service.grant_permission if grant else service.withdraw_permission)(
         actor=info.context.principal,
-        role=input.role.value,
-        obj=input.object,
-        action=input.action,
-        region_code=input.region_code,
-        levels=input.levels,
-        note=input.note,
+        request=service.PermissionRequest(
+            role=input.role.value,
+            obj=input.object,
+            action=input.action,
+            region_code=input.region_code,
+            levels=input.levels,
+            note=input.note,
+        ),
     )
     return _payload(change)
 

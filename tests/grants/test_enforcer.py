@@ -42,7 +42,9 @@ def test_lists_are_scoped_to_the_granted_part_of_an_assignments_subtree() -> Non
 
     enforcer.load_stored(
         [
-            StoredRule("township_centre", Level.COMMUNITY, "audit_log", "read", "410611001001", True),
+            StoredRule(
+                "township_centre", Level.COMMUNITY, "audit_log", "read", "410611001001", True
+            ),
             StoredRule("township_centre", Level.GRID, "audit_log", "read", "410611001001", True),
             StoredRule("township_centre", Level.GRID, "audit_log", "read", "410602", True),
         ]
@@ -67,8 +69,8 @@ def test_a_withdrawal_above_an_assignment_empties_its_scope() -> None:
     )
 
     assert scope_prefixes(staff, "region", "read", enforcer) == []
-    assert scope_prefixes([Held("community_staff", "410611002001")], "region", "read", enforcer) == [
-        "410611002001"
-    ]
+    assert scope_prefixes(
+        [Held("community_staff", "410611002001")], "region", "read", enforcer
+    ) == ["410611002001"]
     enforcer.load_stored([])
     assert scope_prefixes(staff, "region", "read", enforcer) == ["410611001001"]

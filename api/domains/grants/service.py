@@ -186,29 +186,49 @@ async def _lock(role: str, obj: str, action: str) -> None:
     )
 
 
-async def grant_permission(
-    *,
-    actor: Principal,
-    role: str,
-    obj: str,
-    action: str,
-    region_code: str,
-    levels: Sequence[Level] | None = None,
-    note: str = "",
-) -> PermissionChange:
-    """Allow the role the action in the region's subtree at the given target levels."""
+@dataclass(frozen=True, slots=True)
+class PermissionRequest:
+    """A role's action in a region's subtree, at some target levels (all it reaches if none)."""
+
+    role: str
+    obj: str
+    action: str
+    region_code: str
+    levels: Sequence[Level] | None = None
+    note: str = ""
+
+
+async def _checked(
+    actor: Principal, request: PermissionRequest
+) -> tuple[PolicyEnforcer, Region, list[Level]]:
+    """The request checked (a validation error, not found or forbidden), with the region and
+    the target levels it applies to."""
     enforcer = get_enforcer()
-    region = await _region(region_code)
+    region = await _region(request.region_code)
     chosen = _check_request(
         enforcer,
-        role=role,
-        obj=obj,
-        action=action,
+        role=request.role,
+        obj=request.obj,
+        action=request.action,
         region_level=region.level,
-        levels=levels,
-        note=note,
+        levels=request.levels,
+        note=request.note,
     )
-    _check_granter(enforcer, actor, obj=obj, action=action, region_code=region_code, levels=chosen)
+    _check_granter(
+        enforcer,
+        actor,
+        obj=request.obj,
+        action=request.action,
+        region_code=request.region_code,
+        levels=chosen,
+    )
+    return enforcer, region, chosen
+
+
+async def grant_permission(*, actor: Principal, request: PermissionRequest) -> PermissionChange:
+    """Allow the role the action in the region's subtree at the given target levels."""
+    enforcer, _, chosen = await _checked(actor, request)
+    role, obj, action, region_code = request.role, request.obj, request.action, request.region_code
     added = removed = 0
     async with in_transaction():
         await _lock(role, obj, action)
@@ -231,38 +251,17 @@ async def grant_permission(
                     field="regionCode",
                 )
             if not allowed:
-                await _store(actor, role, level, obj, action, region_code, allow=True, note=note)
+                await _store(actor, request, level, allow=True)
                 added += 1
-        await _audit(
-            actor, "permission.grant", role, obj, action, region_code, chosen, added, removed, note
-        )
+        await _audit(actor, "permission.grant", request, chosen, added, removed)
     await reload(enforcer)
     return PermissionChange(role, obj, action, region_code, chosen, added, removed)
 
 
-async def withdraw_permission(
-    *,
-    actor: Principal,
-    role: str,
-    obj: str,
-    action: str,
-    region_code: str,
-    levels: Sequence[Level] | None = None,
-    note: str = "",
-) -> PermissionChange:
+async def withdraw_permission(*, actor: Principal, request: PermissionRequest) -> PermissionChange:
     """Take the action from the role in the region's subtree at the given target levels."""
-    enforcer = get_enforcer()
-    region = await _region(region_code)
-    chosen = _check_request(
-        enforcer,
-        role=role,
-        obj=obj,
-        action=action,
-        region_level=region.level,
-        levels=levels,
-        note=note,
-    )
-    _check_granter(enforcer, actor, obj=obj, action=action, region_code=region_code, levels=chosen)
+    enforcer, region, chosen = await _checked(actor, request)
+    role, obj, action, region_code = request.role, request.obj, request.action, request.region_code
     added = removed = 0
     async with in_transaction():
         await _lock(role, obj, action)
@@ -286,75 +285,52 @@ async def withdraw_permission(
                     " withdraw it at that level",
                     field="regionCode",
                 )
-            await _store(actor, role, level, obj, action, region_code, allow=False, note=note)
+            await _store(actor, request, level, allow=False)
             added += 1
-        await _audit(
-            actor,
-            "permission.withdraw",
-            role,
-            obj,
-            action,
-            region_code,
-            chosen,
-            added,
-            removed,
-            note,
-        )
+        await _audit(actor, "permission.withdraw", request, chosen, added, removed)
     await reload(enforcer)
     return PermissionChange(role, obj, action, region_code, chosen, added, removed)
 
 
 async def _store(
-    actor: Principal,
-    role: str,
-    level: Level,
-    obj: str,
-    action: str,
-    region_code: str,
-    *,
-    allow: bool,
-    note: str,
+    actor: Principal, request: PermissionRequest, level: Level, *, allow: bool
 ) -> None:
     await PermissionRule.create(
-        role=role,
+        role=request.role,
         level=level.value,
-        obj=obj,
-        action=action,
-        region_code=region_code,
+        obj=request.obj,
+        action=request.action,
+        region_code=request.region_code,
         allow=allow,
         granted_by_id=actor.user_id or actor.api_key_id,
         granted_by_label=actor.label[:100],
-        note=note,
+        note=request.note,
     )
 
 
 async def _audit(
     actor: Principal,
     what: str,
-    role: str,
-    obj: str,
-    action: str,
-    region_code: str,
+    request: PermissionRequest,
     levels: Sequence[Level],
     added: int,
     removed: int,
-    note: str,
 ) -> None:
     detail: dict[str, Any] = {
-        "role": role,
-        "object": obj,
-        "action": action,
+        "role": request.role,
+        "object": request.obj,
+        "action": request.action,
         "levels": [level.value for level in levels],
         "rules_added": added,
         "rules_removed": removed,
-        "note": note,
+        "note": request.note,
     }
     await record(
         actor=actor,
         action=what,
         object_type=OBJECT,
-        object_id=f"{role}:{obj}:{action}"[:64],
-        region_code=region_code,
+        object_id=f"{request.role}:{request.obj}:{request.action}"[:64],
+        region_code=request.region_code,
         detail=detail,
     )
 
