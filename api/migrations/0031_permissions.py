@@ -47,7 +47,7 @@ class Migration(migrations.Migration):
                 ('min_households', fields.IntField()),
                 ('max_households', fields.IntField()),
             ],
-            options={'table': 'grid_norm_bands', 'app': 'gridgov', 'pk_attr': 'id'},
+            options={'table': 'grid_norm_bands', 'app': 'gridgov', 'pk_attr': 'id', 'table_description': "The households a grid should hold by its community's type (原则上社区每200-500户、农村每"},
             bases=['Model'],
         ),
         ops.CreateModel(
@@ -58,7 +58,7 @@ class Migration(migrations.Migration):
                 ('households_per_staff', fields.IntField()),
                 ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
             ],
-            options={'table': 'staffing_norms', 'app': 'gridgov', 'pk_attr': 'id'},
+            options={'table': 'staffing_norms', 'app': 'gridgov', 'pk_attr': 'id', 'table_description': "Households per staff member a region's grids should not exceed (每100户居民配备1名工作人员);"},
             bases=['Model'],
         ),
         ops.AddField(
