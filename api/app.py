@@ -45,6 +45,7 @@ from api.domains.care import exports as care_exports
 from api.domains.diaries import service as diaries
 from api.domains.economy import projects
 from api.domains.events import attachments
+from api.domains.grants.watcher import PermissionWatcher
 from api.domains.imports import service as imports
 from api.domains.intake import open311
 from api.domains.ledgers import service as ledgers
@@ -472,6 +473,7 @@ def create_app(
         ),
     )
     relay = OutboxRelay(settings.database_url, resources.hub)
+    permissions = PermissionWatcher(settings.database_url, resources.enforcer)
     graphql_app = GridGovGraphQL(build_schema(settings), resources)
 
     @contextlib.asynccontextmanager
@@ -485,6 +487,7 @@ def create_app(
         await resources.hub.start()
         await relay.start()
         await resources.principals.start()
+        await permissions.start()
         pool_sampler = asyncio.create_task(metrics.sample_pool_forever())
         # What is alive now (schema, ORM and policy metadata, ~150k objects) lives as long as
         # the process: moved out of the collector's sight, a full collection no longer walks it
@@ -498,6 +501,7 @@ def create_app(
             gc.unfreeze()  # several apps in one process (tests): give the collector it all back
             pool_sampler.cancel()
             metrics.process_exited()
+            await permissions.stop()
             await resources.principals.stop()
             await relay.stop()
             await resources.hub.stop()

@@ -41,6 +41,7 @@ MODEL_MODULES = [
     "api.domains.triage.models",
     "api.domains.supervision.models",
     "api.domains.services.models",
+    "api.domains.grants.models",
 ]
 # Loaders of reference data that must exist once the tables do (idempotent), run after migrating.
 # Tables the code expects filled (categories, project categories): loaded at every migrate, and
@@ -48,6 +49,7 @@ MODEL_MODULES = [
 REFERENCE_DATA = [
     "api.domains.events.reference.ensure_reference_data",
     "api.domains.economy.reference.ensure_reference_data",
+    "api.domains.stats.norms.ensure_reference_data",
 ]
 # Data of the day the migration runs (this year's and next year's statutory holidays): seeded at
 # every migrate, while tests start from an empty calendar and seed what they test.

@@ -34,6 +34,7 @@ class ErrorCode(StrEnum):
     FORBIDDEN = "FORBIDDEN"
     FEED_INTERRUPTED = "FEED_INTERRUPTED"  # a live feed ended: resume with its lastSequence
     LIMIT_EXCEEDED = "LIMIT_EXCEEDED"  # a per-connection limit (subscriptions)
+    IN_USE = "IN_USE"  # a code still used (open events, active codes below it) is not retired
 
 
 class DomainError(Exception):

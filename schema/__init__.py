@@ -36,10 +36,12 @@ from schema.emergencies.queries import EmergenciesQuery
 from schema.emergencies.subscriptions import EmergenciesSubscription
 from schema.engagement.schema import EngagementMutation, EngagementQuery
 from schema.errors import map_domain_errors
+from schema.events.categories import CategoriesMutation
 from schema.events.mutations import EventsMutation
 from schema.events.queries import EventsQuery
 from schema.extensions import ErrorCodes, LimitsAndCaches
 from schema.fast import install as install_fast_path
+from schema.grants.schema import PermissionsMutation, PermissionsQuery
 from schema.hierarchy.mutations import HierarchyMutation
 from schema.hierarchy.queries import HierarchyQuery
 from schema.imports.schema import ImportsMutation, ImportsQuery, ImportsSubscription
@@ -64,6 +66,7 @@ from schema.registry.review import ReviewMutation, ReviewQuery
 from schema.services.mutations import ServicesMutation
 from schema.services.queries import ServicesQuery
 from schema.stats.mutations import StatsMutation
+from schema.stats.norms import NormsMutation, NormsQuery
 from schema.stats.public import PublicRankingsMutation, PublicRankingsQuery
 from schema.stats.queries import StatsQuery
 from schema.supervision.schema import SupervisionMutation, SupervisionQuery
@@ -106,6 +109,8 @@ class Query(
     LedgersQuery,
     SupervisionQuery,
     ServicesQuery,
+    PermissionsQuery,
+    NormsQuery,
 ):
     pass
 
@@ -143,6 +148,9 @@ class Mutation(
     LedgersMutation,
     SupervisionMutation,
     ServicesMutation,
+    PermissionsMutation,
+    NormsMutation,
+    CategoriesMutation,
 ):
     pass
 

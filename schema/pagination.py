@@ -40,6 +40,16 @@ class Connection(Generic[T]):
         return int(await self.filtered.count())
 
 
+class Counted:
+    """A known total for Connection.totalCount (the rows are already in memory)."""
+
+    def __init__(self, total: int):
+        self.total = total
+
+    async def count(self) -> int:
+        return self.total
+
+
 def connection(page: Page[Any], filtered: Any, convert: Callable[[Any], T]) -> Connection[T]:
     edges = [Edge(node=convert(item), page=page, row=item) for item in page.items]
     return Connection(

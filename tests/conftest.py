@@ -107,8 +107,10 @@ async def _empty_tables() -> None:
     tables = [model._meta.db_table for model in Tortoise.apps["gridgov"].values()]
     await connection.execute_script(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
     from api.db import REFERENCE_DATA, load
+    from policies.enforcer import get_enforcer
 
     await load(*REFERENCE_DATA)
+    get_enforcer().load_stored([])  # no permission granted at run time (their table is empty)
 
 
 @pytest.fixture

@@ -75,6 +75,19 @@ async def test_a_generated_city_is_served_like_a_real_one(
     assert all(validation.id_number(row["id_number"]) == row["id_number"] for row in rows)
     assert all(row["same_grid"] and row["same_house"] for row in rows)
 
+    # Grid norms: grids of 100–500 households fall outside their type's band, and one grid
+    # worker per grid is fewer than one staff member per 100 households.
+    norms = await gql(
+        client,
+        '{ gridNorms(scope: "410611") { ... on GridNorms { grids gridsBelowBand'
+        " gridsAboveBand staffing { staff meetsNorm } } } }",
+        token=district,
+    )
+    found = norms["data"]["gridNorms"]
+    assert found["grids"] == 2 * 2 * 3
+    assert found["gridsBelowBand"] + found["gridsAboveBand"] > 0
+    assert found["staffing"]["staff"] > 0 and found["staffing"]["meetsNorm"] is False
+
     # A grid worker sees its own grid only, even asking for the district.
     grid = nodes[0]["regionCode"]
     worker = await _token(client, f"gw-{grid}")

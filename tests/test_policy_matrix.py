@@ -776,6 +776,41 @@ async def read_spike_warnings(
     )
 
 
+async def read_permission_matrix(
+    client: httpx.AsyncClient, token: str, code: str, ctx: dict[str, Any]
+) -> dict[str, Any]:
+    return await gql(
+        client,
+        "query($c: String!) { permissionMatrix(role: GRID_WORKER, regionCode: $c) { totalCount } }",
+        {"c": code},
+        token=token,
+    )
+
+
+async def grant_permission(
+    client: httpx.AsyncClient, token: str, code: str, ctx: dict[str, Any]
+) -> dict[str, Any]:
+    return await gql(
+        client,
+        'mutation($c: String!) { grantPermission(input: {role: GRID_WORKER, object: "region",'
+        ' action: "read", regionCode: $c}) { __typename } }',
+        {"c": code},
+        token=token,
+    )
+
+
+async def set_staffing_norm(
+    client: httpx.AsyncClient, token: str, code: str, ctx: dict[str, Any]
+) -> dict[str, Any]:
+    return await gql(
+        client,
+        "mutation($c: String!) { setStaffingNorm(regionCode: $c, householdsPerStaff: 100)"
+        " { __typename } }",
+        {"c": code},
+        token=token,
+    )
+
+
 async def acknowledge_spike_warning(
     client: httpx.AsyncClient, token: str, code: str, ctx: dict[str, Any]
 ) -> dict[str, Any]:
@@ -929,6 +964,9 @@ PROBES: list[tuple[str, str, Probe, set[Level]]] = [
     ("appointment_slot", "publish", publish_appointment_slot, set(ORDER[:4])),
     ("service_team", "read", read_service_teams, set(ORDER)),
     ("service_team", "manage", create_service_team, {Level.COMMUNITY, Level.GRID}),
+    ("permission", "read", read_permission_matrix, set(ORDER)),
+    ("permission", "grant", grant_permission, set(ORDER)),
+    ("grid_norm", "set", set_staffing_norm, set(ORDER)),
 ]
 
 

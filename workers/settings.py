@@ -8,7 +8,9 @@ from arq import cron
 from arq.connections import ArqRedis, RedisSettings, create_pool
 
 from api import db, jobs
+from api.domains.grants.watcher import PermissionWatcher
 from api.settings import get_settings
+from policies.enforcer import get_enforcer
 from workers.accounts import prune_sessions
 from workers.announcements import push_announcement, push_overdue_announcements
 from workers.care import export_hazard_ledger, requeue_exports
@@ -40,9 +42,14 @@ async def startup(ctx: dict[str, Any]) -> None:
     assert settings.database_url is not None
     # Jobs run on a migrated database only, exactly like the API.
     await db.open_database(settings.database_url, pool_size=settings.gridgov_db_pool_size)
+    # jobs check permissions as the API does: with the rules granted at run time
+    ctx["permissions"] = PermissionWatcher(settings.database_url, get_enforcer())
+    await ctx["permissions"].start()
 
 
 async def shutdown(ctx: dict[str, Any]) -> None:
+    if "permissions" in ctx:
+        await ctx["permissions"].stop()
     await db.close_database()
 
 

@@ -7,7 +7,7 @@ from uuid import UUID
 
 import strawberry
 
-from api.domains.events import reference, service
+from api.domains.events import codes, reference, service
 from api.domains.events.enums import Card, CategoryScheme, EventStatus, Priority, Source
 from api.errors import NotFound, ValidationFailed
 from api.pagination import page_request
@@ -140,14 +140,24 @@ class EventsQuery:
         " sources, priorities, cards, levels, roles) in zh-CN or en; public.",
         extensions=public(),
     )
-    def vocabulary(self, info: Info, language: Language | None = None) -> Vocabulary:
-        return vocabulary_for(info, language)
+    async def vocabulary(self, info: Info, language: Language | None = None) -> Vocabulary:
+        return vocabulary_for(info, language, categories_version=await codes.table_version())
 
-    @strawberry.field(description="Event categories of both dictionaries.", extensions=signed_in())
+    @strawberry.field(
+        description="Active event categories of both dictionaries: the national codes, and with"
+        " regionCode that region's own extensions and those of the regions above it.",
+        extensions=signed_in(),
+    )
     async def categories(
-        self, info: Info, scheme: CategoryScheme | None = None, parent_key: str | None = None
+        self,
+        info: Info,
+        scheme: CategoryScheme | None = None,
+        parent_key: str | None = None,
+        region_code: str | None = None,
     ) -> list[CategoryType]:
-        found = await reference.categories(scheme=scheme, parent_key=parent_key)
+        found = await reference.categories(
+            scheme=scheme, parent_key=parent_key, region_code=region_code
+        )
         return [CategoryType.from_model(category) for category in found]
 
     @strawberry.field(

@@ -85,6 +85,13 @@ class CategoryType:
     verification: Verification = strawberry.field(
         description="How its results are verified: at the centre's desk or on site (现场核查)."
     )
+    region_code: str | None = strawberry.field(
+        default=None, description="A region's own extension, used in its subtree (none: national)."
+    )
+    version: int = strawberry.field(
+        default=0, description="The categories' table version when this code last changed."
+    )
+    is_active: bool = strawberry.field(default=True, description="False once retired.")
 
     @classmethod
     def from_model(cls, category: models.Category) -> CategoryType:
@@ -95,6 +102,9 @@ class CategoryType:
             name=category.name,
             parent_key=category.parent_key,
             verification=Verification(category.verification),
+            region_code=category.region_code,
+            version=category.version,
+            is_active=category.is_active,
         )
 
 

@@ -34,9 +34,13 @@ class Vocabulary:
     language: Language
     version: str = strawberry.field(description="Changes when any label or code changes.")
     lists: list[VocabularyList]
+    categories_version: int = strawberry.field(
+        description="The event categories' table version (`categories`): changes whenever a"
+        " code is added, renamed or retired; refetch the categories when it does."
+    )
 
 
-def vocabulary_for(info: Info, language: Language | None) -> Vocabulary:
+def vocabulary_for(info: Info, language: Language | None, *, categories_version: int) -> Vocabulary:
     """In the language asked for, else the request's Accept-Language, else the default."""
     if language is None:
         request = info.context.request
@@ -49,6 +53,7 @@ def vocabulary_for(info: Info, language: Language | None) -> Vocabulary:
     return Vocabulary(
         language=language,
         version=vocabulary.VERSION,
+        categories_version=categories_version,
         lists=[
             VocabularyList(
                 name=name, terms=[VocabularyTerm(code=code, label=label) for code, label in terms]

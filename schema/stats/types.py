@@ -9,6 +9,7 @@ import strawberry
 from api.domains.events.enums import Card, EventStatus, Stage
 from api.domains.stats import formulas, models, service, statistics
 from api.domains.stats.enums import Fact, GroupBy, Metric, PeriodKind, SubjectKind
+from schema.stats.norms import GridNorms
 
 strawberry.enum(GroupBy, name="StatisticsGroupBy", description="A dimension of event statistics.")
 strawberry.enum(SubjectKind, name="RankingSubject", description="What a ranking ranks.")
@@ -279,6 +280,9 @@ class Dashboard:
     warnings: list[DashboardWarning] = strawberry.field(
         description="What makes the figures or deadlines unreliable, for the operators to fix."
     )
+    grid_norms: GridNorms | None = strawberry.field(
+        description="Grids outside their household band; households per staff member."
+    )
 
     @classmethod
     def from_dashboard(cls, board: service.Dashboard) -> Dashboard:
@@ -304,6 +308,7 @@ class Dashboard:
             ],
             workers_online=board.workers_online,
             warnings=[DashboardWarning(code=code, message=text) for code, text in board.warnings],
+            grid_norms=GridNorms.of(board.grid_norms) if board.grid_norms else None,
         )
 
 

@@ -20,17 +20,11 @@ import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 
-import asyncpg
-import structlog
-
 from api import clock
 from api.auth import Principal, parse_api_key
-
-log = structlog.get_logger("gridgov.accounts")
+from api.listening import listen_forever
 
 CHANNEL = "gridgov_principals"
-_PING_SECONDS = 5.0  # a silent connection (a half-open socket) is found within this
-_RETRY_SECONDS = 1.0
 
 _Entry = tuple[Principal, float, datetime | None]
 
@@ -125,36 +119,18 @@ class PrincipalCache:
     def _on_notice(self, *_: object) -> None:
         self.drop_all()
 
-    async def _run(self) -> None:
-        while True:
-            try:
-                connection = await asyncpg.connect(self.dsn)
-            except (OSError, asyncpg.PostgresError) as error:
-                log.warning("principal cache cannot reach PostgreSQL", error=repr(error))
-                await asyncio.sleep(_RETRY_SECONDS)
-                continue
-            try:
-                await self._listen(connection)
-            except Exception as error:  # whatever broke the line: nothing is kept, listen again
-                log.warning("principal cache stopped listening", error=repr(error))
-            finally:
-                self._set_listening(False)
-                with contextlib.suppress(Exception):
-                    await asyncio.wait_for(connection.close(), _PING_SECONDS)
-            await asyncio.sleep(_RETRY_SECONDS)
+    def _line(self, listening: bool, pid: int | None) -> None:
+        self._listener_pid = pid if listening else self._listener_pid
+        self._set_listening(listening)
 
-    async def _listen(self, connection: asyncpg.Connection) -> None:
-        """Until the connection is lost, or stays silent to a ping."""
-        lost = asyncio.Event()
-        connection.add_termination_listener(lambda _: lost.set())
-        await connection.add_listener(CHANNEL, self._on_notice)
-        self._listener_pid = connection.get_server_pid()
-        self._set_listening(True)
-        while not lost.is_set():
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(lost.wait(), _PING_SECONDS)
-                return
-            await connection.fetchval("SELECT 1", timeout=_PING_SECONDS)
+    async def _run(self) -> None:
+        await listen_forever(
+            self.dsn,
+            CHANNEL,
+            on_notice=self._on_notice,
+            on_listening=self._line,
+            who="principal cache",
+        )
 
 
 def _valid_until(principal: Principal) -> datetime | None:

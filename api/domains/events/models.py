@@ -31,13 +31,17 @@ class Category(Model):
     code = fields.CharField(max_length=16)
     name = fields.CharField(max_length=100)
     parent_key = fields.CharField(max_length=40, null=True)
-    is_active = fields.BooleanField(default=True)
+    is_active = fields.BooleanField(default=True)  # false: retired (a code is never deleted)
     verification = fields.CharEnumField(
         Verification,
         max_length=8,
         default=Verification.DESK,
         description="desk: the centre checks results; on_site: the grid's leader (现场核查)",
     )
+    # a region's own extension below a national code (null: national); used in its subtree only
+    region_code = fields.CharField(max_length=15, null=True)
+    # the table's version when the row last changed (the loaded dictionaries are version 0)
+    version = fields.IntField(default=0)
 
     class Meta:
         table = "event_categories"

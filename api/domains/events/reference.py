@@ -24,7 +24,7 @@ from api.domains.events.enums import (
 from api.domains.events.models import CalendarDay, Category, DeadlineRule
 from api.errors import NotFound, PermissionDenied, ValidationFailed
 from api.flows.calendar import CALENDAR_REACH_DAYS, WorkCalendar
-from api.regions import Level
+from api.regions import Level, path_codes
 from policies.enforcer import get_enforcer
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -111,11 +111,13 @@ async def rule_for(category: str, stage: Stage) -> DeadlineRule:
 
 def terms_sql(*, category: str, stage: str, start: str, end: str) -> str:
     """SQL text of everything starting a stage's clock reads, given the placeholders of its
-    parameters: whether the category is active, the limit (the category's own, else the
+    parameters: whether the category is active and national (a region's extension takes the
+    step-by-step path, which checks its region), the limit (the category's own, else the
     default, as rule_for chooses) and the calendar's exceptions from `start` to `end`. A
     statement compares it with the cached copy to write only while that copy is current."""
     return f"""concat_ws('|',
-  coalesce((SELECT is_active::text FROM event_categories WHERE key = {category}), '-'),
+  coalesce((SELECT (is_active AND region_code IS NULL)::text FROM event_categories
+            WHERE key = {category}), '-'),
   coalesce((SELECT concat_ws(',', amount, unit, reminder_share, red_share) FROM deadline_rules
             WHERE stage = {stage} AND (category_key = {category} OR category_key IS NULL)
             ORDER BY category_key NULLS LAST, id LIMIT 1), '-'),
@@ -328,10 +330,15 @@ async def remove_calendar_day(*, actor: Principal, day: date) -> None:
 
 
 async def categories(
-    *, scheme: CategoryScheme | None = None, parent_key: str | None = None
+    *,
+    scheme: CategoryScheme | None = None,
+    parent_key: str | None = None,
+    region_code: str | None = None,
 ) -> list[Category]:
-    """Active categories of one dictionary or both, under `parent_key` if given (≤ 500)."""
-    query = Category.filter(is_active=True)
+    """Active categories of one dictionary or both, under `parent_key` if given (≤ 500): the
+    national codes, and with `region_code` the extensions of that region and those above it."""
+    regions = path_codes(region_code) if region_code and Level.of_code(region_code) else []
+    query = Category.filter(Q(region_code=None) | Q(region_code__in=regions), is_active=True)
     if scheme is not None:
         query = query.filter(scheme=scheme)
     if parent_key:

@@ -14,7 +14,7 @@ from tortoise.transactions import in_transaction
 
 from api import clock, outbox
 from api.auth import Principal
-from api.domains.events import reference
+from api.domains.events import codes, reference
 from api.domains.events.clocks import Limits, run_clock, start_stage
 from api.domains.events.enums import (
     Action,
@@ -74,9 +74,10 @@ async def _next_case_number(region_code: str, now: datetime) -> str:
     return f"{district}-{day:%Y%m%d}-{rows[0]['last_number']:05d}"
 
 
-async def _category(key: str) -> Category:
+async def _category(key: str, region_code: str | None = None) -> Category:
+    """The active category of `key`; at `region_code`, only if it is used there."""
     category = await Category.get_or_none(key=key, is_active=True)
-    if category is None:
+    if category is None or (region_code is not None and not codes.usable_at(category, region_code)):
         raise ValidationFailed(f"unknown category {key}", field="categoryKey")
     return category
 
@@ -152,8 +153,10 @@ async def report(
         )
         if event is not None:
             return event
-    await _category(data.category_key)
+    category = await _category(data.category_key)
     region_code = await _where(actor, data)
+    if category.region_code is not None:  # a region's extension: used in its subtree only
+        await _category(data.category_key, region_code)
     action = Action.SELF_HANDLE if close_at_once else Action.REPORT
     obj, verb = permission or ("event", action.value)
     try:

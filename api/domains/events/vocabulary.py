@@ -24,6 +24,7 @@ from api.domains.events.enums import (
     Step,
     Verification,
 )
+from api.domains.grants.enums import PermissionSource
 from api.regions import Level
 
 ZH, EN = "zh-CN", "en"
@@ -185,6 +186,14 @@ LABELS: dict[str, tuple[type[StrEnum], Mapping[StrEnum, tuple[str, str]]]] = {
             Role.ADMIN: ("系统管理员", "Administrator"),
             Role.CITIZEN: ("群众", "Citizen"),
             Role.INTEGRATION: ("对接系统", "Integration"),
+        },
+    ),
+    "PermissionSource": (
+        PermissionSource,
+        {
+            PermissionSource.SHIPPED: ("系统默认", "Shipped policy"),
+            PermissionSource.GRANTED: ("授权", "Granted"),
+            PermissionSource.WITHDRAWN: ("收回", "Withdrawn"),
         },
     ),
 }

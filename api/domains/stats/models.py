@@ -7,6 +7,7 @@ from typing import Any
 from tortoise import fields
 from tortoise.models import Model
 
+from api.domains.hierarchy.enums import UrbanRural
 from api.domains.stats.enums import PeriodKind, SubjectKind
 
 
@@ -103,3 +104,29 @@ class RankingSnapshotEntry(Model):
     class Meta:
         table = "stats_ranking_snapshot_entries"
         unique_together = (("snapshot", "subject_key"),)
+
+
+class GridNormBand(Model):
+    """The households a grid should hold by its community's type (原则上社区每200-500户、农村每
+    100-300户): grids outside the band are reported (`grid_norms`)."""
+
+    id = fields.IntField(primary_key=True)
+    urban_rural = fields.CharEnumField(UrbanRural, max_length=8, unique=True)
+    min_households = fields.IntField()
+    max_households = fields.IntField()
+
+    class Meta:
+        table = "grid_norm_bands"
+
+
+class StaffingNorm(Model):
+    """Households per staff member a region's grids should not exceed (每100户居民配备1名工作人员);
+    the nearest region's row holds below it, the city's default where none."""
+
+    id = fields.IntField(primary_key=True)
+    region_code = fields.CharField(max_length=15, unique=True)
+    households_per_staff = fields.IntField()
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "staffing_norms"

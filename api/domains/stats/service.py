@@ -27,7 +27,7 @@ from api.domains.events.models import CardRecord, Event
 from api.domains.events.reference import _authorize_citywide
 from api.domains.events.service import readable_events
 from api.domains.hierarchy.models import Department, Region
-from api.domains.stats import facts, formulas, reading, statistics
+from api.domains.stats import facts, formulas, norms, reading, statistics
 from api.domains.stats.enums import (
     BREAKDOWNS,
     TIME_BUCKETS,
@@ -110,6 +110,7 @@ class Dashboard:
     busiest_categories: list[tuple[str, int]] = field(default_factory=list)
     workers_online: int = 0
     warnings: list[tuple[str, str]] = field(default_factory=list)  # (code, message)
+    grid_norms: norms.GridNorms | None = None
 
 
 # ---------------------------------------------------------------- checks
@@ -767,6 +768,7 @@ async def dashboard(*, actor: Principal, scope_code: str) -> Dashboard:
         )
         for year in await holidays.unseeded_years()
     ]
+    board.grid_norms = await norms.summary(scope_code)
     return board
 
 

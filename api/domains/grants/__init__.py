@@ -1,0 +1,1 @@
+"""Permissions granted and withdrawn at run time, over the shipped role policies."""
