@@ -38,6 +38,7 @@ MODEL_MODULES = [
     "api.domains.care.models",
     "api.domains.partywork.models",
     "api.domains.triage.models",
+    "api.domains.engagement.models",
 ]
 # Loaders of reference data that must exist once the tables do (idempotent), run after migrating.
 # Tables the code expects filled (categories, project categories): loaded at every migrate, and

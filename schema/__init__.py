@@ -34,6 +34,7 @@ from schema.economy.queries import EconomyQuery
 from schema.emergencies.mutations import EmergenciesMutation
 from schema.emergencies.queries import EmergenciesQuery
 from schema.emergencies.subscriptions import EmergenciesSubscription
+from schema.engagement.citizens import CitizensMutation, CitizensQuery
 from schema.engagement.schema import EngagementMutation, EngagementQuery
 from schema.errors import map_domain_errors
 from schema.events.mutations import EventsMutation
@@ -78,6 +79,7 @@ class Query(
     RegistryQuery,
     IntakeQuery,
     EngagementQuery,
+    CitizensQuery,
     StatsQuery,
     EmergenciesQuery,
     DiariesQuery,
@@ -109,6 +111,7 @@ class Mutation(
     RegistryMutation,
     IntakeMutation,
     EngagementMutation,
+    CitizensMutation,
     StatsMutation,
     EmergenciesMutation,
     DiariesMutation,
