@@ -3,8 +3,9 @@ and the public boards (closed appeals shown by choice, moderated opinions)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 from uuid import UUID
 
 import strawberry
@@ -37,6 +38,8 @@ from schema.pagination import Connection, connection
 from schema.permissions import allow, public
 from schema.scalars import parse_uuid
 from schema.types import Info
+
+T = TypeVar("T")
 
 strawberry.enum(
     Channel, name="CitizenChannel", description="A way in for people outside the staff."
@@ -240,8 +243,10 @@ OpinionResult = Annotated[
 ]
 
 
-def _board(page: boards.BoardPage, request: PageRequest, convert: object) -> Connection:  # type: ignore[type-arg]
-    return connection(page.as_page(request), _Counted(page.total), convert)  # type: ignore[arg-type]
+def _board(
+    page: boards.BoardPage, request: PageRequest, convert: Callable[[Any], T]
+) -> Connection[T]:
+    return connection(page.as_page(request), _Counted(page.total), convert)
 
 
 @strawberry.type

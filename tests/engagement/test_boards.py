@@ -314,10 +314,33 @@ LISTED = {
         "figures",
     },
     "AssessmentFigures": set(
-        "cases closed closedOnTime dueToHandle handledOnTime handled reworked dispatched returned"
-        " rated satisfied yellowCards redCards reported diariesWritten householdsVisited"
-        " quotaShortfalls closureRate onTimeClosureRate onTimeHandlingRate reworkRate"
-        " accurateDispatchRate meanSatisfaction satisfiedShare stageTimes".split()
+        [
+            "cases",
+            "closed",
+            "closedOnTime",
+            "dueToHandle",
+            "handledOnTime",
+            "handled",
+            "reworked",
+            "dispatched",
+            "returned",
+            "rated",
+            "satisfied",
+            "yellowCards",
+            "redCards",
+            "reported",
+            "diariesWritten",
+            "householdsVisited",
+            "quotaShortfalls",
+            "closureRate",
+            "onTimeClosureRate",
+            "onTimeHandlingRate",
+            "reworkRate",
+            "accurateDispatchRate",
+            "meanSatisfaction",
+            "satisfiedShare",
+            "stageTimes",
+        ]
     ),
     "StageTime": {"stage", "averageSeconds", "steps"},
 }
