@@ -40,6 +40,17 @@ class Connection(Generic[T]):
         return int(await self.filtered.count())
 
 
+class Counted:
+    """The `filtered` of a connection whose rows were counted already (a list in memory, a
+    cached page)."""
+
+    def __init__(self, rows: int):
+        self.rows = rows
+
+    async def count(self) -> int:
+        return self.rows
+
+
 def connection(page: Page[Any], filtered: Any, convert: Callable[[Any], T]) -> Connection[T]:
     edges = [Edge(node=convert(item), page=page, row=item) for item in page.items]
     return Connection(

@@ -34,7 +34,7 @@ from schema.errors import (
     RateLimitedError,
     ValidationError,
 )
-from schema.pagination import Connection, connection
+from schema.pagination import Connection, Counted, connection
 from schema.permissions import allow, public
 from schema.scalars import parse_uuid
 from schema.types import Info
@@ -48,14 +48,6 @@ strawberry.enum(Receiver, name="ChannelReceiver", description="Who receives a ch
 strawberry.enum(OpinionKind, name="OpinionKind", description="意见 or 建议.")
 strawberry.enum(OpinionStatus, name="OpinionStatus", description="Where moderation stands.")
 strawberry.enum(RefusalReason, name="OpinionRefusalReason", description="Why it is not shown.")
-
-
-class _Counted:
-    def __init__(self, rows: int):
-        self.rows = rows
-
-    async def count(self) -> int:
-        return self.rows
 
 
 def _terms(info: Info) -> wechat.SessionTerms:
@@ -246,7 +238,7 @@ OpinionResult = Annotated[
 def _board(
     page: boards.BoardPage, request: PageRequest, convert: Callable[[Any], T]
 ) -> Connection[T]:
-    return connection(page.as_page(request), _Counted(page.total), convert)
+    return connection(page.as_page(request), Counted(page.total), convert)
 
 
 @strawberry.type

@@ -15,19 +15,11 @@ from api.domains.stats.enums import Metric, PeriodKind, SubjectKind
 from api.errors import NotFound
 from api.pagination import page_request
 from schema.errors import ConflictError, NotAllowedError, NotFoundError, ValidationError
-from schema.pagination import Connection, connection
+from schema.pagination import Connection, Counted, connection
 from schema.permissions import allow, public
 from schema.scalars import parse_uuid
 from schema.stats.types import RankingEntryType
 from schema.types import Info
-
-
-class _Counted:
-    def __init__(self, rows: int):
-        self.rows = rows
-
-    async def count(self) -> int:
-        return self.rows
 
 
 @strawberry.type(
@@ -56,7 +48,7 @@ class PublishedRanking:
         page = service.page_of(ranking.entries, page_request(first, after))
         return connection(
             page,
-            _Counted(len(ranking.entries)),
+            Counted(len(ranking.entries)),
             lambda entry: RankingEntryType.from_entry(entry, ranking.rules),
         )
 

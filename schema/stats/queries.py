@@ -13,7 +13,7 @@ from api.domains.stats.enums import GroupBy, Metric, PeriodKind, SubjectKind
 from api.errors import NotFound
 from api.pagination import Page, page_request
 from schema.errors import NotFoundError, ValidationError
-from schema.pagination import Connection, connection
+from schema.pagination import Connection, Counted, connection
 from schema.permissions import allow, signed_in
 from schema.scalars import parse_uuid
 from schema.stats.types import (
@@ -79,7 +79,7 @@ def _entries(
     page: Page[service.RankingEntry] = service.page_of(ranking.entries, page_request(first, after))
     return connection(
         page,
-        _Counted(len(ranking.entries)),
+        Counted(len(ranking.entries)),
         lambda entry: RankingEntryType.from_entry(entry, ranking.rules),
     )
 

@@ -4,7 +4,6 @@ the mini-program to the public board."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
@@ -13,7 +12,6 @@ from typing import Any
 import httpx
 import jwt
 import pytest
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -34,7 +32,7 @@ from tests import factories
 from tests.engagement.helpers import bind, set_rule, wechat_citizen, wechat_login
 from tests.engagement.test_citizens import ONE, RATE, appeal, submit
 from tests.factories import gql
-from tests.realtime.servers import free_port
+from tests.intake.helpers import loopback
 
 MP3 = b"ID3\x04\x00\x00\x00\x00\x00\x00" + b"\xff\xfb\x90\x00" + b"\x00" * 400
 AAC = b"\xff\xf1\x50\x80\x02\x1f\xfc" + b"\x00" * 400
@@ -293,18 +291,8 @@ async def _code2session_server(seen: list[dict[str, str]]) -> AsyncIterator[str]
         return JSONResponse({"errcode": 40029, "errmsg": "invalid code"})
 
     app = Starlette(routes=[Route("/sns/jscode2session", jscode2session)])
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
-    )
-    task = asyncio.create_task(server.serve())
-    while not server.started:  # noqa: ASYNC110 - uvicorn exposes a flag, not an event
-        await asyncio.sleep(0.01)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await task
+    async for base in loopback(app):
+        yield base
 
 
 async def test_the_real_client_against_a_loopback_code2session(

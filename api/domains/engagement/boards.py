@@ -277,6 +277,14 @@ async def moderate_opinion(
     return opinion
 
 
+async def _newest_first(query: Any, page: PageRequest) -> Page[Opinion]:
+    after = _after(page)
+    if after is not None:
+        query = query.filter(Q(created_at__lt=after[0]) | Q(created_at=after[0], id__lt=after[1]))
+    rows = await query.order_by("-created_at", "-id").limit(page.first + 1)
+    return make_page(rows, page, lambda o: f"{o.created_at.isoformat()}|{o.id}")
+
+
 async def opinions_for_staff(
     *, actor: Principal, region_code: str, status: OpinionStatus | None, page: PageRequest
 ) -> tuple[Page[Opinion], Any]:
@@ -286,12 +294,7 @@ async def opinions_for_staff(
     query = Opinion.filter(region_code__startswith=region_code)
     if status is not None:
         query = query.filter(status=status)
-    filtered = query
-    after = _after(page)
-    if after is not None:
-        query = query.filter(Q(created_at__lt=after[0]) | Q(created_at=after[0], id__lt=after[1]))
-    rows = await query.order_by("-created_at", "-id").limit(page.first + 1)
-    return make_page(rows, page, lambda o: f"{o.created_at.isoformat()}|{o.id}"), filtered
+    return await _newest_first(query, page), query
 
 
 async def my_opinions(*, actor: Principal, page: PageRequest) -> tuple[Page[Opinion], Any]:
@@ -299,12 +302,7 @@ async def my_opinions(*, actor: Principal, page: PageRequest) -> tuple[Page[Opin
     if actor.user_id is None:
         raise NotAllowed("opinions come from a citizen's account")
     query = Opinion.filter(author_id=actor.user_id)
-    filtered = query
-    after = _after(page)
-    if after is not None:
-        query = query.filter(Q(created_at__lt=after[0]) | Q(created_at=after[0], id__lt=after[1]))
-    rows = await query.order_by("-created_at", "-id").limit(page.first + 1)
-    return make_page(rows, page, lambda o: f"{o.created_at.isoformat()}|{o.id}"), filtered
+    return await _newest_first(query, page), query
 
 
 async def public_opinions(
