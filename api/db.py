@@ -42,6 +42,7 @@ MODEL_MODULES = [
     "api.domains.supervision.models",
     "api.domains.services.models",
     "api.domains.grants.models",
+    "api.domains.engagement.models",
 ]
 # Loaders of reference data that must exist once the tables do (idempotent), run after migrating.
 # Tables the code expects filled (categories, project categories): loaded at every migrate, and

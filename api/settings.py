@@ -96,6 +96,18 @@ class Settings(BaseSettings):
         description="dotted path of the citizens' phone verifier class; unset = development stub",
     )
     gridgov_phone_code_interval_seconds: int = Field(default=60, ge=1)
+    gridgov_wechat_app_id: str | None = Field(
+        default=None, description="the mini-program's app id; unset = development WeChat stub"
+    )
+    gridgov_wechat_app_secret: str | None = Field(
+        default=None, description="the mini-program's app secret (code2session)"
+    )
+    gridgov_wechat_api_base: str = Field(
+        default="https://api.weixin.qq.com", description="WeChat's API (a test's loopback server)"
+    )
+    gridgov_public_board_cache_seconds: int = Field(
+        default=30, ge=0, le=3600, description="how long a public board page is served cached"
+    )
     gridgov_allowed_origins: list[str] = Field(default_factory=lambda: ["*"])
     gridgov_webhook_allowed_networks: list[str] = Field(
         default_factory=list,

@@ -104,6 +104,7 @@ ALLOWED_TYPES = {
     "video/quicktime",
     "audio/mpeg",
     "audio/mp4",
+    "audio/aac",  # the WeChat mini-program recorder's default
     "audio/amr",
     "audio/x-wav",
     "application/pdf",

@@ -34,6 +34,7 @@ from schema.economy.queries import EconomyQuery
 from schema.emergencies.mutations import EmergenciesMutation
 from schema.emergencies.queries import EmergenciesQuery
 from schema.emergencies.subscriptions import EmergenciesSubscription
+from schema.engagement.citizens import CitizensMutation, CitizensQuery
 from schema.engagement.schema import EngagementMutation, EngagementQuery
 from schema.errors import map_domain_errors
 from schema.events.categories import CategoriesMutation
@@ -91,6 +92,7 @@ class Query(
     FilesQuery,
     IntakeQuery,
     EngagementQuery,
+    CitizensQuery,
     StatsQuery,
     EmergenciesQuery,
     DiariesQuery,
@@ -130,6 +132,7 @@ class Mutation(
     FilesMutation,
     IntakeMutation,
     EngagementMutation,
+    CitizensMutation,
     StatsMutation,
     EmergenciesMutation,
     DiariesMutation,

@@ -31,6 +31,7 @@ from tests.care.examples import care_fixtures
 from tests.diaries.examples import diary_fixtures
 from tests.economy.examples import economy_fixtures
 from tests.emergencies.examples import emergency_fixtures
+from tests.engagement.examples import engagement_fixtures, wechat_token
 from tests.events.examples import cohandling_fixtures
 from tests.intake.helpers import close_event
 from tests.maps.examples import map_fixtures
@@ -179,6 +180,7 @@ async def _fixtures() -> dict[str, str]:
         **await supervision_fixtures(events["<in_progress_event_id>"]),
         **await cohandling_fixtures(),
         **await services_fixtures(),
+        **await engagement_fixtures(),
     }
 
 
@@ -358,6 +360,8 @@ async def _credentials(sender: str, placeholders: dict[str, str]) -> dict[str, s
         }
     if sender == "citizen":
         return {"Authorization": f"Bearer {placeholders['<citizen_token>']}"}
+    if sender == "wechat":  # the citizen, signed in through the WeChat mini-program
+        return {"Authorization": f"Bearer {await wechat_token()}"}
     role, _, region = sender.partition("@")
     if role == "apikey":
         console = Principal(username="console", assignments=(Assignment("admin", region),))
@@ -377,6 +381,7 @@ def test_there_are_examples_for_every_client() -> None:
         "mobile",
         "command_centre",
         "hotline",
+        "public",
     }
 
 

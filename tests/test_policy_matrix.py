@@ -885,6 +885,74 @@ async def raise_accountability(
     )
 
 
+async def set_channel_rule(
+    client: httpx.AsyncClient, token: str, code: str, ctx: dict[str, Any]
+) -> dict[str, Any]:
+    return await gql(
+        client,
+        "mutation($c: String!) { setChannelRule(channel: WECHAT, regionCode: $c, receiver: GRID)"
+        " { __typename } }",
+        {"c": code},
+        token=token,
+    )
+
+
+async def read_channel_rules(
+    client: httpx.AsyncClient, token: str, code: str, ctx: dict[str, Any]
+) -> dict[str, Any]:
+    return await gql(
+        client,
+        "query($c: String!) { channelRules(regionCode: $c) { totalCount } }",
+        {"c": code},
+        token=token,
+    )
+
+
+async def read_opinions(
+    client: httpx.AsyncClient, token: str, code: str, ctx: dict[str, Any]
+) -> dict[str, Any]:
+    return await gql(
+        client,
+        "query($c: String!) { opinions(regionCode: $c) { totalCount } }",
+        {"c": code},
+        token=token,
+    )
+
+
+async def submit_opinion(
+    client: httpx.AsyncClient, token: str, code: str, ctx: dict[str, Any]
+) -> dict[str, Any]:
+    return await gql(
+        client,
+        'mutation($c: String!) { submitOpinion(kind: SUGGESTION, title: "建议", body: "增设路灯",'
+        " regionCode: $c) { __typename } }",
+        {"c": code},
+        token=token,
+    )
+
+
+async def moderate_opinion(
+    client: httpx.AsyncClient, token: str, code: str, ctx: dict[str, Any]
+) -> dict[str, Any]:
+    from api.domains.engagement.models import Opinion
+
+    opinion = await Opinion.create(
+        id=uuid.uuid4(),
+        kind="suggestion",
+        title="建议",
+        body="增设路灯",
+        region_code=code,
+        author_id=uuid.uuid4(),
+        created_at=clock.now(),
+    )
+    return await gql(
+        client,
+        "mutation($id: ID!) { moderateOpinion(id: $id, approve: true) { __typename } }",
+        {"id": str(opinion.id)},
+        token=token,
+    )
+
+
 PROBES: list[tuple[str, str, Probe, set[Level]]] = [
     ("region", "read", read_region, set(ORDER)),
     ("region", "update", update_region, set(ORDER)),
@@ -967,6 +1035,12 @@ PROBES: list[tuple[str, str, Probe, set[Level]]] = [
     ("permission", "read", read_permission_matrix, set(ORDER)),
     ("permission", "grant", grant_permission, set(ORDER)),
     ("grid_norm", "set", set_staffing_norm, set(ORDER)),
+    ("channel_rule", "set", set_channel_rule, set(ORDER)),
+    ("channel_rule", "read", read_channel_rules, set(ORDER)),
+    ("opinion", "read", read_opinions, set(ORDER)),
+    # an opinion concerns a community: elsewhere the input itself is wrong
+    ("opinion", "submit", submit_opinion, {Level.COMMUNITY}),
+    ("opinion", "moderate", moderate_opinion, {Level.COMMUNITY}),
 ]
 
 

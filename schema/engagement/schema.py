@@ -17,6 +17,7 @@ from api.domains.events.enums import Action, EventStatus
 from api.domains.events.models import Event, TimelineEntry
 from api.errors import NotFound, RateLimited
 from api.pagination import page_request
+from api.regions import Level
 from schema.accounts.mutations import LoginResult, _auth_payload, _ttls
 from schema.errors import (
     ConflictError,
@@ -39,6 +40,10 @@ class AppealStepType:
     action: Action
     status: EventStatus | None = strawberry.field(description="The status after the step.")
     note: str = strawberry.field(description="The reason or result, where one is given to you.")
+    handling_level: Level | None = strawberry.field(
+        description="The level holding the appeal after the step (the first step: who received "
+        "it, by the channel's rule)."
+    )
     at: datetime
 
     @classmethod
@@ -47,6 +52,7 @@ class AppealStepType:
             action=entry.action,
             status=entry.to_status,
             note=entry.note if entry.action in service.NOTES_SHOWN else "",
+            handling_level=Level.of_code(entry.to_region_code) if entry.to_region_code else None,
             at=entry.at,
         )
 
@@ -71,7 +77,9 @@ class AppealType:
         entries = await info.context.loaders.timeline_by_event.load(self.uuid)
         return [AppealStepType.from_model(e) for e in service.visible_progress(entries)]
 
-    @strawberry.field(description="Your photos; download with your Authorization header.")
+    @strawberry.field(
+        description="Your photos, voice and video; download with your Authorization header."
+    )
     async def photos(self, info: Info) -> list[AttachmentType]:
         rows = await info.context.loaders.attachments_by_event.load(self.uuid)
         return [AttachmentType.from_model(row) for row in rows]
@@ -108,6 +116,11 @@ class AppealInput:
     address: str | None = None
     region_code: str | None = strawberry.field(
         default=None, description="Where, if known; else from the location."
+    )
+    public: bool = strawberry.field(
+        default=False,
+        description="Show it on the public board once closed (title, category, community, "
+        "status, result and rating only).",
     )
 
 
@@ -250,7 +263,9 @@ class EngagementMutation:
         return _auth_payload(tokens)
 
     @strawberry.mutation(
-        description="诉求: submit an appeal with photos (multipart request) and location.",
+        description="诉求: submit an appeal with photos, voice or video (multipart request; "
+        "types sniffed) and location; through WeChat its source is WECHAT, and the channel's "
+        "rule says who receives it.",
         extensions=allow("appeal", "submit"),
     )
     async def submit_appeal(
@@ -268,6 +283,7 @@ class EngagementMutation:
                 address=input.address,
                 region_code=input.region_code,
                 appeal_id=input.id,
+                public=input.public,
             ),
             # Strawberry types Upload as bytes; on Starlette it is an UploadFile.
             photos=cast("list[attachments.UploadedFile]", photos or []),

@@ -36,6 +36,12 @@ async def receiver_server(
         return Response(status_code=204)
 
     app = Starlette(routes=[Route("/hook", hook, methods=["POST"])])
+    async for base in loopback(app):
+        yield f"{base}/hook"
+
+
+async def loopback(app: Starlette) -> AsyncIterator[str]:
+    """Serve `app` on a loopback port until the generator is closed; yields its base URL."""
     port = free_port()
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
@@ -43,9 +49,11 @@ async def receiver_server(
     task = asyncio.create_task(server.serve())
     while not server.started:  # noqa: ASYNC110 - uvicorn exposes a flag, not an event
         await asyncio.sleep(0.01)
-    yield f"http://127.0.0.1:{port}/hook"
-    server.should_exit = True
-    await task
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task
 
 
 def _as(role: str, code: str, department_id: uuid.UUID | None = None) -> Principal:

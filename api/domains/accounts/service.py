@@ -154,6 +154,26 @@ async def login(
         await throttle.failed(username, ip)
         raise AuthenticationFailed("wrong username or password")
     await throttle.succeeded(username, ip)
+    return await open_session(
+        user,
+        secret=secret,
+        access_ttl=access_ttl,
+        refresh_ttl=refresh_ttl,
+        ip=ip,
+        user_agent=user_agent,
+    )
+
+
+async def open_session(
+    user: User,
+    *,
+    secret: str,
+    access_ttl: timedelta,
+    refresh_ttl: timedelta,
+    ip: str | None = None,
+    user_agent: str | None = None,
+) -> TokenPair:
+    """A session and its tokens for a user whose identity was proved (password, WeChat)."""
     now = clock.now()
     refresh_token = auth.new_refresh_token()
     async with in_transaction():

@@ -18,7 +18,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
-from api import auth, phones
+from api import auth, clock, phones
 from api.auth import Principal
 from api.domains.accounts import service as accounts
 from api.domains.accounts.enums import Role
@@ -26,6 +26,9 @@ from api.domains.accounts.models import RoleAssignment, User
 from api.domains.accounts.service import TokenPair
 from api.domains.accounts.throttle import LoginThrottle
 from api.domains.audit.service import record
+from api.domains.engagement import routing
+from api.domains.engagement.enums import Channel
+from api.domains.engagement.models import PublicAppeal, WechatSession
 from api.domains.engagement.verification import PhoneVerifier
 from api.domains.events import attachments
 from api.domains.events import service as events
@@ -59,6 +62,7 @@ VISIBLE_ACTIONS = frozenset(
     }
 )
 NOTES_SHOWN = events.REPORTER_NOTES | {Action.FOLLOW_UP}
+SOURCE_OF_CHANNEL = {Channel.CITIZEN_APP: Source.CITIZEN, Channel.WECHAT: Source.WECHAT}
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +75,7 @@ class AppealInput:
     address: str | None = None
     region_code: str | None = None
     appeal_id: uuid.UUID | None = None  # chosen by the app: a retried submission is the same
+    public: bool = False  # the reporter agrees to show it, closed, on the public board
 
 
 def username_for(phone: str) -> str:
@@ -122,7 +127,7 @@ async def request_code(
     return number
 
 
-async def _city(city_code: str | None) -> str:
+async def city_of(city_code: str | None) -> str:
     if city_code:
         if not await Region.exists(code=city_code, level=Level.CITY, is_active=True):
             raise NotFound("city", city_code, field="cityCode")
@@ -158,7 +163,7 @@ async def register(
     name = " ".join((display_name or "").split()) or phones.masked(number)
     if len(name) > 100:
         raise ValidationFailed("display name must have at most 100 characters", field="displayName")
-    city = await _city(city_code)
+    city = await city_of(city_code)
     await throttle.check(f"phone-code:{number}", ip)
     if not await verifier.check(number, verification_code):
         await throttle.failed(f"phone-code:{number}", ip)
@@ -218,8 +223,18 @@ async def sign_in(
 # ---------------------------------------------------------------- appeals
 
 
+APPEAL_SOURCES = (Source.CITIZEN, Source.WECHAT)
+
+
 def own_appeals(citizen_id: uuid.UUID) -> Q:
-    return Q(reporter_id=citizen_id, source=Source.CITIZEN)
+    return Q(reporter_id=citizen_id, source__in=APPEAL_SOURCES)
+
+
+async def channel_of(actor: Principal) -> Channel:
+    """The WeChat mini-program when the session was opened through it, else the app."""
+    if actor.session_id is not None and await WechatSession.exists(session_id=actor.session_id):
+        return Channel.WECHAT
+    return Channel.CITIZEN_APP
 
 
 async def submit_appeal(
@@ -240,6 +255,8 @@ async def submit_appeal(
     if data.lat is None and data.lng is None and not data.region_code:
         raise ValidationFailed("say where: share your location", field="location")
     user = await User.get(id=citizen_id)
+    channel = await channel_of(actor)
+    route = await routing.router(channel)
     stored = (
         await attachments.store_uploads(photos, root=root, max_bytes=max_bytes, max_files=max_files)
         if photos
@@ -254,7 +271,7 @@ async def submit_appeal(
             )
             earlier = await Event.filter(id=data.appeal_id).first()
             if earlier is not None:
-                if earlier.reporter_id != citizen_id or earlier.source is not Source.CITIZEN:
+                if earlier.reporter_id != citizen_id or earlier.source not in APPEAL_SOURCES:
                     raise Conflict(
                         "an appeal with this id exists", field="id", code=ErrorCode.ALREADY_EXISTS
                     )
@@ -265,7 +282,7 @@ async def submit_appeal(
                 title=data.title,
                 description=data.description,
                 category_key=data.category_key,
-                source=Source.CITIZEN,
+                source=SOURCE_OF_CHANNEL[channel],
                 region_code=data.region_code,
                 lat=data.lat,
                 lng=data.lng,
@@ -273,9 +290,14 @@ async def submit_appeal(
                 citizen_name=user.display_name[:50],
                 citizen_phone=user.phone,
                 event_id=data.appeal_id,
+                route=route,
             ),
             permission=PERMISSION,
         )
+        if data.public:
+            await PublicAppeal.create(
+                event_id=event.id, region_code=event.region_code, made_public_at=clock.now()
+            )
         if stored:
             await attachments.record_files(event, actor=actor, stored=stored, note="")
     return event

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -58,6 +58,18 @@ class ReportInput:
     citizen_name: str | None = None
     citizen_phone: str | None = None
     event_id: uuid.UUID | None = None  # chosen by an offline client: a retry is the same event
+    # A channel's routing rule (api/domains/engagement/routing.py): region where it happened →
+    # (handling region, the report step's note); None: the level where it happened holds it.
+    route: Callable[[str], tuple[str, str]] | None = None
+
+
+def _handling(data: ReportInput, region_code: str) -> tuple[str, str]:
+    """Who holds the new event, and why when a channel's rule chose it."""
+    if data.route is None:
+        return region_code, ""
+    handling, note = data.route(region_code)
+    assert region_code.startswith(handling), "a rule routes to the region or a level above"
+    return handling, note
 
 
 async def _next_case_number(region_code: str, now: datetime) -> str:
@@ -114,7 +126,7 @@ async def _where(actor: Principal, data: ReportInput) -> str:
 _CHANNEL_SOURCES: Mapping[tuple[str, str] | None, frozenset[Source]] = {
     None: frozenset({Source.GRID_PATROL, Source.WECHAT, Source.SUPERIOR, Source.VIDEO}),
     ("work_order", "submit"): frozenset({Source.HOTLINE, Source.CITIZEN}),
-    ("appeal", "submit"): frozenset({Source.CITIZEN}),
+    ("appeal", "submit"): frozenset({Source.CITIZEN, Source.WECHAT}),
 }
 
 
@@ -245,7 +257,7 @@ async def _report_step_by_step(
             action=Action.REPORT,
             before=None,
             before_region=None,
-            note="",
+            note=_handling(data, region_code)[1],
             now=now,
         )
         if close_at_once:
@@ -283,6 +295,7 @@ def _new_event(
     case_number: str,
     now: datetime,
 ) -> Event:
+    handling, _ = _handling(data, region_code)
     return Event(
         id=data.event_id or uuid.uuid4(),
         case_number=case_number,
@@ -294,8 +307,8 @@ def _new_event(
         status=EventStatus.REPORTED,
         region_code=region_code,
         **ancestor_columns(region_code),
-        handling_region_code=region_code,
-        handling_level=level_of(region_code),
+        handling_region_code=handling,
+        handling_level=level_of(handling),
         lat=data.lat,
         lng=data.lng,
         address=address,
@@ -352,7 +365,7 @@ async def _report_in_one_statement(
             action=Action.REPORT,
             before=None,
             before_region=None,
-            note="",
+            note=_handling(data, region_code)[1],
             now=now,
         )
     )

@@ -29,6 +29,8 @@ from api import clock, phones
 from api.auth import Principal
 from api.bounds import RANGE_TEXT, column, within_range, xml_text
 from api.domains.accounts.service import principal_for_api_key
+from api.domains.engagement import routing
+from api.domains.engagement.enums import Channel
 from api.domains.engagement.service import NOTES_SHOWN
 from api.domains.events import service as events
 from api.domains.events.enums import OPEN_STATUSES, EventStatus, Priority, Source
@@ -306,6 +308,7 @@ async def create_request(request: Request) -> Response:
             address=address,
             citizen_name=name[:50] or None,
             citizen_phone=phones.normalise(phone_raw) if phone_raw else None,
+            route=await routing.router(Channel.OPEN311),
         ),
         permission=PERMISSION,
     )

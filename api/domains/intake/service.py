@@ -19,6 +19,8 @@ from tortoise.transactions import in_transaction
 
 from api import clock, phones
 from api.auth import Principal
+from api.domains.engagement import routing
+from api.domains.engagement.enums import Channel
 from api.domains.events import service as events
 from api.domains.events.enums import Priority, Source
 from api.domains.events.models import Event
@@ -185,6 +187,7 @@ async def submit_work_order(*, actor: Principal, data: WorkOrderInput) -> Submis
                     address=data.address,
                     citizen_name=data.caller_name,
                     citizen_phone=data.caller_phone,
+                    route=await routing.router(Channel.HOTLINE),
                 ),
                 permission=PERMISSION,
             )
