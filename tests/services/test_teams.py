@@ -196,7 +196,7 @@ async def test_volunteers_free_text_teams_become_teams_of_their_community(db: No
         region_code="410602001001001",
         team="红马甲",
     )
-    migration = importlib.import_module("api.migrations.0031_services").Migration
+    migration = importlib.import_module("api.migrations.0035_services").Migration
     steps = next(op for op in migration.operations if isinstance(op, ops.RunSQL)).sql
     connection = connections.get("default")
     for statement in steps:

@@ -16,7 +16,7 @@ class UrbanRural(StrEnum):
 
 
 class Migration(migrations.Migration):
-    dependencies = [('gridgov', '0030_spikes')]
+    dependencies = [('gridgov', '0035_services')]
 
     initial = False
 

@@ -46,7 +46,7 @@ class ImportState(StrEnum):
 
 
 class Migration(migrations.Migration):
-    dependencies = [('gridgov', '0030_spikes')]
+    dependencies = [('gridgov', '0032_supervision')]
 
     initial = False
 

@@ -44,7 +44,7 @@ class BookingStatus(StrEnum):
 
 
 class Migration(migrations.Migration):
-    dependencies = [('gridgov', '0030_spikes')]
+    dependencies = [('gridgov', '0034_cohandling')]
 
     initial = False
 

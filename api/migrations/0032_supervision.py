@@ -11,7 +11,7 @@ from tortoise import fields
 from tortoise.indexes import Index
 
 class Migration(migrations.Migration):
-    dependencies = [('gridgov', '0030_spikes')]
+    dependencies = [('gridgov', '0031_ledgers')]
 
     initial = False
 

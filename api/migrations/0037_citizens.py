@@ -43,7 +43,7 @@ class RefusalReason(StrEnum):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("gridgov", "0030_spikes")]
+    dependencies = [("gridgov", "0036_permissions")]
 
     initial = False
 

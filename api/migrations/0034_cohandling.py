@@ -62,7 +62,7 @@ ON_SITE_KEYS = ("city.0101", "city.0304", "city.0603", "city.0604")
 
 
 class Migration(migrations.Migration):
-    dependencies = [("gridgov", "0030_spikes")]
+    dependencies = [("gridgov", "0033_review")]
 
     initial = False
 
