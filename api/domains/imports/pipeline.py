@@ -27,6 +27,7 @@ from tortoise import connections
 from api import clock, metrics, uploads
 from api.auth import Assignment
 from api.domains.accounts.models import RoleAssignment
+from api.domains.hierarchy import search as region_search
 from api.domains.imports import files
 from api.domains.imports.enums import (
     FINISHED,
@@ -48,6 +49,7 @@ from api.domains.imports.kinds import (
 from api.domains.imports.kinds.available import kind_of
 from api.domains.imports.models import ImportJob
 from api.domains.imports.progress import payload, publish
+from api.domains.registry import search as registry_search
 from api.domains.registry.privacy import SENSITIVE_COLUMNS
 from api.errors import NotFound, PermissionDenied
 from api.regions import Level, in_subtree, subtree_sql
@@ -314,9 +316,13 @@ async def run(job_id: uuid.UUID, *, settings: Settings | None = None) -> ImportS
         connection = await _own_connection()
         try:
             async with connection.transaction():
-                return await _run_in_transaction(connection, job, kind, plan, reader, settings)
+                state = await _run_in_transaction(connection, job, kind, plan, reader, settings)
         finally:
             await connection.close()
+        # the pinyin keys of the names the job wrote (拼音检索), once its rows are committed
+        await registry_search.index_changed(since=job.started_at)
+        await region_search.backfill()
+        return state
     except files.FileProblem as problem:
         return await fail(job, str(problem))
     finally:

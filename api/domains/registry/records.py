@@ -19,6 +19,7 @@ from tortoise.transactions import in_transaction
 from api import clock
 from api.auth import Principal
 from api.domains.hierarchy.models import Region
+from api.domains.registry import search
 from api.domains.registry.enums import (
     ChangeAction,
     RecordKind,
@@ -199,7 +200,8 @@ def created_changes(record: Model, names: Sequence[str]) -> dict[str, dict[str, 
 
 
 async def save_record(record: Model, *, kind: RecordKind) -> None:
-    """Save; a natural key taken meanwhile (or by an import) is a typed error, not a 500."""
+    """Save; a natural key taken meanwhile (or by an import) is a typed error, not a 500. A
+    named record's pinyin keys follow its names."""
     try:
         await record.save()
     except IntegrityError as error:
@@ -209,6 +211,8 @@ async def save_record(record: Model, *, kind: RecordKind) -> None:
             field=field_name(key),
             code=ErrorCode.ALREADY_EXISTS,
         ) from error
+    if kind in search.NAMED:
+        await search.keep(kind, record)
 
 
 async def check_unique(
@@ -286,6 +290,25 @@ async def keyset_page(query: QuerySet[M], page: PageRequest) -> Page[M]:
         query = query.filter(id__gt=after)
     rows = await query.order_by("id").limit(page.first + 1)
     return make_page(rows, page, lambda row: row.pk)
+
+
+async def ranked_page(query: QuerySet[M], page: PageRequest, rank: Any) -> Page[M]:
+    """Keyset page ordered by a search's rank (api/domains/registry/search.py), then id; the
+    cursor is `rank|id`."""
+    query = query.annotate(search_rank=rank)
+    if page.after is not None:
+        after_rank, _, id_text = page.after.partition("|")
+        try:
+            after_id = uuid.UUID(id_text)
+        except ValueError as error:
+            raise ValidationFailed("malformed cursor", field="after") from error
+        if after_rank not in {"0", "1", "2"}:
+            raise ValidationFailed("malformed cursor", field="after")
+        query = query.filter(
+            Q(search_rank__gt=after_rank) | Q(search_rank=after_rank, id__gt=after_id)
+        )
+    rows = await query.order_by("search_rank", "id").limit(page.first + 1)
+    return make_page(rows, page, lambda row: f"{row.search_rank}|{row.pk}")  # type: ignore[attr-defined]
 
 
 async def deregister(
