@@ -25,6 +25,11 @@ STATISTICS = (
     "query($c: String!) { registryStatistics(regionCode: $c) {"
     " ... on RegistryStatistics { children { count } } } }"
 )
+BREAKDOWN = (
+    "query($c: String!, $by: [RegistryAttribute!], $per: Boolean!) {"
+    " registryStatistics(regionCode: $c, by: $by, perChild: $per) {"
+    " ... on RegistryStatistics { breakdown { regionCode values count } } } }"
+)
 SEARCH = """query($f: PersonFilterInput) {
   people(filter: $f, first: 20) { edges { node { uuid name idNumber regionCode } } } }"""
 
@@ -56,7 +61,7 @@ async def measure(
 
 
 async def run(database_url: str, people: int, runs: int) -> list[tuple[str, dict[str, float]]]:
-    from tortoise import Tortoise
+    from tortoise import Tortoise, connections
 
     from api.app import create_app
     from api.db import apply_migrations, tortoise_config
@@ -71,6 +76,12 @@ async def run(database_url: str, people: int, runs: int) -> list[tuple[str, dict
     try:
         seconds = await bulk.generate(people)
         print(f"generated {people:,} people and their places in {seconds:.0f} s")
+        from api.domains.registry import search
+
+        started = time.perf_counter()
+        await search.backfill()
+        await connections.get("default").execute_script("VACUUM ANALYZE registry_search_keys")
+        print(f"pinyin keys of every name (backfill) in {time.perf_counter() - started:.0f} s")
         district = await factories.user("district_command", bulk.DISTRICT)
         worker = await factories.user("grid_worker", f"{bulk.DISTRICT}101001001")
         from datetime import timedelta
@@ -106,6 +117,78 @@ async def run(database_url: str, people: int, runs: int) -> list[tuple[str, dict
                         district_token,
                         SEARCH,
                         [{"f": {"regionCode": bulk.DISTRICT, "text": name}} for name in names],
+                    ),
+                ),
+                (
+                    "search: pinyin initials prefix (wm80001…) in the district",
+                    await measure(
+                        client,
+                        district_token,
+                        SEARCH,
+                        [
+                            {"f": {"regionCode": bulk.DISTRICT, "text": f"wm{8 * k + 1}"}}
+                            for k in range(1000, 1000 + runs)
+                        ],
+                    ),
+                ),
+                (
+                    "search: full pinyin prefix (wangmou80001…) in the district",
+                    await measure(
+                        client,
+                        district_token,
+                        SEARCH,
+                        [
+                            {"f": {"regionCode": bulk.DISTRICT, "text": f"wangmou{8 * k + 1}"}}
+                            for k in range(1000, 1000 + runs)
+                        ],
+                    ),
+                ),
+                (
+                    "search: characters and pinyin mixed (王mou80001…) in the district",
+                    await measure(
+                        client,
+                        district_token,
+                        SEARCH,
+                        [
+                            {"f": {"regionCode": bulk.DISTRICT, "text": f"王mou{8 * k + 1}"}}
+                            for k in range(1000, 1000 + runs)
+                        ],
+                    ),
+                ),
+                (
+                    "search: a broad pinyin prefix (wm: 1 in 8 people) in the district",
+                    await measure(
+                        client,
+                        district_token,
+                        SEARCH,
+                        [{"f": {"regionCode": bulk.DISTRICT, "text": "wm"}}] * runs,
+                    ),
+                ),
+                (
+                    "analysis: the district by age band",
+                    await measure(
+                        client,
+                        district_token,
+                        BREAKDOWN,
+                        [{"c": bulk.DISTRICT, "by": ["AGE_BAND"], "per": False}] * runs,
+                    ),
+                ),
+                (
+                    "analysis: the district by sex x age band, per township",
+                    await measure(
+                        client,
+                        district_token,
+                        BREAKDOWN,
+                        [{"c": bulk.DISTRICT, "by": ["SEX", "AGE_BAND"], "per": True}] * runs,
+                    ),
+                ),
+                (
+                    "analysis: the district by person type x sex",
+                    await measure(
+                        client,
+                        district_token,
+                        BREAKDOWN,
+                        [{"c": bulk.DISTRICT, "by": ["PERSON_TYPE", "SEX"], "per": False}] * runs,
                     ),
                 ),
                 (
