@@ -119,78 +119,10 @@ async def run(database_url: str, people: int, runs: int) -> list[tuple[str, dict
                         [{"f": {"regionCode": bulk.DISTRICT, "text": name}} for name in names],
                     ),
                 ),
-                (
-                    "search: pinyin initials prefix (wm80001…) in the district",
-                    await measure(
-                        client,
-                        district_token,
-                        SEARCH,
-                        [
-                            {"f": {"regionCode": bulk.DISTRICT, "text": f"wm{8 * k + 1}"}}
-                            for k in range(1000, 1000 + runs)
-                        ],
-                    ),
-                ),
-                (
-                    "search: full pinyin prefix (wangmou80001…) in the district",
-                    await measure(
-                        client,
-                        district_token,
-                        SEARCH,
-                        [
-                            {"f": {"regionCode": bulk.DISTRICT, "text": f"wangmou{8 * k + 1}"}}
-                            for k in range(1000, 1000 + runs)
-                        ],
-                    ),
-                ),
-                (
-                    "search: characters and pinyin mixed (王mou80001…) in the district",
-                    await measure(
-                        client,
-                        district_token,
-                        SEARCH,
-                        [
-                            {"f": {"regionCode": bulk.DISTRICT, "text": f"王mou{8 * k + 1}"}}
-                            for k in range(1000, 1000 + runs)
-                        ],
-                    ),
-                ),
-                (
-                    "search: a broad pinyin prefix (wm: 1 in 8 people) in the district",
-                    await measure(
-                        client,
-                        district_token,
-                        SEARCH,
-                        [{"f": {"regionCode": bulk.DISTRICT, "text": "wm"}}] * runs,
-                    ),
-                ),
-                (
-                    "analysis: the district by age band",
-                    await measure(
-                        client,
-                        district_token,
-                        BREAKDOWN,
-                        [{"c": bulk.DISTRICT, "by": ["AGE_BAND"], "per": False}] * runs,
-                    ),
-                ),
-                (
-                    "analysis: the district by sex x age band, per township",
-                    await measure(
-                        client,
-                        district_token,
-                        BREAKDOWN,
-                        [{"c": bulk.DISTRICT, "by": ["SEX", "AGE_BAND"], "per": True}] * runs,
-                    ),
-                ),
-                (
-                    "analysis: the district by person type x sex",
-                    await measure(
-                        client,
-                        district_token,
-                        BREAKDOWN,
-                        [{"c": bulk.DISTRICT, "by": ["PERSON_TYPE", "SEX"], "per": False}] * runs,
-                    ),
-                ),
+                *[
+                    (label, await measure(client, district_token, query, variables))
+                    for label, query, variables in _pinyin_and_analysis(runs)
+                ],
                 (
                     "search: floating people aged 20-40 in the district",
                     await measure(
@@ -219,6 +151,34 @@ async def run(database_url: str, people: int, runs: int) -> list[tuple[str, dict
             ]
     finally:
         await Tortoise.close_connections()
+
+
+def _pinyin_and_analysis(runs: int) -> list[tuple[str, str, list[dict[str, Any]]]]:
+    """Pinyin searches (王某<n> are 1 in 8 people) and breakdowns of the district."""
+    numbers = [8 * k + 1 for k in range(1000, 1000 + runs)]
+    from tests.registry import bulk
+
+    district = bulk.DISTRICT
+
+    def texts(form: str) -> list[dict[str, Any]]:
+        return [{"f": {"regionCode": district, "text": form.format(n)}} for n in numbers]
+
+    def by(attributes: list[str], per_child: bool) -> list[dict[str, Any]]:
+        return [{"c": district, "by": attributes, "per": per_child}] * runs
+
+    return [
+        ("search: pinyin initials prefix (wm80001…)", SEARCH, texts("wm{}")),
+        ("search: full pinyin prefix (wangmou80001…)", SEARCH, texts("wangmou{}")),
+        ("search: characters and pinyin mixed (王mou80001…)", SEARCH, texts("王mou{}")),
+        (
+            "search: a broad pinyin prefix (wm: 1 in 8 people)",
+            SEARCH,
+            [{"f": {"regionCode": district, "text": "wm"}}] * runs,
+        ),
+        ("analysis: the district by age band", BREAKDOWN, by(["AGE_BAND"], False)),
+        ("analysis: by sex x age band, per township", BREAKDOWN, by(["SEX", "AGE_BAND"], True)),
+        ("analysis: by person type x sex", BREAKDOWN, by(["PERSON_TYPE", "SEX"], False)),
+    ]
 
 
 async def main(people: int, runs: int) -> None:

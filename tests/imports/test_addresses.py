@@ -29,7 +29,7 @@ async def test_a_thousand_addresses_place_the_clear_rows_and_list_the_rest(
     await Region.create(
         code="410611002002", parent_code="410611002", name="金山社区", level=Level.COMMUNITY
     )
-    _, staff = await factories.signed_in("district_command", "410611")
+    _, staff = await factories.signed_in("admin", "410611")
     addresses = (
         [f"鹤壁市淇滨区金山街道桃园社区{n}号" for n in range(700)]  # placed
         + [f"淇滨区金山社区{n}号楼" for n in range(100)]  # two 金山社区: ambiguous
@@ -44,6 +44,7 @@ async def test_a_thousand_addresses_place_the_clear_rows_and_list_the_rest(
         "RESIDENTS",
         csv_bytes([HEADER, *rows]),
         atomicity="BEST_EFFORT",
+        region_code="410611",
     )
 
     assert finished["state"] == "COMPLETED", finished
@@ -52,4 +53,4 @@ async def test_a_thousand_addresses_place_the_clear_rows_and_list_the_rest(
     assert placed == {"410611001010": 700}
     codes = Counter(await ImportRowError.all().values_list("code", flat=True))
     assert codes == {"UNMATCHED_ADDRESS": 100, "AMBIGUOUS_ADDRESS": 100, "UNCERTAIN_ADDRESS": 100}
-    assert {edge["node"]["column"] for edge in finished["errors"]["edges"]} == {"现住址"}
+    assert {edge["node"]["column"] for edge in finished["errors"]["edges"]} == {"current_address"}
