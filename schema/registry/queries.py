@@ -19,6 +19,7 @@ from api.domains.registry.enums import (
 from api.errors import DomainError, NotFound
 from api.pagination import page_request
 from schema.errors import NotAllowedError, NotFoundError, ValidationError, error_result
+from schema.fast.selection import selected_below
 from schema.pagination import Connection, connection
 from schema.permissions import allow, signed_in
 from schema.registry.types import (
@@ -100,17 +101,6 @@ class PeopleExport:
     csv: str = strawberry.field(description="UTF-8 CSV with a header row.")
     row_count: int
     truncated: bool = strawberry.field(description="More people matched than one export holds.")
-
-
-def _selected(info: Info, *names: str) -> bool:
-    """Whether the query selects any of these fields of the result (in fragments too)."""
-    pending = list(info.selected_fields)
-    while pending:
-        selection = pending.pop()
-        if getattr(selection, "name", None) in names:
-            return True
-        pending.extend(getattr(selection, "selections", []))
-    return False
 
 
 def _id(value: strawberry.ID | None, type_name: str, field: str) -> uuid.UUID | None:
@@ -377,7 +367,8 @@ class RegistryQuery:
         ] = None,
     ) -> RegistryStatisticsResult:
         actor = info.context.principal
-        wanted = _selected(info, "children", "totals")
+        below = selected_below(info, ())
+        wanted = below is None or bool(below & {"children", "totals"})
         try:
             found = await statistics.registry_statistics(
                 actor=actor, region_code=region_code, counts=wanted
