@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from redis.asyncio import Redis
-from tortoise.expressions import Case, Subquery
+from tortoise.expressions import Subquery
 from tortoise.transactions import in_transaction
 
-from api import clock, pinyin, resident_ids
+from api import clock, resident_ids
 from api.auth import Principal
 from api.domains.audit.models import AuditEntry
 from api.domains.registry import search
@@ -355,7 +355,7 @@ async def search_people(
     """People in scope matching the filters; a lookup by whole ID number from a caller who sees
     numbers masked is counted against an hourly allowance and audited."""
     query = within_region(Person.filter(readable(actor)), filters.region_code)
-    ranked: Case | None = None
+    ranked: search.Ranking | None = None
     if not filters.include_deregistered:
         query = query.filter(status=RecordStatus.ACTIVE)
     if filters.person_type:
@@ -407,7 +407,7 @@ async def search_people(
         elif term:
             # characters, full pinyin or initials, by prefix (拼音检索); exact characters first
             query = query.filter(search.matching(RecordKind.PERSON, term))
-            ranked = search.rank(pinyin.to_simplified(term), "name", "former_name")
+            ranked = search.ranking(term, "name", "former_name")
     if filters.tags:
         query = query.filter(tags__contains=list(filters.tags))
     if filters.household_id:

@@ -10,7 +10,6 @@ from typing import Any
 
 from tortoise.expressions import Q
 
-from api import pinyin
 from api.auth import Principal
 from api.domains.audit.models import AuditEntry
 from api.domains.registry import search
@@ -108,7 +107,7 @@ async def list_records(
         query = query.filter(level=filters.party_level)
     if term and kind in (RecordKind.BUILDING, RecordKind.ORGANISATION):
         # found by characters, full pinyin or initials (拼音检索); exact characters first
-        ranked = search.rank(pinyin.to_simplified(term), "name")
+        ranked = search.ranking(term, "name")
         return await ranked_page(query, page, ranked), query
     return await keyset_page(query, page), query
 

@@ -38,6 +38,7 @@ from api.domains.registry.models import (
     SpecialGroupRecord,
     Volunteer,
 )
+from api.domains.registry.search import Ranking
 from api.domains.registry.validation import field_name, text
 from api.errors import Conflict, ErrorCode, NotFound, ValidationFailed
 from api.pagination import Page, PageRequest, make_page
@@ -292,10 +293,12 @@ async def keyset_page(query: QuerySet[M], page: PageRequest) -> Page[M]:
     return make_page(rows, page, lambda row: row.pk)
 
 
-async def ranked_page(query: QuerySet[M], page: PageRequest, rank: Any) -> Page[M]:
-    """Keyset page ordered by a search's rank (api/domains/registry/search.py), then id; the
-    cursor is `rank|id`."""
-    query = query.annotate(search_rank=rank)
+async def ranked_page(query: QuerySet[M], page: PageRequest, ranking: Ranking) -> Page[M]:
+    """Keyset page of a search, exact characters first: the names equal to or starting with
+    the query's characters (ranks 0 and 1, off the name index), then the rest found by pinyin
+    (rank 2) by id, which the database reads in primary-key order probing each row's keys, so
+    a prefix matching one person in eight still stops after a page. The cursor is `rank|id`."""
+    after_rank, after_id = "", None
     if page.after is not None:
         after_rank, _, id_text = page.after.partition("|")
         try:
@@ -304,11 +307,23 @@ async def ranked_page(query: QuerySet[M], page: PageRequest, rank: Any) -> Page[
             raise ValidationFailed("malformed cursor", field="after") from error
         if after_rank not in {"0", "1", "2"}:
             raise ValidationFailed("malformed cursor", field="after")
-        query = query.filter(
-            Q(search_rank__gt=after_rank) | Q(search_rank=after_rank, id__gt=after_id)
-        )
-    rows = await query.order_by("search_rank", "id").limit(page.first + 1)
-    return make_page(rows, page, lambda row: f"{row.search_rank}|{row.pk}")  # type: ignore[attr-defined]
+    wanted = page.first + 1
+    rows: list[Any] = []
+    if after_rank != "2":
+        named = query.filter(ranking.starts).annotate(search_rank=ranking.rank)
+        if after_id is not None:
+            named = named.filter(
+                Q(search_rank__gt=after_rank) | Q(search_rank=after_rank, id__gt=after_id)
+            )
+        rows = list(await named.order_by("search_rank", "id").limit(wanted))
+    if len(rows) < wanted:
+        rest = query.filter(~ranking.starts)
+        if after_rank == "2":
+            rest = rest.filter(id__gt=after_id)
+        for row in await rest.order_by("id").limit(wanted - len(rows)):
+            row.search_rank = "2"
+            rows.append(row)
+    return make_page(rows, page, lambda row: f"{row.search_rank}|{row.pk}")
 
 
 async def deregister(

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any, Final
 
 from tortoise import connections
@@ -127,12 +128,22 @@ def matching(kind: RecordKind, term: str) -> Q:
     return Q(id__in=Subquery(keys))
 
 
-def rank(term: str, *columns: str) -> Case:
-    """'0' for a record whose name is the query's characters, 1 for one whose name starts with
-    them, 2 for the rest (found by pinyin)."""
+@dataclass(frozen=True, slots=True)
+class Ranking:
+    """How a search's results are ordered: `starts` holds the names that begin with the query's
+    characters, `rank` is '0' for a name that is them, '1' for the rest of `starts`."""
+
+    starts: Q
+    rank: Case
+
+
+def ranking(term: str, *columns: str) -> Ranking:
+    """The ranking of a query (folded to simplified characters) over these name columns."""
+    term = pinyin.to_simplified(term)
     exact = Q()
     starts = Q()
     for column in columns:
         exact |= Q(**{column: term})
-        starts |= Q(**{f"{column}__startswith": term})
-    return Case(When(exact, then="0"), When(starts, then="1"), default="2")
+        # null-safe: NOT (a LIKE … OR NULL) would drop the row from the rest
+        starts |= Q(**{f"{column}__isnull": False, f"{column}__startswith": term})
+    return Ranking(starts=starts, rank=Case(When(exact, then="0"), default="1"))
