@@ -145,5 +145,6 @@ def ranking(term: str, *columns: str) -> Ranking:
     for column in columns:
         exact |= Q(**{column: term})
         # null-safe: NOT (a LIKE … OR NULL) would drop the row from the rest
-        starts |= Q(**{f"{column}__isnull": False, f"{column}__startswith": term})
+        present: dict[str, Any] = {f"{column}__isnull": False, f"{column}__startswith": term}
+        starts |= Q(**present)
     return Ranking(starts=starts, rank=Case(When(exact, then="0"), default="1"))
