@@ -194,6 +194,27 @@ def cmd_calendar(args: argparse.Namespace) -> int:
     return 1 if args.year and report.unpublished else 0
 
 
+def cmd_search_keys(args: argparse.Namespace) -> int:
+    """Make the pinyin search keys (拼音检索) of every record lacking them (idempotent)."""
+
+    async def run() -> None:
+        from api.db import close_database, open_database
+        from api.domains.hierarchy import search as region_search
+        from api.domains.registry import search as registry_search
+
+        await open_database(_database_url(), pool_size=2)
+        try:
+            await region_search.backfill()
+            await registry_search.backfill()
+        finally:
+            await close_database()
+
+    with services():
+        asyncio.run(run())
+    print("search keys are up to date")
+    return 0
+
+
 def _year(text: str) -> int:
     year = int(text)
     if not 2000 <= year <= 2100:
@@ -368,6 +389,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="a year to seed (repeatable); default: this and next",
     )
     calendar.set_defaults(handler=cmd_calendar)
+
+    commands.add_parser(
+        "search-keys", help="make the pinyin search keys of rows lacking them (idempotent)"
+    ).set_defaults(handler=cmd_search_keys)
 
     bench = commands.add_parser("bench-data", help="generate a city-sized data set (benchmarks)")
     bench.add_argument("--scale", choices=["small", "city"], default="small")

@@ -11,6 +11,7 @@ from tortoise.transactions import in_transaction
 
 from api import auth
 from api.domains.accounts.models import RoleAssignment, User
+from api.domains.hierarchy import search as region_search
 from api.domains.hierarchy.enums import UrbanRural
 from api.domains.hierarchy.models import Department, Region
 from api.regions import Level
@@ -217,6 +218,7 @@ async def load_demo_city(*, password: str | None = None) -> DemoSummary:
                 for user, (_, _, role, code, department) in zip(users, people, strict=True)
             ]
         )
+        await region_search.backfill()  # the regions' and departments' pinyin keys
     return DemoSummary(
         already_loaded=False,
         password=password,

@@ -10,6 +10,7 @@ import httpx
 
 from api import auth, clock
 from api.domains.accounts.models import RoleAssignment, User, UserSession
+from api.domains.hierarchy import search as region_search
 from api.domains.hierarchy.enums import UrbanRural
 from api.domains.hierarchy.models import Department, Region
 from api.regions import Level
@@ -51,6 +52,7 @@ async def region_tree() -> dict[str, Region]:
         for code, name in TREE.items()
     ]
     await Region.bulk_create(regions)
+    await region_search.backfill()
     return {region.code: region for region in regions}
 
 
@@ -58,7 +60,11 @@ async def department(
     region_code: str = "410611", code: str = "police", name: str = "公安分局"
 ) -> Department:
     return await Department.create(
-        region_code=region_code, code=code, name=name, categories=["0101"]
+        region_code=region_code,
+        code=code,
+        name=name,
+        categories=["0101"],
+        search_keys=region_search.keys_column([name]),
     )
 
 

@@ -34,6 +34,10 @@ class CreateRegionInput:
     external_codes: JSON | None = strawberry.field(
         default=None, description="Codes in other schemes."
     )
+    aliases: list[str] | None = strawberry.field(
+        default=None,
+        description="Other names (简称, former names; ≤ 10): searched and matched in addresses.",
+    )
     datum: geo.Datum = strawberry.field(
         default=geo.Datum.WGS84, description="Datum of centre and boundary (stored as WGS-84)."
     )
@@ -49,6 +53,9 @@ class UpdateRegionInput:
     centre: GeoPointInput | None = None
     boundary: JSON | None = None
     external_codes: JSON | None = None
+    aliases: list[str] | None = strawberry.field(
+        default=None, description="Replaces the other names (≤ 10)."
+    )
     datum: geo.Datum = strawberry.field(
         default=geo.Datum.WGS84, description="Datum of centre and boundary (stored as WGS-84)."
     )
@@ -120,6 +127,7 @@ class HierarchyMutation:
                 centre=_centre(input.centre),
                 boundary=_json_object(input.boundary, "boundary"),
                 external_codes=_json_object(input.external_codes, "externalCodes"),
+                aliases=input.aliases,
                 datum=input.datum,
             ),
         )
@@ -141,6 +149,7 @@ class HierarchyMutation:
                 centre=_centre(input.centre),
                 boundary=_json_object(input.boundary, "boundary"),
                 external_codes=_json_object(input.external_codes, "externalCodes"),
+                aliases=input.aliases,
                 datum=input.datum,
             ),
         )

@@ -40,7 +40,11 @@ class HierarchyQuery:
         parent_code: str | None = None,
         level: Level | None = None,
         search: Annotated[
-            str | None, strawberry.argument(description="Name part or code prefix.")
+            str | None,
+            strawberry.argument(
+                description="Name part, code prefix, or pinyin (full or initials) of the name or"
+                " an alias (拼音检索; traditional characters folded); exact characters first."
+            ),
         ] = None,
         include_inactive: bool = False,
         first: Annotated[
@@ -95,6 +99,13 @@ class HierarchyQuery:
         category: Annotated[
             str | None, strawberry.argument(description="Only those handling this category.")
         ] = None,
+        search: Annotated[
+            str | None,
+            strawberry.argument(
+                description="Name part, or pinyin (full or initials) of the name (拼音检索);"
+                " exact characters first."
+            ),
+        ] = None,
         include_inactive: bool = False,
         first: int | None = None,
         after: str | None = None,
@@ -104,6 +115,7 @@ class HierarchyQuery:
             page=page_request(first, after),
             region_code=region_code,
             category=category,
+            search=search,
             include_inactive=include_inactive,
         )
         return connection(page, filtered, DepartmentType.from_model)

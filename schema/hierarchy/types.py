@@ -44,6 +44,7 @@ class RegionType(Node):
     centre: GeoPoint | None = strawberry.field(description="Centre point for maps.")
     boundary: JSON | None = strawberry.field(description="GeoJSON Polygon/MultiPolygon, WGS-84.")
     external_codes: JSON = strawberry.field(description="Codes of this region in other schemes.")
+    aliases: list[str] = strawberry.field(description="Other names (简称, former names).")
     is_active: bool = strawberry.field(description="False once deactivated.")
     created_at: datetime = strawberry.field(description="Created.")
     updated_at: datetime = strawberry.field(description="Last changed.")
@@ -70,6 +71,7 @@ class RegionType(Node):
             centre=centre,
             boundary=region.boundary,
             external_codes=region.external_codes,
+            aliases=list(region.aliases or []),
             is_active=region.is_active,
             created_at=region.created_at,
             updated_at=region.updated_at,

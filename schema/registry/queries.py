@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import strawberry
 
-from api.domains.registry import codes, service, statistics
+from api.domains.registry import analysis, codes, service, statistics
 from api.domains.registry.enums import (
     OrganisationKind,
     PartyOrganisationLevel,
@@ -18,7 +18,8 @@ from api.domains.registry.enums import (
 )
 from api.errors import DomainError, NotFound
 from api.pagination import page_request
-from schema.errors import NotFoundError, ValidationError, error_result
+from schema.errors import NotAllowedError, NotFoundError, ValidationError, error_result
+from schema.fast.selection import selected_below
 from schema.pagination import Connection, connection
 from schema.permissions import allow, signed_in
 from schema.registry.types import (
@@ -33,8 +34,10 @@ from schema.registry.types import (
     PartyMemberType,
     PartyOrganisationType,
     PersonNode,
+    RegistryBreakdownCell,
     RegistryChangeType,
     RegistryCount,
+    RegistryMonth,
     RegistryStatistics,
     SpecialGroupRecordType,
     VolunteerType,
@@ -88,7 +91,7 @@ class RegistryFilterInput:
 
 
 RegistryStatisticsResult = Annotated[
-    RegistryStatistics | ValidationError | NotFoundError,
+    RegistryStatistics | ValidationError | NotFoundError | NotAllowedError,
     strawberry.union("RegistryStatisticsResult", description="Counts for the map, or why not."),
 ]
 
@@ -344,10 +347,43 @@ class RegistryQuery:
         "buildings, organisations (and special groups, if yours to see) per child region.",
         extensions=READ,
     )
-    async def registry_statistics(self, info: Info, region_code: str) -> RegistryStatisticsResult:
+    async def registry_statistics(
+        self,
+        info: Info,
+        region_code: str,
+        by: Annotated[
+            list[analysis.Attribute] | None,
+            strawberry.argument(
+                description="Break down by one attribute or two (统计分析); special groups need"
+                " the special-group read role."
+            ),
+        ] = None,
+        per_child: Annotated[
+            bool, strawberry.argument(description="The breakdown per child region.")
+        ] = False,
+        trend_months: Annotated[
+            int | None,
+            strawberry.argument(description="The monthly trend of the last N months (1–36)."),
+        ] = None,
+    ) -> RegistryStatisticsResult:
+        actor = info.context.principal
+        below = selected_below(info, ())
+        wanted = below is None or bool(below & {"children", "totals"})
         try:
             found = await statistics.registry_statistics(
-                actor=info.context.principal, region_code=region_code
+                actor=actor, region_code=region_code, counts=wanted
+            )
+            cells = (
+                await analysis.breakdown(
+                    actor=actor, region_code=region_code, attributes=by, per_child=per_child
+                )
+                if by is not None
+                else []
+            )
+            months = (
+                await analysis.trend(actor=actor, region_code=region_code, months=trend_months)
+                if trend_months is not None
+                else []
             )
         except DomainError as error:
             return error_result(error)
@@ -360,6 +396,19 @@ class RegistryQuery:
             totals=[
                 RegistryCount(region_code=c.region_code, kind=c.kind, count=c.count)
                 for c in found.totals
+            ],
+            breakdown=[
+                RegistryBreakdownCell(region_code=c.region_code, values=c.values, count=c.count)
+                for c in cells
+            ],
+            trend=[
+                RegistryMonth(
+                    month=m.month,
+                    registered=m.registered,
+                    deregistered=m.deregistered,
+                    registered_at_end=m.registered_at_end,
+                )
+                for m in months
             ],
         )
 

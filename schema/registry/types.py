@@ -17,7 +17,7 @@ from uuid import UUID
 import strawberry
 from strawberry.scalars import JSON
 
-from api.domains.registry import models, service
+from api.domains.registry import analysis, models, service
 from api.domains.registry.enums import (
     ChangeAction,
     HouseholdType,
@@ -43,6 +43,11 @@ from schema.types import Info
 strawberry.enum(PersonType, name="PersonType", description="户籍, 流动 or 境外 resident.")
 strawberry.enum(RecordStatus, name="RecordStatus", description="Registered or deregistered.")
 strawberry.enum(SpecialGroup, name="SpecialGroup", description="Special groups (特殊人群).")
+strawberry.enum(
+    analysis.Attribute,
+    name="RegistryAttribute",
+    description="What a registry breakdown groups by (统计分析).",
+)
 strawberry.enum(
     Programme,
     name="Programme",
@@ -836,6 +841,28 @@ class RegistryCount:
     count: int
 
 
+@strawberry.type(description="Active records with one combination of attribute values.")
+class RegistryBreakdownCell:
+    region_code: str = strawberry.field(description="The region, or its child when per child.")
+    values: list[str] = strawberry.field(
+        description="One value per attribute asked for, in that order: an age band (0-6, 7-17,"
+        " 18-34, 35-59, 60-79, 80+), a GB/T 2261.1 sex code, a person type or special group"
+        " code (lower case), a GB/T 31000 5.17 house-use code ('' when not recorded)."
+    )
+    count: int
+
+
+@strawberry.type(description="People registered and deregistered in one month.")
+class RegistryMonth:
+    month: str = strawberry.field(description="YYYY-MM (UTC).")
+    registered: int = strawberry.field(description="People registered (created) that month.")
+    deregistered: int = strawberry.field(description="People deregistered (注销) that month.")
+    registered_at_end: int = strawberry.field(
+        description="Registered by the month's end less deregistered by then (people now in"
+        " the region; moves in or out are not replayed)."
+    )
+
+
 @strawberry.type(description="Counts for a region's map: per child region and per kind.")
 class RegistryStatistics:
     region_code: str
@@ -843,6 +870,14 @@ class RegistryStatistics:
         description="Per child region (a grid: itself) and kind."
     )
     totals: list[RegistryCount] = strawberry.field(description="Per kind for the whole region.")
+    breakdown: list[RegistryBreakdownCell] = strawberry.field(
+        default_factory=list,
+        description="Active people (houses, for house use alone) counted by the attributes of"
+        " `by`; empty without it.",
+    )
+    trend: list[RegistryMonth] = strawberry.field(
+        default_factory=list, description="The last `trendMonths` months, oldest first."
+    )
 
 
 @strawberry.type(description="A code and its name.")

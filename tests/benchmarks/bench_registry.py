@@ -25,6 +25,11 @@ STATISTICS = (
     "query($c: String!) { registryStatistics(regionCode: $c) {"
     " ... on RegistryStatistics { children { count } } } }"
 )
+BREAKDOWN = (
+    "query($c: String!, $by: [RegistryAttribute!], $per: Boolean!) {"
+    " registryStatistics(regionCode: $c, by: $by, perChild: $per) {"
+    " ... on RegistryStatistics { breakdown { regionCode values count } } } }"
+)
 SEARCH = """query($f: PersonFilterInput) {
   people(filter: $f, first: 20) { edges { node { uuid name idNumber regionCode } } } }"""
 
@@ -56,7 +61,7 @@ async def measure(
 
 
 async def run(database_url: str, people: int, runs: int) -> list[tuple[str, dict[str, float]]]:
-    from tortoise import Tortoise
+    from tortoise import Tortoise, connections
 
     from api.app import create_app
     from api.db import apply_migrations, tortoise_config
@@ -71,6 +76,12 @@ async def run(database_url: str, people: int, runs: int) -> list[tuple[str, dict
     try:
         seconds = await bulk.generate(people)
         print(f"generated {people:,} people and their places in {seconds:.0f} s")
+        from api.domains.registry import search
+
+        started = time.perf_counter()
+        await search.backfill()
+        await connections.get("default").execute_script("VACUUM ANALYZE registry_search_keys")
+        print(f"pinyin keys of every name (backfill) in {time.perf_counter() - started:.0f} s")
         district = await factories.user("district_command", bulk.DISTRICT)
         worker = await factories.user("grid_worker", f"{bulk.DISTRICT}101001001")
         from datetime import timedelta
@@ -108,6 +119,10 @@ async def run(database_url: str, people: int, runs: int) -> list[tuple[str, dict
                         [{"f": {"regionCode": bulk.DISTRICT, "text": name}} for name in names],
                     ),
                 ),
+                *[
+                    (label, await measure(client, district_token, query, variables))
+                    for label, query, variables in _pinyin_and_analysis(runs)
+                ],
                 (
                     "search: floating people aged 20-40 in the district",
                     await measure(
@@ -136,6 +151,34 @@ async def run(database_url: str, people: int, runs: int) -> list[tuple[str, dict
             ]
     finally:
         await Tortoise.close_connections()
+
+
+def _pinyin_and_analysis(runs: int) -> list[tuple[str, str, list[dict[str, Any]]]]:
+    """Pinyin searches (王某<n> are 1 in 8 people) and breakdowns of the district."""
+    numbers = [8 * k + 1 for k in range(1000, 1000 + runs)]
+    from tests.registry import bulk
+
+    district = bulk.DISTRICT
+
+    def texts(form: str) -> list[dict[str, Any]]:
+        return [{"f": {"regionCode": district, "text": form.format(n)}} for n in numbers]
+
+    def by(attributes: list[str], per_child: bool) -> list[dict[str, Any]]:
+        return [{"c": district, "by": attributes, "per": per_child}] * runs
+
+    return [
+        ("search: pinyin initials prefix (wm80001…)", SEARCH, texts("wm{}")),
+        ("search: full pinyin prefix (wangmou80001…)", SEARCH, texts("wangmou{}")),
+        ("search: characters and pinyin mixed (王mou80001…)", SEARCH, texts("王mou{}")),
+        (
+            "search: a broad pinyin prefix (wm: 1 in 8 people)",
+            SEARCH,
+            [{"f": {"regionCode": district, "text": "wm"}}] * runs,
+        ),
+        ("analysis: the district by age band", BREAKDOWN, by(["AGE_BAND"], False)),
+        ("analysis: by sex x age band, per township", BREAKDOWN, by(["SEX", "AGE_BAND"], True)),
+        ("analysis: by person type x sex", BREAKDOWN, by(["PERSON_TYPE", "SEX"], False)),
+    ]
 
 
 async def main(people: int, runs: int) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tortoise import fields
+from tortoise.contrib.postgres.fields import ArrayField
 from tortoise.models import Model
 
 from api.domains.hierarchy.enums import UrbanRural
@@ -31,6 +32,14 @@ class Region(Model):
         default=dict, description="codes in other grid schemes"
     )
     is_active = fields.BooleanField(default=True)
+    aliases = ArrayField(
+        element_type="varchar(100)",
+        default=list,
+        description="other names it goes by (简称, former names): searched, matched in addresses",
+    )
+    search_keys = fields.TextField(
+        null=True, description="pinyin search keys (api/domains/hierarchy/search.py)"
+    )
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
@@ -50,6 +59,9 @@ class Department(Model):
     )
     phone = fields.CharField(max_length=20, null=True)
     is_active = fields.BooleanField(default=True)
+    search_keys = fields.TextField(
+        null=True, description="pinyin search keys (api/domains/hierarchy/search.py)"
+    )
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 

@@ -11,10 +11,11 @@ from shapely.geometry import shape
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
-from api import geo
+from api import geo, pinyin
 from api.auth import Principal
 from api.domains.audit.service import record
 from api.domains.hierarchy import locate
+from api.domains.hierarchy import search as keys
 from api.domains.hierarchy.boundaries import check_boundary_fits
 from api.domains.hierarchy.enums import UrbanRural
 from api.domains.hierarchy.models import Department, Region
@@ -42,6 +43,7 @@ class RegionInput:
     boundary: dict[str, Any] | None = None
     external_codes: dict[str, str] | None = None
     datum: geo.Datum = geo.Datum.WGS84  # of centre and boundary; stored in WGS-84
+    aliases: list[str] | None = None  # 简称, former names
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +59,7 @@ class RegionChanges:
     boundary: dict[str, Any] | None = None
     external_codes: dict[str, str] | None = None
     datum: geo.Datum = geo.Datum.WGS84
+    aliases: list[str] | None = None
 
 
 def parse_code(code: str, *, field: str = "code") -> Level:
@@ -113,6 +116,18 @@ def check_boundary(
     for lat, lng in ((miny, minx), (maxy, maxx)):
         geo.check_point(lat, lng, field=field)
     return boundary
+
+
+MAX_ALIASES = 10
+
+
+def clean_aliases(aliases: list[str] | None) -> list[str] | None:
+    """Other names of a region (简称, former names): at most ten, each a valid name."""
+    if aliases is None:
+        return None
+    if len(aliases) > MAX_ALIASES:
+        raise ValidationFailed(f"at most {MAX_ALIASES} aliases", field="aliases")
+    return list(dict.fromkeys(clean_name(alias) for alias in aliases))
 
 
 def _check_households(households: int | None) -> None:
@@ -177,14 +192,32 @@ async def list_regions(
             raise ValidationFailed(
                 f"search is at most {MAX_SEARCH_LENGTH} characters", field="search"
             )
-        query = query.filter(Q(name__icontains=search) | Q(code__startswith=search))
+        # characters anywhere in the name, a code prefix, or pinyin (full or initials) of the
+        # name or an alias (拼音检索); exact characters first, then by code
+        query = query.filter(
+            Q(name__icontains=search) | Q(code__startswith=search) | keys.matching(search)
+        )
     if not include_inactive:
         query = query.filter(is_active=True)
     filtered = query
+    if search:
+        return await _ranked(query, page, keys.rank(pinyin.to_simplified(search)), "code"), filtered
     if page.after is not None:
         query = query.filter(code__gt=page.after)
     rows = await query.order_by("code").limit(page.first + 1)
     return make_page(rows, page, lambda region: region.code), filtered
+
+
+async def _ranked(query: Any, page: PageRequest, rank: Any, key: str) -> Page[Any]:
+    """A page of a search, exact characters first (`rank|key` cursors)."""
+    query = query.annotate(search_rank=rank)
+    if page.after is not None:
+        rank, _, after = page.after.partition("|")
+        if rank not in {"0", "1", "2"} or not after:
+            raise ValidationFailed("malformed cursor", field="after")
+        query = query.filter(Q(search_rank__gt=rank) | Q(search_rank=rank, **{f"{key}__gt": after}))
+    rows = await query.order_by("search_rank", key).limit(page.first + 1)
+    return make_page(rows, page, lambda row: f"{row.search_rank}|{getattr(row, key)}")
 
 
 async def create_region(*, actor: Principal, data: RegionInput) -> Region:
@@ -193,6 +226,7 @@ async def create_region(*, actor: Principal, data: RegionInput) -> Region:
     parent_code = parent_of(data.code)
     authorize(actor.assignments, "region", "create", at=data.code)
     name = clean_name(data.name)
+    aliases = clean_aliases(data.aliases) or []
     centre = check_centre(data.centre, data.datum)
     boundary = check_boundary(data.boundary, data.datum)
     _check_households(data.households)
@@ -231,6 +265,8 @@ async def create_region(*, actor: Principal, data: RegionInput) -> Region:
             centre_lng=centre[1] if centre else None,
             boundary=boundary,
             external_codes=data.external_codes or {},
+            aliases=aliases,
+            search_keys=keys.keys_column([name, *aliases]),
         )
         await record(
             actor=actor,
@@ -257,6 +293,8 @@ async def update_region(*, actor: Principal, code: str, changes: RegionChanges) 
     values: dict[str, Any] = {}
     if changes.name is not None:
         values["name"] = clean_name(changes.name)
+    if changes.aliases is not None:
+        values["aliases"] = clean_aliases(changes.aliases)
     for attribute in (
         "urban_rural",
         "households",
@@ -279,6 +317,7 @@ async def update_region(*, actor: Principal, code: str, changes: RegionChanges) 
             await check_boundary_fits(code, boundary)
         before = {key: getattr(region, key) for key in values}
         region.update_from_dict(values)
+        region.search_keys = keys.keys_column(keys.region_names(region))
         await region.save()
         await record(
             actor=actor,
@@ -381,17 +420,27 @@ async def list_departments(
     page: PageRequest,
     region_code: str | None = None,
     category: str | None = None,
+    search: str | None = None,
     include_inactive: bool = False,
 ) -> tuple[Page[Department], Any]:
-    """Departments in scope, ordered by id; optionally those of a region or handling a category."""
+    """Departments in scope, ordered by id; optionally those of a region or handling a category,
+    or found by name (characters, full pinyin or initials; exact characters first)."""
     query = Department.filter(readable_departments(actor))
     if region_code is not None:
         query = query.filter(region_code=region_code)
     if category is not None:
         query = query.filter(categories__contains=[category])
+    if search:
+        if len(search) > MAX_SEARCH_LENGTH:
+            raise ValidationFailed(
+                f"search is at most {MAX_SEARCH_LENGTH} characters", field="search"
+            )
+        query = query.filter(Q(name__icontains=search) | keys.matching(search))
     if not include_inactive:
         query = query.filter(is_active=True)
     filtered = query
+    if search:
+        return await _ranked(query, page, keys.rank(pinyin.to_simplified(search)), "id"), filtered
     if page.after is not None:
         try:
             after = uuid.UUID(page.after)
@@ -428,6 +477,7 @@ async def create_department(*, actor: Principal, data: DepartmentInput) -> Depar
             name=name,
             categories=categories,
             phone=data.phone,
+            search_keys=keys.keys_column([name]),
         )
         await record(
             actor=actor,
@@ -460,6 +510,7 @@ async def update_department(
         if changes.phone is not None:
             values["phone"] = changes.phone
         department.update_from_dict(values)
+        department.search_keys = keys.keys_column([department.name])
         await department.save()
         await record(
             actor=actor,

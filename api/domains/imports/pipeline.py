@@ -15,7 +15,7 @@ import contextlib
 import operator
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,6 +27,8 @@ from tortoise import connections
 from api import clock, metrics, uploads
 from api.auth import Assignment
 from api.domains.accounts.models import RoleAssignment
+from api.domains.hierarchy import addresses
+from api.domains.hierarchy import search as region_search
 from api.domains.imports import files
 from api.domains.imports.enums import (
     FINISHED,
@@ -48,6 +50,7 @@ from api.domains.imports.kinds import (
 from api.domains.imports.kinds.available import kind_of
 from api.domains.imports.models import ImportJob
 from api.domains.imports.progress import payload, publish
+from api.domains.registry import search as registry_search
 from api.domains.registry.privacy import SENSITIVE_COLUMNS
 from api.errors import NotFound, PermissionDenied
 from api.regions import Level, in_subtree, subtree_sql
@@ -136,6 +139,7 @@ class RowReader:
         cut from a prepared dict by one itemgetter."""
         records: list[tuple[Any, ...]] = []
         counts, kind, context = self.counts, self.kind, self.context
+        address_column = kind.address_column if context.place is not None else None
         # (name, position, required, max_length, parse) of the file's own columns, unpacked
         # once: attribute lookups per cell cost more than the checks themselves
         present = [
@@ -200,6 +204,13 @@ class RowReader:
                             raw[:MAX_VALUE],
                         )
                     )
+            if (
+                not row_problems
+                and address_column
+                and scope_column
+                and values.get(scope_column) is None
+            ):
+                row_problems.extend(_place(values, scope_column, address_column, context))
             if not row_problems:
                 placed = values[scope_column] if scope_column else scope
                 if not in_subtree(placed, scope):
@@ -233,7 +244,46 @@ async def _creator_assignments(job: ImportJob) -> tuple[Assignment, ...]:
     return tuple(Assignment(str(role), str(code), dept) for role, code, dept in rows)
 
 
-def _row_context(assignments: tuple[Assignment, ...], scope: str) -> RowContext:
+ADDRESS_PROBLEMS = {
+    addresses.Outcome.UNMATCHED: (RowErrorCode.UNMATCHED_ADDRESS, "names no region of {scope}"),
+    addresses.Outcome.AMBIGUOUS: (
+        RowErrorCode.AMBIGUOUS_ADDRESS,
+        "names regions {candidates} equally: give the region code",
+    ),
+    addresses.Outcome.UNCERTAIN: (
+        RowErrorCode.UNCERTAIN_ADDRESS,
+        "names too little of the way to {candidates} (confidence {confidence:.2f}):"
+        " give the region code or a fuller address",
+    ),
+}
+
+
+def _place(
+    values: dict[str, Any], scope_column: str, address_column: str, context: RowContext
+) -> list[tuple[Any, ...]]:
+    """A row with an address but no region code is placed in the region the address names
+    (地址匹配), or reported; never placed on a guess."""
+    address = values.get(address_column)
+    if address is None or context.place is None:
+        return [(scope_column, RowErrorCode.REQUIRED, "give the region code or an address", None)]
+    placement = context.place(address)
+    if placement.outcome is addresses.Outcome.PLACED:
+        values[scope_column] = placement.region_code
+        return []
+    code, reason = ADDRESS_PROBLEMS[placement.outcome]
+    message = reason.format(
+        scope=context.scope,
+        candidates=", ".join(placement.candidates),
+        confidence=placement.confidence,
+    )
+    return [(address_column, code, message, address[:MAX_VALUE])]
+
+
+def _row_context(
+    assignments: tuple[Assignment, ...],
+    scope: str,
+    place: Callable[[str], addresses.Placement] | None = None,
+) -> RowContext:
     enforcer = get_enforcer()
     memo: dict[tuple[str, Level], bool] = {}
     covering = [a for a in assignments if in_subtree(scope, a.region_code)]
@@ -244,7 +294,7 @@ def _row_context(assignments: tuple[Assignment, ...], scope: str) -> RowContext:
             memo[key] = any(enforcer.allows(a.role, level, "user", "assign_role") for a in covering)
         return memo[key]
 
-    return RowContext(scope=scope, may_assign=may_assign)
+    return RowContext(scope=scope, may_assign=may_assign, place=place)
 
 
 async def fail(job: ImportJob, reason: str) -> ImportState:
@@ -299,13 +349,16 @@ async def run(job_id: uuid.UUID, *, settings: Settings | None = None) -> ImportS
         )
     except files.FileProblem as problem:
         return await fail(job, str(problem))
+    place = None
+    if kind.address_column is not None:
+        place = (await addresses.matcher_for(job.region_code)).place
     try:
         plan = plan_columns(kind, sheet.header)
         reader = RowReader(
             kind,
             plan,
             sheet.rows,
-            context=_row_context(assignments, job.region_code),
+            context=_row_context(assignments, job.region_code, place),
             encoding=sheet.encoding,
             max_rows=settings.gridgov_max_import_rows,
         )
@@ -314,9 +367,13 @@ async def run(job_id: uuid.UUID, *, settings: Settings | None = None) -> ImportS
         connection = await _own_connection()
         try:
             async with connection.transaction():
-                return await _run_in_transaction(connection, job, kind, plan, reader, settings)
+                state = await _run_in_transaction(connection, job, kind, plan, reader, settings)
         finally:
             await connection.close()
+        # the pinyin keys of the names the job wrote (拼音检索), once its rows are committed
+        await registry_search.index_changed(since=job.started_at)
+        await region_search.backfill()
+        return state
     except files.FileProblem as problem:
         return await fail(job, str(problem))
     finally:

@@ -302,7 +302,7 @@ async def create_request(request: Request) -> Response:
             category_key=code,
             source=Source.CITIZEN,
             priority=Priority(urgency_raw),
-            region_code=await region_for(principal, lat, lng),
+            region_code=await region_for(principal, lat, lng, address),
             lat=lat if lng is not None else None,
             lng=lng if lat is not None else None,
             address=address,

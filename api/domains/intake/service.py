@@ -24,10 +24,12 @@ from api.domains.engagement.enums import Channel
 from api.domains.events import service as events
 from api.domains.events.enums import Priority, Source
 from api.domains.events.models import Event
+from api.domains.hierarchy import addresses
 from api.domains.hierarchy.locate import grid_at
 from api.domains.intake.models import WorkOrder
 from api.errors import Conflict, ErrorCode, NotAllowed, NotFound, ValidationFailed
 from api.pagination import Page, PageRequest, make_page, split_cursor
+from api.regions import in_subtree
 
 MAX_TICKET_ID = 64
 MAX_IDEMPOTENCY_KEY = 100
@@ -103,14 +105,23 @@ def _normalised(data: WorkOrderInput) -> WorkOrderInput:
     )
 
 
-async def region_for(actor: Principal, lat: float | None, lng: float | None) -> str:
-    """The grid at the point, else the integration's own region: its centre triages what
-    arrives with only an address (or a point outside every grid)."""
+async def region_for(
+    actor: Principal, lat: float | None, lng: float | None, address: str | None = None
+) -> str:
+    """The grid at the point, else the region the address names clearly enough (地址匹配),
+    else the integration's own region: its centre triages what arrives with an address that
+    names no region, names two equally or too little of the way (never placed on a guess)."""
     if lat is not None and lng is not None:
         grid = await grid_at(lat, lng)
         if grid is not None:
             return grid
-    return actor.assignments[0].region_code
+    own = actor.assignments[0].region_code
+    if address:
+        placement = (await addresses.matcher_for(own)).place(address)
+        placed = placement.region_code
+        if placement.outcome is addresses.Outcome.PLACED and placed and in_subtree(placed, own):
+            return placed
+    return own
 
 
 def request_digest(data: WorkOrderInput) -> str:
@@ -181,7 +192,8 @@ async def submit_work_order(*, actor: Principal, data: WorkOrderInput) -> Submis
                     category_key=data.category_key,
                     source=Source.HOTLINE,
                     priority=data.urgency,
-                    region_code=data.region_code or await region_for(actor, data.lat, data.lng),
+                    region_code=data.region_code
+                    or await region_for(actor, data.lat, data.lng, data.address),
                     lat=data.lat,
                     lng=data.lng,
                     address=data.address,

@@ -476,3 +476,19 @@ class RecordFile(Model):
     class Meta:
         table = "registry_files"
         indexes = (("record_id", "created_at"),)
+
+
+class SearchKey(Model):
+    """A key a person, building or organisation is found by (拼音检索): its name's characters,
+    full pinyin or initials (api/pinyin.py), kept in step with the name by
+    api/domains/registry/search.py. The key column is collated "C" so that a prefix is a range
+    of one B-tree, whatever the database's collation."""
+
+    id = fields.BigIntField(primary_key=True)
+    record_kind = fields.CharEnumField(RecordKind, max_length=24)
+    record_id = fields.UUIDField()
+    key = fields.CharField(max_length=120)
+    indexed_from = fields.CharField(max_length=120, description="the names the keys were made of")
+
+    class Meta:
+        table = "registry_search_keys"

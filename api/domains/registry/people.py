@@ -9,12 +9,13 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from redis.asyncio import Redis
-from tortoise.expressions import Q, Subquery
+from tortoise.expressions import Subquery
 from tortoise.transactions import in_transaction
 
 from api import clock, resident_ids
 from api.auth import Principal
 from api.domains.audit.models import AuditEntry
+from api.domains.registry import search
 from api.domains.registry.enums import (
     ChangeAction,
     PersonType,
@@ -42,6 +43,7 @@ from api.domains.registry.records import (
     created_changes,
     finish_update,
     keyset_page,
+    ranked_page,
     readable,
     readable_record,
     referenced_record,
@@ -381,6 +383,7 @@ async def search_people(
     """People in scope matching the filters; a lookup by whole ID number from a caller who sees
     numbers masked is counted against an hourly allowance and audited."""
     query = within_region(Person.filter(readable(actor)), filters.region_code)
+    ranked: search.Ranking | None = None
     if not filters.include_deregistered:
         query = query.filter(status=RecordStatus.ACTIVE)
     if filters.person_type:
@@ -430,11 +433,15 @@ async def search_people(
                 )
             query = query.filter(id_number=number)
         elif term:
-            query = query.filter(Q(name__startswith=term) | Q(former_name__startswith=term))
+            # characters, full pinyin or initials, by prefix (拼音检索); exact characters first
+            query = query.filter(search.matching(RecordKind.PERSON, term))
+            ranked = search.ranking(term, "name", "former_name")
     if filters.tags:
         query = query.filter(tags__contains=list(filters.tags))
     if filters.household_id:
         query = query.filter(household_id=filters.household_id)
     if filters.house_id:
         query = query.filter(house_id=filters.house_id)
+    if ranked is not None:
+        return await ranked_page(query, page, ranked), query
     return await keyset_page(query, page), query

@@ -12,6 +12,7 @@ from tortoise.expressions import Q
 
 from api.auth import Principal
 from api.domains.audit.models import AuditEntry
+from api.domains.registry import search
 from api.domains.registry.enums import (
     OrganisationKind,
     PartyOrganisationLevel,
@@ -34,6 +35,7 @@ from api.domains.registry.records import (
     MODELS,
     keyset_page,
     policy_object,
+    ranked_page,
     readable,
     readable_record,
     within_region,
@@ -86,14 +88,14 @@ async def list_records(
     elif kind is RecordKind.HOUSEHOLD and term:
         query = query.filter(Q(household_number=term) | Q(head_name__startswith=term))
     elif kind is RecordKind.BUILDING and term:
-        query = query.filter(Q(building_code=term) | Q(name__startswith=term))
+        query = query.filter(Q(building_code=term) | search.matching(kind, term))
     elif kind is RecordKind.ORGANISATION:
         if filters.kind:
             query = query.filter(kind=filters.kind)
         if filters.attention_level:
             query = query.filter(attention_level=filters.attention_level)
         if term:
-            query = query.filter(Q(credit_code=term.upper()) | Q(name__startswith=term))
+            query = query.filter(Q(credit_code=term.upper()) | search.matching(kind, term))
     elif kind is RecordKind.SPECIAL_GROUP:
         if filters.group:
             query = query.filter(group=filters.group)
@@ -103,6 +105,10 @@ async def list_records(
         query = query.filter(programme=filters.programme)
     elif kind is RecordKind.PARTY_ORGANISATION and filters.party_level:
         query = query.filter(level=filters.party_level)
+    if term and kind in (RecordKind.BUILDING, RecordKind.ORGANISATION):
+        # found by characters, full pinyin or initials (拼音检索); exact characters first
+        ranked = search.ranking(term, "name")
+        return await ranked_page(query, page, ranked), query
     return await keyset_page(query, page), query
 
 

@@ -19,6 +19,7 @@ from tortoise.transactions import in_transaction
 from api import clock
 from api.auth import Principal
 from api.domains.hierarchy.models import Region
+from api.domains.registry import search
 from api.domains.registry.enums import (
     ChangeAction,
     RecordKind,
@@ -38,6 +39,7 @@ from api.domains.registry.models import (
     Volunteer,
 )
 from api.domains.registry.review_flow import held, hold
+from api.domains.registry.search import Ranking
 from api.domains.registry.validation import field_name, text
 from api.errors import Conflict, ErrorCode, NotFound, ValidationFailed
 from api.pagination import Page, PageRequest, make_page
@@ -233,7 +235,8 @@ def created_changes(record: Model, names: Sequence[str]) -> dict[str, dict[str, 
 
 
 async def save_record(record: Model, *, kind: RecordKind) -> None:
-    """Save; a natural key taken meanwhile (or by an import) is a typed error, not a 500."""
+    """Save; a natural key taken meanwhile (or by an import) is a typed error, not a 500. A
+    named record's pinyin keys follow its names."""
     try:
         await record.save()
     except IntegrityError as error:
@@ -243,6 +246,8 @@ async def save_record(record: Model, *, kind: RecordKind) -> None:
             field=field_name(key),
             code=ErrorCode.ALREADY_EXISTS,
         ) from error
+    if kind in search.NAMED:
+        await search.keep(kind, record)
 
 
 async def check_unique(
@@ -351,6 +356,39 @@ async def keyset_page(query: QuerySet[M], page: PageRequest) -> Page[M]:
         query = query.filter(id__gt=after)
     rows = await query.order_by("id").limit(page.first + 1)
     return make_page(rows, page, lambda row: row.pk)
+
+
+async def ranked_page(query: QuerySet[M], page: PageRequest, ranking: Ranking) -> Page[M]:
+    """Keyset page of a search, exact characters first: the names equal to or starting with
+    the query's characters (ranks 0 and 1, off the name index), then the rest found by pinyin
+    (rank 2) by id, which the database reads in primary-key order probing each row's keys, so
+    a prefix matching one person in eight still stops after a page. The cursor is `rank|id`."""
+    after_rank, after_id = "", None
+    if page.after is not None:
+        after_rank, _, id_text = page.after.partition("|")
+        try:
+            after_id = uuid.UUID(id_text)
+        except ValueError as error:
+            raise ValidationFailed("malformed cursor", field="after") from error
+        if after_rank not in {"0", "1", "2"}:
+            raise ValidationFailed("malformed cursor", field="after")
+    wanted = page.first + 1
+    rows: list[Any] = []
+    if after_rank != "2":
+        named = query.filter(ranking.starts).annotate(search_rank=ranking.rank)
+        if after_id is not None:
+            named = named.filter(
+                Q(search_rank__gt=after_rank) | Q(search_rank=after_rank, id__gt=after_id)
+            )
+        rows = list(await named.order_by("search_rank", "id").limit(wanted))
+    if len(rows) < wanted:
+        rest = query.filter(~ranking.starts)
+        if after_rank == "2":
+            rest = rest.filter(id__gt=after_id)
+        for row in await rest.order_by("id").limit(wanted - len(rows)):
+            row.search_rank = "2"
+            rows.append(row)
+    return make_page(rows, page, lambda row: f"{row.search_rank}|{row.pk}")
 
 
 async def deregister(

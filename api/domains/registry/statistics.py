@@ -82,10 +82,12 @@ def statistics_sql(
     )
 
 
-async def registry_statistics(*, actor: Principal, region_code: str) -> Statistics:
+async def registry_statistics(
+    *, actor: Principal, region_code: str, counts: bool = True
+) -> Statistics:
     """Counts of people (per type), households, houses, buildings, organisations (and special
     groups and programme enrolments, for roles that may see them) per child region of
-    `region_code`."""
+    `region_code` (`counts=False`: only the checks, for a caller who wants other figures)."""
     if Level.of_code(region_code) is None:
         raise ValidationFailed(
             "malformed region code", field="regionCode", code=ErrorCode.INVALID_CODE
@@ -93,6 +95,8 @@ async def registry_statistics(*, actor: Principal, region_code: str) -> Statisti
     authorize(actor.assignments, "registry", "read", at=region_code)
     if not await Region.exists(code=region_code):
         raise NotFound("region", region_code, field="regionCode")
+    if not counts:
+        return Statistics(region_code=region_code, children=[], totals=[])
     sql = statistics_sql(
         region_code,
         with_special_groups=may_read_special_groups(actor, region_code),

@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 
 import asyncpg
 
+from api.domains.hierarchy.addresses import Placement
 from api.domains.imports.enums import ImportKind, RowErrorCode
 from api.regions import Level
 
@@ -98,6 +99,8 @@ class RowContext:
 
     scope: str
     may_assign: Callable[[str, Level], bool] = field(default=lambda role, level: True)
+    # a free-text address to the region it names (api/domains/hierarchy/addresses.py)
+    place: Callable[[str], Placement] | None = None
 
 
 @dataclass(frozen=True)
@@ -130,6 +133,8 @@ class Kind:
     # a region the row must point at (checked in SQL: exists and is active)
     region_column: ClassVar[str | None] = "region_code"
     references: ClassVar[tuple[Reference, ...]] = ()
+    # a free-text address placing a row that has no region code (地址匹配), if the kind has one
+    address_column: ClassVar[str | None] = None
 
     def finish(self, values: dict[str, Any], context: RowContext) -> list[Problem]:
         """Cross-field checks and derived values of one row (after each cell parsed)."""

@@ -39,6 +39,8 @@ class Residents(RegistryRecords):
     key = ("id_number",)
     insert_defaults: ClassVar[dict[str, str]] = {"person_type": f"'{PersonType.REGISTERED.value}'"}
     insert_fixed: ClassVar[dict[str, str]] = {"tags": "'{}'::varchar(40)[]"}
+    # no grid code: the row goes where its address says, or is reported (地址匹配)
+    address_column = "current_address"
     columns = (
         Column(
             "id_number",
@@ -52,7 +54,6 @@ class Residents(RegistryRecords):
         Column(
             "region_code",
             ("网格编码", "所属网格", "网格代码", "网格", "grid", "grid_code"),
-            required=True,
             max_length=15,
             parse=grid_code,
         ),
