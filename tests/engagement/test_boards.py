@@ -329,6 +329,7 @@ LISTED = {
             "yellowCards",
             "redCards",
             "reported",
+            "cohandled",
             "diariesWritten",
             "householdsVisited",
             "quotaShortfalls",

@@ -103,7 +103,10 @@ async def test_a_frozen_ranking_is_published_read_anonymously_and_withdrawn(
     elsewhere_board = await gql(client, PUBLIC, {"r": "410602001001"})
     assert elsewhere_board["data"]["publicRankings"]["totalCount"] == 0
     bad_region = await gql(client, PUBLIC, {"r": "41x"})
-    assert bad_region["data"] is None and bad_region["errors"]
+    assert bad_region["data"] is None and error_codes(bad_region) == ["INVALID_CODE"]
+    # a well-formed code of no region is not an empty board: a typo would look like one
+    no_region = await gql(client, PUBLIC, {"r": "410611001099"})
+    assert no_region["data"] is None and error_codes(no_region) == ["NOT_FOUND"]
 
     withdrawn = (await gql(client, WITHDRAW, {"id": str(departments.id)}, token=district))["data"]
     assert withdrawn["withdrawRanking"]["publishedAt"] is None

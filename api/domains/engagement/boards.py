@@ -27,6 +27,7 @@ from api.domains.events.enums import Action, EventStatus
 from api.domains.events.inputs import clean
 from api.domains.events.models import Category, Event, TimelineEntry
 from api.domains.hierarchy.models import Region
+from api.domains.hierarchy.service import public_region
 from api.errors import (
     Conflict,
     ErrorCode,
@@ -87,17 +88,6 @@ class BoardPage:
         return Page(items=self.items, has_next_page=self.has_next_page, key_of=lambda e: e.key)
 
 
-async def _region(region_code: str) -> str:
-    region_code = region_code.strip()
-    if Level.of_code(region_code) is None:
-        raise ValidationFailed(
-            "regionCode must be a region code", field="regionCode", code=ErrorCode.INVALID_CODE
-        )
-    if not await Region.exists(code=region_code, is_active=True):
-        raise NotFound("region", region_code, field="regionCode")
-    return region_code
-
-
 async def _cached(
     redis: Redis,
     key: str,
@@ -138,7 +128,7 @@ async def public_appeals(
     *, region_code: str, page: PageRequest, redis: Redis, cache_seconds: int
 ) -> BoardPage:
     """Closed appeals shown by their reporters' choice in the region, newest closure first."""
-    region_code = await _region(region_code)
+    region_code = await public_region(region_code)
     after = _after(page)
 
     async def produce() -> BoardPage:
@@ -228,7 +218,7 @@ async def submit_opinion(
         raise NotAllowed("opinions come from a citizen's account")
     title = _text(title, field="title", limit=MAX_TITLE)
     body = _text(body, field="body", limit=MAX_BODY)
-    region_code = await _region(region_code)
+    region_code = await public_region(region_code)
     if len(region_code) < Level.COMMUNITY.code_length:
         raise ValidationFailed("say which community it concerns", field="regionCode")
     community = ancestor_at(region_code, Level.COMMUNITY)
@@ -289,7 +279,7 @@ async def opinions_for_staff(
     *, actor: Principal, region_code: str, status: OpinionStatus | None, page: PageRequest
 ) -> tuple[Page[Opinion], Any]:
     """Opinions of the region's communities, newest first (the moderation queue)."""
-    region_code = await _region(region_code)
+    region_code = await public_region(region_code)
     authorize(actor.assignments, "opinion", "read", at=region_code)
     query = Opinion.filter(region_code__startswith=region_code)
     if status is not None:
@@ -314,7 +304,7 @@ async def public_opinions(
     cache_seconds: int,
 ) -> BoardPage:
     """Approved opinions of the region's communities, newest approval first."""
-    region_code = await _region(region_code)
+    region_code = await public_region(region_code)
     after = _after(page)
 
     async def produce() -> BoardPage:

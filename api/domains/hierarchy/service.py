@@ -149,6 +149,19 @@ def readable_regions(actor: Principal) -> Q:
     return subtree_filter(scope_prefixes(actor.assignments, "region", "read"))
 
 
+async def public_region(code: str, *, field: str = "regionCode") -> str:
+    """A region a public board (no sign-in) is asked for: a malformed code is INVALID_CODE and
+    an unknown or retired region NOT_FOUND, so that a typo is not mistaken for an empty board."""
+    code = code.strip()
+    if Level.of_code(code) is None:
+        raise ValidationFailed(
+            f"{field} must be a region code", field=field, code=ErrorCode.INVALID_CODE
+        )
+    if not await Region.exists(code=code, is_active=True):
+        raise NotFound("region", code, field=field)
+    return code
+
+
 async def get_region(*, actor: Principal, code: str) -> Region:
     """One region inside the caller's scope."""
     if Level.of_code(code) is None:

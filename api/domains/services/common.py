@@ -38,11 +38,6 @@ async def region_at(code: str, levels: set[Level], *, field: str = "regionCode")
     return code
 
 
-async def public_region(code: str) -> str:
-    """A region a public listing is asked for: any level, existing."""
-    return await region_at(code, set(Level))
-
-
 async def _keyset(
     query: QuerySet[Any], page: PageRequest, column: str, *, descending: bool
 ) -> Page[Any]:

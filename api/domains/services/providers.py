@@ -17,6 +17,7 @@ from tortoise.transactions import in_transaction
 from api import clock
 from api.auth import Principal
 from api.domains.audit.service import record
+from api.domains.hierarchy.service import public_region
 from api.domains.registry.validation import Rule, clean
 from api.domains.registry.validation import text as text_rule
 from api.domains.services import catalogue
@@ -24,7 +25,6 @@ from api.domains.services.common import (
     in_region,
     name_free,
     newest_first,
-    public_region,
     region_at,
     text,
     user_of,

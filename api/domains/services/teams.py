@@ -22,11 +22,11 @@ from api import clock
 from api.auth import Principal
 from api.domains.care.enums import HelperKind
 from api.domains.care.groups import helper_region_and_label
+from api.domains.hierarchy.service import public_region
 from api.domains.services.common import (
     in_region,
     name_free,
     newest_first,
-    public_region,
     region_at,
     text,
 )

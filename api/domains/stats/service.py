@@ -27,6 +27,7 @@ from api.domains.events.models import CardRecord, Event
 from api.domains.events.reference import _authorize_citywide
 from api.domains.events.service import readable_events
 from api.domains.hierarchy.models import Department, Region
+from api.domains.hierarchy.service import public_region
 from api.domains.stats import facts, formulas, norms, reading, statistics
 from api.domains.stats.enums import (
     BREAKDOWNS,
@@ -651,10 +652,7 @@ async def public_rankings(
     """The canonical public query of published rankings (no sign-in): those of the region and
     of the levels above it, newest period first, so a community's board shows its district's
     and city's."""
-    if Level.of_code(region_code) is None:
-        raise ValidationFailed(
-            "regionCode must be a region code", field="regionCode", code=ErrorCode.INVALID_CODE
-        )
+    region_code = await public_region(region_code)
     query = RankingSnapshot.filter(
         scope_code__in=path_codes(region_code),
         published_at__isnull=False,
