@@ -6,7 +6,7 @@ from enum import Enum
 
 import strawberry
 
-from api.domains.events import vocabulary
+from api import vocabulary
 from api.language import negotiate
 from schema.types import Info
 
@@ -52,7 +52,7 @@ def vocabulary_for(info: Info, language: Language | None, *, categories_version:
         )
     return Vocabulary(
         language=language,
-        version=vocabulary.VERSION,
+        version=vocabulary.version(),
         categories_version=categories_version,
         lists=[
             VocabularyList(

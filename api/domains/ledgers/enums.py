@@ -6,6 +6,7 @@ from enum import StrEnum
 from typing import Final
 
 from api.domains.events.enums import CategoryScheme
+from api.vocabulary import register
 
 
 class LedgerKind(StrEnum):
@@ -25,3 +26,14 @@ TITLE: Final = {
     LedgerKind.PUBLIC_OPINION: "社情民意信息台账",
     LedgerKind.DISPUTES: "矛盾纠纷排查台账",
 }
+
+
+# What the codes are called (api/vocabulary.py: the `vocabulary` query)
+register(
+    "LedgerKind",
+    LedgerKind,
+    {
+        LedgerKind.PUBLIC_OPINION: ("社情民意信息台账", "Public opinion ledger"),
+        LedgerKind.DISPUTES: ("矛盾纠纷排查台账", "Disputes ledger"),
+    },
+)

@@ -22,10 +22,9 @@ from redis.asyncio import Redis
 from tortoise import connections
 from tortoise.transactions import in_transaction
 
-from api import clock, outbox
+from api import clock, outbox, vocabulary
 from api.auth import Principal
 from api.domains.audit.service import record as audit
-from api.domains.events.vocabulary import LABELS, LANGUAGES, ZH
 from api.domains.ledgers.enums import SCHEME, TITLE, LedgerKind
 from api.domains.ledgers.models import EventLedgerExport
 from api.errors import ErrorCode, NotFound, ValidationFailed
@@ -308,10 +307,11 @@ def cells(entry: LedgerEntry, labels: dict[tuple[str, str], str]) -> list[Any]:
 
 def _labels() -> dict[tuple[str, str], str]:
     """The Chinese labels of the codes the sheet shows, from the vocabulary."""
-    found: dict[tuple[str, str], str] = {}
-    for name in ("EventSource", "EventStatus", "Card"):
-        for member, languages in LABELS[name][1].items():
-            found[(name, member.value)] = dict(zip(LANGUAGES, languages, strict=True))[ZH]
+    found = {
+        (name, member.value): vocabulary.label(name, member.value)
+        for name in ("EventSource", "EventStatus", "Card")
+        for member in vocabulary.LABELS[name][0]
+    }
     found[("Card", "none")] = ""
     return found
 

@@ -24,6 +24,7 @@ from api.domains.registry.people import _years_ago
 from api.domains.registry.privacy import may_read_special_groups
 from api.errors import ErrorCode, NotAllowed, ValidationFailed
 from api.regions import Level, child_length
+from api.vocabulary import register
 
 MAX_TREND_MONTHS: Final = 36
 # age bands (years): the lower bound of each, the last open-ended
@@ -45,6 +46,19 @@ class Attribute(StrEnum):
     PERSON_TYPE = "person_type"
     SPECIAL_GROUP = "special_group"
     HOUSE_USE = "house_use"
+
+
+register(
+    "RegistryAttribute",
+    Attribute,
+    {
+        Attribute.AGE_BAND: ("年龄段", "Age band"),
+        Attribute.SEX: ("性别", "Sex"),
+        Attribute.PERSON_TYPE: ("人口类型", "Person type"),
+        Attribute.SPECIAL_GROUP: ("特殊人群", "Special group"),
+        Attribute.HOUSE_USE: ("房屋用途", "House use"),
+    },
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from api.vocabulary import register
+
 
 class PersonType(StrEnum):
     """How a person lives in the grid (GB/T 31000 §4: 实有人口)."""
@@ -133,3 +135,25 @@ class FilingAction(StrEnum):
 
 class FilingStage(StrEnum):
     REVIEW = "review"
+
+
+# What the codes are called (api/vocabulary.py: the `vocabulary` query)
+register(
+    "RegistryPendingStatus",
+    PendingStatus,
+    {
+        PendingStatus.PENDING: ("待审核", "Awaiting review"),
+        PendingStatus.RETURNED: ("已退回", "Returned"),
+        PendingStatus.APPROVED: ("已通过", "Approved"),
+        PendingStatus.WITHDRAWN: ("已撤回", "Withdrawn"),
+    },
+)
+register(
+    "OrganisationFilingStatus",
+    FilingStatus,
+    {
+        FilingStatus.SUBMITTED: ("待审核", "Submitted"),
+        FilingStatus.FILED: ("已备案", "Filed"),
+        FilingStatus.REFUSED: ("不予备案", "Refused"),
+    },
+)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from api.vocabulary import register
+
 
 class ProviderStatus(StrEnum):
     """Whether a provider is listed (正常) or suspended after complaints (暂停)."""
@@ -32,3 +34,30 @@ class BookingStatus(StrEnum):
 
     BOOKED = "booked"
     CANCELLED = "cancelled"
+
+
+# What the codes are called (api/vocabulary.py: the `vocabulary` query)
+register(
+    "ServiceProviderStatus",
+    ProviderStatus,
+    {ProviderStatus.ACTIVE: ("正常", "Listed"), ProviderStatus.SUSPENDED: ("已暂停", "Suspended")},
+)
+register(
+    "ServiceRequestStatus",
+    ServiceRequestStatus,
+    {
+        ServiceRequestStatus.REQUESTED: ("已申请", "Requested"),
+        ServiceRequestStatus.COMPLETED: ("已完成", "Completed"),
+        ServiceRequestStatus.CANCELLED: ("已取消", "Cancelled"),
+    },
+)
+register(
+    "AppointmentSlotStatus",
+    SlotStatus,
+    {SlotStatus.OPEN: ("可预约", "Open"), SlotStatus.CANCELLED: ("已取消", "Cancelled")},
+)
+register(
+    "AppointmentBookingStatus",
+    BookingStatus,
+    {BookingStatus.BOOKED: ("已预约", "Booked"), BookingStatus.CANCELLED: ("已取消", "Cancelled")},
+)

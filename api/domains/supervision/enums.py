@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from api.vocabulary import register
+
 
 class ReportPeriod(StrEnum):
     """What an analysis report covers: an ISO week, a calendar month or a quarter (China time)."""
@@ -83,3 +85,65 @@ class ProposalOutcome(StrEnum):
     PARTLY_ADOPTED = "partly_adopted"  # 部分采纳
     NOT_ADOPTED = "not_adopted"  # 不予采纳 (the reply explained it)
     WITHDRAWN = "withdrawn"  # 撤回
+
+
+# What the codes are called (api/vocabulary.py: the `vocabulary` query)
+register(
+    "AnalysisReportPeriod",
+    ReportPeriod,
+    {
+        ReportPeriod.WEEK: ("周报", "Weekly"),
+        ReportPeriod.MONTH: ("月报", "Monthly"),
+        ReportPeriod.QUARTER: ("季报", "Quarterly"),
+    },
+)
+register(
+    "AnalysisReportStatus",
+    ReportStatus,
+    {
+        ReportStatus.DRAFT: ("起草中", "Draft"),
+        ReportStatus.IN_REVIEW: ("待审核", "In review"),
+        ReportStatus.RETURNED: ("退回修改", "Returned"),
+        ReportStatus.PUBLISHED: ("已报送", "Published"),
+    },
+)
+register(
+    "AccountabilityProposalStatus",
+    ProposalStatus,
+    {
+        ProposalStatus.RAISED: ("待答复", "Raised"),
+        ProposalStatus.REPLIED: ("已答复", "Replied"),
+        ProposalStatus.CLOSED: ("已办结", "Closed"),
+    },
+)
+register(
+    "AccountabilityTargetKind",
+    TargetKind,
+    {
+        TargetKind.REGION: ("单位", "A level's unit"),
+        TargetKind.DEPARTMENT: ("职能部门", "Department"),
+        TargetKind.ACCOUNT: ("个人", "Person"),
+    },
+)
+register(
+    "AccountabilityRequestedAction",
+    RequestedAction,
+    {
+        RequestedAction.CRITICISM: ("批评教育", "Criticism"),
+        RequestedAction.CIRCULATED_CRITICISM: ("通报批评", "Circulated criticism"),
+        RequestedAction.ADMONITORY_TALK: ("约谈", "Admonitory talk"),
+        RequestedAction.WRITTEN_EXAMINATION: ("责令书面检查", "Written self-examination"),
+        RequestedAction.ASSESSMENT_DEDUCTION: ("考核扣分", "Assessment deduction"),
+        RequestedAction.DISCIPLINARY_REFERRAL: ("移送纪检监察机关", "Disciplinary referral"),
+    },
+)
+register(
+    "AccountabilityOutcome",
+    ProposalOutcome,
+    {
+        ProposalOutcome.ADOPTED: ("采纳", "Adopted"),
+        ProposalOutcome.PARTLY_ADOPTED: ("部分采纳", "Partly adopted"),
+        ProposalOutcome.NOT_ADOPTED: ("不予采纳", "Not adopted"),
+        ProposalOutcome.WITHDRAWN: ("撤回", "Withdrawn"),
+    },
+)
