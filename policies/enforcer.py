@@ -5,7 +5,7 @@ scope rule answers "is the target inside the subtree of an assignment that may".
 per operation and never touch the database.
 
 The shipped `policy.csv` holds everywhere. Rules granted or withdrawn at run time hold in a
-region's subtree; they live in PostgreSQL (api/domains/permissions), which hands them to
+region's subtree; they live in PostgreSQL (api/domains/grants), which hands them to
 `load_stored` on start-up and on every change it hears of. A withdrawal (a deny rule) never lies
 strictly inside the subtree of a place where its role can be held, so a list's region prefixes
 stay exact (see `StoredRule`)."""
