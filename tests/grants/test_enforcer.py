@@ -74,3 +74,28 @@ def test_a_withdrawal_above_an_assignment_empties_its_scope() -> None:
     ) == ["410611002001"]
     enforcer.load_stored([])
     assert scope_prefixes(staff, "region", "read", enforcer) == ["410611001001"]
+
+
+def test_services_choosing_among_assignments_see_a_withdrawal() -> None:
+    """Not only the root-field and list checks: a service that picks which of the caller's
+    assignments may act (here: the grid a position is reported for) asks at that region."""
+    import pytest
+
+    from api.auth import Assignment, Principal
+    from api.domains.positions.service import _worker_grid
+    from api.errors import NotAllowed
+    from policies.enforcer import get_enforcer
+
+    worker = Principal(assignments=(Assignment("grid_worker", "410611001001001"),))
+    enforcer = get_enforcer()
+    assert _worker_grid(worker) == "410611001001001"
+    enforcer.load_stored(
+        [StoredRule("grid_worker", Level.GRID, "position", "report", "410611", False)]
+    )
+    try:
+        with pytest.raises(NotAllowed):
+            _worker_grid(worker)
+        elsewhere = Principal(assignments=(Assignment("grid_worker", "410602001001001"),))
+        assert _worker_grid(elsewhere) == "410602001001001"
+    finally:
+        enforcer.load_stored([])

@@ -516,7 +516,7 @@ def _may_act(actor: Principal, step: Step, holder: str, action: StepAction) -> N
         a.role == step.role
         and in_subtree(holder, a.region_code)
         and (step.department_id is None or a.department_id == step.department_id)
-        and enforcer.allows(a.role, level, "application", POLICY_ACTION[action])
+        and enforcer.allows(a.role, level, "application", POLICY_ACTION[action], at=holder)
         for a in actor.assignments
     )
     if not holds:
@@ -708,7 +708,7 @@ def _handover_communities(actor: Principal) -> list[str]:
         level = Level.of_code(a.region_code)
         if level not in (Level.COMMUNITY, Level.GRID):
             continue
-        if enforcer.allows(a.role, level, "application", "hand_over"):
+        if enforcer.allows(a.role, level, "application", "hand_over", at=a.region_code):
             found.append(ancestor_at(a.region_code, Level.COMMUNITY))
     return found
 

@@ -54,7 +54,7 @@ def may_complete(actor: Principal, *, region_code: str, department_id: object) -
     for assignment in actor.assignments:
         if not in_subtree(region_code, assignment.region_code):
             continue
-        if not enforcer.allows(assignment.role, level, TASK, "complete"):
+        if not enforcer.allows(assignment.role, level, TASK, "complete", at=region_code):
             continue
         if assignment.role != "department_staff" or assignment.department_id == department_id:
             return

@@ -284,7 +284,7 @@ def tasks_statement(
         level = Level.of_code(assignment.region_code)
         if level is None:
             continue
-        if enforcer.allows(assignment.role, level, "event", "file"):
+        if enforcer.allows(assignment.role, level, "event", "file", at=assignment.region_code):
             branches.append(
                 f'("handling_region_code"={bind(assignment.region_code)}'
                 f' AND "status" IN ({bind.each(CENTRE_STATUSES)}))'

@@ -210,7 +210,7 @@ def _authorize_citywide(actor: Principal, obj: str) -> str:
     enforcer = get_enforcer()
     for assignment in actor.assignments:
         if Level.of_code(assignment.region_code) is Level.CITY and enforcer.allows(
-            assignment.role, Level.CITY, obj, "update"
+            assignment.role, Level.CITY, obj, "update", at=assignment.region_code
         ):
             return assignment.region_code
     raise PermissionDenied(f"only a city administrator may change the {obj.replace('_', ' ')}s")

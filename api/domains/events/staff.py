@@ -52,7 +52,9 @@ async def load_staff(
     enforcer = get_enforcer()
     centre_roles: dict[str, set[Role]] = {
         code: {
-            role for role in Role if enforcer.allows(role.value, level_of(code), "event", "assign")
+            role
+            for role in Role
+            if enforcer.allows(role.value, level_of(code), "event", "assign", at=code)
         }
         for code in set(region_codes)
     }

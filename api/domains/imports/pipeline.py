@@ -291,7 +291,9 @@ def _row_context(
     def may_assign(role: str, level: Level) -> bool:
         key = (role, level)
         if key not in memo:
-            memo[key] = any(enforcer.allows(a.role, level, "user", "assign_role") for a in covering)
+            memo[key] = any(
+                enforcer.allows(a.role, level, "user", "assign_role", at=scope) for a in covering
+            )
         return memo[key]
 
     return RowContext(scope=scope, may_assign=may_assign, place=place)

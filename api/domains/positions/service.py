@@ -31,7 +31,9 @@ def _worker_grid(actor: Principal) -> str:
     enforcer = get_enforcer()
     for assignment in actor.assignments:
         level = Level.of_code(assignment.region_code)
-        if level is not None and enforcer.allows(assignment.role, level, "position", "report"):
+        if level is not None and enforcer.allows(
+            assignment.role, level, "position", "report", at=assignment.region_code
+        ):
             return assignment.region_code
     raise NotAllowed("only grid staff report positions")
 

@@ -122,7 +122,7 @@ def _raising_region(actor: Principal, action: str, target_region: str) -> str:
             for a in actor.assignments
             if a.region_code != target_region
             and in_subtree(target_region, a.region_code)
-            and enforcer.allows(a.role, level, OBJECT, action)
+            and enforcer.allows(a.role, level, OBJECT, action, at=target_region)
         ),
         key=len,
         reverse=True,
