@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from typing import Any
 
 import httpx
 
@@ -14,7 +13,6 @@ from api import clock
 from api.domains.diaries.models import HouseholdVisit, Patrol
 from tests import factories
 from tests.diaries.helpers import ERROR, GRID, person, run
-from tests.factories import gql
 
 START = (
     "mutation($c: UUID) { startPatrol(clientId: $c) { __typename"
@@ -26,11 +24,6 @@ VISIT = (
 )
 
 
-def root(body: dict[str, Any]) -> Any:
-    assert "errors" not in body, body
-    return next(iter(body["data"].values()))
-
-
 async def test_a_retried_patrol_start_with_its_client_id_starts_one_patrol(
     client: httpx.AsyncClient,
 ) -> None:
@@ -39,11 +32,9 @@ async def test_a_retried_patrol_start_with_its_client_id_starts_one_patrol(
     _, colleague = await person("grid_worker", GRID)
     client_id = str(uuid.uuid4())
 
-    results = await asyncio.gather(
-        *(gql(client, START, {"c": client_id}, token=worker) for _ in range(6))
-    )
-    assert [root(r)["__typename"] for r in results] == ["PatrolPayload"] * 6, results
-    assert {root(r)["patrol"]["id"] for r in results} == {client_id}
+    results = await asyncio.gather(*(run(client, START, worker, c=client_id) for _ in range(6)))
+    assert [r["__typename"] for r in results] == ["PatrolPayload"] * 6, results
+    assert {r["patrol"]["id"] for r in results} == {client_id}
     again = await run(client, START, worker, c=client_id)
     assert again["patrol"] == {"id": client_id, "status": "ACTIVE"}
     assert await Patrol.all().count() == 1
@@ -80,10 +71,8 @@ async def test_a_retried_visit_with_its_client_id_is_recorded_once(
         "clientId": client_id,
     }
 
-    results = await asyncio.gather(
-        *(gql(client, VISIT, {"input": visit}, token=worker) for _ in range(6))
-    )
-    assert {root(r)["visit"]["id"] for r in results} == {client_id}, results
+    results = await asyncio.gather(*(run(client, VISIT, worker, input=visit) for _ in range(6)))
+    assert {r["visit"]["id"] for r in results} == {client_id}, results
     again = await run(client, VISIT, worker, input=visit)
     assert again["visit"] == {
         "id": client_id,
