@@ -117,6 +117,11 @@ class RecordVisitInput:
         default=None,
         description="The care-group record (关爱对象) of a household member the visit was for.",
     )
+    client_id: uuid.UUID | None = strawberry.field(
+        default=None,
+        description="A client-chosen id (a UUID): a retried record with it (offline phones) "
+        "returns the same visit.",
+    )
 
 
 @strawberry.type(description="The visit as stored.")
@@ -125,7 +130,7 @@ class VisitPayload:
 
 
 VisitResult = Annotated[
-    VisitPayload | ValidationError | NotFoundError | NotAllowedError,
+    VisitPayload | ValidationError | NotFoundError | ConflictError | NotAllowedError,
     strawberry.union("VisitResult", description="Outcome of recording a visit."),
 ]
 
@@ -284,10 +289,19 @@ class DiariesMutation:
         description="Start a patrol of your grid; positions you report meanwhile are its track.",
         extensions=allow("patrol", "run"),
     )
-    async def start_patrol(self, info: Info) -> PatrolResult:
-        return PatrolPayload(
-            patrol=PatrolType.from_model(await patrols.start(actor=info.context.principal))
-        )
+    async def start_patrol(
+        self,
+        info: Info,
+        client_id: Annotated[
+            uuid.UUID | None,
+            strawberry.argument(
+                description="A client-chosen id (a UUID): a retried start with it (offline "
+                "phones) returns the same patrol."
+            ),
+        ] = None,
+    ) -> PatrolResult:
+        patrol = await patrols.start(actor=info.context.principal, client_id=client_id)
+        return PatrolPayload(patrol=PatrolType.from_model(patrol))
 
     @strawberry.mutation(
         description="End your running patrol: its track is kept, its distance measured.",
@@ -313,6 +327,7 @@ class DiariesMutation:
             care_record_id=(
                 _uuid(input.care_record_id, "care record") if input.care_record_id else None
             ),
+            client_id=input.client_id,
         )
         return VisitPayload(visit=HouseholdVisitType.from_model(visit))
 

@@ -35,7 +35,7 @@ from schema.errors import (
     ValidationError,
 )
 from schema.pagination import Connection, Counted, connection
-from schema.permissions import allow, public
+from schema.permissions import allow, public, signed_in
 from schema.scalars import parse_uuid
 from schema.types import Info
 
@@ -91,6 +91,17 @@ BindWechatResult = Annotated[
     | NotAllowedError
     | RateLimitedError,
     strawberry.union("BindWechatResult", description="Outcome of binding WeChat to a phone."),
+]
+
+
+@strawberry.type(description="The WeChat binding has ended.")
+class WechatUnbound:
+    unbound: bool = True
+
+
+UnbindWechatResult = Annotated[
+    WechatUnbound | ValidationError | NotFoundError | NotAllowedError,
+    strawberry.union("UnbindWechatResult", description="Outcome of unbinding WeChat."),
 ]
 
 
@@ -382,6 +393,15 @@ class CitizensMutation:
             city_code=city_code,
         )
         return _auth_payload(tokens)
+
+    @strawberry.mutation(
+        description="解除绑定: end your account's WeChat binding; the WeChat user can be bound "
+        "again after a fresh wechatLogin. Not bound: NOT_FOUND.",
+        extensions=signed_in(),
+    )
+    async def unbind_wechat(self, info: Info) -> UnbindWechatResult:
+        await wechat.unbind(actor=info.context.principal)
+        return WechatUnbound()
 
     @strawberry.mutation(
         description="渠道分拨: who receives a channel's new appeals in a region and below (the "

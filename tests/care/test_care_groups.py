@@ -231,3 +231,48 @@ async def test_volunteers_serve_their_own_community(client: httpx.AsyncClient, d
     )
     assert ok["helper"]["helperLabel"] == "张伟"
     assert refused["code"] == "OUTSIDE_AREA"
+
+
+async def test_a_retried_care_visit_with_its_client_id_is_recorded_once(
+    client: httpx.AsyncClient, db: None
+) -> None:
+    import asyncio
+    import uuid
+
+    await factories.region_tree()
+    _, worker = await person("grid_worker", GRID)
+    _, colleague = await person("grid_worker", GRID)
+    registered = await register_household(client, worker, members=[ELDER])
+    household = registered["household"]
+    added = first(
+        await gql(
+            client,
+            ADD,
+            {
+                "input": {
+                    "personId": household["members"][0]["uuid"],
+                    "group": "ELDERLY_ALONE",
+                    "details": {"elderlyAlone": {"isChildless": True}},
+                }
+            },
+            token=worker,
+        )
+    )
+    record_id = added["record"]["uuid"]
+    client_id = str(uuid.uuid4())
+    offline = visit(household["uuid"], record_id)
+    offline["input"]["clientId"] = client_id
+
+    results = await asyncio.gather(*(gql(client, VISIT, offline, token=worker) for _ in range(6)))
+    assert {first(r)["visit"]["id"] for r in results} == {client_id}, results
+    again = first(await gql(client, VISIT, offline, token=worker))
+    assert again["visit"] == {"id": client_id, "careRecordId": record_id}
+    taken = first(await gql(client, VISIT, offline, token=colleague))
+    assert (taken["__typename"], taken["code"], taken["field"]) == (
+        "ConflictError",
+        "ALREADY_EXISTS",
+        "clientId",
+    )
+    assert await HouseholdVisit.filter(care_record_id=record_id).count() == 1
+    overdue = first(await gql(client, OVERDUE, {"g": GRID}, token=worker))
+    assert overdue["totalCount"] == 0

@@ -19,6 +19,7 @@ from starlette.routing import Route
 
 from api import clock
 from api.domains.accounts.models import User
+from api.domains.audit.models import AuditEntry
 from api.domains.engagement.models import WechatBinding
 from api.domains.engagement.wechat import (
     Code2SessionClient,
@@ -345,3 +346,42 @@ async def test_appeals_from_an_app_session_stay_citizen_and_staff_see_wechat(
     assert (await Event.get(id=through_wechat["appeal"]["uuid"])).source == "wechat"
     assert (await Event.get(id=through_app["appeal"]["uuid"])).source == "citizen"
     assert mine["data"]["myAppeals"]["totalCount"] == 2
+
+
+UNBIND = "mutation { unbindWechat { __typename ... on Error { code field } } }"
+
+
+async def test_a_citizen_unbinds_wechat_and_the_openid_binds_again(
+    client: httpx.AsyncClient,
+) -> None:
+    await factories.region_tree()
+    token = await wechat_citizen(client, "erin", "13912340001")
+    anonymous = await gql(client, UNBIND)
+    assert anonymous["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    assert await WechatBinding.all().count() == 1
+
+    unbound = await gql(client, UNBIND, token=token)
+    assert unbound["data"]["unbindWechat"] == {"__typename": "WechatUnbound"}
+    assert await WechatBinding.all().count() == 0
+    entry = await AuditEntry.get(action="citizen.unbind_wechat")
+    account = await User.get(username="8613912340001")
+    assert (entry.object_id, entry.region_code) == (str(account.id), "4106")
+    # not bound any more: a typed error, nothing written
+    again = await gql(client, UNBIND, token=token)
+    assert again["data"]["unbindWechat"] == {
+        "__typename": "NotFoundError",
+        "code": "NOT_FOUND",
+        "field": None,
+    }
+    assert await AuditEntry.filter(action="citizen.unbind_wechat").count() == 1
+
+    # the openid is free: a fresh sign-in asks to bind, and binds to another phone
+    fresh = await wechat_login(client, "dev-erin.2")
+    assert fresh["__typename"] == "WechatBindingRequired", fresh
+    rebound = await bind(client, fresh["bindingToken"], "13912340002")
+    assert rebound["__typename"] == "AuthPayload", rebound
+    assert rebound["user"]["username"] == "8613912340002"
+    signed_in = await wechat_login(client, "dev-erin.3")
+    assert signed_in["__typename"] == "AuthPayload"
+    assert signed_in["user"]["username"] == "8613912340002"
+    assert await WechatBinding.all().count() == 1

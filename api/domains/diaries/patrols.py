@@ -17,7 +17,14 @@ from api import clock
 from api.auth import Principal
 from api.domains.diaries.enums import PatrolStatus
 from api.domains.diaries.models import HouseholdVisit, Patrol
-from api.domains.diaries.scope import check, home_grid, newest_first, readable, signed_in_user
+from api.domains.diaries.scope import (
+    check,
+    home_grid,
+    newest_first,
+    readable,
+    retried,
+    signed_in_user,
+)
 from api.domains.diaries.tracks import (
     TrackPoint,
     distance,
@@ -66,10 +73,13 @@ async def grid_shape(code: str) -> GridShape:
     return GridShape(shape(region.boundary) if region.boundary else None, centre)
 
 
-async def start(*, actor: Principal) -> Patrol:
+async def start(*, actor: Principal, client_id: uuid.UUID | None = None) -> Patrol:
     """Start a patrol of the caller's grid; one already running is a conflict (patrols of one
-    worker never overlap)."""
+    worker never overlap). A client-chosen id makes a retry (sequential or concurrent) return
+    the same patrol."""
     user_id = signed_in_user(actor)
+    if (earlier := await retried(Patrol, client_id, owner_id=user_id, noun="patrol")) is not None:
+        return earlier
     grid = home_grid(actor, "patrol", "run")
     now = clock.now()
     running = await Patrol.filter(user_id=user_id, status=PatrolStatus.ACTIVE.value).first()
@@ -77,7 +87,7 @@ async def start(*, actor: Principal) -> Patrol:
         raise Conflict(f"patrol {running.id} is still running: end it first")
     try:
         return await Patrol.create(
-            id=uuid.uuid4(),
+            id=client_id or uuid.uuid4(),
             user_id=user_id,
             region_code=grid,
             status=PatrolStatus.ACTIVE.value,
@@ -85,6 +95,11 @@ async def start(*, actor: Principal) -> Patrol:
             created_at=now,
         )
     except IntegrityError as error:  # a start at the same moment won (patrols_one_running)
+        # a concurrent retry of the same start committed first: it is this one
+        if (
+            earlier := await retried(Patrol, client_id, owner_id=user_id, noun="patrol")
+        ) is not None:
+            return earlier
         raise Conflict("a patrol of yours is already running: end it first") from error
 
 

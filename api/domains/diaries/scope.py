@@ -13,7 +13,7 @@ from tortoise.queryset import QuerySet
 
 from api import clock
 from api.auth import Principal
-from api.errors import ErrorCode, NotAllowed, NotFound, PermissionDenied, ValidationFailed
+from api.errors import Conflict, ErrorCode, NotAllowed, NotFound, PermissionDenied, ValidationFailed
 from api.flows.calendar import LOCAL
 from api.pagination import Page, PageRequest, make_page, split_cursor
 from api.regions import Level
@@ -79,6 +79,21 @@ def signed_in_user(actor: Principal) -> Any:
     if actor.user_id is None:
         raise NotAllowed("only a signed-in person may do this")
     return actor.user_id
+
+
+async def retried(
+    model: type[M], record_id: Any, *, owner_id: Any, noun: str, owner_column: str = "user_id"
+) -> M | None:
+    """The record a retried create names by its client-chosen id (offline phones): the caller's
+    own, else ALREADY_EXISTS; none without an id."""
+    if record_id is None:
+        return None
+    earlier = await model.get_or_none(id=record_id)
+    if earlier is not None and getattr(earlier, owner_column) != owner_id:
+        raise Conflict(
+            f"a {noun} with this id exists", field="clientId", code=ErrorCode.ALREADY_EXISTS
+        )
+    return earlier
 
 
 async def newest_first(

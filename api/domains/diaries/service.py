@@ -40,6 +40,7 @@ from api.domains.diaries.scope import (
     local_today,
     newest_first,
     readable,
+    retried,
     signed_in_user,
     subtree,
 )
@@ -126,7 +127,11 @@ async def write(
     community; a client-chosen id makes a retry (sequential or concurrent) return the same
     diary."""
     author_id = signed_in_user(actor)
-    if client_id is not None and (earlier := await _written(author_id, client_id)) is not None:
+    if (
+        earlier := await retried(
+            Diary, client_id, owner_id=author_id, noun="diary", owner_column="author_id"
+        )
+    ) is not None:
         return earlier
     grid = home_grid(actor, "diary", "write")
     today = local_today()
@@ -163,21 +168,13 @@ async def write(
         await _start(diary, actor=actor, stored=stored, author_id=author_id, now=now)
     except IntegrityError:
         # a concurrent retry of the same diary committed first: it is this one
-        earlier = await _written(author_id, client_id) if client_id is not None else None
+        earlier = await retried(
+            Diary, client_id, owner_id=author_id, noun="diary", owner_column="author_id"
+        )
         if earlier is None:
             raise
         return earlier
     return diary
-
-
-async def _written(author_id: uuid.UUID, diary_id: uuid.UUID) -> Diary | None:
-    """The diary a retried write names: the author's own, else a conflict."""
-    earlier = await Diary.get_or_none(id=diary_id)
-    if earlier is not None and earlier.author_id != author_id:
-        raise Conflict(
-            "a diary with this id exists", field="clientId", code=ErrorCode.ALREADY_EXISTS
-        )
-    return earlier
 
 
 async def _start(

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from tortoise import connections
+from tortoise.exceptions import IntegrityError
 from tortoise.queryset import QuerySet
 
 from api import clock
@@ -16,7 +17,7 @@ from api.auth import Principal
 from api.domains.accounts.models import RoleAssignment
 from api.domains.diaries.enums import PatrolStatus
 from api.domains.diaries.models import HouseholdAssignment, HouseholdVisit, Patrol
-from api.domains.diaries.scope import check, newest_first, signed_in_user
+from api.domains.diaries.scope import check, newest_first, retried, signed_in_user
 from api.domains.registry.enums import CARE_GROUPS, RecordStatus
 from api.domains.registry.models import Household, SpecialGroupRecord
 from api.errors import NotFound, ValidationFailed
@@ -47,10 +48,16 @@ async def record(
     notes: str,
     follow_up_needed: bool,
     care_record_id: uuid.UUID | None = None,
+    client_id: uuid.UUID | None = None,
 ) -> HouseholdVisit:
     """A visit to a household in the caller's area (outside it: OUTSIDE_AREA); with
-    `care_record_id`, paid to a member of the household in a care group (关爱走访)."""
+    `care_record_id`, paid to a member of the household in a care group (关爱走访). A
+    client-chosen id makes a retry (sequential or concurrent) return the same visit."""
     user_id = signed_in_user(actor)
+    if (
+        earlier := await retried(HouseholdVisit, client_id, owner_id=user_id, noun="visit")
+    ) is not None:
+        return earlier
     household = await _household(household_id)
     check(actor, "household_visit", "record", at=household.region_code, what="the household")
     if care_record_id is not None:
@@ -68,20 +75,27 @@ async def record(
     patrol = await Patrol.filter(
         user_id=user_id, started_at__lte=visited_at, status=PatrolStatus.ACTIVE.value
     ).first()
-    return await HouseholdVisit.create(
-        id=uuid.uuid4(),
-        household_id=household.id,
-        user_id=user_id,
-        region_code=household.region_code,
-        visited_at=visited_at,
-        minutes=minutes,
-        purpose=purpose,
-        notes=notes.strip(),
-        follow_up_needed=follow_up_needed,
-        patrol_id=patrol.id if patrol else None,
-        care_record_id=care_record_id,
-        created_at=now,
-    )
+    try:
+        return await HouseholdVisit.create(
+            id=client_id or uuid.uuid4(),
+            household_id=household.id,
+            user_id=user_id,
+            region_code=household.region_code,
+            visited_at=visited_at,
+            minutes=minutes,
+            purpose=purpose,
+            notes=notes.strip(),
+            follow_up_needed=follow_up_needed,
+            patrol_id=patrol.id if patrol else None,
+            care_record_id=care_record_id,
+            created_at=now,
+        )
+    except IntegrityError:
+        # a concurrent retry of the same visit committed first: it is this one
+        earlier = await retried(HouseholdVisit, client_id, owner_id=user_id, noun="visit")
+        if earlier is None:
+            raise
+        return earlier
 
 
 async def _care_member(household: Household, care_record_id: uuid.UUID) -> None:

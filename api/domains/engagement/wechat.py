@@ -31,7 +31,7 @@ from api.domains.audit.service import record
 from api.domains.engagement.models import WechatBinding, WechatSession
 from api.domains.engagement.service import city_of, username_for
 from api.domains.engagement.verification import PhoneVerifier
-from api.errors import Conflict, ErrorCode, NotAllowed, RateLimited, ValidationFailed
+from api.errors import Conflict, ErrorCode, NotAllowed, NotFound, RateLimited, ValidationFailed
 from api.settings import Environment, Settings
 
 log = structlog.get_logger("gridgov.wechat")
@@ -327,3 +327,24 @@ async def bind(
             field="bindingToken",
             code=ErrorCode.ALREADY_EXISTS,
         ) from error
+
+
+async def unbind(*, actor: Principal) -> None:
+    """解除绑定: the signed-in citizen's WeChat binding ends; its openid is free to be bound
+    again (after a fresh wechatLogin). Not bound: NOT_FOUND; nothing is written then."""
+    if actor.user_id is None:
+        raise NotAllowed("only a signed-in citizen may unbind WeChat")
+    async with in_transaction():
+        binding = await WechatBinding.filter(user_id=actor.user_id).select_for_update().first()
+        if binding is None:
+            raise NotFound("WeChat binding", actor.user_id)
+        await binding.delete()
+        held = await RoleAssignment.filter(user_id=actor.user_id, role=Role.CITIZEN).first()
+        await record(
+            actor=actor,
+            action="citizen.unbind_wechat",
+            object_type="user",
+            object_id=str(actor.user_id),
+            region_code=held.region_code if held is not None else "",
+            detail={"openid_sha256": hashlib.sha256(binding.openid.encode()).hexdigest()},
+        )
