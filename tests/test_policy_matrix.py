@@ -811,6 +811,24 @@ async def set_staffing_norm(
     )
 
 
+async def set_grade_bands(
+    client: httpx.AsyncClient, token: str, code: str, ctx: dict[str, Any]
+) -> dict[str, Any]:
+    return await gql(
+        client,
+        "mutation($i: GradeBandsInput!) { setGradeBands(input: $i) { __typename } }",
+        {
+            "i": {
+                "subject": "REGION",
+                "metric": "CLOSURE_RATE",
+                "effectiveFrom": "2027-01-01",
+                "bands": [{"minimum": 0, "grade": "合格"}],
+            }
+        },
+        token=token,
+    )
+
+
 async def acknowledge_spike_warning(
     client: httpx.AsyncClient, token: str, code: str, ctx: dict[str, Any]
 ) -> dict[str, Any]:
@@ -1035,6 +1053,8 @@ PROBES: list[tuple[str, str, Probe, set[Level]]] = [
     ("permission", "read", read_permission_matrix, set(ORDER)),
     ("permission", "grant", grant_permission, set(ORDER)),
     ("grid_norm", "set", set_staffing_norm, set(ORDER)),
+    # grade bands are city-wide: only a city-level assignment sets them
+    ("grade_bands", "update", set_grade_bands, {Level.CITY}),
     ("channel_rule", "set", set_channel_rule, set(ORDER)),
     ("channel_rule", "read", read_channel_rules, set(ORDER)),
     ("opinion", "read", read_opinions, set(ORDER)),

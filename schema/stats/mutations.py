@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
 import strawberry
 
-from api.domains.stats import service
-from api.domains.stats.enums import Fact
+from api.domains.stats import grades, service
+from api.domains.stats.enums import Fact, Metric, SubjectKind
 from api.errors import NotFound, ValidationFailed
 from schema.errors import ConflictError, NotFoundError, ValidationError
 from schema.permissions import allow
 from schema.scalars import parse_uuid
-from schema.stats.types import ExemptionType, ScoringRulesType
+from schema.stats.types import ExemptionType, RankingGradeBands, ScoringRulesType
 from schema.types import Info
 
 
@@ -27,6 +28,28 @@ class ScoringRulesInput:
     points: list[FactPointsInput]
     minimum_cases: int = strawberry.field(description="Fewer cases: listed, not ranked.")
     note: str = ""
+
+
+@strawberry.input(description="A grade and the lowest score that earns it.")
+class GradeBandInput:
+    minimum: float = strawberry.field(description="Lower bound of the score, inclusive.")
+    grade: str = strawberry.field(description="The grade's name, e.g. 优; 1 to 20 characters.")
+
+
+@strawberry.input(description="A new version of a kind of subject's grade bands.")
+class GradeBandsInput:
+    subject: SubjectKind
+    metric: Metric = strawberry.field(
+        description="The metric whose value is graded (one where higher is better)."
+    )
+    bands: list[GradeBandInput] = strawberry.field(description="1 to 10, in any order.")
+    effective_from: date = strawberry.field(description="In force for periods ending from then.")
+    note: str = ""
+
+
+@strawberry.type(description="The new version of the grade bands.")
+class GradeBandsPayload:
+    grade_bands: RankingGradeBands
 
 
 @strawberry.type(description="The rules now in force.")
@@ -52,6 +75,10 @@ ExemptionResult = Annotated[
     ExemptionPayload | ValidationError | NotFoundError | ConflictError,
     strawberry.union("ExemptionResult", description="Outcome of granting an exemption."),
 ]
+GradeBandsResult = Annotated[
+    GradeBandsPayload | ValidationError | NotFoundError,
+    strawberry.union("GradeBandsResult", description="Outcome of setting grade bands."),
+]
 WithdrawExemptionResult = Annotated[
     ExemptionWithdrawnPayload | ValidationError | NotFoundError,
     strawberry.union("WithdrawExemptionResult", description="Outcome of withdrawing an exemption."),
@@ -76,6 +103,24 @@ class StatsMutation:
             note=input.note,
         )
         return ScoringRulesPayload(rules=ScoringRulesType.from_rules(rules))
+
+    @strawberry.mutation(
+        description="Set a new version of the grade bands (评价等级) of a kind of subject (city "
+        "administrators and command); rankings frozen earlier keep the bands they were frozen with.",
+        extensions=allow("grade_bands", "update"),
+    )
+    async def set_grade_bands(self, info: Info, input: GradeBandsInput) -> GradeBandsResult:
+        if len(input.bands) > grades.MAX_BANDS:
+            raise ValidationFailed(f"give 1 to {grades.MAX_BANDS} bands", field="bands")
+        bands = await grades.set_bands(
+            actor=info.context.principal,
+            subject_kind=input.subject,
+            metric=input.metric,
+            bands=[(band.minimum, band.grade) for band in input.bands],
+            effective_from=input.effective_from,
+            note=input.note,
+        )
+        return GradeBandsPayload(grade_bands=RankingGradeBands.of(bands))
 
     @strawberry.mutation(
         description="申诉免责: exempt a card of an event (or, without cardId, all its overdue "

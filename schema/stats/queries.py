@@ -23,6 +23,7 @@ from schema.stats.types import (
     EventStatistics,
     ExemptionType,
     RankingEntryType,
+    RankingGradeBands,
     RankingSnapshotType,
     ScoringRulesType,
     StatisticsRow,
@@ -41,6 +42,9 @@ class RankingType:
     rules: ScoringRulesType = strawberry.field(description="The points rules used.")
     snapshot: RankingSnapshotType | None = strawberry.field(
         description="The frozen ranking this is, if it is one."
+    )
+    grade_bands: RankingGradeBands | None = strawberry.field(
+        description="The grade bands the entries are graded by (frozen ones keep theirs)."
     )
     entries: Connection[RankingEntryType]
 
@@ -174,6 +178,7 @@ class StatsQuery:
             formula_version=ranking.formula_version,
             rules=ScoringRulesType.from_rules(ranking.rules),
             snapshot=None,
+            grade_bands=RankingGradeBands.of(ranking.bands) if ranking.bands else None,
             entries=entries,
         )
 
@@ -227,6 +232,7 @@ class StatsQuery:
             formula_version=ranking.formula_version,
             rules=ScoringRulesType.from_rules(ranking.rules),
             snapshot=RankingSnapshotType.from_model(snapshot),
+            grade_bands=RankingGradeBands.of(ranking.bands) if ranking.bands else None,
             entries=entries,
         )
 

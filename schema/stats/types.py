@@ -7,7 +7,7 @@ from datetime import date, datetime
 import strawberry
 
 from api.domains.events.enums import Card, EventStatus, Stage
-from api.domains.stats import formulas, models, service, statistics
+from api.domains.stats import formulas, grades, models, service, statistics
 from api.domains.stats.enums import Fact, GroupBy, Metric, PeriodKind, SubjectKind
 from schema.stats.norms import GridNorms
 
@@ -98,6 +98,9 @@ class AssessmentFigures:
     cohandled: int = strawberry.field(
         description="协办数: the period's cases a department co-handled (departments' figures)."
     )
+    overdue: int = strawberry.field(
+        description="超期数: of the cases, those with a counted card in any stage."
+    )
     closure_rate: float | None = strawberry.field(description="结案率 = closed / cases.")
     on_time_closure_rate: float | None = strawberry.field(
         description="按期结案率 = closed on time / cases."
@@ -134,6 +137,7 @@ class AssessmentFigures:
             households_visited=f.households_visited,
             quota_shortfalls=f.quota_shortfalls,
             cohandled=f.cohandled,
+            overdue=f.overdue,
             closure_rate=formulas.closure_rate(f),
             on_time_closure_rate=formulas.on_time_closure_rate(f),
             on_time_handling_rate=formulas.on_time_handling_rate(f),
@@ -181,6 +185,9 @@ class RankingEntryType:
     label: str
     value: float | None = strawberry.field(description="The metric ranked by.")
     points: float
+    grade: str | None = strawberry.field(
+        description="评价等级 by the ranking's grade bands; null: not ranked or below every band."
+    )
     figures: AssessmentFigures
 
     @classmethod
@@ -193,6 +200,7 @@ class RankingEntryType:
             label=entry.label,
             value=ranked.value,
             points=formulas.points(ranked.figures, rules.points),
+            grade=entry.grade,
             figures=AssessmentFigures.from_figures(ranked.figures),
         )
 
@@ -207,6 +215,9 @@ class RankingSnapshotType:
     last_day: date = strawberry.field(name="to")
     formula_version: str
     rules_version: int
+    grade_bands_version: int | None = strawberry.field(
+        description="Version of the grade bands frozen with it; null: frozen before grades."
+    )
     created_at: datetime
 
     @classmethod
@@ -220,7 +231,56 @@ class RankingSnapshotType:
             last_day=snapshot.period_end,
             formula_version=snapshot.formula_version,
             rules_version=snapshot.rules_version,
+            grade_bands_version=(
+                int(snapshot.grade_bands["version"]) if snapshot.grade_bands else None
+            ),
             created_at=snapshot.created_at,
+        )
+
+
+@strawberry.type(description="A grade and the lowest score that earns it.")
+class RankingGradeBand:
+    minimum: float = strawberry.field(description="Lower bound of the score, inclusive.")
+    grade: str
+
+
+@strawberry.type(description="One version of the grade bands (评价等级) of a kind of subject.")
+class RankingGradeBands:
+    version: int
+    subject: SubjectKind
+    metric: Metric = strawberry.field(description="The metric whose value is the score graded.")
+    bands: list[RankingGradeBand] = strawberry.field(description="Highest lower bound first.")
+    effective_from: date = strawberry.field(description="In force for periods ending from then.")
+    note: str
+
+    @classmethod
+    def of(cls, bands: grades.Bands) -> RankingGradeBands:
+        return cls(
+            version=bands.version,
+            subject=bands.subject_kind,
+            metric=bands.metric,
+            bands=[RankingGradeBand(minimum=low, grade=name) for low, name in bands.bands],
+            effective_from=bands.effective_from,
+            note=bands.note,
+        )
+
+
+@strawberry.type(description="How many subjects of a frozen ranking got each grade.")
+class RankingGradeDistribution:
+    snapshot: RankingSnapshotType = strawberry.field(description="The latest frozen ranking.")
+    bands: RankingGradeBands = strawberry.field(description="The bands frozen with it.")
+    counts: list[NamedCount] = strawberry.field(description="Subjects per grade, bands' order.")
+    ungraded: int = strawberry.field(
+        description="Subjects with no grade: too few cases, no figure, or below every band."
+    )
+
+    @classmethod
+    def of(cls, item: service.GradeDistribution) -> RankingGradeDistribution:
+        return cls(
+            snapshot=RankingSnapshotType.from_model(item.snapshot),
+            bands=RankingGradeBands.of(item.bands),
+            counts=[NamedCount(name=name, count=count) for name, count in item.counts],
+            ungraded=item.ungraded,
         )
 
 
@@ -283,6 +343,10 @@ class Dashboard:
     grid_norms: GridNorms | None = strawberry.field(
         description="Grids outside their household band; households per staff member."
     )
+    grade_distributions: list[RankingGradeDistribution] = strawberry.field(
+        description="Per kind of subject, the grades of the scope's latest frozen ranking "
+        "(rankings are frozen for cities and districts)."
+    )
 
     @classmethod
     def from_dashboard(cls, board: service.Dashboard) -> Dashboard:
@@ -309,6 +373,9 @@ class Dashboard:
             workers_online=board.workers_online,
             warnings=[DashboardWarning(code=code, message=text) for code, text in board.warnings],
             grid_norms=GridNorms.of(board.grid_norms) if board.grid_norms else None,
+            grade_distributions=[
+                RankingGradeDistribution.of(item) for item in board.grade_distributions
+            ],
         )
 
 

@@ -311,6 +311,7 @@ LISTED = {
         "label",
         "value",
         "points",
+        "grade",
         "figures",
     },
     "AssessmentFigures": set(
@@ -330,6 +331,7 @@ LISTED = {
             "redCards",
             "reported",
             "cohandled",
+            "overdue",
             "diariesWritten",
             "householdsVisited",
             "quotaShortfalls",

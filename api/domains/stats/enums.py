@@ -40,6 +40,15 @@ class Metric(StrEnum):
     ACCURATE_DISPATCH_RATE = "accurate_dispatch_rate"
     SATISFACTION = "satisfaction"
     COHANDLED = "cohandled"  # 协办数: events a department co-handled (departments only)
+    # counts (higher is more work done; OVERDUE: lower is better)
+    REPORTED = "reported"  # 上报数: events a person reported (workers only)
+    FILED = "filed"  # 立案数: the period's cases
+    CLOSED = "closed"  # 结案数
+    ON_TIME = "on_time"  # 按期结案数: closed with no counted card
+    OVERDUE = "overdue"  # 超期数: cases with a counted card in any stage
+
+
+LOWER_IS_BETTER = frozenset({Metric.REWORK_RATE, Metric.OVERDUE})
 
 
 class PeriodKind(StrEnum):

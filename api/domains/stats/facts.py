@@ -147,7 +147,8 @@ per_subject AS (
          coalesce(sum(satisfaction), 0) AS rating_sum,
          count(*) FILTER (WHERE satisfaction >= {satisfied}) AS satisfied,
          coalesce(sum(yellow), 0) AS yellow_cards,
-         coalesce(sum(red), 0) AS red_cards
+         coalesce(sum(red), 0) AS red_cards,
+         count(*) FILTER (WHERE coalesce(yellow + red, 0) > 0) AS overdue
     FROM cases
     LEFT JOIN cards ON cards.event_id = cases.id
     LEFT JOIN returned ON returned.event_id = cases.id

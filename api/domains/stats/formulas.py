@@ -10,11 +10,11 @@ A rate with a zero denominator is None (no figure), never 0 or 100%."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from api.domains.stats.enums import Fact, Metric
+from api.domains.stats.enums import LOWER_IS_BETTER, Fact, Metric
 
 # Bumped whenever a formula below changes meaning; frozen rankings keep the version they used.
 FORMULA_VERSION = "2026.1"
@@ -62,6 +62,7 @@ class Figures:
     cohandled: int = (
         0  # 协办数: the period's cases a department co-handled (its part not withdrawn)
     )
+    overdue: int = 0  # 超期数: of the cases, those with a counted card in any stage
     stage_seconds: dict[str, float] = field(default_factory=dict)  # stage → total seconds
     stage_steps: dict[str, int] = field(default_factory=dict)  # stage → steps measured
 
@@ -154,8 +155,8 @@ def points(f: Figures, rules: Mapping[Fact, float]) -> float:
 def metric_value(f: Figures, metric: Metric, rules: Mapping[Fact, float]) -> float | None:
     if metric is Metric.POINTS:
         return points(f, rules)
-    if metric is Metric.COHANDLED:
-        return float(f.cohandled)
+    if metric in COUNTS:
+        return float(COUNTS[metric](f))
     return {
         Metric.CLOSURE_RATE: closure_rate,
         Metric.ON_TIME_HANDLING_RATE: on_time_handling_rate,
@@ -166,10 +167,25 @@ def metric_value(f: Figures, metric: Metric, rules: Mapping[Fact, float]) -> flo
     }[metric](f)
 
 
+COUNTS: Mapping[Metric, Callable[[Figures], int]] = {
+    Metric.COHANDLED: lambda f: f.cohandled,
+    Metric.REPORTED: lambda f: f.reported,
+    Metric.FILED: lambda f: f.cases,
+    Metric.CLOSED: lambda f: f.closed,
+    Metric.ON_TIME: lambda f: f.closed_on_time,
+    Metric.OVERDUE: lambda f: f.overdue,
+}
+
+
 def sample_size(f: Figures, metric: Metric) -> int:
     """What the minimum of cases is held against: the co-handled count for its own metric (a
-    department may co-handle many events and lead none), else the cases."""
-    return f.cohandled if metric is Metric.COHANDLED else f.cases
+    department may co-handle many events and lead none), the reports for the reported count (a
+    grid worker reports many events and is assigned few), else the cases."""
+    if metric is Metric.COHANDLED:
+        return f.cohandled
+    if metric is Metric.REPORTED:
+        return f.reported
+    return f.cases
 
 
 @dataclass(frozen=True)
@@ -192,7 +208,7 @@ def rank(
     `minimum_cases` are listed after the ranked ones as "too few cases", unranked; so are those
     without a figure for the metric (no denominator). Ties and the unranked are ordered by key,
     so the order is deterministic."""
-    lower_is_better = metric is Metric.REWORK_RATE
+    lower_is_better = metric in LOWER_IS_BETTER
     ranked: list[tuple[str, Figures, float]] = []
     unranked: list[Ranked] = []
     for key in sorted(subjects):

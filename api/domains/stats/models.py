@@ -78,6 +78,9 @@ class RankingSnapshot(Model):
     formula_version = fields.CharField(max_length=20)
     rules_version = fields.IntField()
     rules: fields.JSONField[Any] = fields.JSONField(description="points and minimum_cases used")
+    grade_bands: fields.JSONField[Any] = fields.JSONField(
+        null=True, description="the grade bands in force when frozen (version, metric, bands)"
+    )
     created_at = fields.DatetimeField()
     # 考核排队信息公开: shown to the public while published; a withdrawal keeps when it was
     published_at = fields.DatetimeField(null=True)
@@ -130,3 +133,24 @@ class StaffingNorm(Model):
 
     class Meta:
         table = "staffing_norms"
+
+
+class GradeBands(Model):
+    """One version of the grade bands (评价等级) of a kind of subject: the score is the value of
+    `metric`, and each band is a lower bound and its grade name (优/良/中/差 or the unit's own).
+    The newest version whose `effective_from` has come is in force; frozen rankings keep theirs."""
+
+    version = fields.IntField(primary_key=True)
+    subject_kind = fields.CharEnumField(SubjectKind, max_length=12)
+    metric = fields.CharField(max_length=30, description="the Metric whose value is graded")
+    bands: fields.JSONField[Any] = fields.JSONField(
+        description="[[lower bound, grade], …], highest bound first"
+    )
+    effective_from = fields.DateField()
+    note = fields.CharField(max_length=200, default="")
+    created_by_id = fields.UUIDField(null=True)
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "stats_grade_bands"
+        indexes = (("subject_kind", "effective_from"),)

@@ -28,7 +28,7 @@ from api.domains.events.reference import _authorize_citywide
 from api.domains.events.service import readable_events
 from api.domains.hierarchy.models import Department, Region
 from api.domains.hierarchy.service import public_region
-from api.domains.stats import facts, formulas, norms, reading, statistics
+from api.domains.stats import facts, formulas, grades, norms, reading, statistics
 from api.domains.stats.enums import (
     BREAKDOWNS,
     TIME_BUCKETS,
@@ -88,6 +88,7 @@ DEFAULT_RULES = Rules(
 class RankingEntry:
     ranked: Ranked
     label: str
+    grade: str | None = None  # by the ranking's grade bands; None: not graded
 
 
 @dataclass
@@ -95,6 +96,17 @@ class Ranking:
     entries: list[RankingEntry]
     rules: Rules
     formula_version: str
+    bands: grades.Bands | None = None  # the grade bands the entries were graded by
+
+
+@dataclass(frozen=True)
+class GradeDistribution:
+    """How many subjects of a frozen ranking got each grade (in the bands' order)."""
+
+    snapshot: RankingSnapshot
+    bands: grades.Bands
+    counts: list[tuple[str, int]]
+    ungraded: int  # too few cases, no figure, or below every band
 
 
 @dataclass
@@ -112,6 +124,7 @@ class Dashboard:
     workers_online: int = 0
     warnings: list[tuple[str, str]] = field(default_factory=list)  # (code, message)
     grid_norms: norms.GridNorms | None = None
+    grade_distributions: list[GradeDistribution] = field(default_factory=list)
 
 
 # ---------------------------------------------------------------- checks
@@ -297,7 +310,10 @@ async def ranking(
         facts.Population(first_day=first_day, last_day=last_day, scope_code=scope_code),
         subject_kind,
     )
-    return await _ranked(subject_kind, subjects, rules, metric, formulas.FORMULA_VERSION)
+    bands = await grades.in_force(subject_kind, last_day)
+    return await _ranked(
+        subject_kind, subjects, rules, metric, formulas.FORMULA_VERSION, bands=bands
+    )
 
 
 async def _ranked(
@@ -307,15 +323,25 @@ async def _ranked(
     metric: Metric,
     formula_version: str,
     labels: Mapping[str, str] | None = None,
+    *,
+    bands: grades.Bands | None,
 ) -> Ranking:
     ordered = formulas.rank(
         subjects, metric=metric, rules=rules.points, minimum_cases=rules.minimum_cases
     )
     names = labels if labels is not None else await _labels(kind, list(subjects))
     return Ranking(
-        entries=[RankingEntry(item, names.get(item.key, item.key)) for item in ordered],
+        entries=[
+            RankingEntry(
+                item,
+                names.get(item.key, item.key),
+                grades.grade_of(bands, item.figures, rules.minimum_cases) if bands else None,
+            )
+            for item in ordered
+        ],
         rules=rules,
         formula_version=formula_version,
+        bands=bands,
     )
 
 
@@ -481,6 +507,7 @@ async def _freeze(
         facts.Population(first_day=first_day, last_day=last_day, scope_code=scope_code), kind
     )
     labels = await _labels(kind, list(subjects))
+    bands = await grades.in_force(kind, last_day)
     try:
         async with in_transaction():
             snapshot = await RankingSnapshot.create(
@@ -493,6 +520,7 @@ async def _freeze(
                 formula_version=formulas.FORMULA_VERSION,
                 rules_version=rules.version,
                 rules=rules.as_json(),
+                grade_bands=bands.as_json() if bands else None,
                 created_at=clock.now(),
             )
             await RankingSnapshotEntry.bulk_create(
@@ -570,8 +598,43 @@ async def _frozen(snapshot: RankingSnapshot, metric: Metric) -> Ranking:
         metric,
         snapshot.formula_version,
         labels,
+        bands=_snapshot_bands(snapshot),
     )
     return ranking
+
+
+def _snapshot_bands(snapshot: RankingSnapshot) -> grades.Bands | None:
+    """The bands frozen with the ranking; none for rankings frozen before grades existed."""
+    return grades.Bands.from_json(snapshot.grade_bands) if snapshot.grade_bands else None
+
+
+async def grade_distributions(scope_code: str) -> list[GradeDistribution]:
+    """Per kind of subject, the grades of the scope's latest frozen ranking (the longest period
+    among those ending last)."""
+    result = []
+    for kind in SubjectKind:
+        snapshot = (
+            await RankingSnapshot.filter(
+                scope_code=scope_code, subject_kind=kind, grade_bands__isnull=False
+            )
+            .order_by("-period_end", "period_start")
+            .first()
+        )
+        if snapshot is None:
+            continue
+        bands = _snapshot_bands(snapshot)
+        assert bands is not None
+        minimum_cases = _snapshot_rules(snapshot).minimum_cases
+        counts = dict.fromkeys(bands.grade_names(), 0)
+        ungraded = 0
+        for entry in await RankingSnapshotEntry.filter(snapshot_id=snapshot.id):
+            grade = grades.grade_of(bands, Figures.from_json(entry.figures), minimum_cases)
+            if grade is None:
+                ungraded += 1
+            else:
+                counts[grade] += 1
+        result.append(GradeDistribution(snapshot, bands, list(counts.items()), ungraded))
+    return result
 
 
 # ---------------------------------------------------------------- rankings published to the public
@@ -767,6 +830,7 @@ async def dashboard(*, actor: Principal, scope_code: str) -> Dashboard:
         for year in await holidays.unseeded_years()
     ]
     board.grid_norms = await norms.summary(scope_code)
+    board.grade_distributions = await grade_distributions(scope_code)
     return board
 
 
