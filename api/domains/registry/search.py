@@ -5,7 +5,8 @@ rank a search by text uses.
 Keys are written with every create or rename through the services, after every import, and
 for whatever rows lack them (rows written before this table existed, or by SQL) by `backfill`,
 which `gridgov migrate` and `gridgov search-keys` run. A record's keys remember the names they
-were made from, so a stale or missing set is found by one anti-join."""
+were made from, so a stale or missing set is found by comparing a batch of records with
+their stored keys (`index`)."""
 
 from __future__ import annotations
 
