@@ -19,6 +19,7 @@ from api import clock
 from api.domains.emergencies.flow import INCIDENTS
 from api.domains.notices.models import Notice
 from api.flows import sweep
+from api.flows.calendar import LOCAL
 from api.flows.models import FlowCard
 from api.outbox import OutboxMessage
 from api.settings import Settings
@@ -236,7 +237,7 @@ async def test_a_drill_and_a_real_incident_from_phone_intake_to_end(
         assert CAP_SCHEMA.to_dict(cancelled["xml"])["msgType"] == "Cancel"
 
         # statistics count the real incident, the drill apart
-        today = clock.now().date().isoformat()
+        today = clock.now().astimezone(LOCAL).date().isoformat()  # statistics count China's days
         statistics = await call(
             http[1],
             "query($s: String!, $d: Date!) { emergencyStatistics(scope: $s, from: $d, to: $d) {"
