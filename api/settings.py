@@ -28,6 +28,20 @@ class Settings(BaseSettings):
         default=None,
         description="PostgreSQL URL; unset = start an embedded PostgreSQL under GRIDGOV_DATA_DIR",
     )
+    database_replica_url: str | None = Field(
+        default=None,
+        description="streaming replicas (comma-separated URLs) that serve stale-tolerant reads: "
+        "lists, statistics, rankings; unset = every read on the primary",
+    )
+    gridgov_replica_max_lag_seconds: float = Field(
+        default=30, gt=0, le=3600, description="a replica further behind serves no reads"
+    )
+    gridgov_read_your_writes_seconds: float = Field(
+        default=10,
+        ge=0,
+        le=600,
+        description="after a write, the writer's reads go to the primary for this long",
+    )
     redis_url: str | None = Field(
         default=None,
         description="Redis URL; unset = start an embedded Redis under GRIDGOV_DATA_DIR",
@@ -46,6 +60,13 @@ class Settings(BaseSettings):
     gridgov_db_pool_size: int = Field(default=10, ge=1, le=200)
     gridgov_principal_cache_seconds: float = Field(
         default=5, ge=0, le=60, description="0: read the session on every request"
+    )
+    gridgov_position_retention_days: int = Field(
+        default=180,
+        ge=1,
+        le=3650,
+        description="workers' positions are kept this long (whole months are dropped); patrol "
+        "tracks are kept apart, packed, for as long as their patrols",
     )
     gridgov_max_body_bytes: int = Field(default=1_048_576, ge=1024)
     gridgov_max_upload_bytes: int = Field(default=50 * 1_048_576, ge=1024, description="per file")

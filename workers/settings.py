@@ -24,6 +24,7 @@ from workers.events import (
 from workers.imports import purge_imports, requeue_imports, run_import
 from workers.ledgers import export_event_ledger, requeue_ledger_exports
 from workers.points import credit_meeting_points, freeze_points_periods
+from workers.positions import maintain_position_history
 from workers.services import remind_appointments
 from workers.stats import freeze_rankings
 from workers.triage import detect_spikes, train_classifier
@@ -80,6 +81,7 @@ class WorkerSettings:
         export_event_ledger,
         requeue_ledger_exports,
         remind_appointments,
+        maintain_position_history,
     ]
     cron_jobs: ClassVar[list[Any]] = [
         cron(prune_sessions, hour={3}, minute={17}, unique=True, run_at_startup=False),
@@ -117,6 +119,10 @@ class WorkerSettings:
         cron(train_classifier, hour={18}, minute={50}, unique=True, run_at_startup=True),
         # every five minutes: a booking is reminded a day before its slot, once
         cron(remind_appointments, minute=set(range(2, 60, 5)), unique=True, timeout=240),
+        # 04:23 China time (20:23 UTC) and at start-up: next months' position partitions made
+        # well ahead (a missing one is never an insert error: the default partition takes the
+        # rows, and the next run moves them), months past retention dropped whole
+        cron(maintain_position_history, hour={20}, minute={23}, unique=True, run_at_startup=True),
     ]
     queue_name = jobs.QUEUE
     on_startup = startup

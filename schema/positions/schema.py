@@ -28,7 +28,9 @@ class WorkerPositionType:
     at: datetime
 
     @classmethod
-    def from_model(cls, position: models.WorkerPosition) -> WorkerPositionType:
+    def from_model(
+        cls, position: models.WorkerPosition | models.LatestPosition
+    ) -> WorkerPositionType:
         return cls(
             user_id=strawberry.ID(str(position.user_id)),
             region_code=position.region_code,
@@ -43,6 +45,38 @@ class WorkerPositionType:
 class PositionPayload:
     position: WorkerPositionType
 
+
+@strawberry.input(description="A fix the phone measured (WGS-84).")
+class PositionFixInput:
+    lat: float
+    lng: float
+    accuracy: float = strawberry.field(description="Metres, 0 to 10,000.")
+    at: datetime = strawberry.field(description="When the phone measured it.")
+
+
+@strawberry.type(description="A fix of a batch that was not stored, and why.")
+class RejectedFix:
+    index: int = strawberry.field(description="Its place in the batch, from 0.")
+    field: str
+    message: str
+
+
+@strawberry.type(description="What a batch of fixes did.")
+class PositionBatchPayload:
+    stored: int = strawberry.field(description="Fixes new to the history.")
+    repeated: int = strawberry.field(
+        description="Fixes already stored (a re-sent track, or one instant sent twice)."
+    )
+    rejected: list[RejectedFix]
+    newest: WorkerPositionType | None = strawberry.field(
+        description="The newest fix this batch stored."
+    )
+
+
+PositionBatchResult = Annotated[
+    PositionBatchPayload | ValidationError | NotAllowedError,
+    strawberry.union("PositionBatchResult", description="Outcome of reporting a batch of fixes."),
+]
 
 PositionResult = Annotated[
     PositionPayload | ValidationError | NotFoundError | ConflictError | NotAllowedError,
@@ -79,3 +113,28 @@ class PositionsMutation:
             hub=info.context.hub,
         )
         return PositionPayload(position=WorkerPositionType.from_model(position))
+
+    @strawberry.mutation(
+        description=(
+            "A phone's buffered track at once (at most 1,000 fixes, up to 24 hours old): the valid"
+            " fixes are stored, the others listed; a re-sent track stores nothing twice. The"
+            " newest fix goes live when it is the worker's newest and under an hour old."
+        ),
+        extensions=allow("position", "report"),
+    )
+    async def report_positions(
+        self, info: Info, fixes: list[PositionFixInput]
+    ) -> PositionBatchResult:
+        batch = await service.report_many(
+            actor=info.context.principal,
+            fixes=[service.Fix(f.lat, f.lng, f.accuracy, f.at) for f in fixes],
+            hub=info.context.hub,
+        )
+        return PositionBatchPayload(
+            stored=batch.stored,
+            repeated=batch.repeated,
+            rejected=[
+                RejectedFix(index=r.index, field=r.field, message=r.message) for r in batch.rejected
+            ],
+            newest=None if batch.newest is None else WorkerPositionType.from_model(batch.newest),
+        )

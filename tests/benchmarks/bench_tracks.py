@@ -3,11 +3,13 @@ one 8-hour patrol's track (960 fixes, one per 30 s) read back through `patrol(id
 each request sent as GraphQL over HTTP to the app in process.
 
     python -m tests.benchmarks.bench_tracks [--workers 6000] [--points 20] [--clients 50]
-                                            [--runs 200]
+                                            [--runs 200] [--batch 120]
 
 A day of 6,000 workers at one fix per 30 s is 17.28M rows arriving at 200 rows/s on average;
 the write phase measures the rate one API process sustains (each worker sends `--points`
-fixes), which says how much of that day one process carries. The read phase times the packed
+fixes), which says how much of that day one process carries; then each worker sends a buffered
+track of `--batch` fixes through `reportPositions` (the phone that was offline), the rate the
+batch path sustains (target: >= 5,000 fixes/s through the API). The read phase times the packed
 track of an ended patrol (target: p50 < 20 ms) and, for comparison, the same track of a
 running patrol read from `worker_positions`. The app runs without its lifespan, so fixes are
 stored but not pushed to Redis.
@@ -35,6 +37,10 @@ SECRET = "test-secret-key-that-is-long-enough-for-hs256-0123456789"
 POSITION = (
     "mutation($lat: Float!, $lng: Float!, $at: DateTime!) {"
     " reportPosition(lat: $lat, lng: $lng, accuracy: 8, at: $at) { __typename } }"
+)
+BATCH = (
+    "mutation($fixes: [PositionFixInput!]!) { reportPositions(fixes: $fixes) { __typename"
+    " ... on PositionBatchPayload { stored rejected { index } } } }"
 )
 START = "mutation { startPatrol { ... on PatrolPayload { patrol { id } } } }"
 END = "mutation($id: ID!) { endPatrol(id: $id) { ... on PatrolPayload { patrol { pointCount } } } }"
@@ -101,6 +107,51 @@ async def write_phase(
     }
 
 
+async def batch_phase(
+    client: httpx.AsyncClient, tokens: list[str], batch: int, clients: int
+) -> dict[str, float]:
+    """Every worker sends a buffered track of `batch` fixes (30 s apart, the last 2 min ago)
+    through `reportPositions`; `clients` requests in flight at once."""
+    from api import clock
+
+    queue: asyncio.Queue[int] = asyncio.Queue()
+    for worker in range(len(tokens)):
+        queue.put_nowait(worker)
+    timings: list[float] = []
+    newest = clock.now().replace(microsecond=0) - timedelta(minutes=2)
+
+    async def sender() -> None:
+        while not queue.empty():
+            worker = queue.get_nowait()
+            fixes = [
+                {
+                    "lat": CENTRE[0] + step * 0.0002,
+                    "lng": CENTRE[1] + worker * 0.0001,
+                    "accuracy": 8,
+                    "at": (newest - timedelta(seconds=30 * step)).isoformat(),
+                }
+                for step in range(batch)
+            ]
+            started = time.perf_counter()
+            result = await post(client, tokens[worker], BATCH, fixes=fixes)
+            assert result["__typename"] == "PositionBatchPayload", result
+            assert result["stored"] == batch and not result["rejected"], result
+            timings.append((time.perf_counter() - started) * 1000)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(sender() for _ in range(clients)))
+    seconds = time.perf_counter() - started
+    rows = len(timings) * batch
+    return {
+        "rows": rows,
+        "requests": len(timings),
+        "seconds": round(seconds, 1),
+        "rows_per_s": round(rows / seconds),
+        "p50_ms": round(statistics.median(timings), 1),
+        "p99_ms": round(percentile(timings, 0.99), 1),
+    }
+
+
 async def read(
     client: httpx.AsyncClient, token: str, patrol_id: str, runs: int, query: str = TRACK
 ) -> dict[str, float]:
@@ -121,7 +172,7 @@ async def read(
 
 
 async def run(
-    database_url: str, workers: int, points: int, clients: int, runs: int
+    database_url: str, workers: int, points: int, clients: int, runs: int, batch: int
 ) -> dict[str, Any]:
     from tortoise import Tortoise
 
@@ -201,6 +252,7 @@ async def run(
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
             written = await write_phase(client, tokens[:workers], points, clients)
+            batched = await batch_phase(client, tokens[:workers], batch, clients)
             # One worker's 8-hour patrol: 960 fixes 30 s apart, the clock moved along.
             patroller = tokens[workers]
             started_at: datetime = clock.now()
@@ -228,6 +280,7 @@ async def run(
                 decode.append((time.perf_counter() - began) * 1000)
             return {
                 "written": written,
+                "batched": batched,
                 "running": running,
                 "ended": ended,
                 "line": line,
@@ -244,9 +297,9 @@ async def run(
         await Tortoise.close_connections()
 
 
-async def main(workers: int, points: int, clients: int, runs: int) -> None:
+async def main(workers: int, points: int, clients: int, runs: int, batch: int) -> None:
     async with scratch_database() as url:
-        figures = await run(url, workers, points, clients, runs)
+        figures = await run(url, workers, points, clients, runs, batch)
     written = figures["written"]
     day = workers * 2880
     print(
@@ -257,6 +310,13 @@ async def main(workers: int, points: int, clients: int, runs: int) -> None:
         f" {written['rows_per_s']:,} rows/s ({clients} in flight; p50 {written['p50_ms']} ms,"
         f" p99 {written['p99_ms']} ms); a day of {workers:,} workers is {day:,} rows,"
         f" {day / 86400:.0f} rows/s on average"
+    )
+    batched = figures["batched"]
+    print(
+        f"reportPositions: {batched['rows']:,} fixes in {batched['requests']:,} batches of"
+        f" {batch} in {batched['seconds']} s = {batched['rows_per_s']:,} fixes/s (target"
+        f" >= 5,000; {batched['rows_per_s'] / max(written['rows_per_s'], 1):.1f}x the single"
+        f" fix; p50 {batched['p50_ms']} ms, p99 {batched['p99_ms']} ms a batch)"
     )
     print(
         f"8-hour patrol ({figures['hours']:.0f} h, 960 fixes): packed track {figures['track_bytes']:,}"
@@ -282,5 +342,14 @@ if __name__ == "__main__":
     parser.add_argument("--points", type=int, default=20)
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--runs", type=int, default=200)
+    parser.add_argument("--batch", type=int, default=120, help="fixes per buffered track")
     arguments = parser.parse_args()
-    asyncio.run(main(arguments.workers, arguments.points, arguments.clients, arguments.runs))
+    asyncio.run(
+        main(
+            arguments.workers,
+            arguments.points,
+            arguments.clients,
+            arguments.runs,
+            arguments.batch,
+        )
+    )

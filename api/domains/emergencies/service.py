@@ -45,7 +45,7 @@ from api.domains.events import service as events
 from api.domains.events.enums import Priority
 from api.domains.intake.models import WorkOrder
 from api.domains.positions import service as positions
-from api.domains.positions.models import WorkerPosition
+from api.domains.positions.models import LatestPosition
 from api.errors import Conflict, ErrorCode, NotFound, ValidationFailed
 from api.flows import moves as flows
 from api.flows.calendar import LOCAL
@@ -718,7 +718,7 @@ async def plans_by_id(plan_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Emergenc
 
 async def workers_near(
     *, actor: Principal, incident: Incident, radius_metres: int
-) -> list[WorkerPosition]:
+) -> list[LatestPosition]:
     """The latest positions of workers under the incident's district within `radius_metres`
     of it (positions' own scope and permission apply)."""
     if not 1 <= radius_metres <= 50_000:

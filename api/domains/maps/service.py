@@ -29,7 +29,7 @@ from api.domains.events.scope import department_staff
 from api.domains.events.service import EventFilter, list_events, list_statement
 from api.domains.hierarchy.models import Compound, Region
 from api.domains.hierarchy.service import check_boundary
-from api.domains.positions.models import WorkerPosition
+from api.domains.positions.models import LatestPosition
 from api.domains.registry.enums import RecordStatus
 from api.domains.registry.models import Building, House, Person
 from api.domains.registry.records import readable
@@ -397,7 +397,7 @@ async def map_houses(
 
 async def latest_workers(
     *, actor: Principal, scope: str, area: geo.Area, since: timedelta = timedelta(hours=12)
-) -> list[WorkerPosition]:
+) -> list[LatestPosition]:
     """The latest fix of each worker under `scope` within `since`, if it lies in the area."""
     if Level.of_code(scope) is None:
         raise ValidationFailed("scope must be a region code", field="scope")
@@ -407,13 +407,12 @@ async def latest_workers(
     at = bind(clock.now() - since)
     condition = geo.area_condition(area, bind)
     rows = await connections.get("default").execute_query_dict(
-        "SELECT * FROM (SELECT DISTINCT ON (user_id) id, user_id, region_code, lat, lng,"
-        " accuracy, at, received_at FROM worker_positions"
-        f" WHERE region_code LIKE {prefix} AND at >= {at} ORDER BY user_id, at DESC) latest"
-        f" WHERE {condition} LIMIT 5000",
+        "SELECT user_id, position_id, region_code, lat, lng, accuracy, at, received_at"
+        f" FROM worker_latest_positions WHERE region_code LIKE {prefix} AND at >= {at}"
+        f" AND {condition} ORDER BY user_id LIMIT 5000",
         bind.values,
     )
-    return [WorkerPosition(**row) for row in rows]
+    return [LatestPosition(**row) for row in rows]
 
 
 # ---------------------------------------------------------------- region layers (GeoJSON)
