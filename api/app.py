@@ -26,7 +26,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
-from strawberry.http import GraphQLHTTPResponse
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
@@ -34,7 +34,7 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
 from strawberry.types import ExecutionResult
 from tortoise import connections
 
-from api import db, graphiql, metrics, multipart, tracing, uploads
+from api import db, graphiql, metrics, multipart, replicas, tracing, uploads
 from api.auth import ANONYMOUS, Principal
 from api.domains.accounts.principals import PrincipalCache, StillSignedIn
 from api.domains.accounts.service import principal_for_token
@@ -58,10 +58,13 @@ from api.errors import NotFound, Unauthenticated
 from api.feeds import wire
 from api.observability import ObserveRequests
 from api.realtime import Hub, OutboxRelay, namespace_of
+from api.replicas import Replicas
 from api.settings import Settings, get_settings
 from policies.enforcer import PolicyEnforcer, get_enforcer
 from schema import build_schema
+from schema import replicas as replica_reads
 from schema.context import Context
+from schema.dataloaders import Loaders
 from schema.extensions import coded
 from schema.realtime.sharing import frames
 
@@ -76,6 +79,7 @@ class Resources:
     enforcer: PolicyEnforcer
     hub: Hub
     principals: PrincipalCache
+    replicas: Replicas
 
 
 def bearer_token(value: str | None) -> str | None:
@@ -181,6 +185,39 @@ class GridGovGraphQL(GraphQL[Context, None]):
             ]
         return await super().process_result(request, result)
 
+    async def execute_single(
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        sub_response: Any,
+        context: Context,
+        root_value: None,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        """Run the operation; one a replica could not answer (gone, or it tried to write) is
+        run again on the primary, so the client never sees the replica's failure."""
+        attempt = replica_reads.Attempt()
+        token = replica_reads.ATTEMPT.set(attempt)
+        try:
+            result = await super().execute_single(
+                request, request_adapter, sub_response, context, root_value, request_data
+            )
+            if attempt.failed is not None:
+                log.info(
+                    "read run again on the primary",
+                    replica=attempt.alias,
+                    because=attempt.failed,
+                    operation=request_data.operation_name,
+                )
+                attempt.primary_only, attempt.failed = True, None
+                context.loaders = Loaders()  # nothing the replica gave may be reused
+                result = await super().execute_single(
+                    request, request_adapter, sub_response, context, root_value, request_data
+                )
+            return result
+        finally:
+            replica_reads.ATTEMPT.reset(token)
+
     def encode_json(self, data: object) -> str:
         # orjson, and a live message's result encoded once for all who selected it alike
         return frames.encode(data)
@@ -209,6 +246,7 @@ class GridGovGraphQL(GraphQL[Context, None]):
             throttle=resources.throttle,
             enforcer=resources.enforcer,
             hub=resources.hub,
+            replicas=resources.replicas,
             principal=principal,
             auth_error=auth_error,
         )
@@ -471,6 +509,14 @@ def create_app(
         principals=PrincipalCache(
             settings.database_url, seconds=settings.gridgov_principal_cache_seconds
         ),
+        replicas=Replicas(
+            replicas.urls(settings.database_replica_url),
+            redis,
+            pool_size=settings.gridgov_db_pool_size,
+            max_lag_seconds=settings.gridgov_replica_max_lag_seconds,
+            read_your_writes_seconds=settings.gridgov_read_your_writes_seconds,
+            namespace=namespace_of(settings.database_url),
+        ),
     )
     relay = OutboxRelay(settings.database_url, resources.hub)
     permissions = PermissionWatcher(settings.database_url, resources.enforcer)
@@ -484,6 +530,7 @@ def create_app(
             pool_size=settings.gridgov_db_pool_size,
             check_migrations=check_migrations,
         )
+        await resources.replicas.start()
         await resources.hub.start()
         await relay.start()
         await resources.principals.start()
@@ -505,6 +552,7 @@ def create_app(
             await resources.principals.stop()
             await relay.stop()
             await resources.hub.stop()
+            await resources.replicas.stop()
             await redis.aclose()
             await db.close_database()
 

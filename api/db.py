@@ -7,6 +7,7 @@ from typing import Any
 
 import asyncpg
 from tortoise import Tortoise
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.connection import get_connection
 from tortoise.context import TortoiseContext
 from tortoise.migrations.api import migrate as migrate_api
@@ -111,6 +112,26 @@ def __getattr__(name: str) -> Any:
             raise RuntimeError("set DATABASE_URL to run tortoise's own CLI")
         return tortoise_config(url)
     raise AttributeError(name)
+
+
+def replica_client(url: str, *, pool_size: int) -> BaseDBAsyncClient:
+    """A pool to a streaming replica (api/replicas.py decides which reads use it). Kept out of
+    Tortoise's config: a second configured connection would make every transaction opened
+    without a connection name ambiguous. Named `default` because that is the connection it
+    stands in for, so a transaction begun inside a replica's read stays on it. Connects on first
+    use: a replica down at start-up does not stop the API."""
+    from tortoise.backends.base.config_generator import expand_db_url
+
+    info = expand_db_url(url)
+    engine = import_module(info["engine"])
+    credentials = {
+        **info["credentials"],
+        "minsize": 0,
+        "maxsize": pool_size,
+        "connection_class": PooledConnection,
+    }
+    client: BaseDBAsyncClient = engine.client_class(connection_name="default", **credentials)
+    return client
 
 
 async def pending_migrations(config: dict[str, Any]) -> list[str]:

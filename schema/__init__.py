@@ -64,6 +64,7 @@ from schema.registry.filings import FilingsMutation, FilingsQuery
 from schema.registry.mutations import RegistryMutation
 from schema.registry.queries import RegistryQuery
 from schema.registry.review import ReviewMutation, ReviewQuery
+from schema.replicas import ReplicaReads
 from schema.services.mutations import ServicesMutation
 from schema.services.queries import ServicesQuery
 from schema.stats.mutations import StatsMutation
@@ -200,6 +201,9 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             validate=validate,
         ),
         lambda: ErrorCodes(mask=settings.is_production),
+        # its execute phase ends inside ErrorCodes' operation phase: a replica's failure is
+        # taken back (the view runs the operation again on the primary) before errors are coded
+        ReplicaReads,
     ]
     schema = strawberry.Schema(
         query=Query,

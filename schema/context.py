@@ -13,6 +13,7 @@ from api.auth import ANONYMOUS, Principal
 from api.domains.accounts.principals import StillSignedIn
 from api.domains.accounts.throttle import LoginThrottle
 from api.realtime import Hub
+from api.replicas import Replicas
 from api.settings import Settings
 from policies.enforcer import PolicyEnforcer
 from schema.dataloaders import Loaders
@@ -29,6 +30,7 @@ class Context:
     auth_error: str | None = None  # why the credentials sent were refused
     loaders: Loaders = field(default_factory=Loaders)
     hub: Hub | None = None
+    replicas: Replicas | None = None  # streaming replicas for stale-tolerant reads
     # set by the websocket handler from the connection_init payload
     connection_params: dict[str, Any] | None = None
     subscriptions: int = 0  # live on this connection (the context lives as long as it)
