@@ -50,6 +50,7 @@ from api.domains.imports import service as imports
 from api.domains.intake import open311
 from api.domains.ledgers import service as ledgers
 from api.domains.meetings import service as meetings
+from api.domains.points import posts as points_posts
 from api.domains.registry import files as registry_files
 from api.domains.supervision import reports as analysis_reports
 from api.domains.supervision.workbook import figures_workbook
@@ -405,6 +406,16 @@ download_event_ledger = stored_file(
 )
 
 
+async def download_claim_photo(request: Request) -> Response:
+    """A photo of a welfare-post claim's evidence, to the member and the staff who check it."""
+    index = request.path_params["index"]
+    return await stored_file(
+        lambda actor, claim_id: points_posts.evidence_file(
+            actor=actor, claim_id=claim_id, index=index
+        )
+    )(request)
+
+
 async def _caller(request: Request) -> Principal | None:
     """Who sends a download request, by the same credentials as /graphql (None: nobody)."""
     resources: Resources = request.app.state.resources
@@ -567,6 +578,7 @@ def create_app(
             Route("/announcement-files/{file_id}", download_notice_file),
             Route("/project-attachments/{file_id}", download_project_attachment),
             Route("/approval-files/{file_id}", download_approval_file),
+            Route("/claim-photos/{file_id}/{index:int}", download_claim_photo),
             Route("/exports/hazard-ledger/{file_id}", download_hazard_ledger),
             Route("/exports/event-ledger/{file_id}", download_event_ledger),
             Mount("/open311/v2", routes=open311.routes()),

@@ -213,3 +213,7 @@ class Loaders:
     @cached_property
     def points_balance(self) -> DataLoader[points.BalanceKey, Totals]:
         return DataLoader(load_fn=points.load_balances)
+
+    @cached_property
+    def points_steps(self) -> DataLoader[uuid.UUID, list[FlowStep]]:
+        return DataLoader(load_fn=points.load_steps)

@@ -595,6 +595,183 @@ async def freeze_points_period(
     )
 
 
+async def _points_member(code: str, *, token: str | None = None, status: str = "linked") -> Any:
+    """A member in community `code`; of the token's account when given (one per account)."""
+    from api import auth
+    from api.domains.points.models import PointsMember
+    from tests.conftest import TEST_SECRET
+
+    user_id = auth.decode_access_token(token, secret=TEST_SECRET)[0] if token else None
+    if user_id is not None and (mine := await PointsMember.get_or_none(user_id=user_id)):
+        return mine
+    return await PointsMember.create(
+        id=uuid.uuid4(),
+        user_id=user_id,
+        kind="party_member",
+        status=status,
+        name="党员",
+        region_code=code,
+        created_at=clock.now(),
+    )
+
+
+async def _welfare_post(code: str) -> Any:
+    from api.domains.points.models import WelfarePost
+
+    now = clock.now()
+    return await WelfarePost.create(
+        id=uuid.uuid4(),
+        region_code=code,
+        title="助老送餐",
+        starts_at=now,
+        ends_at=now + timedelta(days=1),
+        slots=5,
+        points=1,
+        status="open",
+        created_at=now,
+    )
+
+
+async def _pledge(code: str) -> Any:
+    """A pledge of a period long over, awaiting its rating."""
+    from api.domains.points.models import Pledge
+    from api.domains.points.periods import ends_at
+
+    member = await _points_member(code)
+    return await Pledge.create(
+        id=uuid.uuid4(),
+        member_id=member.id,
+        region_code=code,
+        period_key="2020Q1",
+        text="清理楼道小广告",
+        keep_until=ends_at("2020Q1"),
+        status="made",
+        created_at=clock.now(),
+    )
+
+
+async def read_welfare_posts(
+    client: httpx.AsyncClient, token: str, code: str, ctx: dict[str, Any]
+) -> dict[str, Any]:
+    return await gql(
+        client,
+        "query($c: String!) { welfarePosts(regionCode: $c, openOnly: false) { totalCount } }",
+        {"c": code},
+        token=token,
+    )
+
+
+async def confirm_points_member(
+    client: httpx.AsyncClient, token: str, code: str, ctx: dict[str, Any]
+) -> dict[str, Any]:
+    member = await _points_member(code, status="pending")
+    return await gql(
+        client,
+        "mutation($id: ID!) { confirmPointsMember(id: $id) { __typename } }",
+        {"id": str(member.id)},
+        token=token,
+    )
+
+
+async def claim_welfare_post(
+    client: httpx.AsyncClient, token: str, code: str, ctx: dict[str, Any]
+) -> dict[str, Any]:
+    await _points_member(code, token=token)
+    post = await _welfare_post(code)
+    return await gql(
+        client,
+        "mutation($id: ID!) { claimWelfarePost(postId: $id) { __typename } }",
+        {"id": str(post.id)},
+        token=token,
+    )
+
+
+async def verify_post_claim(
+    client: httpx.AsyncClient, token: str, code: str, ctx: dict[str, Any]
+) -> dict[str, Any]:
+    from api.domains.points.models import PostClaim
+
+    member, post = await _points_member(code), await _welfare_post(code)
+    claim = await PostClaim.create(
+        id=uuid.uuid4(),
+        post_id=post.id,
+        member_id=member.id,
+        region_code=code,
+        title=post.title,
+        do_until=post.ends_at,
+        status="done",
+        done_at=clock.now(),
+        created_at=clock.now(),
+    )
+    return await gql(
+        client,
+        'mutation($id: ID!) { verifyPostClaim(id: $id, remark: "属实") { __typename } }',
+        {"id": str(claim.id)},
+        token=token,
+    )
+
+
+async def read_member_ledger(
+    client: httpx.AsyncClient, token: str, code: str, ctx: dict[str, Any]
+) -> dict[str, Any]:
+    member = await _points_member(code)
+    return await gql(
+        client,
+        "query($id: ID!) { memberLedger(memberId: $id) { totalCount } }",
+        {"id": str(member.id)},
+        token=token,
+    )
+
+
+async def adjust_points(
+    client: httpx.AsyncClient, token: str, code: str, ctx: dict[str, Any]
+) -> dict[str, Any]:
+    member = await _points_member(code)
+    return await gql(
+        client,
+        'mutation($id: ID!, $r: UUID!) { adjustPoints(input: {memberId: $id, points: "1",'
+        ' reason: "服务", requestId: $r}) { __typename } }',
+        {"id": str(member.id), "r": str(uuid.uuid4())},
+        token=token,
+    )
+
+
+async def follow_up_pledge(
+    client: httpx.AsyncClient, token: str, code: str, ctx: dict[str, Any]
+) -> dict[str, Any]:
+    pledge = await _pledge(code)
+    return await gql(
+        client,
+        'mutation($id: ID!) { followUpPledge(id: $id, note: "在推进") { __typename } }',
+        {"id": str(pledge.id)},
+        token=token,
+    )
+
+
+async def rate_pledge(
+    client: httpx.AsyncClient, token: str, code: str, ctx: dict[str, Any]
+) -> dict[str, Any]:
+    pledge = await _pledge(code)
+    return await gql(
+        client,
+        "mutation($id: ID!) { ratePledge(id: $id, branchScore: 4) { __typename } }",
+        {"id": str(pledge.id)},
+        token=token,
+    )
+
+
+async def rate_pledge_as_resident(
+    client: httpx.AsyncClient, token: str, code: str, ctx: dict[str, Any]
+) -> dict[str, Any]:
+    pledge = await _pledge(code)
+    return await gql(
+        client,
+        "mutation($id: ID!) { ratePledgeAsResident(id: $id, score: 4) { __typename } }",
+        {"id": str(pledge.id)},
+        token=token,
+    )
+
+
 async def read_hazard_ledger(
     client: httpx.AsyncClient, token: str, code: str, ctx: dict[str, Any]
 ) -> dict[str, Any]:
@@ -1029,6 +1206,16 @@ PROBES: list[tuple[str, str, Probe, set[Level]]] = [
     ("post_claim", "read", read_post_claims, set(ORDER)),
     ("pledge", "read", read_pledges, set(ORDER)),
     ("points_period", "freeze", freeze_points_period, {Level.COMMUNITY}),
+    ("welfare_post", "read", read_welfare_posts, set(ORDER)),
+    # members, claims and pledges belong to a community: elsewhere there is none to act on
+    ("points_member", "confirm", confirm_points_member, {Level.COMMUNITY}),
+    ("post_claim", "claim", claim_welfare_post, {Level.COMMUNITY}),
+    ("post_claim", "verify", verify_post_claim, {Level.COMMUNITY}),
+    ("points", "read", read_member_ledger, {Level.COMMUNITY}),
+    ("points", "adjust", adjust_points, {Level.COMMUNITY}),
+    ("pledge", "follow_up", follow_up_pledge, {Level.COMMUNITY}),
+    ("pledge", "rate", rate_pledge, {Level.COMMUNITY}),
+    ("pledge_rating", "rate", rate_pledge_as_resident, {Level.COMMUNITY}),
     ("inspection", "read", read_hazard_ledger, set(ORDER)),
     ("care_visit_rule", "update", set_care_visit_rule, set(ORDER)),
     ("ledger", "read", read_event_ledger, set(ORDER)),

@@ -23,7 +23,7 @@ from workers.events import (
 )
 from workers.imports import purge_imports, requeue_imports, run_import
 from workers.ledgers import export_event_ledger, requeue_ledger_exports
-from workers.points import credit_meeting_points, freeze_points_periods
+from workers.points import credit_event_points, credit_meeting_points, freeze_points_periods
 from workers.positions import maintain_position_history
 from workers.services import remind_appointments
 from workers.stats import freeze_rankings
@@ -77,6 +77,7 @@ class WorkerSettings:
         train_classifier,
         detect_spikes,
         credit_meeting_points,
+        credit_event_points,
         requeue_exports,
         export_event_ledger,
         requeue_ledger_exports,
@@ -99,6 +100,7 @@ class WorkerSettings:
         # 01:45 China time (17:45 UTC): the quarter that ended, once per community
         # 01:20 China time (17:20 UTC), before the quarter's freeze; at start-up too
         cron(credit_meeting_points, hour={17}, minute={20}, unique=True, run_at_startup=True),
+        cron(credit_event_points, hour={17}, minute={25}, unique=True, run_at_startup=True),
         cron(freeze_points_periods, hour={17}, minute={45}, unique=True, run_at_startup=True),
         cron(requeue_imports, second={30}, unique=True, timeout=50),
         cron(requeue_exports, second={40}, unique=True, timeout=50),

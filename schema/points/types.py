@@ -18,6 +18,7 @@ from api.domains.points.models import (
     WelfarePost,
 )
 from api.domains.points.periods import bounds
+from api.flows.models import FlowStep
 from schema.hierarchy.types import GeoPoint
 from schema.types import Info
 
@@ -111,6 +112,42 @@ class WelfarePostType:
         )
 
 
+@strawberry.type(description="A step of a claim's or a pledge's history (跟踪问诺 included).")
+class PointsStep:
+    action: str
+    actor_label: str
+    from_status: str | None
+    to_status: str | None
+    note: str
+    at: datetime
+
+    @classmethod
+    def from_model(cls, step: FlowStep) -> PointsStep:
+        return cls(
+            action=step.action,
+            actor_label=step.actor_label,
+            from_status=step.from_status,
+            to_status=step.to_status,
+            note=step.note,
+            at=step.at,
+        )
+
+
+async def _timeline(info: Info, record_id: strawberry.ID) -> list[PointsStep]:
+    steps = await info.context.loaders.points_steps.load(uuid.UUID(str(record_id)))
+    return [PointsStep.from_model(step) for step in steps]
+
+
+@strawberry.type(description="A photo of a claim's evidence.")
+class ClaimPhoto:
+    url: str = strawberry.field(
+        description="Download with the same credentials (the member and the checking staff)."
+    )
+    content_type: str
+    size: int
+    filename: str
+
+
 @strawberry.type(name="PostClaim", description="A member's claim of a post.")
 class PostClaimType:
     uuid: strawberry.ID
@@ -123,11 +160,16 @@ class PostClaimType:
     card: str
     evidence: str
     photo_count: int
+    photos: list[ClaimPhoto] = strawberry.field(description="The evidence photos.")
     location: GeoPoint | None
     done_at: datetime | None
     remark: str
     verified_at: datetime | None
     version: int
+
+    @strawberry.field(description="Claimed, completed, returned, verified: oldest first.")
+    async def timeline(self, info: Info) -> list[PointsStep]:
+        return await _timeline(info, self.uuid)
 
     @classmethod
     def from_model(cls, claim: PostClaim) -> PostClaimType:
@@ -142,6 +184,15 @@ class PostClaimType:
             card=claim.card,
             evidence=claim.evidence,
             photo_count=len(claim.evidence_files),
+            photos=[
+                ClaimPhoto(
+                    url=f"/claim-photos/{claim.id}/{index}",
+                    content_type=found["content_type"],
+                    size=found["size"],
+                    filename=found["filename"],
+                )
+                for index, found in enumerate(claim.evidence_files)
+            ],
             location=_point(claim.lat, claim.lng),
             done_at=claim.done_at,
             remark=claim.remark,
@@ -193,6 +244,10 @@ class PledgeType:
     kept: bool | None
     rated_at: datetime | None
     version: int
+
+    @strawberry.field(description="Made, followed up (跟踪问诺), rated: oldest first.")
+    async def timeline(self, info: Info) -> list[PointsStep]:
+        return await _timeline(info, self.uuid)
 
     @classmethod
     def from_model(cls, pledge: Pledge) -> PledgeType:

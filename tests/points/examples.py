@@ -9,10 +9,10 @@ from decimal import Decimal
 from api import clock
 from api.auth import Assignment, Principal
 from api.domains.accounts.models import User
-from api.domains.points import assessment, ledger, posts
-from api.domains.points.enums import MemberKind, MemberStatus, SourceKind
-from api.domains.points.models import PointsMember
-from api.domains.points.periods import current_period, previous
+from api.domains.points import assessment, ledger, pledges, posts
+from api.domains.points.enums import MemberKind, MemberStatus, PledgeStatus, SourceKind
+from api.domains.points.models import Pledge, PointsMember
+from api.domains.points.periods import current_period, ends_at, previous
 from tests import factories
 from tests.points.helpers import COMMUNITY
 
@@ -87,8 +87,37 @@ async def points_fixtures() -> dict[str, str]:
             period_key=previous(current_period()),
         )
     last = previous(current_period())
+    # last quarter's pledge of the member, rated (published); this quarter's of the other
+    kept = await Pledge.create(
+        id=uuid.uuid4(),
+        member_id=mine.id,
+        user_id=citizen.id,
+        region_code=COMMUNITY,
+        period_key=last,
+        text="为3号楼加装楼道扶手",
+        keep_until=ends_at(last),
+        status=PledgeStatus.MADE,
+        created_at=clock.now(),
+    )
+    await pledges.rate(actor=staff, pledge_id=kept.id, branch_score=5, note="已完成")
+    open_pledge = await pledges.make(
+        actor=as_member(other, other_account), text="每月探访两户空巢老人"
+    )
+    pending_account = await factories.user("citizen", "4106", username="8613900002222")
+    pending = await PointsMember.create(
+        id=uuid.uuid4(),
+        user_id=pending_account.id,
+        kind=MemberKind.PARTY_MEMBER,
+        status=MemberStatus.PENDING,
+        name="赵新",
+        region_code=COMMUNITY,
+        employer_organisation="鹤壁市第一中学党总支",
+        created_at=clock.now(),
+    )
     await assessment.freeze_due()
     return {
+        "<pledge_id>": str(open_pledge.id),
+        "<pending_points_member_id>": str(pending.id),
         "<welfare_post_id>": str(open_post.id),
         "<my_claim_id>": str(my_claim.id),
         "<done_claim_id>": str(done.id),

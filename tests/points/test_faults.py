@@ -10,6 +10,7 @@ import httpx
 
 from api import clock
 from api.domains.points.models import LedgerEntry, PointsBalance, PointsMember, PostClaim
+from api.domains.registry.models import PartyMember, RegistryChange
 from tests import factories
 from tests.factories import gql
 from tests.points.helpers import (
@@ -166,6 +167,19 @@ async def test_pending_members_wait_for_the_community(client: httpx.AsyncClient)
         input={"name": "王五", "idNumber": id_number("19880808", 331), "communityCode": COMMUNITY},
     )
     assert (joined["__typename"], joined["code"]) == ("ConflictError", "ALREADY_EXISTS")
+
+
+async def test_an_id_number_with_another_name_links_nothing(client: httpx.AsyncClient) -> None:
+    await factories.region_tree()
+    person, record = await party_member("王建国", 335)
+
+    member, _ = await register(client, "13800138045", person.id_number, name="冒名者")
+
+    assert (member["status"], member["kind"]) == ("PENDING", "PARTY_MEMBER")
+    assert (await PointsMember.get(id=member["uuid"])).party_member_id is None
+    record = await PartyMember.get(id=record.id)
+    assert (record.registered_community_code, record.workplace) == (None, None)
+    assert not await RegistryChange.filter(record_id=record.id).exists()
 
 
 async def test_registration_input_is_checked_before_any_account_is_made(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from api.vocabulary import register
+
 
 class MemberKind(StrEnum):
     PARTY_MEMBER = "party_member"  # 在职党员
@@ -69,3 +71,52 @@ class SourceKind(StrEnum):
     PLEDGE_RATED = "pledge_rated"
     MANUAL = "manual"
     OPENING = "opening"  # a volunteer's service hours kept before the ledger
+
+
+register(
+    "PointsMemberKind",
+    MemberKind,
+    {
+        MemberKind.PARTY_MEMBER: ("在职党员", "In-service party member"),
+        MemberKind.VOLUNTEER: ("志愿者", "Volunteer"),
+    },
+)
+register(
+    "PointsMemberStatus",
+    MemberStatus,
+    {
+        MemberStatus.LINKED: ("已关联档案", "Linked to their record"),
+        MemberStatus.PENDING: ("待社区确认", "Awaiting the community"),
+        MemberStatus.CONFIRMED: ("社区已确认", "Confirmed by the community"),
+    },
+)
+register(
+    "PostClaimStatus",
+    ClaimStatus,
+    {
+        ClaimStatus.CLAIMED: ("已认领", "Claimed"),
+        ClaimStatus.DONE: ("已完成待审核", "Done, awaiting verification"),
+        ClaimStatus.VERIFIED: ("审核通过", "Verified"),
+        ClaimStatus.RETURNED: ("已退回", "Returned"),
+    },
+)
+register(
+    "PledgeStatus",
+    PledgeStatus,
+    {
+        PledgeStatus.MADE: ("已承诺", "Pledged"),
+        PledgeStatus.RATED: ("已评诺", "Rated"),
+    },
+)
+register(
+    "PointsSourceKind",
+    SourceKind,
+    {
+        SourceKind.POST_COMPLETION: ("公益岗位", "Welfare post completed"),
+        SourceKind.EVENT_REPORTED: ("随手拍", "Event reported"),
+        SourceKind.MEETING_ATTENDED: ("参加会议", "Meeting attended"),
+        SourceKind.PLEDGE_RATED: ("践诺评议", "Pledge kept"),
+        SourceKind.MANUAL: ("人工调整", "Manual adjustment"),
+        SourceKind.OPENING: ("期初服务时长", "Opening service hours"),
+    },
+)

@@ -4,6 +4,7 @@ transitions, the default limits and who hears (the community's staff)."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from typing import TypedDict
 
@@ -126,3 +127,13 @@ PLEDGES: Flow[Pledge] = register(
         deadline=lambda pledge, stage: pledge.keep_until if stage == PledgeStage.KEEP else None,
     )
 )
+
+
+async def steps_of(record_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[FlowStep]]:
+    """The timelines of claims and pledges (completions, returns, follow-ups), oldest first."""
+    grouped: dict[uuid.UUID, list[FlowStep]] = {}
+    for step in await FlowStep.filter(
+        record_id__in=list(record_ids), flow__in=[CLAIMS.name, PLEDGES.name]
+    ).order_by("id"):
+        grouped.setdefault(step.record_id, []).append(step)
+    return grouped

@@ -230,9 +230,16 @@ async def credit_meeting_attendance(
 
 
 async def credit_event_reported(
-    *, event_id: uuid.UUID, member_id: uuid.UUID, verifier: Principal | None
+    *,
+    event_id: uuid.UUID,
+    member_id: uuid.UUID,
+    verifier: Principal | None,
+    reported_in: str | None = None,
 ) -> LedgerEntry | None:
-    """随手拍: an event a member reported that was verified, priced by the current rules."""
+    """随手拍: an event a member reported that was verified and closed, priced by the current
+    rules, once per event; `reported_in` is the period it was reported in."""
+    if reported_in is not None:
+        bounds(reported_in)
     rules = await current_rules()
     return await credit(
         member_id=member_id,
@@ -242,6 +249,7 @@ async def credit_event_reported(
         verifier=verifier,
         reason="event reported",
         rule_version=rules.version,
+        period_key=reported_in,
     )
 
 

@@ -81,6 +81,10 @@ async def _join(user_id: uuid.UUID, joining: Joining, actor: Principal) -> Point
     if await PointsMember.exists(user_id=user_id):
         raise Conflict("you have registered already", code=ErrorCode.ALREADY_EXISTS)
     person = await Person.get_or_none(id_number=joining.id_number)
+    if person is not None and " ".join(person.name.split()) != joining.name:
+        # an ID number is no secret: with another name it links nothing (and says nothing of
+        # the record); the member waits, unlinked, for the community to confirm them
+        person = None
     party = await PartyMember.get_or_none(person_id=person.id) if person else None
     volunteer = await Volunteer.get_or_none(person_id=person.id) if person else None
     now = clock.now()

@@ -186,6 +186,8 @@ async def list_posts(
     if region_code is not None:
         if Level.of_code(region_code) is None:
             raise ValidationFailed(f"{region_code!r} is not a region code", field="regionCode")
+        # posts are read per community (policy.csv), like their claims and pledges
+        check(actor, "welfare_post", "read", at=region_code, what="the area")
         query = query.filter(subtree([region_code]))
     if open_only:
         query = query.filter(status=PostStatus.OPEN, ends_at__gt=clock.now())
@@ -281,6 +283,29 @@ async def complete(
         move.record.done_at = move.now
         move.attachment_ids = [f.sha256 for f in files]
     return move.record
+
+
+@dataclass(slots=True)
+class EvidenceFile:
+    """One photo of a claim's evidence as kept (content-addressed by its digest)."""
+
+    sha256: str
+    content_type: str
+    size: int
+    filename: str
+
+
+async def evidence_file(*, actor: Principal, claim_id: uuid.UUID, index: int) -> EvidenceFile:
+    """One evidence photo of a claim, for its member and the staff who read the area's claims;
+    anything else is not found."""
+    condition = readable(actor, "post_claim")
+    if actor.user_id is not None:
+        condition |= Q(user_id=actor.user_id)
+    claim = await PostClaim.filter(condition, id=claim_id).first()
+    if claim is None or not 0 <= index < len(claim.evidence_files):
+        raise NotFound("photo", f"{claim_id}/{index}")
+    found = claim.evidence_files[index]
+    return EvidenceFile(found["sha256"], found["content_type"], found["size"], found["filename"])
 
 
 def _reviewer(actor: Principal, action: str) -> object:
