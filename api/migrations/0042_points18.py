@@ -8,7 +8,7 @@ from tortoise.migrations import operations as ops
 
 
 class Migration(migrations.Migration):
-    dependencies = [("gridgov", "0039_grades")]
+    dependencies = [("gridgov", "0041_position_partitions")]
 
     initial = False
 
