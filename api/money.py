@@ -3,6 +3,7 @@ service so a NUMERIC column never refuses them later, and currencies as ISO 4217
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Final
 
@@ -34,6 +35,26 @@ def exact(
     if abs(value) >= Decimal(10) ** (digits - places):
         raise ValidationFailed(f"{field} is too large", field=field)
     return value.quantize(Decimal(1).scaleb(-places))
+
+
+# Plain decimal notation as people type and spreadsheets export it: an optional sign, digits
+# (thousands may be grouped with commas), an optional fraction. No exponent, no NaN/Infinity.
+PLAIN_DECIMAL: Final = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[+-]?\.\d+")
+MAX_TYPED: Final = 64  # characters of a typed figure looked at; anything longer is no figure
+
+
+def parse(text: str, *, field: str, digits: int, places: int) -> Decimal:
+    """A figure typed as text ("1,234.50", "0.1") as stored in a NUMERIC(`digits`, `places`)
+    column, never through a float; anything else is the field's INVALID error naming why."""
+    cleaned = text.strip().replace(" ", "")
+    if not cleaned:
+        raise ValidationFailed(f"{field} is required", field=field)
+    if len(cleaned) > MAX_TYPED or not PLAIN_DECIMAL.fullmatch(cleaned):
+        raise ValidationFailed(
+            f"{field} must be a number written out, like 1234.56 (not {text.strip()[:20]!r})",
+            field=field,
+        )
+    return exact(Decimal(cleaned.replace(",", "")), field=field, digits=digits, places=places)
 
 
 def currency(code: str | None, *, field: str = "currency", default: str = "CNY") -> str:

@@ -167,7 +167,11 @@ class ReportIndicatorValueInput:
     indicator: str = strawberry.field(description="The indicator's code.")
     region_code: str = strawberry.field(description="A region at the indicator's level.")
     period: date = strawberry.field(description="The month's first day.")
-    value: Decimal = strawberry.field(description="Exact decimal, at most 4 places; ≥ 0.")
+    value: str = strawberry.field(
+        description="The figure as text, exact (never a float): digits with an optional "
+        'fraction, thousands may be grouped ("1,234.5"); ≥ 0, at most 16 digits before the '
+        "point and 4 after. Anything else is a ValidationError on `value`."
+    )
     note: str = ""
     version: int | None = strawberry.field(default=None, description="As you last saw it.")
 

@@ -210,7 +210,7 @@ async def submit(
     code: str,
     region_code: str,
     period: date,
-    value: Decimal,
+    value: str,
     note: str = "",
     version: int | None = None,
 ) -> IndicatorValue:
@@ -232,7 +232,7 @@ async def submit(
         raise NotAllowed(
             f"{definition.code} of {region_code} is reported by its own {definition.reporting_level}"
         ) from error
-    figure = money.exact(value, field="value", digits=FIGURE_DIGITS, places=FIGURE_PLACES)
+    figure = money.parse(value, field="value", digits=FIGURE_DIGITS, places=FIGURE_PLACES)
     if len(note) > MAX_NOTE:
         raise ValidationFailed(f"note is at most {MAX_NOTE} characters", field="note")
     async with in_transaction():
