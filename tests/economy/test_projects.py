@@ -102,6 +102,17 @@ async def test_a_project_through_its_milestones_one_late_and_a_month_signed_off(
         client, CREATE, other_township, input={**PROJECT_INPUT, "regionCode": TOWNSHIP}
     )
     assert (negative["__typename"], negative["field"]) == ("ValidationError", "plannedInvestment")
+    for typed in ("abc", "NaN", "Infinity", "1e6", "0.001", "1" * 17):
+        refused = await run(
+            client,
+            CREATE,
+            township,
+            input={**PROJECT_INPUT, "plannedInvestment": {"amount": typed, "currency": "CNY"}},
+        )
+        assert (refused["__typename"], refused["field"]) == (
+            "ValidationError",
+            "plannedInvestment",
+        ), typed
     assert (unknown["field"], unknown["code"]) == ("categoryCode", "INVALID_CODE")
     assert money["field"] == "currency"
     assert elsewhere["code"] == "OUTSIDE_AREA"
@@ -142,6 +153,11 @@ async def test_a_project_through_its_milestones_one_late_and_a_month_signed_off(
         client, SUBMIT, township, id=project["id"], input={**DECEMBER, "progressPercent": "101"}
     )
     assert bad_percent["field"] == "progressPercent"
+    for name, typed in (("progressPercent", "abc"), ("investmentToDate", "NaN")):
+        refused = await run(
+            client, SUBMIT, township, id=project["id"], input={**DECEMBER, name: typed}
+        )
+        assert (refused["__typename"], refused["field"]) == ("ValidationError", name), typed
     submitted = await run(client, SUBMIT, township, id=project["id"], input=DECEMBER)
     report_id = submitted["report"]["id"]
     assert submitted["report"]["status"] == "SUBMITTED" and submitted["report"]["dueAt"]
@@ -185,6 +201,13 @@ async def test_a_project_through_its_milestones_one_late_and_a_month_signed_off(
         client, update, township, id=project["id"], input={"status": "COMPLETED"}, v=0
     )
     bad = await run(client, update, township, id=project["id"], input={"plannedInvestment": "-2"})
+    not_a_number = await run(
+        client, update, township, id=project["id"], input={"plannedInvestment": "lots"}
+    )
+    assert (not_a_number["__typename"], not_a_number["field"]) == (
+        "ValidationError",
+        "plannedInvestment",
+    )
     done = await run(client, update, township, id=project["id"], input={"status": "COMPLETED"})
     assert (stale["__typename"], bad["field"]) == ("ConflictError", "plannedInvestment")
     assert done["project"] == {
