@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from api.domains.economy.models import Milestone, Project
+from api.domains.notices.models import Notice
 from api.flows import sweep
 from api.flows.calendar import LOCAL
 from api.flows.models import FlowCard
@@ -132,6 +133,12 @@ async def test_a_project_through_its_milestones_one_late_and_a_month_signed_off(
     assert (in_time["milestone"]["status"], in_time["milestone"]["doneLate"]) == ("DONE", False)
     twice = await run(client, COMPLETE, township, id=first["id"])
     assert (twice["__typename"], twice["code"]) == ("ConflictError", "INVALID_TRANSITION")
+    # Nine tenths of its time gone, the shared sweep reminds the township and the district.
+    at(datetime(2026, 12, 19, 9, 0, tzinfo=LOCAL))
+    await sweep()
+    reminders = await Notice.filter(kind="reminder").values_list("title", flat=True)
+    assert set(reminders) == {"即将超时 项目节点 主体结构封顶"} and len(reminders) >= 2
+    assert not await FlowCard.filter(flow="project_milestone").exists()
     at(datetime(2026, 12, 21, 9, 0, tzinfo=LOCAL))
     await sweep()
     await sweep()
