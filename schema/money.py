@@ -16,5 +16,8 @@ class Money:
 
 @strawberry.input(description="An amount of money: an exact decimal and its currency.")
 class MoneyInput:
-    amount: Decimal = strawberry.field(description="Exact decimal, at most 2 places; ≥ 0.")
+    amount: str = strawberry.field(
+        description="Exact decimal as text, at most 2 places; ≥ 0 (digits, an optional "
+        'fraction, thousands may be grouped: "1,234.50"; anything else is a ValidationError).'
+    )
     currency: str | None = strawberry.field(default=None, description="ISO 4217; default CNY.")

@@ -132,6 +132,17 @@ async def import_residents(
     )
 
 
+async def import_indicator_values(
+    client: httpx.AsyncClient, token: str, code: str, ctx: dict[str, Any]
+) -> dict[str, Any]:
+    from tests.imports.helpers import csv_bytes, start
+
+    header = [["indicator", "region_code", "period", "value"]]
+    return await start(
+        client, token, "INDICATOR_VALUES", csv_bytes(header), mode="VALIDATE", region_code=code
+    )
+
+
 async def read_registry(
     client: httpx.AsyncClient, token: str, code: str, ctx: dict[str, Any]
 ) -> dict[str, Any]:
@@ -1160,6 +1171,7 @@ PROBES: list[tuple[str, str, Probe, set[Level]]] = [
     ("import", "regions", import_regions, set(ORDER)),
     ("import", "users", import_users, set(ORDER)),
     ("import", "residents", import_residents, set(ORDER)),
+    ("import", "indicator_values", import_indicator_values, set(ORDER)),
     ("registry", "read", read_registry, set(ORDER)),
     ("registry", "create", create_registry, set(ORDER)),
     ("registry", "export", export_registry, set(ORDER)),

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, cast
 
@@ -89,8 +88,9 @@ ProjectResult = Annotated[
 class UpdateProjectInput:
     status: ProjectStatus | None = None
     ends_on: date | None = None
-    planned_investment: Decimal | None = strawberry.field(
-        default=None, description="In the project's currency: exact, at most 2 places, ≥ 0."
+    planned_investment: str | None = strawberry.field(
+        default=None,
+        description="In the project's currency: exact decimal as text, at most 2 places, ≥ 0.",
     )
     location: str | None = None
     lat: float | None = None
@@ -111,10 +111,10 @@ MilestoneResult = Annotated[
 @strawberry.input(description="A month's progress of a project (月报).")
 class ProgressInput:
     month: date = strawberry.field(description="The month's first day.")
-    investment_to_date: Decimal = strawberry.field(
-        description="In the project's currency, exact, at most 2 places; ≥ 0."
+    investment_to_date: str = strawberry.field(
+        description="In the project's currency, exact decimal as text, at most 2 places; ≥ 0."
     )
-    progress_percent: Decimal = strawberry.field(description="0 to 100, at most 2 places.")
+    progress_percent: str = strawberry.field(description="0 to 100 as text, at most 2 places.")
     problems: str = strawberry.field(default="", description="What needs coordinating.")
 
 
@@ -167,7 +167,11 @@ class ReportIndicatorValueInput:
     indicator: str = strawberry.field(description="The indicator's code.")
     region_code: str = strawberry.field(description="A region at the indicator's level.")
     period: date = strawberry.field(description="The month's first day.")
-    value: Decimal = strawberry.field(description="Exact decimal, at most 4 places; ≥ 0.")
+    value: str = strawberry.field(
+        description="The figure as text, exact (never a float): digits with an optional "
+        'fraction, thousands may be grouped ("1,234.5"); ≥ 0, at most 16 digits before the '
+        "point and 4 after. Anything else is a ValidationError on `value`."
+    )
     note: str = ""
     version: int | None = strawberry.field(default=None, description="As you last saw it.")
 

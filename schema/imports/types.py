@@ -34,7 +34,7 @@ class ImportRowErrorType:
     code: str = strawberry.field(
         description="Stable: REQUIRED, INVALID, TOO_LONG, INVALID_CODE, INVALID_ID_NUMBER, "
         "ENCODING, OUT_OF_SCOPE, UNKNOWN_REGION, UNKNOWN_PARENT, UNKNOWN_DEPARTMENT, "
-        "ROLE_NOT_AT_LEVEL, NOT_ALLOWED, DUPLICATE."
+        "ROLE_NOT_AT_LEVEL, NOT_ALLOWED, DUPLICATE, SIGNED_OFF."
     )
     reason: str = strawberry.field(description="What is wrong, readably.")
     value: str | None = strawberry.field(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from decimal import Decimal
 
 from api import clock
 from api.auth import Assignment, Principal
@@ -51,14 +50,14 @@ async def economy_fixtures() -> dict[str, str]:
         code="fiscal_revenue",
         region_code="410611001",
         period=last_month,
-        value=Decimal("1523.40"),
+        value="1523.40",
     )
     earlier = await indicators.submit(
         actor=township,
         code="fiscal_revenue",
         region_code="410611001",
         period=month_before,
-        value=Decimal("1488.10"),
+        value="1488.10",
     )
     await indicators.sign_off(actor=district, value_id=earlier.id, action=ValueAction.ACCEPT)
     return {

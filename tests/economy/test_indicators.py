@@ -14,7 +14,7 @@ from api.domains.economy.models import IndicatorValue
 from api.domains.notices.models import Notice
 from api.flows import sweep
 from api.flows.calendar import LOCAL
-from api.flows.models import FlowCard
+from api.flows.models import FlowCard, FlowStep
 from tests.diaries.helpers import person, run
 from tests.economy.helpers import (
     AGGREGATE,
@@ -34,7 +34,7 @@ from workers.events import open_indicator_months
 NOVEMBER = "2026-11-01"
 
 
-def value(township: str, amount: str, **extra: Any) -> dict[str, Any]:
+def value(township: str, amount: object, **extra: Any) -> dict[str, Any]:
     return {
         "input": {
             "indicator": "fiscal_revenue",
@@ -80,20 +80,49 @@ async def test_three_townships_report_one_late_and_the_district_signs_off_level_
     )
 
     # Bad input is a typed error and writes nothing.
+    steps = await FlowStep.filter(flow="indicator_value").count()
     negative = await run(client, REPORT, tokens[first], **value(first, "-5"))
     community = await run(client, REPORT, tokens[first], **value("410611001001", "5"))
     neighbour = await run(client, REPORT, tokens[first], **value(second, "5"))
     for_them = await run(client, REPORT, district, **value(first, "5"))
-    too_fine = await run(client, REPORT, tokens[first], **value(first, "1.00001"))
-    not_a_number = await gql(client, REPORT, value(first, "abc"), token=tokens[first])
     assert (negative["__typename"], negative["field"]) == ("ValidationError", "value")
     assert (community["__typename"], community["field"]) == ("ValidationError", "regionCode")
     assert (neighbour["__typename"], neighbour["code"]) == ("ValidationError", "OUTSIDE_AREA")
     assert for_them["__typename"] == "NotAllowedError"
-    assert too_fine["field"] == "value"
-    assert error_codes(not_a_number) == ["BAD_USER_INPUT"]
+    # an amount that is no exact figure: the typed INVALID of `value`, whatever was typed
+    for typed in (
+        "abc",
+        "",
+        "NaN",
+        "-Infinity",
+        "1e3",
+        "0x10",
+        "1.00001",  # finer than the 4 places kept
+        "12345678901234567",  # 17 digits before the point: more than the column holds
+        "1" * 100,
+        "1,23",
+        "--1",
+    ):
+        refused = await run(client, REPORT, tokens[first], **value(first, typed))
+        assert (refused["__typename"], refused["code"], refused["field"]) == (
+            "ValidationError",
+            "INVALID",
+            "value",
+        ), typed
+    # a number sent where the text belongs is the client's mistake, found before anything runs
+    as_number = await gql(client, REPORT, value(first, 0.5), token=tokens[first])
+    assert error_codes(as_number) == ["BAD_USER_INPUT"]
+    # grouped thousands and the largest figure the column holds are taken exactly
+    grouped = await run(client, REPORT, tokens[second], **value(second, " 1,234,567.8912 "))
+    assert grouped["value"]["value"] == "1234567.8912"
+    largest = await run(client, REPORT, tokens[second], **value(second, "9999999999999999.9999"))
+    assert largest["value"]["value"] == "9999999999999999.9999"
+    again = await run(client, REPORT, tokens[second], **value(second, "0.2"))
+    assert again["value"]["value"] == "0.2000"
     stored = await IndicatorValue.get(region_code=first)
     assert (str(stored.value), stored.version) == ("0.1000", 2)
+    # only the second township's three resubmissions were written
+    assert await FlowStep.filter(flow="indicator_value").count() == steps + 3
 
     # The third township's deadline (end of 5 December) passes: the shared sweep cards it
     # once, and tells the township and the district.

@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from api.domains.economy.models import Milestone, Project
+from api.domains.notices.models import Notice
 from api.flows import sweep
 from api.flows.calendar import LOCAL
 from api.flows.models import FlowCard
@@ -102,6 +103,17 @@ async def test_a_project_through_its_milestones_one_late_and_a_month_signed_off(
         client, CREATE, other_township, input={**PROJECT_INPUT, "regionCode": TOWNSHIP}
     )
     assert (negative["__typename"], negative["field"]) == ("ValidationError", "plannedInvestment")
+    for typed in ("abc", "NaN", "Infinity", "1e6", "0.001", "1" * 17):
+        refused = await run(
+            client,
+            CREATE,
+            township,
+            input={**PROJECT_INPUT, "plannedInvestment": {"amount": typed, "currency": "CNY"}},
+        )
+        assert (refused["__typename"], refused["field"]) == (
+            "ValidationError",
+            "plannedInvestment",
+        ), typed
     assert (unknown["field"], unknown["code"]) == ("categoryCode", "INVALID_CODE")
     assert money["field"] == "currency"
     assert elsewhere["code"] == "OUTSIDE_AREA"
@@ -121,6 +133,12 @@ async def test_a_project_through_its_milestones_one_late_and_a_month_signed_off(
     assert (in_time["milestone"]["status"], in_time["milestone"]["doneLate"]) == ("DONE", False)
     twice = await run(client, COMPLETE, township, id=first["id"])
     assert (twice["__typename"], twice["code"]) == ("ConflictError", "INVALID_TRANSITION")
+    # Nine tenths of its time gone, the shared sweep reminds the township and the district.
+    at(datetime(2026, 12, 19, 9, 0, tzinfo=LOCAL))
+    await sweep()
+    reminders = await Notice.filter(kind="reminder").values_list("title", flat=True)
+    assert set(reminders) == {"即将超时 项目节点 主体结构封顶"} and len(reminders) >= 2
+    assert not await FlowCard.filter(flow="project_milestone").exists()
     at(datetime(2026, 12, 21, 9, 0, tzinfo=LOCAL))
     await sweep()
     await sweep()
@@ -142,6 +160,11 @@ async def test_a_project_through_its_milestones_one_late_and_a_month_signed_off(
         client, SUBMIT, township, id=project["id"], input={**DECEMBER, "progressPercent": "101"}
     )
     assert bad_percent["field"] == "progressPercent"
+    for name, typed in (("progressPercent", "abc"), ("investmentToDate", "NaN")):
+        refused = await run(
+            client, SUBMIT, township, id=project["id"], input={**DECEMBER, name: typed}
+        )
+        assert (refused["__typename"], refused["field"]) == ("ValidationError", name), typed
     submitted = await run(client, SUBMIT, township, id=project["id"], input=DECEMBER)
     report_id = submitted["report"]["id"]
     assert submitted["report"]["status"] == "SUBMITTED" and submitted["report"]["dueAt"]
@@ -185,6 +208,13 @@ async def test_a_project_through_its_milestones_one_late_and_a_month_signed_off(
         client, update, township, id=project["id"], input={"status": "COMPLETED"}, v=0
     )
     bad = await run(client, update, township, id=project["id"], input={"plannedInvestment": "-2"})
+    not_a_number = await run(
+        client, update, township, id=project["id"], input={"plannedInvestment": "lots"}
+    )
+    assert (not_a_number["__typename"], not_a_number["field"]) == (
+        "ValidationError",
+        "plannedInvestment",
+    )
     done = await run(client, update, township, id=project["id"], input={"status": "COMPLETED"})
     assert (stale["__typename"], bad["field"]) == ("ConflictError", "plannedInvestment")
     assert done["project"] == {

@@ -184,6 +184,15 @@ async def test_enrolment_changes_are_exact_kept_in_history_and_never_overlap(
     )
     assert overlapping["data"]["enrol"]["code"] == "ALREADY_EXISTS"
     assert negative["data"]["changeEnrolment"]["field"] == "benefitAmount"
+    for typed in ("abc", "NaN", "0.001"):
+        refused = await gql(
+            client,
+            CHANGE,
+            {"id": enrolment_id, "terms": {**TERMS, "benefitAmount": typed}},
+            token=staff,
+        )
+        result = refused["data"]["changeEnrolment"]
+        assert (result["__typename"], result["field"]) == ("ValidationError", "benefitAmount")
     assert backwards["data"]["changeEnrolment"]["field"] == "endsOn"
     assert await Enrolment.all().count() == 1
 

@@ -110,8 +110,50 @@ async def indicator(code: str) -> Indicator:
 
 def report_by(definition: Indicator, period: date) -> datetime:
     """The end of the indicator's due day in the month after the period (China time)."""
+    return _report_by(definition.due_day, period)
+
+
+def _report_by(due_day: int, period: date) -> datetime:
     following = next_month(period)
-    return end_of_day(date(following.year, following.month, definition.due_day))
+    return end_of_day(date(following.year, following.month, due_day))
+
+
+@dataclass(frozen=True, slots=True)
+class SubmissionClocks:
+    """The clocks `submit` gives values of one indicator and month, for writing many at once
+    (an import): the reporting deadline a new value opens with, and the sign-off stage its
+    submission starts, each as the kernel computes it (`start_stage`)."""
+
+    report_by: datetime
+    report_due: str  # the reporting stage's due time as the open step's change message says it
+    accept_due_at: datetime
+    accept_remind_at: datetime
+    accept_red_at: datetime
+    accept_due: str  # as the submit step's change message says it
+
+
+async def submission_clocks(
+    batch: Sequence[tuple[str, int, date]], now: datetime
+) -> dict[tuple[str, date], SubmissionClocks]:
+    """For each (indicator code, its due day, month): the clocks of a value submitted `now`."""
+    found = {}
+    for code_, due_day, period in batch:
+        record = IndicatorValue(
+            indicator_code=code_, report_by=_report_by(due_day, period), due_by_stage={}
+        )
+        await moves.start_stage(INDICATOR_VALUES, record, ValueStage.REPORT, now)
+        report_due = record.due_by_stage[ValueStage.REPORT.value]
+        await moves.start_stage(INDICATOR_VALUES, record, ValueStage.ACCEPT, now)
+        assert record.due_at and record.remind_at and record.red_at
+        found[(code_, period)] = SubmissionClocks(
+            report_by=record.report_by,
+            report_due=report_due,
+            accept_due_at=record.due_at,
+            accept_remind_at=record.remind_at,
+            accept_red_at=record.red_at,
+            accept_due=record.due_by_stage[ValueStage.ACCEPT.value],
+        )
+    return found
 
 
 def _new_value(definition: Indicator, region_code: str, period: date) -> IndicatorValue:
@@ -210,7 +252,7 @@ async def submit(
     code: str,
     region_code: str,
     period: date,
-    value: Decimal,
+    value: str,
     note: str = "",
     version: int | None = None,
 ) -> IndicatorValue:
@@ -232,7 +274,7 @@ async def submit(
         raise NotAllowed(
             f"{definition.code} of {region_code} is reported by its own {definition.reporting_level}"
         ) from error
-    figure = money.exact(value, field="value", digits=FIGURE_DIGITS, places=FIGURE_PLACES)
+    figure = money.parse(value, field="value", digits=FIGURE_DIGITS, places=FIGURE_PLACES)
     if len(note) > MAX_NOTE:
         raise ValidationFailed(f"note is at most {MAX_NOTE} characters", field="note")
     async with in_transaction():

@@ -61,7 +61,7 @@ class ProjectFields:
     name: str
     category_code: str
     region_code: str
-    planned_investment: Decimal
+    planned_investment: Decimal | str
     starts_on: date
     ends_on: date
     currency: str | None = None
@@ -81,7 +81,7 @@ def _bounded(value: str, *, field: str, limit: int, required: bool = False) -> s
     return cleaned
 
 
-def _amount(value: Decimal, *, field: str) -> Decimal:
+def _amount(value: Decimal | str, *, field: str) -> Decimal:
     return money.exact(value, field=field, digits=MONEY_DIGITS, places=MONEY_PLACES)
 
 
@@ -239,8 +239,8 @@ async def complete_milestone(
 @dataclass(frozen=True, slots=True)
 class Progress:
     month: date
-    investment_to_date: Decimal
-    progress_percent: Decimal
+    investment_to_date: Decimal | str
+    progress_percent: Decimal | str
     problems: str = ""
 
 
@@ -369,7 +369,7 @@ class ProjectChanges:
 
     status: ProjectStatus | None = None
     ends_on: date | None = None
-    planned_investment: Decimal | None = None
+    planned_investment: Decimal | str | None = None
     location: str | None = None
     lat: float | None = None
     lng: float | None = None

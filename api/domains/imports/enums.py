@@ -20,6 +20,7 @@ class ImportKind(StrEnum):
     PARTY_MEMBERS = "party_members"
     VOLUNTEERS = "volunteers"
     ENROLMENTS = "enrolments"
+    INDICATOR_VALUES = "indicator_values"  # economy: a month's figures, submitted for sign-off
 
 
 class ImportMode(StrEnum):
@@ -80,3 +81,4 @@ class RowErrorCode(StrEnum):
     ROLE_NOT_AT_LEVEL = "ROLE_NOT_AT_LEVEL"
     NOT_ALLOWED = "NOT_ALLOWED"
     DUPLICATE = "DUPLICATE"
+    SIGNED_OFF = "SIGNED_OFF"  # accepted or locked by the level above: it reopens it first

@@ -296,7 +296,19 @@ def _row_context(
             )
         return memo[key]
 
-    return RowContext(scope=scope, may_assign=may_assign, place=place)
+    allowed: dict[tuple[str, str, str], bool] = {}
+
+    def may(obj: str, action: str, at: str) -> bool:
+        key = (obj, action, at)
+        if key not in allowed:
+            try:
+                authorize(assignments, obj, action, at=at, enforcer=enforcer)
+                allowed[key] = True
+            except (NotFound, PermissionDenied):
+                allowed[key] = False
+        return allowed[key]
+
+    return RowContext(scope=scope, may_assign=may_assign, may=may, place=place)
 
 
 async def fail(job: ImportJob, reason: str) -> ImportState:

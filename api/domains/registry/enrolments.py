@@ -42,7 +42,7 @@ class Terms:
 
     starts_on: dt.date
     ends_on: dt.date | None = None
-    benefit_amount: Decimal | None = None
+    benefit_amount: Decimal | str | None = None
     currency: str | None = None
     granting_department_id: uuid.UUID | None = None
     note: str | None = None

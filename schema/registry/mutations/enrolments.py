@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 from typing import Annotated
 
 import strawberry
@@ -21,8 +20,8 @@ from schema.types import Info
 class EnrolmentTermsInput:
     starts_on: date
     ends_on: date | None = strawberry.field(default=None, description="Last day, inclusive.")
-    benefit_amount: Decimal | None = strawberry.field(
-        default=None, description="Per month: exact, at most 2 places, ≥ 0."
+    benefit_amount: str | None = strawberry.field(
+        default=None, description="Per month: exact decimal as text, at most 2 places, ≥ 0."
     )
     currency: str | None = strawberry.field(default=None, description="ISO 4217; default CNY.")
     granting_department_id: strawberry.ID | None = None

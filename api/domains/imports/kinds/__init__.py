@@ -99,6 +99,9 @@ class RowContext:
 
     scope: str
     may_assign: Callable[[str, Level], bool] = field(default=lambda role, level: True)
+    # whether the importer may take (object, action) at a region, by the policy (none unless
+    # the pipeline says so)
+    may: Callable[[str, str, str], bool] = field(default=lambda obj, action, at: False)
     # a free-text address to the region it names (api/domains/hierarchy/addresses.py)
     place: Callable[[str], Placement] | None = None
 

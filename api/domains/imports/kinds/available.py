@@ -5,6 +5,7 @@ from __future__ import annotations
 from api.domains.imports.enums import ImportKind
 from api.domains.imports.kinds import Kind
 from api.domains.imports.kinds.enrolments import Enrolments
+from api.domains.imports.kinds.indicator_values import IndicatorValues
 from api.domains.imports.kinds.organisations import Organisations
 from api.domains.imports.kinds.party import PartyMembers, Volunteers
 from api.domains.imports.kinds.people import Residents
@@ -27,6 +28,7 @@ KINDS: dict[ImportKind, Kind] = {
         PartyMembers(),
         Volunteers(),
         Enrolments(),
+        IndicatorValues(),
     )
 }
 
