@@ -24,7 +24,7 @@ class ImportKind(StrEnum):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("gridgov", "0039_grades")]
+    dependencies = [("gridgov", "0042_points18")]
 
     initial = False
 
