@@ -53,6 +53,7 @@ REFERENCE_DATA = [
     "api.domains.economy.reference.ensure_reference_data",
     "api.domains.stats.norms.ensure_reference_data",
     "api.domains.stats.grades.ensure_reference_data",
+    "api.domains.registry.codes.ensure_reference_data",
 ]
 # Data of the day the migration runs (this year's and next year's statutory holidays): seeded at
 # every migrate, while tests start from an empty calendar and seed what they test.

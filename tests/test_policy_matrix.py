@@ -999,6 +999,20 @@ async def set_staffing_norm(
     )
 
 
+async def extend_code_table(
+    client: httpx.AsyncClient, token: str, code: str, ctx: dict[str, Any]
+) -> dict[str, Any]:
+    # a fresh 3-digit code of 5.51 (登记注册类型) per probe: an allowed add never collides
+    ctx["next_code"] = ctx.get("next_code", 500) + 1
+    return await gql(
+        client,
+        'mutation($c: String!, $k: String!) { addRegistryCode(input: {tableKey: "5.51",'
+        ' code: $k, name: "本地", regionCode: $c}) { __typename } }',
+        {"c": code, "k": str(ctx["next_code"])},
+        token=token,
+    )
+
+
 async def set_grade_bands(
     client: httpx.AsyncClient, token: str, code: str, ctx: dict[str, Any]
 ) -> dict[str, Any]:
@@ -1252,6 +1266,8 @@ PROBES: list[tuple[str, str, Probe, set[Level]]] = [
     ("permission", "read", read_permission_matrix, set(ORDER)),
     ("permission", "grant", grant_permission, set(ORDER)),
     ("grid_norm", "set", set_staffing_norm, set(ORDER)),
+    # code tables are extended by a city or a district: elsewhere the input itself is wrong
+    ("code_table", "extend", extend_code_table, {Level.CITY, Level.DISTRICT}),
     # grade bands are city-wide: only a city-level assignment sets them
     ("grade_bands", "update", set_grade_bands, {Level.CITY}),
     ("channel_rule", "set", set_channel_rule, set(ORDER)),

@@ -9,6 +9,7 @@ import strawberry
 
 from api.domains.events import codes, reference, service
 from api.domains.events.enums import Card, CategoryScheme, EventStatus, Priority, Source
+from api.domains.registry import code_tables
 from api.errors import NotFound, ValidationFailed
 from api.pagination import page_request
 from api.regions import Level
@@ -24,6 +25,7 @@ from schema.fast.selection import selected_below
 from schema.geo import MapAreaInput, area_of
 from schema.pagination import Connection, connection
 from schema.permissions import allow, public, signed_in
+from schema.registry.types import CodeTableType
 from schema.scalars import parse_uuid
 from schema.types import Info
 
@@ -141,7 +143,14 @@ class EventsQuery:
         extensions=public(),
     )
     async def vocabulary(self, info: Info, language: Language | None = None) -> Vocabulary:
-        return vocabulary_for(info, language, categories_version=await codes.table_version())
+        tables = await code_tables.live_tables()
+        return vocabulary_for(
+            info,
+            language,
+            categories_version=await codes.table_version(),
+            code_tables_version=await code_tables.version(),
+            code_tables=[CodeTableType.from_table(table) for table in tables.values()],
+        )
 
     @strawberry.field(
         description="Active event categories of both dictionaries: the national codes, and with"

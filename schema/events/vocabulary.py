@@ -8,6 +8,7 @@ import strawberry
 
 from api import vocabulary
 from api.language import negotiate
+from schema.registry.types import CodeTableType
 from schema.types import Info
 
 
@@ -38,9 +39,27 @@ class Vocabulary:
         description="The event categories' table version (`categories`): changes whenever a"
         " code is added, renamed or retired; refetch the categories when it does."
     )
+    code_tables_version: int = strawberry.field(
+        default=0,
+        description="The registry code tables' version: changes whenever a code is added,"
+        " renamed or retired; a client caching `codeTables` refetches when it does.",
+    )
+    code_tables: list[CodeTableType] = strawberry.field(
+        default_factory=list,
+        description="The registry's code tables as they are now (GB/T 31000 §5 and the national"
+        " ones, with the city's local codes and its regions' extensions; retired codes flagged,"
+        " so old records still show them), each with its version.",
+    )
 
 
-def vocabulary_for(info: Info, language: Language | None, *, categories_version: int) -> Vocabulary:
+def vocabulary_for(
+    info: Info,
+    language: Language | None,
+    *,
+    categories_version: int,
+    code_tables_version: int = 0,
+    code_tables: list[CodeTableType] | None = None,
+) -> Vocabulary:
     """In the language asked for, else the request's Accept-Language, else the default."""
     if language is None:
         request = info.context.request
@@ -54,6 +73,8 @@ def vocabulary_for(info: Info, language: Language | None, *, categories_version:
         language=language,
         version=vocabulary.version(),
         categories_version=categories_version,
+        code_tables_version=code_tables_version,
+        code_tables=code_tables or [],
         lists=[
             VocabularyList(
                 name=name, terms=[VocabularyTerm(code=code, label=label) for code, label in terms]

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import strawberry
 
-from api.domains.registry import analysis, codes, service, statistics
+from api.domains.registry import analysis, code_tables, service, statistics
 from api.domains.registry.enums import (
     OrganisationKind,
     PartyOrganisationLevel,
@@ -25,7 +25,6 @@ from schema.permissions import allow, signed_in
 from schema.registry.types import (
     CONVERTERS,
     BuildingType,
-    CodeEntry,
     CodeTableType,
     EnrolmentType,
     HouseholdNode,
@@ -429,13 +428,6 @@ class RegistryQuery:
         '"education", "political_status", "marital_status", "religion", "relation_to_head").',
         extensions=signed_in(),
     )
-    def registry_code_table(self, key: str) -> CodeTableType | None:
-        found = codes.tables().get(key)
-        if found is None:
-            return None
-        return CodeTableType(
-            key=found.key,
-            name=found.name,
-            standard=found.standard,
-            entries=[CodeEntry(code=c, name=n) for c, n in found.names.items()],
-        )
+    async def registry_code_table(self, key: str) -> CodeTableType | None:
+        found = (await code_tables.live_tables()).get(key)
+        return None if found is None else CodeTableType.from_table(found)

@@ -17,7 +17,7 @@ from uuid import UUID
 import strawberry
 from strawberry.scalars import JSON
 
-from api.domains.registry import analysis, models, service
+from api.domains.registry import analysis, codes, models, service
 from api.domains.registry.enums import (
     ChangeAction,
     HouseholdType,
@@ -884,6 +884,31 @@ class RegistryStatistics:
 class CodeEntry:
     code: str
     name: str
+    is_national: bool = strawberry.field(
+        default=True,
+        description="The standard's own code (fixed); false: the city's or a region's.",
+    )
+    region_code: str | None = strawberry.field(
+        default=None,
+        description="A region's own extension, used in its subtree (none: everywhere).",
+    )
+    is_active: bool = strawberry.field(
+        default=True, description="False once retired: refused on new values, shown on old ones."
+    )
+    version: int = strawberry.field(
+        default=0, description="The code tables' version when this code last changed."
+    )
+
+    @classmethod
+    def from_code(cls, code: codes.Code) -> CodeEntry:
+        return cls(
+            code=code.code,
+            name=code.name,
+            is_national=code.is_national,
+            region_code=code.region_code,
+            is_active=code.is_active,
+            version=code.version,
+        )
 
 
 @strawberry.type(name="CodeTable", description="A code table of GB/T 31000 or a national one.")
@@ -891,4 +916,19 @@ class CodeTableType:
     key: str = strawberry.field(description='"5.11", "ethnicity" …')
     name: str
     standard: str
-    entries: list[CodeEntry]
+    entries: list[CodeEntry] = strawberry.field(
+        description="Every code, retired ones and regions' extensions included (see their flags)."
+    )
+    version: int = strawberry.field(
+        default=0, description="The highest version of its codes: changes when any of them does."
+    )
+
+    @classmethod
+    def from_table(cls, table: codes.CodeTable) -> CodeTableType:
+        return cls(
+            key=table.key,
+            name=table.name,
+            standard=table.standard,
+            entries=[CodeEntry.from_code(code) for code in table.codes.values()],
+            version=table.version,
+        )

@@ -6,55 +6,22 @@ it (the `vocabulary` query carries it), and is audited; reports validate against
 
 from __future__ import annotations
 
-import re
-
-from tortoise import connections
 from tortoise.transactions import in_transaction
 
 from api.auth import Principal
 from api.domains.audit.service import record
+from api.domains.codes import service as code_tables
 from api.domains.events.enums import OPEN_STATUSES, CategoryScheme
 from api.domains.events.models import Category, Event
-from api.domains.events.reference import _authorize_citywide, category_key
-from api.domains.hierarchy.models import Region
+from api.domains.events.reference import category_key
 from api.errors import Conflict, ErrorCode, NotFound, ValidationFailed
-from api.regions import Level, in_subtree
-from policies.enforcer import authorize
 
-CODE = re.compile(r"[0-9A-Za-z]{1,16}")
-MAX_NAME = 100
-EXTENDABLE_AT = frozenset({Level.CITY, Level.DISTRICT, Level.TOWNSHIP})
+TABLE = "event_categories"
 
 
 async def table_version() -> int:
     """The version of the categories table: changes whenever any code does."""
-    rows = await connections.get("default").execute_query_dict(
-        "SELECT coalesce(max(version), 0) AS version FROM event_categories"
-    )
-    return int(rows[0]["version"])
-
-
-def _name(name: str) -> str:
-    cleaned = name.strip()
-    if not 1 <= len(cleaned) <= MAX_NAME or "\x00" in cleaned:
-        raise ValidationFailed(f"a name is 1–{MAX_NAME} characters", field="name")
-    return cleaned
-
-
-async def _authorize(actor: Principal, region_code: str | None) -> str:
-    """A national code is the city's to change; a region's extension its administrators'.
-    Returns the region the change is audited under."""
-    if region_code is None:
-        return _authorize_citywide(actor, "category")
-    authorize(actor.assignments, "category", "extend", at=region_code)
-    return region_code
-
-
-async def _next_version() -> int:
-    """The table's next version, taken under a lock held to the commit (one change at a time)."""
-    connection = connections.get("default")
-    await connection.execute_query("SELECT pg_advisory_xact_lock(hashtext('event_categories'))")
-    return await table_version() + 1
+    return await code_tables.table_version(TABLE)
 
 
 async def add_category(
@@ -68,21 +35,14 @@ async def add_category(
 ) -> Category:
     """Add a code: national (the city), or a region's extension below a national code."""
     if region_code is not None:
-        level = Level.of_code(region_code)
-        if level is None or not await Region.exists(code=region_code, is_active=True):
-            raise NotFound("region", region_code, field="regionCode")
-        if level not in EXTENDABLE_AT:
-            raise ValidationFailed(
-                "codes are extended by a city, district or township", field="regionCode"
-            )
+        await code_tables.extension_region(region_code)
         if parent_key is None:
             raise ValidationFailed("an extension lies below a national code", field="parentKey")
-    audited_at = await _authorize(actor, region_code)
-    if not CODE.fullmatch(code):
-        raise ValidationFailed("a code is 1–16 letters or digits", field="code")
-    cleaned = _name(name)
+    audited_at = code_tables.authorize_change(actor, "category", region_code)
+    code_tables.clean_code(code)
+    cleaned = code_tables.clean_name(name)
     async with in_transaction():
-        version = await _next_version()
+        version = await code_tables.next_version(TABLE)
         if parent_key is not None:
             parent = await Category.get_or_none(key=parent_key, is_active=True)
             if parent is None or parent.scheme != scheme:
@@ -120,13 +80,13 @@ async def _changing(actor: Principal, key: str) -> tuple[Category, str, int]:
     category = await Category.filter(key=key).select_for_update().first()
     if category is None:
         raise NotFound("category", key, field="key")
-    audited_at = await _authorize(actor, category.region_code)
-    return category, audited_at, await _next_version()
+    audited_at = code_tables.authorize_change(actor, "category", category.region_code)
+    return category, audited_at, await code_tables.next_version(TABLE)
 
 
 async def rename_category(*, actor: Principal, key: str, name: str) -> Category:
     """Give a code another name (its key and the events filed under it stay)."""
-    cleaned = _name(name)
+    cleaned = code_tables.clean_name(name)
     async with in_transaction():
         category, audited_at, version = await _changing(actor, key)
         before = category.name
@@ -154,10 +114,8 @@ async def retire_category(*, actor: Principal, key: str) -> Category:
             category_key=key, status__in=list(OPEN_STATUSES), merged_into_id=None
         ).count()
         if children or open_events:
-            raise Conflict(
-                f"{key} is in use: {open_events} open events, {children} active codes below it",
-                field="key",
-                code=ErrorCode.IN_USE,
+            raise code_tables.in_use(
+                key, f"{open_events} open events, {children} active codes below it"
             )
         category.is_active, category.version = False, version
         await category.save(update_fields=["is_active", "version"])
@@ -174,4 +132,4 @@ async def retire_category(*, actor: Principal, key: str) -> Category:
 
 def usable_at(category: Category, region_code: str) -> bool:
     """A national code is used everywhere; an extension in its region's subtree."""
-    return category.region_code is None or in_subtree(region_code, category.region_code)
+    return code_tables.usable_at(category.region_code, region_code)

@@ -581,8 +581,24 @@ async def _check(
             f"UPDATE import_staging s SET {reference.into} = t.id{copied} "
             f"FROM {reference.table} t WHERE t.{reference.key} = s.{reference.column}"
         )
+    for column, table_key in kind.code_columns.items():
+        await _check_code(reject, kind, column, table_key)
     await kind.check_scope(reject, job.region_code)
     await kind.check(connection, reject, job.region_code)
+
+
+async def _check_code(reject: Rejecter, kind: Kind, column: str, table_key: str) -> None:
+    """Rows whose code is not an active code of the live table usable at the row's region."""
+    key = table_key.replace("'", "''")
+    usable = "c.region_code IS NULL"
+    if kind.region_column:
+        usable += f" OR s.{kind.region_column} LIKE c.region_code || '%'"
+    await reject(
+        f"SELECT s.row_number, '{column}', 'INVALID_CODE', "
+        f"'not an active code of table {key} here', s.{column} FROM import_staging s "
+        f"WHERE s.{column} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM registry_codes c "
+        f"WHERE c.table_key = '{key}' AND c.code = s.{column} AND c.is_active AND ({usable}))"
+    )
 
 
 async def _write(

@@ -9,6 +9,7 @@ from typing import Any, Final
 from tortoise.transactions import in_transaction
 
 from api.auth import Principal
+from api.domains.registry import codes
 from api.domains.registry.enums import (
     RecordKind,
 )
@@ -71,7 +72,8 @@ async def _register_building(
     """Register a building (楼栋)."""
     async with in_transaction():
         code = await writable_region(actor, region_code, "create")
-        cleaned = clean(BUILDING_RULES, values)
+        await codes.refresh()
+        cleaned = clean(BUILDING_RULES, values, region_code=code)
         if (cleaned.get("lat") is None) != (cleaned.get("lng") is None):
             raise ValidationFailed("give both lat and lng, or neither", field="lng")
         building: Building = await create_record(
@@ -94,7 +96,8 @@ async def update_building(
         )
         authorize(actor.assignments, "registry", "update", at=building.region_code)
         check_version(building, expected_version)
-        cleaned = clean(BUILDING_RULES, values, partial=True)
+        await codes.refresh()
+        cleaned = clean(BUILDING_RULES, values, partial=True, region_code=building.region_code)
         if "building_code" in cleaned:
             await check_unique(
                 Building,

@@ -9,6 +9,7 @@ from typing import Any, Final
 from tortoise.transactions import in_transaction
 
 from api.auth import Principal
+from api.domains.registry import codes
 from api.domains.registry.enums import (
     RecordKind,
     RecordStatus,
@@ -96,7 +97,8 @@ async def _register_house(
     """Register a house (房屋); a rental house (出租房屋) with its landlord and use."""
     async with in_transaction():
         code = await writable_region(actor, region_code, "create")
-        cleaned = clean(HOUSE_RULES, values)
+        await codes.refresh()
+        cleaned = clean(HOUSE_RULES, values, region_code=code)
         _check_rental(cleaned)
         building = await referenced_record(
             actor, Building, building_id, kind=RecordKind.BUILDING, field="buildingId"
@@ -122,7 +124,8 @@ async def update_house(
         house = await readable_record(actor, House, house_id, kind=RecordKind.HOUSE, lock=True)
         authorize(actor.assignments, "registry", "update", at=house.region_code)
         check_version(house, expected_version)
-        cleaned = clean(HOUSE_RULES, values, partial=True)
+        await codes.refresh()
+        cleaned = clean(HOUSE_RULES, values, partial=True, region_code=house.region_code)
         _check_rental({name: getattr(house, name) for name in HOUSE_RULES} | cleaned)
         if "house_code" in cleaned:
             await check_unique(

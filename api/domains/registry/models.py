@@ -492,3 +492,25 @@ class SearchKey(Model):
 
     class Meta:
         table = "registry_search_keys"
+
+
+class RegistryCode(Model):
+    """One code of a registry code table (字典/代码表): the national standard's codes as loaded
+    (`is_national`, fixed), the city's own local codes, and a region's extensions used in its
+    subtree only. Never deleted: a retired code stays readable on the records that carry it."""
+
+    id = fields.IntField(primary_key=True)
+    table_key = fields.CharField(max_length=16, description='"5.11", "ethnicity" …')
+    code = fields.CharField(max_length=16)
+    name = fields.CharField(max_length=100)
+    is_national = fields.BooleanField(default=False, description="the standard's own code")
+    # a region's own extension (null: the whole city's); used in its subtree only
+    region_code = fields.CharField(max_length=15, null=True)
+    is_active = fields.BooleanField(default=True)  # false: retired
+    # the code tables' version when the row last changed (the loaded standard codes are 0)
+    version = fields.IntField(default=0)
+    changed_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "registry_codes"
+        unique_together = (("table_key", "code"),)

@@ -9,6 +9,7 @@ from typing import Any, Final
 from tortoise.transactions import in_transaction
 
 from api.auth import Principal
+from api.domains.registry import codes
 from api.domains.registry.enums import (
     OrganisationKind,
     RecordKind,
@@ -98,7 +99,8 @@ async def _register_organisation(
     """Register an enterprise (非公有制经济组织) or a social organisation (社会组织)."""
     async with in_transaction():
         code = await writable_region(actor, region_code, "create")
-        cleaned = clean(ORGANISATION_RULES, values)
+        await codes.refresh()
+        cleaned = clean(ORGANISATION_RULES, values, region_code=code)
         _check_organisation(cleaned)
         building = await referenced_record(
             actor, Building, building_id, kind=RecordKind.BUILDING, field="buildingId"
@@ -125,7 +127,10 @@ async def update_organisation(
         )
         authorize(actor.assignments, "registry", "update", at=organisation.region_code)
         check_version(organisation, expected_version)
-        cleaned = clean(ORGANISATION_RULES, values, partial=True)
+        await codes.refresh()
+        cleaned = clean(
+            ORGANISATION_RULES, values, partial=True, region_code=organisation.region_code
+        )
         _check_organisation(
             {name: getattr(organisation, name) for name in ORGANISATION_RULES} | cleaned
         )

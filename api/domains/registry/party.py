@@ -9,6 +9,7 @@ from typing import Any, Final
 from tortoise.transactions import in_transaction
 
 from api.auth import Principal
+from api.domains.registry import codes
 from api.domains.registry.enums import (
     PartyOrganisationLevel,
     RecordKind,
@@ -127,6 +128,7 @@ async def register_party_member(
         )
         assert person is not None
         authorize(actor.assignments, "registry", "create", at=person.region_code)
+        await codes.refresh()
         cleaned = clean(PARTY_MEMBER_RULES, values)
         if (
             cleaned.get("registered_community_code")
@@ -173,6 +175,7 @@ async def register_volunteer(
         )
         assert person is not None
         authorize(actor.assignments, "registry", "create", at=person.region_code)
+        await codes.refresh()
         cleaned = clean(VOLUNTEER_RULES, values)
         if await Volunteer.exists(person_id=person.id):
             raise ValidationFailed(
@@ -211,6 +214,7 @@ async def update_party_record(
         check_version(record, expected_version)
         if record.status is not RecordStatus.ACTIVE:
             raise Conflict(f"the {kind.value} is deregistered", field="id")
+        await codes.refresh()
         cleaned = clean(UPDATE_RULES[kind], values, partial=True)
         if kind is RecordKind.PARTY_MEMBER and party_organisation_id is not None:
             organisation = await referenced_record(

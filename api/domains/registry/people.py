@@ -15,7 +15,7 @@ from tortoise.transactions import in_transaction
 from api import clock, resident_ids
 from api.auth import Principal
 from api.domains.audit.models import AuditEntry
-from api.domains.registry import search
+from api.domains.registry import codes, search
 from api.domains.registry.enums import (
     ChangeAction,
     PersonType,
@@ -147,8 +147,11 @@ def check_person(values: dict[str, Any], *, prefix: str = "") -> None:
                     )
 
 
-def clean_person(values: Mapping[str, Any], *, partial: bool, prefix: str = "") -> dict[str, Any]:
-    cleaned = clean(PERSON_RULES, values, partial=partial, prefix=prefix)
+def clean_person(
+    values: Mapping[str, Any], *, partial: bool, prefix: str = "", region_code: str | None = None
+) -> dict[str, Any]:
+    """A person's fields checked (codes as used at `region_code`: await codes.refresh() first)."""
+    cleaned = clean(PERSON_RULES, values, partial=partial, prefix=prefix, region_code=region_code)
     if cleaned.get("birth_date") and cleaned["birth_date"] > clock.now().date():
         raise ValidationFailed(
             "birthDate lies in the future", field=field_name("birth_date", prefix)
@@ -167,7 +170,8 @@ async def new_person(
     prefix: str = "",
     record_id: uuid.UUID | None = None,
 ) -> Person:
-    cleaned = clean_person(values, partial=False, prefix=prefix)
+    await codes.refresh()
+    cleaned = clean_person(values, partial=False, prefix=prefix, region_code=region_code)
     check_person(cleaned, prefix=prefix)
     await check_unique(Person, RecordKind.PERSON, "id_number", cleaned["id_number"], prefix=prefix)
     person = Person(
@@ -191,8 +195,8 @@ async def new_person(
     return person
 
 
-def clean_relation(value: str | None, *, field: str) -> str | None:
-    return coded("relation_to_head").clean(value, field=field)
+def clean_relation(value: str | None, *, field: str, region_code: str | None = None) -> str | None:
+    return coded("relation_to_head").clean(value, field=field, region_code=region_code)
 
 
 async def register_person(
@@ -241,7 +245,8 @@ async def _register_person(
         house = await referenced_record(
             actor, House, house_id, kind=RecordKind.HOUSE, field="houseId"
         )
-        relation = clean_relation(relation_to_head, field="relationToHead")
+        await codes.refresh()
+        relation = clean_relation(relation_to_head, field="relationToHead", region_code=code)
         if relation and household is None:
             raise ValidationFailed("relationToHead needs a household", field="relationToHead")
         if household is not None and house is None and household.house_id is not None:
@@ -271,7 +276,8 @@ async def update_person(
         check_version(person, expected_version)
         if person.status is not RecordStatus.ACTIVE:
             raise Conflict("the person is deregistered", field="id")
-        cleaned = clean_person(values, partial=True)
+        await codes.refresh()
+        cleaned = clean_person(values, partial=True, region_code=person.region_code)
         if cleaned.keys() & {"id_number", "birth_date", "sex", "person_type"}:
             check = {name: getattr(person, name) for name in PERSON_RULES} | cleaned
             if "id_number" in cleaned:  # a corrected number brings its own birth date and sex

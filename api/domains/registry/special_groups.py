@@ -10,7 +10,7 @@ from tortoise.transactions import in_transaction
 
 from api import clock
 from api.auth import Principal
-from api.domains.registry import groups
+from api.domains.registry import codes, groups
 from api.domains.registry.enums import (
     ChangeAction,
     RecordKind,
@@ -74,6 +74,7 @@ async def add_to_special_group(
         authorize(actor.assignments, "special_group", "create", at=person.region_code)
         if person.status is not RecordStatus.ACTIVE:
             raise Conflict("the person is deregistered", field="personId")
+        await codes.refresh()
         cleaned = clean_follow_up(group, values, partial=False)
         checked = groups.clean_details(group, details)
         if await SpecialGroupRecord.exists(
@@ -134,6 +135,7 @@ async def record_follow_up(
         check_version(record, expected_version)
         if record.status is not RecordStatus.ACTIVE:
             raise Conflict("the record is ended", field="id")
+        await codes.refresh()
         cleaned = clean_follow_up(record.group, values, partial=True)
         if details is not None:
             cleaned["details"] = record.details | groups.clean_details(record.group, details)

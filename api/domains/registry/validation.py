@@ -1,6 +1,10 @@
 """Field rules of registry records: each input value is checked against its declared rule and
-normalised (ID numbers upper-case, phones E.164, codes against their code table); the first bad
-value raises ValidationFailed naming the field as the client spelled it (camelCase)."""
+normalised (ID numbers upper-case, phones E.164, codes against their live code table); the first
+bad value raises ValidationFailed naming the field as the client spelled it (camelCase).
+
+Codes are checked against the process's copy of the live tables (`codes.refresh()`, awaited by
+the service first): a retired code is refused, a region's extension only in its subtree (the
+`region_code` given; without one, extensions are refused)."""
 
 from __future__ import annotations
 
@@ -70,11 +74,22 @@ def credit_code(value: str, *, field: str = "creditCode") -> str:
         ) from error
 
 
-def code(table_key: str, value: str, *, field: str) -> str:
+def code(table_key: str, value: str, *, field: str, region_code: str | None = None) -> str:
     found = table(table_key)
-    if value not in found:
+    entry = found.codes.get(value)
+    if entry is None:
         raise ValidationFailed(
             f"{value!r} is not a code of {found.standard} {found.name}",
+            field=field,
+            code=ErrorCode.INVALID_CODE,
+        )
+    if not entry.is_active:
+        raise ValidationFailed(
+            f"{value!r} of {found.name} is retired", field=field, code=ErrorCode.INVALID_CODE
+        )
+    if not entry.usable_at(region_code):
+        raise ValidationFailed(
+            f"{value!r} of {found.name} is {entry.region_code}'s own code, used in its area only",
             field=field,
             code=ErrorCode.INVALID_CODE,
         )
@@ -96,7 +111,7 @@ class Rule:
     maximum: float | None = None
     enum: type[StrEnum] | None = None
 
-    def clean(self, value: Any, *, field: str) -> Any:
+    def clean(self, value: Any, *, field: str, region_code: str | None = None) -> Any:
         if value is None or (isinstance(value, str) and not value.strip()):
             if self.required:
                 raise ValidationFailed(f"{field} is required", field=field)
@@ -117,9 +132,14 @@ class Rule:
                     )
                 return sorted(set(items), key=items.index)
             case "code":
-                return code(self.table, str(value), field=field)
+                return code(self.table, str(value), field=field, region_code=region_code)
             case "codes":
-                return sorted({code(self.table, str(item), field=field) for item in value})
+                return sorted(
+                    {
+                        code(self.table, str(item), field=field, region_code=region_code)
+                        for item in value
+                    }
+                )
             case "id_number":
                 return id_number(str(value), field=field)
             case "phone":
@@ -194,9 +214,11 @@ def clean(
     *,
     partial: bool = False,
     prefix: str = "",
+    region_code: str | None = None,
 ) -> dict[str, Any]:
     """Check every given value against its rule; on creation (not `partial`) also require the
-    required ones. Returns the normalised values, keyed like the model's columns."""
+    required ones; codes as used at `region_code`. Returns the normalised values, keyed like the
+    model's columns."""
     unknown = set(values) - set(rules)
     if unknown:
         name = sorted(unknown)[0]
@@ -207,5 +229,7 @@ def clean(
             if rule.required and not partial:
                 raise ValidationFailed(f"{camel(name)} is required", field=field_name(name, prefix))
             continue
-        cleaned[name] = rule.clean(values[name], field=field_name(name, prefix))
+        cleaned[name] = rule.clean(
+            values[name], field=field_name(name, prefix), region_code=region_code
+        )
     return cleaned

@@ -7,6 +7,7 @@ from __future__ import annotations
 import strawberry
 
 from schema.registry.mutations.buildings import BuildingsMutation
+from schema.registry.mutations.code_tables import CodeTablesMutation
 from schema.registry.mutations.enrolments import EnrolmentsMutation
 from schema.registry.mutations.households import HouseholdsMutation
 from schema.registry.mutations.houses import HousesMutation
@@ -29,6 +30,7 @@ class RegistryMutation(
     EnrolmentsMutation,
     PartyMutation,
     RecordsMutation,
+    CodeTablesMutation,
 ):
     pass
 

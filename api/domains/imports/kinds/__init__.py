@@ -136,6 +136,9 @@ class Kind:
     # a region the row must point at (checked in SQL: exists and is active)
     region_column: ClassVar[str | None] = "region_code"
     references: ClassVar[tuple[Reference, ...]] = ()
+    # staging column → the registry code table its values are checked against, live: an active
+    # code, national or local, or an extension of a region above the row's (region_column)
+    code_columns: ClassVar[dict[str, str]] = {}
     # a free-text address placing a row that has no region code (地址匹配), if the kind has one
     address_column: ClassVar[str | None] = None
 

@@ -74,6 +74,13 @@ class Residents(RegistryRecords):
         Column("relation_to_head", ("与户主关系",), max_length=2, parse=code(2, "GB/T 4761")),
         Column("house_code", ("房屋编码", "房屋编号"), max_length=40, target=None),
     )
+    code_columns: ClassVar[dict[str, str]] = {
+        "ethnicity": "ethnicity",
+        "education": "education",
+        "political_status": "political_status",
+        "marital_status": "marital_status",
+        "relation_to_head": "relation_to_head",
+    }
     derived = (
         Derived("sex", source="id_number"),
         Derived("birth_date", "date", source="id_number"),

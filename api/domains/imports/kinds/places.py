@@ -80,6 +80,7 @@ def _grid() -> Column:
 
 
 class Buildings(RegistryRecords):
+    code_columns: ClassVar[dict[str, str]] = {"use": "5.17"}
     record_kind = RecordKind.BUILDING.value
     kind = ImportKind.BUILDINGS
     table = "registry_buildings"
@@ -95,7 +96,7 @@ class Buildings(RegistryRecords):
         _grid(),
         Column("name", ("楼栋名称", "名称", "建筑名称"), required=True, max_length=100),
         Column("address", ("地址", "楼栋地址"), required=True, max_length=200),
-        Column("use", ("建筑用途", "用途"), max_length=4, parse=code(4, "GB/T 31000 5.17")),
+        Column("use", ("建筑用途", "用途"), max_length=4, parse=code(2, "GB/T 31000 5.17")),
         Column("floors_above", ("地上层数",), parse=integer(0, 300), sql_type="smallint"),
         Column("floors_below", ("地下层数",), parse=integer(0, 20), sql_type="smallint"),
         Column("lat", ("latitude", "纬度"), parse=decimal(-90, 90), sql_type="double precision"),
@@ -122,6 +123,7 @@ class Buildings(RegistryRecords):
 
 
 class Houses(RegistryRecords):
+    code_columns: ClassVar[dict[str, str]] = {"use": "5.17"}
     record_kind = RecordKind.HOUSE.value
     kind = ImportKind.HOUSES
     table = "registry_houses"
@@ -138,7 +140,7 @@ class Houses(RegistryRecords):
         Column("floor", ("楼层",), parse=integer(-20, 300), sql_type="smallint"),
         Column("number", ("门牌号", "房号", "室号"), max_length=20),
         Column("area", ("面积", "建筑面积"), parse=area, sql_type="numeric(9, 2)"),
-        Column("use", ("房屋用途", "用途"), max_length=4, parse=code(4, "GB/T 31000 5.17")),
+        Column("use", ("房屋用途", "用途"), max_length=4, parse=code(2, "GB/T 31000 5.17")),
         Column("owner_name", ("产权人", "房主", "产权人姓名"), max_length=50),
         Column(
             "owner_id_number", ("产权人身份证号", "房主身份证号"), max_length=22, parse=id_number
