@@ -636,7 +636,7 @@ ON CONFLICT (table_key, code) DO NOTHING"""
 
 
 class Migration(migrations.Migration):
-    dependencies = [('gridgov', '0039_grades')]
+    dependencies = [('gridgov', '0043_econ21')]
 
     initial = False
 
