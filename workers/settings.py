@@ -26,7 +26,7 @@ from workers.ledgers import export_event_ledger, requeue_ledger_exports
 from workers.points import credit_meeting_points, freeze_points_periods
 from workers.services import remind_appointments
 from workers.stats import freeze_rankings
-from workers.triage import detect_spikes, train_classifier
+from workers.triage import detect_spikes, merge_duplicates, train_classifier
 from workers.webhooks import deliver_webhook, dispatch_webhooks
 
 
@@ -75,6 +75,7 @@ class WorkerSettings:
         export_hazard_ledger,  # a year of a district's hazards writes in seconds
         train_classifier,
         detect_spikes,
+        merge_duplicates,
         credit_meeting_points,
         requeue_exports,
         export_event_ledger,
@@ -115,6 +116,8 @@ class WorkerSettings:
         # every quarter of an hour: a spike is told while it is news
         cron(detect_spikes, minute={7, 22, 37, 52}, unique=True, timeout=300),
         cron(train_classifier, hour={18}, minute={50}, unique=True, run_at_startup=True),
+        # every minute: a report repeating an earlier one above its rule's merge score
+        cron(merge_duplicates, second={20}, unique=True, timeout=50),
         # every five minutes: a booking is reminded a day before its slot, once
         cron(remind_appointments, minute=set(range(2, 60, 5)), unique=True, timeout=240),
     ]
