@@ -57,7 +57,7 @@ STATUS_NAMES = {
 }
 
 
-REPORTER_NOTES = frozenset({Action.REJECT, Action.SUBMIT, Action.CLOSE})
+REPORTER_NOTES = frozenset({Action.REJECT, Action.SUBMIT, Action.CLOSE, Action.MAIN_PROGRESS})
 # A merged report (重复件) is handled as its main event: on itself only what adds to the record.
 MERGED_REPORT_ACTIONS = frozenset(
     {Action.COMMENT, Action.SUPERVISE, Action.FOLLOW_UP, Action.EVALUATE}
@@ -118,6 +118,8 @@ async def _step(
         async def end_merged_reports() -> None:
             if before in OPEN_STATUSES and event.status not in OPEN_STATUSES:
                 await _end_merged_reports(event, actor=actor, action=action, note=note)
+            elif event.status is not before:
+                await _relay_to_merged_reports(event, actor=actor)
 
         move.then(tell_citizen)
         move.then(end_merged_reports)
@@ -154,9 +156,45 @@ async def _end_merged_reports(main: Event, *, actor: Principal, action: Action, 
         await _tell_citizen(report, actor=actor, action=action, note=told)
 
 
-async def _tell_citizen(event: Event, *, actor: Principal, action: Action, note: str) -> None:
-    """A citizen follows their appeal: each change of its status is a notice to them (in-app and
-    on their notices feed), with the reason or result where there is one."""
+async def _relay_to_merged_reports(main: Event, *, actor: Principal) -> None:
+    """重复件: each open report merged into `main` gets a MAIN_PROGRESS row naming the main
+    event's new status (its own stays, its clocks stay stopped), so its reporter follows the
+    incident in their channel: the appeal's progress and a notice, the work order's timeline,
+    the Open311 request's `status_notes`."""
+    report_ids = [
+        report.id
+        for report in await Event.filter(merged_into_id=main.id, status__in=list(OPEN_STATUSES))
+        .order_by("id")
+        .only("id")
+    ]
+    told = f"同一事件 {main.case_number}：{STATUS_NAMES[main.status]}"
+    unchanged = Transition(frozenset(OPEN_STATUSES), None)
+    for report_id in report_ids:
+        async with flows.transition(
+            EVENTS,
+            actor=actor,
+            record_id=report_id,
+            action=Action.MAIN_PROGRESS,
+            note=told,
+            chosen=unchanged,
+        ) as move:
+            report = move.record
+        await _tell_citizen(
+            report, actor=actor, action=Action.MAIN_PROGRESS, note=told, status=main.status
+        )
+
+
+async def _tell_citizen(
+    event: Event,
+    *,
+    actor: Principal,
+    action: Action,
+    note: str,
+    status: EventStatus | None = None,
+) -> None:
+    """A citizen follows their appeal: each change of its status (or, merged, of its main
+    event's: `status`) is a notice to them (in-app and on their notices feed), with the reason
+    or result where there is one."""
     if event.source is not Source.CITIZEN or event.reporter_id is None:
         return
     if event.reporter_id == actor.user_id:
@@ -164,7 +202,7 @@ async def _tell_citizen(event: Event, *, actor: Principal, action: Action, note:
     await notices.notify(
         user_ids=[event.reporter_id],
         kind="appeal_progress",
-        title=f"您的诉求 {event.case_number}: {STATUS_NAMES[event.status]}",
+        title=f"您的诉求 {event.case_number}: {STATUS_NAMES[status or event.status]}",
         body=note if action in REPORTER_NOTES else "",
         region_code=event.region_code,
         event_id=event.id,
