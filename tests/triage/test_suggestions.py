@@ -1,6 +1,7 @@
 """智能分拨: a classifier trained by the worker on the city's closed events suggests the top three
 categories and departments; too little history suggests nothing; one trainer at a time; the
-desk's acceptance is measured against what was shown."""
+desk's choice (the category it files under, the department it dispatches to) is measured
+against what was shown."""
 
 from __future__ import annotations
 
@@ -45,6 +46,15 @@ ACCEPTANCE = (
     " categoryTop3 classifierVersion heldOutTop1 heldOutTop3 } }"
 )
 EVENT = f"query($id: ID!) {{ event(id: $id) {{ {SUGGESTIONS} }} }}"
+REPORT_SUGGESTED = (
+    "mutation($input: ReportEventInput!) { reportEvent(input: $input) {"
+    f" ... on EventPayload {{ event {{ uuid {SUGGESTIONS} }} }} }} }}"
+)
+FILE = (
+    "mutation($id: ID!, $category: String) { fileEvent(id: $id, categoryKey: $category) {"
+    " __typename ... on EventPayload { event { categoryKey } entry { note } }"
+    " ... on Error { field } } }"
+)
 
 
 async def closed_history(per_category: int, departments: dict[str, uuid.UUID]) -> None:
@@ -116,10 +126,15 @@ async def test_suggestions_from_the_citys_history(client: httpx.AsyncClient) -> 
     again = await gql(client, EVENT, {"id": event_id}, token=dispatcher)
     assert again["data"]["event"]["suggestions"] == shown
 
-    light = await gql(client, REPORT, {"input": _report("路灯坏了，晚上很黑")}, token=worker)
+    # reportEvent's payload carries them to the reporter's client
+    light = await gql(
+        client, REPORT_SUGGESTED, {"input": _report("路灯坏了，晚上很黑")}, token=worker
+    )
     lit = light["data"]["reportEvent"]["event"]["uuid"]
+    offered = light["data"]["reportEvent"]["event"]["suggestions"]
+    assert offered["classifierVersion"] == 2 and offered["categories"][0]["key"] == "city.0602"
     lit_shown = await gql(client, EVENT, {"id": lit}, token=dispatcher)
-    assert lit_shown["data"]["event"]["suggestions"]["classifierVersion"] == 2
+    assert lit_shown["data"]["event"]["suggestions"] == offered
 
     figures = await gql(
         client,
@@ -131,6 +146,23 @@ async def test_suggestions_from_the_citys_history(client: httpx.AsyncClient) -> 
     assert acceptance["suggested"] == 2 and acceptance["classifierVersion"] == 2
     # the water report was filed as water (first suggestion); the light report as water too
     assert acceptance["categoryTop1"] == 0.5 and acceptance["heldOutTop3"] == 1.0
+
+    # The desk files the light report as a street lamp (分拨): its choice is what counts. A
+    # category that does not exist is a typed error and changes nothing.
+    leader = await staff_token("grid_leader", GRID)
+    unknown = await gql(client, FILE, {"id": lit, "category": "city.9999"}, token=leader)
+    assert unknown["data"]["fileEvent"] == {"__typename": "ValidationError", "field": "categoryKey"}
+    assert (await Event.get(id=lit)).status is EventStatus.REPORTED
+    filed = await gql(client, FILE, {"id": lit, "category": "city.0602"}, token=leader)
+    assert filed["data"]["fileEvent"]["event"]["categoryKey"] == "city.0602"
+    assert filed["data"]["fileEvent"]["entry"]["note"] == "类别 city.0402 → city.0602"
+    chosen = await gql(
+        client,
+        ACCEPTANCE,
+        {"since": (clock.now() - timedelta(hours=1)).isoformat()},
+        token=dispatcher,
+    )
+    assert chosen["data"]["suggestionAcceptance"]["categoryTop1"] == 1.0
 
 
 async def test_one_trainer_at_a_time(db: None, settings: Settings) -> None:

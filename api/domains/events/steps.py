@@ -13,7 +13,7 @@ from typing import Any
 
 from api.auth import Principal
 from api.domains.accounts.models import RoleAssignment, User
-from api.domains.events import cohandling, site_checks
+from api.domains.events import codes, cohandling, site_checks
 from api.domains.events.enums import (
     OPEN_STATUSES,
     Action,
@@ -24,7 +24,7 @@ from api.domains.events.enums import (
 from api.domains.events.escalation import escalation_of, hand_up
 from api.domains.events.flow import EVENTS
 from api.domains.events.inputs import MAX_NOTE, clean
-from api.domains.events.models import Event, TimelineEntry
+from api.domains.events.models import Category, Event, TimelineEntry
 from api.domains.events.scope import authorize_step, readable_events
 from api.domains.events.staff import ASSIGNEE_ROLES, assignee_users, centre_users
 from api.domains.events.workflow import (
@@ -109,6 +109,7 @@ async def _step(
             )
         if apply is not None:
             move.transition = await apply(event, move.transition, extra) or move.transition
+            move.note = extra.pop("note", move.note)  # a step that says what it changed
         before = move.before
 
         async def tell_citizen() -> None:
@@ -210,15 +211,33 @@ async def _tell_citizen(
 
 
 async def file(
-    *, actor: Principal, event_id: uuid.UUID, note: str = "", expected_version: int | None = None
+    *,
+    actor: Principal,
+    event_id: uuid.UUID,
+    note: str = "",
+    expected_version: int | None = None,
+    category_key: str | None = None,
 ) -> StepOutcome:
-    """Step 2, 立案: accept the report as a case."""
+    """Step 2, 立案: accept the report as a case, in the category the desk chose (分拨: the
+    reporter's, unless `category_key` names another category used at the event's region)."""
+
+    async def recategorise(event: Event, transition: Transition, extra: dict[str, Any]) -> None:
+        if category_key is None or category_key == event.category_key:
+            return
+        category = await Category.get_or_none(key=category_key, is_active=True)
+        if category is None or not codes.usable_at(category, event.region_code):
+            raise ValidationFailed(f"unknown category {category_key}", field="categoryKey")
+        change = f"类别 {event.category_key} → {category_key}"
+        extra["note"] = f"{note}（{change}）" if note else change
+        event.category_key = category_key
+
     return await _step(
         actor=actor,
         event_id=event_id,
         action=Action.FILE,
         note=note,
         expected_version=expected_version,
+        apply=recategorise,
     )
 
 
