@@ -53,9 +53,7 @@ async def merge_above_rules(*, now: datetime | None = None) -> list[AutoMerged]:
         recent = recent.filter(category_key__in=[key for key in automatic if key is not None])
     reports = await recent.order_by("reported_at", "id").limit(BATCH)
     ids = [report.id for report in reports]
-    mains = set(
-        await Event.filter(merged_into_id__in=ids).values_list("merged_into_id", flat=True)
-    )
+    mains = set(await Event.filter(merged_into_id__in=ids).values_list("merged_into_id", flat=True))
     unmerged = set(
         await TimelineEntry.filter(event_id__in=ids, action=Action.UNMERGE).values_list(
             "event_id", flat=True
