@@ -397,7 +397,7 @@ async def evaluate_spikes(
         case_number__startswith=f"{case_prefix}{SPIKE_MARK}", community_code__isnull=False
     ).values_list("community_code", "category_key", "reported_at"):
         key = (str(community), str(category))
-        starts[key] = min(starts.get(key, at), at)  # type: ignore[type-var]
+        starts[key] = min(starts.get(key, at), at)
     delays = []
     false = 0
     for warning in warned:
