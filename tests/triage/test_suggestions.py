@@ -23,6 +23,7 @@ from api.regions import Level
 from api.settings import Settings
 from tests import factories
 from tests.factories import gql
+from tests.intake.helpers import api_key
 from tests.triage.helpers import DISTRICT, GRID, REPORT, near, staff_token
 from workers.triage import train_classifier
 
@@ -49,6 +50,10 @@ EVENT = f"query($id: ID!) {{ event(id: $id) {{ {SUGGESTIONS} }} }}"
 REPORT_SUGGESTED = (
     "mutation($input: ReportEventInput!) { reportEvent(input: $input) {"
     f" ... on EventPayload {{ event {{ uuid {SUGGESTIONS} }} }} }} }}"
+)
+WORK_ORDER = (
+    "mutation($input: WorkOrderInput!) { submitWorkOrder(input: $input) {"
+    f" ... on WorkOrderPayload {{ workOrder {{ event {{ {SUGGESTIONS} }} }} }} }} }}"
 )
 FILE = (
     "mutation($id: ID!, $category: String) { fileEvent(id: $id, categoryKey: $category) {"
@@ -163,6 +168,26 @@ async def test_suggestions_from_the_citys_history(client: httpx.AsyncClient) -> 
         token=dispatcher,
     )
     assert chosen["data"]["suggestionAcceptance"]["categoryTop1"] == 1.0
+
+    # A 12345 work order's payload carries them too
+    hotline = await api_key(DISTRICT, "12345 hotline")
+    submitted = await gql(
+        client,
+        WORK_ORDER,
+        {
+            "input": {
+                "ticketId": "12345-20261207-0077",
+                "idempotencyKey": "k-0077",
+                "content": "市民来电：九州路路灯不亮，整条街没灯",
+                "categoryKey": "city.0402",
+                "regionCode": GRID,
+            }
+        },
+        headers={"X-Api-Key": hotline},
+    )
+    order = submitted["data"]["submitWorkOrder"]["workOrder"]["event"]["suggestions"]
+    assert order["classifierVersion"] == 2 and order["categories"][0]["key"] == "city.0602"
+    assert len(order["categories"]) == 3
 
 
 async def test_one_trainer_at_a_time(db: None, settings: Settings) -> None:
