@@ -223,7 +223,8 @@ def _year(text: str) -> int:
 
 
 def cmd_evaluate_intake(args: argparse.Namespace) -> int:
-    """Duplicate precision and recall, classifier accuracy: on this database's own events."""
+    """Duplicate precision and recall, classifier accuracy, spike warnings: on this database's
+    own events."""
     from datetime import UTC, datetime, timedelta
 
     from api.intake_workload import evaluate
@@ -246,7 +247,7 @@ def cmd_evaluate_intake(args: argparse.Namespace) -> int:
             )
         finally:
             await close_database()
-        d = report.duplicates
+        d, sp = report.duplicates, report.spikes
         return "\n".join(
             [
                 f"duplicates, reports since {since:%Y-%m-%d %H:%M} (a report's incident: the "
@@ -258,7 +259,13 @@ def cmd_evaluate_intake(args: argparse.Namespace) -> int:
                 f"classifier (held-out tenth of {report.classifier_events:,} closed events, "
                 f"{report.classifier_categories} categories with >= {args.min_per_category}):",
                 f"  top-1 {report.top1}  top-3 {report.top3}",
-                "spike warnings: python -m tests.benchmarks.bench_spikes (synthetic counts)",
+                f"spike warnings (the worker's rule replayed hourly since {since:%Y-%m-%d %H:%M},"
+                f" {sp.district_weeks} district-weeks): {sp.warnings} warnings",
+                f"  injected spikes {sp.injected}; found {sp.found}; median delay "
+                f"{sp.median_delay_hours} h; false warnings {sp.false_warnings} "
+                f"({sp.false_per_district_week} per district-week)"
+                if sp.injected is not None
+                else "  (no injected truth: pass a generated workload's --case-prefix to measure)",
             ]
         )
 
@@ -405,7 +412,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     evaluate = commands.add_parser(
         "evaluate-intake",
-        help="duplicate precision/recall and classifier accuracy on this database's events",
+        help="duplicate precision/recall, classifier accuracy and spike warnings on this database",
     )
     evaluate.add_argument("--since", help="ISO time: replay the reports since then")
     evaluate.add_argument("--days", type=int, default=8, help="else the last DAYS days")

@@ -7,7 +7,10 @@ several times (points within tens of metres, hours apart, texts paraphrased by s
 clause order, now and then filed under a sibling category) and single reports, some of them near
 an incident of the same category with a different text (the hard negatives). The reports of one
 incident are written merged into its first report, as a dispatcher would have merged them: the
-same labels a real city's merges give, so one evaluation serves both."""
+same labels a real city's merges give, so one evaluation serves both. Spikes (预警) are
+injected too: in chosen communities, five to eight more events of one category within three
+days of a start in the week; their case numbers (`W<seed>-S…`) are the truth the spike report
+is measured against (on a real city's database it counts the warnings only)."""
 
 from __future__ import annotations
 
@@ -24,6 +27,7 @@ from tortoise.expressions import Q
 
 from api.auth import Assignment, Principal
 from api.domains.events.models import Event
+from api.domains.triage import spikes
 from api.domains.triage.duplicates import Probe, find
 from api.domains.triage.suggestions import fit, held_out, text_of
 
@@ -96,6 +100,7 @@ STREETS = ["淇河路", "黄山路", "九州路", "华山路", "兴鹤大街", "
 PLACES = ["交叉口", "公交站旁", "小区东门", "学校门口", "菜市场附近", "桥下", "加油站对面"]
 OPENERS = ["", "", "市民反映：", "来电称", "网格员发现", "居民投诉"]
 EARTH_M_PER_DEGREE = 111_000.0
+SPIKE_MARK = "S"  # a case number W<seed>-S…: an event of an injected spike
 
 
 @dataclass(frozen=True)
@@ -105,6 +110,7 @@ class Workload:
     incidents: int  # reported several times
     reports: int  # new reports in all (incidents' and singles)
     seconds: float
+    spikes: int = 0  # (community, category) pairs given a burst of events
 
 
 GENERIC = ["这里有问题", "麻烦尽快处理", "存在安全隐患", "影响居民生活"]
@@ -145,6 +151,7 @@ async def generate(
     history: int = 6_000,
     incidents: int = 400,
     singles: int = 800,
+    spikes: int = 12,
     now: datetime | None = None,
 ) -> Workload:
     """Write the labelled workload (see the module) into a bench database."""
@@ -180,12 +187,13 @@ async def generate(
             lng: float,
             closed: bool,
             main: uuid.UUID | None = None,
+            marker: str = "",
         ) -> uuid.UUID:
             event_id = uuid.UUID(int=rng.getrandbits(128), version=4)
             department = departments.get((DEPARTMENT_OF[category], grid[:6])) if closed else None
             rows.append(
                 (
-                    event_id, f"W{seed}-{len(rows):07d}", title, description, category,
+                    event_id, f"W{seed}-{marker}{len(rows):07d}", title, description, category,
                     "closed" if closed else "reported", grid, grid[:4], grid[:6], grid[:9],
                     grid[:12], grid, "grid", department, lat, lng, at,
                     at + timedelta(days=3) if closed else None, main,
@@ -239,6 +247,20 @@ async def generate(
             at = now - week + timedelta(seconds=rng.random() * week.total_seconds())
             add(category=category, grid=grid, title=title, description=description, at=at, lat=lat, lng=lng, closed=False)  # fmt: skip
             reports += 1
+        for _ in range(spikes):  # a burst in one community: its truth in the case numbers
+            category = rng.choice(categories)
+            grid = rng.choice(grids)
+            start = (
+                now
+                - week
+                + timedelta(seconds=rng.random() * (week - timedelta(days=3)).total_seconds())
+            )
+            for n in range(rng.randint(5, 8)):
+                _, lat, lng, street, spot = place()
+                title, description = _text(rng, category, street, spot)
+                at = start + timedelta(days=3) * (rng.random() if n else 0)
+                add(category=category, grid=grid, title=title, description=description, at=at, lat=lat, lng=lng, closed=False, marker=SPIKE_MARK)  # fmt: skip
+                reports += 1
         await connection.executemany(
             """
             INSERT INTO events (id, case_number, title, description, category_key, source,
@@ -254,7 +276,7 @@ async def generate(
         await connection.execute("ANALYZE events")
     finally:
         await connection.close()
-    return Workload(seed, history, incidents, reports, time.perf_counter() - started)
+    return Workload(seed, history, incidents, reports, time.perf_counter() - started, spikes)
 
 
 @dataclass(frozen=True)
@@ -269,12 +291,24 @@ class DuplicateFigures:
 
 
 @dataclass(frozen=True)
+class SpikeFigures:
+    district_weeks: float  # districts × weeks replayed
+    warnings: int  # the worker's rule run hourly over the reports since `since`
+    injected: int | None  # truth (a generated workload only): spikes injected
+    found: int | None  # …warned within a window of their start
+    median_delay_hours: float | None
+    false_warnings: int | None  # warnings of pairs without an injected spike
+    false_per_district_week: float | None
+
+
+@dataclass(frozen=True)
 class Report:
     duplicates: DuplicateFigures
     classifier_events: int
     classifier_categories: int
     top1: float | None
     top3: float | None
+    spikes: SpikeFigures
 
 
 async def evaluate(
@@ -283,11 +317,14 @@ async def evaluate(
     min_per_category: int = 20,
     limit: int = 5_000,
     case_prefix: str | None = None,
+    until: datetime | None = None,
 ) -> Report:
     """The figures on the open database (see the module): duplicates replayed for reports since
     `since` (a report's incident: the event it was merged into, or itself), the classifier's
-    held-out accuracy on the closed events. `case_prefix`: only events whose case numbers
-    start so are looked up and trained on (a generated workload among other bench data)."""
+    held-out accuracy on the closed events, the spike rule replayed hourly up to `until` (now).
+    `case_prefix`: only events whose case numbers start so are looked up, trained on and counted
+    (a generated workload among other bench data)."""
+    until = until or datetime.now(UTC)
     chosen = Q(case_number__startswith=case_prefix) if case_prefix else Q()
     city = Principal(username="evaluate-intake", assignments=tuple(
         Assignment("admin", code) for code in await _cities()
@@ -336,6 +373,48 @@ async def evaluate(
         classifier_categories=len(kept),
         top1=accuracy[0] if accuracy else None,
         top3=accuracy[1] if accuracy else None,
+        spikes=await evaluate_spikes(since=since, until=until, case_prefix=case_prefix),
+    )
+
+
+async def evaluate_spikes(
+    *, since: datetime, until: datetime, case_prefix: str | None
+) -> SpikeFigures:
+    """The spike rule replayed hourly from `since` to `until` (spikes.replay). With a generated
+    workload's `case_prefix`, measured against its injected spikes: found, delay from a spike's
+    first event to its warning, warnings of pairs without one; else only counted."""
+    from api.domains.hierarchy.models import Region
+
+    warned = await spikes.replay(
+        since=since, until=until, every=timedelta(hours=1), case_prefix=case_prefix
+    )
+    districts = await Region.filter(level="district").count()
+    district_weeks = max(districts, 1) * max((until - since) / timedelta(days=7), 1 / 168)
+    if not case_prefix:
+        return SpikeFigures(round(district_weeks, 2), len(warned), None, None, None, None, None)
+    starts: dict[tuple[str, str], datetime] = {}
+    for community, category, at in await Event.filter(
+        case_number__startswith=f"{case_prefix}{SPIKE_MARK}", community_code__isnull=False
+    ).values_list("community_code", "category_key", "reported_at"):
+        key = (str(community), str(category))
+        starts[key] = min(starts.get(key, at), at)
+    delays = []
+    false = 0
+    for warning in warned:
+        start = starts.get((warning.region_code, warning.category_key))
+        if start is None or not start <= warning.at <= start + timedelta(days=7):
+            false += 1
+        else:
+            delays.append((warning.at - start) / timedelta(hours=1))
+    delays.sort()
+    return SpikeFigures(
+        district_weeks=round(district_weeks, 2),
+        warnings=len(warned),
+        injected=len(starts),
+        found=len(delays),
+        median_delay_hours=round(delays[len(delays) // 2], 1) if delays else None,
+        false_warnings=false,
+        false_per_district_week=round(false / district_weeks, 2),
     )
 
 

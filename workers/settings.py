@@ -27,7 +27,7 @@ from workers.points import credit_event_points, credit_meeting_points, freeze_po
 from workers.positions import maintain_position_history
 from workers.services import remind_appointments
 from workers.stats import freeze_rankings
-from workers.triage import detect_spikes, train_classifier
+from workers.triage import detect_spikes, merge_duplicates, train_classifier
 from workers.webhooks import deliver_webhook, dispatch_webhooks
 
 
@@ -76,6 +76,7 @@ class WorkerSettings:
         export_hazard_ledger,  # a year of a district's hazards writes in seconds
         train_classifier,
         detect_spikes,
+        merge_duplicates,
         credit_meeting_points,
         credit_event_points,
         requeue_exports,
@@ -119,6 +120,8 @@ class WorkerSettings:
         # every quarter of an hour: a spike is told while it is news
         cron(detect_spikes, minute={7, 22, 37, 52}, unique=True, timeout=300),
         cron(train_classifier, hour={18}, minute={50}, unique=True, run_at_startup=True),
+        # every minute: a report repeating an earlier one above its rule's merge score
+        cron(merge_duplicates, second={20}, unique=True, timeout=50),
         # every five minutes: a booking is reminded a day before its slot, once
         cron(remind_appointments, minute=set(range(2, 60, 5)), unique=True, timeout=240),
         # 04:23 China time (20:23 UTC) and at start-up: next months' position partitions made

@@ -1,5 +1,5 @@
-"""Intake triage's scheduled work: retraining the category and department classifier, and
-looking for spikes."""
+"""Intake triage's scheduled work: retraining the category and department classifier, looking
+for spikes, and merging duplicates above a rule's score."""
 
 from __future__ import annotations
 
@@ -18,3 +18,9 @@ async def detect_spikes(ctx: dict[str, Any]) -> int:
     """预警: warn the centres of each community whose count of a category just spiked; returns
     the new warnings (a spike already warned within its window is not warned again)."""
     return len(await service.detect_spikes())
+
+
+async def merge_duplicates(ctx: dict[str, Any]) -> int:
+    """重复件合并 by rule: merge the recent reports whose best earlier candidate scores at least
+    their category's `merge_score`; returns how many were merged (none while no rule sets one)."""
+    return len(await service.merge_above_rules())

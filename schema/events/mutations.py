@@ -134,10 +134,19 @@ class EventsMutation:
         return EventPayload(event=EventType.from_model(event), entry=None)
 
     @strawberry.mutation(
-        description="Step 2, 立案: accept the report as a case.", extensions=signed_in()
+        description=(
+            "Step 2, 立案: accept the report as a case; `categoryKey`: the category the desk "
+            "chose instead of the reporter's (分拨; counted by suggestionAcceptance)."
+        ),
+        extensions=signed_in(),
     )
     async def file_event(
-        self, info: Info, id: strawberry.ID, note: str = "", expected_version: int | None = None
+        self,
+        info: Info,
+        id: strawberry.ID,
+        note: str = "",
+        expected_version: int | None = None,
+        category_key: str | None = None,
     ) -> EventResult:
         return await _run(
             lambda: service.file(
@@ -145,6 +154,7 @@ class EventsMutation:
                 event_id=_event_id(id),
                 note=note,
                 expected_version=expected_version,
+                category_key=category_key,
             )
         )
 

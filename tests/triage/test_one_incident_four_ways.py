@@ -1,6 +1,7 @@
 """Done when: one burst water main reported four ways (a grid worker's reportEvent, a citizen's
 appeal, a 12345 work order, an Open311 request) is found as duplicates, merged into one event,
-closed once, and every reporter sees the result through their own channel."""
+closed once, and every reporter follows its progress and sees the result through their own
+channel."""
 
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ WORK_ORDER = (
     "mutation($input: WorkOrderInput!) { submitWorkOrder(input: $input) { __typename"
     f" ... on WorkOrderPayload {{ workOrder {{ event {{ uuid {CANDIDATES} }} }} }} }} }}"
 )
+FILE = "mutation($id: ID!) { fileEvent(id: $id) { __typename } }"
 WORK_ORDER_STATUS = (
     "query($ticket: String!) { workOrder(ticketId: $ticket) {"
     " event { status mergedIntoId timeline { action note } } } }"
@@ -149,6 +151,27 @@ async def test_one_incident_reported_four_ways_is_merged_closed_and_followed(
     again = await gql(client, FIND, {"id": main["uuid"], "first": 10}, token=dispatcher)
     assert again["data"]["duplicateCandidates"]["candidates"] == []
 
+    # The main event moves on: each reporter follows its progress in their own channel.
+    leader = await staff_token("grid_leader", GRID)
+    filed = await gql(client, FILE, {"id": main["uuid"]}, token=leader)
+    assert filed["data"]["fileEvent"]["__typename"] == "EventPayload", filed
+    progress = f"同一事件 {main['caseNumber']}：已立案"
+    [pending] = (
+        await client.get(f"/open311/v2/requests/{request_id}.json", params={"api_key": civic_app})
+    ).json()
+    assert (pending["status"], pending["status_notes"]) == ("open", progress)
+    ticket = await gql(
+        client, WORK_ORDER_STATUS, {"ticket": "12345-20261207-0042"}, headers={"X-Api-Key": hotline}
+    )
+    assert ticket["data"]["workOrder"]["event"]["timeline"][-1] == {
+        "action": "MAIN_PROGRESS",
+        "note": progress,
+    }
+    followed = (await gql(client, APPEAL, {"id": appeal_id}, token=resident))["data"]["myAppeal"]
+    assert followed["progress"][-1] == {"action": "MAIN_PROGRESS", "note": progress}
+    told = await Notice.filter(kind="appeal_progress").order_by("-created_at").first()
+    assert told is not None and "已立案" in told.title and told.body == progress
+
     # The main event is handled and closed once; its reports end with it.
     await close_event(main["uuid"], result=RESULT)
     assert await Event.filter(status="closed").count() == 4
@@ -159,7 +182,16 @@ async def test_one_incident_reported_four_ways_is_merged_closed_and_followed(
 
     followed = (await gql(client, APPEAL, {"id": appeal_id}, token=resident))["data"]["myAppeal"]
     assert followed["status"] == "CLOSED"
-    assert [p["action"] for p in followed["progress"]] == ["REPORT", "MERGE", "CLOSE"]
+    assert [p["action"] for p in followed["progress"]] == [
+        "REPORT",
+        "MERGE",
+        *["MAIN_PROGRESS"] * 5,  # filed, assigned, in progress, handled, verified
+        "CLOSE",
+    ]
+    assert [p["note"] for p in followed["progress"][2:7]] == [
+        f"同一事件 {main['caseNumber']}：{status}"
+        for status in ("已立案", "已派遣", "处置中", "已处置", "已核查")
+    ]
     assert RESULT in followed["progress"][-1]["note"]
     assert main["caseNumber"] in followed["progress"][-1]["note"]
     told = await Notice.filter(kind="appeal_progress").order_by("-created_at").first()

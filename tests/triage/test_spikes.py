@@ -15,6 +15,7 @@ from api.domains.events.models import Event
 from api.domains.notices.models import Notice
 from api.domains.triage.models import SpikeRule, SpikeWarning
 from api.domains.triage.spikes import judge, tail
+from api.outbox import OutboxMessage
 from tests import factories
 from tests.factories import error_codes, gql
 from workers.triage import detect_spikes
@@ -86,6 +87,10 @@ async def test_a_spike_is_warned_once_with_its_evidence_and_acknowledged_once(
     told = await Notice.filter(kind="spike_warning").values_list("user_id", flat=True)
     assert sorted(told) == sorted([township.id, district.id])  # the centres above, not its staff
     assert staff.id not in told
+    # each notice is pushed live: one message on each centre's own notices feed
+    live = await OutboxMessage.filter(topic="notice").values_list("user_id", "payload")
+    spike_pushes = [user for user, body in live if body.get("kind") == "spike_warning"]
+    assert sorted(spike_pushes) == sorted([township.id, district.id])
     assert error_codes(refused) == ["NOT_FOUND"]
     assert error_codes(by_staff) == ["FORBIDDEN"]
     assert from_elsewhere["data"]["acknowledgeSpikeWarning"]["__typename"] == "NotFoundError"

@@ -1,6 +1,7 @@
 """智能分拨: a classifier trained by the worker on the city's closed events suggests the top three
 categories and departments; too little history suggests nothing; one trainer at a time; the
-desk's acceptance is measured against what was shown."""
+desk's choice (the category it files under, the department it dispatches to) is measured
+against what was shown."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from api.regions import Level
 from api.settings import Settings
 from tests import factories
 from tests.factories import gql
+from tests.intake.helpers import api_key
 from tests.triage.helpers import DISTRICT, GRID, REPORT, near, staff_token
 from workers.triage import train_classifier
 
@@ -45,6 +47,19 @@ ACCEPTANCE = (
     " categoryTop3 classifierVersion heldOutTop1 heldOutTop3 } }"
 )
 EVENT = f"query($id: ID!) {{ event(id: $id) {{ {SUGGESTIONS} }} }}"
+REPORT_SUGGESTED = (
+    "mutation($input: ReportEventInput!) { reportEvent(input: $input) {"
+    f" ... on EventPayload {{ event {{ uuid {SUGGESTIONS} }} }} }} }}"
+)
+WORK_ORDER = (
+    "mutation($input: WorkOrderInput!) { submitWorkOrder(input: $input) {"
+    f" ... on WorkOrderPayload {{ workOrder {{ event {{ {SUGGESTIONS} }} }} }} }} }}"
+)
+FILE = (
+    "mutation($id: ID!, $category: String) { fileEvent(id: $id, categoryKey: $category) {"
+    " __typename ... on EventPayload { event { categoryKey } entry { note } }"
+    " ... on Error { field } } }"
+)
 
 
 async def closed_history(per_category: int, departments: dict[str, uuid.UUID]) -> None:
@@ -116,10 +131,15 @@ async def test_suggestions_from_the_citys_history(client: httpx.AsyncClient) -> 
     again = await gql(client, EVENT, {"id": event_id}, token=dispatcher)
     assert again["data"]["event"]["suggestions"] == shown
 
-    light = await gql(client, REPORT, {"input": _report("路灯坏了，晚上很黑")}, token=worker)
+    # reportEvent's payload carries them to the reporter's client
+    light = await gql(
+        client, REPORT_SUGGESTED, {"input": _report("路灯坏了，晚上很黑")}, token=worker
+    )
     lit = light["data"]["reportEvent"]["event"]["uuid"]
+    offered = light["data"]["reportEvent"]["event"]["suggestions"]
+    assert offered["classifierVersion"] == 2 and offered["categories"][0]["key"] == "city.0602"
     lit_shown = await gql(client, EVENT, {"id": lit}, token=dispatcher)
-    assert lit_shown["data"]["event"]["suggestions"]["classifierVersion"] == 2
+    assert lit_shown["data"]["event"]["suggestions"] == offered
 
     figures = await gql(
         client,
@@ -131,6 +151,43 @@ async def test_suggestions_from_the_citys_history(client: httpx.AsyncClient) -> 
     assert acceptance["suggested"] == 2 and acceptance["classifierVersion"] == 2
     # the water report was filed as water (first suggestion); the light report as water too
     assert acceptance["categoryTop1"] == 0.5 and acceptance["heldOutTop3"] == 1.0
+
+    # The desk files the light report as a street lamp (分拨): its choice is what counts. A
+    # category that does not exist is a typed error and changes nothing.
+    leader = await staff_token("grid_leader", GRID)
+    unknown = await gql(client, FILE, {"id": lit, "category": "city.9999"}, token=leader)
+    assert unknown["data"]["fileEvent"] == {"__typename": "ValidationError", "field": "categoryKey"}
+    assert (await Event.get(id=lit)).status is EventStatus.REPORTED
+    filed = await gql(client, FILE, {"id": lit, "category": "city.0602"}, token=leader)
+    assert filed["data"]["fileEvent"]["event"]["categoryKey"] == "city.0602"
+    assert filed["data"]["fileEvent"]["entry"]["note"] == "类别 city.0402 → city.0602"
+    chosen = await gql(
+        client,
+        ACCEPTANCE,
+        {"since": (clock.now() - timedelta(hours=1)).isoformat()},
+        token=dispatcher,
+    )
+    assert chosen["data"]["suggestionAcceptance"]["categoryTop1"] == 1.0
+
+    # A 12345 work order's payload carries them too
+    hotline = await api_key(DISTRICT, "12345 hotline")
+    submitted = await gql(
+        client,
+        WORK_ORDER,
+        {
+            "input": {
+                "ticketId": "12345-20261207-0077",
+                "idempotencyKey": "k-0077",
+                "content": "市民来电：九州路路灯不亮，整条街没灯",
+                "categoryKey": "city.0402",
+                "regionCode": GRID,
+            }
+        },
+        headers={"X-Api-Key": hotline},
+    )
+    order = submitted["data"]["submitWorkOrder"]["workOrder"]["event"]["suggestions"]
+    assert order["classifierVersion"] == 2 and order["categories"][0]["key"] == "city.0602"
+    assert len(order["categories"]) == 3
 
 
 async def test_one_trainer_at_a_time(db: None, settings: Settings) -> None:

@@ -59,6 +59,7 @@ VISIBLE_ACTIONS = frozenset(
         Action.ATTACH,
         Action.MERGE,
         Action.UNMERGE,
+        Action.MAIN_PROGRESS,
     }
 )
 NOTES_SHOWN = events.REPORTER_NOTES | {Action.FOLLOW_UP}

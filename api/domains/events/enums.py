@@ -55,6 +55,7 @@ class Action(StrEnum):
     VERIFY_ON_SITE = "verify_on_site"  # 现场核查: the grid's leader checks the result on site
     MERGE = "merge"  # 重复件合并: the report is merged into another event (api/domains/triage)
     UNMERGE = "unmerge"  # the merge is undone while the main event is open
+    MAIN_PROGRESS = "main_progress"  # 主件进展: the event a report is merged into moved on (system)
     REMIND = "remind"  # the deadline approaches (system)
     YELLOW_CARD = "yellow_card"  # 黄牌: the deadline passed (system)
     RED_CARD = "red_card"  # 红牌: far past the deadline (system)
@@ -236,6 +237,7 @@ register(
         Action.RED_CARD: ("红牌", "Red card"),
         Action.MERGE: ("合并重复件", "Merge as a repeat"),
         Action.UNMERGE: ("撤销合并", "Unmerge"),
+        Action.MAIN_PROGRESS: ("主件进展", "Main event's progress"),
     },
 )
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from api.auth import Principal
 from api.domains.accounts.models import RoleAssignment, User
-from api.domains.events import cohandling, site_checks
+from api.domains.events import codes, cohandling, site_checks
 from api.domains.events.enums import (
     OPEN_STATUSES,
     Action,
@@ -24,7 +24,7 @@ from api.domains.events.enums import (
 from api.domains.events.escalation import escalation_of, hand_up
 from api.domains.events.flow import EVENTS
 from api.domains.events.inputs import MAX_NOTE, clean
-from api.domains.events.models import Event, TimelineEntry
+from api.domains.events.models import Category, Event, TimelineEntry
 from api.domains.events.scope import authorize_step, readable_events
 from api.domains.events.staff import ASSIGNEE_ROLES, assignee_users, centre_users
 from api.domains.events.workflow import (
@@ -57,7 +57,7 @@ STATUS_NAMES = {
 }
 
 
-REPORTER_NOTES = frozenset({Action.REJECT, Action.SUBMIT, Action.CLOSE})
+REPORTER_NOTES = frozenset({Action.REJECT, Action.SUBMIT, Action.CLOSE, Action.MAIN_PROGRESS})
 # A merged report (重复件) is handled as its main event: on itself only what adds to the record.
 MERGED_REPORT_ACTIONS = frozenset(
     {Action.COMMENT, Action.SUPERVISE, Action.FOLLOW_UP, Action.EVALUATE}
@@ -109,6 +109,7 @@ async def _step(
             )
         if apply is not None:
             move.transition = await apply(event, move.transition, extra) or move.transition
+            move.note = extra.pop("note", move.note)  # a step that says what it changed
         before = move.before
 
         async def tell_citizen() -> None:
@@ -118,6 +119,8 @@ async def _step(
         async def end_merged_reports() -> None:
             if before in OPEN_STATUSES and event.status not in OPEN_STATUSES:
                 await _end_merged_reports(event, actor=actor, action=action, note=note)
+            elif event.status is not before:
+                await _relay_to_merged_reports(event, actor=actor)
 
         move.then(tell_citizen)
         move.then(end_merged_reports)
@@ -154,9 +157,45 @@ async def _end_merged_reports(main: Event, *, actor: Principal, action: Action, 
         await _tell_citizen(report, actor=actor, action=action, note=told)
 
 
-async def _tell_citizen(event: Event, *, actor: Principal, action: Action, note: str) -> None:
-    """A citizen follows their appeal: each change of its status is a notice to them (in-app and
-    on their notices feed), with the reason or result where there is one."""
+async def _relay_to_merged_reports(main: Event, *, actor: Principal) -> None:
+    """重复件: each open report merged into `main` gets a MAIN_PROGRESS row naming the main
+    event's new status (its own stays, its clocks stay stopped), so its reporter follows the
+    incident in their channel: the appeal's progress and a notice, the work order's timeline,
+    the Open311 request's `status_notes`."""
+    report_ids = [
+        report.id
+        for report in await Event.filter(merged_into_id=main.id, status__in=list(OPEN_STATUSES))
+        .order_by("id")
+        .only("id")
+    ]
+    told = f"同一事件 {main.case_number}：{STATUS_NAMES[main.status]}"
+    unchanged = Transition(frozenset(OPEN_STATUSES), None)
+    for report_id in report_ids:
+        async with flows.transition(
+            EVENTS,
+            actor=actor,
+            record_id=report_id,
+            action=Action.MAIN_PROGRESS,
+            note=told,
+            chosen=unchanged,
+        ) as move:
+            report = move.record
+        await _tell_citizen(
+            report, actor=actor, action=Action.MAIN_PROGRESS, note=told, status=main.status
+        )
+
+
+async def _tell_citizen(
+    event: Event,
+    *,
+    actor: Principal,
+    action: Action,
+    note: str,
+    status: EventStatus | None = None,
+) -> None:
+    """A citizen follows their appeal: each change of its status (or, merged, of its main
+    event's: `status`) is a notice to them (in-app and on their notices feed), with the reason
+    or result where there is one."""
     if event.source is not Source.CITIZEN or event.reporter_id is None:
         return
     if event.reporter_id == actor.user_id:
@@ -164,7 +203,7 @@ async def _tell_citizen(event: Event, *, actor: Principal, action: Action, note:
     await notices.notify(
         user_ids=[event.reporter_id],
         kind="appeal_progress",
-        title=f"您的诉求 {event.case_number}: {STATUS_NAMES[event.status]}",
+        title=f"您的诉求 {event.case_number}: {STATUS_NAMES[status or event.status]}",
         body=note if action in REPORTER_NOTES else "",
         region_code=event.region_code,
         event_id=event.id,
@@ -172,15 +211,33 @@ async def _tell_citizen(event: Event, *, actor: Principal, action: Action, note:
 
 
 async def file(
-    *, actor: Principal, event_id: uuid.UUID, note: str = "", expected_version: int | None = None
+    *,
+    actor: Principal,
+    event_id: uuid.UUID,
+    note: str = "",
+    expected_version: int | None = None,
+    category_key: str | None = None,
 ) -> StepOutcome:
-    """Step 2, 立案: accept the report as a case."""
+    """Step 2, 立案: accept the report as a case, in the category the desk chose (分拨: the
+    reporter's, unless `category_key` names another category used at the event's region)."""
+
+    async def recategorise(event: Event, transition: Transition, extra: dict[str, Any]) -> None:
+        if category_key is None or category_key == event.category_key:
+            return
+        category = await Category.get_or_none(key=category_key, is_active=True)
+        if category is None or not codes.usable_at(category, event.region_code):
+            raise ValidationFailed(f"unknown category {category_key}", field="categoryKey")
+        change = f"类别 {event.category_key} → {category_key}"
+        extra["note"] = f"{note}（{change}）" if note else change
+        event.category_key = category_key
+
     return await _step(
         actor=actor,
         event_id=event_id,
         action=Action.FILE,
         note=note,
         expected_version=expected_version,
+        apply=recategorise,
     )
 
 

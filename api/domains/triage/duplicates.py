@@ -143,6 +143,11 @@ async def _read_reference() -> _Reference:
     return _reference
 
 
+async def rules() -> dict[str | None, DuplicateRule]:
+    """Every rule by its category key (None: the rule of every category)."""
+    return (await _read_reference()).rules
+
+
 async def rule_for(category_key: str) -> DuplicateRule:
     """The category's own rule, else the rule of every category, else 150 m, 72 h, 0.3."""
     rules = (await _read_reference()).rules
@@ -173,11 +178,11 @@ async def shown_with(*, actor: Principal, probe: Probe) -> list[Candidate]:
 
 
 async def find(
-    *, actor: Principal, probe: Probe, first: int, replay: bool = False
+    *, actor: Principal | None, probe: Probe, first: int, replay: bool = False
 ) -> list[Candidate]:
-    """Candidates for `probe`; see the module. `replay` (evaluate-intake): what the lookup
-    would have offered when the report came in, among the events reported before it, whatever
-    became of them since (closed, merged)."""
+    """Candidates for `probe`; see the module. `actor` None: every region's (the worker's merges
+    by rule). `replay` (evaluate-intake): what the lookup would have offered when the report came
+    in, among the events reported before it, whatever became of them since (closed, merged)."""
     rule = await rule_for(probe.category_key)
     window = timedelta(hours=rule.window_hours)
     # Written as SQL, not through the ORM: building the query cost more than running it.
@@ -205,7 +210,8 @@ async def find(
         )
     else:
         where.append(f"region_code = {bind(probe.region_code)}")
-    where.append(readable_events_sql(actor, bind))
+    if actor is not None:
+        where.append(readable_events_sql(actor, bind))
     rows = await connections.get("default").execute_query_dict(
         f"SELECT {', '.join(_COLUMNS)} FROM events WHERE {' AND '.join(where)}"
         f" ORDER BY reported_at DESC LIMIT {MAX_PREFILTERED}",

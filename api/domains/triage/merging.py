@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import uuid
+from collections.abc import Callable
 from typing import Any, Final
 
 from tortoise.expressions import Q
@@ -23,6 +24,7 @@ from api.domains.events.scope import authorize_step, readable_events
 from api.domains.events.steps import StepOutcome
 from api.domains.events.workflow import Transition
 from api.errors import Conflict, ErrorCode, NotFound, ValidationFailed
+from api.flows import SYSTEM
 from api.flows import moves as flows
 from api.pagination import Page, PageRequest, make_page, split_cursor
 
@@ -43,14 +45,48 @@ async def merge(
     expected_version: int | None = None,
 ) -> StepOutcome:
     """Merge the report into the event it repeats (the main event); returns the report."""
-    note = clean(note, field="note", limit=MAX_NOTE)
+    return await _merge(
+        actor=actor,
+        report_id=report_id,
+        into_id=into_id,
+        note=clean(note, field="note", limit=MAX_NOTE),
+        expected_version=expected_version,
+        scope=readable_events(actor),
+        authorize=functools.partial(authorize_step, actor, Action.MERGE),
+    )
+
+
+async def merge_by_rule(*, report_id: uuid.UUID, into_id: uuid.UUID, note: str) -> StepOutcome:
+    """The worker's merge of a report whose best earlier candidate scored above its category's
+    `merge_score` (api/domains/triage/automerge.py): the same rules, by the system, any region."""
+    return await _merge(
+        actor=SYSTEM,
+        report_id=report_id,
+        into_id=into_id,
+        note=note,
+        expected_version=None,
+        scope=None,
+        authorize=None,
+    )
+
+
+async def _merge(
+    *,
+    actor: Principal,
+    report_id: uuid.UUID,
+    into_id: uuid.UUID,
+    note: str,
+    expected_version: int | None,
+    scope: Q | None,
+    authorize: Callable[[Event], None] | None,
+) -> StepOutcome:
     if report_id == into_id:
         raise ValidationFailed("an event cannot be merged into itself", field="intoId")
     async with in_transaction():
         # Both rows locked in id order: two opposite merges (A into B, B into A) queue here
         # instead of deadlocking, and the second sees the first.
         rows = (
-            await Event.filter(readable_events(actor), id__in=[report_id, into_id])
+            await Event.filter(scope or Q(), id__in=[report_id, into_id])
             .order_by("id")
             .select_for_update()
         )
@@ -60,7 +96,8 @@ async def merge(
             raise NotFound("event", into_id, field="intoId")
         if report_id not in found:
             raise NotFound("event", report_id, field="reportId")
-        authorize_step(actor, Action.MERGE, main)
+        if authorize is not None:
+            authorize(main)
         if main.status not in OPEN_STATUSES:
             raise Conflict(
                 f"{main.case_number} is {main.status.value}: merge only into an open event",
@@ -84,9 +121,9 @@ async def merge(
             record_id=report_id,
             action=Action.MERGE,
             note=note or f"并入 {main.case_number}",
-            scope=readable_events(actor),
+            scope=scope,
             expected_version=expected_version,
-            authorize=functools.partial(authorize_step, actor, Action.MERGE),
+            authorize=authorize,
             chosen=MERGEABLE,
         ) as move:
             report = move.record

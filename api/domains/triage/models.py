@@ -15,6 +15,10 @@ class DuplicateRule(Model):
     radius_m = fields.IntField(default=150, description="at most this far apart (metres)")
     window_hours = fields.IntField(default=72, description="reported at most this far apart")
     min_score = fields.FloatField(default=0.3, description="text similarity to be offered, 0–1")
+    merge_score = fields.FloatField(
+        null=True,
+        description="at or above this similarity the worker merges without the desk (null: never)",
+    )
 
     class Meta:
         table = "triage_duplicate_rules"

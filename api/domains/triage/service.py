@@ -1,8 +1,9 @@
-"""Intake triage's public surface: duplicate candidates, merge and un-merge, merged reports,
-suggested categories and departments, spike warnings."""
+"""Intake triage's public surface: duplicate candidates, merge (by the desk or by rule) and
+un-merge, merged reports, suggested categories and departments, spike warnings."""
 
 from __future__ import annotations
 
+from api.domains.triage.automerge import AutoMerged, merge_above_rules
 from api.domains.triage.duplicates import (
     MAX_CANDIDATES,
     Candidate,
@@ -29,6 +30,7 @@ from api.domains.triage.suggestions import (
 __all__ = [
     "MAX_CANDIDATES",
     "Acceptance",
+    "AutoMerged",
     "Candidate",
     "Probe",
     "Suggestions",
@@ -39,6 +41,7 @@ __all__ = [
     "detect_spikes",
     "forget_reference",
     "merge",
+    "merge_above_rules",
     "merged_reports",
     "newest_classifier",
     "rule_for",

@@ -83,31 +83,90 @@ async def _rules() -> dict[str | None, SpikeRule]:
     return {rule.category_key: rule for rule in await SpikeRule.all()}
 
 
+def _reach(rules: dict[str | None, SpikeRule]) -> timedelta:
+    """How far back the longest window and its baseline reach."""
+    longest = max([r.window_hours for r in rules.values()] + [DEFAULT.window_hours])
+    deepest = max([r.baseline_days for r in rules.values()] + [DEFAULT.baseline_days])
+    return timedelta(hours=longest) + timedelta(days=deepest)
+
+
+async def _events(
+    start: datetime, end: datetime, case_prefix: str | None = None
+) -> list[tuple[str, str, datetime]]:
+    """(community, category, reported at) of the incidents reported in [start, end): merged
+    reports left out, an incident counts once. `case_prefix`: only events whose case numbers
+    start so (evaluate-intake on a generated workload)."""
+    rows = await connections.get("default").execute_query_dict(
+        "SELECT community_code, category_key, reported_at FROM events"
+        " WHERE reported_at >= $1 AND reported_at < $2 AND community_code IS NOT NULL"
+        " AND merged_into_id IS NULL AND starts_with(case_number, $3)",
+        [start, end, case_prefix or ""],
+    )
+    return [
+        (str(row["community_code"]), str(row["category_key"]), row["reported_at"]) for row in rows
+    ]
+
+
+def tally(
+    rows: list[tuple[str, str, datetime]], rules: dict[str | None, SpikeRule], now: datetime
+) -> tuple[dict[tuple[str, str], int], dict[tuple[str, str], int]]:
+    """Each (community, category)'s count in its rule's window ending `now`, and over the
+    baseline days before that window: each row's age decides where it falls."""
+    counts: dict[tuple[str, str], int] = {}
+    history: dict[tuple[str, str], int] = {}
+    for region, category, at in rows:
+        if at >= now:
+            continue
+        key = (region, category)
+        rule = rule_for(rules, category)
+        start = now - timedelta(hours=rule.window_hours)
+        if at >= start:
+            counts[key] = counts.get(key, 0) + 1
+        elif at >= start - timedelta(days=rule.baseline_days):
+            history[key] = history.get(key, 0) + 1
+    return counts, history
+
+
+@dataclass(frozen=True, slots=True)
+class Replayed:
+    at: datetime
+    region_code: str
+    category_key: str
+    count: int
+    baseline: float
+
+
+async def replay(
+    *, since: datetime, until: datetime, every: timedelta, case_prefix: str | None = None
+) -> list[Replayed]:
+    """The warnings `detect` would have given, run every `every` from `since` to `until` over
+    the events as they are now (evaluate-intake): the same tally, rule and once-per-window
+    suppression, nothing stored or told."""
+    rules = await _rules()
+    rows = await _events(since - _reach(rules), until, case_prefix)
+    last: dict[tuple[str, str], datetime] = {}
+    warned = []
+    now = since
+    while now <= until:
+        counts, history = tally(rows, rules, now)
+        for spike in judge(counts, history, rules):
+            key = (spike.region_code, spike.category_key)
+            window = timedelta(hours=rule_for(rules, spike.category_key).window_hours)
+            if key in last and last[key] > now - window:
+                continue
+            last[key] = now
+            warned.append(Replayed(now, *key, spike.count, spike.baseline))
+        now += every
+    return warned
+
+
 async def detect(*, now: datetime | None = None) -> list[SpikeWarning]:
     """Find the spikes of the window ending now, store a warning for each that is new, and tell
     the township centre and the district command above its community (notices, pushed live)."""
     now = now or clock.now()
     rules = await _rules()
-    longest = max([r.window_hours for r in rules.values()] + [DEFAULT.window_hours])
-    deepest = max([r.baseline_days for r in rules.values()] + [DEFAULT.baseline_days])
-    # One pass over the recent events: each row's age decides whether it falls in the window or
-    # the baseline of its category's rule (the default's, for most).
-    rows = await connections.get("default").execute_query_dict(
-        "SELECT community_code, category_key, reported_at FROM events"
-        " WHERE reported_at >= $1 AND reported_at < $2 AND community_code IS NOT NULL"
-        " AND merged_into_id IS NULL",
-        [now - timedelta(hours=longest) - timedelta(days=deepest), now],
-    )
-    counts: dict[tuple[str, str], int] = {}
-    history: dict[tuple[str, str], int] = {}
-    for row in rows:
-        key = (str(row["community_code"]), str(row["category_key"]))
-        rule = rule_for(rules, key[1])
-        start = now - timedelta(hours=rule.window_hours)
-        if row["reported_at"] >= start:
-            counts[key] = counts.get(key, 0) + 1
-        elif row["reported_at"] >= start - timedelta(days=rule.baseline_days):
-            history[key] = history.get(key, 0) + 1
+    rows = await _events(now - _reach(rules), now)
+    counts, history = tally(rows, rules, now)
     warned = []
     for spike in judge(counts, history, rules):
         rule = rule_for(rules, spike.category_key)
