@@ -36,7 +36,7 @@ class Action(StrEnum):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("gridgov", "0039_grades")]
+    dependencies = [("gridgov", "0044_codes27")]
 
     initial = False
 
