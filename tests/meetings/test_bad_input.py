@@ -185,3 +185,47 @@ async def test_branch_number_rules_are_warnings_and_posts_do_not_overlap(
     body = await gql(client, LIFE, {"org": org_id}, token=other)
     assert body["data"] is None
     assert body["errors"]  # out of scope: refused like absent, no page
+
+
+async def test_a_branch_too_small_or_too_large_is_warned_of_never_refused(
+    client: httpx.AsyncClient,
+) -> None:
+    """Fewer than 3 formal members, more than 50, and a committee over 7: each a warning on the
+    page, while the appointments that make the committee too large are still made."""
+    await factories.region_tree()
+    organisation = await branch([f"党员{n}" for n in range(51)])
+    _, staff = await signed_in_for_a_day("community_staff", GRID[:12])
+    org_id = str(organisation.branch.id)
+    life = await ok(client, LIFE, {"org": org_id}, staff)
+    assert life["formalMembers"] == 51
+    assert life["warnings"] == ["TOO_MANY_MEMBERS", "COMMITTEE_MISSING", "NO_SECRETARY"]
+    posts = ["SECRETARY", "DEPUTY_SECRETARY", "ORGANISATION", "PUBLICITY", "DISCIPLINE"]
+    posts += ["MEMBER"] * 3
+    for member, post in enumerate(posts):
+        made = await ok(
+            client,
+            APPOINT,
+            {
+                "org": org_id,
+                "member": str(organisation.members[member].id),
+                "post": post,
+                "start": "2024-01-01",
+            },
+            staff,
+        )
+        assert made["__typename"] == "PartyPostPayload", made
+    life = await ok(client, LIFE, {"org": org_id}, staff)
+    assert len(life["committee"]) == 8
+    assert life["warnings"] == ["TOO_MANY_MEMBERS", "COMMITTEE_TOO_LARGE"]
+
+    # two formal members and one probationary: too few (a probationary member does not count)
+    small = await branch(["甲", "乙", "丙"], first_person=60)
+    await ok(
+        client,
+        STANDING,
+        {"member": str(small.members[2].id), "probationary": True},
+        staff,
+    )
+    life = await ok(client, LIFE, {"org": str(small.branch.id)}, staff)
+    assert (life["formalMembers"], life["probationaryMembers"]) == (2, 1)
+    assert life["warnings"] == ["TOO_FEW_MEMBERS", "NO_SECRETARY"]
