@@ -69,8 +69,9 @@ async def test_scheduling_refuses_bad_times_kinds_and_invitees_and_writes_nothin
     assert hidden["__typename"] == "NotFoundError"
     assert await Meeting.all().count() == 0
     assert await MeetingInvitee.all().count() == 0
-    # a region organises a joint meeting (联席会议) of named staff
+    # a region organises a joint meeting (联席会议): its own staff by default, and named staff
     worker = await factories.user("grid_worker", GRID)
+    await factories.user("grid_worker", GRID)  # works below the region, not named: not invited
     joint = await ok(
         client,
         SCHEDULE,
@@ -86,7 +87,8 @@ async def test_scheduling_refuses_bad_times_kinds_and_invitees_and_writes_nothin
         staff,
     )
     assert joint["__typename"] == "MeetingPayload", joint
-    assert joint["meeting"]["attendance"]["invited"] == 1
+    # the region's own staff (here the community staff who calls it) and the worker named
+    assert joint["meeting"]["attendance"]["invited"] == 2
 
 
 async def test_leave_and_sign_in_outside_their_times_are_refused(
