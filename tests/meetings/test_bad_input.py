@@ -9,6 +9,7 @@ import httpx
 
 from api import clock
 from api.domains.meetings.models import Meeting, MeetingInvitee, PartyPost
+from api.flows.calendar import LOCAL
 from tests import factories
 from tests.factories import gql
 from tests.meetings.helpers import (
@@ -231,3 +232,50 @@ async def test_a_branch_too_small_or_too_large_is_warned_of_never_refused(
     life = await ok(client, LIFE, {"org": str(small.branch.id)}, staff)
     assert (life["formalMembers"], life["probationaryMembers"]) == (2, 1)
     assert life["warnings"] == ["TOO_FEW_MEMBERS", "NO_SECRETARY"]
+
+
+async def test_a_term_ends_and_the_next_secretary_takes_the_post(
+    client: httpx.AsyncClient,
+) -> None:
+    await factories.region_tree()
+    organisation = await branch(["刘强", "郑丽", "王芳"])
+    _, staff = await signed_in_for_a_day("community_staff", GRID[:12])
+    org_id = str(organisation.branch.id)
+    today = clock.now().astimezone(LOCAL).date()
+    first = await ok(
+        client,
+        APPOINT,
+        {
+            "org": org_id,
+            "member": str(organisation.members[0].id),
+            "post": "SECRETARY",
+            "start": "2024-01-01",
+        },
+        staff,
+    )
+    end = """mutation($id: ID!, $end: Date!) { endPartyPost(id: $id, termEnd: $end) {
+      __typename ... on PartyPostPayload { post { termEnd } } ... on Error { code field } } }"""
+    before_start = await ok(client, end, {"id": first["post"]["id"], "end": "2023-12-31"}, staff)
+    assert (before_start["__typename"], before_start["field"]) == ("ValidationError", "termEnd")
+    yesterday = (today - timedelta(days=1)).isoformat()
+    ended = await ok(client, end, {"id": first["post"]["id"], "end": yesterday}, staff)
+    assert ended["post"]["termEnd"] == yesterday
+    life = await ok(client, LIFE, {"org": org_id}, staff)
+    assert (life["committee"], life["warnings"]) == ([], ["NO_SECRETARY"])
+    second = await ok(
+        client,
+        APPOINT,
+        {
+            "org": org_id,
+            "member": str(organisation.members[1].id),
+            "post": "SECRETARY",
+            "start": today.isoformat(),
+        },
+        staff,
+    )
+    assert second["__typename"] == "PartyPostPayload", second
+    life = await ok(client, LIFE, {"org": org_id}, staff)
+    assert life["committee"] == [
+        {"post": "SECRETARY", "partyMemberId": str(organisation.members[1].id)}
+    ]
+    assert life["warnings"] == []
