@@ -498,9 +498,8 @@ async def schedule_meeting(
     )
 
 
-async def read_organisation_life(
-    client: httpx.AsyncClient, token: str, code: str, ctx: dict[str, Any]
-) -> dict[str, Any]:
+async def party_organisation(code: str, ctx: dict[str, Any]) -> str:
+    """One party organisation at the region, made the first time a probe asks for it."""
     organisations = ctx.setdefault("party_organisations", {})
     if code not in organisations:
         organisations[code] = str(
@@ -513,10 +512,43 @@ async def read_organisation_life(
                 )
             ).id
         )
+    found: str = organisations[code]
+    return found
+
+
+async def read_organisation_life(
+    client: httpx.AsyncClient, token: str, code: str, ctx: dict[str, Any]
+) -> dict[str, Any]:
     return await gql(
         client,
         "query($o: ID!) { organisationLife(organisationId: $o) { warnings } }",
-        {"o": organisations[code]},
+        {"o": await party_organisation(code, ctx)},
+        token=token,
+    )
+
+
+async def appoint_party_post(
+    client: httpx.AsyncClient, token: str, code: str, ctx: dict[str, Any]
+) -> dict[str, Any]:
+    # allowed: a ValidationError (no such member of the organisation); refused: FORBIDDEN
+    return await gql(
+        client,
+        "mutation($o: ID!, $m: ID!) { appointPartyPost(organisationId: $o, partyMemberId: $m,"
+        ' post: SECRETARY, termStart: "2024-01-01") { __typename } }',
+        {"o": await party_organisation(code, ctx), "m": str(uuid.uuid4())},
+        token=token,
+    )
+
+
+async def send_message(
+    client: httpx.AsyncClient, token: str, code: str, ctx: dict[str, Any]
+) -> dict[str, Any]:
+    # allowed: an OUTSIDE_AREA ValidationError (no such colleague); refused: FORBIDDEN
+    return await gql(
+        client,
+        'mutation($u: ID!) { sendMessage(input: {subject: "s", body: "b", userIds: [$u]})'
+        " { __typename } }",
+        {"u": str(uuid.uuid4())},
         token=token,
     )
 
@@ -1225,6 +1257,8 @@ PROBES: list[tuple[str, str, Probe, set[Level]]] = [
     ("meeting", "organise", schedule_meeting, set(ORDER)),
     ("party_life", "read", read_organisation_life, set(ORDER)),
     ("message", "broadcast", broadcast_message, set(ORDER)),
+    ("party_life", "manage", appoint_party_post, set(ORDER)),
+    ("message", "send", send_message, set(ORDER)),
     ("public_post", "publish", publish_post, set(ORDER)),
     ("points_member", "read", read_points_members, set(ORDER)),
     # a post and a frozen period belong to a community: elsewhere the input itself is wrong

@@ -65,7 +65,11 @@ class ScheduleMeetingInput:
     invitee_user_ids: list[strawberry.ID] = strawberry.field(
         default_factory=list, description="invited by name beside the members (at most 200)"
     )
-    include_members: bool = True
+    include_members: bool = strawberry.field(
+        default=True,
+        description="invite the organising body: the organisation's members (and its groups'), "
+        "or the staff working at the organising region itself",
+    )
     sign_in_minutes_before: int = strawberry.field(default=30, description="0 to 240")
     sign_in_minutes_after: int = strawberry.field(default=30, description="0 to 240")
     id: strawberry.ID | None = strawberry.field(

@@ -128,7 +128,9 @@ async def signed_in_for_a_day(role: str, region_code: str) -> tuple[User, str]:
     return account, await factories.token_for(account, ttl=timedelta(hours=20))
 
 
-async def branch(member_names: list[str]) -> Branch:
+async def branch(member_names: list[str], *, first_person: int = 0) -> Branch:
+    """A branch of new people; a second branch in one test starts past the first's people
+    (`first_person`), their ID numbers being unique."""
     committee = await PartyOrganisation.create(
         id=uuid.uuid4(),
         region_code=COMMUNITY,
@@ -148,7 +150,7 @@ async def branch(member_names: list[str]) -> Branch:
     for number, name in enumerate(member_names):
         person = await Person.create(
             id=uuid.uuid4(),
-            id_number=id_number("19800101", 101 + 2 * number),
+            id_number=id_number("19800101", 101 + 2 * (first_person + number)),
             region_code=GRID,
             person_type=PersonType.REGISTERED,
             name=name,

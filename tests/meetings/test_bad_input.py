@@ -9,6 +9,7 @@ import httpx
 
 from api import clock
 from api.domains.meetings.models import Meeting, MeetingInvitee, PartyPost
+from api.flows.calendar import LOCAL
 from tests import factories
 from tests.factories import gql
 from tests.meetings.helpers import (
@@ -69,8 +70,9 @@ async def test_scheduling_refuses_bad_times_kinds_and_invitees_and_writes_nothin
     assert hidden["__typename"] == "NotFoundError"
     assert await Meeting.all().count() == 0
     assert await MeetingInvitee.all().count() == 0
-    # a region organises a joint meeting (联席会议) of named staff
+    # a region organises a joint meeting (联席会议): its own staff by default, and named staff
     worker = await factories.user("grid_worker", GRID)
+    await factories.user("grid_worker", GRID)  # works below the region, not named: not invited
     joint = await ok(
         client,
         SCHEDULE,
@@ -86,7 +88,8 @@ async def test_scheduling_refuses_bad_times_kinds_and_invitees_and_writes_nothin
         staff,
     )
     assert joint["__typename"] == "MeetingPayload", joint
-    assert joint["meeting"]["attendance"]["invited"] == 1
+    # the region's own staff (here the community staff who calls it) and the worker named
+    assert joint["meeting"]["attendance"]["invited"] == 2
 
 
 async def test_leave_and_sign_in_outside_their_times_are_refused(
@@ -185,3 +188,94 @@ async def test_branch_number_rules_are_warnings_and_posts_do_not_overlap(
     body = await gql(client, LIFE, {"org": org_id}, token=other)
     assert body["data"] is None
     assert body["errors"]  # out of scope: refused like absent, no page
+
+
+async def test_a_branch_too_small_or_too_large_is_warned_of_never_refused(
+    client: httpx.AsyncClient,
+) -> None:
+    """Fewer than 3 formal members, more than 50, and a committee over 7: each a warning on the
+    page, while the appointments that make the committee too large are still made."""
+    await factories.region_tree()
+    organisation = await branch([f"党员{n}" for n in range(51)])
+    _, staff = await signed_in_for_a_day("community_staff", GRID[:12])
+    org_id = str(organisation.branch.id)
+    life = await ok(client, LIFE, {"org": org_id}, staff)
+    assert life["formalMembers"] == 51
+    assert life["warnings"] == ["TOO_MANY_MEMBERS", "COMMITTEE_MISSING", "NO_SECRETARY"]
+    posts = ["SECRETARY", "DEPUTY_SECRETARY", "ORGANISATION", "PUBLICITY", "DISCIPLINE"]
+    posts += ["MEMBER"] * 3
+    for member, post in enumerate(posts):
+        made = await ok(
+            client,
+            APPOINT,
+            {
+                "org": org_id,
+                "member": str(organisation.members[member].id),
+                "post": post,
+                "start": "2024-01-01",
+            },
+            staff,
+        )
+        assert made["__typename"] == "PartyPostPayload", made
+    life = await ok(client, LIFE, {"org": org_id}, staff)
+    assert len(life["committee"]) == 8
+    assert life["warnings"] == ["TOO_MANY_MEMBERS", "COMMITTEE_TOO_LARGE"]
+
+    # two formal members and one probationary: too few (a probationary member does not count)
+    small = await branch(["甲", "乙", "丙"], first_person=60)
+    await ok(
+        client,
+        STANDING,
+        {"member": str(small.members[2].id), "probationary": True},
+        staff,
+    )
+    life = await ok(client, LIFE, {"org": str(small.branch.id)}, staff)
+    assert (life["formalMembers"], life["probationaryMembers"]) == (2, 1)
+    assert life["warnings"] == ["TOO_FEW_MEMBERS", "NO_SECRETARY"]
+
+
+async def test_a_term_ends_and_the_next_secretary_takes_the_post(
+    client: httpx.AsyncClient,
+) -> None:
+    await factories.region_tree()
+    organisation = await branch(["刘强", "郑丽", "王芳"])
+    _, staff = await signed_in_for_a_day("community_staff", GRID[:12])
+    org_id = str(organisation.branch.id)
+    today = clock.now().astimezone(LOCAL).date()
+    first = await ok(
+        client,
+        APPOINT,
+        {
+            "org": org_id,
+            "member": str(organisation.members[0].id),
+            "post": "SECRETARY",
+            "start": "2024-01-01",
+        },
+        staff,
+    )
+    end = """mutation($id: ID!, $end: Date!) { endPartyPost(id: $id, termEnd: $end) {
+      __typename ... on PartyPostPayload { post { termEnd } } ... on Error { code field } } }"""
+    before_start = await ok(client, end, {"id": first["post"]["id"], "end": "2023-12-31"}, staff)
+    assert (before_start["__typename"], before_start["field"]) == ("ValidationError", "termEnd")
+    yesterday = (today - timedelta(days=1)).isoformat()
+    ended = await ok(client, end, {"id": first["post"]["id"], "end": yesterday}, staff)
+    assert ended["post"]["termEnd"] == yesterday
+    life = await ok(client, LIFE, {"org": org_id}, staff)
+    assert (life["committee"], life["warnings"]) == ([], ["NO_SECRETARY"])
+    second = await ok(
+        client,
+        APPOINT,
+        {
+            "org": org_id,
+            "member": str(organisation.members[1].id),
+            "post": "SECRETARY",
+            "start": today.isoformat(),
+        },
+        staff,
+    )
+    assert second["__typename"] == "PartyPostPayload", second
+    life = await ok(client, LIFE, {"org": org_id}, staff)
+    assert life["committee"] == [
+        {"post": "SECRETARY", "partyMemberId": str(organisation.members[1].id)}
+    ]
+    assert life["warnings"] == []

@@ -14,6 +14,7 @@ from api import clock
 from api.domains.imports import pipeline
 from api.settings import Settings
 from tests import factories
+from tests.announcements.helpers import PUBLISH, notice_input
 from tests.emergencies.helpers import OPEN as OPEN_INCIDENT
 from tests.emergencies.helpers import phone_report
 from tests.events.helpers import REPORT, SUPERVISE, report_input, run
@@ -73,10 +74,18 @@ async def test_subscription_example_receives(
         elif meta["trigger"] == "emergency":
             _, centre = await factories.signed_in("district_command", "410611")
             await run(http, OPEN_INCIDENT, centre, input=phone_report())
+        elif meta["trigger"] == "announcement":
+            # the subscriber is a grid worker of 淇滨区: the district publishes to all of them
+            _, centre = await factories.signed_in("district_command", "410611")
+            published = await run(http, PUBLISH, centre, input=notice_input())
+            assert published["__typename"] == "PublishNoticePayload", published
         else:
             raise AssertionError(f"unknown trigger {meta['trigger']}")
 
     message = await feed.next(timeout=15)
     assert message["type"] == "next" and "errors" not in message["payload"], message
     assert all(value is not None for value in message["payload"]["data"].values())
+    if meta["trigger"] == "announcement":
+        notice = message["payload"]["data"]["notices"]
+        assert (notice["kind"], notice["title"]) == ("announcement", notice_input()["title"])
     await feed.close()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from api.vocabulary import register
+
 
 class MeetingKind(StrEnum):
     BRANCH_ASSEMBLY = "branch_assembly"  # 支部党员大会
@@ -63,3 +65,63 @@ class BranchWarning(StrEnum):
     COMMITTEE_TOO_LARGE = "committee_too_large"  # more than 7 (3–5 as a rule)
     COMMITTEE_TOO_SMALL = "committee_too_small"  # a committee of 1–2 where one is due
     NO_SECRETARY = "no_secretary"
+
+
+# What the codes are called (api/vocabulary.py: the `vocabulary` query)
+register(
+    "MeetingKind",
+    MeetingKind,
+    {
+        MeetingKind.BRANCH_ASSEMBLY: ("支部党员大会", "Branch assembly"),
+        MeetingKind.BRANCH_COMMITTEE: ("支委会", "Branch committee"),
+        MeetingKind.GROUP_MEETING: ("党小组会", "Party group meeting"),
+        MeetingKind.PARTY_LECTURE: ("党课", "Party lecture"),
+        MeetingKind.THEME_PARTY_DAY: ("主题党日", "Theme party day"),
+        MeetingKind.ORGANISATIONAL_LIFE: ("组织生活会", "Organisational life meeting"),
+        MeetingKind.JOINT_MEETING: ("联席会议", "Joint meeting"),
+        MeetingKind.PUBLIC_OPINION_ANALYSIS: ("民情分析会", "Public-opinion analysis"),
+    },
+)
+register(
+    "MeetingStatus",
+    MeetingStatus,
+    {
+        MeetingStatus.SCHEDULED: ("已安排", "Scheduled"),
+        MeetingStatus.HELD: ("已召开", "Held"),
+        MeetingStatus.CANCELLED: ("已取消", "Cancelled"),
+    },
+)
+register(
+    "MeetingLeaveStatus",
+    LeaveStatus,
+    {
+        LeaveStatus.NONE: ("未请假", "None"),
+        LeaveStatus.REQUESTED: ("已请假待批", "Requested"),
+        LeaveStatus.APPROVED: ("准假", "Approved"),
+        LeaveStatus.REFUSED: ("不准假", "Refused"),
+    },
+)
+register(
+    "CommitteePost",
+    CommitteePost,
+    {
+        CommitteePost.SECRETARY: ("书记", "Secretary"),
+        CommitteePost.DEPUTY_SECRETARY: ("副书记", "Deputy secretary"),
+        CommitteePost.ORGANISATION: ("组织委员", "Organisation member"),
+        CommitteePost.PUBLICITY: ("宣传委员", "Publicity member"),
+        CommitteePost.DISCIPLINE: ("纪检委员", "Discipline member"),
+        CommitteePost.MEMBER: ("委员", "Committee member"),
+    },
+)
+register(
+    "BranchWarning",
+    BranchWarning,
+    {
+        BranchWarning.TOO_FEW_MEMBERS: ("正式党员不足3人", "Fewer than 3 formal members"),
+        BranchWarning.TOO_MANY_MEMBERS: ("正式党员超过50人", "More than 50 formal members"),
+        BranchWarning.COMMITTEE_MISSING: ("应设支委会而未设", "No committee where one is due"),
+        BranchWarning.COMMITTEE_TOO_LARGE: ("支委会超过7人", "Committee of more than 7"),
+        BranchWarning.COMMITTEE_TOO_SMALL: ("支委会不足3人", "Committee of fewer than 3"),
+        BranchWarning.NO_SECRETARY: ("未设书记", "No secretary"),
+    },
+)

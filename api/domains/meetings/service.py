@@ -20,6 +20,7 @@ from tortoise.transactions import in_transaction
 
 from api import clock
 from api.auth import Principal
+from api.domains.accounts.enums import Role
 from api.domains.accounts.models import RoleAssignment
 from api.domains.events.attachments import StoredFile, store_uploads
 from api.domains.meetings.enums import (
@@ -72,6 +73,12 @@ POSITION_FRESH: Final = timedelta(minutes=15)
 # Kinds that are party organisational life: a party organisation organises them. Joint and
 # public-opinion meetings bring units together and may be organised by a region.
 REGION_KINDS: Final = frozenset({MeetingKind.JOINT_MEETING, MeetingKind.PUBLIC_OPINION_ANALYSIS})
+# A region's own body, invited by default to a meeting it organises: the staff working at the
+# region itself (its centre or community staff, its departments' staff), not those below it,
+# nor citizens, systems or the administrators who keep the service running.
+REGION_BODY_ROLES: Final = tuple(
+    r.value for r in Role if r not in (Role.CITIZEN, Role.INTEGRATION, Role.ADMIN)
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,6 +221,27 @@ async def _invitees_of(
                     created_at=now,
                 )
             )
+    if organisation is None and include_members:
+        body = (
+            await RoleAssignment.filter(
+                region_code=region_code, role__in=REGION_BODY_ROLES, user__is_active=True
+            )
+            .order_by("user_id")
+            .values("user_id", "user__display_name")
+        )
+        for staff in body:
+            if staff["user_id"] in seen:
+                continue  # one invitation however many roles they hold there
+            seen.add(staff["user_id"])
+            rows.append(
+                MeetingInvitee(
+                    meeting_id=meeting_id,
+                    user_id=staff["user_id"],
+                    name=staff["user__display_name"][:100],
+                    region_code=region_code,
+                    created_at=now,
+                )
+            )
     if len(user_ids) > MAX_EXTRA_INVITEES:
         raise ValidationFailed(
             f"at most {MAX_EXTRA_INVITEES} invitees by name", field="inviteeUserIds"
@@ -248,7 +276,7 @@ async def _invitees_of(
             )
     if not rows:
         raise ValidationFailed(
-            "no one is invited: the organisation has no active members; name invitees",
+            "no one is invited: the organising body has no active members; name invitees",
             field="inviteeUserIds",
         )
     return rows
@@ -271,8 +299,9 @@ async def schedule(
     sign_in_after: timedelta = SIGN_IN_AFTER,
     meeting_id: uuid.UUID | None = None,
 ) -> Meeting:
-    """Call a meeting and invite the organising body's members (and anyone named); each
-    invitee with an account gets a notice."""
+    """Call a meeting and invite the organising body's members (a party organisation's members,
+    or the staff working at the organising region itself) and anyone named; each invitee with an
+    account gets a notice."""
     me = _me(actor)
     starts_at, ends_at = aware(starts_at), aware(ends_at)
     title = text(title, name="title", limit=MAX_TITLE)
