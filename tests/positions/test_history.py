@@ -66,7 +66,7 @@ async def test_the_conversion_keeps_every_row_in_its_month(server_urls: tuple[st
             "SELECT at, tableoid::regclass::text AS part FROM worker_positions ORDER BY at"
         )
         await after.close()
-        assert kind == "p"
+        assert kind == b"p"  # relkind is a "char": asyncpg gives bytes
         assert [row["at"] for row in rows] == moments
         assert [row["part"] for row in rows] == [
             f"worker_positions_p{moment.astimezone(UTC):%Y%m}" for moment in moments
