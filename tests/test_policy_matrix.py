@@ -761,6 +761,23 @@ async def record_inspection(
     )
 
 
+def unknown_record(field: str, arguments: str = "") -> Probe:
+    """A probe of a mutation on a record: the field's permission decides before any row is read,
+    so an unknown id is a typed not found where allowed, FORBIDDEN where not."""
+
+    async def probe(
+        client: httpx.AsyncClient, token: str, code: str, ctx: dict[str, Any]
+    ) -> dict[str, Any]:
+        return await gql(
+            client,
+            f"mutation($id: ID!) {{ {field}({arguments}) {{ __typename }} }}",
+            {"id": str(uuid.uuid4())},
+            token=token,
+        )
+
+    return probe
+
+
 async def publish_ranking(
     client: httpx.AsyncClient, token: str, code: str, ctx: dict[str, Any]
 ) -> dict[str, Any]:
@@ -1076,6 +1093,44 @@ PROBES: list[tuple[str, str, Probe, set[Level]]] = [
     # a village official serves a community, a house is in a grid: elsewhere the input is wrong
     ("village_official", "register", register_village_official, {Level.COMMUNITY}),
     ("inspection", "create", record_inspection, {Level.GRID}),
+    # mutations of a record by id: only the field's permission is probed (levels where every
+    # holder of the permission holds it, so a typed not found means allowed)
+    (
+        "care_helper",
+        "assign",
+        unknown_record("assignCareHelper", "recordId: $id, kind: STAFF, helperId: $id"),
+        set(ORDER),
+    ),
+    (
+        "inspection",
+        "reinspect",
+        unknown_record("reinspectHazard", 'id: $id, passed: true, note: ""'),
+        {Level.GRID},
+    ),
+    (
+        "inspection",
+        "escalate",
+        unknown_record("escalateHazard", 'id: $id, categoryKey: "city.0601"'),
+        {Level.GRID},
+    ),
+    (
+        "party_appraisal",
+        "record",
+        unknown_record("openAppraisalRound", "organisationId: $id, year: 2025"),
+        set(ORDER),
+    ),
+    (
+        "party_appraisal",
+        "appraise_branch",
+        unknown_record("appraiseBranch", "organisationId: $id, year: 2025, grade: QUALIFIED"),
+        {Level.GRID},
+    ),
+    (
+        "village_official",
+        "register",
+        unknown_record("appraiseVillageOfficial", "id: $id, year: 2025, grade: QUALIFIED"),
+        {Level.COMMUNITY},
+    ),
     ("ranking", "publish", publish_ranking, {Level.CITY, Level.DISTRICT, Level.TOWNSHIP}),
     ("event", "merge", merge_events, set(ORDER)),
     ("spike_warning", "read", read_spike_warnings, set(ORDER)),
