@@ -943,6 +943,61 @@ async def read_branch_appraisals(
     )
 
 
+async def read_appraisal_rounds(
+    client: httpx.AsyncClient, token: str, code: str, ctx: dict[str, Any]
+) -> dict[str, Any]:
+    return await gql(
+        client,
+        "query($c: String!) { appraisalRounds(regionCode: $c) { totalCount } }",
+        {"c": code},
+        token=token,
+    )
+
+
+async def register_village_official(
+    client: httpx.AsyncClient, token: str, code: str, ctx: dict[str, Any]
+) -> dict[str, Any]:
+    # the community's permission is checked before the person is read: an unknown person is a
+    # typed not found
+    return await gql(
+        client,
+        "mutation($c: String!, $p: ID!) { registerVillageOfficial(input: {personId: $p,"
+        ' communityCode: $c, post: "书记助理", termStart: "2025-01-01", termEnd: "2027-12-31"})'
+        " { __typename } }",
+        {"c": code, "p": str(uuid.uuid4())},
+        token=token,
+    )
+
+
+async def record_inspection(
+    client: httpx.AsyncClient, token: str, code: str, ctx: dict[str, Any]
+) -> dict[str, Any]:
+    return await gql(
+        client,
+        "mutation($h: ID!, $at: DateTime!) { recordInspection(input: {targetKind: HOUSE,"
+        ' targetId: $h, inspectedAt: $at, note: "", hazards: []}) { __typename } }',
+        {"h": ctx["house"], "at": clock.now().isoformat()},
+        token=token,
+    )
+
+
+def unknown_record(field: str, arguments: str = "") -> Probe:
+    """A probe of a mutation on a record: the field's permission decides before any row is read,
+    so an unknown id is a typed not found where allowed, FORBIDDEN where not."""
+
+    async def probe(
+        client: httpx.AsyncClient, token: str, code: str, ctx: dict[str, Any]
+    ) -> dict[str, Any]:
+        return await gql(
+            client,
+            f"mutation($id: ID!) {{ {field}({arguments}) {{ __typename }} }}",
+            {"id": str(uuid.uuid4())},
+            token=token,
+        )
+
+    return probe
+
+
 async def publish_ranking(
     client: httpx.AsyncClient, token: str, code: str, ctx: dict[str, Any]
 ) -> dict[str, Any]:
@@ -1281,7 +1336,49 @@ PROBES: list[tuple[str, str, Probe, set[Level]]] = [
     ("ledger", "read", read_event_ledger, set(ORDER)),
     ("village_official", "read", read_village_officials, set(ORDER)),
     ("party_appraisal", "read", read_branch_appraisals, set(ORDER)),
-    ("ranking", "publish", publish_ranking, {Level.CITY, Level.DISTRICT}),
+    ("party_appraisal", "read", read_appraisal_rounds, set(ORDER)),
+    # a village official serves a community, a house is in a grid: elsewhere the input is wrong
+    ("village_official", "register", register_village_official, {Level.COMMUNITY}),
+    ("inspection", "create", record_inspection, {Level.GRID}),
+    # mutations of a record by id: only the field's permission is probed (levels where every
+    # holder of the permission holds it, so a typed not found means allowed)
+    (
+        "care_helper",
+        "assign",
+        unknown_record("assignCareHelper", "recordId: $id, kind: STAFF, helperId: $id"),
+        set(ORDER),
+    ),
+    (
+        "inspection",
+        "reinspect",
+        unknown_record("reinspectHazard", 'id: $id, passed: true, note: ""'),
+        {Level.GRID},
+    ),
+    (
+        "inspection",
+        "escalate",
+        unknown_record("escalateHazard", 'id: $id, categoryKey: "city.0601"'),
+        {Level.GRID},
+    ),
+    (
+        "party_appraisal",
+        "record",
+        unknown_record("openAppraisalRound", "organisationId: $id, year: 2025"),
+        set(ORDER),
+    ),
+    (
+        "party_appraisal",
+        "appraise_branch",
+        unknown_record("appraiseBranch", "organisationId: $id, year: 2025, grade: QUALIFIED"),
+        {Level.GRID},
+    ),
+    (
+        "village_official",
+        "register",
+        unknown_record("appraiseVillageOfficial", "id: $id, year: 2025, grade: QUALIFIED"),
+        {Level.COMMUNITY},
+    ),
+    ("ranking", "publish", publish_ranking, {Level.CITY, Level.DISTRICT, Level.TOWNSHIP}),
     ("event", "merge", merge_events, set(ORDER)),
     ("spike_warning", "read", read_spike_warnings, set(ORDER)),
     ("spike_warning", "acknowledge", acknowledge_spike_warning, {Level.COMMUNITY}),
@@ -1329,9 +1426,12 @@ async def test_every_role_at_every_level_gets_exactly_what_policy_allows(
         departments[TARGET[level]] = str((await factories.department(TARGET[level])).id)
     snapshots = {
         TARGET[level]: str((await ranking_snapshot(TARGET[level])).id)
-        for level in (Level.CITY, Level.DISTRICT)
+        for level in (Level.CITY, Level.DISTRICT, Level.TOWNSHIP)
     }
-    ctx = {"departments": departments, "snapshots": snapshots}
+    from api.domains.registry.models import House
+
+    house = await House.create(house_code="H-MATRIX", region_code=TARGET[Level.GRID], address="1号")
+    ctx = {"departments": departments, "snapshots": snapshots, "house": str(house.id)}
     enforcer = get_enforcer()
     checked = 0
     mismatches = []

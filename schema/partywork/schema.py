@@ -263,6 +263,30 @@ class PartyWorkQuery:
         return AppraisalRoundType.from_model(found, rows)
 
     @strawberry.field(
+        description="The appraisal rounds of the branches under a region (民主评议), newest "
+        "first, each with its results: the organisation above reads its branches' rounds.",
+        extensions=allow("party_appraisal", "read"),
+    )
+    async def appraisal_rounds(
+        self,
+        info: Info,
+        region_code: str,
+        year: int | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[AppraisalRoundType]:
+        page, filtered = await appraisals.rounds(
+            actor=info.context.principal,
+            region_code=region_code,
+            year=year,
+            page=page_request(first, after),
+        )
+        results = await appraisals.results_of([row.id for row in page.items])
+        return connection(
+            page, filtered, lambda row: AppraisalRoundType.from_model(row, results[row.id])
+        )
+
+    @strawberry.field(
         description="A party member's grades over the years, newest first.",
         extensions=allow("party_appraisal", "read"),
     )

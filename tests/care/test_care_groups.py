@@ -276,3 +276,159 @@ async def test_a_retried_care_visit_with_its_client_id_is_recorded_once(
     assert await HouseholdVisit.filter(care_record_id=record_id).count() == 1
     overdue = first(await gql(client, OVERDUE, {"g": GRID}, token=worker))
     assert overdue["totalCount"] == 0
+
+
+ADD_WITH_DETAILS = (
+    "mutation($input: AddToSpecialGroupInput!) { addToSpecialGroup(input: $input) { __typename"
+    " ... on SpecialGroupRecordPayload { record { uuid group details { __typename"
+    " ... on LeftBehindChildDetails { guardianName guardianRelation fatherWhereabouts"
+    " motherWhereabouts }"
+    " ... on DisabledDetails { disabilityCategory disabilityGrade carerName } } } }"
+    f" {ERROR} }} }}"
+)
+HELPERS = "query($r: ID!) { careHelpers(recordId: $r) { kind helperLabel } }"
+END = (
+    "mutation($id: ID!) { endCareHelper(id: $id) { __typename"
+    f" ... on CareHelperPayload {{ helper {{ id }} }} {ERROR} }} }}"
+)
+OVERDUE_OF = (
+    "query($g: String!, $group: SpecialGroup) { overdueCareVisits(gridCode: $g, group: $group) {"
+    " totalCount edges { node { personName group everyDays helpers } } } }"
+)
+CHILD = {
+    "relationToHead": "20",
+    "person": {
+        "idNumber": id_number("20150601", 137),
+        "personType": "REGISTERED",
+        "name": "张小雨",
+        "ethnicity": "01",
+    },
+}
+
+
+async def test_a_left_behind_child_and_a_disabled_person_with_a_party_member_helper(
+    client: httpx.AsyncClient, db: None
+) -> None:
+    """Left-behind children keep their guardian and parents' whereabouts, people with
+    disabilities their category and carer; a party member of the community is paired as a
+    helper (one of another township is not); the overdue list filters by group, and
+    registryStatistics counts each care group."""
+    from api.domains.registry.models import PartyMember, Person
+
+    await factories.region_tree()
+    _, worker = await person("grid_worker", GRID)
+    registered = await register_household(
+        client, worker, members=[household_input()["members"][0], CHILD]
+    )
+    adult_id, child_id = (m["uuid"] for m in registered["household"]["members"])
+
+    child = first(
+        await gql(
+            client,
+            ADD_WITH_DETAILS,
+            {
+                "input": {
+                    "personId": child_id,
+                    "group": "LEFT_BEHIND_CHILD",
+                    "details": {
+                        "leftBehindChild": {
+                            "guardianName": "张奶奶",
+                            "guardianRelation": "祖母",
+                            "fatherWhereabouts": "广东东莞",
+                            "motherWhereabouts": "浙江义乌",
+                        }
+                    },
+                }
+            },
+            token=worker,
+        )
+    )
+    disabled = first(
+        await gql(
+            client,
+            ADD_WITH_DETAILS,
+            {
+                "input": {
+                    "personId": adult_id,
+                    "group": "DISABLED",
+                    "details": {
+                        "disabled": {
+                            "disabilityCategory": "肢体",
+                            "disabilityGrade": "二级",
+                            "carerName": "李娜",
+                        }
+                    },
+                }
+            },
+            token=worker,
+        )
+    )
+    assert child["record"]["details"] == {
+        "__typename": "LeftBehindChildDetails",
+        "guardianName": "张奶奶",
+        "guardianRelation": "祖母",
+        "fatherWhereabouts": "广东东莞",
+        "motherWhereabouts": "浙江义乌",
+    }
+    assert disabled["record"]["details"]["carerName"] == "李娜"
+    child_record = child["record"]["uuid"]
+
+    adult = await Person.get(id=adult_id)
+    near = await PartyMember.create(person=adult, region_code=GRID)
+    _, far_worker = await person("grid_worker", OTHER_GRID)
+    elsewhere = await register_household(
+        client,
+        far_worker,
+        number="HH-0002",
+        region_code=OTHER_GRID,
+        members=[
+            {
+                "relationToHead": "02",
+                "person": {
+                    "idNumber": id_number("19850101", 246),
+                    "personType": "REGISTERED",
+                    "name": "王芳",
+                    "ethnicity": "01",
+                },
+            }
+        ],
+    )
+    stranger = await Person.get(id=elsewhere["household"]["members"][0]["uuid"])
+    far = await PartyMember.create(person=stranger, region_code=OTHER_GRID)
+    refused = first(
+        await gql(
+            client, ASSIGN, {"r": child_record, "k": "PARTY_MEMBER", "h": str(far.id)}, token=worker
+        )
+    )
+    assert refused["__typename"] == "ValidationError" and refused["code"] == "OUTSIDE_AREA"
+    assert await CareHelper.all().count() == 0
+    paired = first(
+        await gql(
+            client,
+            ASSIGN,
+            {"r": child_record, "k": "PARTY_MEMBER", "h": str(near.id)},
+            token=worker,
+        )
+    )
+    assert paired["helper"]["kind"] == "PARTY_MEMBER" and paired["helper"]["helperLabel"] == "张伟"
+    helpers = first(await gql(client, HELPERS, {"r": child_record}, token=worker))
+    assert helpers == [{"kind": "PARTY_MEMBER", "helperLabel": "张伟"}]
+
+    everyone = first(await gql(client, OVERDUE_OF, {"g": GRID}, token=worker))
+    children = first(
+        await gql(client, OVERDUE_OF, {"g": GRID, "group": "LEFT_BEHIND_CHILD"}, token=worker)
+    )
+    assert everyone["totalCount"] == 2
+    assert [edge["node"] for edge in children["edges"]] == [
+        {"personName": "张小雨", "group": "LEFT_BEHIND_CHILD", "everyDays": 30, "helpers": 1}
+    ]
+
+    ended = first(await gql(client, END, {"id": paired["helper"]["id"]}, token=worker))
+    assert ended["__typename"] == "CareHelperPayload"
+    assert first(await gql(client, HELPERS, {"r": child_record}, token=worker)) == []
+    assert await CareHelper.filter(ended_at__isnull=False).count() == 1  # the pairing stays
+
+    _, command = await person("district_command", DISTRICT)
+    totals = first(await gql(client, STATISTICS, {"r": DISTRICT}, token=command))["totals"]
+    assert {"kind": "special_group:left_behind_child", "count": 1} in totals
+    assert {"kind": "special_group:disabled", "count": 1} in totals

@@ -13,6 +13,7 @@ import httpx
 from api import clock
 from api.domains.care.models import Hazard, Inspection
 from api.domains.events.models import Event
+from api.domains.notices.models import Notice
 from api.flows import sweep
 from api.flows.calendar import LOCAL
 from api.flows.models import FlowCard
@@ -82,13 +83,18 @@ async def test_two_hazards_one_overdue_are_reinspected_closed_and_in_the_ledger(
     await factories.region_tree()
     _, worker = await person("grid_worker", GRID)
     _, staff = await person("community_staff", COMMUNITY)
+    owner = await factories.user("community_staff", COMMUNITY)  # 整改责任人 with an account
     target = await house()
 
     recorded = first(
         await gql(
             client,
             RECORD,
-            {"input": inspection_input(str(target.id), hazard_input(3), hazard_input(10))},
+            {
+                "input": inspection_input(
+                    str(target.id), hazard_input(3, ownerUserId=str(owner.id)), hazard_input(10)
+                )
+            },
             token=worker,
         )
     )
@@ -101,10 +107,37 @@ async def test_two_hazards_one_overdue_are_reinspected_closed_and_in_the_ledger(
     early = first(await gql(client, CLOSE, {"id": soon["id"]}, token=worker))
     assert early["__typename"] == "ConflictError" and early["code"] == "INVALID_TRANSITION"
 
-    clock.move(timedelta(days=4))  # past the first deadline, not near the second's reminder
-    await sweep()
+    # the shared sweep: a reminder at 80% of the three days, a yellow card past the deadline;
+    # the second hazard (ten days) is not yet near its reminder
+    clock.move(timedelta(days=2, hours=12))
+    assert (await sweep()).reminders == 1
+    assert await FlowCard.filter(flow="hazard").count() == 0
+    clock.move(timedelta(days=1, hours=12))
+    swept = await sweep()
+    assert (swept.reminders, swept.yellow_cards, swept.red_cards) == (0, 1, 0)
     cards = await FlowCard.filter(flow="hazard").values_list("record_id", "card")
     assert [(str(record_id), card) for record_id, card in cards] == [(soon["id"], "yellow")]
+    told = (
+        await Notice.filter(user_id=owner.id).order_by("created_at").values_list("kind", flat=True)
+    )
+    assert told == ["reminder", "yellow_card"]
+
+    # a new deadline in the past is refused, and nothing changes
+    past = {
+        "id": soon["id"],
+        "passed": False,
+        "note": "杂物未清完",
+        "deadline": (clock.now() - timedelta(hours=1)).isoformat(),
+    }
+    before = await Hazard.get(id=soon["id"])
+    refused = first(await gql(client, REINSPECT, past, token=worker))
+    assert refused["__typename"] == "ValidationError" and refused["field"] == "newDeadline"
+    unchanged = await Hazard.get(id=soon["id"])
+    assert (unchanged.status, unchanged.version, unchanged.deadline) == (
+        "rectifying",
+        before.version,
+        before.deadline,
+    )
 
     failed = first(
         await gql(
@@ -146,7 +179,7 @@ async def test_two_hazards_one_overdue_are_reinspected_closed_and_in_the_ledger(
     steps = [(s["subject"], s["action"]) for s in done["steps"]]
     assert steps[0] == ("inspection", "record") and steps[-1] == ("inspection", "close")
     of_soon = [s["action"] for s in done["steps"] if s["recordId"] == soon["id"]]
-    assert of_soon == ["find", "yellow_card", "extend", "reinspect", "close"]
+    assert of_soon == ["find", "remind", "yellow_card", "extend", "reinspect", "close"]
 
     today = clock.now().astimezone(LOCAL).date()
     period = {"r": COMMUNITY, "from": str(today - timedelta(days=30)), "to": str(today)}

@@ -36,6 +36,10 @@ CLOSE = (
     " ... on AppraisalRoundPayload { round { status results { memberName grade } } }"
     f" {ERROR} }} }}"
 )
+ROUNDS = (
+    "query($r: String!, $y: Int) { appraisalRounds(regionCode: $r, year: $y) { totalCount"
+    " edges { node { organisationName year status results { memberName grade } } } } }"
+)
 HISTORY = (
     "query($m: ID!) { memberAppraisals(memberId: $m) { totalCount edges { node { year grade } } } }"
 )
@@ -159,6 +163,20 @@ async def test_a_branch_runs_one_appraisal_round_and_is_appraised_at_year_end(
     )
     assert late["code"] == "INVALID_TRANSITION"
     history = first(await gql(client, HISTORY, {"m": str(first_member.id)}, token=township))
+    # the organisation above finds its branches' rounds and their results; another township
+    # does not
+    listed = first(await gql(client, ROUNDS, {"r": "410611001", "y": year}, token=township))
+    assert listed["totalCount"] == 1
+    assert listed["edges"][0]["node"]["status"] == "CLOSED"
+    assert len(listed["edges"][0]["node"]["results"]) == 2
+    other_year = first(await gql(client, ROUNDS, {"r": "410611001", "y": year - 1}, token=township))
+    assert other_year["totalCount"] == 0
+    _, other_township = await person("township_centre", "410611002")
+    assert error_codes(await gql(client, ROUNDS, {"r": "410611001"}, token=other_township))
+    assert first(await gql(client, ROUNDS, {"r": "410611002"}, token=other_township)) == {
+        "totalCount": 0,
+        "edges": [],
+    }
     assert history["edges"] == [{"node": {"year": year, "grade": "QUALIFIED"}}]
 
     # the member reads their own result in the citizens' app (the phone they proved)

@@ -409,7 +409,7 @@ async def test_frozen_rankings_keep_their_rules_when_the_rules_change(
 async def _scopes() -> int:
     from api.domains.hierarchy.models import Region
 
-    return await Region.filter(level__in=["city", "district"]).count()
+    return await Region.filter(level__in=["city", "district", "township"]).count()
 
 
 async def test_frozen_rankings_and_exemptions_are_scoped(client: httpx.AsyncClient) -> None:

@@ -250,6 +250,8 @@ async def test_frozen_rankings_keep_their_bands_and_the_dashboard_counts_grades(
         "WORKER",
         "REGION",
     }
-    # a township's dashboard has no frozen rankings of its own
+    # a township's dashboard counts the grades of its own frozen rankings (of its communities,
+    # departments and workers), frozen since townships publish rankings of their own
     township = await gql(client, DASHBOARD, {"scope": "410611001"}, token=leader)
-    assert township["data"]["dashboard"]["gradeDistributions"] == []
+    own = township["data"]["dashboard"]["gradeDistributions"]
+    assert {d["snapshot"]["subject"] for d in own} == {"DEPARTMENT", "WORKER", "REGION"}

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from api.vocabulary import register
+
 
 class HelperKind(StrEnum):
     """Who is paired with a person in care (结对帮扶)."""
@@ -60,3 +62,45 @@ class InspectionStatus(StrEnum):
 class InspectionAction(StrEnum):
     RECORD = "record"
     CLOSE = "close"  # with its last hazard's closure
+
+
+register(
+    "CareHelperKind",
+    HelperKind,
+    {
+        HelperKind.STAFF: ("工作人员", "Staff"),
+        HelperKind.VOLUNTEER: ("志愿者", "Volunteer"),
+        HelperKind.PARTY_MEMBER: ("党员", "Party member"),
+    },
+)
+register(
+    "InspectionTarget",
+    TargetKind,
+    {
+        TargetKind.HOUSE: ("房屋", "House"),
+        TargetKind.BUILDING: ("楼栋", "Building"),
+        TargetKind.ORGANISATION: ("单位", "Organisation"),
+    },
+)
+register(
+    "HazardLevel",
+    HazardLevel,
+    {HazardLevel.GENERAL: ("一般隐患", "General"), HazardLevel.MAJOR: ("重大隐患", "Major")},
+)
+register(
+    "HazardStatus",
+    HazardStatus,
+    {
+        HazardStatus.RECTIFYING: ("整改中", "Being rectified"),
+        HazardStatus.REINSPECTED: ("复查合格", "Re-inspected"),
+        HazardStatus.CLOSED: ("已销号", "Closed"),
+    },
+)
+register(
+    "InspectionStatus",
+    InspectionStatus,
+    {
+        InspectionStatus.OPEN: ("隐患未销号", "Hazards open"),
+        InspectionStatus.CLOSED: ("已完结", "Closed"),
+    },
+)

@@ -6,7 +6,7 @@ events and appeals in the branch's region as its main figure (群众满意度)."
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, time
 from decimal import Decimal
 
@@ -194,6 +194,34 @@ async def results(
     round_ = await _round(actor, round_id)
     rows = await MemberAppraisal.filter(round_id=round_.id).order_by("member_name", "id")
     return round_, rows
+
+
+async def rounds(
+    *, actor: Principal, region_code: str, year: int | None, page: PageRequest
+) -> tuple[Page[AppraisalRound], QuerySet[AppraisalRound]]:
+    """The appraisal rounds of the branches under a region, newest first: how the organisation
+    above finds its branches' rounds and results."""
+    if Level.of_code(region_code) is None:
+        raise ValidationFailed(
+            "regionCode must be a region code", field="regionCode", code=ErrorCode.INVALID_CODE
+        )
+    authorize(actor.assignments, "party_appraisal", "read", at=region_code)
+    query = AppraisalRound.filter(
+        readable(actor, "party_appraisal"), Q(region_code__startswith=region_code)
+    )
+    if year is not None:
+        query = query.filter(year=year)
+    return await newest_first(query, page, column="opened_at")
+
+
+async def results_of(round_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[MemberAppraisal]]:
+    """The members' grades of each round, in one query."""
+    found: dict[uuid.UUID, list[MemberAppraisal]] = {i: [] for i in round_ids}
+    for row in await MemberAppraisal.filter(round_id__in=list(round_ids)).order_by(
+        "member_name", "id"
+    ):
+        found[row.round_id].append(row)
+    return found
 
 
 async def member_history(

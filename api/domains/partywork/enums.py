@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from api.vocabulary import register
+
 
 class Grade(StrEnum):
     """The grades of an appraisal, best first (民主评议党员 and 年终考评)."""
@@ -24,3 +26,25 @@ class Basis(StrEnum):
 class RoundStatus(StrEnum):
     OPEN = "open"
     CLOSED = "closed"
+
+
+register(
+    "AppraisalGrade",
+    Grade,
+    {
+        Grade.EXCELLENT: ("优秀", "Excellent"),
+        Grade.QUALIFIED: ("合格", "Qualified"),
+        Grade.BASICALLY_QUALIFIED: ("基本合格", "Basically qualified"),
+        Grade.UNQUALIFIED: ("不合格", "Unqualified"),
+    },
+)
+register(
+    "AppraisalBasis",
+    Basis,
+    {Basis.VOTE: ("党员投票", "Members' votes"), Basis.COMMITTEE: ("支委会决定", "Committee")},
+)
+register(
+    "AppraisalRoundStatus",
+    RoundStatus,
+    {RoundStatus.OPEN: ("进行中", "Open"), RoundStatus.CLOSED: ("已结束", "Closed")},
+)

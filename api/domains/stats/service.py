@@ -58,7 +58,8 @@ MAX_REASON = 1000
 ONLINE_WITHIN = timedelta(minutes=10)
 BUSIEST_DAYS = 7
 BUSIEST_COUNT = 5
-FROZEN_SCOPE_LEVELS = (Level.CITY, Level.DISTRICT)
+# a township's frozen rankings rank its communities and departments (公开街道、社区和各职能部门的考核排队)
+FROZEN_SCOPE_LEVELS = (Level.CITY, Level.DISTRICT, Level.TOWNSHIP)
 
 
 @dataclass(frozen=True)
@@ -474,8 +475,8 @@ def last_complete_period(kind: PeriodKind, today: date) -> tuple[date, date]:
 
 
 async def freeze_rankings(*, today: date | None = None) -> int:
-    """Freeze the last complete day, week and month of every city and district, for every kind
-    of subject, with the rules in force; a period already frozen is left as it is."""
+    """Freeze the last complete day, week and month of every city, district and township, for
+    every kind of subject, with the rules in force; a period already frozen is left as it is."""
     today = today or local_today()
     rules = await current_rules()
     scopes = await Region.filter(
