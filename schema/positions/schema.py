@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from typing import Annotated
 
 import strawberry
 
+from api import geo
 from api.domains.positions import models, service
 from schema.errors import (
     ConflictError,
@@ -64,12 +66,24 @@ class PositionsQuery:
 @strawberry.type
 class PositionsMutation:
     @strawberry.mutation(
-        description="The app's GPS fix (WGS-84), pushed to centres above.",
+        description="The app's GPS fix (WGS-84, or GCJ-02 as `datum` says), pushed to centres "
+        "above.",
         extensions=allow("position", "report"),
     )
     async def report_position(
-        self, info: Info, lat: float, lng: float, accuracy: float, at: datetime
+        self,
+        info: Info,
+        lat: float,
+        lng: float,
+        accuracy: float,
+        at: datetime,
+        datum: Annotated[
+            geo.Datum,
+            strawberry.argument(description="Datum of lat/lng; converted to WGS-84 at the edge."),
+        ] = geo.Datum.WGS84,
     ) -> PositionResult:
+        if math.isfinite(lat) and math.isfinite(lng):
+            lat, lng = geo.to_wgs84(lat, lng, datum)
         position = await service.report(
             actor=info.context.principal,
             lat=lat,

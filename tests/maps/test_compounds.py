@@ -4,7 +4,6 @@ a layer, and imported with buildings."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import httpx
 import pytest
@@ -41,14 +40,6 @@ query($scope: String!, $datum: Datum) {
     __typename ... on CompoundFeatures { collection } ... on Error { code }
   }
 }"""
-
-
-@pytest.fixture
-def import_settings(
-    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Settings:
-    monkeypatch.setattr(settings, "gridgov_import_dir", tmp_path / "imports")
-    return settings
 
 
 async def _community() -> str:

@@ -25,6 +25,7 @@ from api.domains.imports.kinds import (
     region_code,
     upsert,
 )
+from api.domains.imports.kinds.coordinates import datum_column, point_to_wgs84
 from api.regions import Level, parent_of
 
 URBAN_RURAL = {
@@ -82,6 +83,7 @@ class Regions(Kind):
             parse=decimal(-180, 180),
             sql_type="double precision",
         ),
+        datum_column(),
     )
     derived = (Derived("level"), Derived("derived_parent"))
 
@@ -100,7 +102,7 @@ class Regions(Kind):
             ]
         values["level"] = Level.of_code(code)
         values["derived_parent"] = parent
-        return []
+        return point_to_wgs84(values, "centre_lat", "centre_lng")
 
     async def check(self, connection: asyncpg.Connection, reject: Rejecter, scope: str) -> None:
         # A parent must exist already or come in the same file; repeat so that a child of a
