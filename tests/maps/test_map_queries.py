@@ -541,3 +541,38 @@ async def test_buildings_and_houses_by_area_take_the_registry_lists_filters(
         token=token,
     )
     assert body["data"]["buildings"]["totalCount"] == 3
+
+
+async def test_more_workers_than_a_map_holds_is_refused_not_cut_short(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from api.domains.maps import service
+
+    await factories.region_tree()
+    for _ in range(2):
+        worker = await factories.user("grid_worker", "410611001001001")
+        await WorkerPosition.create(
+            user_id=worker.id,
+            region_code="410611001001001",
+            lat=LAT,
+            lng=LNG,
+            accuracy=5,
+            at=clock.now(),
+        )
+    _, token = await factories.signed_in("township_centre", "410611001")
+    query = """query($area: MapAreaInput!) {
+      mapWorkers(scope: "410611001", area: $area) {
+        __typename ... on MapWorkers { workers { userId } } ... on Error { code field }
+      }
+    }"""
+    area = {"near": {"lat": LAT, "lng": LNG, "radius": 100}}
+
+    body = await gql(client, query, {"area": area}, token=token)
+    assert len(body["data"]["mapWorkers"]["workers"]) == 2
+    monkeypatch.setattr(service, "MAX_WORKERS", 1)
+    body = await gql(client, query, {"area": area}, token=token)
+    assert body["data"]["mapWorkers"] == {
+        "__typename": "ValidationError",
+        "code": "INVALID",
+        "field": "area",
+    }

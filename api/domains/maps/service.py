@@ -365,6 +365,10 @@ async def map_houses(
     return found, filtered
 
 
+# A city's grid workers fit (鹤壁: ~3,000); more on one map is refused, never cut short unseen.
+MAX_WORKERS = 5_000
+
+
 async def latest_workers(
     *, actor: Principal, scope: str, area: geo.Area, since: timedelta = timedelta(hours=12)
 ) -> list[WorkerPosition]:
@@ -380,9 +384,14 @@ async def latest_workers(
         "SELECT * FROM (SELECT DISTINCT ON (user_id) id, user_id, region_code, lat, lng,"
         " accuracy, at, received_at FROM worker_positions"
         f" WHERE region_code LIKE {prefix} AND at >= {at} ORDER BY user_id, at DESC) latest"
-        f" WHERE {condition} LIMIT 5000",
+        f" WHERE {condition} ORDER BY user_id LIMIT {MAX_WORKERS + 1}",
         bind.values,
     )
+    if len(rows) > MAX_WORKERS:
+        raise ValidationFailed(
+            f"more than {MAX_WORKERS} workers in the area: zoom in or choose a smaller scope",
+            field="area",
+        )
     return [WorkerPosition(**row) for row in rows]
 
 
