@@ -2,7 +2,7 @@
 
 Every query is the list it stands for (same scope, same filters) narrowed to an area, so a map
 and a list of the same filter always agree: the clusters of a box add up to the totalCount of
-`events` with that box (tests/maps/test_clusters.py).
+`events` with that box (tests/maps/test_map_queries.py).
 """
 
 from __future__ import annotations
