@@ -20,6 +20,7 @@ class ImportKind(StrEnum):
     PARTY_MEMBERS = "party_members"
     VOLUNTEERS = "volunteers"
     ENROLMENTS = "enrolments"
+    COMPOUNDS = "compounds"  # 小区, under communities (the map's layer below them)
 
 
 class ImportMode(StrEnum):

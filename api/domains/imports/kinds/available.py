@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from api.domains.imports.enums import ImportKind
 from api.domains.imports.kinds import Kind
+from api.domains.imports.kinds.compounds import Compounds
 from api.domains.imports.kinds.enrolments import Enrolments
 from api.domains.imports.kinds.organisations import Organisations
 from api.domains.imports.kinds.party import PartyMembers, Volunteers
@@ -27,6 +28,7 @@ KINDS: dict[ImportKind, Kind] = {
         PartyMembers(),
         Volunteers(),
         Enrolments(),
+        Compounds(),
     )
 }
 
