@@ -68,7 +68,7 @@ class Compounds(Kind):
             "community_code",
             ("社区编码", "所属社区", "社区代码", "community"),
             required=True,
-            max_length=12,
+            max_length=15,  # a grid's code is read, and refused as not a community's
             parse=community_code,
             updatable=False,
         ),
