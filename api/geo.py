@@ -255,7 +255,7 @@ def distance_m(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
 
 
 # PostGIS: where the server has it, the events table carries a generated geometry column with a
-# GiST index (migration 0023) and area conditions use it; otherwise plain comparisons on lat/lng
+# GiST index (migration 0029_maps) and area conditions use it; otherwise plain comparisons on lat/lng
 # and the haversine distance. Both select the same rows (tests/maps/test_postgis.py).
 _postgis: bool | None = None
 

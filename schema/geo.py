@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+from typing import Protocol
+
 import strawberry
 
 from api import geo
@@ -51,3 +54,43 @@ def area_of(value: MapAreaInput, *, field: str = "area") -> geo.Area:
     assert value.near is not None
     near = value.near
     return geo.make_near(near.lat, near.lng, near.radius, value.datum, field=f"{field}.near")
+
+
+def convert_to_wgs84(value: object, datum: geo.Datum | None) -> None:
+    """Replace an input object's `lat` and `lng` (when both are numbers) by their WGS-84
+    values: called from the input's `__post_init__`, so every resolver reads WGS-84 and the
+    conversion happens once, at the edge. Points outside China stay as given (GCJ-02 equals
+    WGS-84 there), for the domain's own range and area checks to judge."""
+    if datum is None or datum is geo.Datum.WGS84:
+        return
+    lat, lng = getattr(value, "lat", None), getattr(value, "lng", None)
+    if not all(isinstance(c, int | float) and not isinstance(c, bool) for c in (lat, lng)):
+        return
+    assert isinstance(lat, int | float) and isinstance(lng, int | float)
+    if not (math.isfinite(lat) and math.isfinite(lng)):
+        return
+    value.lat, value.lng = geo.to_wgs84(float(lat), float(lng), datum)  # type: ignore[attr-defined]
+
+
+def datum_field(
+    description: str = "Datum of lat/lng; converted to WGS-84 at the edge.",
+) -> geo.Datum:
+    """The `datum` field of an input with coordinates (WGS84 unless the client names GCJ02)."""
+    return strawberry.field(default=geo.Datum.WGS84, description=description)
+
+
+class PointGiven(Protocol):
+    lat: float
+    lng: float
+    datum: geo.Datum | None
+
+
+def point_in(value: PointGiven | None, datum: geo.Datum) -> tuple[float, float] | None:
+    """A point of an input whose `datum` covers a boundary too (regions, compounds), as
+    (lat, lng) in that datum for the service to convert with the boundary: a point that named
+    its own datum is WGS-84 already (its `__post_init__`), and is expressed in the input's."""
+    if value is None:
+        return None
+    if value.datum is None:
+        return (value.lat, value.lng)
+    return geo.from_wgs84(value.lat, value.lng, datum)

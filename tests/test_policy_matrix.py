@@ -112,6 +112,17 @@ async def import_regions(
     )
 
 
+async def import_compounds(
+    client: httpx.AsyncClient, token: str, code: str, ctx: dict[str, Any]
+) -> dict[str, Any]:
+    from tests.imports.helpers import csv_bytes, start
+
+    header = [["code", "community_code", "name"]]
+    return await start(
+        client, token, "COMPOUNDS", csv_bytes(header), mode="VALIDATE", region_code=code
+    )
+
+
 async def import_users(
     client: httpx.AsyncClient, token: str, code: str, ctx: dict[str, Any]
 ) -> dict[str, Any]:
@@ -1271,6 +1282,7 @@ PROBES: list[tuple[str, str, Probe, set[Level]]] = [
     ("audit_log", "read", read_audit, set(ORDER)),
     ("import", "regions", import_regions, set(ORDER)),
     ("import", "users", import_users, set(ORDER)),
+    ("import", "compounds", import_compounds, set(ORDER)),
     ("import", "residents", import_residents, set(ORDER)),
     ("import", "indicator_values", import_indicator_values, set(ORDER)),
     ("registry", "read", read_registry, set(ORDER)),

@@ -9,6 +9,7 @@ from typing import Annotated
 
 import strawberry
 
+from api import geo
 from api.domains.care import exports, groups, inspections
 from api.domains.care.enums import (
     HazardLevel,
@@ -24,6 +25,7 @@ from api.flows.models import FlowStep
 from api.pagination import page_request
 from schema.errors import ConflictError, NotAllowedError, NotFoundError, ValidationError
 from schema.exports import ExportFields, export_fields
+from schema.geo import convert_to_wgs84, datum_field
 from schema.pagination import Connection, connection
 from schema.permissions import allow
 from schema.registry import types as registry_types
@@ -266,6 +268,10 @@ class HazardInput:
     photo_ids: list[str] = strawberry.field(default_factory=list)
     lat: float | None = None
     lng: float | None = None
+    datum: geo.Datum = datum_field()
+
+    def __post_init__(self) -> None:
+        convert_to_wgs84(self, self.datum)
 
 
 @strawberry.input(description="An inspection and the hazards it found.")

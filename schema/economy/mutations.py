@@ -10,6 +10,7 @@ from typing import Annotated, cast
 import strawberry
 from strawberry.file_uploads import Upload
 
+from api import geo
 from api.domains.economy import indicators, projects
 from api.domains.economy.enums import Aggregation, ProjectStatus, ValueAction
 from api.errors import NotFound
@@ -23,6 +24,7 @@ from schema.economy.types import (
     ProjectType,
 )
 from schema.errors import ConflictError, NotAllowedError, NotFoundError, ValidationError
+from schema.geo import convert_to_wgs84, datum_field
 from schema.money import MoneyInput
 from schema.permissions import allow
 from schema.scalars import parse_uuid
@@ -68,9 +70,13 @@ class CreateProjectInput:
     location: str = ""
     lat: float | None = None
     lng: float | None = None
+    datum: geo.Datum = datum_field()
     milestones: list[MilestoneInput] = strawberry.field(
         default_factory=list, description="At most 50."
     )
+
+    def __post_init__(self) -> None:
+        convert_to_wgs84(self, self.datum)
 
 
 @strawberry.type(description="The project as stored.")
@@ -95,6 +101,10 @@ class UpdateProjectInput:
     location: str | None = None
     lat: float | None = None
     lng: float | None = None
+    datum: geo.Datum = datum_field()
+
+    def __post_init__(self) -> None:
+        convert_to_wgs84(self, self.datum)
 
 
 @strawberry.type(description="The milestone as stored.")

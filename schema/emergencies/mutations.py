@@ -68,7 +68,7 @@ class PlanSupplyInput:
     place: str
 
 
-@strawberry.input(description="A shelter: place, WGS-84 location, capacity, contact.")
+@strawberry.input(description="A shelter: place, location, capacity, contact.")
 class PlanShelterInput:
     name: str
     place: str

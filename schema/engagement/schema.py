@@ -112,7 +112,9 @@ class AppealInput:
     title: str
     description: str = ""
     category_key: str = strawberry.field(description="e.g. city.0502 or dispute.0201")
-    location: GeoPointInput | None = strawberry.field(default=None, description="WGS-84.")
+    location: GeoPointInput | None = strawberry.field(
+        default=None, description="Where (WGS-84 unless the point says GCJ02)."
+    )
     address: str | None = None
     region_code: str | None = strawberry.field(
         default=None, description="Where, if known; else from the location."

@@ -48,7 +48,9 @@ class EventCohandlerInput:
 @strawberry.input(description="现场核查: what the grid's leader records on site.")
 class EventSiteCheckInput:
     passed: bool = strawberry.field(description="false sends the work back (a note is required).")
-    location: GeoPointInput = strawberry.field(description="Where the check was made (WGS-84).")
+    location: GeoPointInput = strawberry.field(
+        description="Where the check was made (its datum: WGS-84 unless it says GCJ02)."
+    )
     note: str = ""
     attachment_ids: list[strawberry.ID] = strawberry.field(
         default_factory=list,

@@ -13,6 +13,7 @@ from api.domains.hierarchy import service
 from api.domains.hierarchy.enums import UrbanRural
 from api.errors import NotFound
 from schema.errors import ConflictError, NotFoundError, ValidationError
+from schema.geo import point_in
 from schema.hierarchy.types import DepartmentType, GeoPointInput, RegionType
 from schema.permissions import allow
 from schema.scalars import parse_uuid
@@ -99,10 +100,6 @@ DepartmentResult = Annotated[
 ]
 
 
-def _centre(value: GeoPointInput | None) -> tuple[float, float] | None:
-    return (value.lat, value.lng) if value is not None else None
-
-
 def _json_object(value: object, field: str) -> dict | None:
     if value is None:
         return None
@@ -124,7 +121,7 @@ class HierarchyMutation:
                 households=input.households,
                 leader_name=input.leader_name,
                 leader_phone=input.leader_phone,
-                centre=_centre(input.centre),
+                centre=point_in(input.centre, input.datum),
                 boundary=_json_object(input.boundary, "boundary"),
                 external_codes=_json_object(input.external_codes, "externalCodes"),
                 aliases=input.aliases,
@@ -146,7 +143,7 @@ class HierarchyMutation:
                 households=input.households,
                 leader_name=input.leader_name,
                 leader_phone=input.leader_phone,
-                centre=_centre(input.centre),
+                centre=point_in(input.centre, input.datum),
                 boundary=_json_object(input.boundary, "boundary"),
                 external_codes=_json_object(input.external_codes, "externalCodes"),
                 aliases=input.aliases,

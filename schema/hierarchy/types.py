@@ -8,9 +8,11 @@ from typing import Any
 import strawberry
 from strawberry.scalars import JSON
 
+from api import geo
 from api.domains.hierarchy import models
 from api.domains.hierarchy.enums import UrbanRural
 from api.regions import Level
+from schema.geo import convert_to_wgs84
 from schema.node import Node
 
 strawberry.enum(Level, name="Level", description="City → district → township → community → grid.")
@@ -23,10 +25,20 @@ class GeoPoint:
     lng: float = strawberry.field(description="Longitude, WGS-84.")
 
 
-@strawberry.input(description="A WGS-84 point (convert GCJ-02 map coordinates before sending).")
+@strawberry.input(
+    description="A point: WGS-84 (GPS), or GCJ-02 (AMap/Tencent maps) when `datum` says so; "
+    "converted to WGS-84 at the edge, stored in WGS-84."
+)
 class GeoPointInput:
     lat: float = strawberry.field(description="Latitude, -90..90.")
     lng: float = strawberry.field(description="Longitude, -180..180.")
+    datum: geo.Datum | None = strawberry.field(
+        default=None,
+        description="Datum of lat/lng; by default WGS84 (or the enclosing input's `datum`).",
+    )
+
+    def __post_init__(self) -> None:
+        convert_to_wgs84(self, self.datum)
 
 
 @strawberry.type(name="Region", description="A node of the hierarchy; its code is its path.")

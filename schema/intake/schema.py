@@ -45,7 +45,9 @@ class WorkOrderInput:
     region_code: str | None = strawberry.field(
         default=None, description="Where, if the hotline knows the region; else the location."
     )
-    location: GeoPointInput | None = strawberry.field(default=None, description="WGS-84.")
+    location: GeoPointInput | None = strawberry.field(
+        default=None, description="Where (WGS-84 unless the point says GCJ02)."
+    )
     address: str | None = None
 
 

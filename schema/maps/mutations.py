@@ -12,6 +12,7 @@ from api.domains.hierarchy import compounds
 from api.domains.maps import service
 from api.errors import NotFound, ValidationFailed
 from schema.errors import ConflictError, NotFoundError, ValidationError
+from schema.geo import point_in
 from schema.hierarchy.types import GeoPoint, GeoPointInput
 from schema.maps.types import MapBuilding, point
 from schema.permissions import allow
@@ -77,7 +78,7 @@ class MapsMutation:
                 community_code=input.community_code,
                 name=input.name,
                 boundary=_json_object(input.boundary, "boundary"),
-                centre=(input.centre.lat, input.centre.lng) if input.centre else None,
+                centre=point_in(input.centre, input.datum),
                 datum=input.datum,
             ),
         )

@@ -50,6 +50,7 @@ from schema.maps.types import (
 )
 from schema.pagination import connection
 from schema.permissions import allow
+from schema.registry.queries import RegistryFilterInput, place_filter
 from schema.types import Info
 
 _EVENT_ROW = EventType.from_rows(LIST_COLUMNS)
@@ -131,14 +132,23 @@ class MapsQuery:
         return MapEventPage(events=connection(page, filtered, shown))
 
     @strawberry.field(
-        description="Buildings in your scope in the area, with their houses counted.",
+        description="The `buildings` list (your scope, its filter) in the area, with their "
+        "houses counted.",
         extensions=allow("registry", "read"),
     )
     async def map_buildings(
-        self, info: Info, area: MapAreaInput, first: int | None = None, after: str | None = None
+        self,
+        info: Info,
+        area: MapAreaInput,
+        filter: RegistryFilterInput | None = None,
+        first: int | None = None,
+        after: str | None = None,
     ) -> MapBuildingsResult:
         page, filtered = await service.map_buildings(
-            actor=info.context.principal, area=area_of(area), page=page_request(first, after)
+            actor=info.context.principal,
+            area=area_of(area),
+            filters=place_filter(filter),
+            page=page_request(first, after),
         )
         counts = await service.house_counts([b.id for b in page.items])
 
@@ -158,14 +168,22 @@ class MapsQuery:
         return MapBuildingPage(buildings=connection(page, filtered, shown))
 
     @strawberry.field(
-        description="Houses in your scope whose building lies in the area.",
+        description="The `houses` list (your scope, its filter) whose building stands in the area.",
         extensions=allow("registry", "read"),
     )
     async def map_houses(
-        self, info: Info, area: MapAreaInput, first: int | None = None, after: str | None = None
+        self,
+        info: Info,
+        area: MapAreaInput,
+        filter: RegistryFilterInput | None = None,
+        first: int | None = None,
+        after: str | None = None,
     ) -> MapHousesResult:
         page, filtered = await service.map_houses(
-            actor=info.context.principal, area=area_of(area), page=page_request(first, after)
+            actor=info.context.principal,
+            area=area_of(area),
+            filters=place_filter(filter),
+            page=page_request(first, after),
         )
 
         def shown(house: House) -> MapHouse:

@@ -169,11 +169,11 @@ MapEventsResult = Annotated[
     strawberry.union("MapEventsResult", description="Events in the area, or why not."),
 ]
 MapBuildingsResult = Annotated[
-    MapBuildingPage | ValidationError,
+    MapBuildingPage | ValidationError | NotFoundError,
     strawberry.union("MapBuildingsResult", description="Buildings in the area, or why not."),
 ]
 MapHousesResult = Annotated[
-    MapHousePage | ValidationError,
+    MapHousePage | ValidationError | NotFoundError,
     strawberry.union("MapHousesResult", description="Houses in the area, or why not."),
 ]
 MapWorkersResult = Annotated[

@@ -11,6 +11,7 @@ from typing import Annotated, cast
 import strawberry
 from strawberry.file_uploads import Upload
 
+from api import geo
 from api.domains.engagement.verification import phone_verifier
 from api.domains.events.attachments import store_uploads
 from api.domains.points import assessment, ledger, members, pledges, posts
@@ -33,6 +34,7 @@ from schema.errors import (
     RateLimitedError,
     ValidationError,
 )
+from schema.geo import convert_to_wgs84, datum_field
 from schema.hierarchy.types import GeoPointInput
 from schema.pagination import Connection, connection
 from schema.permissions import allow, public, signed_in
@@ -195,12 +197,16 @@ LeaderboardResult = Annotated[
 
 @strawberry.input(
     name="PostsNearInput",
-    description="Posts within a radius of a point (WGS-84, as a phone's GPS gives it).",
+    description="Posts within a radius of a point (WGS-84 as a phone's GPS gives it, or GCJ-02).",
 )
 class PostsNearInput:
     lat: float
     lng: float
+    datum: geo.Datum = datum_field()
     radius_metres: int = strawberry.field(default=3000, description="1 to 50 000.")
+
+    def __post_init__(self) -> None:
+        convert_to_wgs84(self, self.datum)
 
 
 def _frozen(row: PeriodSnapshot) -> FrozenPeriod:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from typing import Annotated
 
 import strawberry
 
+from api import geo
 from api.domains.positions import models, service
 from schema.errors import (
     ConflictError,
@@ -52,6 +54,10 @@ class PositionFixInput:
     lng: float
     accuracy: float = strawberry.field(description="Metres, 0 to 10,000.")
     at: datetime = strawberry.field(description="When the phone measured it.")
+    datum: geo.Datum = strawberry.field(
+        default=geo.Datum.WGS84,
+        description="Datum of lat/lng; converted to WGS-84 at the edge.",
+    )
 
 
 @strawberry.type(description="A fix of a batch that was not stored, and why.")
@@ -98,12 +104,24 @@ class PositionsQuery:
 @strawberry.type
 class PositionsMutation:
     @strawberry.mutation(
-        description="The app's GPS fix (WGS-84), pushed to centres above.",
+        description="The app's GPS fix (WGS-84, or GCJ-02 as `datum` says), pushed to centres "
+        "above.",
         extensions=allow("position", "report"),
     )
     async def report_position(
-        self, info: Info, lat: float, lng: float, accuracy: float, at: datetime
+        self,
+        info: Info,
+        lat: float,
+        lng: float,
+        accuracy: float,
+        at: datetime,
+        datum: Annotated[
+            geo.Datum,
+            strawberry.argument(description="Datum of lat/lng; converted to WGS-84 at the edge."),
+        ] = geo.Datum.WGS84,
     ) -> PositionResult:
+        if math.isfinite(lat) and math.isfinite(lng):
+            lat, lng = geo.to_wgs84(lat, lng, datum)
         position = await service.report(
             actor=info.context.principal,
             lat=lat,
@@ -127,7 +145,7 @@ class PositionsMutation:
     ) -> PositionBatchResult:
         batch = await service.report_many(
             actor=info.context.principal,
-            fixes=[service.Fix(f.lat, f.lng, f.accuracy, f.at) for f in fixes],
+            fixes=[service.Fix(*_wgs84(f.lat, f.lng, f.datum), f.accuracy, f.at) for f in fixes],
             hub=info.context.hub,
         )
         return PositionBatchPayload(
@@ -138,3 +156,10 @@ class PositionsMutation:
             ],
             newest=None if batch.newest is None else WorkerPositionType.from_model(batch.newest),
         )
+
+
+def _wgs84(lat: float, lng: float, datum: geo.Datum) -> tuple[float, float]:
+    # a non-finite coordinate is left for the service to list as rejected
+    return (
+        geo.to_wgs84(lat, lng, datum) if math.isfinite(lat) and math.isfinite(lng) else (lat, lng)
+    )

@@ -20,6 +20,7 @@ from api.errors import DomainError, NotFound
 from api.pagination import page_request
 from schema.errors import NotAllowedError, NotFoundError, ValidationError, error_result
 from schema.fast.selection import selected_below
+from schema.geo import MapAreaInput, area_of
 from schema.pagination import Connection, connection
 from schema.permissions import allow, signed_in
 from schema.registry.types import (
@@ -87,6 +88,9 @@ class RegistryFilterInput:
         default=None, description="Party organisations."
     )
     programme: Programme | None = strawberry.field(default=None, description="Enrolments.")
+    area: MapAreaInput | None = strawberry.field(
+        default=None, description="Buildings, and houses by their building: where it stands."
+    )
 
 
 RegistryStatisticsResult = Annotated[
@@ -130,7 +134,7 @@ def person_filter(value: PersonFilterInput | None) -> service.PersonFilter:
     )
 
 
-def _place_filter(value: RegistryFilterInput | None) -> service.PlaceFilter:
+def place_filter(value: RegistryFilterInput | None) -> service.PlaceFilter:
     if value is None:
         return service.PlaceFilter()
     return service.PlaceFilter(
@@ -146,6 +150,7 @@ def _place_filter(value: RegistryFilterInput | None) -> service.PlaceFilter:
         risk_level=value.risk_level,
         party_level=value.party_level,
         programme=value.programme,
+        area=area_of(value.area, field="filter.area") if value.area is not None else None,
     )
 
 
@@ -173,7 +178,7 @@ async def _list(
         actor=info.context.principal,
         kind=kind,
         page=page_request(first, after),
-        filters=_place_filter(filter),
+        filters=place_filter(filter),
     )
     return connection(page, filtered, CONVERTERS[kind])
 

@@ -3,6 +3,7 @@ geometry, and the report of violations already stored."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import httpx
@@ -10,8 +11,10 @@ import pytest
 
 from api import geo
 from api.domains.hierarchy.models import Region
+from api.settings import Settings
 from tests import factories
 from tests.factories import gql
+from tests.imports.helpers import csv_bytes, problems, run_import
 from tests.maps.helpers import set_boundary, square
 
 UPDATE = """
@@ -266,3 +269,35 @@ async def test_the_report_lists_stored_violations_each_pair_once_in_scope(
         "__typename": "NotFoundError",
         "code": "NOT_FOUND",
     }
+
+
+async def test_imported_boundaries_are_checked_like_the_mutations(
+    client: httpx.AsyncClient, import_settings: Settings
+) -> None:
+    admin = await _city()
+    bow_tie = {
+        "type": "Polygon",
+        "coordinates": [
+            [[114.2, 35.6], [114.21, 35.61], [114.21, 35.6], [114.2, 35.61], [114.2, 35.6]]
+        ],
+    }
+    rows = [
+        ["区划代码", "名称", "边界"],
+        ["410611002", "九州路街道", json.dumps(square(35.65, 114.2, 0.1))],  # into 410611001
+        ["410611001001", "金山社区", json.dumps(square(35.6, 114.2, 0.05))],
+        ["410611001010", "桃园社区", json.dumps(square(35.68, 114.28, 0.05))],  # leaves 410611001
+        ["410611001001010", "金山社区第10网格", json.dumps(bow_tie)],
+    ]
+
+    done = await run_import(client, admin, "REGIONS", csv_bytes(rows), atomicity="BEST_EFFORT")
+
+    assert problems(done) == [
+        (2, "boundary", "BOUNDARY_OVERLAP"),
+        (4, "boundary", "BOUNDARY_OUTSIDE_PARENT"),
+        (5, "boundary", "INVALID"),
+    ]
+    reasons = [edge["node"]["reason"] for edge in done["errors"]["edges"]]
+    assert "410611001" in reasons[0] and " m²" in reasons[0]
+    assert await _boundary("410611001001") == square(35.6, 114.2, 0.05)
+    assert await _boundary("410611002") == square(35.7, 114.2, 0.1)
+    assert await _boundary("410611001010") is None

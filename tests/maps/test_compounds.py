@@ -4,7 +4,6 @@ a layer, and imported with buildings."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import httpx
 import pytest
@@ -41,14 +40,6 @@ query($scope: String!, $datum: Datum) {
     __typename ... on CompoundFeatures { collection } ... on Error { code }
   }
 }"""
-
-
-@pytest.fixture
-def import_settings(
-    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Settings:
-    monkeypatch.setattr(settings, "gridgov_import_dir", tmp_path / "imports")
-    return settings
 
 
 async def _community() -> str:
@@ -212,3 +203,34 @@ async def test_buildings_import_with_footprints_and_compounds(
         outline,
     )
     assert token
+
+
+async def test_compounds_import_with_checked_boundaries(
+    client: httpx.AsyncClient, import_settings: Settings
+) -> None:
+    token = await _community()
+    await Compound.create(
+        code="XQ-0", community_code=COMMUNITY, name="老小区", boundary=square(35.6, 114.2, 0.005)
+    )
+    centre = geo.wgs84_to_gcj02(35.611, 114.211)
+    rows = [
+        ["小区编码", "社区编码", "小区名称", "边界", "中心纬度", "中心经度", "坐标系"],
+        ["XQ-1", COMMUNITY, "金山花园", json.dumps(square(35.61, 114.21, 0.005)), "", "", ""],
+        ["XQ-2", COMMUNITY, "重叠小区", json.dumps(square(35.602, 114.202, 0.005)), "", "", ""],
+        ["XQ-3", COMMUNITY, "出界小区", json.dumps(square(35.615, 114.215, 0.01)), "", "", ""],
+        ["XQ-4", GRID, "网格里的小区", "", "", "", ""],
+        ["XQ-5", COMMUNITY, "淇河苑", "", centre[0], centre[1], "GCJ02"],
+    ]
+
+    done = await run_import(client, token, "COMPOUNDS", csv_bytes(rows), atomicity="BEST_EFFORT")
+
+    assert sorted(problems(done)) == [
+        (3, "boundary", "BOUNDARY_OVERLAP"),
+        (4, "boundary", "BOUNDARY_OUTSIDE_PARENT"),
+        (5, "community_code", "INVALID_CODE"),
+    ]
+    stored = {c.code: c for c in await Compound.all()}
+    assert sorted(stored) == ["XQ-0", "XQ-1", "XQ-5"]
+    assert stored["XQ-1"].boundary == square(35.61, 114.21, 0.005)
+    assert stored["XQ-5"].centre_lat == pytest.approx(35.611, abs=1e-8)
+    assert stored["XQ-5"].centre_lng == pytest.approx(114.211, abs=1e-8)

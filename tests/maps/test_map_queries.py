@@ -459,3 +459,120 @@ async def test_counted_cells_follow_every_change_and_match_grouping_the_events(
             assert shape(counted) == shape(grouped)
     rows = await fetch(Event, 'SELECT SUM("n") AS n FROM "event_map_cells"', [])
     assert int(rows[0]["n"]) == await Event.filter(lat__not_isnull=True).count()
+
+
+async def test_buildings_and_houses_by_area_take_the_registry_lists_filters(
+    client: httpx.AsyncClient,
+) -> None:
+    await factories.region_tree()
+    grid, other_grid = "410611001001001", "410611001010001"
+    placed = [
+        ("B1", grid, "金山花园1号楼", LAT, LNG),
+        ("B2", grid, "金山花园2号楼", LAT + 0.002, LNG),
+        ("B3", other_grid, "淇河小区3号楼", LAT, LNG + 0.002),
+        ("B4", grid, "金山花园4号楼", LAT + 0.2, LNG),  # far away
+    ]
+    buildings = {}
+    for code, region, name, lat, lng in placed:
+        buildings[code] = await Building.create(
+            building_code=code, region_code=region, name=name, address=name, lat=lat, lng=lng
+        )
+    for number, (code, rental) in enumerate((("B1", True), ("B1", False), ("B3", True))):
+        await House.create(
+            house_code=f"H{number}",
+            region_code=buildings[code].region_code,
+            building=buildings[code],
+            address=f"{code} {number}室",
+            is_rental=rental,
+        )
+    _, token = await factories.signed_in("township_centre", "410611001")
+    near = {"near": {"lat": LAT, "lng": LNG, "radius": 1000}}
+    query = """query($area: MapAreaInput!, $buildings: RegistryFilterInput,
+                     $houses: RegistryFilterInput) {
+      mapBuildings(area: $area, filter: $buildings) {
+        __typename ... on MapBuildingPage { buildings { totalCount edges { node { buildingCode } } } }
+        ... on Error { code field }
+      }
+      mapHouses(area: $area, filter: $houses) {
+        __typename ... on MapHousePage { houses { totalCount edges { node { houseCode } } } }
+        ... on Error { code field }
+      }
+      buildings(filter: $buildings) { totalCount }
+    }"""
+
+    async def found(buildings: dict[str, Any], houses: dict[str, Any]) -> tuple[Any, ...]:
+        body = await gql(
+            client, query, {"area": near, "buildings": buildings, "houses": houses}, token=token
+        )
+        data = body["data"]
+        return (
+            sorted(e["node"]["buildingCode"] for e in data["mapBuildings"]["buildings"]["edges"]),
+            data["mapBuildings"]["buildings"]["totalCount"],
+            sorted(e["node"]["houseCode"] for e in data["mapHouses"]["houses"]["edges"]),
+            data["mapHouses"]["houses"]["totalCount"],
+        )
+
+    assert await found({}, {}) == (["B1", "B2", "B3"], 3, ["H0", "H1", "H2"], 3)
+    assert await found({"regionCode": "410611001001"}, {"isRental": True}) == (
+        ["B1", "B2"],
+        2,
+        ["H0", "H2"],
+        2,
+    )
+    assert await found({"text": "B3"}, {"regionCode": "410611001010", "isRental": True}) == (
+        ["B3"],
+        1,
+        ["H2"],
+        1,
+    )
+    # the registry's own list takes the area too, and agrees
+    body = await gql(
+        client, query, {"area": near, "buildings": {"area": near}, "houses": {}}, token=token
+    )
+    assert body["data"]["mapBuildings"] == {
+        "__typename": "ValidationError",
+        "code": "INVALID",
+        "field": "filter.area",
+    }
+    body = await gql(
+        client,
+        "query($f: RegistryFilterInput) { buildings(filter: $f) { totalCount } }",
+        {"f": {"area": near}},
+        token=token,
+    )
+    assert body["data"]["buildings"]["totalCount"] == 3
+
+
+async def test_more_workers_than_a_map_holds_is_refused_not_cut_short(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from api.domains.maps import service
+
+    await factories.region_tree()
+    for _ in range(2):
+        worker = await factories.user("grid_worker", "410611001001001")
+        await WorkerPosition.create(
+            user_id=worker.id,
+            region_code="410611001001001",
+            lat=LAT,
+            lng=LNG,
+            accuracy=5,
+            at=clock.now(),
+        )
+    _, token = await factories.signed_in("township_centre", "410611001")
+    query = """query($area: MapAreaInput!) {
+      mapWorkers(scope: "410611001", area: $area) {
+        __typename ... on MapWorkers { workers { userId } } ... on Error { code field }
+      }
+    }"""
+    area = {"near": {"lat": LAT, "lng": LNG, "radius": 100}}
+
+    body = await gql(client, query, {"area": area}, token=token)
+    assert len(body["data"]["mapWorkers"]["workers"]) == 2
+    monkeypatch.setattr(service, "MAX_WORKERS", 1)
+    body = await gql(client, query, {"area": area}, token=token)
+    assert body["data"]["mapWorkers"] == {
+        "__typename": "ValidationError",
+        "code": "INVALID",
+        "field": "area",
+    }

@@ -21,6 +21,7 @@ class ImportKind(StrEnum):
     VOLUNTEERS = "volunteers"
     ENROLMENTS = "enrolments"
     INDICATOR_VALUES = "indicator_values"  # economy: a month's figures, submitted for sign-off
+    COMPOUNDS = "compounds"  # 小区, under communities (the map's layer below them)
 
 
 class ImportMode(StrEnum):
@@ -78,6 +79,8 @@ class RowErrorCode(StrEnum):
     UNKNOWN_PARENT = "UNKNOWN_PARENT"
     UNKNOWN_DEPARTMENT = "UNKNOWN_DEPARTMENT"
     UNKNOWN_REFERENCE = "UNKNOWN_REFERENCE"
+    BOUNDARY_OVERLAP = "BOUNDARY_OVERLAP"  # a region's boundary overlaps a sibling's
+    BOUNDARY_OUTSIDE_PARENT = "BOUNDARY_OUTSIDE_PARENT"  # ... or leaves its parent's
     ROLE_NOT_AT_LEVEL = "ROLE_NOT_AT_LEVEL"
     NOT_ALLOWED = "NOT_ALLOWED"
     DUPLICATE = "DUPLICATE"

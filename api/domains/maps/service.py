@@ -2,7 +2,7 @@
 
 Every query is the list it stands for (same scope, same filters) narrowed to an area, so a map
 and a list of the same filter always agree: the clusters of a box add up to the totalCount of
-`events` with that box (tests/maps/test_clusters.py).
+`events` with that box (tests/maps/test_map_queries.py).
 """
 
 from __future__ import annotations
@@ -30,11 +30,12 @@ from api.domains.events.service import EventFilter, list_events, list_statement
 from api.domains.hierarchy.models import Compound, Region
 from api.domains.hierarchy.service import check_boundary
 from api.domains.positions.models import LatestPosition
-from api.domains.registry.enums import RecordStatus
+from api.domains.registry.enums import RecordKind, RecordStatus
 from api.domains.registry.models import Building, House, Person
+from api.domains.registry.reads import PlaceFilter, list_records
 from api.domains.registry.records import readable
 from api.errors import NotFound, ValidationFailed
-from api.pagination import Page, PageRequest, make_page
+from api.pagination import Page, PageRequest
 from api.query import Filtered, Parameters, fetch, starts_with
 from api.regions import Level
 from policies.enforcer import authorize, scope_prefixes
@@ -320,40 +321,18 @@ async def map_events(
 # ---------------------------------------------------------------- buildings, houses, workers
 
 
-def _registry_scope(actor: Principal, bind: Parameters, column: str) -> str:
-    prefixes = scope_prefixes(actor.assignments, "registry", "read")
-    if not prefixes:
-        return "false"
-    return "(" + " OR ".join(starts_with(column, p, bind) for p in prefixes) + ")"
-
-
-def _after_id(page: PageRequest, bind: Parameters, column: str) -> str:
-    if page.after is None:
-        return "true"
-    try:
-        return f'"{column}">{bind(uuid.UUID(page.after))}'
-    except ValueError as exc:
-        raise ValidationFailed("malformed cursor", field="after") from exc
-
-
 async def map_buildings(
-    *, actor: Principal, area: geo.Area, page: PageRequest
-) -> tuple[Page[Building], Filtered]:
-    """Active buildings in scope in the area, by id (with their houses counted)."""
-    bind = Parameters()
-    where = (
-        f"{_registry_scope(actor, bind, 'region_code')}"
-        f' AND "status"={bind(RecordStatus.ACTIVE.value)} AND {geo.area_condition(area, bind)}'
+    *, actor: Principal, area: geo.Area, filters: PlaceFilter, page: PageRequest
+) -> tuple[Page[Building], Any]:
+    """The buildings list (scope, filters, order) narrowed to those standing in the area."""
+    if filters.area is not None:
+        raise ValidationFailed("give the area once, as `area`", field="filter.area")
+    return await list_records(
+        actor=actor,
+        kind=RecordKind.BUILDING,
+        page=page,
+        filters=dataclasses.replace(filters, area=area),
     )
-    filtered = Filtered(Building, where, list(bind.values))
-    rows = await fetch(
-        Building,
-        f'SELECT "id" FROM "registry_buildings" WHERE {where} AND {_after_id(page, bind, "id")}'
-        f' ORDER BY "id" LIMIT {bind(page.first + 1)}',
-        bind.values,
-    )
-    buildings = await Building.filter(id__in=[row["id"] for row in rows]).order_by("id")
-    return make_page(buildings, page, lambda building: building.id), filtered
 
 
 async def house_counts(building_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, int]:
@@ -370,29 +349,24 @@ async def house_counts(building_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, int
 
 
 async def map_houses(
-    *, actor: Principal, area: geo.Area, page: PageRequest
-) -> tuple[Page[House], Filtered]:
-    """Active houses in scope whose building lies in the area, by id."""
-    bind = Parameters()
-    where = (
-        f"{_registry_scope(actor, bind, 'region_code')}"
-        f' AND "status"={bind(RecordStatus.ACTIVE.value)}'
-        ' AND "building_id" IN (SELECT "id" FROM "registry_buildings"'
-        f" WHERE {geo.area_condition(area, bind)})"
+    *, actor: Principal, area: geo.Area, filters: PlaceFilter, page: PageRequest
+) -> tuple[Page[House], Any]:
+    """The houses list (scope, filters, order) narrowed to those whose building stands in the
+    area, each with its building loaded (the map places a house at its building)."""
+    if filters.area is not None:
+        raise ValidationFailed("give the area once, as `area`", field="filter.area")
+    found, filtered = await list_records(
+        actor=actor,
+        kind=RecordKind.HOUSE,
+        page=page,
+        filters=dataclasses.replace(filters, area=area),
     )
-    filtered = Filtered(House, where, list(bind.values))
-    rows = await fetch(
-        House,
-        f'SELECT "id" FROM "registry_houses" WHERE {where} AND {_after_id(page, bind, "id")}'
-        f' ORDER BY "id" LIMIT {bind(page.first + 1)}',
-        bind.values,
-    )
-    houses = (
-        await House.filter(id__in=[row["id"] for row in rows])
-        .order_by("id")
-        .prefetch_related("building")
-    )
-    return make_page(houses, page, lambda house: house.id), filtered
+    await House.fetch_for_list(found.items, "building")
+    return found, filtered
+
+
+# A city's grid workers fit (鹤壁: ~3,000); more on one map is refused, never cut short unseen.
+MAX_WORKERS = 5_000
 
 
 async def latest_workers(
@@ -409,9 +383,14 @@ async def latest_workers(
     rows = await connections.get("default").execute_query_dict(
         "SELECT user_id, position_id, region_code, lat, lng, accuracy, at, received_at"
         f" FROM worker_latest_positions WHERE region_code LIKE {prefix} AND at >= {at}"
-        f" AND {condition} ORDER BY user_id LIMIT 5000",
+        f" AND {condition} ORDER BY user_id LIMIT {MAX_WORKERS + 1}",
         bind.values,
     )
+    if len(rows) > MAX_WORKERS:
+        raise ValidationFailed(
+            f"more than {MAX_WORKERS} workers in the area: zoom in or choose a smaller scope",
+            field="area",
+        )
     return [LatestPosition(**row) for row in rows]
 
 

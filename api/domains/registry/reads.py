@@ -8,8 +8,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from tortoise.expressions import Q
+from tortoise.expressions import Q, RawSQL, Subquery
+from tortoise.queryset import QuerySet
 
+from api import geo
 from api.auth import Principal
 from api.domains.audit.models import AuditEntry
 from api.domains.registry import search
@@ -22,6 +24,7 @@ from api.domains.registry.enums import (
     SpecialGroup,
 )
 from api.domains.registry.models import (
+    Building,
     RegistryChange,
 )
 from api.domains.registry.privacy import (
@@ -64,6 +67,7 @@ class PlaceFilter:
     risk_level: str | None = None
     party_level: PartyOrganisationLevel | None = None
     programme: Programme | None = None
+    area: geo.Area | None = None  # buildings, and houses by their building: where it stands
 
 
 async def list_records(
@@ -76,6 +80,14 @@ async def list_records(
     if not filters.include_deregistered:
         query = query.filter(status=RecordStatus.ACTIVE)
     term = text(50).clean(filters.text, field="text") if filters.text else ""
+    if filters.area is not None:
+        if kind not in (RecordKind.BUILDING, RecordKind.HOUSE):
+            raise ValidationFailed("an area selects buildings and houses", field="area")
+        located = Subquery(buildings_in(filters.area).values("id"))
+        if kind is RecordKind.BUILDING:
+            query = query.filter(id__in=located)
+        else:
+            query = query.filter(building_id__in=located)
     if kind is RecordKind.HOUSE:
         if filters.is_rental is not None:
             query = query.filter(is_rental=filters.is_rental)
@@ -110,6 +122,20 @@ async def list_records(
         ranked = search.ranking(term, "name")
         return await ranked_page(query, page, ranked), query
     return await keyset_page(query, page), query
+
+
+def buildings_in(area: geo.Area) -> QuerySet[Building]:
+    """Buildings whose point lies in the area: the box by the latitude/longitude columns, a
+    circle by the same haversine distance as the map queries (api/geo.py)."""
+    box = area.box() if isinstance(area, geo.Near) else area
+    located = Building.filter(
+        lat__gte=box.south, lat__lte=box.north, lng__gte=box.west, lng__lte=box.east
+    )
+    if isinstance(area, geo.Near):
+        located = located.annotate(distance=RawSQL(geo.distance_sql(area, None))).filter(
+            distance__lte=area.radius
+        )
+    return located
 
 
 async def history(

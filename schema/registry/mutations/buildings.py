@@ -6,8 +6,10 @@ from typing import Annotated
 
 import strawberry
 
+from api import geo
 from api.domains.registry import service
 from schema.errors import ConflictError, NotAllowedError, NotFoundError, ValidationError
+from schema.geo import convert_to_wgs84, datum_field
 from schema.registry.mutations.base import (
     CREATE,
     UNSET,
@@ -34,6 +36,10 @@ class BuildingFieldsInput:
     floors_below: int | None = UNSET
     lat: float | None = UNSET
     lng: float | None = UNSET
+    datum: geo.Datum = datum_field()
+
+    def __post_init__(self) -> None:
+        convert_to_wgs84(self, self.datum)
 
 
 @strawberry.type(description="The building after the change.")
@@ -64,7 +70,7 @@ class BuildingsMutation:
         building = await service.register_building(
             actor=info.context.principal,
             region_code=region_code,
-            values=provided(input),
+            values=provided(input, skip=frozenset({"datum"})),
             client_id=client_id,
         )
         return BuildingPayload(
@@ -82,7 +88,7 @@ class BuildingsMutation:
         building = await service.update_building(
             actor=info.context.principal,
             building_id=required_id(id, "Building"),
-            values=provided(input),
+            values=provided(input, skip=frozenset({"datum"})),
             expected_version=expected_version,
         )
         return BuildingPayload(

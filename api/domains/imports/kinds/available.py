@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from api.domains.imports.enums import ImportKind
 from api.domains.imports.kinds import Kind
+from api.domains.imports.kinds.compounds import Compounds
 from api.domains.imports.kinds.enrolments import Enrolments
 from api.domains.imports.kinds.indicator_values import IndicatorValues
 from api.domains.imports.kinds.organisations import Organisations
@@ -29,6 +30,7 @@ KINDS: dict[ImportKind, Kind] = {
         Volunteers(),
         Enrolments(),
         IndicatorValues(),
+        Compounds(),
     )
 }
 

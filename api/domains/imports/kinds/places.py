@@ -4,7 +4,7 @@ buildings before the houses in them, and houses before the households living the
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import asyncpg
 import orjson
@@ -17,13 +17,16 @@ from api.domains.imports.kinds import (
     Column,
     Derived,
     Invalid,
+    Problem,
     Reference,
     Rejecter,
+    RowContext,
     choice,
     decimal,
     grid_code,
     integer,
 )
+from api.domains.imports.kinds.coordinates import datum_column, point_to_wgs84, row_datum
 from api.domains.imports.kinds.identity import id_number
 from api.domains.imports.kinds.records import RegistryRecords, code, phone, yes_no
 from api.domains.registry.enums import HouseholdType, RecordKind
@@ -43,9 +46,9 @@ def area(raw: str) -> Decimal:
 MAX_FOOTPRINT_POINTS = 2_000
 
 
-def footprint(raw: str) -> str:
-    """A building's footprint: a GeoJSON Polygon (WGS-84, or the datum its `crs` names), valid
-    and in China; stored as its WGS-84 JSON text."""
+def footprint(raw: str) -> dict[str, Any]:
+    """A building's footprint: a GeoJSON Polygon, valid and in China, kept as given (in the
+    row's datum, or the one its `crs` names) until the row is finished."""
     try:
         given = orjson.loads(raw)
     except orjson.JSONDecodeError:
@@ -66,7 +69,7 @@ def footprint(raw: str) -> str:
     minx, miny, maxx, maxy = geometry.bounds
     if not (geo.in_china(miny, minx) and geo.in_china(maxy, maxx)):
         raise Invalid("longitude/latitude in China (are they swapped?)")
-    return orjson.dumps(polygon).decode()
+    return given
 
 
 def _grid() -> Column:
@@ -109,7 +112,18 @@ class Buildings(RegistryRecords):
             sql_type="jsonb",
         ),
         Column("compound_code", ("小区编码", "所属小区", "compound"), max_length=40),
+        datum_column(),
     )
+
+    def finish(self, values: dict[str, Any], context: RowContext) -> list[Problem]:
+        """The point and the outline in WGS-84 (the row's datum, or the outline's `crs`)."""
+        problems = point_to_wgs84(values, "lat", "lng")
+        given = values.get("footprint")
+        if isinstance(given, dict):
+            values["footprint"] = orjson.dumps(
+                geo.geometry_to_wgs84(given, row_datum(values))
+            ).decode()
+        return problems
 
     async def check(self, connection: asyncpg.Connection, reject: Rejecter, scope: str) -> None:
         # A compound named must exist, active, in the community of the building's grid.

@@ -6,12 +6,18 @@ from collections.abc import Sequence
 from typing import Any
 
 import asyncpg
+import orjson
+from shapely.geometry import shape
 
+from api.domains.hierarchy.boundaries import Violation, square_metres, tolerance, violations_of
 from api.domains.hierarchy.enums import UrbanRural
+from api.domains.hierarchy.models import Region
+from api.domains.hierarchy.service import check_boundary
 from api.domains.imports.enums import ImportKind, RowErrorCode
 from api.domains.imports.kinds import (
     Column,
     Derived,
+    Invalid,
     Kind,
     Problem,
     Rejecter,
@@ -25,6 +31,8 @@ from api.domains.imports.kinds import (
     region_code,
     upsert,
 )
+from api.domains.imports.kinds.coordinates import datum_column, point_to_wgs84, row_datum
+from api.errors import ValidationFailed
 from api.regions import Level, parent_of
 
 URBAN_RURAL = {
@@ -37,6 +45,92 @@ URBAN_RURAL = {
     "乡村": UrbanRural.RURAL.value,
     "村": UrbanRural.RURAL.value,
 }
+
+
+MAX_BOUNDARY_TEXT = 1_000_000  # characters of GeoJSON: 20,000 points (the mutation's limit)
+
+
+def boundary(raw: str) -> dict[str, Any]:
+    """A GeoJSON Polygon or MultiPolygon, checked like a mutation's when the row is finished."""
+    try:
+        given = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        raise Invalid("a GeoJSON Polygon or MultiPolygon") from None
+    if not isinstance(given, dict):
+        raise Invalid("a GeoJSON Polygon or MultiPolygon")
+    return given
+
+
+async def _check_boundaries(connection: asyncpg.Connection, reject: Rejecter) -> None:
+    """Each imported boundary within its parent's and clear of its siblings', as a mutation's
+    (api/domains/hierarchy/boundaries.py), against the stored regions and the file's own rows;
+    and a parent's new boundary may not leave a child outside."""
+    staged = {
+        row["code"]: (row["row_number"], orjson.loads(row["boundary"]))
+        for row in await connection.fetch(
+            "SELECT row_number, code, boundary::text AS boundary FROM import_staging"
+            " WHERE boundary IS NOT NULL"
+        )
+    }
+    if not staged:
+        return
+    parents = sorted({parent_of(code) or "" for code in staged} - {""})
+    shapes = {
+        row["code"]: orjson.loads(row["boundary"])
+        for row in await connection.fetch(
+            "SELECT code, boundary::text AS boundary FROM regions WHERE is_active"
+            " AND boundary IS NOT NULL"
+            " AND (code = ANY($1::text[]) OR parent_code = ANY($1::text[])"
+            " OR parent_code = ANY($2::text[]))",
+            parents,
+            list(staged),
+        )
+    }
+    shapes.update({code: shape_ for code, (_, shape_) in staged.items()})
+    regions = {code: Region(code=code, boundary=shape_) for code, shape_ in shapes.items()}
+    numbers, codes, reasons, values = [], [], [], []
+    for code, (number, given) in staged.items():
+        geometry = shape(given)
+        parent = regions.get(parent_of(code) or "")
+        siblings = [r for c, r in regions.items() if c != code and parent_of(c) == parent_of(code)]
+        found = violations_of(code, geometry, parent, siblings)
+        for child_code, child in regions.items():
+            if parent_of(child_code) == code:
+                child_shape = shape(child.boundary)
+                outside = square_metres(child_shape.difference(geometry))
+                if outside > tolerance(child_shape):
+                    found.append(Violation(child_code, "outside_parent", code, round(outside, 1)))
+        if not found:
+            continue
+        first = found[0]
+        if first.kind == "overlaps_sibling":
+            error, reason = (
+                RowErrorCode.BOUNDARY_OVERLAP,
+                f"overlaps {first.other_code} by {first.area_m2:.0f} m²",
+            )
+        elif first.region_code == code:
+            error, reason = (
+                RowErrorCode.BOUNDARY_OUTSIDE_PARENT,
+                f"lies {first.area_m2:.0f} m² outside its parent {first.other_code}",
+            )
+        else:
+            error, reason = (
+                RowErrorCode.BOUNDARY_OUTSIDE_PARENT,
+                f"would leave {first.region_code} {first.area_m2:.0f} m² outside it",
+            )
+        numbers.append(number)
+        codes.append(error.value)
+        reasons.append(reason)
+        values.append(code)
+    if numbers:
+        await reject(
+            "SELECT n, 'boundary', c, r, v FROM unnest($1::int[], $2::text[], $3::text[],"
+            " $4::text[]) AS p(n, c, r, v)",
+            numbers,
+            codes,
+            reasons,
+            values,
+        )
 
 
 class Regions(Kind):
@@ -82,6 +176,14 @@ class Regions(Kind):
             parse=decimal(-180, 180),
             sql_type="double precision",
         ),
+        Column(
+            "boundary",
+            ("边界", "区划边界", "网格边界", "geojson"),
+            max_length=MAX_BOUNDARY_TEXT,
+            parse=boundary,
+            sql_type="jsonb",
+        ),
+        datum_column(),
     )
     derived = (Derived("level"), Derived("derived_parent"))
 
@@ -100,7 +202,15 @@ class Regions(Kind):
             ]
         values["level"] = Level.of_code(code)
         values["derived_parent"] = parent
-        return []
+        problems = point_to_wgs84(values, "centre_lat", "centre_lng")
+        given = values.get("boundary")
+        if isinstance(given, dict):
+            try:
+                checked = check_boundary(given, row_datum(values))
+            except ValidationFailed as exc:
+                return [*problems, ("boundary", RowErrorCode.INVALID, exc.message, None)]
+            values["boundary"] = orjson.dumps(checked).decode()
+        return problems
 
     async def check(self, connection: asyncpg.Connection, reject: Rejecter, scope: str) -> None:
         # A parent must exist already or come in the same file; repeat so that a child of a
@@ -115,6 +225,7 @@ class Regions(Kind):
             )
             if not found:
                 break
+        await _check_boundaries(connection, reject)
 
     async def write(
         self, connection: asyncpg.Connection, present: Sequence[str], writer: Writer
@@ -124,7 +235,7 @@ class Regions(Kind):
             "households": "COALESCE(s.households, 0)",
         }
         optional = ["urban_rural", "households", "leader_name", "leader_phone"]
-        optional += ["centre_lat", "centre_lng"]
+        optional += ["centre_lat", "centre_lng", "boundary"]
         insert = [
             ("code", "s.code"),
             ("parent_code", "s.derived_parent"),
