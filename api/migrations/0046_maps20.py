@@ -25,7 +25,7 @@ class ImportKind(StrEnum):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("gridgov", "0039_grades")]
+    dependencies = [("gridgov", "0045_triage31")]
 
     initial = False
 
