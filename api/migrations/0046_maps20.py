@@ -21,6 +21,7 @@ class ImportKind(StrEnum):
     PARTY_MEMBERS = "party_members"
     VOLUNTEERS = "volunteers"
     ENROLMENTS = "enrolments"
+    INDICATOR_VALUES = "indicator_values"  # 0043_econ21's, which this follows
     COMPOUNDS = "compounds"
 
 
@@ -34,7 +35,7 @@ class Migration(migrations.Migration):
             model_name="ImportJob",
             name="kind",
             field=fields.CharEnumField(
-                description="REGIONS: regions\nUSERS: users\nRESIDENTS: residents\nHOUSEHOLDS: households\nHOUSES: houses\nBUILDINGS: buildings\nORGANISATIONS: organisations\nSPECIAL_GROUPS: special_groups\nPARTY_MEMBERS: party_members\nVOLUNTEERS: volunteers\nENROLMENTS: enrolments\nCOMPOUNDS: compounds",
+                description="REGIONS: regions\nUSERS: users\nRESIDENTS: residents\nHOUSEHOLDS: households\nHOUSES: houses\nBUILDINGS: buildings\nORGANISATIONS: organisations\nSPECIAL_GROUPS: special_groups\nPARTY_MEMBERS: party_members\nVOLUNTEERS: volunteers\nENROLMENTS: enrolments\nINDICATOR_VALUES: indicator_values\nCOMPOUNDS: compounds",
                 enum_type=ImportKind,
                 max_length=16,
             ),
