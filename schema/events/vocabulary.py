@@ -7,11 +7,10 @@ from enum import Enum
 import strawberry
 
 from api import vocabulary
-from api.language import negotiate
 from schema.types import Info
 
 
-@strawberry.enum(description="A language the labels are served in.")
+@strawberry.enum(description="A language the labels and messages are served in.")
 class Language(Enum):
     ZH_CN = "zh-CN"
     EN = "en"
@@ -41,15 +40,10 @@ class Vocabulary:
 
 
 def vocabulary_for(info: Info, language: Language | None, *, categories_version: int) -> Vocabulary:
-    """In the language asked for, else the request's Accept-Language, else the default."""
+    """In the language asked for, else the request's (Accept-Language, the user's saved
+    language, the default: `Context.language`)."""
     if language is None:
-        request = info.context.request
-        language = Language(
-            negotiate(
-                request.headers.get("accept-language"),
-                info.context.settings.gridgov_language,
-            )
-        )
+        language = Language(info.context.language)
     return Vocabulary(
         language=language,
         version=vocabulary.version(),

@@ -153,7 +153,10 @@ class Feed:
         )
         await self.socket.send(
             json.dumps(
-                {"type": "connection_init", "payload": {"authorization": f"Bearer {self.token}"}}
+                {
+                    "type": "connection_init",
+                    "payload": {"authorization": f"Bearer {self.token}", "acceptLanguage": "en"},
+                }
             )
         )
         ack = json.loads(await self.socket.recv())
