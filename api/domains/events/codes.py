@@ -18,6 +18,7 @@ from api.domains.events.models import Category, Event
 from api.domains.events.reference import _authorize_citywide, category_key
 from api.domains.hierarchy.models import Region
 from api.errors import Conflict, ErrorCode, NotFound, ValidationFailed
+from api.i18n import _
 from api.regions import Level, in_subtree
 from policies.enforcer import authorize
 
@@ -37,7 +38,9 @@ async def table_version() -> int:
 def _name(name: str) -> str:
     cleaned = name.strip()
     if not 1 <= len(cleaned) <= MAX_NAME or "\x00" in cleaned:
-        raise ValidationFailed(f"a name is 1–{MAX_NAME} characters", field="name")
+        raise ValidationFailed(
+            _("a name is 1–{MAX_NAME} characters", MAX_NAME=MAX_NAME), field="name"
+        )
     return cleaned
 
 
@@ -73,13 +76,13 @@ async def add_category(
             raise NotFound("region", region_code, field="regionCode")
         if level not in EXTENDABLE_AT:
             raise ValidationFailed(
-                "codes are extended by a city, district or township", field="regionCode"
+                _("codes are extended by a city, district or township"), field="regionCode"
             )
         if parent_key is None:
-            raise ValidationFailed("an extension lies below a national code", field="parentKey")
+            raise ValidationFailed(_("an extension lies below a national code"), field="parentKey")
     audited_at = await _authorize(actor, region_code)
     if not CODE.fullmatch(code):
-        raise ValidationFailed("a code is 1–16 letters or digits", field="code")
+        raise ValidationFailed(_("a code is 1–16 letters or digits"), field="code")
     cleaned = _name(name)
     async with in_transaction():
         version = await _next_version()
@@ -88,14 +91,16 @@ async def add_category(
             if parent is None or parent.scheme != scheme:
                 raise NotFound("category", parent_key, field="parentKey")
             if region_code is not None and parent.region_code is not None:
-                raise ValidationFailed("an extension lies below a national code", field="parentKey")
+                raise ValidationFailed(
+                    _("an extension lies below a national code"), field="parentKey"
+                )
             if not code.startswith(parent.code) or code == parent.code:
                 raise ValidationFailed(
-                    f"a code below {parent.code} extends it ({parent.code}…)", field="code"
+                    _("a code below {code} extends it ({code}…)", code=parent.code), field="code"
                 )
         key = category_key(scheme, code)
         if await Category.exists(key=key):
-            raise Conflict(f"{key} exists", field="code", code=ErrorCode.ALREADY_EXISTS)
+            raise Conflict(_("{key} exists", key=key), field="code", code=ErrorCode.ALREADY_EXISTS)
         category = await Category.create(
             key=key,
             scheme=scheme,
@@ -155,7 +160,12 @@ async def retire_category(*, actor: Principal, key: str) -> Category:
         ).count()
         if children or open_events:
             raise Conflict(
-                f"{key} is in use: {open_events} open events, {children} active codes below it",
+                _(
+                    "{key} is in use: {open_events} open events, {children} active codes below it",
+                    key=key,
+                    open_events=open_events,
+                    children=children,
+                ),
                 field="key",
                 code=ErrorCode.IN_USE,
             )

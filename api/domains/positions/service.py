@@ -16,6 +16,7 @@ from api import clock
 from api.auth import Principal
 from api.domains.positions.models import WorkerPosition
 from api.errors import NotAllowed, ValidationFailed
+from api.i18n import _
 from api.realtime import Hub, ancestor_channels
 from api.regions import Level
 from policies.enforcer import authorize, get_enforcer
@@ -35,7 +36,7 @@ def _worker_grid(actor: Principal) -> str:
             assignment.role, level, "position", "report", at=assignment.region_code
         ):
             return assignment.region_code
-    raise NotAllowed("only grid staff report positions")
+    raise NotAllowed(_("only grid staff report positions"))
 
 
 async def report(
@@ -43,14 +44,14 @@ async def report(
 ) -> WorkerPosition:
     """Store the fix and push it to the command centres above the worker's grid."""
     if actor.user_id is None:
-        raise NotAllowed("only a signed-in worker reports a position")
+        raise NotAllowed(_("only a signed-in worker reports a position"))
     if not (-90 <= lat <= 90 and -180 <= lng <= 180):
-        raise ValidationFailed("lat/lng must be WGS-84", field="lat")
+        raise ValidationFailed(_("lat/lng must be WGS-84"), field="lat")
     if not 0 <= accuracy <= 10_000:
-        raise ValidationFailed("accuracy is 0 to 10,000 metres", field="accuracy")
+        raise ValidationFailed(_("accuracy is 0 to 10,000 metres"), field="accuracy")
     now = clock.now()
     if at.tzinfo is None or not now - MAX_AGE <= at <= now + MAX_FUTURE:
-        raise ValidationFailed("at must be a recent timezone-aware time", field="at")
+        raise ValidationFailed(_("at must be a recent timezone-aware time"), field="at")
     grid = _worker_grid(actor)
     position = await WorkerPosition.create(
         user_id=actor.user_id, region_code=grid, lat=lat, lng=lng, accuracy=accuracy, at=at
@@ -82,7 +83,7 @@ async def latest(
 ) -> list[WorkerPosition]:
     """The latest fix of each worker under `scope` within `since`."""
     if Level.of_code(scope) is None:
-        raise ValidationFailed("scope must be a region code", field="scope")
+        raise ValidationFailed(_("scope must be a region code"), field="scope")
     authorize(actor.assignments, "position", "read", at=scope)
     connection = connections.get("default")
     rows = await connection.execute_query_dict(
