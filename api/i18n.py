@@ -13,11 +13,14 @@ Why this shape:
   saved preference, else `GRIDGOV_LANGUAGE`) and keeps it in a context variable (`use`); the
   places where messages leave the API (the typed error members of `schema/errors.py`, the
   top-level error formatter) call `render`. Codes never change; only messages.
-- The catalog is gettext's: `api/locale/gridgov.pot` extracted by Babel (keyword `_`, and
-  `NotFound:1`, whose first argument is the kind of object), `api/locale/<lang>/LC_MESSAGES/
+- The catalog is gettext's: `api/locale/gridgov.pot` extracted by Babel (keyword `_`; `_p:1c,2`,
+  with a context; and `NotFound:1`, whose first argument is the kind of object), `api/locale/<lang>/LC_MESSAGES/
   gridgov.po` translated. The `.po` is read at run time (Babel's reader, cached), so there is no
   compiled `.mo` to drift from it. A msgid without a translation falls back to English;
   `tests/test_i18n.py` fails on every such msgid, so users never see the fallback.
+- A parameter that is itself a msgid (NotFound's kind "event", a policy object "user") is
+  translated with the message; policy actions are msgids in the context "action"
+  (`policies/terms.py`).
 - The msgid is the English text with `{name}` placeholders (str.format), formatted only when the
   message has parameters; a translation must use the same placeholders (tested).
 
@@ -46,13 +49,17 @@ class Message(str):
 
     msgid: str
     params: Mapping[str, Any]
+    context: str | None  # gettext's msgctxt: one English word, two meanings ("file")
 
-    def __new__(cls, msgid: str, params: Mapping[str, Any] | None = None) -> Message:
+    def __new__(
+        cls, msgid: str, params: Mapping[str, Any] | None = None, context: str | None = None
+    ) -> Message:
         params = dict(params or {})
         text = msgid.format(**params) if params else msgid
         message = super().__new__(cls, text)
         message.msgid = msgid
         message.params = params
+        message.context = context
         return message
 
     def __str__(self) -> str:
@@ -60,13 +67,13 @@ class Message(str):
         return self
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (Message, (self.msgid, self.params))
+        return (Message, (self.msgid, self.params, self.context))
 
     def render(self, language: str) -> str:
         """The message in `language` (English where the catalog lacks it)."""
         if language not in CATALOGS:
             return str.__str__(self)
-        template = _catalog(language).get(self.msgid)
+        template = _catalog(language).get((self.context, self.msgid))
         if not template:
             return str.__str__(self)
         if not self.params:
@@ -83,6 +90,12 @@ def _(msgid: str, /, **params: Any) -> Message:
     return Message(msgid, params)
 
 
+def _p(context: str, msgid: str, /, **params: Any) -> Message:
+    """`_()` with a gettext context: the same English word meaning another thing (the action
+    "file" (立案), not the noun "file" (文件))."""
+    return Message(msgid, params, context)
+
+
 def render(text: object, language: str | None = None) -> Any:
     """`text` in `language` (default: the request's): a Message by its msgid, a plain string if
     it is itself a msgid; anything else (numbers, ids) as it is."""
@@ -90,7 +103,7 @@ def render(text: object, language: str | None = None) -> Any:
     if isinstance(text, Message):
         return text.render(language)
     if isinstance(text, str) and language in CATALOGS:
-        return _catalog(language).get(text) or text
+        return _catalog(language).get((None, text)) or text
     return text
 
 
@@ -109,8 +122,8 @@ def catalog_path(language: str) -> Path:
 
 
 @functools.cache
-def _catalog(language: str) -> dict[str, str]:
-    """msgid → translation of the language's .po; fuzzy and empty entries left out."""
+def _catalog(language: str) -> dict[tuple[str | None, str], str]:
+    """(msgctxt, msgid) → translation of the language's .po; fuzzy and empty entries left out."""
     from babel.messages.pofile import read_po  # only when a translation is first needed
 
     path = catalog_path(language)
@@ -119,7 +132,7 @@ def _catalog(language: str) -> dict[str, str]:
     with path.open("rb") as file:
         catalog = read_po(file, locale=CATALOGS[language])
     return {
-        str(entry.id): str(entry.string)
+        (entry.context, str(entry.id)): str(entry.string)
         for entry in catalog
         if entry.id and entry.string and not entry.fuzzy and isinstance(entry.id, str)
     }

@@ -24,6 +24,7 @@ from casbin.persist.adapter import Adapter, load_policy_line
 from api.errors import NotFound, PermissionDenied
 from api.i18n import _
 from api.regions import ORDER, Level, in_subtree
+from policies import terms
 
 HERE = Path(__file__).resolve().parent
 MODEL_PATH = HERE / "model.conf"
@@ -229,7 +230,7 @@ def authorize(
         raise PermissionDenied(
             _(
                 "{action} on {obj} at {value} level is not allowed for your roles",
-                action=action,
+                action=terms.action(action),
                 obj=obj,
                 value=level.value,
             )

@@ -10,6 +10,7 @@ from strawberry.types import Info
 
 from api.errors import PermissionDenied, Unauthenticated
 from api.i18n import _
+from policies import terms
 
 
 class Allowed(BasePermission):
@@ -31,7 +32,11 @@ class Allowed(BasePermission):
         if any(enforcer.levels(a.role, self.obj, self.action) for a in principal.assignments):
             return True
         raise PermissionDenied(
-            _("your roles do not allow {action} on {obj}", action=self.action, obj=self.obj)
+            _(
+                "your roles do not allow {action} on {obj}",
+                action=terms.action(self.action),
+                obj=self.obj,
+            )
         )
 
 

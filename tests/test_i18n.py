@@ -19,12 +19,14 @@ from babel.messages.pofile import read_po
 from api import i18n
 from api.errors import NotFound, PermissionDenied, ValidationFailed
 from api.i18n import Message, _
+from policies import terms
 from tests import factories
 from tests.factories import gql, signed_in
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = ("api", "schema", "workers", "policies")
-KEYWORDS = {"_": None, "NotFound": (1,)}  # as README's `pybabel extract -k _ -k NotFound:1`
+# as README's `pybabel extract -k _ -k _p:1c,2 -k NotFound:1`
+KEYWORDS: dict[str, Any] = {"_": None, "_p": ((1, "c"), 2), "NotFound": (1,)}
 # raised with a message a client reads: the message must come from the catalog (`_()`)
 CLIENT_ERRORS = {
     "DomainError",
@@ -48,23 +50,24 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 ENGLISH_PHRASE = re.compile(r"\b[A-Za-z]{2,}\s+[A-Za-z]{2,}\b")
 
 
-def _extracted() -> set[str]:
-    found: set[str] = set()
+def _extracted() -> set[tuple[str | None, str]]:
+    """(context, msgid) of every message in the code."""
+    found: set[tuple[str | None, str]] = set()
     for source in SOURCES:
-        for _filename, _line, message, _comments, _context in extract_from_dir(
+        for _filename, _line, message, _comments, context in extract_from_dir(
             str(ROOT / source),
             method_map=[("**.py", "python")],
             keywords=KEYWORDS,
             comment_tags=(),
         ):
             if isinstance(message, str) and message:
-                found.add(message)
+                found.add((context, message))
     return found
 
 
-def _catalog(path: Path) -> dict[str, Any]:
+def _catalog(path: Path) -> dict[tuple[str | None, str], Any]:
     with path.open("rb") as file:
-        return {str(m.id): m for m in read_po(file) if m.id}
+        return {(m.context, str(m.id)): m for m in read_po(file) if m.id}
 
 
 def _placeholders(text: str) -> list[tuple[str, str, str]]:
@@ -86,19 +89,21 @@ def test_every_message_has_a_chinese_translation() -> None:
     chinese = _catalog(i18n.catalog_path("zh-CN"))
     assert sorted(extracted - template.keys()) == [], "not in gridgov.pot: run pybabel extract"
     untranslated = sorted(
-        msgid
-        for msgid in extracted
-        if msgid not in chinese or not chinese[msgid].string or chinese[msgid].fuzzy
+        (str(context), msgid)
+        for context, msgid in extracted
+        if (context, msgid) not in chinese
+        or not chinese[context, msgid].string
+        or chinese[context, msgid].fuzzy
     )
     assert untranslated == [], f"{len(untranslated)} messages lack a zh-CN translation"
-    assert len(extracted) > 800
+    assert len(extracted) > 900
 
 
 def test_translations_keep_the_placeholders() -> None:
     chinese = _catalog(i18n.catalog_path("zh-CN"))
     wrong = {
         msgid: entry.string
-        for msgid, entry in chinese.items()
+        for (_context, msgid), entry in chinese.items()
         if entry.string and _placeholders(msgid) != _placeholders(entry.string)
     }
     assert wrong == {}
@@ -107,7 +112,7 @@ def test_translations_keep_the_placeholders() -> None:
 def test_translations_are_chinese() -> None:
     chinese = _catalog(i18n.catalog_path("zh-CN"))
     english = sorted(
-        m for m, entry in chinese.items() if entry.string and not CJK.search(entry.string)
+        m for (_c, m), entry in chinese.items() if entry.string and not CJK.search(entry.string)
     )
     # a few msgids are a name or code alone (API key → "API 密钥" has CJK; "Webhook" has none)
     assert set(english) <= {"webhook"}, english
@@ -136,6 +141,19 @@ def test_no_client_message_bypasses_the_catalog() -> None:
                     ):
                         bare.append(f"{path.relative_to(ROOT)}:{node.lineno}")
     assert bare == []
+
+
+def test_every_policy_object_and_action_is_a_word_of_the_catalog() -> None:
+    """So "your roles do not allow {action} on {obj}" has no English word in it."""
+    rows = [
+        [cell.strip() for cell in line.split(",")]
+        for line in (ROOT / "policies" / "policy.csv").read_text().splitlines()
+        if line.startswith("p,")
+    ]
+    assert {row[3] for row in rows} - terms.NOUNS.keys() == set()
+    assert {row[4] for row in rows} - terms.ACTIONS.keys() == set()
+    assert i18n.render(terms.action("file"), "zh-CN") == "立案"  # the step, not the noun
+    assert i18n.render("file", "zh-CN") == "文件"
 
 
 # ---------------------------------------------------------------- Message

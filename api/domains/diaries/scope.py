@@ -18,6 +18,7 @@ from api.flows.calendar import LOCAL
 from api.i18n import _
 from api.pagination import Page, PageRequest, make_page, split_cursor
 from api.regions import Level
+from policies import terms
 from policies.enforcer import authorize, scope_prefixes
 
 M = TypeVar("M", bound=Model)
@@ -76,7 +77,11 @@ def home_grid(actor: Principal, obj: str, action: str) -> str:
             continue
         return assignment.region_code
     raise NotAllowed(
-        _("your roles may not {action} {replace}s", action=action, replace=obj.replace("_", " "))
+        _(
+            "your roles may not {action} {replace}s",
+            action=terms.action(action),
+            replace=obj.replace("_", " "),
+        )
     )
 
 

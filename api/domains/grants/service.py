@@ -30,6 +30,7 @@ from api.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from api.i18n import _
 from api.pagination import Page, PageRequest, make_page
 from api.regions import ORDER, Level, in_subtree
+from policies import terms
 from policies.enforcer import PolicyEnforcer, StoredRule, authorize, get_enforcer
 
 OBJECT = "permission"
@@ -163,7 +164,7 @@ def _check_granter(
             raise PermissionDenied(
                 _(
                     "you may not {action} on {obj} at {value} level there yourself",
-                    action=action,
+                    action=terms.action(action),
                     obj=obj,
                     value=level.value,
                 )
