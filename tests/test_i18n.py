@@ -44,7 +44,9 @@ CLIENT_ERRORS = {
     "FeedInterrupted",
     "TooManySubscriptions",
     "GraphQLError",
+    "Open311Error",
 }
+MESSAGE_ARGUMENT = {"Open311Error": 1}  # (status, description)
 CJK = re.compile(r"[\u4e00-\u9fff]")
 # two English words in a row: a sentence left in English (codes and field names are single words)
 ENGLISH_PHRASE = re.compile(r"\b[A-Za-z]{2,}\s+[A-Za-z]{2,}\b")
@@ -134,7 +136,10 @@ def test_no_client_message_bypasses_the_catalog() -> None:
                 name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
                 if name not in CLIENT_ERRORS:
                     continue
-                messages = node.args[:1] + [k.value for k in node.keywords if k.arg == "message"]
+                position = MESSAGE_ARGUMENT.get(name, 0)
+                messages = node.args[position : position + 1] + [
+                    k.value for k in node.keywords if k.arg == "message"
+                ]
                 for message in messages:
                     if isinstance(message, ast.JoinedStr) or (
                         isinstance(message, ast.Constant) and isinstance(message.value, str)
