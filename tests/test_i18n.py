@@ -114,7 +114,11 @@ def test_translations_keep_the_placeholders() -> None:
 def test_translations_are_chinese() -> None:
     chinese = _catalog(i18n.catalog_path("zh-CN"))
     english = sorted(
-        m for (_c, m), entry in chinese.items() if entry.string and not CJK.search(entry.string)
+        m
+        for (_c, m), entry in chinese.items()
+        if entry.string
+        and not CJK.search(entry.string)
+        and re.search(r"[A-Za-z]{2,}", re.sub(r"\{[^}]*\}", "", m))  # words, not only {a} ({b})
     )
     # a few msgids are a name or code alone (API key → "API 密钥" has CJK; "Webhook" has none)
     assert set(english) <= {"webhook"}, english
