@@ -21,7 +21,9 @@ from api.errors import NotFound, PermissionDenied, ValidationFailed
 from api.i18n import Message, _
 from policies import terms
 from tests import factories
+from tests.accounts.test_websocket import ws_url  # noqa: F401 - the app on a real uvicorn
 from tests.factories import gql, signed_in
+from tests.realtime.servers import Feed
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = ("api", "schema", "workers", "policies")
@@ -341,3 +343,24 @@ async def test_the_saved_language_applies_where_the_request_names_none(
         # an unknown language falls back to the saved one, then the default
         unknown = await _ask(bare, "{ users(first: 1) { totalCount } }", language="fr", token=token)
         assert CJK.search(unknown["errors"][0]["message"])
+
+
+CHANGES = "subscription($scope: String!, $after: Int) { eventChanges(scope: $scope, after: $after) { sequence } }"
+
+
+async def test_a_subscription_refusal_is_in_the_connection_language(ws_url: str) -> None:  # noqa: F811
+    """Over the websocket, whose headers a browser cannot set: connection_init's acceptLanguage."""
+    await factories.region_tree()
+    _, township = await signed_in("township_centre", "410611001")
+    said = {}
+    for language in ("zh-CN", "en"):
+        feed = Feed(ws_url, township, language=language)
+        try:
+            await feed.open(CHANGES, {"scope": "410611001", "after": -1})
+            message = await feed.next(timeout=10)
+        finally:
+            await feed.close()
+        errors = message["payload"]["errors"] if message["type"] == "next" else message["payload"]
+        assert errors[0]["extensions"]["code"] == "INVALID"
+        said[language] = errors[0]["message"]
+    assert said == {"zh-CN": "after 为序号（≥ 0）", "en": "after is a sequence (≥ 0)"}

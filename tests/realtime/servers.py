@@ -142,6 +142,7 @@ class Feed:
     url: str
     token: str
     socket: Any = None
+    language: str = "en"  # of messages (connection_init's acceptLanguage)
     received: list[dict[str, Any]] = field(default_factory=list)
 
     async def open(self, query: str, variables: dict[str, Any]) -> None:
@@ -155,7 +156,10 @@ class Feed:
             json.dumps(
                 {
                     "type": "connection_init",
-                    "payload": {"authorization": f"Bearer {self.token}", "acceptLanguage": "en"},
+                    "payload": {
+                        "authorization": f"Bearer {self.token}",
+                        "acceptLanguage": self.language,
+                    },
                 }
             )
         )
