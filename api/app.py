@@ -34,7 +34,7 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
 from strawberry.types import ExecutionResult
 from tortoise import connections
 
-from api import db, graphiql, metrics, multipart, replicas, tracing, uploads
+from api import db, graphiql, i18n, metrics, multipart, replicas, tracing, uploads
 from api.auth import ANONYMOUS, Principal
 from api.domains.accounts.principals import PrincipalCache, StillSignedIn
 from api.domains.accounts.service import principal_for_token
@@ -57,6 +57,8 @@ from api.domains.supervision.workbook import figures_workbook
 from api.edge import NoSniff, UnexpectedErrors
 from api.errors import NotFound, Unauthenticated
 from api.feeds import wire
+from api.i18n import _
+from api.language import choose
 from api.observability import ObserveRequests
 from api.realtime import Hub, OutboxRelay, namespace_of
 from api.replicas import Replicas
@@ -240,6 +242,7 @@ class GridGovGraphQL(GraphQL[Context, None]):
         headers = request.headers
         token = bearer_token(headers.get("authorization")) or headers.get("x-api-key")
         principal, auth_error = await self._principal(token)
+        language = self._language(headers.get("accept-language"), principal)
         return Context(
             request=request,
             settings=resources.settings,
@@ -250,7 +253,16 @@ class GridGovGraphQL(GraphQL[Context, None]):
             replicas=resources.replicas,
             principal=principal,
             auth_error=auth_error,
+            language=language,
         )
+
+    def _language(self, accept_language: str | None, principal: Principal) -> str:
+        """The request's language (api/language.py), made current for its messages (api/i18n.py).
+        Set in the task that runs the operation (a websocket's operations copy it)."""
+        saved = principal.account.language if principal.account else None
+        language = choose(accept_language, saved, self.resources.settings.gridgov_language)
+        i18n.use(language)
+        return language
 
     async def on_ws_connect(self, context: Context) -> dict[str, object] | None:
         params = context.connection_params or {}
@@ -269,9 +281,18 @@ class GridGovGraphQL(GraphQL[Context, None]):
             principal, error = await self._principal(token)
         if not principal.is_authenticated or token is None:
             raise ConnectionRejectionError(
-                {"code": "UNAUTHENTICATED", "message": error or "sign in first"}
+                {
+                    "code": "UNAUTHENTICATED",
+                    "message": i18n.render(error or _("sign in first"), context.language),
+                }
             )
         context.principal = principal
+        # a browser cannot set a websocket's headers: connection_init may carry the language
+        asked = params.get("acceptLanguage") or params.get("Accept-Language")
+        context.language = self._language(
+            asked if isinstance(asked, str) else context.request.headers.get("accept-language"),
+            principal,
+        )
         context.still_signed_in = StillSignedIn(
             self.resources.principals, token, principal, self._load
         )

@@ -16,6 +16,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from api import clock
 from api.errors import ErrorCode, Unauthenticated, ValidationFailed
+from api.i18n import _
 
 ACCESS_TOKEN_AUDIENCE = "gridgov"
 API_KEY_PREFIX = "ggk_"
@@ -42,6 +43,7 @@ class Account:
     is_active: bool
     created_at: datetime
     last_login_at: datetime | None
+    language: str | None = None  # saved language of messages (api/i18n.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,13 +81,20 @@ def check_password_strength(password: str, *, username: str) -> None:
     """Reject passwords a city's accounts must not have."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise ValidationFailed(
-            f"password must have at least {MIN_PASSWORD_LENGTH} characters",
+            _(
+                "password must have at least {MIN_PASSWORD_LENGTH} characters",
+                MIN_PASSWORD_LENGTH=MIN_PASSWORD_LENGTH,
+            ),
             field="password",
             code=ErrorCode.WEAK_PASSWORD,
         )
     if len(password) > MAX_PASSWORD_LENGTH:
         raise ValidationFailed(
-            f"password must have at most {MAX_PASSWORD_LENGTH} characters", field="password"
+            _(
+                "password must have at most {MAX_PASSWORD_LENGTH} characters",
+                MAX_PASSWORD_LENGTH=MAX_PASSWORD_LENGTH,
+            ),
+            field="password",
         )
     classes = [
         any(c.islower() for c in password),
@@ -95,13 +104,13 @@ def check_password_strength(password: str, *, username: str) -> None:
     ]
     if sum(classes) < 3:
         raise ValidationFailed(
-            "password must mix at least three of: lower case, upper case, digits, symbols",
+            _("password must mix at least three of: lower case, upper case, digits, symbols"),
             field="password",
             code=ErrorCode.WEAK_PASSWORD,
         )
     if username and username.lower() in password.lower():
         raise ValidationFailed(
-            "password must not contain the username",
+            _("password must not contain the username"),
             field="password",
             code=ErrorCode.WEAK_PASSWORD,
         )
@@ -160,7 +169,7 @@ def decode_access_token(token: str, *, secret: str) -> tuple[uuid.UUID, uuid.UUI
     # Expiry is checked against our clock (not the wall clock jwt would use) so tests can move it,
     # and on every use: the cache below keeps a token's claims, never the verdict on its expiry.
     if expires <= clock.now():
-        raise Unauthenticated("access token expired")
+        raise Unauthenticated(_("access token expired"))
     return user_id, session_id, expires
 
 
@@ -185,7 +194,7 @@ def _verified_claims(token: str, secret: str) -> tuple[uuid.UUID, uuid.UUID, dat
         return uuid.UUID(claims["sub"]), uuid.UUID(claims["sid"]), expires
     except (jwt.PyJWTError, ValueError, KeyError, TypeError, OverflowError, OSError) as exc:
         # OverflowError, OSError: an `exp` no clock reaches (1e20) is as invalid as a bad one
-        raise Unauthenticated("invalid access token") from exc
+        raise Unauthenticated(_("invalid access token")) from exc
 
 
 def new_api_key() -> tuple[str, str]:
@@ -198,7 +207,7 @@ def parse_api_key(key: str) -> str | None:
     """The lookup prefix of a well-formed key, else None."""
     if not key.startswith(API_KEY_PREFIX):
         return None
-    prefix, _, rest = key[len(API_KEY_PREFIX) :].partition("_")
+    prefix, _unused, rest = key[len(API_KEY_PREFIX) :].partition("_")
     if len(prefix) != 12 or not rest:
         return None
     return prefix

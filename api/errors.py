@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from api.i18n import Message, _
+
 
 class ErrorCode(StrEnum):
     """Stable codes clients may switch on; never renamed, only added to."""
@@ -60,7 +62,8 @@ class NotFound(DomainError):
     code = ErrorCode.NOT_FOUND
 
     def __init__(self, kind: str, key: object, *, field: str | None = None):
-        super().__init__(f"{kind} {key} not found", field=field)
+        # the kind ("event") is a msgid of its own, translated with the message
+        super().__init__(_("{kind} {key} not found", kind=Message(kind), key=key), field=field)
         self.kind = kind
 
 
@@ -98,5 +101,5 @@ class PermissionDenied(Exception):
 
     code = ErrorCode.FORBIDDEN
 
-    def __init__(self, message: str = "not allowed"):
+    def __init__(self, message: str = _("not allowed")):
         super().__init__(message)

@@ -22,6 +22,7 @@ from tortoise.models import Model
 from api import clock, jobs
 from api.auth import Principal
 from api.errors import NotAllowed, NotFound
+from api.i18n import _
 from api.spreadsheets import XLSX_TYPE, ExportFile, ExportState
 
 log = structlog.get_logger(__name__)
@@ -66,7 +67,7 @@ def requester(actor: Principal) -> uuid.UUID:
     """Who asks for an export: its only reader."""
     who = actor.user_id or actor.api_key_id
     if who is None:
-        raise NotAllowed("sign in to export")
+        raise NotAllowed(_("sign in to export"))
     return uuid.UUID(str(who))
 
 

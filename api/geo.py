@@ -20,6 +20,7 @@ from enum import StrEnum
 from typing import Any
 
 from api.errors import ErrorCode, ValidationFailed
+from api.i18n import _
 
 
 class Datum(StrEnum):
@@ -82,7 +83,7 @@ def gcj02_to_wgs84(lat: float, lng: float) -> tuple[float, float]:
     if not in_china(lat, lng):
         return lat, lng
     wlat, wlng = lat, lng
-    for _ in range(30):
+    for _unused in range(30):
         glat, glng = wgs84_to_gcj02(wlat, wlng)
         dlat, dlng = glat - lat, glng - lng
         wlat, wlng = wlat - dlat, wlng - dlng
@@ -107,7 +108,9 @@ def parse_datum(value: str | None, *, field: str = "datum") -> Datum:
     aliases = {"WGS84": Datum.WGS84, "EPSG4326": Datum.WGS84, "GCJ02": Datum.GCJ02}
     if normalised not in aliases:
         raise ValidationFailed(
-            f"unknown datum {value[:20]!r}: WGS84 or GCJ02", field=field, code=ErrorCode.INVALID
+            _("unknown datum {value!r}: WGS84 or GCJ02", value=value[:20]),
+            field=field,
+            code=ErrorCode.INVALID,
         )
     return aliases[normalised]
 
@@ -116,18 +119,24 @@ def check_point(lat: float, lng: float, *, field: str) -> None:
     """A point of ours: finite, in range, and in China (a swapped latitude/longitude lands
     outside it, so it is flagged instead of stored somewhere in the Indian Ocean)."""
     if not (math.isfinite(lat) and math.isfinite(lng)):
-        raise ValidationFailed("coordinates must be numbers", field=field)
+        raise ValidationFailed(_("coordinates must be numbers"), field=field)
     if not in_china(lat, lng) and in_china(lng, lat):
         raise ValidationFailed(
-            f"point {lat:.6f}, {lng:.6f} lies outside China (latitude and longitude swapped?)",
+            _(
+                "point {lat:.6f}, {lng:.6f} lies outside China (latitude and longitude swapped?)",
+                lat=lat,
+                lng=lng,
+            ),
             field=field,
             code=ErrorCode.OUTSIDE_AREA,
         )
     if not (-90 <= lat <= 90 and -180 <= lng <= 180):
-        raise ValidationFailed("latitude must be within ±90 and longitude within ±180", field=field)
+        raise ValidationFailed(
+            _("latitude must be within ±90 and longitude within ±180"), field=field
+        )
     if not in_china(lat, lng):
         raise ValidationFailed(
-            f"point {lat:.6f}, {lng:.6f} lies outside China",
+            _("point {lat:.6f}, {lng:.6f} lies outside China", lat=lat, lng=lng),
             field=field,
             code=ErrorCode.OUTSIDE_AREA,
         )
@@ -225,12 +234,15 @@ def make_box(
     north, east = point_to_wgs84(north, east, datum, field=field)
     if south >= north or west >= east:
         raise ValidationFailed(
-            "the box's south-west corner must lie south and west of its north-east corner",
+            _("the box's south-west corner must lie south and west of its north-east corner"),
             field=field,
         )
     if north - south > MAX_BOX_DEGREES or east - west > MAX_BOX_DEGREES:
         raise ValidationFailed(
-            f"the box spans more than {MAX_BOX_DEGREES} degrees: larger than a city; zoom in",
+            _(
+                "the box spans more than {MAX_BOX_DEGREES} degrees: larger than a city; zoom in",
+                MAX_BOX_DEGREES=MAX_BOX_DEGREES,
+            ),
             field=field,
         )
     return Box(south, west, north, east)
@@ -241,7 +253,8 @@ def make_near(lat: float, lng: float, radius: float, datum: Datum, *, field: str
     lat, lng = point_to_wgs84(lat, lng, datum, field=field)
     if not (math.isfinite(radius) and 1 <= radius <= MAX_RADIUS_M):
         raise ValidationFailed(
-            f"radius must be between 1 and {MAX_RADIUS_M:.0f} metres", field=field
+            _("radius must be between 1 and {MAX_RADIUS_M:.0f} metres", MAX_RADIUS_M=MAX_RADIUS_M),
+            field=field,
         )
     return Near(lat, lng, radius)
 

@@ -1,10 +1,16 @@
-"""Which language a response's labels are in: the one asked for, else the request's
-`Accept-Language`, else the deployment's default (zh-CN for a Chinese city)."""
+"""Which language a response's labels and messages are in: the one asked for, else the request's
+`Accept-Language`, else the signed-in user's saved language, else the deployment's default
+(zh-CN for a Chinese city)."""
 
 from __future__ import annotations
 
 SUPPORTED = ("zh-CN", "en")
 MAX_HEADER = 500  # a longer Accept-Language is read no further
+
+
+def choose(accept_language: str | None, saved: str | None, default: str) -> str:
+    """A request's language: the header's, else the user's saved one, else the default."""
+    return negotiate(accept_language, "") or (saved if saved in SUPPORTED else default)
 
 
 def negotiate(accept_language: str | None, default: str) -> str:

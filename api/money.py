@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Final
 
 from api.errors import ValidationFailed
+from api.i18n import _
 
 # The currencies a city's figures come in; a code outside is a typo far more often than a
 # foreign investment booked in its own currency (which is converted before reporting).
@@ -29,14 +30,17 @@ def exact(
     if isinstance(value, str):
         value = _typed(value, field=field)
     if not isinstance(value, Decimal) or not value.is_finite():
-        raise ValidationFailed(f"{field} must be a number", field=field)
+        raise ValidationFailed(_("{field} must be a number", field=field), field=field)
     if value < 0 and not negative:
-        raise ValidationFailed(f"{field} must not be negative", field=field)
+        raise ValidationFailed(_("{field} must not be negative", field=field), field=field)
     exponent = value.normalize().as_tuple().exponent
     if isinstance(exponent, int) and -exponent > places:
-        raise ValidationFailed(f"{field} has at most {places} decimal places", field=field)
+        raise ValidationFailed(
+            _("{field} has at most {places} decimal places", field=field, places=places),
+            field=field,
+        )
     if abs(value) >= Decimal(10) ** (digits - places):
-        raise ValidationFailed(f"{field} is too large", field=field)
+        raise ValidationFailed(_("{field} is too large", field=field), field=field)
     return value.quantize(Decimal(1).scaleb(-places))
 
 
@@ -71,6 +75,7 @@ def currency(code: str | None, *, field: str = "currency", default: str = "CNY")
     cleaned = code.strip().upper()
     if cleaned not in CURRENCIES:
         raise ValidationFailed(
-            f"{field} must be one of {', '.join(sorted(CURRENCIES))}", field=field
+            _("{field} must be one of {items}", field=field, items=", ".join(sorted(CURRENCIES))),
+            field=field,
         )
     return cleaned

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Generic, TypeVar
 
 from api.errors import ValidationFailed
+from api.i18n import _
 
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20
@@ -44,14 +45,17 @@ def decode_cursor(cursor: str) -> str:
         padded = cursor + "=" * (-len(cursor) % 4)
         return base64.urlsafe_b64decode(padded.encode()).decode()
     except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
-        raise ValidationFailed("malformed cursor", field="after") from exc
+        raise ValidationFailed(_("malformed cursor"), field="after") from exc
 
 
 def page_request(first: int | None, after: str | None) -> PageRequest:
     """Validate the client's paging arguments."""
     size = DEFAULT_PAGE_SIZE if first is None else first
     if not 1 <= size <= MAX_PAGE_SIZE:
-        raise ValidationFailed(f"first must be between 1 and {MAX_PAGE_SIZE}", field="first")
+        raise ValidationFailed(
+            _("first must be between 1 and {MAX_PAGE_SIZE}", MAX_PAGE_SIZE=MAX_PAGE_SIZE),
+            field="first",
+        )
     return PageRequest(first=size, after=decode_cursor(after) if after else None)
 
 
@@ -62,8 +66,8 @@ def make_page(rows: list[T], request: PageRequest, key_of: Callable[[T], object]
 
 def split_cursor(key: str) -> tuple[datetime, uuid.UUID]:
     """The (time, id) of a `time|id` sort key (lists ordered by a timestamp, ties by id)."""
-    time_text, _, id_text = key.partition("|")
+    time_text, _unused, id_text = key.partition("|")
     try:
         return datetime.fromisoformat(time_text), uuid.UUID(id_text)
     except ValueError as exc:
-        raise ValidationFailed("malformed cursor", field="after") from exc
+        raise ValidationFailed(_("malformed cursor"), field="after") from exc

@@ -5,6 +5,7 @@ from __future__ import annotations
 import phonenumbers
 
 from api.errors import ValidationFailed
+from api.i18n import _
 
 DEFAULT_REGION = "CN"
 
@@ -13,13 +14,15 @@ def normalise(raw: str, *, field: str = "phone") -> str:
     """E.164 (+8613912345678) of a valid number; national numbers are read as Chinese."""
     text = raw.strip()
     if not text or len(text) > 32:
-        raise ValidationFailed("give a phone number", field=field)
+        raise ValidationFailed(_("give a phone number"), field=field)
     try:
         number = phonenumbers.parse(text, DEFAULT_REGION)
     except phonenumbers.NumberParseException as error:
-        raise ValidationFailed(f"not a phone number: {error}", field=field) from error
+        raise ValidationFailed(
+            _("not a phone number: {error}", error=error), field=field
+        ) from error
     if not phonenumbers.is_valid_number(number):
-        raise ValidationFailed("not a valid phone number", field=field)
+        raise ValidationFailed(_("not a valid phone number"), field=field)
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 

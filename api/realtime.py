@@ -46,6 +46,7 @@ import orjson
 import structlog
 
 from api import clock
+from api.i18n import _
 from api.regions import path_codes
 
 log = structlog.get_logger("gridgov.realtime")
@@ -154,7 +155,7 @@ class Listener:
             # Too slow to keep up: rather than grow without bound, end its feed; it resumes
             # from its cursor and catches up from the outbox.
             self.fail(
-                FeedInterrupted("subscriber too slow; resubscribe with after=<last sequence>")
+                FeedInterrupted(_("subscriber too slow; resubscribe with after=<last sequence>"))
             )
 
     def fail(self, error: FeedInterrupted) -> None:
@@ -258,7 +259,7 @@ class Hub:
         subscription: whatever is published from then on reaches it (or it fails)."""
         subscriber = self._subscriber
         if not self._connected or subscriber is None:
-            raise FeedInterrupted("live feed unavailable (Redis unreachable); retry shortly")
+            raise FeedInterrupted(_("live feed unavailable (Redis unreachable); retry shortly"))
         name = self.namespace + name
         key = name.encode()
         entry = self._channels.get(key)

@@ -26,6 +26,7 @@ from typing import Final
 from stdnum import numdb
 
 from api import clock
+from api.i18n import _
 
 CHINA_OFFSET: Final = dt.timedelta(hours=8)  # Asia/Shanghai, without daylight saving since 1991
 LENGTH: Final = 18
@@ -67,7 +68,7 @@ def _date(digits: str) -> dt.date | None:
 
 @functools.lru_cache(maxsize=8_192)
 def _ever_a_county(region: str) -> bool:
-    return any("county" in props for _, props in numdb.get("cn/loc").info(region))
+    return any("county" in props for _unused, props in numdb.get("cn/loc").info(region))
 
 
 def validate(raw: str, *, on: dt.date | None = None) -> str:
@@ -75,19 +76,25 @@ def validate(raw: str, *, on: dt.date | None = None) -> str:
     `on` is the date the birth date may not pass (today in China by default)."""
     number = compact(raw)
     if len(number) != LENGTH:
-        raise InvalidResidentId(f"has {len(number)} characters, not {LENGTH}")
+        raise InvalidResidentId(
+            _(
+                "has {number_count} characters, not {LENGTH}",
+                number_count=len(number),
+                LENGTH=LENGTH,
+            )
+        )
     body = number[:17]
     if not (body.isascii() and body.isdigit()) or number[17] not in "0123456789X":
-        raise InvalidResidentId("only digits, and X as the last character")
+        raise InvalidResidentId(_("only digits, and X as the last character"))
     if number[17] != check_character(body):
-        raise InvalidResidentId("the check character does not match (a digit is mistyped)")
+        raise InvalidResidentId(_("the check character does not match (a digit is mistyped)"))
     born = _date(number[6:14])
     if born is None:
-        raise InvalidResidentId("the birth date (characters 7-14) does not exist")
+        raise InvalidResidentId(_("the birth date (characters 7-14) does not exist"))
     if born > (on or today()):
-        raise InvalidResidentId("the birth date lies in the future")
+        raise InvalidResidentId(_("the birth date lies in the future"))
     if number[0] != "9" and not _ever_a_county(number[:6]):
-        raise InvalidResidentId("the region part (characters 1-6) is no county's code")
+        raise InvalidResidentId(_("the region part (characters 1-6) is no county's code"))
     return number
 
 
@@ -95,7 +102,7 @@ def birth_date(number: str) -> dt.date:
     """The birth date of a number `validate` returned."""
     born = _date(number[6:14])
     if born is None:
-        raise InvalidResidentId("the birth date (characters 7-14) does not exist")
+        raise InvalidResidentId(_("the birth date (characters 7-14) does not exist"))
     return born
 
 

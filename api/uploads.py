@@ -17,6 +17,7 @@ import anyio
 import filetype
 
 from api.errors import ErrorCode, ValidationFailed
+from api.i18n import _
 
 CHUNK = 64 * 1024
 T = TypeVar("T")
@@ -69,7 +70,11 @@ async def store(
                 size += len(chunk)
                 if size > max_bytes:
                     raise ValidationFailed(
-                        f"{filename} is over {max_bytes // 1_048_576} MiB",
+                        _(
+                            "{filename} is over {max_bytes} MiB",
+                            filename=filename,
+                            max_bytes=max_bytes // 1_048_576,
+                        ),
                         field=field,
                         code=ErrorCode.FILE_TOO_LARGE,
                     )
@@ -127,8 +132,11 @@ def _content_type(head: bytes, size: int, filename: str) -> str:
     content_type = kind.mime if kind else "unknown"
     if content_type not in ALLOWED_TYPES:
         raise ValidationFailed(
-            f"{filename}: {content_type} files are not accepted "
-            "(photos, video, audio, PDF and Office documents are)",
+            _(
+                "{filename}: {content_type} files are not accepted (photos, video, audio, PDF and Office documents are)",
+                filename=filename,
+                content_type=content_type,
+            ),
             field="files",
             code=ErrorCode.UNSUPPORTED_FILE,
         )
@@ -154,5 +162,5 @@ async def store_uploads(
     """Check and keep the files (content-addressed, so a file kept for a request that later
     fails is harmless: nothing refers to it)."""
     if not files or len(files) > max_files:
-        raise ValidationFailed(f"send 1 to {max_files} files", field="files")
+        raise ValidationFailed(_("send 1 to {max_files} files", max_files=max_files), field="files")
     return [await _store(upload, root=root, max_bytes=max_bytes) for upload in files]

@@ -22,7 +22,9 @@ import casbin
 from casbin.persist.adapter import Adapter, load_policy_line
 
 from api.errors import NotFound, PermissionDenied
+from api.i18n import _
 from api.regions import ORDER, Level, in_subtree
+from policies import terms
 
 HERE = Path(__file__).resolve().parent
 MODEL_PATH = HERE / "model.conf"
@@ -226,5 +228,10 @@ def authorize(
         raise NotFound(obj, at)
     if not any(enforcer.allows(a.role, level, obj, action, at=at) for a in covering):
         raise PermissionDenied(
-            f"{action} on {obj} at {level.value} level is not allowed for your roles"
+            _(
+                "{action} on {obj} at {value} level is not allowed for your roles",
+                action=terms.action(action),
+                obj=obj,
+                value=level.value,
+            )
         )

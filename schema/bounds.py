@@ -82,6 +82,7 @@ from api.domains.registry.models import (
 from api.domains.stats.models import ScoringRules
 from api.domains.supervision import reports as analysis_reports
 from api.domains.webhooks.models import WebhookEndpoint
+from api.i18n import _
 
 MAX_TEXT: Final = 10_000  # free text with no column of its own (descriptions, notes: TEXT)
 MAX_ID: Final = 200  # a global id is ~60 characters, a cursor less
@@ -416,7 +417,14 @@ def check_variables(
             where = "".join(
                 f"[{step}]" if isinstance(step, int) else f".{step}" for step in problem.path
             )
-            return GraphQLError(f"Variable '${name}{where}': {problem.message}")
+            return GraphQLError(
+                _(
+                    "Variable '${name}{where}': {message}",
+                    name=name,
+                    where=where,
+                    message=problem.message,
+                )
+            )
     return None
 
 

@@ -36,6 +36,8 @@ class Context:
     subscriptions: int = 0  # live on this connection (the context lives as long as it)
     # set for a signed-in websocket: live feeds end when the caller is signed out or changed
     still_signed_in: StillSignedIn | None = None
+    # of messages and labels: Accept-Language, the user's saved one, the default (api/i18n.py)
+    language: str = "en"
 
     @property
     def client_ip(self) -> str | None:

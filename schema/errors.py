@@ -20,6 +20,7 @@ from api.errors import (
     NotFound,
     RateLimited,
 )
+from api.i18n import render
 
 if TYPE_CHECKING:
     from strawberry.types.field import StrawberryField
@@ -86,7 +87,8 @@ def result_type(error_class: type[DomainError]) -> type[Error]:
 
 def error_result(error: DomainError) -> Any:
     """The GraphQL member for a domain error (typed Any: it is one member of the caller's union)."""
-    code, message, field = error.code, error.message, error.field
+    # in the request's language (api/i18n.py): codes never change, only messages
+    code, message, field = error.code, render(error.message), error.field
     if isinstance(error, RateLimited):
         return RateLimitedError(
             code=code, message=message, field=field, retry_after_seconds=error.retry_after_seconds

@@ -13,6 +13,7 @@ from strawberry.exceptions import StrawberryInputCoercionError
 from strawberry.extensions import SchemaExtension
 
 from api.errors import DomainError, PermissionDenied, Unauthenticated
+from api.i18n import _, render
 from api.observability import ObservedOperation
 from api.realtime import FeedInterrupted
 from api.request_id import request_id
@@ -69,7 +70,7 @@ class LimitsAndCaches(SchemaExtension):
             context.graphql_document = self.parse(context.query, **context.parse_options)
         except RecursionError:
             # values nested hundreds of levels deep in the document: the parser recurses per level
-            raise GraphQLError("Document nested too deeply.") from None
+            raise GraphQLError(_("Document nested too deeply.")) from None
         yield
 
     def on_validate(self) -> Iterator[None]:
@@ -117,6 +118,8 @@ def coded(error: GraphQLError, *, mask: bool, scope: MutableMapping[str, Any]) -
     they are, so the view can run every error through here again."""
     if error.extensions and "code" in error.extensions:
         return error
+    # ours (api/i18n.py Messages, or a msgid) in the request's language; graphql-core's as they are
+    error.message = render(error.message)
     original = error.original_error
     if isinstance(original, DomainError):
         extensions = {"code": original.code.value}
@@ -133,7 +136,7 @@ def coded(error: GraphQLError, *, mask: bool, scope: MutableMapping[str, Any]) -
         if mask and original is not None and not isinstance(original, _CLIENT_ERRORS):
             # a parser's or a scalar's own exception: its text is Python's, not for clients
             log.warning("input refused", error=str(error), request_id=request_id(scope))
-            error.message = "Invalid input."
+            error.message = render(_("Invalid input."))
         elif mask and "Did you mean" in error.message:
             # suggestions would spell out the schema that production hides from introspection
             error.message = _SUGGESTION.sub(".", error.message)
@@ -142,7 +145,7 @@ def coded(error: GraphQLError, *, mask: bool, scope: MutableMapping[str, Any]) -
     log.error("unexpected error", path=error.path, request_id=request, exc_info=original)
     if mask:
         return GraphQLError(
-            f"Unexpected error (request {request}).",
+            render(_("Unexpected error (request {request}).", request=request)),
             nodes=error.nodes,
             path=error.path,
             extensions={"code": INTERNAL_ERROR, "requestId": request},

@@ -9,6 +9,7 @@ import strawberry
 
 from api import geo
 from api.errors import ValidationFailed
+from api.i18n import _
 
 strawberry.enum(
     geo.Datum,
@@ -45,7 +46,7 @@ class MapAreaInput:
 def area_of(value: MapAreaInput, *, field: str = "area") -> geo.Area:
     """The area checked and in WGS-84; bad corners, radii or both/neither given are refused."""
     if (value.box is None) == (value.near is None):
-        raise ValidationFailed("give exactly one of box and near", field=field)
+        raise ValidationFailed(_("give exactly one of box and near"), field=field)
     if value.box is not None:
         box = value.box
         return geo.make_box(

@@ -9,6 +9,8 @@ from strawberry.permission import BasePermission, PermissionExtension
 from strawberry.types import Info
 
 from api.errors import PermissionDenied, Unauthenticated
+from api.i18n import _
+from policies import terms
 
 
 class Allowed(BasePermission):
@@ -25,11 +27,17 @@ class Allowed(BasePermission):
         context = info.context
         principal = context.principal
         if not principal.is_authenticated:
-            raise Unauthenticated(context.auth_error or "sign in first")
+            raise Unauthenticated(context.auth_error or _("sign in first"))
         enforcer = context.enforcer
         if any(enforcer.levels(a.role, self.obj, self.action) for a in principal.assignments):
             return True
-        raise PermissionDenied(f"your roles do not allow {self.action} on {self.obj}")
+        raise PermissionDenied(
+            _(
+                "your roles do not allow {action} on {obj}",
+                action=terms.action(self.action),
+                obj=self.obj,
+            )
+        )
 
 
 class SignedIn(BasePermission):
@@ -37,7 +45,7 @@ class SignedIn(BasePermission):
 
     def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
         if not info.context.principal.is_authenticated:
-            raise Unauthenticated(info.context.auth_error or "sign in first")
+            raise Unauthenticated(info.context.auth_error or _("sign in first"))
         return True
 
 

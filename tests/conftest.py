@@ -142,7 +142,11 @@ async def app(db: None, settings: Settings) -> Any:
 @pytest.fixture
 async def client(app: Any) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://gridgov.test") as http:
+    # English messages, which the tests assert (the deployment's default stays zh-CN; tests of
+    # Chinese messages send their own Accept-Language: tests/test_i18n.py)
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://gridgov.test", headers={"Accept-Language": "en"}
+    ) as http:
         yield http
 
 

@@ -122,7 +122,8 @@ async def gql(
     headers: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """POST a GraphQL document as a client would; returns the decoded response body."""
-    sent = dict(headers or {})
+    # English messages unless the test asks for another language (the client's own header too)
+    sent = {"Accept-Language": client.headers.get("accept-language", "en"), **(headers or {})}
     if token is not None:
         sent["Authorization"] = f"Bearer {token}"
     response = await client.post(

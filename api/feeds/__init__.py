@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from api import clock
+from api.i18n import _
 from api.realtime import FeedInterrupted, Hub
 
 Message = dict[str, Any]
@@ -34,7 +35,13 @@ class FeedEnded(Exception):
     code = "FEED_INTERRUPTED"
 
     def __init__(self, message: str, *, last_sequence: int):
-        super().__init__(f"{message} (last sequence delivered: {last_sequence})")
+        super().__init__(
+            _(
+                "{message} (last sequence delivered: {last_sequence})",
+                message=message,
+                last_sequence=last_sequence,
+            )
+        )
         self.last_sequence = last_sequence
 
 
@@ -115,7 +122,7 @@ async def follow(
                     yield item
     except _TokenExpired as error:
         raise FeedExpired(
-            "access token expired; reconnect with a fresh token and resume", last_sequence=last
+            _("access token expired; reconnect with a fresh token and resume"), last_sequence=last
         ) from error
     except FeedInterrupted as error:
         raise FeedEnded(str(error), last_sequence=last) from error

@@ -6,6 +6,7 @@ from api.auth import Principal
 from api.domains.hierarchy.enums import Level
 from api.errors import ValidationFailed
 from api.feeds import FeedSource
+from api.i18n import _
 from api.outbox import OutboxMessage, replay
 from api.realtime import channel
 from policies.enforcer import authorize
@@ -15,7 +16,7 @@ def scoped(actor: Principal, scope: str, obj: str) -> None:
     """A region code the actor may read `obj` under: INVALID if it is no region code, NOT_FOUND
     outside the actor's regions (no existence oracle), FORBIDDEN if the roles there may not."""
     if Level.of_code(scope) is None:
-        raise ValidationFailed("scope must be a region code", field="scope")
+        raise ValidationFailed(_("scope must be a region code"), field="scope")
     authorize(actor.assignments, obj, "read", at=scope)
 
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 from api.auth import Principal
 from api.errors import ValidationFailed
 from api.feeds import FeedSource
+from api.i18n import _
 from api.outbox import OutboxMessage, replay
 from api.realtime import channel
 
 
 def messages(*, actor: Principal) -> FeedSource:
     if actor.user_id is None:
-        raise ValidationFailed("messages belong to users; sign in as one")
+        raise ValidationFailed(_("messages belong to users; sign in as one"))
     user_id = actor.user_id
     return FeedSource(
         channel("message", f"user:{user_id}"),

@@ -31,6 +31,7 @@ from api.flows.clocks import run_clock
 from api.flows.definition import Flow, edition
 from api.flows.records import publish_change, record_step
 from api.flows.transitions import Transition, guard
+from api.i18n import _
 
 R = TypeVar("R", bound=Model)
 
@@ -108,7 +109,12 @@ async def transition(
         version = record.version  # type: ignore[attr-defined]
         if expected_version is not None and version != expected_version:
             raise Conflict(
-                f"the {flow.name} changed meanwhile (version {version}, you saw {expected_version})"
+                _(
+                    "the {name} changed meanwhile (version {version}, you saw {expected_version})",
+                    name=flow.name,
+                    version=version,
+                    expected_version=expected_version,
+                )
             )
         if authorize is not None:
             authorize(record)

@@ -8,6 +8,7 @@ from enum import StrEnum
 from typing import Generic, TypeVar
 
 from api.errors import Conflict, ErrorCode
+from api.i18n import _
 
 StateT = TypeVar("StateT", bound=StrEnum)
 StageT = TypeVar("StageT", bound=StrEnum)
@@ -32,7 +33,13 @@ def guard(
     the record is called, "an event")."""
     if state not in transition.frm:
         raise Conflict(
-            f"cannot {action.value} {noun} that is {state.value} (only when {_listed(transition.frm)})",
+            _(
+                "cannot {value} {noun} that is {value2} (only when {listed})",
+                value=action.value,
+                noun=noun,
+                value2=state.value,
+                listed=_listed(transition.frm),
+            ),
             code=ErrorCode.INVALID_TRANSITION,
         )
     return transition

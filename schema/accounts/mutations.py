@@ -26,6 +26,7 @@ from schema.errors import (
     RateLimitedError,
     ValidationError,
 )
+from schema.events.vocabulary import Language
 from schema.permissions import allow, public, signed_in
 from schema.scalars import parse_uuid
 from schema.types import Info
@@ -197,6 +198,17 @@ class AccountsMutation:
             new_password=new_password,
             throttle=info.context.throttle,
             ip=info.context.client_ip,
+        )
+        return UserPayload(user=UserType.from_model(user))
+
+    @strawberry.mutation(
+        description="Save the language of your messages and labels, used where a request's"
+        " Accept-Language names none we serve; null returns to the deployment's default.",
+        extensions=signed_in(),
+    )
+    async def set_my_language(self, info: Info, language: Language | None) -> UserResult:
+        user = await service.set_my_language(
+            actor=info.context.principal, language=language.value if language else None
         )
         return UserPayload(user=UserType.from_model(user))
 

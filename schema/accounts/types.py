@@ -50,6 +50,11 @@ class UserType(Node):
     is_active: bool = strawberry.field(description="False once deactivated.")
     created_at: datetime = strawberry.field(description="Created.")
     last_login_at: datetime | None = strawberry.field(description="Last successful sign-in.")
+    language: str | None = strawberry.field(
+        default=None,
+        description="Saved language of messages and labels (zh-CN, en) where a request's"
+        " Accept-Language names none; null: the deployment's default.",
+    )
     # already read this request (the signed-in user's, by the sign-in lookup); else loaded
     known_roles: strawberry.Private[list[RoleAssignmentType] | None] = None
 
@@ -88,6 +93,7 @@ class UserType(Node):
             is_active=account.is_active,
             created_at=account.created_at,
             last_login_at=account.last_login_at,
+            language=account.language,
             known_roles=roles,
         )
 
@@ -101,6 +107,7 @@ class UserType(Node):
             is_active=user.is_active,
             created_at=user.created_at,
             last_login_at=user.last_login_at,
+            language=user.language,
         )
 
 

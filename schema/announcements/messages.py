@@ -15,6 +15,7 @@ from api.domains.announcements.enums import ThreadKind
 from api.domains.announcements.models import Message, MessageThread, ThreadParticipant
 from api.errors import NotFound, ValidationFailed
 from api.feeds import messages as feeds
+from api.i18n import _
 from api.pagination import page_request
 from schema.errors import ConflictError, NotFoundError, ValidationError
 from schema.events import types as event_types  # noqa: F401  (the feeds' enums registered first)
@@ -215,13 +216,13 @@ class MessagesMutation:
         for value in input.user_ids:
             one = parse_uuid(value)
             if one is None:
-                raise ValidationFailed(f"{value!r} is not an id", field="userIds")
+                raise ValidationFailed(_("{value!r} is not an id", value=value), field="userIds")
             users.append(one)
         thread_id = None
         if input.id is not None:
             thread_id = parse_uuid(input.id)
             if thread_id is None:
-                raise ValidationFailed("not an id", field="id")
+                raise ValidationFailed(_("not an id"), field="id")
         record = await service.send(
             actor=info.context.principal,
             subject=input.subject,

@@ -13,6 +13,7 @@ from api.domains.announcements import posts as service
 from api.domains.announcements.enums import BodyFormat, PostKind, PostStatus
 from api.domains.announcements.models import PublicPost, StudyRecord
 from api.errors import NotFound, ValidationFailed
+from api.i18n import _
 from api.pagination import page_request
 from schema.errors import ConflictError, NotFoundError, ValidationError
 from schema.pagination import Connection, connection
@@ -127,7 +128,7 @@ def _client_id(value: strawberry.ID | None) -> uuid.UUID | None:
         return None
     parsed = parse_uuid(value)
     if parsed is None:
-        raise ValidationFailed("not an id", field="id")
+        raise ValidationFailed(_("not an id"), field="id")
     return parsed
 
 

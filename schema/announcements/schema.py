@@ -14,6 +14,7 @@ from api.domains.announcements import service
 from api.domains.announcements.enums import AnnouncementStatus, BodyFormat, Priority
 from api.domains.announcements.models import Announcement, AnnouncementFile, AnnouncementRecipient
 from api.errors import NotFound, ValidationFailed
+from api.i18n import _
 from api.pagination import page_request
 from api.uploads import UploadedFile
 from schema.errors import ConflictError, NotFoundError, ValidationError
@@ -291,7 +292,7 @@ def _ids(values: list[strawberry.ID], field: str) -> list[uuid.UUID]:
     for value in values:
         one = parse_uuid(value)
         if one is None:
-            raise ValidationFailed(f"{value!r} is not an id", field=field)
+            raise ValidationFailed(_("{value!r} is not an id", value=value), field=field)
         parsed.append(one)
     return parsed
 

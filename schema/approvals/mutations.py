@@ -16,6 +16,7 @@ from api.domains.approvals.definitions import Step
 from api.domains.approvals.enums import Action, RiskLevel, StepAction
 from api.domains.approvals.models import Application, RiskAssessment
 from api.errors import NotFound, ValidationFailed
+from api.i18n import _
 from api.regions import Level
 from schema.approvals.types import (
     ApplicationType,
@@ -170,7 +171,7 @@ def _materials(given: list[MaterialFilesInput]) -> dict[str, list[uuid.UUID]]:
     found: dict[str, list[uuid.UUID]] = {}
     for material in given:
         if material.key in found:
-            raise ValidationFailed("each material once", field=f"materials.{material.key}")
+            raise ValidationFailed(_("each material once"), field=f"materials.{material.key}")
         found[material.key] = [
             _id(file_id, "ApprovalFile", f"materials.{material.key}")
             for file_id in material.file_ids

@@ -13,6 +13,7 @@ from api.domains.events.models import Cohandling, SiteCheck
 from api.domains.events.site_checks import MAX_PHOTOS, SiteCheckInput
 from api.errors import NotFound, ValidationFailed
 from api.flows.models import FlowStep
+from api.i18n import _
 from schema.events.types import EventType  # noqa: F401 - registers the shared Card enum first
 from schema.hierarchy.types import DepartmentType, GeoPoint, GeoPointInput
 from schema.scalars import parse_uuid
@@ -59,7 +60,9 @@ class EventSiteCheckInput:
 
     def to_check(self) -> SiteCheckInput:
         if len(self.attachment_ids) > MAX_PHOTOS:
-            raise ValidationFailed(f"at most {MAX_PHOTOS} photos", field="attachmentIds")
+            raise ValidationFailed(
+                _("at most {MAX_PHOTOS} photos", MAX_PHOTOS=MAX_PHOTOS), field="attachmentIds"
+            )
         photos = []
         for value in self.attachment_ids:
             parsed = parse_uuid(value, "Attachment")

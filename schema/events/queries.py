@@ -11,6 +11,7 @@ from api.domains.events import codes, reference, service
 from api.domains.events.enums import Card, CategoryScheme, EventStatus, Priority, Source
 from api.domains.registry import code_tables
 from api.errors import NotFound, ValidationFailed
+from api.i18n import _
 from api.pagination import page_request
 from api.regions import Level
 from schema.events.types import (
@@ -63,7 +64,7 @@ def _named(given: str | None, type_name: str, field: str) -> UUID | None:
         return None
     found = parse_uuid(given, type_name)
     if found is None:
-        raise ValidationFailed(f"not the id of a {type_name}", field=field)
+        raise ValidationFailed(_("not the id of a {type_name}", type_name=type_name), field=field)
     return found
 
 

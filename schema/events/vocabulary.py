@@ -7,12 +7,11 @@ from enum import Enum
 import strawberry
 
 from api import vocabulary
-from api.language import negotiate
 from schema.registry.types import CodeTableType
 from schema.types import Info
 
 
-@strawberry.enum(description="A language the labels are served in.")
+@strawberry.enum(description="A language the labels and messages are served in.")
 class Language(Enum):
     ZH_CN = "zh-CN"
     EN = "en"
@@ -60,15 +59,10 @@ def vocabulary_for(
     code_tables_version: int = 0,
     code_tables: list[CodeTableType] | None = None,
 ) -> Vocabulary:
-    """In the language asked for, else the request's Accept-Language, else the default."""
+    """In the language asked for, else the request's (Accept-Language, the user's saved
+    language, the default: `Context.language`)."""
     if language is None:
-        request = info.context.request
-        language = Language(
-            negotiate(
-                request.headers.get("accept-language"),
-                info.context.settings.gridgov_language,
-            )
-        )
+        language = Language(info.context.language)
     return Vocabulary(
         language=language,
         version=vocabulary.version(),

@@ -12,6 +12,7 @@ from api import geo
 from api.domains.hierarchy import service
 from api.domains.hierarchy.enums import UrbanRural
 from api.errors import NotFound
+from api.i18n import _
 from schema.errors import ConflictError, NotFoundError, ValidationError
 from schema.geo import point_in
 from schema.hierarchy.types import DepartmentType, GeoPointInput, RegionType
@@ -104,7 +105,7 @@ def _json_object(value: object, field: str) -> dict | None:
     if value is None:
         return None
     if not isinstance(value, dict):
-        raise service.ValidationFailed("must be a JSON object", field=field)
+        raise service.ValidationFailed(_("must be a JSON object"), field=field)
     return value
 
 

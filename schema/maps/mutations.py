@@ -11,6 +11,7 @@ from api import geo
 from api.domains.hierarchy import compounds
 from api.domains.maps import service
 from api.errors import NotFound, ValidationFailed
+from api.i18n import _
 from schema.errors import ConflictError, NotFoundError, ValidationError
 from schema.geo import point_in
 from schema.hierarchy.types import GeoPoint, GeoPointInput
@@ -135,5 +136,5 @@ def _json_object(value: object, field: str) -> dict[str, Any] | None:
     if value is None:
         return None
     if not isinstance(value, dict):
-        raise ValidationFailed("must be a JSON object", field=field)
+        raise ValidationFailed(_("must be a JSON object"), field=field)
     return value

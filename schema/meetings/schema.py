@@ -13,6 +13,7 @@ from strawberry.file_uploads import Upload
 from api.domains.meetings import organisations, service
 from api.domains.meetings.enums import CommitteePost, MeetingKind
 from api.errors import NotFound, ValidationFailed
+from api.i18n import _
 from api.pagination import page_request
 from api.uploads import UploadedFile
 from schema.errors import ConflictError, NotFoundError, ValidationError
@@ -152,7 +153,7 @@ class MeetingsQuery:
         if organisation_id is not None:
             org = parse_uuid(organisation_id)
             if org is None:
-                raise ValidationFailed("not an id", field="organisationId")
+                raise ValidationFailed(_("not an id"), field="organisationId")
         page, filtered = await service.meetings(
             actor=info.context.principal,
             page=page_request(first, after),
@@ -204,7 +205,9 @@ class MeetingsMutation:
         for value in input.invitee_user_ids:
             one = parse_uuid(value)
             if one is None:
-                raise ValidationFailed(f"{value!r} is not an id", field="inviteeUserIds")
+                raise ValidationFailed(
+                    _("{value!r} is not an id", value=value), field="inviteeUserIds"
+                )
             extra.append(one)
         organisation = None
         if input.organisation_id is not None:
@@ -216,12 +219,12 @@ class MeetingsMutation:
             ("signInMinutesAfter", input.sign_in_minutes_after),
         ):
             if not 0 <= minutes <= 240:
-                raise ValidationFailed("between 0 and 240 minutes", field=name)
+                raise ValidationFailed(_("between 0 and 240 minutes"), field=name)
         meeting_id = None
         if input.id is not None:
             meeting_id = parse_uuid(input.id)
             if meeting_id is None:
-                raise ValidationFailed("not an id", field="id")
+                raise ValidationFailed(_("not an id"), field="id")
         record = await service.schedule(
             actor=info.context.principal,
             kind=input.kind,
@@ -378,7 +381,7 @@ class MeetingsMutation:
         if user_id is not None:
             account = parse_uuid(user_id)
             if account is None:
-                raise ValidationFailed("not an id", field="userId")
+                raise ValidationFailed(_("not an id"), field="userId")
         standing = await organisations.record_standing(
             actor=info.context.principal,
             party_member_id=_uuid(party_member_id, "partyMemberId", "party member"),

@@ -20,6 +20,7 @@ from api.domains.partywork.models import (
     VillageOfficialAppraisal,
 )
 from api.errors import NotFound, ValidationFailed
+from api.i18n import _
 from api.pagination import page_request
 from schema.errors import ConflictError, NotFoundError, ValidationError
 from schema.pagination import Connection, connection
@@ -389,7 +390,7 @@ class PartyWorkMutation:
             if len(input.votes) > MAX_VOTE_ROWS or len({v.grade for v in input.votes}) != len(
                 input.votes
             ):
-                raise ValidationFailed("each grade's votes once", field="votes")
+                raise ValidationFailed(_("each grade's votes once"), field="votes")
             votes = {v.grade: v.votes for v in input.votes}
         row = await appraisals.appraise_member(
             actor=info.context.principal,
@@ -410,7 +411,7 @@ class PartyWorkMutation:
         found = await appraisals.close_round(
             actor=info.context.principal, round_id=_uuid(id, "appraisal round")
         )
-        _, rows = await appraisals.results(actor=info.context.principal, round_id=found.id)
+        _unused, rows = await appraisals.results(actor=info.context.principal, round_id=found.id)
         return AppraisalRoundPayload(round=AppraisalRoundType.from_model(found, rows))
 
     @strawberry.mutation(

@@ -20,6 +20,7 @@ from api.feeds import FeedEnded, FeedSource, follow, wire
 from api.feeds import events as feeds_events
 from api.feeds import notices as feeds_notices
 from api.feeds import positions as feeds_positions
+from api.i18n import _, render
 from api.outbox import announced_bound
 from schema.context import Context
 from schema.permissions import signed_in
@@ -204,7 +205,8 @@ def refusal(error: Exception) -> GraphQLError:
         extensions = {"code": error.code.value}
     else:
         raise error
-    return GraphQLError(str(error), extensions=extensions)
+    # in the connection's language (api/i18n.py)
+    return GraphQLError(render(str(error)), extensions=extensions)
 
 
 async def _feed(
@@ -221,16 +223,21 @@ async def _feed(
     message whose frame is ready is written to the socket directly (`Wired`)."""
     try:
         if after is not None and after < 0:
-            raise ValidationFailed("after is a sequence (≥ 0)", field="after")
+            raise ValidationFailed(_("after is a sequence (≥ 0)"), field="after")
         if context.subscriptions >= MAX_SUBSCRIPTIONS_PER_CONNECTION:
             raise TooManySubscriptions(
-                f"at most {MAX_SUBSCRIPTIONS_PER_CONNECTION} subscriptions per connection"
+                _(
+                    "at most {MAX_SUBSCRIPTIONS_PER_CONNECTION} subscriptions per connection",
+                    MAX_SUBSCRIPTIONS_PER_CONNECTION=MAX_SUBSCRIPTIONS_PER_CONNECTION,
+                )
             )
         source = open_source()
         if inspect.isawaitable(source):
             source = await source
         if context.hub is None:
-            raise FeedEnded("live feeds are not available on this server", last_sequence=after or 0)
+            raise FeedEnded(
+                _("live feeds are not available on this server"), last_sequence=after or 0
+            )
     except (DomainError, PermissionDenied, TooManySubscriptions, FeedEnded) as error:
         raise refusal(error) from error
     context.subscriptions += 1
@@ -289,12 +296,13 @@ async def still_signed_in(check: StillSignedIn, last: int) -> None:
         await check.check()
     except Unauthenticated as error:
         raise GraphQLError(
-            f"{error}; sign in again and resume with after={last}",
+            _("{error}; sign in again and resume with after={last}", error=error, last=last),
             extensions={"code": "UNAUTHENTICATED", "lastSequence": last},
         ) from None
     except RolesChanged as error:
         raise GraphQLError(
-            f"{error} with after={last}", extensions={"code": "FORBIDDEN", "lastSequence": last}
+            _("{error} with after={last}", error=error, last=last),
+            extensions={"code": "FORBIDDEN", "lastSequence": last},
         ) from None
 
 

@@ -10,6 +10,7 @@ import strawberry
 from api.domains.stats import grades, service
 from api.domains.stats.enums import Fact, Metric, SubjectKind
 from api.errors import NotFound, ValidationFailed
+from api.i18n import _
 from schema.errors import ConflictError, NotFoundError, ValidationError
 from schema.permissions import allow
 from schema.scalars import parse_uuid
@@ -95,7 +96,7 @@ class StatsMutation:
     async def set_scoring_rules(self, info: Info, input: ScoringRulesInput) -> ScoringRulesResult:
         facts = [item.fact for item in input.points]
         if len(set(facts)) != len(facts):
-            raise ValidationFailed("a fact is priced twice", field="points")
+            raise ValidationFailed(_("a fact is priced twice"), field="points")
         rules = await service.set_rules(
             actor=info.context.principal,
             points={item.fact.value: item.points for item in input.points},
@@ -111,7 +112,9 @@ class StatsMutation:
     )
     async def set_grade_bands(self, info: Info, input: GradeBandsInput) -> GradeBandsResult:
         if len(input.bands) > grades.MAX_BANDS:
-            raise ValidationFailed(f"give 1 to {grades.MAX_BANDS} bands", field="bands")
+            raise ValidationFailed(
+                _("give 1 to {MAX_BANDS} bands", MAX_BANDS=grades.MAX_BANDS), field="bands"
+            )
         bands = await grades.set_bands(
             actor=info.context.principal,
             subject_kind=input.subject,

@@ -142,6 +142,7 @@ class Feed:
     url: str
     token: str
     socket: Any = None
+    language: str = "en"  # of messages (connection_init's acceptLanguage)
     received: list[dict[str, Any]] = field(default_factory=list)
 
     async def open(self, query: str, variables: dict[str, Any]) -> None:
@@ -153,7 +154,13 @@ class Feed:
         )
         await self.socket.send(
             json.dumps(
-                {"type": "connection_init", "payload": {"authorization": f"Bearer {self.token}"}}
+                {
+                    "type": "connection_init",
+                    "payload": {
+                        "authorization": f"Bearer {self.token}",
+                        "acceptLanguage": self.language,
+                    },
+                }
             )
         )
         ack = json.loads(await self.socket.recv())

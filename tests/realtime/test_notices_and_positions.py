@@ -163,7 +163,13 @@ async def test_subscriptions_per_connection_are_capped(
     _, token = await factories.signed_in("township_centre", "410611001")
     async with websockets.connect(second.ws, subprotocols=["graphql-transport-ws"]) as ws:
         await ws.send(
-            json.dumps({"type": "connection_init", "payload": {"authorization": f"Bearer {token}"}})
+            json.dumps(
+                {
+                    "type": "connection_init",
+                    # the English message asserted below (the default is zh-CN)
+                    "payload": {"authorization": f"Bearer {token}", "acceptLanguage": "en"},
+                }
+            )
         )
         assert json.loads(await ws.recv())["type"] == "connection_ack"
         for i in range(21):

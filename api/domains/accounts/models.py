@@ -18,6 +18,11 @@ class User(Model):
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
     last_login_at = fields.DatetimeField(null=True)
+    language = fields.CharField(
+        null=True,
+        max_length=8,
+        description="saved language of messages (zh-CN, en); null: the deployment default",
+    )
 
     assignments: fields.ReverseRelation[RoleAssignment]
 

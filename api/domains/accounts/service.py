@@ -30,6 +30,8 @@ from api.errors import (
     Unauthenticated,
     ValidationFailed,
 )
+from api.i18n import _
+from api.language import SUPPORTED
 from api.pagination import Page, PageRequest, make_page
 from api.query import fetch, subtree_filter
 from policies.enforcer import authorize, get_enforcer, scope_prefixes
@@ -73,7 +75,7 @@ async def principal_for_token(token: str, *, secret: str) -> Principal:
     # Every request runs this: one statement, not an ORM query per table.
     rows = await fetch(User, _SESSION_PRINCIPAL, (session_id, user_id, clock.now()))
     if not rows:
-        raise Unauthenticated("session ended; sign in again")
+        raise Unauthenticated(_("session ended; sign in again"))
     row = rows[0]
     return Principal(
         user_id=row["user_id"],
@@ -91,6 +93,7 @@ async def principal_for_token(token: str, *, secret: str) -> Principal:
             is_active=row["is_active"],
             created_at=row["created_at"],
             last_login_at=row["last_login_at"],
+            language=row["language"],
         ),
     )
 
@@ -98,6 +101,7 @@ async def principal_for_token(token: str, *, secret: str) -> Principal:
 _SESSION_PRINCIPAL = """
 SELECT s.id AS session_id, s.expires_at AS session_expires_at, u.id AS user_id, u.username,
        u.display_name, u.phone, u.is_active, u.created_at, u.last_login_at,
+       u.language,
        COALESCE(
            (SELECT json_agg(json_build_array(a.role, a.region_code, a.department_id, a.id)
                             ORDER BY a.created_at, a.id)
@@ -113,7 +117,7 @@ async def principal_for_api_key(key: str) -> Principal:
     prefix = auth.parse_api_key(key)
     api_key = await ApiKey.get_or_none(prefix=prefix, revoked_at=None) if prefix else None
     if api_key is None or not auth.digests_match(api_key.key_hash, auth.token_digest(key)):
-        raise Unauthenticated("invalid API key")
+        raise Unauthenticated(_("invalid API key"))
     now = clock.now()
     # Touch at most once a minute: a busy hotline must not turn every call into a write.
     if api_key.last_used_at is None or now - api_key.last_used_at > timedelta(minutes=1):
@@ -143,7 +147,7 @@ async def login(
     """Check the password and open a session."""
     username = username.strip().lower()
     if not username or len(username) > 64 or len(password) > auth.MAX_PASSWORD_LENGTH:
-        raise AuthenticationFailed("wrong username or password")
+        raise AuthenticationFailed(_("wrong username or password"))
     await throttle.check(username, ip)
     user = await User.get_or_none(username=username)
     if user is None or not user.is_active:
@@ -152,7 +156,7 @@ async def login(
         auth.burn_password_check(password)
     if user is None or not user.is_active or not auth.verify_password(user.password_hash, password):
         await throttle.failed(username, ip)
-        raise AuthenticationFailed("wrong username or password")
+        raise AuthenticationFailed(_("wrong username or password"))
     await throttle.succeeded(username, ip)
     return await open_session(
         user,
@@ -235,7 +239,9 @@ async def refresh(
         )
         raise AuthenticationFailed(message, code=ErrorCode.INVALID_TOKEN)
     if not usable:
-        raise AuthenticationFailed("refresh token expired or revoked", code=ErrorCode.INVALID_TOKEN)
+        raise AuthenticationFailed(
+            _("refresh token expired or revoked"), code=ErrorCode.INVALID_TOKEN
+        )
     access_token, access_expires = auth.issue_access_token(
         user_id=session.user.id, session_id=session.id, secret=secret, ttl=access_ttl
     )
@@ -245,7 +251,7 @@ async def refresh(
 async def logout(*, actor: Principal, everywhere: bool = False) -> int:
     """End the caller's session (or all of the caller's sessions); returns how many ended."""
     if actor.user_id is None:
-        raise Unauthenticated("sign in first")
+        raise Unauthenticated(_("sign in first"))
     query = UserSession.filter(user_id=actor.user_id, revoked_at=None)
     if not everywhere:
         query = query.filter(id=actor.session_id)
@@ -273,7 +279,7 @@ def _check_username(username: str) -> str:
     cleaned = username.strip().lower()
     if not USERNAME_PATTERN.match(cleaned):
         raise ValidationFailed(
-            "username: 3–64 characters of a–z, 0–9, _ . -, starting with a letter or digit",
+            _("username: 3–64 characters of a–z, 0–9, _ . -, starting with a letter or digit"),
             field="username",
         )
     return cleaned
@@ -282,7 +288,7 @@ def _check_username(username: str) -> str:
 def _check_display_name(name: str) -> str:
     cleaned = " ".join(name.split())
     if not cleaned or len(cleaned) > 100:
-        raise ValidationFailed("display name must have 1 to 100 characters", field="displayName")
+        raise ValidationFailed(_("display name must have 1 to 100 characters"), field="displayName")
     return cleaned
 
 
@@ -292,7 +298,7 @@ def _check_phone(phone: str | None) -> str | None:
     cleaned = phone.strip().replace(" ", "").replace("-", "")
     if not re.fullmatch(r"\+?\d{5,15}", cleaned):
         raise ValidationFailed(
-            "phone must be 5–15 digits, optionally with a leading +", field="phone"
+            _("phone must be 5–15 digits, optionally with a leading +"), field="phone"
         )
     return cleaned
 
@@ -303,7 +309,11 @@ async def _validated_assignment(actor: Principal, data: AssignmentInput) -> None
     authorize(actor.assignments, "user", "assign_role", at=data.region_code)
     if not get_enforcer().may_hold(data.role.value, level):
         raise ValidationFailed(
-            f"role {data.role.value} cannot be held at {level.value} level",
+            _(
+                "role {value} cannot be held at {value2} level",
+                value=data.role.value,
+                value2=level.value,
+            ),
             field="role",
             code=ErrorCode.ROLE_NOT_AT_LEVEL,
         )
@@ -314,7 +324,7 @@ async def _validated_assignment(actor: Principal, data: AssignmentInput) -> None
         if department is None or department.region_code != data.region_code:
             raise NotFound("department", data.department_id, field="departmentId")
     elif data.role is Role.DEPARTMENT_STAFF:
-        raise ValidationFailed("department staff need a department", field="departmentId")
+        raise ValidationFailed(_("department staff need a department"), field="departmentId")
 
 
 async def get_user(*, actor: Principal, user_id: uuid.UUID) -> User:
@@ -345,7 +355,7 @@ async def list_users(
         query = query.filter(assignments__role=role)
     if search:
         if len(search) > 50:
-            raise ValidationFailed("search is at most 50 characters", field="search")
+            raise ValidationFailed(_("search is at most 50 characters"), field="search")
         query = query.filter(Q(username__icontains=search) | Q(display_name__icontains=search))
     if not include_inactive:
         query = query.filter(is_active=True)
@@ -380,7 +390,10 @@ async def create_user(
     display_name = _check_display_name(display_name)
     phone = _check_phone(phone)
     if not assignments or len(assignments) > MAX_ASSIGNMENTS:
-        raise ValidationFailed(f"give 1 to {MAX_ASSIGNMENTS} role assignments", field="assignments")
+        raise ValidationFailed(
+            _("give 1 to {MAX_ASSIGNMENTS} role assignments", MAX_ASSIGNMENTS=MAX_ASSIGNMENTS),
+            field="assignments",
+        )
     for assignment in assignments:
         await _validated_assignment(actor, assignment)
     auth.check_password_strength(password, username=username)
@@ -412,7 +425,9 @@ async def create_user(
             )
     except IntegrityError as exc:
         raise Conflict(
-            f"username {username} is taken", field="username", code=ErrorCode.ALREADY_EXISTS
+            _("username {username} is taken", username=username),
+            field="username",
+            code=ErrorCode.ALREADY_EXISTS,
         ) from exc
     return user
 
@@ -461,7 +476,7 @@ async def update_user(
 async def set_user_active(*, actor: Principal, user_id: uuid.UUID, active: bool) -> User:
     """Deactivate (ending every session) or reactivate an account."""
     if actor.user_id == user_id and not active:
-        raise ValidationFailed("you cannot deactivate your own account", field="id")
+        raise ValidationFailed(_("you cannot deactivate your own account"), field="id")
     async with in_transaction():
         user, home = await _user_for_admin(actor, user_id, "deactivate")
         if user.is_active != active:
@@ -490,7 +505,10 @@ async def assign_role(
         if user is None:
             raise NotFound("user", user_id)
         if await RoleAssignment.filter(user_id=user_id).count() >= MAX_ASSIGNMENTS:
-            raise ValidationFailed(f"a user holds at most {MAX_ASSIGNMENTS} roles", field="role")
+            raise ValidationFailed(
+                _("a user holds at most {MAX_ASSIGNMENTS} roles", MAX_ASSIGNMENTS=MAX_ASSIGNMENTS),
+                field="role",
+            )
         existing = await RoleAssignment.get_or_none(
             user_id=user_id,
             role=data.role,
@@ -498,7 +516,9 @@ async def assign_role(
             department_id=data.department_id,
         )
         if existing is not None:
-            raise Conflict("the user already holds this role there", code=ErrorCode.ALREADY_EXISTS)
+            raise Conflict(
+                _("the user already holds this role there"), code=ErrorCode.ALREADY_EXISTS
+            )
         assignment = await RoleAssignment.create(
             user_id=user_id,
             role=data.role,
@@ -523,10 +543,10 @@ async def revoke_role(*, actor: Principal, assignment_id: uuid.UUID) -> RoleAssi
             raise NotFound("role assignment", assignment_id)
         authorize(actor.assignments, "user", "assign_role", at=assignment.region_code)
         if assignment.user_id == actor.user_id and assignment.role is Role.ADMIN:
-            raise ValidationFailed("you cannot revoke your own admin role", field="id")
+            raise ValidationFailed(_("you cannot revoke your own admin role"), field="id")
         if await RoleAssignment.filter(user_id=assignment.user_id).count() == 1:
             # A user without a role is invisible to every admin: deactivate the account instead.
-            raise Conflict("this is the user's last role; deactivate the account instead")
+            raise Conflict(_("this is the user's last role; deactivate the account instead"))
         await assignment.delete()
         await record(
             actor=actor,
@@ -550,12 +570,12 @@ async def change_password(
     """The signed-in user's own password; other sessions are ended. Wrong current passwords
     count like failed sign-ins: a stolen session must not become a free password oracle."""
     if actor.user_id is None:
-        raise Unauthenticated("sign in first")
+        raise Unauthenticated(_("sign in first"))
     user = await User.get(id=actor.user_id)
     await throttle.check(user.username, ip)
     if not auth.verify_password(user.password_hash, current_password):
         await throttle.failed(user.username, ip)
-        raise AuthenticationFailed("current password is wrong", field="currentPassword")
+        raise AuthenticationFailed(_("current password is wrong"), field="currentPassword")
     auth.check_password_strength(new_password, username=user.username)
     async with in_transaction():
         user.password_hash = auth.hash_password(new_password)
@@ -568,12 +588,24 @@ async def change_password(
     return user
 
 
+async def set_my_language(*, actor: Principal, language: str | None) -> User:
+    """The signed-in user's saved language of messages (None: the deployment's default)."""
+    if actor.user_id is None:
+        raise Unauthenticated(_("sign in first"))
+    if language is not None and language not in SUPPORTED:
+        raise ValidationFailed(_("unsupported language"), field="language")
+    user = await User.get(id=actor.user_id)
+    user.language = language
+    await user.save(update_fields=["language", "updated_at"])
+    return user
+
+
 async def set_user_password(*, actor: Principal, user_id: uuid.UUID, password: str) -> User:
     """An administrator sets another user's password: an imported account's first one, or a
     forgotten one. Every session of that user ends; the password itself is never logged."""
     if actor.user_id == user_id:
         raise ValidationFailed(
-            "change your own password with changePassword (it asks for the current one)",
+            _("change your own password with changePassword (it asks for the current one)"),
             field="id",
         )
     async with in_transaction():
@@ -602,14 +634,14 @@ async def create_api_key(*, actor: Principal, name: str, region_code: str) -> Ne
     level = parse_code(region_code, field="regionCode")
     if not get_enforcer().may_hold(Role.INTEGRATION.value, level):
         raise ValidationFailed(
-            "integrations are scoped to a city, district or township",
+            _("integrations are scoped to a city, district or township"),
             field="regionCode",
             code=ErrorCode.ROLE_NOT_AT_LEVEL,
         )
     authorize(actor.assignments, "api_key", "create", at=region_code)
     cleaned = " ".join(name.split())
     if not cleaned or len(cleaned) > 100:
-        raise ValidationFailed("name must have 1 to 100 characters", field="name")
+        raise ValidationFailed(_("name must have 1 to 100 characters"), field="name")
     if not await Region.exists(code=region_code, is_active=True):
         raise NotFound("region", region_code, field="regionCode")
     prefix, secret = auth.new_api_key()
@@ -647,7 +679,7 @@ async def list_api_keys(
         try:
             query = query.filter(id__gt=uuid.UUID(page.after))
         except ValueError as exc:
-            raise ValidationFailed("malformed cursor", field="after") from exc
+            raise ValidationFailed(_("malformed cursor"), field="after") from exc
     rows = await query.order_by("id").limit(page.first + 1)
     return make_page(rows, page, lambda key: key.id), filtered
 

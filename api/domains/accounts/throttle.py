@@ -5,6 +5,7 @@ from __future__ import annotations
 from redis.asyncio import Redis
 
 from api.errors import RateLimited
+from api.i18n import _
 
 # A guesser spread over many addresses still meets a ceiling per account, ten times the limit of
 # one address: locking a victim out takes ten times the failures it did when one address could.
@@ -40,13 +41,13 @@ class LoginThrottle:
             if failures is not None and int(failures) >= limit:
                 ttl = await self.redis.ttl(key)
                 raise RateLimited(
-                    "too many failed sign-ins; try again later",
+                    _("too many failed sign-ins; try again later"),
                     retry_after_seconds=max(int(ttl), 1),
                 )
 
     async def failed(self, subject: str, ip: str | None) -> None:
         async with self.redis.pipeline(transaction=True) as pipe:
-            for key, _ in self._keys(subject, ip):
+            for key, _unused in self._keys(subject, ip):
                 # The window starts at the first failure (SET NX EX, which Redis 6 has too).
                 pipe.set(key, 0, ex=self.window_seconds, nx=True)
                 pipe.incr(key)

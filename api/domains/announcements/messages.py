@@ -23,6 +23,7 @@ from api.domains.announcements.enums import ThreadKind
 from api.domains.announcements.models import Message, MessageThread, ThreadParticipant
 from api.domains.announcements.service import STAFF_ROLES
 from api.errors import Conflict, ErrorCode, NotFound, PermissionDenied, ValidationFailed
+from api.i18n import _
 from api.pagination import Page, PageRequest, make_page
 from api.query import aware
 from api.regions import Level, in_subtree, path_codes
@@ -39,18 +40,20 @@ DISTRICT: Final = 6  # digits of a district code: direct messages reach across o
 
 def _me(actor: Principal) -> uuid.UUID:
     if actor.user_id is None:
-        raise PermissionDenied("messages are sent by users; sign in as one")
+        raise PermissionDenied(_("messages are sent by users; sign in as one"))
     return actor.user_id
 
 
 def _text(value: str, *, name: str, limit: int) -> str:
     value = value.strip()
     if not value:
-        raise ValidationFailed(f"{name} must not be empty", field=name)
+        raise ValidationFailed(_("{name} must not be empty", name=name), field=name)
     if len(value) > limit:
-        raise ValidationFailed(f"{name} is longer than {limit} characters", field=name)
+        raise ValidationFailed(
+            _("{name} is longer than {limit} characters", name=name, limit=limit), field=name
+        )
     if "\x00" in value:
-        raise ValidationFailed(f"{name} must not contain NUL", field=name)
+        raise ValidationFailed(_("{name} must not contain NUL", name=name), field=name)
     return value
 
 
@@ -139,7 +142,7 @@ async def send(
     body = _text(body, name="body", limit=MAX_BODY)
     if bool(user_ids) == bool(region_codes):
         raise ValidationFailed(
-            "name either the users (a direct message) or the regions (to their staff)",
+            _("name either the users (a direct message) or the regions (to their staff)"),
             field="userIds",
         )
     for name, values, limit in (
@@ -148,34 +151,38 @@ async def send(
         ("roles", roles, MAX_ROLES),
     ):
         if len(values) > limit:
-            raise ValidationFailed(f"at most {limit} entries", field=name)
+            raise ValidationFailed(_("at most {limit} entries", limit=limit), field=name)
     if roles and not region_codes:
-        raise ValidationFailed("roles select within regions: name the regions", field="roles")
+        raise ValidationFailed(_("roles select within regions: name the regions"), field="roles")
     for role in roles:
         if role not in STAFF_ROLES:
-            raise ValidationFailed(f"{role!r} is not a staff role", field="roles")
+            raise ValidationFailed(_("{role!r} is not a staff role", role=role), field="roles")
     if thread_id is not None:
         existing = await MessageThread.filter(id=thread_id).first()
         if existing is not None:
             if existing.started_by != me:
-                raise Conflict("that id names another thread", field="id")
+                raise Conflict(_("that id names another thread"), field="id")
             return existing  # a retried send
     now = clock.now()
     homes = [a.region_code for a in actor.assignments if Level.of_code(a.region_code)]
     if not homes:
-        raise PermissionDenied("your roles may not send messages")
+        raise PermissionDenied(_("your roles may not send messages"))
     if region_codes:
         prefixes = scope_prefixes(actor.assignments, "message", "broadcast")
         if not prefixes:
-            raise PermissionDenied("your roles may not message the staff of a region")
+            raise PermissionDenied(_("your roles may not message the staff of a region"))
         for code in region_codes:
             if Level.of_code(code) is None:
-                raise ValidationFailed(f"{code!r} is not a region code", field="regionCodes")
+                raise ValidationFailed(
+                    _("{code!r} is not a region code", code=code), field="regionCodes"
+                )
             if not can(actor.assignments, "message", "broadcast", at=code):
                 if any(in_subtree(code, h) for h in homes):
-                    raise PermissionDenied(f"your roles may not message region {code}'s level")
+                    raise PermissionDenied(
+                        _("your roles may not message region {code}'s level", code=code)
+                    )
                 raise ValidationFailed(
-                    f"region {code} lies outside your regions",
+                    _("region {code} lies outside your regions", code=code),
                     field="regionCodes",
                     code=ErrorCode.OUTSIDE_AREA,
                 )
@@ -218,7 +225,7 @@ async def send(
             await _add_named(actor, thread, list(dict.fromkeys(user_ids)), now)
         count = await ThreadParticipant.filter(thread_id=thread.id).count()
         if count == 0:
-            raise ValidationFailed("no one works there to receive it", field="regionCodes")
+            raise ValidationFailed(_("no one works there to receive it"), field="regionCodes")
         await ThreadParticipant.create(
             thread_id=thread.id, user_id=me, region_code=home, last_message_at=now
         )
@@ -234,7 +241,7 @@ async def _add_named(
     me = _me(actor)
     below, above = _reach(actor)
     if me in user_ids:
-        raise ValidationFailed("a message goes to others than yourself", field="userIds")
+        raise ValidationFailed(_("a message goes to others than yourself"), field="userIds")
     rows = await _reachable_assignments(user_ids, below, above)
     found: dict[uuid.UUID, str] = {}
     for user_id, region_code in rows:
@@ -243,7 +250,7 @@ async def _add_named(
         if user_id not in found:
             # one answer for absent and out of reach: no existence oracle
             raise ValidationFailed(
-                f"user {user_id} is outside the staff you may message",
+                _("user {user_id} is outside the staff you may message", user_id=user_id),
                 field="userIds",
                 code=ErrorCode.OUTSIDE_AREA,
             )
@@ -294,7 +301,7 @@ async def reply(*, actor: Principal, thread_id: uuid.UUID, body: str) -> Message
         thread = await MessageThread.filter(id=thread_id).select_for_update().get()
         if thread.kind is ThreadKind.BROADCAST and thread.started_by != me:
             raise Conflict(
-                "a region's message is answered by a direct message to its sender",
+                _("a region's message is answered by a direct message to its sender"),
                 field="threadId",
             )
         message = await _post(thread, sender=me, label=_label(actor), body=body)
@@ -331,13 +338,13 @@ async def threads(
         query = query.filter(unread__gt=0)
     filtered = query
     if page.after is not None:
-        at, _, row = page.after.partition("|")
+        at, _unused, row = page.after.partition("|")
         try:
             after_at, after_id = aware(datetime.fromisoformat(at)), int(row)
         except ValueError as exc:
-            raise ValidationFailed("malformed cursor", field="after") from exc
+            raise ValidationFailed(_("malformed cursor"), field="after") from exc
         if not 0 < after_id < 2**63:
-            raise ValidationFailed("malformed cursor", field="after")
+            raise ValidationFailed(_("malformed cursor"), field="after")
         query = query.filter(
             Q(last_message_at__lt=after_at) | Q(last_message_at=after_at, id__lt=after_id)
         )
@@ -360,9 +367,9 @@ async def messages(
         try:
             before = int(page.after)
         except ValueError as exc:
-            raise ValidationFailed("malformed cursor", field="after") from exc
+            raise ValidationFailed(_("malformed cursor"), field="after") from exc
         if not 0 < before < 2**63:
-            raise ValidationFailed("malformed cursor", field="after")
+            raise ValidationFailed(_("malformed cursor"), field="after")
         query = query.filter(id__lt=before)
     rows = await query.order_by("-id").limit(page.first + 1)
     return make_page(rows, page, lambda m: m.id), filtered

@@ -18,6 +18,7 @@ from api.domains.announcements.enums import BodyFormat, PostKind, PostStatus
 from api.domains.announcements.models import PublicPost, StudyRecord
 from api.domains.announcements.service import UNSAFE_MARKDOWN
 from api.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from api.i18n import _
 from api.pagination import Page, PageRequest, make_page, split_cursor
 from api.query import aware
 from api.regions import Level, path_codes
@@ -33,17 +34,19 @@ MAX_SESSION: Final = timedelta(hours=4)
 def _text(value: str, *, name: str, limit: int) -> str:
     value = value.strip()
     if not value:
-        raise ValidationFailed(f"{name} must not be empty", field=name)
+        raise ValidationFailed(_("{name} must not be empty", name=name), field=name)
     if len(value) > limit:
-        raise ValidationFailed(f"{name} is longer than {limit} characters", field=name)
+        raise ValidationFailed(
+            _("{name} is longer than {limit} characters", name=name, limit=limit), field=name
+        )
     if "\x00" in value:
-        raise ValidationFailed(f"{name} must not contain NUL", field=name)
+        raise ValidationFailed(_("{name} must not contain NUL", name=name), field=name)
     return value
 
 
 def _me(actor: Principal) -> uuid.UUID:
     if actor.user_id is None:
-        raise PermissionDenied("sign in as a user")
+        raise PermissionDenied(_("sign in as a user"))
     return actor.user_id
 
 
@@ -60,19 +63,23 @@ async def publish(
     """Publish a post of a region (inside the caller's subtree) to the public."""
     me = _me(actor)
     if Level.of_code(region_code) is None:
-        raise ValidationFailed(f"{region_code!r} is not a region code", field="regionCode")
+        raise ValidationFailed(
+            _("{region_code!r} is not a region code", region_code=region_code), field="regionCode"
+        )
     authorize(actor.assignments, "public_post", "publish", at=region_code)
     title = _text(title, name="title", limit=MAX_TITLE)
     if len(body) > MAX_BODY:
-        raise ValidationFailed(f"the body is longer than {MAX_BODY} characters", field="body")
+        raise ValidationFailed(
+            _("the body is longer than {MAX_BODY} characters", MAX_BODY=MAX_BODY), field="body"
+        )
     body = _text(body, name="body", limit=MAX_BODY)
     if body_format is BodyFormat.MARKDOWN and UNSAFE_MARKDOWN.search(body):
-        raise ValidationFailed("Markdown bodies take no HTML and no script links", field="body")
+        raise ValidationFailed(_("Markdown bodies take no HTML and no script links"), field="body")
     if post_id is not None:
         existing = await PublicPost.filter(id=post_id).first()
         if existing is not None:
             if existing.publisher_id != me:
-                raise Conflict("that id names another post", field="id")
+                raise Conflict(_("that id names another post"), field="id")
             return existing  # a retried publish
     return await PublicPost.create(
         id=post_id or uuid.uuid4(),
@@ -97,7 +104,7 @@ async def withdraw(*, actor: Principal, post_id: uuid.UUID, reason: str) -> Publ
             raise NotFound("post", post_id, field="id")
         authorize(actor.assignments, "public_post", "publish", at=post.region_code)
         if post.status is PostStatus.WITHDRAWN:
-            raise Conflict("the post is already withdrawn", field="id")
+            raise Conflict(_("the post is already withdrawn"), field="id")
         post.status = PostStatus.WITHDRAWN
         post.withdrawn_at = clock.now()
         post.withdrawn_reason = reason
@@ -124,7 +131,9 @@ async def posts(
     it (a district's disclosure reaches every community), and with include_below, those
     published inside it; newest first."""
     if Level.of_code(region_code) is None:
-        raise ValidationFailed(f"{region_code!r} is not a region code", field="regionCode")
+        raise ValidationFailed(
+            _("{region_code!r} is not a region code", region_code=region_code), field="regionCode"
+        )
     where = Q(region_code__in=path_codes(region_code))
     if include_below:
         where |= Q(region_code__startswith=region_code)
@@ -153,18 +162,22 @@ async def record_study(
     started_at = aware(started_at)
     if not 1 <= seconds <= MAX_SESSION.total_seconds():
         raise ValidationFailed(
-            f"a reading lasts 1 second to {int(MAX_SESSION.total_seconds())}", field="seconds"
+            _(
+                "a reading lasts 1 second to {total_seconds}",
+                total_seconds=int(MAX_SESSION.total_seconds()),
+            ),
+            field="seconds",
         )
     if not now - timedelta(days=7) <= started_at <= now:
-        raise ValidationFailed("the reading began within the past week", field="startedAt")
+        raise ValidationFailed(_("the reading began within the past week"), field="startedAt")
     if started_at + timedelta(seconds=seconds) > now + timedelta(minutes=1):
-        raise ValidationFailed("the reading cannot end in the future", field="seconds")
+        raise ValidationFailed(_("the reading cannot end in the future"), field="seconds")
     await get(post_id=post_id)
     if record_id is not None:
         existing = await StudyRecord.filter(id=record_id).first()
         if existing is not None:
             if existing.user_id != me:
-                raise Conflict("that id names another record", field="id")
+                raise Conflict(_("that id names another record"), field="id")
             return existing
     return await StudyRecord.create(
         id=record_id or uuid.uuid4(),

@@ -51,6 +51,7 @@ from api.errors import (
     ValidationFailed,
 )
 from api.flows import moves
+from api.i18n import _
 from api.pagination import Page, PageRequest, make_page, split_cursor
 from api.regions import Level, child_length, in_subtree
 from api.uploads import UploadedFile
@@ -125,24 +126,26 @@ class InboxItem:
 
 def _me(actor: Principal) -> uuid.UUID:
     if actor.user_id is None:
-        raise Unauthenticated("notices are published and received by users; sign in as one")
+        raise Unauthenticated(_("notices are published and received by users; sign in as one"))
     return actor.user_id
 
 
 def _text(value: str, *, name: str, limit: int) -> str:
     value = value.strip()
     if not value:
-        raise ValidationFailed(f"{name} must not be empty", field=name)
+        raise ValidationFailed(_("{name} must not be empty", name=name), field=name)
     if len(value) > limit:
-        raise ValidationFailed(f"{name} is longer than {limit} characters", field=name)
+        raise ValidationFailed(
+            _("{name} is longer than {limit} characters", name=name, limit=limit), field=name
+        )
     if "\x00" in value:
-        raise ValidationFailed(f"{name} must not contain NUL", field=name)
+        raise ValidationFailed(_("{name} must not contain NUL", name=name), field=name)
     return value
 
 
 def _outside(what: str, field_name: str) -> ValidationFailed:
     return ValidationFailed(
-        f"{what} lies outside the regions you may publish to",
+        _("{what} lies outside the regions you may publish to", what=what),
         field=field_name,
         code=ErrorCode.OUTSIDE_AREA,
     )
@@ -156,7 +159,7 @@ async def _check_audience(actor: Principal, audience: Audience, prefixes: Sequen
     """Every selector names something that exists inside the publisher's subtree."""
     if not (audience.region_codes or audience.department_ids or audience.user_ids):
         raise ValidationFailed(
-            "the audience is empty: name regions, departments or users", field="audience"
+            _("the audience is empty: name regions, departments or users"), field="audience"
         )
     for name, values in (
         ("audience.regionCodes", audience.region_codes),
@@ -165,27 +168,37 @@ async def _check_audience(actor: Principal, audience: Audience, prefixes: Sequen
         ("audience.userIds", audience.user_ids),
     ):
         if len(values) > MAX_SELECTORS:
-            raise ValidationFailed(f"at most {MAX_SELECTORS} entries", field=name)
+            raise ValidationFailed(
+                _("at most {MAX_SELECTORS} entries", MAX_SELECTORS=MAX_SELECTORS), field=name
+            )
     if audience.roles and not audience.region_codes:
         raise ValidationFailed(
-            "roles select within regions: name the regions", field="audience.roles"
+            _("roles select within regions: name the regions"), field="audience.roles"
         )
     for role in audience.roles:
         if role not in STAFF_ROLES:
-            raise ValidationFailed(f"{role!r} is not a staff role", field="audience.roles")
+            raise ValidationFailed(
+                _("{role!r} is not a staff role", role=role), field="audience.roles"
+            )
     for code in audience.region_codes:
         if Level.of_code(code) is None:
-            raise ValidationFailed(f"{code!r} is not a region code", field="audience.regionCodes")
+            raise ValidationFailed(
+                _("{code!r} is not a region code", code=code), field="audience.regionCodes"
+            )
         if not can(actor.assignments, "announcement", "publish", at=code):
             if _covered(code, [a.region_code for a in actor.assignments]):
-                raise PermissionDenied(f"your roles may not publish to region {code}'s level")
+                raise PermissionDenied(
+                    _("your roles may not publish to region {code}'s level", code=code)
+                )
             raise _outside(f"region {code}", "audience.regionCodes")
     known = set(
         await Region.filter(code__in=list(audience.region_codes)).values_list("code", flat=True)
     )
     for code in audience.region_codes:
         if code not in known:
-            raise ValidationFailed(f"region {code} does not exist", field="audience.regionCodes")
+            raise ValidationFailed(
+                _("region {code} does not exist", code=code), field="audience.regionCodes"
+            )
     if audience.department_ids:
         departments = dict(
             await Department.filter(id__in=list(audience.department_ids)).values_list(
@@ -217,10 +230,12 @@ def _subtree_q(prefixes: Sequence[str], column: str = "region_code") -> Q:
 
 def _check_body(body: str, body_format: BodyFormat) -> str:
     if len(body) > MAX_BODY:
-        raise ValidationFailed(f"the body is longer than {MAX_BODY} characters", field="body")
+        raise ValidationFailed(
+            _("the body is longer than {MAX_BODY} characters", MAX_BODY=MAX_BODY), field="body"
+        )
     body = _text(body, name="body", limit=MAX_BODY)
     if body_format is BodyFormat.MARKDOWN and UNSAFE_MARKDOWN.search(body):
-        raise ValidationFailed("Markdown bodies take no HTML and no script links", field="body")
+        raise ValidationFailed(_("Markdown bodies take no HTML and no script links"), field="body")
     return body
 
 
@@ -302,28 +317,28 @@ async def publish(
     me = _me(actor)
     prefixes = scope_prefixes(actor.assignments, "announcement", "publish")
     if not prefixes:
-        raise PermissionDenied("your roles may not publish notices")
+        raise PermissionDenied(_("your roles may not publish notices"))
     title = _text(title, name="title", limit=MAX_TITLE)
     body = _check_body(body, body_format)
     now = clock.now()
     if require_acknowledgement:
         if acknowledge_by is None:
             raise ValidationFailed(
-                "a notice that requires acknowledgement needs a deadline", field="acknowledgeBy"
+                _("a notice that requires acknowledgement needs a deadline"), field="acknowledgeBy"
             )
         if not now < acknowledge_by <= now + MAX_ACK_WINDOW:
             raise ValidationFailed(
-                "the acknowledgement deadline must lie within the coming year",
+                _("the acknowledgement deadline must lie within the coming year"),
                 field="acknowledgeBy",
             )
     elif acknowledge_by is not None:
-        raise ValidationFailed("a deadline needs requireAcknowledgement", field="acknowledgeBy")
+        raise ValidationFailed(_("a deadline needs requireAcknowledgement"), field="acknowledgeBy")
     await _check_audience(actor, audience, prefixes)
     if announcement_id is not None:
         existing = await Announcement.filter(id=announcement_id).first()
         if existing is not None:
             if existing.publisher_id != me:
-                raise Conflict("that id names another notice", field="id")
+                raise Conflict(_("that id names another notice"), field="id")
             return existing  # a retried publish
     stored: list[StoredFile] = []
     if files:
@@ -370,7 +385,7 @@ async def publish(
         )
         count = resolved[0]["recipients"]
         if count == 0:
-            raise ValidationFailed("the audience has no one in it", field="audience")
+            raise ValidationFailed(_("the audience has no one in it"), field="audience")
         record.recipient_count = count
         if count <= INLINE_PUSHES:
             record.pushed_at = now
@@ -499,7 +514,7 @@ async def revoke(
 
     def only_publisher(record: Announcement) -> None:
         if record.publisher_id != me:
-            raise PermissionDenied("only the publisher revokes a notice")
+            raise PermissionDenied(_("only the publisher revokes a notice"))
 
     async with moves.transition(
         ANNOUNCEMENTS,
@@ -525,7 +540,7 @@ async def _receipt(actor: Principal, announcement_id: uuid.UUID) -> Announcement
         raise NotFound("notice", announcement_id, field="id")
     announcement = await Announcement.get(id=announcement_id)
     if announcement.status is AnnouncementStatus.REVOKED:
-        raise Conflict("the notice was revoked", field="id")
+        raise Conflict(_("the notice was revoked"), field="id")
     return receipt
 
 
@@ -545,7 +560,7 @@ async def acknowledge(*, actor: Principal, announcement_id: uuid.UUID) -> InboxI
         receipt = await _receipt(actor, announcement_id)
         announcement = await Announcement.get(id=announcement_id)
         if not announcement.require_acknowledgement:
-            raise Conflict("this notice asks for no acknowledgement", field="id")
+            raise Conflict(_("this notice asks for no acknowledgement"), field="id")
         if receipt.acknowledged_at is None:
             now = clock.now()
             receipt.acknowledged_at = now
@@ -566,11 +581,11 @@ async def inbox(
         query = query.filter(read_at=None)
     filtered = query
     if page.after is not None:
-        created, _, row_id = page.after.partition("|")
+        created, _unused, row_id = page.after.partition("|")
         try:
             at, last = datetime.fromisoformat(created), int(row_id)
         except ValueError as exc:
-            raise ValidationFailed("malformed cursor", field="after") from exc
+            raise ValidationFailed(_("malformed cursor"), field="after") from exc
         query = query.filter(Q(created_at__lt=at) | Q(created_at=at, id__lt=last))
     rows = await query.order_by("-created_at", "-id").limit(page.first + 1)
     announcements = {
@@ -601,7 +616,9 @@ async def published(
 
 def _region_arg(region_code: str | None) -> str | None:
     if region_code is not None and Level.of_code(region_code) is None:
-        raise ValidationFailed(f"{region_code!r} is not a region code", field="regionCode")
+        raise ValidationFailed(
+            _("{region_code!r} is not a region code", region_code=region_code), field="regionCode"
+        )
     return region_code
 
 
@@ -647,7 +664,7 @@ async def receipts_by_region(
     parent = _region_arg(region_code) or announcement.region_code
     length = child_length(parent)
     if length is None:
-        raise ValidationFailed("a grid has no regions below it", field="regionCode")
+        raise ValidationFailed(_("a grid has no regions below it"), field="regionCode")
     rows = await connections.get("default").execute_query_dict(
         BY_REGION, [announcement_id, parent, length]
     )
@@ -684,6 +701,6 @@ async def pending(
         try:
             query = query.filter(id__gt=int(page.after))
         except ValueError as exc:
-            raise ValidationFailed("malformed cursor", field="after") from exc
+            raise ValidationFailed(_("malformed cursor"), field="after") from exc
     rows = await query.order_by("id").limit(page.first + 1)
     return make_page(rows, page, lambda r: r.id), filtered

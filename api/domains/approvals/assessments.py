@@ -27,6 +27,7 @@ from api.domains.approvals.models import ApprovalFile, RiskAssessment, RiskRevie
 from api.domains.hierarchy.models import Region
 from api.errors import NotAllowed, NotFound, PermissionDenied, ValidationFailed
 from api.flows.transitions import Transition
+from api.i18n import _
 from api.pagination import Page, PageRequest, make_page, split_cursor
 from api.query import subtree_filter
 from api.regions import Level
@@ -60,14 +61,14 @@ def readable_assessments(actor: Principal) -> Q:
 def _bounded(value: str, name: str, limit: int, *, required: bool = True) -> str:
     value = value.strip()
     if (required and not value) or len(value) > limit:
-        raise ValidationFailed(f"1 to {limit} characters", field=name)
+        raise ValidationFailed(_("1 to {limit} characters", limit=limit), field=name)
     return value
 
 
 async def submit(*, actor: Principal, data: DecisionInput) -> RiskAssessment:
     """A major decision put up for assessment (待评估)."""
     if Level.of_code(data.region_code) in (None, Level.GRID, Level.COMMUNITY):
-        raise ValidationFailed("a decision belongs to a township or above", field="regionCode")
+        raise ValidationFailed(_("a decision belongs to a township or above"), field="regionCode")
     authorize(actor.assignments, "risk_assessment", "create", at=data.region_code)
     title = _bounded(data.title, "title", 200)
     sponsor = _bounded(data.sponsor_unit, "sponsorUnit", 100)
@@ -80,7 +81,9 @@ async def submit(*, actor: Principal, data: DecisionInput) -> RiskAssessment:
         if earlier is not None:
             return earlier
     if not await Region.filter(code=data.region_code, is_active=True).exists():
-        raise ValidationFailed(f"no region {data.region_code}", field="regionCode")
+        raise ValidationFailed(
+            _("no region {region_code}", region_code=data.region_code), field="regionCode"
+        )
     assessment = RiskAssessment(
         id=data.assessment_id or uuid.uuid4(),
         title=title,
@@ -106,7 +109,7 @@ def _check_review(assessment: RiskAssessment, actor: Principal) -> None:
     try:
         authorize(actor.assignments, "risk_assessment", "review", at=assessment.region_code)
     except PermissionDenied as error:
-        raise NotAllowed("your roles may not assess this decision") from error
+        raise NotAllowed(_("your roles may not assess this decision")) from error
 
 
 async def accept(
@@ -149,7 +152,11 @@ async def record_stage(
         not point.strip() or len(point) > 500 for point in data.risk_points
     ):
         raise ValidationFailed(
-            f"up to {MAX_RISK_POINTS} risk points of 1 to 500 characters", field="riskPoints"
+            _(
+                "up to {MAX_RISK_POINTS} risk points of 1 to 500 characters",
+                MAX_RISK_POINTS=MAX_RISK_POINTS,
+            ),
+            field="riskPoints",
         )
     current = await RiskAssessment.filter(readable_assessments(actor), id=assessment_id).first()
     if current is None:
@@ -181,7 +188,7 @@ async def record_stage(
             report.assessment_id = assessment.id
             await report.save(update_fields=["assessment_id"])
         elif action is AssessmentAction.AUDIT:
-            raise ValidationFailed("the audit keeps the assessment report", field="reportFileId")
+            raise ValidationFailed(_("the audit keeps the assessment report"), field="reportFileId")
         await RiskReview.create(
             assessment_id=assessment.id,
             stage=assessment.status,
@@ -239,13 +246,13 @@ async def list_assessments(
     """Pending (still in a stage) or assessed decisions in the caller's scope, newest first."""
     if region_code is not None:
         if Level.of_code(region_code) is None:
-            raise ValidationFailed("not a region code", field="regionCode")
+            raise ValidationFailed(_("not a region code"), field="regionCode")
         authorize(actor.assignments, "risk_assessment", "read", at=region_code)
         prefixes = [region_code]
     else:
         prefixes = scope_prefixes(actor.assignments, "risk_assessment", "read")
         if not prefixes:
-            raise PermissionDenied("your roles may not read risk assessments")
+            raise PermissionDenied(_("your roles may not read risk assessments"))
     statuses = [AssessmentStatus.ASSESSED] if assessed else list(OPEN_ASSESSMENT_STATUSES)
     query = RiskAssessment.filter(subtree_filter(prefixes, "region_code"), status__in=statuses)
     filtered = query

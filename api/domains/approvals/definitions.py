@@ -10,6 +10,7 @@ from typing import Any
 
 from api.domains.approvals.enums import MAX_STEPS, StepAction
 from api.errors import ValidationFailed
+from api.i18n import _
 from api.regions import ORDER, Level
 from policies.enforcer import get_enforcer
 
@@ -83,7 +84,9 @@ def check_steps(steps: Sequence[Step], *, item_region: str, decides_at: Level) -
     region's subtree root), every action one the step's role may take at its level, a step
     that may decide the item, and only registering or filing after it."""
     if not 1 <= len(steps) <= MAX_STEPS:
-        raise ValidationFailed(f"a flow has 1 to {MAX_STEPS} steps", field="steps")
+        raise ValidationFailed(
+            _("a flow has 1 to {MAX_STEPS} steps", MAX_STEPS=MAX_STEPS), field="steps"
+        )
     enforcer = get_enforcer()
     item_level = Level.of_code(item_region)
     assert item_level is not None
@@ -91,45 +94,56 @@ def check_steps(steps: Sequence[Step], *, item_region: str, decides_at: Level) -
     for index, step in enumerate(steps):
         field = f"steps.{index}"
         if not step.name.strip() or len(step.name) > 50:
-            raise ValidationFailed("a step needs a name of up to 50 characters", field=field)
+            raise ValidationFailed(_("a step needs a name of up to 50 characters"), field=field)
         if not 1 <= step.days <= MAX_DAYS:
-            raise ValidationFailed(f"days must be 1 to {MAX_DAYS}", field=f"{field}.days")
+            raise ValidationFailed(
+                _("days must be 1 to {MAX_DAYS}", MAX_DAYS=MAX_DAYS), field=f"{field}.days"
+            )
         if not step.actions:
-            raise ValidationFailed("a step allows at least one action", field=f"{field}.actions")
+            raise ValidationFailed(_("a step allows at least one action"), field=f"{field}.actions")
         if len(step.approver_ids) > MAX_APPROVERS:
             raise ValidationFailed(
-                f"at most {MAX_APPROVERS} named approvers", field=f"{field}.approverIds"
+                _("at most {MAX_APPROVERS} named approvers", MAX_APPROVERS=MAX_APPROVERS),
+                field=f"{field}.approverIds",
             )
         if step.level is Level.GRID or ORDER.index(step.level) > ORDER.index(previous):
             raise ValidationFailed(
-                "steps go up the hierarchy from the community, never down",
+                _("steps go up the hierarchy from the community, never down"),
                 field=f"{field}.level",
             )
         if ORDER.index(step.level) < ORDER.index(item_level):
             raise ValidationFailed(
-                "a step may not sit above the unit that owns the item", field=f"{field}.level"
+                _("a step may not sit above the unit that owns the item"), field=f"{field}.level"
             )
         previous = step.level
         for action in step.actions:
             if not enforcer.allows(step.role, step.level, "application", POLICY_ACTION[action]):
                 raise ValidationFailed(
-                    f"{step.role} may not {action.value} applications at {step.level.value} level",
+                    _(
+                        "{role} may not {value} applications at {value2} level",
+                        role=step.role,
+                        value=action.value,
+                        value2=step.level.value,
+                    ),
                     field=f"{field}.role",
                 )
     decision = decision_index(steps, decides_at=decides_at)
     if decision is None:
         raise ValidationFailed(
-            f"no step may decide the item: one at {decides_at.value} level or above must approve",
+            _(
+                "no step may decide the item: one at {value} level or above must approve",
+                value=decides_at.value,
+            ),
             field="steps",
         )
     for index, step in enumerate(steps):
         late = index > decision
         if late and not step.actions <= DECIDED_ONLY:
             raise ValidationFailed(
-                "after the deciding step, steps only register or file", field=f"steps.{index}"
+                _("after the deciding step, steps only register or file"), field=f"steps.{index}"
             )
         if not late and step.actions & DECIDED_ONLY:
             raise ValidationFailed(
-                "registering and filing come after the deciding step",
+                _("registering and filing come after the deciding step"),
                 field=f"steps.{index}.actions",
             )

@@ -15,6 +15,7 @@ from api import uploads
 from api.auth import Principal
 from api.domains.approvals.models import ApprovalFile
 from api.errors import ErrorCode, NotAllowed, ValidationFailed
+from api.i18n import _
 from api.uploads import UploadedFile
 
 SNIFF_BYTES = 8192
@@ -35,7 +36,11 @@ def _content_type(head: bytes, size: int, filename: str) -> str:
     content_type = kind.mime if kind else "unknown"
     if content_type not in ACCEPTED_TYPES:
         raise ValidationFailed(
-            f"{filename}: {content_type} files are not accepted (PDF, JPEG, PNG, WebP, DOCX are)",
+            _(
+                "{filename}: {content_type} files are not accepted (PDF, JPEG, PNG, WebP, DOCX are)",
+                filename=filename,
+                content_type=content_type,
+            ),
             field="files",
             code=ErrorCode.UNSUPPORTED_FILE,
         )
@@ -52,9 +57,9 @@ async def upload(
 ) -> list[ApprovalFile]:
     """Keep the files for the caller's next application (or report): nobody else may list them."""
     if actor.user_id is None:
-        raise NotAllowed("files are uploaded from a user's account")
+        raise NotAllowed(_("files are uploaded from a user's account"))
     if not files or len(files) > max_files:
-        raise ValidationFailed(f"send 1 to {max_files} files", field="files")
+        raise ValidationFailed(_("send 1 to {max_files} files", max_files=max_files), field="files")
     rows = []
     for file in files:
         stored = await uploads.store(

@@ -16,6 +16,7 @@ from referencing.exceptions import Unresolvable
 from referencing.jsonschema import DRAFT202012
 
 from api.errors import ValidationFailed
+from api.i18n import _
 
 MAX_TEMPLATE_BYTES = 32 * 1024
 MAX_TEMPLATE_DEPTH = 12
@@ -35,26 +36,36 @@ def check_template(template: Any) -> None:
     Draft 2020-12 metaschema, with no references outside itself."""
     if not isinstance(template, Mapping) or template.get("type") != "object":
         raise ValidationFailed(
-            'a form template is a JSON Schema with "type": "object"', field="formTemplate"
+            _('a form template is a JSON Schema with "type": "object"'), field="formTemplate"
         )
     if len(orjson.dumps(template)) > MAX_TEMPLATE_BYTES:
         raise ValidationFailed(
-            f"a form template is at most {MAX_TEMPLATE_BYTES // 1024} KiB", field="formTemplate"
+            _(
+                "a form template is at most {MAX_TEMPLATE_BYTES} KiB",
+                MAX_TEMPLATE_BYTES=MAX_TEMPLATE_BYTES // 1024,
+            ),
+            field="formTemplate",
         )
     if _depth(template) > MAX_TEMPLATE_DEPTH:
         raise ValidationFailed(
-            f"a form template nests at most {MAX_TEMPLATE_DEPTH} levels", field="formTemplate"
+            _(
+                "a form template nests at most {MAX_TEMPLATE_DEPTH} levels",
+                MAX_TEMPLATE_DEPTH=MAX_TEMPLATE_DEPTH,
+            ),
+            field="formTemplate",
         )
     references = _references(template)
     if any(not str(ref).startswith("#") for ref in references):
         # a reference elsewhere could only be followed by fetching it: forms refer to themselves
-        raise ValidationFailed("a form template refers only to itself", field="formTemplate")
+        raise ValidationFailed(_("a form template refers only to itself"), field="formTemplate")
     resolver = Registry().with_resource("", DRAFT202012.create_resource(template)).resolver()
     for ref in references:
         try:
             resolver.lookup(str(ref))
         except Unresolvable as error:
-            raise ValidationFailed(f"{ref} leads nowhere", field="formTemplate") from error
+            raise ValidationFailed(
+                _("{ref} leads nowhere", ref=ref), field="formTemplate"
+            ) from error
     try:
         # the format checker holds `pattern`s to be regular expressions, which validating a
         # form would otherwise find out
@@ -86,7 +97,7 @@ def _errors(template: Mapping[str, Any], form: Any, *, field: str) -> list[Schem
         return list(Draft202012Validator(template).iter_errors(form))
     except (Unresolvable, RecursionError) as error:
         raise ValidationFailed(
-            "the form template cannot be used: a reference leads nowhere or to itself",
+            _("the form template cannot be used: a reference leads nowhere or to itself"),
             field=field,
         ) from error
 
@@ -103,7 +114,10 @@ def _field_of(error: SchemaViolation) -> str:
 def check_form(template: Mapping[str, Any], form: Any) -> None:
     """Raise for the first fault of `form` (in path order), naming its field."""
     if len(orjson.dumps(form)) > MAX_FORM_BYTES:
-        raise ValidationFailed(f"form data is at most {MAX_FORM_BYTES // 1024} KiB", field="form")
+        raise ValidationFailed(
+            _("form data is at most {MAX_FORM_BYTES} KiB", MAX_FORM_BYTES=MAX_FORM_BYTES // 1024),
+            field="form",
+        )
     errors = sorted(
         _errors(template, form, field="form"), key=lambda e: [str(p) for p in e.absolute_path]
     )

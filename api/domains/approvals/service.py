@@ -58,6 +58,7 @@ from api.errors import (
 from api.flows.calendar import LOCAL, DeadlineUnit, add_limit, calendar_from
 from api.flows.models import FlowStep
 from api.flows.transitions import Transition
+from api.i18n import _
 from api.pagination import Page, PageRequest, make_page, split_cursor
 from api.query import subtree_filter
 from api.regions import ORDER, Level, ancestor_at, in_subtree
@@ -120,12 +121,13 @@ class ItemInput:
 
 def _check_item(data: ItemInput) -> None:
     if not CODE.fullmatch(data.code):
-        raise ValidationFailed("a code is 1-40 letters, digits, '.', '_' or '-'", field="code")
+        raise ValidationFailed(_("a code is 1-40 letters, digits, '.', '_' or '-'"), field="code")
     if not data.name.strip() or len(data.name) > 100:
-        raise ValidationFailed("a name of 1 to 100 characters", field="name")
+        raise ValidationFailed(_("a name of 1 to 100 characters"), field="name")
     if not 1 <= data.promised_days <= MAX_DAYS:
         raise ValidationFailed(
-            f"promised days are 1 to {MAX_DAYS} working days", field="promisedDays"
+            _("promised days are 1 to {MAX_DAYS} working days", MAX_DAYS=MAX_DAYS),
+            field="promisedDays",
         )
     for name, value, limit in (
         ("legalBasis", data.legal_basis, 5000),
@@ -133,29 +135,32 @@ def _check_item(data: ItemInput) -> None:
         ("whereToApply", data.where_to_apply, 200),
     ):
         if len(value) > limit:
-            raise ValidationFailed(f"at most {limit} characters", field=name)
+            raise ValidationFailed(_("at most {limit} characters", limit=limit), field=name)
     if data.decides_at is Level.GRID:
-        raise ValidationFailed("a grid decides nothing", field="decidesAt")
+        raise ValidationFailed(_("a grid decides nothing"), field="decidesAt")
     item_level = Level.of_code(data.region_code)
     if item_level is None or item_level is Level.GRID:
-        raise ValidationFailed("an item belongs to a region above the grids", field="regionCode")
+        raise ValidationFailed(_("an item belongs to a region above the grids"), field="regionCode")
     if ORDER.index(data.decides_at) < ORDER.index(item_level):
         raise ValidationFailed(
-            "the ceiling may not lie above the unit that owns the item", field="decidesAt"
+            _("the ceiling may not lie above the unit that owns the item"), field="decidesAt"
         )
     if len(data.materials) > MAX_MATERIALS:
-        raise ValidationFailed(f"at most {MAX_MATERIALS} materials", field="materials")
+        raise ValidationFailed(
+            _("at most {MAX_MATERIALS} materials", MAX_MATERIALS=MAX_MATERIALS), field="materials"
+        )
     seen: set[str] = set()
     for index, material in enumerate(data.materials):
         where = f"materials.{index}"
         if not MATERIAL_KEY.fullmatch(material.key) or material.key in seen:
-            raise ValidationFailed("a unique key of letters, digits, '_'", field=f"{where}.key")
+            raise ValidationFailed(_("a unique key of letters, digits, '_'"), field=f"{where}.key")
         seen.add(material.key)
         if not material.name.strip() or len(material.name) > 100:
-            raise ValidationFailed("a name of 1 to 100 characters", field=f"{where}.name")
+            raise ValidationFailed(_("a name of 1 to 100 characters"), field=f"{where}.name")
         if not material.file_types or not set(material.file_types) <= ACCEPTED_TYPES:
             raise ValidationFailed(
-                f"file types among {', '.join(sorted(ACCEPTED_TYPES))}", field=f"{where}.fileTypes"
+                _("file types among {items}", items=", ".join(sorted(ACCEPTED_TYPES))),
+                field=f"{where}.fileTypes",
             )
     check_template(data.form_template)
 
@@ -165,11 +170,13 @@ async def save_item(
 ) -> ApprovalItem:
     """Add an item to the catalogue of the caller's unit, or change one (事项目录)."""
     if Level.of_code(data.region_code) is None:
-        raise ValidationFailed("not a region code", field="regionCode")
+        raise ValidationFailed(_("not a region code"), field="regionCode")
     authorize(actor.assignments, "approval_item", "manage", at=data.region_code)
     _check_item(data)
     if not await Region.filter(code=data.region_code, is_active=True).exists():
-        raise ValidationFailed(f"no region {data.region_code}", field="regionCode")
+        raise ValidationFailed(
+            _("no region {region_code}", region_code=data.region_code), field="regionCode"
+        )
     if (
         data.department_id is not None
         and not await Department.filter(
@@ -195,17 +202,21 @@ async def save_item(
         if item_id is None:
             if await ApprovalItem.filter(code=data.code).exists():
                 raise Conflict(
-                    f"item {data.code} exists", field="code", code=ErrorCode.ALREADY_EXISTS
+                    _("item {code} exists", code=data.code),
+                    field="code",
+                    code=ErrorCode.ALREADY_EXISTS,
                 )
             try:
                 return await ApprovalItem.create(id=uuid.uuid4(), **values)  # type: ignore[arg-type]
             except IntegrityError as error:
                 raise Conflict(
-                    f"item {data.code} exists", field="code", code=ErrorCode.ALREADY_EXISTS
+                    _("item {code} exists", code=data.code),
+                    field="code",
+                    code=ErrorCode.ALREADY_EXISTS,
                 ) from error
         item = await _managed_item(actor, item_id)
         if data.published and item.flow_version == 0:
-            raise ValidationFailed("save a flow before publishing", field="published")
+            raise ValidationFailed(_("save a flow before publishing"), field="published")
         for name, value in values.items():
             setattr(item, name, value)
         item.version += 1
@@ -255,7 +266,7 @@ async def guides(*, region_code: str | None, page: PageRequest) -> tuple[Page[Ap
     query = ApprovalItem.filter(published=True)
     if region_code is not None:
         if Level.of_code(region_code) is None:
-            raise ValidationFailed("not a region code", field="regionCode")
+            raise ValidationFailed(_("not a region code"), field="regionCode")
         query = query.filter(
             region_code__in=[region_code[: len(code)] for code in _ancestry(region_code)]
         )
@@ -323,15 +334,21 @@ async def _check_materials(
     for key in materials:
         if key not in declared:
             raise ValidationFailed(
-                f"the item asks for no material {key!r}", field=f"materials.{key}"
+                _("the item asks for no material {key!r}", key=key), field=f"materials.{key}"
             )
     for key, material in declared.items():
         if material["required"] and not materials.get(key):
-            raise ValidationFailed(f"{material['name']} is required", field=f"materials.{key}")
+            raise ValidationFailed(
+                _("{material} is required", material=material["name"]), field=f"materials.{key}"
+            )
     wanted = [file_id for ids in materials.values() for file_id in ids]
     if any(len(ids) > MAX_FILES_PER_MATERIAL for ids in materials.values()):
         raise ValidationFailed(
-            f"at most {MAX_FILES_PER_MATERIAL} files a material", field="materials"
+            _(
+                "at most {MAX_FILES_PER_MATERIAL} files a material",
+                MAX_FILES_PER_MATERIAL=MAX_FILES_PER_MATERIAL,
+            ),
+            field="materials",
         )
     files = {
         f.id: f
@@ -349,8 +366,13 @@ async def _check_materials(
                 raise NotFound("file", file_id, field=f"materials.{key}")
             if found.content_type not in declared[key]["fileTypes"]:
                 raise ValidationFailed(
-                    f"{found.filename}: {declared[key]['name']} takes "
-                    f"{', '.join(declared[key]['fileTypes'])}, not {found.content_type}",
+                    _(
+                        "{filename}: {declared} takes {items}, not {content_type}",
+                        filename=found.filename,
+                        declared=declared[key]["name"],
+                        items=", ".join(declared[key]["fileTypes"]),
+                        content_type=found.content_type,
+                    ),
                     field=f"materials.{key}",
                     code=ErrorCode.UNSUPPORTED_FILE,
                 )
@@ -403,10 +425,10 @@ async def submit(*, actor: Principal, data: ApplicationInput) -> Application:
     """申请: a citizen applies at their community, or community staff file on a resident's
     behalf (代办, recorded as such)."""
     if actor.user_id is None:
-        raise NotAllowed("applications are made from a user's account")
+        raise NotAllowed(_("applications are made from a user's account"))
     citizen = _is_citizen(actor)
     if Level.of_code(data.region_code) is not Level.COMMUNITY:
-        raise ValidationFailed("apply at a community", field="regionCode")
+        raise ValidationFailed(_("apply at a community"), field="regionCode")
     if citizen:
         authorize(actor.assignments, "application", "apply", at=data.region_code)
     else:
@@ -414,25 +436,32 @@ async def submit(*, actor: Principal, data: ApplicationInput) -> Application:
             authorize(actor.assignments, "application", "file_on_behalf", at=data.region_code)
         except PermissionDenied as error:
             raise NotAllowed(
-                "your roles may not file applications on a resident's behalf"
+                _("your roles may not file applications on a resident's behalf")
             ) from error
         if not data.applicant_name or not data.applicant_name.strip():
-            raise ValidationFailed("name the resident you file for", field="applicantName")
+            raise ValidationFailed(_("name the resident you file for"), field="applicantName")
     if data.application_id is not None:
         earlier = await Application.filter(id=data.application_id).first()
         if earlier is not None:
             if earlier.filed_by_id != actor.user_id:
-                raise Conflict("that id is taken", field="id", code=ErrorCode.ALREADY_EXISTS)
+                raise Conflict(_("that id is taken"), field="id", code=ErrorCode.ALREADY_EXISTS)
             return earlier
     item = await ApprovalItem.filter(id=data.item_id, published=True).first()
     if item is None:
         raise NotFound("approval item", data.item_id, field="itemId")
     if not in_subtree(data.region_code, item.region_code):
         raise ValidationFailed(
-            f"{item.name} is not offered at {data.region_code}", field="regionCode"
+            _(
+                "{name} is not offered at {region_code}",
+                name=item.name,
+                region_code=data.region_code,
+            ),
+            field="regionCode",
         )
     if not await Region.filter(code=data.region_code, is_active=True).exists():
-        raise ValidationFailed(f"no community {data.region_code}", field="regionCode")
+        raise ValidationFailed(
+            _("no community {region_code}", region_code=data.region_code), field="regionCode"
+        )
     check_form(item.form_template, data.form)
     application_id = data.application_id or uuid.uuid4()
     file_ids = await _check_materials(
@@ -449,7 +478,7 @@ async def submit(*, actor: Principal, data: ApplicationInput) -> Application:
         name = (data.applicant_name or "").strip()
         phone, applicant_id = data.applicant_phone, data.applicant_id
     if len(name) > 50 or (phone is not None and len(phone) > 20):
-        raise ValidationFailed("a name of up to 50 characters", field="applicantName")
+        raise ValidationFailed(_("a name of up to 50 characters"), field="applicantName")
     application = Application(
         id=application_id,
         number=f"SP{data.region_code}-{now.astimezone(LOCAL):%Y%m%d}-{application_id.hex[:6].upper()}",
@@ -494,7 +523,9 @@ async def submit(*, actor: Principal, data: ApplicationInput) -> Application:
         # the same id sent twice at once: the first one wrote it
         earlier = await Application.filter(id=application_id, filed_by_id=actor.user_id).first()
         if earlier is None:
-            raise Conflict("that id is taken", field="id", code=ErrorCode.ALREADY_EXISTS) from error
+            raise Conflict(
+                _("that id is taken"), field="id", code=ErrorCode.ALREADY_EXISTS
+            ) from error
         return earlier
     return application
 
@@ -520,17 +551,24 @@ def _may_act(actor: Principal, step: Step, holder: str, action: StepAction) -> N
         for a in actor.assignments
     )
     if not holds:
-        raise NotAllowed(f"step {step.name} waits for {step.role} of {holder}")
+        raise NotAllowed(
+            _(
+                "step {name} waits for {role} of {holder}",
+                name=step.name,
+                role=step.role,
+                holder=holder,
+            )
+        )
     if step.approver_ids and actor.user_id not in step.approver_ids:
-        raise NotAllowed(f"step {step.name} is for its named approvers")
+        raise NotAllowed(_("step {name} is for its named approvers", name=step.name))
 
 
 def _note(note: str, *, required: bool) -> str:
     note = note.strip()
     if required and not note:
-        raise ValidationFailed("give the reason", field="note")
+        raise ValidationFailed(_("give the reason"), field="note")
     if len(note) > MAX_NOTE:
-        raise ValidationFailed(f"at most {MAX_NOTE} characters", field="note")
+        raise ValidationFailed(_("at most {MAX_NOTE} characters", MAX_NOTE=MAX_NOTE), field="note")
     return note
 
 
@@ -547,10 +585,12 @@ async def take_step(
     step's action, by who it waits for. Approving below the item's ceiling passes it up to the
     step that may decide (approved here, waiting above)."""
     if action not in STEP_ACTION:
-        raise ValidationFailed(f"{action.value} is not a step's action", field="action")
+        raise ValidationFailed(
+            _("{value} is not a step's action", value=action.value), field="action"
+        )
     note = _note(note, required=action in (Action.RETURN, Action.REFUSE))
     if certificate_number is not None and not 1 <= len(certificate_number.strip()) <= 60:
-        raise ValidationFailed("a number of 1 to 60 characters", field="certificateNumber")
+        raise ValidationFailed(_("a number of 1 to 60 characters"), field="certificateNumber")
     async with flows.transition(
         APPLICATIONS,
         actor=actor,
@@ -566,7 +606,7 @@ async def take_step(
         step_action = STEP_ACTION[action]
         if step_action not in step.actions:
             raise Conflict(
-                f"step {step.name} does not allow {step_action.value}",
+                _("step {name} does not allow {value}", name=step.name, value=step_action.value),
                 field="action",
                 code=ErrorCode.INVALID_TRANSITION,
             )
@@ -577,14 +617,17 @@ async def take_step(
         below_ceiling = ORDER.index(step.level) > ORDER.index(ceiling)
         if action is Action.REFUSE and below_ceiling:
             raise NotAllowed(
-                f"{item.name} is decided at {ceiling.value} level: approve to pass it up, "
-                "or return it for correction"
+                _(
+                    "{name} is decided at {value} level: approve to pass it up, or return it for correction",
+                    name=item.name,
+                    value=ceiling.value,
+                )
             )
         if certificate_number is not None:
             application.certificate_number = certificate_number.strip()
         if action is Action.REVIEW:
             if application.step_index + 1 >= len(steps):
-                raise Conflict("the last step decides: approve or refuse", field="action")
+                raise Conflict(_("the last step decides: approve or refuse"), field="action")
             move.transition = Transition(
                 table.frm, table.to, _wait_at(application, steps, application.step_index + 1)
             )
@@ -625,7 +668,7 @@ async def take_step(
             else:
                 if not application.certificate_number:
                     raise ValidationFailed(
-                        "give the certificate or licence number", field="certificateNumber"
+                        _("give the certificate or licence number"), field="certificateNumber"
                     )
                 move.transition = Transition(
                     table.frm,
@@ -735,7 +778,7 @@ async def hand_over(
     ) as move:
         application = move.record
         if application.region_code not in communities:
-            raise NotAllowed("the certificate is handed over by the community it was applied at")
+            raise NotAllowed(_("the certificate is handed over by the community it was applied at"))
         application.collected_at = move.now
         application.waiting_role = None
     return move.record
@@ -770,13 +813,13 @@ async def list_applications(
     """Applications made in the caller's subtree, newest first."""
     if filters.region_code is not None:
         if Level.of_code(filters.region_code) is None:
-            raise ValidationFailed("not a region code", field="regionCode")
+            raise ValidationFailed(_("not a region code"), field="regionCode")
         authorize(actor.assignments, "application", "read", at=filters.region_code)
         prefixes = [filters.region_code]
     else:
         prefixes = scope_prefixes(actor.assignments, "application", "read")
         if not prefixes:
-            raise PermissionDenied("your roles may not read applications")
+            raise PermissionDenied(_("your roles may not read applications"))
     query = Application.filter(subtree_filter(prefixes, "region_code"))
     if filters.item_id is not None:
         query = query.filter(item_id=filters.item_id)
@@ -823,11 +866,11 @@ async def my_tasks(*, actor: Principal, page: PageRequest) -> tuple[Page[Applica
     query = Application.filter(task_filter(actor))
     filtered = query
     if page.after is not None:
-        due_text, _, id_text = page.after.partition("|")
+        due_text, _unused, id_text = page.after.partition("|")
         try:
             after_due, after_id = datetime.fromisoformat(due_text), uuid.UUID(id_text)
         except ValueError as error:
-            raise ValidationFailed("malformed cursor", field="after") from error
+            raise ValidationFailed(_("malformed cursor"), field="after") from error
         query = query.filter(Q(due_at__gt=after_due) | Q(due_at=after_due, id__gt=after_id))
     rows = await query.order_by("due_at", "id").limit(page.first + 1)
     return make_page(rows, page, _due_key), filtered

@@ -14,6 +14,7 @@ from api import clock
 from api.auth import Principal
 from api.errors import ValidationFailed
 from api.flows.calendar import LOCAL
+from api.i18n import _
 from api.regions import Level, subtree_sql
 from policies.enforcer import authorize
 
@@ -63,9 +64,12 @@ async def statistics(
     """Figures of the applications filed in `region_code`'s subtree from `start` to `end`
     (local days, both included)."""
     if Level.of_code(region_code) is None:
-        raise ValidationFailed("not a region code", field="regionCode")
+        raise ValidationFailed(_("not a region code"), field="regionCode")
     if end < start or (end - start).days >= MAX_PERIOD_DAYS:
-        raise ValidationFailed(f"a period of 1 to {MAX_PERIOD_DAYS} days", field="to")
+        raise ValidationFailed(
+            _("a period of 1 to {MAX_PERIOD_DAYS} days", MAX_PERIOD_DAYS=MAX_PERIOD_DAYS),
+            field="to",
+        )
     authorize(actor.assignments, "application", "read", at=region_code)
     key, label = GROUPS[by]
     rows = await connections.get("default").execute_query_dict(

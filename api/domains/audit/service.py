@@ -9,6 +9,7 @@ import orjson
 from api.auth import Principal
 from api.domains.audit.models import AuditEntry
 from api.errors import ValidationFailed
+from api.i18n import _
 from api.pagination import Page, PageRequest, make_page
 from api.query import subtree_filter
 from policies.enforcer import scope_prefixes
@@ -63,7 +64,7 @@ async def list_entries(
     filtered = query
     if page.after is not None:
         if not page.after.isdigit():
-            raise ValidationFailed("malformed cursor", field="after")
+            raise ValidationFailed(_("malformed cursor"), field="after")
         query = query.filter(id__lt=int(page.after))
     rows = await query.order_by("-id").limit(page.first + 1)
     return make_page(rows, page, lambda entry: entry.id), filtered

@@ -27,6 +27,7 @@ from api.domains.registry.enums import CARE_GROUPS, RecordKind, RecordStatus, Sp
 from api.domains.registry.models import PartyMember, SpecialGroupRecord, Volunteer
 from api.domains.registry.records import readable_record
 from api.errors import Conflict, ErrorCode, NotFound, ValidationFailed
+from api.i18n import _
 from api.pagination import Page, PageRequest, make_page
 from api.regions import Level, ancestor_at, in_subtree, path_codes
 from policies.enforcer import authorize
@@ -45,7 +46,7 @@ DEFAULT_EVERY_DAYS: Final[Mapping[SpecialGroup, int]] = {
 
 def _care_group(group: SpecialGroup, *, field: str = "group") -> SpecialGroup:
     if group not in CARE_GROUPS:
-        raise ValidationFailed(f"{group.value} is not a care group", field=field)
+        raise ValidationFailed(_("{value} is not a care group", value=group.value), field=field)
     return group
 
 
@@ -59,7 +60,7 @@ async def care_record(
     if record.group not in CARE_GROUPS:
         raise NotFound("care record", record_id, field=field)
     if record.status is not RecordStatus.ACTIVE:
-        raise Conflict("the care record is ended", field=field)
+        raise Conflict(_("the care record is ended"), field=field)
     return record
 
 
@@ -99,19 +100,22 @@ async def assign_helper(
         regions, label = await helper_region_and_label(kind, helper_id)
         if not any(in_subtree(record.region_code, region) for region in regions):
             raise ValidationFailed(
-                "the helper serves outside the person's region",
+                _("the helper serves outside the person's region"),
                 field="helperId",
                 code=ErrorCode.OUTSIDE_AREA,
             )
         current = await CareHelper.filter(record_id=record.id, ended_at=None)
         if any(h.helper_id == helper_id and h.kind == kind for h in current):
             raise ValidationFailed(
-                "the helper is already paired with this person",
+                _("the helper is already paired with this person"),
                 field="helperId",
                 code=ErrorCode.ALREADY_EXISTS,
             )
         if len(current) >= MAX_HELPERS:
-            raise ValidationFailed(f"a person has at most {MAX_HELPERS} helpers", field="helperId")
+            raise ValidationFailed(
+                _("a person has at most {MAX_HELPERS} helpers", MAX_HELPERS=MAX_HELPERS),
+                field="helperId",
+            )
         return await CareHelper.create(
             id=uuid.uuid4(),
             record_id=record.id,
@@ -153,12 +157,15 @@ async def set_visit_rule(
     _care_group(group)
     if Level.of_code(region_code) is None:
         raise ValidationFailed(
-            "regionCode must be a region code", field="regionCode", code=ErrorCode.INVALID_CODE
+            _("regionCode must be a region code"), field="regionCode", code=ErrorCode.INVALID_CODE
         )
     if not 1 <= every_days <= MAX_EVERY_DAYS:
-        raise ValidationFailed(f"everyDays is 1 to {MAX_EVERY_DAYS}", field="everyDays")
+        raise ValidationFailed(
+            _("everyDays is 1 to {MAX_EVERY_DAYS}", MAX_EVERY_DAYS=MAX_EVERY_DAYS),
+            field="everyDays",
+        )
     authorize(actor.assignments, "care_visit_rule", "update", at=region_code)
-    rule, _ = await CareVisitRule.update_or_create(
+    rule, _unused = await CareVisitRule.update_or_create(
         region_code=region_code,
         group=group,
         defaults={"every_days": every_days, "set_by_id": actor.user_id, "updated_at": clock.now()},
@@ -221,7 +228,7 @@ async def overdue(
 ) -> tuple[Page[Overdue], OverdueCount]:
     """People of the grid's care groups overdue for a visit, never visited first."""
     if Level.of_code(grid) is not Level.GRID:
-        raise ValidationFailed("gridCode must be a grid's code", field="gridCode")
+        raise ValidationFailed(_("gridCode must be a grid's code"), field="gridCode")
     if group is not None:
         _care_group(group)
     # membership of a care group is itself what special-group reading protects

@@ -39,6 +39,7 @@ from api.domains.registry.validation import coded
 from api.errors import Conflict, ErrorCode, NotFound, ValidationFailed
 from api.flows.calendar import LOCAL
 from api.flows.models import FlowStep
+from api.i18n import _
 from api.pagination import Page, PageRequest
 from api.regions import Level
 
@@ -79,19 +80,21 @@ class HazardInput:
 def _text(value: str, *, field: str, limit: int, required: bool = True) -> str:
     text = value.strip()
     if required and not text:
-        raise ValidationFailed(f"{field} is required", field=field)
+        raise ValidationFailed(_("{field} is required", field=field), field=field)
     if len(text) > limit or "\x00" in text:
-        raise ValidationFailed(f"{field} is at most {limit} characters", field=field)
+        raise ValidationFailed(
+            _("{field} is at most {limit} characters", field=field, limit=limit), field=field
+        )
     return text
 
 
 def _deadline(value: datetime, now: datetime, *, field: str) -> datetime:
     if value.tzinfo is None:
-        raise ValidationFailed(f"{field} needs a time zone", field=field)
+        raise ValidationFailed(_("{field} needs a time zone", field=field), field=field)
     if value <= now:
-        raise ValidationFailed(f"{field} is in the past", field=field)
+        raise ValidationFailed(_("{field} is in the past", field=field), field=field)
     if value - now > MAX_DEADLINE:
-        raise ValidationFailed(f"{field} is within a year", field=field)
+        raise ValidationFailed(_("{field} is within a year", field=field), field=field)
     return value
 
 
@@ -101,13 +104,15 @@ def _hazard(data: HazardInput, index: int, *, inspection: Inspection, now: datet
     if len(data.photo_ids) > MAX_PHOTOS or any(
         not 1 <= len(photo) <= MAX_PHOTO_ID for photo in data.photo_ids
     ):
-        raise ValidationFailed(f"at most {MAX_PHOTOS} photo ids", field=prefix + "photoIds")
+        raise ValidationFailed(
+            _("at most {MAX_PHOTOS} photo ids", MAX_PHOTOS=MAX_PHOTOS), field=prefix + "photoIds"
+        )
     if (data.lat is None) != (data.lng is None) or (
         data.lat is not None
         and data.lng is not None
         and not (-90 <= data.lat <= 90 and -180 <= data.lng <= 180)
     ):
-        raise ValidationFailed("a position is a WGS-84 lat and lng", field=prefix + "lat")
+        raise ValidationFailed(_("a position is a WGS-84 lat and lng"), field=prefix + "lat")
     return Hazard(
         id=uuid.uuid4(),
         inspection_id=inspection.id,
@@ -142,13 +147,17 @@ async def record(
     model, kind = TARGETS[target_kind]
     target = await readable_record(actor, model, target_id, kind=kind, field="targetId")
     if target.status is not RecordStatus.ACTIVE:
-        raise ValidationFailed("the target is deregistered", field="targetId")
+        raise ValidationFailed(_("the target is deregistered"), field="targetId")
     check(actor, "inspection", "create", at=target.region_code, what="the target")
     now = clock.now()
     if inspected_at.tzinfo is None or not now - MAX_BACKDATE <= inspected_at <= now:
-        raise ValidationFailed("inspectedAt is a time within the last 31 days", field="inspectedAt")
+        raise ValidationFailed(
+            _("inspectedAt is a time within the last 31 days"), field="inspectedAt"
+        )
     if len(hazards) > MAX_HAZARDS:
-        raise ValidationFailed(f"at most {MAX_HAZARDS} hazards", field="hazards")
+        raise ValidationFailed(
+            _("at most {MAX_HAZARDS} hazards", MAX_HAZARDS=MAX_HAZARDS), field="hazards"
+        )
     owners = {h.owner_user_id for h in hazards if h.owner_user_id is not None}
     known = set(await User.filter(id__in=list(owners), is_active=True).values_list("id", flat=True))
     for index, data in enumerate(hazards):
@@ -215,11 +224,11 @@ async def reinspect(
     note = _text(note, field="note", limit=MAX_NOTE, required=not passed)
     now = clock.now()
     if passed and new_deadline is not None:
-        raise ValidationFailed("a passed re-inspection sets no deadline", field="newDeadline")
+        raise ValidationFailed(_("a passed re-inspection sets no deadline"), field="newDeadline")
     if not passed:
         if new_deadline is None:
             raise ValidationFailed(
-                "a failed re-inspection sets a new deadline", field="newDeadline"
+                _("a failed re-inspection sets a new deadline"), field="newDeadline"
             )
         _deadline(new_deadline, now, field="newDeadline")
     async with flows.transition(
@@ -288,9 +297,9 @@ async def escalate(
         raise NotFound("hazard", hazard_id, field="hazardId")
     check(actor, "inspection", "escalate", at=hazard.region_code, what="the hazard")
     if hazard.event_id is not None:
-        raise Conflict("the hazard is already an event", code=ErrorCode.ALREADY_EXISTS)
+        raise Conflict(_("the hazard is already an event"), code=ErrorCode.ALREADY_EXISTS)
     if hazard.status not in {HazardStatus.RECTIFYING.value, HazardStatus.REINSPECTED.value}:
-        raise Conflict("the hazard is closed", code=ErrorCode.INVALID_TRANSITION)
+        raise Conflict(_("the hazard is closed"), code=ErrorCode.INVALID_TRANSITION)
     event = await reporting.report(
         actor=actor,
         data=reporting.ReportInput(
@@ -357,12 +366,15 @@ class LedgerFilter:
 def _ledger_query(actor: Principal, filters: LedgerFilter) -> QuerySet[Hazard]:
     if Level.of_code(filters.region_code) is None:
         raise ValidationFailed(
-            "regionCode must be a region code", field="regionCode", code=ErrorCode.INVALID_CODE
+            _("regionCode must be a region code"), field="regionCode", code=ErrorCode.INVALID_CODE
         )
     if filters.last_day < filters.first_day:
-        raise ValidationFailed("the period ends before it starts", field="to")
+        raise ValidationFailed(_("the period ends before it starts"), field="to")
     if (filters.last_day - filters.first_day).days + 1 > MAX_LEDGER_DAYS:
-        raise ValidationFailed(f"a period is at most {MAX_LEDGER_DAYS} days", field="to")
+        raise ValidationFailed(
+            _("a period is at most {MAX_LEDGER_DAYS} days", MAX_LEDGER_DAYS=MAX_LEDGER_DAYS),
+            field="to",
+        )
     check(actor, "inspection", "read", at=filters.region_code, what="the region")
     start = datetime.combine(filters.first_day, time(), LOCAL)
     end = datetime.combine(filters.last_day + timedelta(days=1), time(), LOCAL)

@@ -37,6 +37,7 @@ from api.domains.events.models import Event
 from api.domains.hierarchy.models import Region
 from api.domains.positions.models import WorkerPosition
 from api.errors import Conflict, NotFound
+from api.i18n import _
 from api.pagination import Page, PageRequest
 
 FAR_OUTSIDE_M = 500.0  # beyond this from the grid's boundary a fix is flagged (kept all the same)
@@ -84,7 +85,7 @@ async def start(*, actor: Principal, client_id: uuid.UUID | None = None) -> Patr
     now = clock.now()
     running = await Patrol.filter(user_id=user_id, status=PatrolStatus.ACTIVE.value).first()
     if running is not None:
-        raise Conflict(f"patrol {running.id} is still running: end it first")
+        raise Conflict(_("patrol {id} is still running: end it first", id=running.id))
     try:
         return await Patrol.create(
             id=client_id or uuid.uuid4(),
@@ -100,7 +101,7 @@ async def start(*, actor: Principal, client_id: uuid.UUID | None = None) -> Patr
             earlier := await retried(Patrol, client_id, owner_id=user_id, noun="patrol")
         ) is not None:
             return earlier
-        raise Conflict("a patrol of yours is already running: end it first") from error
+        raise Conflict(_("a patrol of yours is already running: end it first")) from error
 
 
 async def _points(patrol: Patrol, shape_: GridShape) -> list[TrackPoint]:
@@ -125,7 +126,7 @@ async def end(*, actor: Principal, patrol_id: uuid.UUID) -> Patrol:
         if patrol is None:
             raise NotFound("patrol", patrol_id)
         if patrol.status != PatrolStatus.ACTIVE.value:
-            raise Conflict("the patrol has already ended")
+            raise Conflict(_("the patrol has already ended"))
         patrol.ended_at = clock.now()
         points = await _points(patrol, await grid_shape(patrol.region_code))
         patrol.track = pack(points)

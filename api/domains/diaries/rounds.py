@@ -23,6 +23,7 @@ from api.domains.diaries.scope import check, newest_first, readable, subtree
 from api.domains.notices import rounds as schedule
 from api.errors import NotFound, ValidationFailed
 from api.flows import SYSTEM, moves
+from api.i18n import _
 from api.pagination import Page, PageRequest
 from api.regions import Level
 
@@ -122,14 +123,18 @@ def _validate(figures: RoundFigures) -> None:
         ("hiddenDangers", figures.hidden_dangers),
     ):
         if not 0 <= value <= MAX_COUNT:
-            raise ValidationFailed(f"{name} is 0 to {MAX_COUNT}", field=name)
+            raise ValidationFailed(
+                _("{name} is 0 to {MAX_COUNT}", name=name, MAX_COUNT=MAX_COUNT), field=name
+            )
     if figures.resolved_on_the_spot + figures.escalated_as_events > figures.disputes_found:
         raise ValidationFailed(
-            "disputes resolved on the spot and escalated cannot exceed those found",
+            _("disputes resolved on the spot and escalated cannot exceed those found"),
             field="resolvedOnTheSpot",
         )
     if len(figures.notes) > MAX_NOTES:
-        raise ValidationFailed(f"notes is at most {MAX_NOTES} characters", field="notes")
+        raise ValidationFailed(
+            _("notes is at most {MAX_NOTES} characters", MAX_NOTES=MAX_NOTES), field="notes"
+        )
 
 
 async def submit(
@@ -181,7 +186,7 @@ async def of_region(
 ) -> tuple[Page[InvestigationRound], QuerySet[InvestigationRound]]:
     """Rounds under `scope` (its own and its subtree's), newest first."""
     if Level.of_code(scope) is None:
-        raise ValidationFailed("scope must be a region code", field="scope")
+        raise ValidationFailed(_("scope must be a region code"), field="scope")
     check(actor, "investigation_round", "read", at=scope, what="the region")
     query = InvestigationRound.filter(subtree([scope]))
     if kind is not None:
@@ -228,9 +233,9 @@ async def report(
 ) -> RoundReport:
     """The aggregated report of the rounds under `scope` starting between the days."""
     if Level.of_code(scope) is None:
-        raise ValidationFailed("scope must be a region code", field="scope")
+        raise ValidationFailed(_("scope must be a region code"), field="scope")
     if first_day > last_day or last_day - first_day > timedelta(days=366):
-        raise ValidationFailed("the period is up to a year, first day first", field="firstDay")
+        raise ValidationFailed(_("the period is up to a year, first day first"), field="firstDay")
     check(actor, "investigation_round", "read", at=scope, what="the region")
     rows = await connections.get("default").execute_query_dict(
         REPORT_SQL, [scope, first_day, last_day, clock.now(), kind.value]

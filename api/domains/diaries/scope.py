@@ -15,8 +15,10 @@ from api import clock
 from api.auth import Principal
 from api.errors import Conflict, ErrorCode, NotAllowed, NotFound, PermissionDenied, ValidationFailed
 from api.flows.calendar import LOCAL
+from api.i18n import _
 from api.pagination import Page, PageRequest, make_page, split_cursor
 from api.regions import Level
+from policies import terms
 from policies.enforcer import authorize, scope_prefixes
 
 M = TypeVar("M", bound=Model)
@@ -54,12 +56,14 @@ def check(actor: Principal, obj: str, action: str, *, at: str, what: str) -> Non
     """`action` on `obj` at region `at`: out of the caller's area is a typed OUTSIDE_AREA; in
     it but not allowed at that level is the top-level FORBIDDEN of every policy check."""
     if Level.of_code(at) is None:
-        raise ValidationFailed(f"{at!r} is not a region code", field="scope")
+        raise ValidationFailed(_("{at!r} is not a region code", at=at), field="scope")
     try:
         authorize(actor.assignments, obj, action, at=at)
     except NotFound as error:
         raise ValidationFailed(
-            f"{what} is outside your area ({at})", field="id", code=ErrorCode.OUTSIDE_AREA
+            _("{what} is outside your area ({at})", what=what, at=at),
+            field="id",
+            code=ErrorCode.OUTSIDE_AREA,
         ) from error
 
 
@@ -72,12 +76,18 @@ def home_grid(actor: Principal, obj: str, action: str) -> str:
         except (NotFound, PermissionDenied):
             continue
         return assignment.region_code
-    raise NotAllowed(f"your roles may not {action} {obj.replace('_', ' ')}s")
+    raise NotAllowed(
+        _(
+            "your roles may not {action} {replace}s",
+            action=terms.action(action),
+            replace=obj.replace("_", " "),
+        )
+    )
 
 
 def signed_in_user(actor: Principal) -> Any:
     if actor.user_id is None:
-        raise NotAllowed("only a signed-in person may do this")
+        raise NotAllowed(_("only a signed-in person may do this"))
     return actor.user_id
 
 
@@ -91,7 +101,9 @@ async def retried(
     earlier = await model.get_or_none(id=record_id)
     if earlier is not None and getattr(earlier, owner_column) != owner_id:
         raise Conflict(
-            f"a {noun} with this id exists", field="clientId", code=ErrorCode.ALREADY_EXISTS
+            _("a {noun} with this id exists", noun=noun),
+            field="clientId",
+            code=ErrorCode.ALREADY_EXISTS,
         )
     return earlier
 

@@ -53,6 +53,7 @@ from api.domains.registry.models import Household
 from api.errors import Conflict, ErrorCode, NotFound, ValidationFailed
 from api.flows import moves
 from api.flows.calendar import LOCAL
+from api.i18n import _
 from api.pagination import Page, PageRequest
 from api.regions import Level
 from api.uploads import UploadedFile
@@ -69,9 +70,11 @@ POSITION_WINDOW = timedelta(hours=2)  # how old a position may be to count as ev
 def _text(value: str, *, field: str, limit: int, required: bool) -> str:
     cleaned = value.strip()
     if required and not cleaned:
-        raise ValidationFailed(f"{field} is required", field=field)
+        raise ValidationFailed(_("{field} is required", field=field), field=field)
     if len(cleaned) > limit:
-        raise ValidationFailed(f"{field} is at most {limit} characters", field=field)
+        raise ValidationFailed(
+            _("{field} is at most {limit} characters", field=field, limit=limit), field=field
+        )
     return cleaned
 
 
@@ -81,9 +84,13 @@ def _problems(problems: Mapping[str, int]) -> dict[str, int]:
         try:
             kind = ProblemType(name)
         except ValueError:
-            raise ValidationFailed(f"unknown problem type {name!r}", field="problems") from None
+            raise ValidationFailed(
+                _("unknown problem type {name!r}", name=name), field="problems"
+            ) from None
         if not 0 <= count <= MAX_PROBLEMS:
-            raise ValidationFailed(f"a count is 0 to {MAX_PROBLEMS}", field="problems")
+            raise ValidationFailed(
+                _("a count is 0 to {MAX_PROBLEMS}", MAX_PROBLEMS=MAX_PROBLEMS), field="problems"
+            )
         if count:
             cleaned[kind.value] = count
     return cleaned
@@ -93,7 +100,10 @@ async def _households(actor: Principal, household_ids: Sequence[uuid.UUID]) -> l
     """The households, each in the caller's area (a visit outside it is refused)."""
     wanted = list(dict.fromkeys(household_ids))
     if len(wanted) > MAX_HOUSEHOLDS:
-        raise ValidationFailed(f"at most {MAX_HOUSEHOLDS} households", field="householdIds")
+        raise ValidationFailed(
+            _("at most {MAX_HOUSEHOLDS} households", MAX_HOUSEHOLDS=MAX_HOUSEHOLDS),
+            field="householdIds",
+        )
     found = dict(await Household.filter(id__in=wanted).values_list("id", "region_code"))
     for household_id in wanted:
         if household_id not in found:
@@ -136,9 +146,9 @@ async def write(
     grid = home_grid(actor, "diary", "write")
     today = local_today()
     if day > today:
-        raise ValidationFailed("a diary cannot be written for a future date", field="day")
+        raise ValidationFailed(_("a diary cannot be written for a future date"), field="day")
     if day < today - MAX_BACKDATE:
-        raise ValidationFailed("a diary is written within 31 days of its date", field="day")
+        raise ValidationFailed(_("a diary is written within 31 days of its date"), field="day")
     now = clock.now()
     position = await _position(author_id, now)
     diary = Diary(
@@ -318,11 +328,13 @@ async def raise_event(
     the same `event_id` is the same event."""
     diary = await get(actor=actor, diary_id=diary_id)
     if diary.problems.get(problem.value, 0) < 1:
-        raise ValidationFailed(f"the diary notes no {problem.value} problem", field="problem")
+        raise ValidationFailed(
+            _("the diary notes no {value} problem", value=problem.value), field="problem"
+        )
     linked = await DiaryEvent.filter(diary_id=diary.id, problem_type=problem.value).count()
     if event_id is None and linked >= diary.problems[problem.value]:
         raise Conflict(
-            f"every {problem.value} problem of this diary is already an event",
+            _("every {value} problem of this diary is already an event", value=problem.value),
             code=ErrorCode.ALREADY_EXISTS,
         )
     event = await reporting.report(
@@ -415,17 +427,17 @@ async def set_quota(
     """A new version of the quota of `role` under `region_code`; periods already assessed keep
     the version they were assessed by."""
     if Level.of_code(region_code) is None:
-        raise ValidationFailed("regionCode must be a region code", field="regionCode")
+        raise ValidationFailed(_("regionCode must be a region code"), field="regionCode")
     check(actor, "diary_quota", "set", at=region_code, what="the region")
     if role not in {"grid_worker", "grid_leader", "community_staff", "township_centre"}:
-        raise ValidationFailed("quotas apply to grid and community staff", field="role")
+        raise ValidationFailed(_("quotas apply to grid and community staff"), field="role")
     for name, value, limit in (
         ("minDiaries", min_diaries, 100),
         ("minVisits", min_visits, 1000),
         ("minVisitMinutes", min_visit_minutes, 100_000),
     ):
         if not 0 <= value <= limit:
-            raise ValidationFailed(f"{name} is 0 to {limit}", field=name)
+            raise ValidationFailed(_("{name} is 0 to {limit}", name=name, limit=limit), field=name)
     async with in_transaction():
         # one writer per quota at a time: versions are numbered without gaps or clashes
         await connections.get("default").execute_query(

@@ -21,6 +21,7 @@ from api.domains.diaries.scope import check, newest_first, retried, signed_in_us
 from api.domains.registry.enums import CARE_GROUPS, RecordStatus
 from api.domains.registry.models import Household, SpecialGroupRecord
 from api.errors import NotFound, ValidationFailed
+from api.i18n import _
 from api.pagination import Page, PageRequest
 from api.regions import Level, in_subtree
 
@@ -64,14 +65,20 @@ async def record(
         await _care_member(household, care_record_id)
     now = clock.now()
     if visited_at.tzinfo is None or not now - MAX_BACKDATE <= visited_at <= now + MAX_FUTURE:
-        raise ValidationFailed("visitedAt is a time within the last 31 days", field="visitedAt")
+        raise ValidationFailed(_("visitedAt is a time within the last 31 days"), field="visitedAt")
     if not 1 <= minutes <= MAX_MINUTES:
-        raise ValidationFailed(f"minutes is 1 to {MAX_MINUTES}", field="minutes")
+        raise ValidationFailed(
+            _("minutes is 1 to {MAX_MINUTES}", MAX_MINUTES=MAX_MINUTES), field="minutes"
+        )
     purpose = purpose.strip()
     if not purpose or len(purpose) > MAX_PURPOSE:
-        raise ValidationFailed(f"purpose is 1 to {MAX_PURPOSE} characters", field="purpose")
+        raise ValidationFailed(
+            _("purpose is 1 to {MAX_PURPOSE} characters", MAX_PURPOSE=MAX_PURPOSE), field="purpose"
+        )
     if len(notes) > MAX_NOTES:
-        raise ValidationFailed(f"notes is at most {MAX_NOTES} characters", field="notes")
+        raise ValidationFailed(
+            _("notes is at most {MAX_NOTES} characters", MAX_NOTES=MAX_NOTES), field="notes"
+        )
     patrol = await Patrol.filter(
         user_id=user_id, started_at__lte=visited_at, status=PatrolStatus.ACTIVE.value
     ).first()
@@ -108,7 +115,7 @@ async def _care_member(household: Household, care_record_id: uuid.UUID) -> None:
     ).exists()
     if not found:
         raise ValidationFailed(
-            "careRecordId names no person in a care group of this household",
+            _("careRecordId names no person in a care group of this household"),
             field="careRecordId",
         )
 
@@ -118,7 +125,7 @@ async def assign(
 ) -> list[HouseholdAssignment]:
     """Assign households (in the caller's area) to a person whose own area holds them."""
     if not 1 <= len(household_ids) <= 200:
-        raise ValidationFailed("assign 1 to 200 households at once", field="householdIds")
+        raise ValidationFailed(_("assign 1 to 200 households at once"), field="householdIds")
     held = await RoleAssignment.filter(user_id=user_id, user__is_active=True).values_list(
         "region_code", flat=True
     )
@@ -135,7 +142,7 @@ async def assign(
         )
         if not any(in_subtree(household.region_code, str(code)) for code in held):
             raise ValidationFailed(
-                "the household lies outside the assignee's area", field="householdIds"
+                _("the household lies outside the assignee's area"), field="householdIds"
             )
         rows.append(
             HouseholdAssignment(
@@ -212,9 +219,9 @@ SELECT * FROM due
 async def overdue(*, actor: Principal, grid: str, days: int, limit: int = 500) -> list[Unvisited]:
     """Households of the grid due a visit and not visited in `days` (never visited first)."""
     if Level.of_code(grid) is not Level.GRID:
-        raise ValidationFailed("gridCode must be a grid's code", field="gridCode")
+        raise ValidationFailed(_("gridCode must be a grid's code"), field="gridCode")
     if not 1 <= days <= 366:
-        raise ValidationFailed("days is 1 to 366", field="days")
+        raise ValidationFailed(_("days is 1 to 366"), field="days")
     check(actor, "household_visit", "read", at=grid, what="the grid")
     rows = await connections.get("default").execute_query_dict(
         OVERDUE_SQL, [grid, clock.now() - timedelta(days=days), limit]
@@ -266,9 +273,9 @@ async def coverage(
 ) -> list[Coverage]:
     """Visit coverage of each grid under `scope` between the times."""
     if Level.of_code(scope) is None:
-        raise ValidationFailed("scope must be a region code", field="scope")
+        raise ValidationFailed(_("scope must be a region code"), field="scope")
     if not start < end or end - start > timedelta(days=366):
-        raise ValidationFailed("the period is up to a year, start before end", field="from")
+        raise ValidationFailed(_("the period is up to a year, start before end"), field="from")
     check(actor, "household_visit", "read", at=scope, what="the region")
     rows = await connections.get("default").execute_query_dict(COVERAGE_SQL, [scope, start, end])
     return [Coverage(**row) for row in rows]

@@ -15,6 +15,7 @@ from tortoise import connections
 from api.auth import Principal
 from api.domains.economy.scope import check, region
 from api.errors import ValidationFailed
+from api.i18n import _
 from api.regions import child_length
 
 MAX_DAYS: Final = 3 * 366
@@ -49,10 +50,10 @@ async def project_statistics(
     scope = region(scope, field="scope")
     check(actor, "project", "read", at=scope, field="scope")
     if first_day > last_day or last_day - first_day > timedelta(days=MAX_DAYS):
-        raise ValidationFailed("from before to, at most three years", field="from")
+        raise ValidationFailed(_("from before to, at most three years"), field="from")
     breakdowns = [g for g in group_by if g is not ProjectGroupBy.MONTH]
     if len(breakdowns) > 1 or len(group_by) != len(set(group_by)):
-        raise ValidationFailed("at most one of CATEGORY and CHILD_REGION", field="groupBy")
+        raise ValidationFailed(_("at most one of CATEGORY and CHILD_REGION"), field="groupBy")
     key = "NULL::text"
     if breakdowns == [ProjectGroupBy.CATEGORY]:
         key = "category_code"

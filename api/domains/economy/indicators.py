@@ -35,6 +35,7 @@ from api.domains.hierarchy.models import Region
 from api.errors import ErrorCode, NotAllowed, NotFound, PermissionDenied, ValidationFailed
 from api.flows import SYSTEM, moves
 from api.flows.calendar import LOCAL
+from api.i18n import _
 from api.pagination import Page, PageRequest
 from api.regions import Level
 
@@ -59,7 +60,9 @@ class Definition:
 def _text(value: str, *, field: str, limit: int) -> str:
     cleaned = value.strip()
     if not cleaned or len(cleaned) > limit:
-        raise ValidationFailed(f"{field} is 1 to {limit} characters", field=field)
+        raise ValidationFailed(
+            _("{field} is 1 to {limit} characters", field=field, limit=limit), field=field
+        )
     return cleaned
 
 
@@ -68,11 +71,11 @@ async def define(*, actor: Principal, definition: Definition) -> Indicator:
     check(actor, "indicator", "define", at=_city_of(actor))
     code = _text(definition.code, field="code", limit=40)
     if not code.replace("_", "").replace(".", "").isalnum() or not code.isascii():
-        raise ValidationFailed("code is letters, digits, _ and .", field="code")
+        raise ValidationFailed(_("code is letters, digits, _ and ."), field="code")
     if not 1 <= definition.due_day <= 28:
-        raise ValidationFailed("dueDay is 1 to 28 (every month has it)", field="dueDay")
+        raise ValidationFailed(_("dueDay is 1 to 28 (every month has it)"), field="dueDay")
     if definition.reporting_level is Level.CITY:
-        raise ValidationFailed("a city's figure adds up its districts'", field="reportingLevel")
+        raise ValidationFailed(_("a city's figure adds up its districts'"), field="reportingLevel")
     try:
         return await Indicator.create(
             code=code,
@@ -86,7 +89,7 @@ async def define(*, actor: Principal, definition: Definition) -> Indicator:
         )
     except IntegrityError as error:
         raise ValidationFailed(
-            f"indicator {code} exists", field="code", code=ErrorCode.ALREADY_EXISTS
+            _("indicator {code} exists", code=code), field="code", code=ErrorCode.ALREADY_EXISTS
         ) from error
 
 
@@ -172,7 +175,7 @@ def _new_value(definition: Indicator, region_code: str, period: date) -> Indicat
 
 def _not_future(period: date) -> None:
     if period > clock.now().astimezone(LOCAL).date():
-        raise ValidationFailed("the period has not begun", field="period")
+        raise ValidationFailed(_("the period has not begun"), field="period")
 
 
 async def open_period(*, actor: Principal, code: str, period: date, scope: str) -> int:
@@ -235,7 +238,10 @@ async def _reporting_regions(scope: str, level: Level) -> list[str]:
     assert scope_level is not None
     if scope_level.code_length > level.code_length:
         raise ValidationFailed(
-            f"the indicator is reported by {level.value}s: choose a scope at or above",
+            _(
+                "the indicator is reported by {value}s: choose a scope at or above",
+                value=level.value,
+            ),
             field="scope",
         )
     return [
@@ -264,7 +270,11 @@ async def submit(
     region_code = region(region_code)
     if Level.of_code(region_code) is not Level(definition.reporting_level):
         raise ValidationFailed(
-            f"{definition.code} is reported by {definition.reporting_level}s",
+            _(
+                "{code} is reported by {reporting_level}s",
+                code=definition.code,
+                reporting_level=definition.reporting_level,
+            ),
             field="regionCode",
         )
     try:
@@ -272,11 +282,18 @@ async def submit(
     except PermissionDenied as error:
         # in the caller's area but another level's to report: say so, as a typed error
         raise NotAllowed(
-            f"{definition.code} of {region_code} is reported by its own {definition.reporting_level}"
+            _(
+                "{code} of {region_code} is reported by its own {reporting_level}",
+                code=definition.code,
+                region_code=region_code,
+                reporting_level=definition.reporting_level,
+            )
         ) from error
     figure = money.parse(value, field="value", digits=FIGURE_DIGITS, places=FIGURE_PLACES)
     if len(note) > MAX_NOTE:
-        raise ValidationFailed(f"note is at most {MAX_NOTE} characters", field="note")
+        raise ValidationFailed(
+            _("note is at most {MAX_NOTE} characters", MAX_NOTE=MAX_NOTE), field="note"
+        )
     async with in_transaction():
         record = await IndicatorValue.get_or_none(
             indicator_id=definition.id, region_code=region_code, period=period
@@ -328,11 +345,13 @@ async def sign_off(
 ) -> IndicatorValue:
     """The level above accepts, returns, locks or reopens a value."""
     if action not in (ValueAction.ACCEPT, ValueAction.RETURN, ValueAction.LOCK, ValueAction.REOPEN):
-        raise ValidationFailed(f"{action.value} is not a sign-off", field="action")
+        raise ValidationFailed(_("{value} is not a sign-off", value=action.value), field="action")
     if len(note) > MAX_NOTE:
-        raise ValidationFailed(f"note is at most {MAX_NOTE} characters", field="note")
+        raise ValidationFailed(
+            _("note is at most {MAX_NOTE} characters", MAX_NOTE=MAX_NOTE), field="note"
+        )
     if action is ValueAction.RETURN and not note.strip():
-        raise ValidationFailed("say why it goes back", field="note")
+        raise ValidationFailed(_("say why it goes back"), field="note")
     policy_action = "accept" if action is ValueAction.RETURN else action.value
     async with moves.transition(
         INDICATOR_VALUES,
@@ -488,7 +507,9 @@ async def trend(
     definition = await indicator(code)
     first, last = month(first, field="from"), month(last, field="to")
     if last < first or len(months_between(first, last)) > MAX_MONTHS:
-        raise ValidationFailed(f"from before to, at most {MAX_MONTHS} months", field="from")
+        raise ValidationFailed(
+            _("from before to, at most {MAX_MONTHS} months", MAX_MONTHS=MAX_MONTHS), field="from"
+        )
     expected = await _reporting_regions(scope, Level(definition.reporting_level))
     year_before = date(first.year - 1, first.month, 1)
     rows = await connections.get("default").execute_query_dict(

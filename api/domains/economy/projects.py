@@ -42,6 +42,7 @@ from api.domains.registry.models import Organisation
 from api.errors import Conflict, ErrorCode, NotFound, ValidationFailed
 from api.flows import moves
 from api.flows.calendar import LOCAL
+from api.i18n import _
 from api.pagination import Page, PageRequest
 from api.uploads import UploadedFile
 
@@ -77,7 +78,15 @@ class ProjectFields:
 def _bounded(value: str, *, field: str, limit: int, required: bool = False) -> str:
     cleaned = value.strip()
     if (required and not cleaned) or len(cleaned) > limit:
-        raise ValidationFailed(f"{field} is {int(required)} to {limit} characters", field=field)
+        raise ValidationFailed(
+            _(
+                "{field} is {required} to {limit} characters",
+                field=field,
+                required=int(required),
+                limit=limit,
+            ),
+            field=field,
+        )
     return cleaned
 
 
@@ -98,14 +107,17 @@ async def create(
     name = _bounded(fields.name, field="name", limit=100, required=True)
     if not await ProjectCategory.exists(code=fields.category_code):
         raise ValidationFailed(
-            f"no project category {fields.category_code}",
+            _("no project category {category_code}", category_code=fields.category_code),
             field="categoryCode",
             code=ErrorCode.INVALID_CODE,
         )
     if fields.ends_on < fields.starts_on:
-        raise ValidationFailed("endsOn is before startsOn", field="endsOn")
+        raise ValidationFailed(_("endsOn is before startsOn"), field="endsOn")
     if len(milestones) > MAX_MILESTONES:
-        raise ValidationFailed(f"at most {MAX_MILESTONES} milestones", field="milestones")
+        raise ValidationFailed(
+            _("at most {MAX_MILESTONES} milestones", MAX_MILESTONES=MAX_MILESTONES),
+            field="milestones",
+        )
     plans = [
         MilestonePlan(
             _bounded(m.title, field="milestones.title", limit=100, required=True), m.due_on
@@ -113,9 +125,9 @@ async def create(
         for m in milestones
     ]
     if fields.lat is not None and not -90 <= fields.lat <= 90:
-        raise ValidationFailed("lat is -90 to 90", field="lat")
+        raise ValidationFailed(_("lat is -90 to 90"), field="lat")
     if fields.lng is not None and not -180 <= fields.lng <= 180:
-        raise ValidationFailed("lng is -180 to 180", field="lng")
+        raise ValidationFailed(_("lng is -180 to 180"), field="lng")
     if not await Region.exists(code=region_code, is_active=True):
         raise NotFound("region", region_code, field="regionCode")
     if fields.department_id is not None and not await Department.exists(id=fields.department_id):
@@ -251,10 +263,10 @@ async def submit_progress(
     resubmitted)."""
     period = month(progress.month, field="month")
     if period > clock.now().astimezone(LOCAL).date():
-        raise ValidationFailed("the month has not begun", field="month")
+        raise ValidationFailed(_("the month has not begun"), field="month")
     percent = money.exact(progress.progress_percent, field="progressPercent", digits=5, places=2)
     if percent > 100:
-        raise ValidationFailed("progressPercent is 0 to 100", field="progressPercent")
+        raise ValidationFailed(_("progressPercent is 0 to 100"), field="progressPercent")
     problems = _bounded(progress.problems, field="problems", limit=MAX_TEXT)
     project = await get(actor=actor, project_id=project_id)
     check(actor, "project", "manage", at=project.region_code, field="projectId")
@@ -286,7 +298,7 @@ async def submit_progress(
             )
     except IntegrityError as error:
         raise Conflict(
-            f"the progress of {period:%Y-%m} is reported: resubmit it if returned",
+            _("the progress of {period:%Y-%m} is reported: resubmit it if returned", period=period),
             field="month",
             code=ErrorCode.ALREADY_EXISTS,
         ) from error
@@ -344,7 +356,7 @@ async def resubmit_progress(
     """Correct a returned month's progress and send it up again."""
     percent = money.exact(progress.progress_percent, field="progressPercent", digits=5, places=2)
     if percent > 100:
-        raise ValidationFailed("progressPercent is 0 to 100", field="progressPercent")
+        raise ValidationFailed(_("progressPercent is 0 to 100"), field="progressPercent")
     invested = _amount(progress.investment_to_date, field="investmentToDate")
     problems = _bounded(progress.problems, field="problems", limit=MAX_TEXT)
     async with moves.transition(
@@ -390,14 +402,18 @@ async def update(
         check(actor, "project", "manage", at=project.region_code, field="id")
         if version is not None and project.version != version:
             raise Conflict(
-                f"the project changed meanwhile (version {project.version}, you saw {version})",
+                _(
+                    "the project changed meanwhile (version {version}, you saw {version2})",
+                    version=project.version,
+                    version2=version,
+                ),
                 field="version",
             )
         if changes.status is not None:
             project.status = changes.status.value
         if changes.ends_on is not None:
             if changes.ends_on < project.starts_on:
-                raise ValidationFailed("endsOn is before startsOn", field="endsOn")
+                raise ValidationFailed(_("endsOn is before startsOn"), field="endsOn")
             project.ends_on = changes.ends_on
         if changes.planned_investment is not None:
             project.planned_investment = _amount(
@@ -407,11 +423,11 @@ async def update(
             project.location = _bounded(changes.location, field="location", limit=200)
         if changes.lat is not None:
             if not -90 <= changes.lat <= 90:
-                raise ValidationFailed("lat is -90 to 90", field="lat")
+                raise ValidationFailed(_("lat is -90 to 90"), field="lat")
             project.lat = changes.lat
         if changes.lng is not None:
             if not -180 <= changes.lng <= 180:
-                raise ValidationFailed("lng is -180 to 180", field="lng")
+                raise ValidationFailed(_("lng is -180 to 180"), field="lng")
             project.lng = changes.lng
         project.version += 1
         await project.save()
@@ -434,7 +450,10 @@ async def attach_files(
     project = await get(actor=actor, project_id=project_id)
     check(actor, "project", "manage", at=project.region_code, field="id")
     if await ProjectAttachment.filter(project_id=project.id).count() + len(files) > MAX_ATTACHMENTS:
-        raise ValidationFailed(f"a project keeps at most {MAX_ATTACHMENTS} files", field="files")
+        raise ValidationFailed(
+            _("a project keeps at most {MAX_ATTACHMENTS} files", MAX_ATTACHMENTS=MAX_ATTACHMENTS),
+            field="files",
+        )
     stored = await store_uploads(files, root=root, max_bytes=max_bytes, max_files=max_files)
     await ProjectAttachment.bulk_create(
         [

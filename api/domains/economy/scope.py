@@ -14,6 +14,7 @@ from tortoise.queryset import QuerySet
 
 from api.auth import Principal
 from api.errors import ErrorCode, NotFound, ValidationFailed
+from api.i18n import _
 from api.pagination import Page, PageRequest, make_page
 from api.query import subtree_filter
 from api.regions import Level
@@ -30,7 +31,9 @@ def readable(actor: Principal, obj: str) -> Q:
 def region(code: str, *, field: str = "regionCode") -> str:
     if Level.of_code(code) is None:
         raise ValidationFailed(
-            f"{field} must be a region code", field=field, code=ErrorCode.INVALID_CODE
+            _("{field} must be a region code", field=field),
+            field=field,
+            code=ErrorCode.INVALID_CODE,
         )
     return code
 
@@ -43,14 +46,14 @@ def check(actor: Principal, obj: str, action: str, *, at: str, field: str = "reg
         authorize(actor.assignments, obj, action, at=at)
     except NotFound as error:
         raise ValidationFailed(
-            f"{at} is outside your area", field=field, code=ErrorCode.OUTSIDE_AREA
+            _("{at} is outside your area", at=at), field=field, code=ErrorCode.OUTSIDE_AREA
         ) from error
 
 
 def month(day: date, *, field: str = "period") -> date:
     """A month is named by its first day; any other day is a mistake worth saying."""
     if day.day != 1:
-        raise ValidationFailed(f"{field} is a month: its first day", field=field)
+        raise ValidationFailed(_("{field} is a month: its first day", field=field), field=field)
     return day
 
 
@@ -72,7 +75,7 @@ async def by_id_page(query: QuerySet[M], page: PageRequest) -> Page[M]:
         try:
             after = uuid.UUID(page.after)
         except ValueError as error:
-            raise ValidationFailed("malformed cursor", field="after") from error
+            raise ValidationFailed(_("malformed cursor"), field="after") from error
         query = query.filter(id__gt=after)
     rows = await query.order_by("id").limit(page.first + 1)
     return make_page(rows, page, lambda row: row.pk)

@@ -30,6 +30,7 @@ from api.domains.hierarchy.models import Region
 from api.errors import Conflict, ErrorCode, ValidationFailed
 from api.flows import moves as flows
 from api.flows.calendar import LOCAL
+from api.i18n import _
 
 NAMESPACE = "urn:oasis:names:tc:emergency:cap:1.2"
 # the outbox topic of issued alerts: webhooks deliver them to the channels that reach citizens
@@ -79,7 +80,7 @@ def _polygon_text(area: dict[str, object] | None) -> str | None:
     if not area:
         return None
     ring = area["coordinates"][0]  # type: ignore[index]
-    return " ".join(f"{lat},{lng}" for lng, lat, *_ in ring)
+    return " ".join(f"{lat},{lng}" for lng, lat, *_unused in ring)
 
 
 def document(
@@ -151,7 +152,9 @@ def document(
 def _text(value: str, *, field: str, limit: int) -> str:
     text = value.strip()
     if not text or len(text) > limit or "\x00" in text:
-        raise ValidationFailed(f"{field} must be 1–{limit} characters", field=field)
+        raise ValidationFailed(
+            _("{field} must be 1–{limit} characters", field=field, limit=limit), field=field
+        )
     return text
 
 
@@ -168,7 +171,11 @@ async def issue_alert(*, actor: Principal, incident_id: uuid.UUID, data: AlertIn
         IncidentStatus.DISMISSED,
     ):
         raise Conflict(
-            f"incident {current.number} is {current.status}: a draft has no public warning",
+            _(
+                "incident {number} is {status}: a draft has no public warning",
+                number=current.number,
+                status=current.status,
+            ),
             code=ErrorCode.INVALID_TRANSITION,
         )
     async with flows.transition(
@@ -182,13 +189,13 @@ async def issue_alert(*, actor: Principal, incident_id: uuid.UUID, data: AlertIn
         incident = move.record
         previous = await CapAlert.filter(incident_id=incident.id).order_by("-sent_at").first()
         if data.msg_type is not CapMessageType.ALERT and previous is None:
-            raise ValidationFailed("an Update or Cancel follows an Alert", field="msgType")
+            raise ValidationFailed(_("an Update or Cancel follows an Alert"), field="msgType")
         if previous is not None and previous.msg_type == CapMessageType.CANCEL.value:
-            raise Conflict("the warning was cancelled", code=ErrorCode.INVALID_TRANSITION)
+            raise Conflict(_("the warning was cancelled"), code=ErrorCode.INVALID_TRANSITION)
         if data.msg_type is CapMessageType.ALERT and previous is not None:
-            raise ValidationFailed("the incident has an alert: send an Update", field="msgType")
+            raise ValidationFailed(_("the incident has an alert: send an Update"), field="msgType")
         if data.expires_at is not None and data.expires_at <= move.now:
-            raise ValidationFailed("expiresAt is in the past", field="expiresAt")
+            raise ValidationFailed(_("expiresAt is in the past"), field="expiresAt")
         region = await Region.get_or_none(code=incident.region_code)
         # the issuer: the caller's centre over the incident (the one that may command it)
         issuer = next(

@@ -18,6 +18,7 @@ from api.domains.emergencies.models import EmergencyPlan
 from api.domains.emergencies.scope import PLAN, check, check_scope, readable_plans
 from api.domains.hierarchy.models import Department
 from api.errors import ErrorCode, NotFound, ValidationFailed
+from api.i18n import _
 from api.pagination import Page, PageRequest, make_page
 from api.regions import Level, ancestor_codes, in_subtree
 
@@ -84,13 +85,18 @@ class PlanInput:
 def _text(value: str, *, field: str, limit: int) -> str:
     text = value.strip()
     if not text or len(text) > limit:
-        raise ValidationFailed(f"{field} must be 1–{limit} characters", field=field)
+        raise ValidationFailed(
+            _("{field} must be 1–{limit} characters", field=field, limit=limit), field=field
+        )
     return text
 
 
 def check_task_hours(hours: int, *, field: str = "hours") -> int:
     if not 1 <= hours <= MAX_TASK_HOURS:
-        raise ValidationFailed(f"a task's limit is 1–{MAX_TASK_HOURS} hours", field=field)
+        raise ValidationFailed(
+            _("a task's limit is 1–{MAX_TASK_HOURS} hours", MAX_TASK_HOURS=MAX_TASK_HOURS),
+            field=field,
+        )
     return hours
 
 
@@ -109,7 +115,12 @@ async def departments_on_path(
             or in_subtree(department.region_code, region_code)
         ):
             raise ValidationFailed(
-                f"department {department.name} ({department.region_code}) is outside {region_code}",
+                _(
+                    "department {name} ({region_code}) is outside {region_code2}",
+                    name=department.name,
+                    region_code=department.region_code,
+                    region_code2=region_code,
+                ),
                 field=field,
                 code=ErrorCode.OUTSIDE_AREA,
             )
@@ -119,32 +130,34 @@ async def departments_on_path(
 async def save_plan(*, actor: Principal, data: PlanInput) -> EmergencyPlan:
     """Save a plan: its first version, or the next version of the plan with this code."""
     if Level.of_code(data.region_code) is None:
-        raise ValidationFailed("regionCode must be a region code", field="regionCode")
+        raise ValidationFailed(_("regionCode must be a region code"), field="regionCode")
     check(actor, "manage", at=data.region_code, obj=PLAN)
     code = _text(data.code, field="code", limit=40)
     reference.emergency_type(data.type_code)
     if data.highest_level.rank > data.lowest_level.rank:
-        raise ValidationFailed("highestLevel is milder than lowestLevel", field="highestLevel")
+        raise ValidationFailed(_("highestLevel is milder than lowestLevel"), field="highestLevel")
     lists = (data.departments, data.teams, data.supplies, data.shelters, data.tasks)
     if any(len(items) > MAX_ITEMS for items in lists):
-        raise ValidationFailed(f"at most {MAX_ITEMS} of each list in a plan", field="input")
+        raise ValidationFailed(
+            _("at most {MAX_ITEMS} of each list in a plan", MAX_ITEMS=MAX_ITEMS), field="input"
+        )
     if not any(d.role is DepartmentRole.RESPONSIBLE for d in data.departments):
-        raise ValidationFailed("name the responsible department (牵头部门)", field="departments")
+        raise ValidationFailed(_("name the responsible department (牵头部门)"), field="departments")
     named = {d.department_id for d in data.departments}
     await departments_on_path(named, data.region_code, field="departments")
     for task in data.tasks:
         _text(task.title, field="tasks.title", limit=200)
         check_task_hours(task.hours, field="tasks.hours")
         if task.department_id is None and not task.team:
-            raise ValidationFailed("a task names a department or a team", field="tasks")
+            raise ValidationFailed(_("a task names a department or a team"), field="tasks")
         if task.department_id is not None and task.department_id not in named:
             raise ValidationFailed(
-                "a task's department must be one of the plan's departments", field="tasks"
+                _("a task's department must be one of the plan's departments"), field="tasks"
             )
     for shelter in data.shelters:
         if not (-90 <= shelter.lat <= 90 and -180 <= shelter.lng <= 180) or shelter.capacity < 0:
             raise ValidationFailed(
-                "a shelter needs WGS-84 coordinates and a capacity", field="shelters"
+                _("a shelter needs WGS-84 coordinates and a capacity"), field="shelters"
             )
     teams = [
         {**team.__dict__, "phone": phones.normalise(team.phone, field="teams.phone")}
@@ -222,6 +235,12 @@ def level_in_range(plan: EmergencyPlan, level: ResponseLevel) -> None:
     highest, lowest = ResponseLevel(plan.highest_level), ResponseLevel(plan.lowest_level)
     if not highest.rank <= level.rank <= lowest.rank:
         raise ValidationFailed(
-            f"plan {plan.name} covers levels {highest.value}–{lowest.value}, not {level.value}",
+            _(
+                "plan {name} covers levels {value}–{value2}, not {value3}",
+                name=plan.name,
+                value=highest.value,
+                value2=lowest.value,
+                value3=level.value,
+            ),
             field="level",
         )

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from api.errors import ValidationFailed
+from api.i18n import _
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +64,11 @@ def emergency_type(code: str, *, field: str = "typeCode") -> EmergencyType:
     found = SUBTYPES.get(code)
     if found is None:
         raise ValidationFailed(
-            f"{code!r} is no emergency sub-type of GB/T 35561 (e.g. 0202 交通运输事故)", field=field
+            _(
+                "{code!r} is no emergency sub-type of GB/T 35561 (e.g. 0202 交通运输事故)",
+                code=code,
+            ),
+            field=field,
         )
     return found
 

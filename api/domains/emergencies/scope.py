@@ -7,6 +7,7 @@ from tortoise.expressions import Q
 
 from api.auth import Principal
 from api.errors import NotAllowed, ValidationFailed
+from api.i18n import _
 from api.regions import Level, ancestor_codes, in_subtree
 from policies.enforcer import authorize, get_enforcer, scope_prefixes
 
@@ -40,7 +41,7 @@ def check(actor: Principal, action: str, *, at: str, obj: str = INCIDENT) -> Non
 def check_scope(actor: Principal, scope: str, obj: str = INCIDENT) -> None:
     """A region code the caller may read `obj` under."""
     if Level.of_code(scope) is None:
-        raise ValidationFailed("scope must be a region code", field="scope")
+        raise ValidationFailed(_("scope must be a region code"), field="scope")
     authorize(actor.assignments, obj, "read", at=scope)
 
 
@@ -58,4 +59,4 @@ def may_complete(actor: Principal, *, region_code: str, department_id: object) -
             continue
         if assignment.role != "department_staff" or assignment.department_id == department_id:
             return
-    raise NotAllowed("only the task's own department or the command centre may complete it")
+    raise NotAllowed(_("only the task's own department or the command centre may complete it"))

@@ -50,6 +50,7 @@ from api.errors import Conflict, ErrorCode, NotFound, ValidationFailed
 from api.flows import moves as flows
 from api.flows.calendar import LOCAL
 from api.flows.models import FlowStep
+from api.i18n import _
 from api.pagination import Page, PageRequest, make_page, split_cursor
 from api.regions import Level, ancestor_at
 
@@ -87,7 +88,9 @@ class SituationInput:
 def _text(value: str, *, field: str, limit: int, empty: bool = False) -> str:
     text = value.strip()
     if (not text and not empty) or len(text) > limit or "\x00" in text:
-        raise ValidationFailed(f"{field} must be 1–{limit} characters", field=field)
+        raise ValidationFailed(
+            _("{field} must be 1–{limit} characters", field=field, limit=limit), field=field
+        )
     return text
 
 
@@ -109,7 +112,7 @@ async def open_incident(*, actor: Principal, data: IncidentInput) -> Incident:
     """接报: record a reported emergency for verification (a call, a hotline work order, or a
     centre's own report)."""
     if Level.of_code(data.region_code) is None:
-        raise ValidationFailed("regionCode must be a region code", field="regionCode")
+        raise ValidationFailed(_("regionCode must be a region code"), field="regionCode")
     check(actor, "open", at=data.region_code)
     reference.emergency_type(data.type_code)
     if (data.lat is None) != (data.lng is None) or (
@@ -117,15 +120,15 @@ async def open_incident(*, actor: Principal, data: IncidentInput) -> Incident:
         and data.lng is not None
         and not (-90 <= data.lat <= 90 and -180 <= data.lng <= 180)
     ):
-        raise ValidationFailed("location needs WGS-84 lat and lng", field="location")
+        raise ValidationFailed(_("location needs WGS-84 lat and lng"), field="location")
     if data.source is IncidentSource.EVENT:
         raise ValidationFailed(
-            "open an event's incident with openIncidentFromEvent", field="source"
+            _("open an event's incident with openIncidentFromEvent"), field="source"
         )
     event_id = None
     if data.source is IncidentSource.HOTLINE:
         if not data.ticket_id:
-            raise ValidationFailed("a hotline report names its work order", field="ticketId")
+            raise ValidationFailed(_("a hotline report names its work order"), field="ticketId")
         work_order = await WorkOrder.get_or_none(ticket_id=data.ticket_id)
         if work_order is None or work_order.event_id is None:
             raise NotFound("work order", data.ticket_id, field="ticketId")
@@ -133,7 +136,7 @@ async def open_incident(*, actor: Principal, data: IncidentInput) -> Incident:
     now = clock.now()
     reported_at = data.reported_at or now
     if reported_at > now:
-        raise ValidationFailed("reportedAt is in the future", field="reportedAt")
+        raise ValidationFailed(_("reportedAt is in the future"), field="reportedAt")
     return await _open(
         actor,
         data,
@@ -161,7 +164,7 @@ async def _open(
     )
     async with in_transaction():
         if event_id is not None and await Incident.exists(event_id=event_id):
-            raise Conflict("this event already has an incident", code=ErrorCode.ALREADY_EXISTS)
+            raise Conflict(_("this event already has an incident"), code=ErrorCode.ALREADY_EXISTS)
         incident = Incident(
             id=uuid.uuid4(),
             number=await _number(data.region_code, now),
@@ -201,7 +204,9 @@ async def open_from_event(
     incident names the event, `incident_of_event` finds it)."""
     event = await events.get_event(actor=actor, event_id=event_id)
     if event.priority not in (Priority.URGENT, Priority.MAJOR):
-        raise ValidationFailed("only an URGENT or MAJOR event opens an incident", field="eventId")
+        raise ValidationFailed(
+            _("only an URGENT or MAJOR event opens an incident"), field="eventId"
+        )
     check(actor, "open", at=event.region_code)
     reference.emergency_type(type_code)
     data = IncidentInput(
@@ -291,11 +296,11 @@ async def activate(
     """启动预案: verified; the plan (its current version) runs at `level` under the commander,
     and its tasks go to the departments and teams it names."""
     if plan_id is None:
-        raise ValidationFailed("choose the plan to activate", field="planId")
+        raise ValidationFailed(_("choose the plan to activate"), field="planId")
     if commander_id is None:
-        raise ValidationFailed("name the incident commander", field="commanderId")
+        raise ValidationFailed(_("name the incident commander"), field="commanderId")
     if level is None:
-        raise ValidationFailed("set the response level", field="level")
+        raise ValidationFailed(_("set the response level"), field="level")
     plan = await EmergencyPlan.filter(readable_plans(actor), id=plan_id).first()
     if plan is None:
         raise NotFound("emergency plan", plan_id, field="planId")
@@ -317,7 +322,12 @@ async def activate(
         incident = move.record
         if not incident.region_code.startswith(plan.region_code):
             raise ValidationFailed(
-                f"plan {plan.name} covers {plan.region_code}, not {incident.region_code}",
+                _(
+                    "plan {name} covers {region_code}, not {region_code2}",
+                    name=plan.name,
+                    region_code=plan.region_code,
+                    region_code2=incident.region_code,
+                ),
                 field="planId",
                 code=ErrorCode.OUTSIDE_AREA,
             )
@@ -328,7 +338,7 @@ async def activate(
             field="planId",
         )
         if incident.type_code[:2] != plan.type_code[:2]:
-            raise ValidationFailed("the plan is for another kind of emergency", field="planId")
+            raise ValidationFailed(_("the plan is for another kind of emergency"), field="planId")
         incident.plan_id, incident.level, incident.commander_id = plan.id, level, commander.id
         await move.tell(
             [commander.id], kind="emergency", title=f"你被任命为现场指挥: {incident.title}"
@@ -400,7 +410,9 @@ async def change_level(
         plan = await EmergencyPlan.get(id=incident.plan_id)
         level_in_range(plan, level)
         if incident.level == level:
-            raise ValidationFailed(f"the incident is at level {level.value} already", field="level")
+            raise ValidationFailed(
+                _("the incident is at level {value} already", value=level.value), field="level"
+            )
         reason = _text(note, field="note", limit=MAX_NOTE)
         move.note = f"{incident.level} → {level.value}: {reason}"
         incident.level = level
@@ -413,9 +425,9 @@ async def report_situation(
     """续报: a situation report (时间, 伤亡, 影响范围, 处置进展), numbered in order; while the
     incident is active it restarts the clock of the next one."""
     if min(data.deaths, data.injuries, data.missing) < 0:
-        raise ValidationFailed("casualty counts are not negative", field="casualties")
+        raise ValidationFailed(_("casualty counts are not negative"), field="casualties")
     if data.observed_at > clock.now():
-        raise ValidationFailed("observedAt is in the future", field="observedAt")
+        raise ValidationFailed(_("observedAt is in the future"), field="observedAt")
     scope_text = _text(data.affected_scope, field="affectedScope", limit=MAX_NOTE)
     progress = _text(data.progress, field="progress", limit=MAX_NOTE)
     current = await get_incident(actor=actor, incident_id=incident_id)
@@ -452,13 +464,13 @@ async def report_situation(
 def _polygon(area: Any) -> dict[str, Any]:
     """A GeoJSON Polygon in WGS-84: closed rings of at least four positions, within range."""
     if not isinstance(area, dict) or area.get("type") != "Polygon":
-        raise ValidationFailed("affectedArea must be a GeoJSON Polygon", field="affectedArea")
+        raise ValidationFailed(_("affectedArea must be a GeoJSON Polygon"), field="affectedArea")
     rings = area.get("coordinates")
     if not isinstance(rings, list) or not rings or len(rings) > 20:
-        raise ValidationFailed("a Polygon has 1–20 rings", field="affectedArea")
+        raise ValidationFailed(_("a Polygon has 1–20 rings"), field="affectedArea")
     for ring in rings:
         if not isinstance(ring, list) or not 4 <= len(ring) <= 5000:
-            raise ValidationFailed("a ring has 4–5000 positions", field="affectedArea")
+            raise ValidationFailed(_("a ring has 4–5000 positions"), field="affectedArea")
         for position in ring:
             if (
                 not isinstance(position, list)
@@ -470,10 +482,10 @@ def _polygon(area: Any) -> dict[str, Any]:
                 or not (-180 <= position[0] <= 180 and -90 <= position[1] <= 90)
             ):
                 raise ValidationFailed(
-                    "positions are [longitude, latitude] in WGS-84", field="affectedArea"
+                    _("positions are [longitude, latitude] in WGS-84"), field="affectedArea"
                 )
         if ring[0] != ring[-1]:
-            raise ValidationFailed("a ring ends where it starts", field="affectedArea")
+            raise ValidationFailed(_("a ring ends where it starts"), field="affectedArea")
     return {"type": "Polygon", "coordinates": rings}
 
 
@@ -543,7 +555,10 @@ async def end(
         ]
         if remaining and open_tasks is None:
             raise Conflict(
-                f"{len(remaining)} task(s) are still open: cancel or carry them over (openTasks)",
+                _(
+                    "{remaining_count} task(s) are still open: cancel or carry them over (openTasks)",
+                    remaining_count=len(remaining),
+                ),
                 field="openTasks",
             )
         incident.summary = text
@@ -569,7 +584,7 @@ async def add_task(
     check_task_hours(hours)
     text = _text(title, field="title", limit=200)
     if department_id is None and not (team and team.strip()):
-        raise ValidationFailed("a task names a department or a team", field="departmentId")
+        raise ValidationFailed(_("a task names a department or a team"), field="departmentId")
     async with in_transaction():
         incident = (
             await Incident.filter(readable(actor), id=incident_id).select_for_update().first()
@@ -579,13 +594,22 @@ async def add_task(
         check(actor, "command", at=incident.region_code)
         if incident.status not in (IncidentStatus.ACTIVE, IncidentStatus.RECOVERING):
             raise Conflict(
-                f"tasks are added to an active or recovering incident, not a {incident.status} one",
+                _(
+                    "tasks are added to an active or recovering incident, not a {status} one",
+                    status=incident.status,
+                ),
                 code=ErrorCode.INVALID_TRANSITION,
             )
         if department_id is not None:
             await departments_on_path({department_id}, incident.region_code, field="departmentId")
         if await IncidentTask.filter(incident_id=incident_id).count() >= MAX_TASKS_PER_INCIDENT:
-            raise ValidationFailed(f"at most {MAX_TASKS_PER_INCIDENT} tasks", field="incidentId")
+            raise ValidationFailed(
+                _(
+                    "at most {MAX_TASKS_PER_INCIDENT} tasks",
+                    MAX_TASKS_PER_INCIDENT=MAX_TASKS_PER_INCIDENT,
+                ),
+                field="incidentId",
+            )
         return await _start_task(
             actor,
             incident,
@@ -610,7 +634,7 @@ async def reassign_task(
 ) -> IncidentTask:
     """改派: the task goes to another department or team; its deadline stands."""
     if department_id is None and not (team and team.strip()):
-        raise ValidationFailed("name a department or a team", field="departmentId")
+        raise ValidationFailed(_("name a department or a team"), field="departmentId")
     async with flows.transition(
         TASKS,
         actor=actor,
@@ -639,7 +663,7 @@ async def complete_task(
     """完成: the department or team reports the task done, with its result and attachments."""
     text = _text(result, field="result", limit=MAX_NOTE)
     if len(attachment_ids) > 20 or any(not 1 <= len(a) <= 100 for a in attachment_ids):
-        raise ValidationFailed("at most 20 attachment ids", field="attachmentIds")
+        raise ValidationFailed(_("at most 20 attachment ids"), field="attachmentIds")
     async with flows.transition(
         TASKS,
         actor=actor,
@@ -722,7 +746,7 @@ async def workers_near(
     """The latest positions of workers under the incident's district within `radius_metres`
     of it (positions' own scope and permission apply)."""
     if not 1 <= radius_metres <= 50_000:
-        raise ValidationFailed("radiusMetres is 1–50000", field="radiusMetres")
+        raise ValidationFailed(_("radiusMetres is 1–50000"), field="radiusMetres")
     if incident.lat is None or incident.lng is None:
         return []
     region = incident.region_code
@@ -756,7 +780,7 @@ async def statistics(*, actor: Principal, scope: str, start: datetime, end: date
     average time from report to activation; drills counted apart, never as real."""
     check_scope(actor, scope)
     if end <= start:
-        raise ValidationFailed("to must be after from", field="to")
+        raise ValidationFailed(_("to must be after from"), field="to")
     rows = await connections.get("default").execute_query_dict(
         "SELECT type_code, level, drill, count(*) AS n,"
         " sum(extract(epoch FROM activated_at - reported_at)) AS response,"

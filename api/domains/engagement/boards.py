@@ -35,6 +35,7 @@ from api.errors import (
     NotFound,
     ValidationFailed,
 )
+from api.i18n import _
 from api.pagination import Page, PageRequest, make_page, split_cursor
 from api.regions import Level, ancestor_at, in_subtree
 from policies.enforcer import authorize
@@ -215,12 +216,12 @@ async def submit_opinion(
 ) -> Opinion:
     """意见建议: a resident's opinion on their community, shown once staff approve it."""
     if actor.user_id is None:
-        raise NotAllowed("opinions come from a citizen's account")
+        raise NotAllowed(_("opinions come from a citizen's account"))
     title = _text(title, field="title", limit=MAX_TITLE)
     body = _text(body, field="body", limit=MAX_BODY)
     region_code = await public_region(region_code)
     if len(region_code) < Level.COMMUNITY.code_length:
-        raise ValidationFailed("say which community it concerns", field="regionCode")
+        raise ValidationFailed(_("say which community it concerns"), field="regionCode")
     community = ancestor_at(region_code, Level.COMMUNITY)
     authorize(actor.assignments, "opinion", "submit", at=community)
     return await Opinion.create(
@@ -246,9 +247,11 @@ async def moderate_opinion(
     optional public reply) or refuse it with a reason; once only."""
     reply = _text(reply, field="reply", limit=MAX_REPLY, required=False)
     if approve and refusal_reason is not None:
-        raise ValidationFailed("an approved opinion has no refusal reason", field="refusalReason")
+        raise ValidationFailed(
+            _("an approved opinion has no refusal reason"), field="refusalReason"
+        )
     if not approve and refusal_reason is None:
-        raise ValidationFailed("say why it is refused", field="refusalReason")
+        raise ValidationFailed(_("say why it is refused"), field="refusalReason")
     async with in_transaction():
         opinion = await Opinion.filter(id=opinion_id).select_for_update().first()
         if opinion is None or not any(
@@ -257,7 +260,9 @@ async def moderate_opinion(
             raise NotFound("opinion", opinion_id, field="id")
         authorize(actor.assignments, "opinion", "moderate", at=opinion.region_code)
         if opinion.status is not OpinionStatus.PENDING:
-            raise Conflict("the opinion was moderated already", code=ErrorCode.INVALID_TRANSITION)
+            raise Conflict(
+                _("the opinion was moderated already"), code=ErrorCode.INVALID_TRANSITION
+            )
         opinion.status = OpinionStatus.APPROVED if approve else OpinionStatus.REFUSED
         opinion.refusal_reason = refusal_reason  # type: ignore[assignment]  # nullable
         opinion.reply = reply
@@ -290,7 +295,7 @@ async def opinions_for_staff(
 async def my_opinions(*, actor: Principal, page: PageRequest) -> tuple[Page[Opinion], Any]:
     """The caller's own opinions, newest first, with how they were moderated."""
     if actor.user_id is None:
-        raise NotAllowed("opinions come from a citizen's account")
+        raise NotAllowed(_("opinions come from a citizen's account"))
     query = Opinion.filter(author_id=actor.user_id)
     return await _newest_first(query, page), query
 

@@ -21,6 +21,7 @@ from api.domains.engagement.enums import Channel, Receiver
 from api.domains.engagement.models import ChannelRule
 from api.domains.hierarchy.models import Region
 from api.errors import ErrorCode, NotFound, ValidationFailed
+from api.i18n import _
 from api.pagination import Page, PageRequest, make_page
 from api.regions import Level, ancestor_at, path_codes
 from policies.enforcer import authorize
@@ -78,7 +79,7 @@ async def router(channel: Channel) -> Router:
 def _check(actor: Principal, action: str, region_code: str) -> None:
     if Level.of_code(region_code) is None:
         raise ValidationFailed(
-            "regionCode must be a region code", field="regionCode", code=ErrorCode.INVALID_CODE
+            _("regionCode must be a region code"), field="regionCode", code=ErrorCode.INVALID_CODE
         )
     authorize(actor.assignments, "channel_rule", action, at=region_code)
 
@@ -92,13 +93,17 @@ async def set_rule(
     level = RECEIVING_LEVEL[receiver]
     if level is not None and len(region_code) > level.code_length:
         raise ValidationFailed(
-            f"a {level.value} centre cannot receive for a region below it: set the rule at the "
-            f"{level.value} or above",
+            _(
+                "a {value} centre cannot receive for a region below it: set the rule at the {value} or above",
+                value=level.value,
+            ),
             field="receiver",
         )
     note = note.strip()
     if len(note) > MAX_NOTE or "\x00" in note:
-        raise ValidationFailed(f"note is at most {MAX_NOTE} characters", field="note")
+        raise ValidationFailed(
+            _("note is at most {MAX_NOTE} characters", MAX_NOTE=MAX_NOTE), field="note"
+        )
     if not await Region.exists(code=region_code, is_active=True):
         raise NotFound("region", region_code, field="regionCode")
     return await ChannelRule.create(
@@ -128,7 +133,7 @@ async def list_rules(
         try:
             after = int(page.after)
         except ValueError as error:
-            raise ValidationFailed("malformed cursor", field="after") from error
+            raise ValidationFailed(_("malformed cursor"), field="after") from error
         query = query.filter(id__lt=after)
     rows = await query.order_by("-id").limit(page.first + 1)
     return make_page(rows, page, lambda rule: str(rule.id)), filtered

@@ -36,6 +36,7 @@ from api.domains.events.enums import Action, Source
 from api.domains.events.models import Event, TimelineEntry
 from api.domains.hierarchy.models import Region
 from api.errors import Conflict, ErrorCode, NotAllowed, NotFound, RateLimited, ValidationFailed
+from api.i18n import _
 from api.pagination import Page, PageRequest, make_page, split_cursor
 from api.regions import Level
 
@@ -86,7 +87,7 @@ def username_for(phone: str) -> str:
 
 def citizen_of(actor: Principal) -> uuid.UUID:
     if actor.user_id is None or not any(a.role == Role.CITIZEN for a in actor.assignments):
-        raise NotAllowed("appeals are made from a citizen's account")
+        raise NotAllowed(_("appeals are made from a citizen's account"))
     return actor.user_id
 
 
@@ -105,23 +106,23 @@ async def request_code(
     address (nobody may use us to flood phones with texts); returns the number."""
     number = phones.normalise(phone)
     if not phones.is_mobile(number):
-        raise ValidationFailed("give a mobile number", field="phone")
+        raise ValidationFailed(_("give a mobile number"), field="phone")
     if ip:
         key = f"gridgov:phone-codes:ip:{ip}"
         async with redis.pipeline(transaction=True) as pipe:
             pipe.set(key, 0, ex=3600, nx=True)
             pipe.incr(key)
-            _, sent = await pipe.execute()
+            _unused, sent = await pipe.execute()
         if int(sent) > MAX_CODES_PER_ADDRESS_HOUR:
             raise RateLimited(
-                "too many codes requested from your address",
+                _("too many codes requested from your address"),
                 retry_after_seconds=max(int(await redis.ttl(key)), 1),
             )
     if not await redis.set(
         f"gridgov:phone-code:{number}", 1, nx=True, ex=int(interval.total_seconds())
     ):
         raise RateLimited(
-            "a code was sent to this number moments ago",
+            _("a code was sent to this number moments ago"),
             retry_after_seconds=max(int(await redis.ttl(f"gridgov:phone-code:{number}")), 1),
         )
     await verifier.send_code(number)
@@ -139,7 +140,7 @@ async def city_of(city_code: str | None) -> str:
         .values_list("code", flat=True)
     )
     if len(cities) != 1:
-        raise ValidationFailed("say which city you live in", field="cityCode")
+        raise ValidationFailed(_("say which city you live in"), field="cityCode")
     return str(cities[0])
 
 
@@ -158,17 +159,19 @@ async def register(
     failed sign-ins, so a code cannot be guessed)."""
     number = phones.normalise(phone)
     if not phones.is_mobile(number):
-        raise ValidationFailed("give a mobile number", field="phone")
+        raise ValidationFailed(_("give a mobile number"), field="phone")
     username = username_for(number)
     auth.check_password_strength(password, username=username)
     name = " ".join((display_name or "").split()) or phones.masked(number)
     if len(name) > 100:
-        raise ValidationFailed("display name must have at most 100 characters", field="displayName")
+        raise ValidationFailed(
+            _("display name must have at most 100 characters"), field="displayName"
+        )
     city = await city_of(city_code)
     await throttle.check(f"phone-code:{number}", ip)
     if not await verifier.check(number, verification_code):
         await throttle.failed(f"phone-code:{number}", ip)
-        raise ValidationFailed("wrong or expired verification code", field="verificationCode")
+        raise ValidationFailed(_("wrong or expired verification code"), field="verificationCode")
     password_hash = auth.hash_password(password)
     try:
         async with in_transaction():
@@ -185,7 +188,7 @@ async def register(
             )
     except IntegrityError as error:
         raise Conflict(
-            "this phone already has an account: sign in",
+            _("this phone already has an account: sign in"),
             field="phone",
             code=ErrorCode.ALREADY_EXISTS,
         ) from error
@@ -254,7 +257,7 @@ async def submit_appeal(
         if earlier is not None:
             return earlier  # the app's retry: nothing new, photos included
     if data.lat is None and data.lng is None and not data.region_code:
-        raise ValidationFailed("say where: share your location", field="location")
+        raise ValidationFailed(_("say where: share your location"), field="location")
     user = await User.get(id=citizen_id)
     channel = await channel_of(actor)
     route = await routing.router(channel)
@@ -274,7 +277,9 @@ async def submit_appeal(
             if earlier is not None:
                 if earlier.reporter_id != citizen_id or earlier.source not in APPEAL_SOURCES:
                     raise Conflict(
-                        "an appeal with this id exists", field="id", code=ErrorCode.ALREADY_EXISTS
+                        _("an appeal with this id exists"),
+                        field="id",
+                        code=ErrorCode.ALREADY_EXISTS,
                     )
                 return earlier
         event = await events.report(

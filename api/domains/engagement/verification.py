@@ -13,6 +13,7 @@ from typing import Protocol, cast
 import structlog
 
 from api.errors import NotAllowed
+from api.i18n import _
 from api.settings import Environment, Settings
 
 log = structlog.get_logger("gridgov.verification")
@@ -38,7 +39,7 @@ class DevelopmentPhoneVerifier:
     def _refuse_in_production(self) -> None:
         if self.environment is Environment.PRODUCTION:
             raise NotAllowed(
-                "phone verification is not configured (set GRIDGOV_PHONE_VERIFIER)",
+                _("phone verification is not configured (set GRIDGOV_PHONE_VERIFIER)"),
                 field="phone",
             )
 
@@ -56,6 +57,6 @@ def phone_verifier(settings: Settings) -> PhoneVerifier:
     path = settings.gridgov_phone_verifier
     if not path:
         return DevelopmentPhoneVerifier(settings.gridgov_env)
-    module_name, _, class_name = path.rpartition(".")
+    module_name, _unused, class_name = path.rpartition(".")
     verifier_class = getattr(importlib.import_module(module_name), class_name)
     return cast("PhoneVerifier", verifier_class())

@@ -32,6 +32,7 @@ from api.domains.engagement.models import WechatBinding, WechatSession
 from api.domains.engagement.service import city_of, username_for
 from api.domains.engagement.verification import PhoneVerifier
 from api.errors import Conflict, ErrorCode, NotAllowed, NotFound, RateLimited, ValidationFailed
+from api.i18n import _
 from api.settings import Environment, Settings
 
 log = structlog.get_logger("gridgov.wechat")
@@ -66,13 +67,13 @@ class DevelopmentWechatClient:
     async def code_to_session(self, code: str) -> WechatIdentity:
         if self.environment is Environment.PRODUCTION:
             raise NotAllowed(
-                "WeChat sign-in is not configured (set GRIDGOV_WECHAT_APP_ID and _SECRET)",
+                _("WeChat sign-in is not configured (set GRIDGOV_WECHAT_APP_ID and _SECRET)"),
                 field="code",
             )
         name = code.removeprefix(self.PREFIX).split(".", 1)[0]
         if not code.startswith(self.PREFIX) or not name or not name.isascii() or not name.isalnum():
             raise ValidationFailed(
-                "invalid WeChat code", field="code", code=ErrorCode.INVALID_TOKEN
+                _("invalid WeChat code"), field="code", code=ErrorCode.INVALID_TOKEN
             )
         return WechatIdentity(openid=f"dev-openid-{name}", unionid=f"dev-unionid-{name}")
 
@@ -108,18 +109,18 @@ class Code2SessionClient:
     def identity(status: int, payload: Any) -> WechatIdentity:
         """The user from WeChat's answer (its session_key is left where it lies)."""
         if status != 200 or not isinstance(payload, dict):
-            raise NotAllowed("WeChat did not answer; try again", field="code")
+            raise NotAllowed(_("WeChat did not answer; try again"), field="code")
         error = payload.get("errcode") or 0
         if error in INVALID_CODE_ERRORS:
             raise ValidationFailed(
-                "invalid or used WeChat code", field="code", code=ErrorCode.INVALID_TOKEN
+                _("invalid or used WeChat code"), field="code", code=ErrorCode.INVALID_TOKEN
             )
         if error in RATE_LIMIT_ERRORS:
-            raise RateLimited("WeChat refuses more sign-ins for now", retry_after_seconds=60)
+            raise RateLimited(_("WeChat refuses more sign-ins for now"), retry_after_seconds=60)
         openid = payload.get("openid")
         if error or not isinstance(openid, str) or not openid or len(openid) > 64:
             log.warning("code2session refused", errcode=error, errmsg=payload.get("errmsg"))
-            raise NotAllowed("WeChat refused the sign-in; try again", field="code")
+            raise NotAllowed(_("WeChat refused the sign-in; try again"), field="code")
         unionid = payload.get("unionid")
         return WechatIdentity(
             openid=openid,
@@ -132,7 +133,7 @@ class Code2SessionClient:
                 response = await http.send(self.request(code))
                 payload = response.json()
             except (httpx.HTTPError, ValueError) as error:
-                raise NotAllowed("WeChat did not answer; try again", field="code") from error
+                raise NotAllowed(_("WeChat did not answer; try again"), field="code") from error
         return self.identity(response.status_code, payload)
 
 
@@ -174,7 +175,9 @@ async def _session(binding: WechatBinding, user: User, terms: SessionTerms) -> T
         ip=terms.ip,
         user_agent=terms.user_agent,
     )
-    _, session_id, _ = auth.decode_access_token(tokens.access_token, secret=terms.secret)
+    _unused, session_id, _unused2 = auth.decode_access_token(
+        tokens.access_token, secret=terms.secret
+    )
     now = clock.now()
     await WechatSession.create(session_id=session_id, binding_id=binding.id, created_at=now)
     await WechatBinding.filter(id=binding.id).update(last_sign_in_at=now)
@@ -193,7 +196,7 @@ def _binding_token(identity: WechatIdentity, secret: str) -> str:
 
 def _identity_of(token: str, secret: str) -> WechatIdentity:
     invalid = ValidationFailed(
-        "the binding token is invalid or expired: sign in with WeChat again",
+        _("the binding token is invalid or expired: sign in with WeChat again"),
         field="bindingToken",
         code=ErrorCode.INVALID_TOKEN,
     )
@@ -224,13 +227,15 @@ async def sign_in(
     works once; invalid and reused codes count like failed sign-ins from the address."""
     code = code.strip()
     if not code or len(code) > MAX_CODE or not code.isprintable():
-        raise ValidationFailed(f"code must have 1 to {MAX_CODE} characters", field="code")
+        raise ValidationFailed(
+            _("code must have 1 to {MAX_CODE} characters", MAX_CODE=MAX_CODE), field="code"
+        )
     await throttle.check("wechat-code", terms.ip)
     digest = hashlib.sha256(code.encode()).hexdigest()
     if not await redis.set(f"gridgov:wechat-code:{digest}", 1, nx=True, ex=CODE_REUSE_SECONDS):
         await throttle.failed("wechat-code", terms.ip)
         raise ValidationFailed(
-            "this WeChat code was used already", field="code", code=ErrorCode.INVALID_TOKEN
+            _("this WeChat code was used already"), field="code", code=ErrorCode.INVALID_TOKEN
         )
     try:
         identity = await client.code_to_session(code)
@@ -241,7 +246,7 @@ async def sign_in(
     if binding is not None:
         user = await User.get_or_none(id=binding.user_id, is_active=True)
         if user is None:
-            raise NotAllowed("this account is deactivated", field="code")
+            raise NotAllowed(_("this account is deactivated"), field="code")
         return SignIn(tokens=await _session(binding, user, terms))
     return SignIn(
         binding_token=_binding_token(identity, terms.secret),
@@ -255,7 +260,7 @@ async def _citizen_account(number: str, city_code: str) -> User:
     user = await User.get_or_none(username=username_for(number))
     if user is not None:
         if not await RoleAssignment.exists(user_id=user.id, role=Role.CITIZEN):
-            raise NotAllowed("staff accounts are not bound to WeChat", field="phone")
+            raise NotAllowed(_("staff accounts are not bound to WeChat"), field="phone")
         return user
     user = await User.create(
         username=username_for(number),
@@ -291,18 +296,18 @@ async def bind(
     identity = _identity_of(binding_token, terms.secret)
     number = phones.normalise(phone)
     if not phones.is_mobile(number):
-        raise ValidationFailed("give a mobile number", field="phone")
+        raise ValidationFailed(_("give a mobile number"), field="phone")
     city = await city_of(city_code)
     await throttle.check(f"phone-code:{number}", terms.ip)
     if not await verifier.check(number, verification_code):
         await throttle.failed(f"phone-code:{number}", terms.ip)
-        raise ValidationFailed("wrong or expired verification code", field="verificationCode")
+        raise ValidationFailed(_("wrong or expired verification code"), field="verificationCode")
     try:
         async with in_transaction():
             user = await _citizen_account(number, city)
             if await WechatBinding.exists(user_id=user.id):
                 raise Conflict(
-                    "this phone's account is bound to another WeChat user",
+                    _("this phone's account is bound to another WeChat user"),
                     field="phone",
                     code=ErrorCode.ALREADY_EXISTS,
                 )
@@ -323,7 +328,7 @@ async def bind(
             return await _session(binding, user, terms)
     except IntegrityError as error:
         raise Conflict(
-            "this WeChat user is bound to another account",
+            _("this WeChat user is bound to another account"),
             field="bindingToken",
             code=ErrorCode.ALREADY_EXISTS,
         ) from error
@@ -333,7 +338,7 @@ async def unbind(*, actor: Principal) -> None:
     """解除绑定: the signed-in citizen's WeChat binding ends; its openid is free to be bound
     again (after a fresh wechatLogin). Not bound: NOT_FOUND; nothing is written then."""
     if actor.user_id is None:
-        raise NotAllowed("only a signed-in citizen may unbind WeChat")
+        raise NotAllowed(_("only a signed-in citizen may unbind WeChat"))
     async with in_transaction():
         binding = await WechatBinding.filter(user_id=actor.user_id).select_for_update().first()
         if binding is None:

@@ -15,6 +15,7 @@ from api.domains.events.enums import Action
 from api.domains.events.models import Attachment, Event, TimelineEntry
 from api.domains.events.service import publish_change, readable_events
 from api.errors import NotAllowed, NotFound, PermissionDenied, ValidationFailed
+from api.i18n import _
 from api.query import rows_by_record
 from api.uploads import (  # the store every domain's files share, re-exported for its users
     CHUNK,
@@ -72,14 +73,14 @@ async def attach(
 ) -> tuple[Event, TimelineEntry]:
     """Add files to an event (evidence, results): any staff in scope of where it happened."""
     if not files or len(files) > max_files:
-        raise ValidationFailed(f"send 1 to {max_files} files", field="files")
+        raise ValidationFailed(_("send 1 to {max_files} files", max_files=max_files), field="files")
     event = await Event.filter(readable_events(actor), id=event_id).first()
     if event is None:
         raise NotFound("event", event_id)
     try:
         authorize(actor.assignments, "event", "attach", at=event.region_code)
     except PermissionDenied as error:
-        raise NotAllowed("your roles may not add files to this event") from error
+        raise NotAllowed(_("your roles may not add files to this event")) from error
     stored = await store_uploads(files, root=root, max_bytes=max_bytes, max_files=max_files)
     async with in_transaction():
         entry = await record_files(event, actor=actor, stored=stored, note=note)

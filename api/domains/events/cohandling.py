@@ -31,6 +31,7 @@ from api.flows.definition import Flow, Store, register
 from api.flows.models import FlowCard, FlowStep
 from api.flows.records import SYSTEM, snapshot_of
 from api.flows.transitions import Transition
+from api.i18n import _
 from api.query import rows_by_record
 
 MAX_COHANDLERS = 10
@@ -119,18 +120,21 @@ async def start_tasks(
     transaction): active departments at or below the level holding the event, none twice and
     none the lead, each with a task and a deadline still ahead."""
     if len(requests) > MAX_COHANDLERS:
-        raise ValidationFailed(f"at most {MAX_COHANDLERS} co-handlers", field="cohandlers")
+        raise ValidationFailed(
+            _("at most {MAX_COHANDLERS} co-handlers", MAX_COHANDLERS=MAX_COHANDLERS),
+            field="cohandlers",
+        )
     seen: set[uuid.UUID] = set()
     now = clock.now()
     for request in requests:
         if request.department_id == lead or request.department_id in seen:
             raise ValidationFailed(
-                "a co-handler is named once and is not the lead department", field="cohandlers"
+                _("a co-handler is named once and is not the lead department"), field="cohandlers"
             )
         seen.add(request.department_id)
         clean(request.task, field="cohandlers.task", limit=MAX_NOTE, required=True)
         if request.deadline is not None and request.deadline <= now:
-            raise ValidationFailed("a co-handler's deadline must lie ahead", field="cohandlers")
+            raise ValidationFailed(_("a co-handler's deadline must lie ahead"), field="cohandlers")
     found = {
         d.id: d
         for d in await Department.filter(id__in=list(seen), is_active=True)
@@ -177,7 +181,7 @@ async def report(*, actor: Principal, task_id: uuid.UUID, event: Event, result: 
 
     def own_department(record: Cohandling) -> None:
         if not any(a.department_id == record.department_id for a in actor.assignments):
-            raise NotAllowed("only the co-handling department's staff may report its task")
+            raise NotAllowed(_("only the co-handling department's staff may report its task"))
 
     async with flows.transition(
         COHANDLINGS,
@@ -209,7 +213,10 @@ async def lapse_overdue(event: Event, *, actor: Principal) -> None:
     within = [t for t in waiting if t.due_at is None or t.due_at > now]
     if within:
         raise Conflict(
-            f"{len(within)} co-handler(s) have not reported yet (and their time has not run out)",
+            _(
+                "{within_count} co-handler(s) have not reported yet (and their time has not run out)",
+                within_count=len(within),
+            ),
             code=ErrorCode.INVALID_TRANSITION,
         )
     for task in waiting:

@@ -18,6 +18,7 @@ from api.errors import (
     Conflict,
     ErrorCode,
 )
+from api.i18n import _
 from api.regions import Level, ancestor_at, parent_of
 
 
@@ -28,7 +29,8 @@ def escalation_target(handling_region_code: str, priority: Priority) -> str:
     assert level is not None
     if level is Level.CITY:
         raise Conflict(
-            "the city centre holds it: there is no level above", code=ErrorCode.INVALID_TRANSITION
+            _("the city centre holds it: there is no level above"),
+            code=ErrorCode.INVALID_TRANSITION,
         )
     parent = parent_of(handling_region_code)
     assert parent is not None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from api.errors import (
     ValidationFailed,
 )
+from api.i18n import _
 
 MAX_TITLE = 200
 
@@ -21,7 +22,9 @@ MAX_ADDRESS = 200
 def clean(text: str | None, *, field: str, limit: int, required: bool = False) -> str:
     cleaned = (text or "").strip()
     if required and not cleaned:
-        raise ValidationFailed(f"{field} is required", field=field)
+        raise ValidationFailed(_("{field} is required", field=field), field=field)
     if len(cleaned) > limit:
-        raise ValidationFailed(f"{field} is at most {limit} characters", field=field)
+        raise ValidationFailed(
+            _("{field} is at most {limit} characters", field=field, limit=limit), field=field
+        )
     return cleaned

@@ -32,6 +32,7 @@ from api.errors import (
     ValidationFailed,
 )
 from api.flows.calendar import LOCAL
+from api.i18n import _
 from api.pagination import Page, PageRequest, make_page, split_cursor
 from api.query import (
     Filtered,
@@ -161,7 +162,7 @@ def list_statement(
     if filters.region_code:
         if Level.of_code(filters.region_code) is None:
             raise ValidationFailed(
-                "malformed region code", field="regionCode", code=ErrorCode.INVALID_CODE
+                _("malformed region code"), field="regionCode", code=ErrorCode.INVALID_CODE
             )
         where.append(subtree_condition([filters.region_code], bind))
     if filters.handling_level:

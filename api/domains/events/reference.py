@@ -24,6 +24,7 @@ from api.domains.events.enums import (
 from api.domains.events.models import CalendarDay, Category, DeadlineRule
 from api.errors import NotFound, PermissionDenied, ValidationFailed
 from api.flows.calendar import CALENDAR_REACH_DAYS, WorkCalendar
+from api.i18n import _
 from api.regions import Level, path_codes
 from policies.enforcer import get_enforcer
 
@@ -87,8 +88,8 @@ async def rules_for(needs: Iterable[tuple[str, Stage]]) -> dict[tuple[str, Stage
     if not needs:
         return {}
     found = await DeadlineRule.filter(
-        Q(category_key__in=list({category for category, _ in needs})) | Q(category_key=None),
-        stage__in=list({stage for _, stage in needs}),
+        Q(category_key__in=list({category for category, _unused in needs})) | Q(category_key=None),
+        stage__in=list({stage for _unused2, stage in needs}),
     )
     own = {(rule.category_key, rule.stage): rule for rule in found}
     chosen = {}
@@ -159,7 +160,7 @@ class StageTerms:
             )
         exceptions = {}
         for entry in days.split(",") if days else ():
-            day, _, is_workday = entry.partition("=")
+            day, _unused, is_workday = entry.partition("=")
             exceptions[date.fromisoformat(day)] = is_workday == "true"
         return cls(
             category_key=category_key,
@@ -213,7 +214,9 @@ def _authorize_citywide(actor: Principal, obj: str) -> str:
             assignment.role, Level.CITY, obj, "update", at=assignment.region_code
         ):
             return assignment.region_code
-    raise PermissionDenied(f"only a city administrator may change the {obj.replace('_', ' ')}s")
+    raise PermissionDenied(
+        _("only a city administrator may change the {replace}s", replace=obj.replace("_", " "))
+    )
 
 
 async def set_deadline_rule(
@@ -229,14 +232,14 @@ async def set_deadline_rule(
     """Create or change the limit of a stage for a category (or the default, without one)."""
     city = _authorize_citywide(actor, "deadline_rule")
     if not 1 <= amount <= 10_000:
-        raise ValidationFailed("amount is 1 to 10,000", field="amount")
+        raise ValidationFailed(_("amount is 1 to 10,000"), field="amount")
     if not 0 < reminder_share < 1:
         raise ValidationFailed(
-            "the reminder comes before the deadline: 0 < share < 1", field="reminderShare"
+            _("the reminder comes before the deadline: 0 < share < 1"), field="reminderShare"
         )
     if not 1 < red_share <= 10:
         raise ValidationFailed(
-            "the red card comes after the deadline: 1 < share ≤ 10", field="redShare"
+            _("the red card comes after the deadline: 1 < share ≤ 10"), field="redShare"
         )
     if category_key is not None and not await Category.exists(key=category_key):
         raise NotFound("category", category_key, field="categoryKey")
@@ -282,7 +285,7 @@ async def set_calendar_day(
     city = _authorize_citywide(actor, "calendar")
     cleaned = " ".join(name.split())
     if not cleaned or len(cleaned) > 50:
-        raise ValidationFailed("name must have 1 to 50 characters", field="name")
+        raise ValidationFailed(_("name must have 1 to 50 characters"), field="name")
     async with in_transaction():
         entry = await CalendarDay.get_or_none(day=day)
         if entry is None:
@@ -315,8 +318,9 @@ async def remove_calendar_day(*, actor: Principal, day: date) -> None:
             raise NotFound("calendar day", day.isoformat(), field="day")
         if entry.source == CalendarSource.NATIONAL:
             raise ValidationFailed(
-                "a national holiday arrangement day is not removed (the next seeding would"
-                " restore it): set the day as a working day or holiday of your own instead",
+                _(
+                    "a national holiday arrangement day is not removed (the next seeding would restore it): set the day as a working day or holiday of your own instead"
+                ),
                 field="day",
             )
         await entry.delete()
@@ -356,5 +360,5 @@ async def deadline_rules(*, category_key: str | None = None) -> list[DeadlineRul
 
 async def calendar_days(*, start: date, end: date) -> list[CalendarDay]:
     if end < start or (end - start).days > 800:
-        raise ValidationFailed("give a period of at most 800 days", field="to")
+        raise ValidationFailed(_("give a period of at most 800 days"), field="to")
     return await CalendarDay.filter(day__gte=start, day__lte=end).order_by("day")

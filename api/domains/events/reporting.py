@@ -40,6 +40,7 @@ from api.errors import (
     ValidationFailed,
 )
 from api.flows.calendar import LOCAL
+from api.i18n import _
 from api.regions import Level, ancestor_at
 from policies.enforcer import authorize
 
@@ -90,7 +91,7 @@ async def _category(key: str, region_code: str | None = None) -> Category:
     """The active category of `key`; at `region_code`, only if it is used there."""
     category = await Category.get_or_none(key=key, is_active=True)
     if category is None or (region_code is not None and not codes.usable_at(category, region_code)):
-        raise ValidationFailed(f"unknown category {key}", field="categoryKey")
+        raise ValidationFailed(_("unknown category {key}", key=key), field="categoryKey")
     return category
 
 
@@ -101,11 +102,11 @@ async def _where(actor: Principal, data: ReportInput) -> str:
         or data.lng is None
         or not (-90 <= data.lat <= 90 and -180 <= data.lng <= 180)
     ):
-        raise ValidationFailed("location needs WGS-84 lat and lng", field="location")
+        raise ValidationFailed(_("location needs WGS-84 lat and lng"), field="location")
     if data.region_code:
         if Level.of_code(data.region_code) is None:
             raise ValidationFailed(
-                "malformed region code", field="regionCode", code=ErrorCode.INVALID_CODE
+                _("malformed region code"), field="regionCode", code=ErrorCode.INVALID_CODE
             )
         return data.region_code
     if data.lat is not None and data.lng is not None:
@@ -116,7 +117,7 @@ async def _where(actor: Principal, data: ReportInput) -> str:
     if grids:
         return grids[0]
     raise ValidationFailed(
-        "say where it happened: a region code or a location inside a grid", field="regionCode"
+        _("say where it happened: a region code or a location inside a grid"), field="regionCode"
     )
 
 
@@ -136,7 +137,8 @@ def _check_source(actor: Principal, source: Source, channel: tuple[str, str] | N
         allowed |= {Source.DEPARTMENT}
     if source not in allowed:
         raise ValidationFailed(
-            f"source {source.value.upper()} does not come through this channel", field="source"
+            _("source {upper} does not come through this channel", upper=source.value.upper()),
+            field="source",
         )
 
 
@@ -176,12 +178,19 @@ async def report(
     except NotFound as error:
         # outside every region the caller's roles reach: say so, not "<region> not found"
         raise ValidationFailed(
-            f"the location is outside your area ({region_code})",
+            _("the location is outside your area ({region_code})", region_code=region_code),
             field="regionCode" if data.region_code else "location",
             code=ErrorCode.OUTSIDE_AREA,
         ) from error
     except PermissionDenied as error:
-        raise NotAllowed(f"your roles may not {verb} {obj}s at {region_code}") from error
+        raise NotAllowed(
+            _(
+                "your roles may not {verb} {obj}s at {region_code}",
+                verb=verb,
+                obj=obj,
+                region_code=region_code,
+            )
+        ) from error
     if not await Region.exists(code=region_code, is_active=True):
         raise NotFound("region", region_code, field="regionCode")
     if data.event_id is not None:
@@ -215,7 +224,7 @@ async def _retried(actor: Principal, event_id: uuid.UUID) -> Event | None:
         reporter = actor.user_id or actor.api_key_id
         if reporter not in {existing.reporter_id, existing.reporter_api_key_id}:
             raise Conflict(
-                "an event with this id exists", field="id", code=ErrorCode.ALREADY_EXISTS
+                _("an event with this id exists"), field="id", code=ErrorCode.ALREADY_EXISTS
             )
     return existing
 
@@ -295,7 +304,7 @@ def _new_event(
     case_number: str,
     now: datetime,
 ) -> Event:
-    handling, _ = _handling(data, region_code)
+    handling, _unused = _handling(data, region_code)
     return Event(
         id=data.event_id or uuid.uuid4(),
         case_number=case_number,

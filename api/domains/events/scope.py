@@ -21,6 +21,7 @@ from api.errors import (
     PermissionDenied,
     ValidationFailed,
 )
+from api.i18n import _
 from api.query import (
     Parameters,
     path_condition,
@@ -115,13 +116,19 @@ def authorize_step(actor: Principal, action: Action, event: Event) -> None:
         authorize(actor.assignments, "event", action.value, at=event.handling_region_code)
     except (NotFound, PermissionDenied) as error:
         raise NotAllowed(
-            f"your roles may not {action.value} this event while "
-            f"{Level.of_code(event.handling_region_code)} level {event.handling_region_code} holds it"
+            _(
+                "your roles may not {value} this event while {of_code} level {handling_region_code} holds it",
+                value=action.value,
+                of_code=Level.of_code(event.handling_region_code),
+                handling_region_code=event.handling_region_code,
+            )
         ) from error
 
 
 def level_of(code: str) -> Level:
     level = Level.of_code(code)
     if level is None:
-        raise ValidationFailed(f"{code} is not a region code", code=ErrorCode.INVALID_CODE)
+        raise ValidationFailed(
+            _("{code} is not a region code", code=code), code=ErrorCode.INVALID_CODE
+        )
     return level

@@ -19,6 +19,7 @@ from api.domains.events.models import Attachment, Category, Event, SiteCheck
 from api.domains.notices import service as notices
 from api.errors import ErrorCode, NotAllowed, NotFound, PermissionDenied, ValidationFailed
 from api.flows.holders import holders_of
+from api.i18n import _
 from api.query import rows_by_record
 from api.regions import Level, ancestor_at
 from api.settings import get_settings
@@ -43,7 +44,9 @@ def check_input(check: SiteCheckInput) -> str:
     """The check's note, once its fields are bounded (before any row is read)."""
     geo.check_point(check.lat, check.lng, field="location")
     if len(check.attachment_ids) > MAX_PHOTOS:
-        raise ValidationFailed(f"at most {MAX_PHOTOS} photos", field="attachmentIds")
+        raise ValidationFailed(
+            _("at most {MAX_PHOTOS} photos", MAX_PHOTOS=MAX_PHOTOS), field="attachmentIds"
+        )
     return clean(check.note, field="note", limit=MAX_NOTE, required=not check.passed)
 
 
@@ -108,14 +111,14 @@ def authorize_verifier(actor: Principal, event: Event) -> None:
     except (NotFound, PermissionDenied):
         holds = False
     if not holds:
-        raise NotAllowed("only the leader of the event's grid may verify it on site")
+        raise NotAllowed(_("only the leader of the event's grid may verify it on site"))
 
 
 async def record(*, actor: Principal, event: Event, check: SiteCheckInput) -> SiteCheck:
     """Write the check (inside the verification's transaction, the event locked): a category
     verified on site, photos of this event, a position within the limit of its location."""
     if await mode_of(event) is not Verification.ON_SITE:
-        raise NotAllowed("this category's results are verified at the centre's desk")
+        raise NotAllowed(_("this category's results are verified at the centre's desk"))
     wanted = {str(i) for i in check.attachment_ids}
     if wanted:
         found = await Attachment.filter(id__in=list(wanted), event_id=event.id).values_list(
@@ -130,7 +133,11 @@ async def record(*, actor: Principal, event: Event, check: SiteCheckInput) -> Si
         limit = get_settings().gridgov_site_check_max_metres
         if distance > limit:
             raise ValidationFailed(
-                f"the check was recorded {distance:.0f} m from the event (at most {limit:.0f} m)",
+                _(
+                    "the check was recorded {distance:.0f} m from the event (at most {limit:.0f} m)",
+                    distance=distance,
+                    limit=limit,
+                ),
                 field="location",
                 code=ErrorCode.OUTSIDE_AREA,
             )

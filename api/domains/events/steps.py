@@ -41,6 +41,7 @@ from api.errors import (
     ValidationFailed,
 )
 from api.flows import moves as flows
+from api.i18n import _
 
 # What a citizen is told of their appeal: its status in words, and the staff's note only where
 # it is meant for them (a rejection's reason, the result, the closing remark).
@@ -104,7 +105,7 @@ async def _step(
         event = move.record
         if event.merged_into_id is not None and action not in MERGED_REPORT_ACTIONS:
             raise Conflict(
-                "this report is merged into another event: handle that one (or un-merge it)",
+                _("this report is merged into another event: handle that one (or un-merge it)"),
                 code=ErrorCode.INVALID_TRANSITION,
             )
         if apply is not None:
@@ -268,9 +269,9 @@ async def assign(
     """Step 3, 派遣: dispatch to a department and/or a person at or below the holding level,
     with any co-handling departments (协办), each given its own task."""
     if department_id is None and user_id is None:
-        raise ValidationFailed("dispatch to a department or a person", field="departmentId")
+        raise ValidationFailed(_("dispatch to a department or a person"), field="departmentId")
     if cohandlers and department_id is None:
-        raise ValidationFailed("co-handlers join a lead department", field="cohandlers")
+        raise ValidationFailed(_("co-handlers join a lead department"), field="cohandlers")
 
     async def apply(event: Event, chosen: Transition, extra: dict[str, Any]) -> None:
         scope = event.handling_region_code
@@ -314,7 +315,9 @@ def _check_assignee(actor: Principal, event: Event) -> None:
         a.department_id == event.assignee_department_id for a in actor.assignments
     )
     if not (mine or my_department):
-        raise NotAllowed("only the assignee (the person or a member of the department) may do this")
+        raise NotAllowed(
+            _("only the assignee (the person or a member of the department) may do this")
+        )
 
 
 async def _assignee_step(
@@ -385,7 +388,7 @@ async def verify(
     async def apply(event: Event, chosen: Transition, extra: dict[str, Any]) -> Transition | None:
         if await site_checks.mode_of(event) is Verification.ON_SITE:
             raise NotAllowed(
-                "this category's results are verified on site by the leader of the event's grid"
+                _("this category's results are verified on site by the leader of the event's grid")
             )
         return _outcome_of_check(event, passed=passed)
 
@@ -477,7 +480,7 @@ async def evaluate(
     """Step 7, 回访评价: satisfaction 1 (very unsatisfied) to 5 (very satisfied); `owned` when
     the reporter rates it through their channel (a hotline's callback, a citizen's rating)."""
     if not 1 <= satisfaction <= 5:
-        raise ValidationFailed("satisfaction is 1 to 5", field="satisfaction")
+        raise ValidationFailed(_("satisfaction is 1 to 5"), field="satisfaction")
 
     async def apply(event: Event, chosen: Transition, extra: dict[str, Any]) -> None:
         event.satisfaction = satisfaction

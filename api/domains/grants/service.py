@@ -27,8 +27,10 @@ from api.domains.grants.enums import PermissionSource
 from api.domains.grants.models import PermissionRule
 from api.domains.hierarchy.models import Region
 from api.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from api.i18n import _
 from api.pagination import Page, PageRequest, make_page
 from api.regions import ORDER, Level, in_subtree
+from policies import terms
 from policies.enforcer import PolicyEnforcer, StoredRule, authorize, get_enforcer
 
 OBJECT = "permission"
@@ -80,7 +82,11 @@ async def reload(enforcer: PolicyEnforcer | None = None) -> None:
 
 
 def _pairs(enforcer: PolicyEnforcer) -> set[tuple[str, str]]:
-    return {(obj, action) for _, _, obj, action in enforcer.rules() if obj not in UNGRANTABLE}
+    return {
+        (obj, action)
+        for _unused, _unused2, obj, action in enforcer.rules()
+        if obj not in UNGRANTABLE
+    }
 
 
 def _hold_levels(enforcer: PolicyEnforcer, role: str) -> list[Level]:
@@ -116,19 +122,26 @@ def _check_request(
     """The target levels the change applies to (all the role reaches below the region if none
     are named); a bad role, action, level or note is a validation error."""
     if role not in Role.__members__.values():
-        raise ValidationFailed(f"{role!r} is not a role", field="role")
+        raise ValidationFailed(_("{role!r} is not a role", role=role), field="role")
     if (obj, action) not in _pairs(enforcer):
         raise ValidationFailed(
-            f"{obj}:{action} is not an action that can be granted", field="action"
+            _("{obj}:{action} is not an action that can be granted", obj=obj, action=action),
+            field="action",
         )
     if len(note) > MAX_NOTE:
-        raise ValidationFailed(f"a note is at most {MAX_NOTE} characters", field="note")
+        raise ValidationFailed(
+            _("a note is at most {MAX_NOTE} characters", MAX_NOTE=MAX_NOTE), field="note"
+        )
     reachable = _reachable(enforcer, role, region_level)
     chosen = list(reachable) if not levels else sorted(set(levels), key=ORDER.index)
     outside = [level.value for level in chosen if level not in reachable]
     if outside or not chosen:
         raise ValidationFailed(
-            f"{role} reaches no target at {', '.join(outside) or 'any'} level in this region",
+            _(
+                "{role} reaches no target at {value} level in this region",
+                role=role,
+                value=", ".join(outside) or "any",
+            ),
             field="levels",
         )
     return chosen
@@ -149,7 +162,12 @@ def _check_granter(
     for level in levels:
         if not any(enforcer.allows(a.role, level, obj, action, at=region_code) for a in covering):
             raise PermissionDenied(
-                f"you may not {action} on {obj} at {level.value} level there yourself"
+                _(
+                    "you may not {action} on {obj} at {value} level there yourself",
+                    action=terms.action(action),
+                    obj=obj,
+                    value=level.value,
+                )
             )
 
 
@@ -227,7 +245,7 @@ async def _checked(
 
 async def grant_permission(*, actor: Principal, request: PermissionRequest) -> PermissionChange:
     """Allow the role the action in the region's subtree at the given target levels."""
-    enforcer, _, chosen = await _checked(actor, request)
+    enforcer, _unused, chosen = await _checked(actor, request)
     role, obj, action, region_code = request.role, request.obj, request.action, request.region_code
     added = removed = 0
     async with in_transaction():
@@ -246,8 +264,13 @@ async def grant_permission(*, actor: Principal, request: PermissionRequest) -> P
             if source is PermissionSource.WITHDRAWN:
                 assert deciding is not None
                 raise Conflict(
-                    f"{obj}:{action} was withdrawn from {role} at {deciding.region_code};"
-                    " grant it there",
+                    _(
+                        "{obj}:{action} was withdrawn from {role} at {region_code}; grant it there",
+                        obj=obj,
+                        action=action,
+                        role=role,
+                        region_code=deciding.region_code,
+                    ),
                     field="regionCode",
                 )
             if not allowed:
@@ -271,7 +294,9 @@ async def withdraw_permission(*, actor: Principal, request: PermissionRequest) -
             removed += len(grants_here)
             await PermissionRule.filter(id__in=[r.id for r in grants_here]).delete()
             left = [r for r in rules if r not in grants_here]
-            allowed, _, _ = _decide(enforcer.allows(role, level, obj, action), left, region_code)
+            allowed, _unused, _unused2 = _decide(
+                enforcer.allows(role, level, obj, action), left, region_code
+            )
             if not allowed:
                 continue
             straddling = [
@@ -281,8 +306,11 @@ async def withdraw_permission(*, actor: Principal, request: PermissionRequest) -
             ]
             if straddling:
                 raise ValidationFailed(
-                    f"{role} is held at {', '.join(straddling)} level, above this region:"
-                    " withdraw it at that level",
+                    _(
+                        "{role} is held at {items} level, above this region: withdraw it at that level",
+                        role=role,
+                        items=", ".join(straddling),
+                    ),
                     field="regionCode",
                 )
             await _store(actor, request, level, allow=False)
@@ -342,7 +370,7 @@ async def permission_matrix(
     (the shipped policy, a grant, a withdrawal); read from the database, not a process's copy."""
     enforcer = get_enforcer()
     if role not in Role.__members__.values():
-        raise ValidationFailed(f"{role!r} is not a role", field="role")
+        raise ValidationFailed(_("{role!r} is not a role", role=role), field="role")
     region = await _region(region_code)
     authorize(actor.assignments, OBJECT, "read", at=region_code, enforcer=enforcer)
     stored = [

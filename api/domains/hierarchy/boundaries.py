@@ -21,6 +21,7 @@ from shapely.geometry import shape
 from api.auth import Principal
 from api.domains.hierarchy.models import Region
 from api.errors import Conflict, ErrorCode, ValidationFailed
+from api.i18n import _
 from api.regions import Level, parent_of
 from policies.enforcer import authorize
 
@@ -115,7 +116,7 @@ async def boundary_violations(*, actor: Principal, scope: str) -> list[Violation
     """Every stored boundary under `scope` that leaves its parent or overlaps a sibling (each
     overlapping pair reported once, under the lower code)."""
     if Level.of_code(scope) is None:
-        raise ValidationFailed("scope must be a region code", field="scope")
+        raise ValidationFailed(_("scope must be a region code"), field="scope")
     authorize(actor.assignments, "region", "read", at=scope)
     regions = await Region.filter(
         code__startswith=scope, is_active=True, boundary__not_isnull=True

@@ -15,6 +15,7 @@ from api.domains.hierarchy.boundaries import square_metres, tolerance
 from api.domains.hierarchy.models import Compound, Region
 from api.domains.hierarchy.service import check_boundary, check_centre, clean_name
 from api.errors import Conflict, ErrorCode, NotFound, ValidationFailed
+from api.i18n import _
 from api.regions import Level
 from policies.enforcer import authorize
 
@@ -39,7 +40,11 @@ def _clean_code(code: str) -> str:
         or not all(c.isalnum() or c in "-_." for c in cleaned)
     ):
         raise ValidationFailed(
-            f"compound code: 1–{MAX_CODE_LENGTH} letters, digits, - _ .", field="code"
+            _(
+                "compound code: 1–{MAX_CODE_LENGTH} letters, digits, - _ .",
+                MAX_CODE_LENGTH=MAX_CODE_LENGTH,
+            ),
+            field="code",
         )
     return cleaned
 
@@ -53,7 +58,12 @@ async def _check_fits(code: str, community: Region, boundary: dict[str, Any]) ->
         outside = square_metres(geometry.difference(shape(community.boundary)))
         if outside > allowed:
             raise Conflict(
-                f"compound {code} lies {outside:.0f} m² outside community {community.code}",
+                _(
+                    "compound {code} lies {outside:.0f} m² outside community {code2}",
+                    code=code,
+                    outside=outside,
+                    code2=community.code,
+                ),
                 field="boundary",
                 code=ErrorCode.BOUNDARY_OUTSIDE_PARENT,
             )
@@ -66,7 +76,12 @@ async def _check_fits(code: str, community: Region, boundary: dict[str, Any]) ->
         overlap = square_metres(geometry.intersection(other_shape))
         if overlap > max(allowed, tolerance(other_shape)):
             raise Conflict(
-                f"compound {code} overlaps compound {other.code} by {overlap:.0f} m²",
+                _(
+                    "compound {code} overlaps compound {code2} by {overlap:.0f} m²",
+                    code=code,
+                    code2=other.code,
+                    overlap=overlap,
+                ),
                 field="boundary",
                 code=ErrorCode.BOUNDARY_OVERLAP,
             )
@@ -77,7 +92,7 @@ async def save_compound(*, actor: Principal, data: CompoundInput) -> Compound:
     code = _clean_code(data.code)
     if Level.of_code(data.community_code) is not Level.COMMUNITY:
         raise ValidationFailed(
-            "a compound belongs to a community (a 12-digit code)",
+            _("a compound belongs to a community (a 12-digit code)"),
             field="communityCode",
             code=ErrorCode.INVALID_CODE,
         )
@@ -91,14 +106,18 @@ async def save_compound(*, actor: Principal, data: CompoundInput) -> Compound:
             raise NotFound("region", data.community_code, field="communityCode")
         if not community.is_active:
             raise ValidationFailed(
-                f"community {community.code} is deactivated",
+                _("community {code} is deactivated", code=community.code),
                 field="communityCode",
                 code=ErrorCode.INACTIVE,
             )
         existing = await Compound.get_or_none(code=code)
         if existing is not None and existing.community_code != community.code:
             raise Conflict(
-                f"compound {code} belongs to community {existing.community_code}",
+                _(
+                    "compound {code} belongs to community {community_code}",
+                    code=code,
+                    community_code=existing.community_code,
+                ),
                 field="communityCode",
                 code=ErrorCode.PARENT_MISMATCH,
             )

@@ -20,6 +20,7 @@ from api.domains.hierarchy.boundaries import check_boundary_fits
 from api.domains.hierarchy.enums import UrbanRural
 from api.domains.hierarchy.models import Department, Region
 from api.errors import Conflict, ErrorCode, NotFound, ValidationFailed
+from api.i18n import _
 from api.pagination import Page, PageRequest, make_page
 from api.query import subtree_filter
 from api.regions import Level, ancestor_codes, parent_of
@@ -66,7 +67,9 @@ def parse_code(code: str, *, field: str = "code") -> Level:
     level = Level.of_code(code)
     if level is None:
         raise ValidationFailed(
-            "a region code is 4, 6, 9, 12 or 15 digits (city, district, township, community, grid)",
+            _(
+                "a region code is 4, 6, 9, 12 or 15 digits (city, district, township, community, grid)"
+            ),
             field=field,
             code=ErrorCode.INVALID_CODE,
         )
@@ -76,7 +79,10 @@ def parse_code(code: str, *, field: str = "code") -> Level:
 def clean_name(name: str) -> str:
     cleaned = " ".join(name.split())
     if not cleaned or len(cleaned) > MAX_NAME_LENGTH:
-        raise ValidationFailed(f"name must have 1 to {MAX_NAME_LENGTH} characters", field="name")
+        raise ValidationFailed(
+            _("name must have 1 to {MAX_NAME_LENGTH} characters", MAX_NAME_LENGTH=MAX_NAME_LENGTH),
+            field="name",
+        )
     return cleaned
 
 
@@ -96,22 +102,34 @@ def check_boundary(
     if boundary is None:
         return None
     if boundary.get("type") not in {"Polygon", "MultiPolygon"}:
-        raise ValidationFailed(f"{field} must be a GeoJSON Polygon or MultiPolygon", field=field)
+        raise ValidationFailed(
+            _("{field} must be a GeoJSON Polygon or MultiPolygon", field=field), field=field
+        )
     boundary = geo.geometry_to_wgs84(boundary, datum)
     try:
         geometry = shape(boundary)
     except (GEOSException, ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
-        raise ValidationFailed(f"{field} is not valid GeoJSON: {exc}", field=field) from exc
+        raise ValidationFailed(
+            _("{field} is not valid GeoJSON: {exc}", field=field, exc=exc), field=field
+        ) from exc
     points = sum(
         len(poly.exterior.coords) + sum(len(ring.coords) for ring in poly.interiors)
         for poly in getattr(geometry, "geoms", [geometry])
     )
     if points > MAX_BOUNDARY_POINTS:
         raise ValidationFailed(
-            f"{field} has {points} points; at most {MAX_BOUNDARY_POINTS}", field=field
+            _(
+                "{field} has {points} points; at most {MAX_BOUNDARY_POINTS}",
+                field=field,
+                points=points,
+                MAX_BOUNDARY_POINTS=MAX_BOUNDARY_POINTS,
+            ),
+            field=field,
         )
     if not geometry.is_valid:
-        raise ValidationFailed(f"{field} polygon is self-intersecting or empty", field=field)
+        raise ValidationFailed(
+            _("{field} polygon is self-intersecting or empty", field=field), field=field
+        )
     minx, miny, maxx, maxy = geometry.bounds
     for lat, lng in ((miny, minx), (maxy, maxx)):
         geo.check_point(lat, lng, field=field)
@@ -126,13 +144,15 @@ def clean_aliases(aliases: list[str] | None) -> list[str] | None:
     if aliases is None:
         return None
     if len(aliases) > MAX_ALIASES:
-        raise ValidationFailed(f"at most {MAX_ALIASES} aliases", field="aliases")
+        raise ValidationFailed(
+            _("at most {MAX_ALIASES} aliases", MAX_ALIASES=MAX_ALIASES), field="aliases"
+        )
     return list(dict.fromkeys(clean_name(alias) for alias in aliases))
 
 
 def _check_households(households: int | None) -> None:
     if households is not None and not 0 <= households <= 10_000_000:
-        raise ValidationFailed("households must be between 0 and 10,000,000", field="households")
+        raise ValidationFailed(_("households must be between 0 and 10,000,000"), field="households")
 
 
 def _check_external_codes(codes: dict[str, str] | None) -> None:
@@ -140,7 +160,7 @@ def _check_external_codes(codes: dict[str, str] | None) -> None:
         return
     if len(codes) > 20 or any(len(k) > 32 or len(str(v)) > 64 for k, v in codes.items()):
         raise ValidationFailed(
-            "at most 20 external codes, keys ≤ 32 and values ≤ 64 characters",
+            _("at most 20 external codes, keys ≤ 32 and values ≤ 64 characters"),
             field="externalCodes",
         )
 
@@ -155,7 +175,9 @@ async def public_region(code: str, *, field: str = "regionCode") -> str:
     code = code.strip()
     if Level.of_code(code) is None:
         raise ValidationFailed(
-            f"{field} must be a region code", field=field, code=ErrorCode.INVALID_CODE
+            _("{field} must be a region code", field=field),
+            field=field,
+            code=ErrorCode.INVALID_CODE,
         )
     if not await Region.exists(code=code, is_active=True):
         raise NotFound("region", code, field=field)
@@ -195,7 +217,7 @@ async def list_regions(
     if parent_code is not None:
         if Level.of_code(parent_code) is None:
             raise ValidationFailed(
-                "malformed parent code", field="parentCode", code=ErrorCode.INVALID_CODE
+                _("malformed parent code"), field="parentCode", code=ErrorCode.INVALID_CODE
             )
         query = query.filter(parent_code=parent_code)
     if level is not None:
@@ -203,7 +225,11 @@ async def list_regions(
     if search:
         if len(search) > MAX_SEARCH_LENGTH:
             raise ValidationFailed(
-                f"search is at most {MAX_SEARCH_LENGTH} characters", field="search"
+                _(
+                    "search is at most {MAX_SEARCH_LENGTH} characters",
+                    MAX_SEARCH_LENGTH=MAX_SEARCH_LENGTH,
+                ),
+                field="search",
             )
         # characters anywhere in the name, a code prefix, or pinyin (full or initials) of the
         # name or an alias (拼音检索); exact characters first, then by code
@@ -225,9 +251,9 @@ async def _ranked(query: Any, page: PageRequest, rank: Any, key: str) -> Page[An
     """A page of a search, exact characters first (`rank|key` cursors)."""
     query = query.annotate(search_rank=rank)
     if page.after is not None:
-        rank, _, after = page.after.partition("|")
+        rank, _unused, after = page.after.partition("|")
         if rank not in {"0", "1", "2"} or not after:
-            raise ValidationFailed("malformed cursor", field="after")
+            raise ValidationFailed(_("malformed cursor"), field="after")
         query = query.filter(Q(search_rank__gt=rank) | Q(search_rank=rank, **{f"{key}__gt": after}))
     rows = await query.order_by("search_rank", key).limit(page.first + 1)
     return make_page(rows, page, lambda row: f"{row.search_rank}|{getattr(row, key)}")
@@ -249,19 +275,21 @@ async def create_region(*, actor: Principal, data: RegionInput) -> Region:
             parent = await Region.filter(code=parent_code).select_for_update().first()
             if parent is None:
                 raise ValidationFailed(
-                    f"parent region {parent_code} does not exist",
+                    _("parent region {parent_code} does not exist", parent_code=parent_code),
                     field="code",
                     code=ErrorCode.PARENT_MISMATCH,
                 )
             if not parent.is_active:
                 raise ValidationFailed(
-                    f"parent region {parent_code} is deactivated",
+                    _("parent region {parent_code} is deactivated", parent_code=parent_code),
                     field="code",
                     code=ErrorCode.INACTIVE,
                 )
         if await Region.exists(code=data.code):
             raise Conflict(
-                f"region {data.code} already exists", field="code", code=ErrorCode.ALREADY_EXISTS
+                _("region {code} already exists", code=data.code),
+                field="code",
+                code=ErrorCode.ALREADY_EXISTS,
             )
         if boundary is not None:
             await check_boundary_fits(data.code, boundary)
@@ -356,7 +384,7 @@ async def set_region_active(*, actor: Principal, code: str, active: bool) -> Reg
             raise NotFound("region", code)
         if not active and await Region.exists(parent_code=code, is_active=True):
             raise Conflict(
-                f"region {code} still has active sub-regions; deactivate them first",
+                _("region {code} still has active sub-regions; deactivate them first", code=code),
                 code=ErrorCode.HAS_ACTIVE_CHILDREN,
             )
         if (
@@ -365,7 +393,8 @@ async def set_region_active(*, actor: Principal, code: str, active: bool) -> Reg
             and not await Region.exists(code=region.parent_code, is_active=True)
         ):
             raise Conflict(
-                f"parent region {region.parent_code} is deactivated", code=ErrorCode.INACTIVE
+                _("parent region {parent_code} is deactivated", parent_code=region.parent_code),
+                code=ErrorCode.INACTIVE,
             )
         if region.is_active != active:
             region.is_active = active
@@ -402,7 +431,7 @@ class DepartmentChanges:
 def _check_department_code(code: str) -> str:
     cleaned = code.strip()
     if not cleaned or len(cleaned) > 32 or not all(c.isalnum() or c in "-_." for c in cleaned):
-        raise ValidationFailed("department code: 1–32 letters, digits, - _ .", field="code")
+        raise ValidationFailed(_("department code: 1–32 letters, digits, - _ ."), field="code")
     return cleaned
 
 
@@ -411,7 +440,11 @@ def _check_categories(categories: list[str] | None) -> list[str] | None:
         return None
     if len(categories) > MAX_CATEGORIES or any(not c or len(c) > 32 for c in categories):
         raise ValidationFailed(
-            f"at most {MAX_CATEGORIES} category codes of 1–32 characters", field="categories"
+            _(
+                "at most {MAX_CATEGORIES} category codes of 1–32 characters",
+                MAX_CATEGORIES=MAX_CATEGORIES,
+            ),
+            field="categories",
         )
     return sorted(set(categories))
 
@@ -446,7 +479,11 @@ async def list_departments(
     if search:
         if len(search) > MAX_SEARCH_LENGTH:
             raise ValidationFailed(
-                f"search is at most {MAX_SEARCH_LENGTH} characters", field="search"
+                _(
+                    "search is at most {MAX_SEARCH_LENGTH} characters",
+                    MAX_SEARCH_LENGTH=MAX_SEARCH_LENGTH,
+                ),
+                field="search",
             )
         query = query.filter(Q(name__icontains=search) | keys.matching(search))
     if not include_inactive:
@@ -458,7 +495,7 @@ async def list_departments(
         try:
             after = uuid.UUID(page.after)
         except ValueError as exc:
-            raise ValidationFailed("malformed cursor", field="after") from exc
+            raise ValidationFailed(_("malformed cursor"), field="after") from exc
         query = query.filter(id__gt=after)
     rows = await query.order_by("id").limit(page.first + 1)
     return make_page(rows, page, lambda department: department.id), filtered
@@ -469,7 +506,7 @@ async def create_department(*, actor: Principal, data: DepartmentInput) -> Depar
     level = parse_code(data.region_code, field="regionCode")
     if level not in {Level.CITY, Level.DISTRICT, Level.TOWNSHIP}:
         raise ValidationFailed(
-            "departments belong to a city, district or township", field="regionCode"
+            _("departments belong to a city, district or township"), field="regionCode"
         )
     authorize(actor.assignments, "department", "create", at=data.region_code)
     code = _check_department_code(data.code)
@@ -480,7 +517,11 @@ async def create_department(*, actor: Principal, data: DepartmentInput) -> Depar
             raise NotFound("region", data.region_code, field="regionCode")
         if await Department.exists(region_code=data.region_code, code=code):
             raise Conflict(
-                f"department {code} already exists in {data.region_code}",
+                _(
+                    "department {code} already exists in {region_code}",
+                    code=code,
+                    region_code=data.region_code,
+                ),
                 field="code",
                 code=ErrorCode.ALREADY_EXISTS,
             )

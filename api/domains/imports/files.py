@@ -20,6 +20,7 @@ from typing import IO
 from api import uploads
 from api.domains.imports.enums import FileFormat
 from api.errors import ErrorCode, ValidationFailed
+from api.i18n import _
 from api.uploads import UploadedFile
 
 SAMPLE_BYTES = 64 * 1024
@@ -53,7 +54,10 @@ def sniff_format(head: bytes, filename: str) -> FileFormat:
         return FileFormat.XLSX
     if b"\x00" in head[:SAMPLE_BYTES]:
         raise ValidationFailed(
-            f"{filename}: not a CSV or XLSX file (old .xls files: save as .xlsx or CSV)",
+            _(
+                "{filename}: not a CSV or XLSX file (old .xls files: save as .xlsx or CSV)",
+                filename=filename,
+            ),
             field="file",
             code=ErrorCode.UNSUPPORTED_FILE,
         )
@@ -62,7 +66,7 @@ def sniff_format(head: bytes, filename: str) -> FileFormat:
 
 def _format(head: bytes, size: int, filename: str) -> FileFormat:
     if size == 0:
-        raise ValidationFailed(f"{filename} is empty", field="file")
+        raise ValidationFailed(_("{filename} is empty", filename=filename), field="file")
     return sniff_format(head, filename)
 
 
@@ -118,7 +122,9 @@ def _csv_rows(reader: Iterator[list[str]], first_row: int) -> Iterator[tuple[int
             number += 1
             yield number, cells
     except csv.Error as error:
-        raise FileProblem(f"row {number + 1}: the CSV is malformed ({error})") from error
+        raise FileProblem(
+            _("row {number}: the CSV is malformed ({error})", number=number + 1, error=error)
+        ) from error
 
 
 def open_csv(path: Path) -> Sheet:
@@ -132,10 +138,10 @@ def open_csv(path: Path) -> Sheet:
         header = next(reader)
     except StopIteration:
         binary.close()
-        raise FileProblem("the file is empty") from None
+        raise FileProblem(_("the file is empty")) from None
     except csv.Error as error:
         binary.close()
-        raise FileProblem(f"the header row is malformed ({error})") from error
+        raise FileProblem(_("the header row is malformed ({error})", error=error)) from error
     return Sheet(
         header, _csv_rows(reader, 1), "utf-8" if encoding == "utf-8-sig" else encoding, text
     )
@@ -151,19 +157,29 @@ def check_archive(path: Path, *, max_uncompressed: int) -> None:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
     except zipfile.BadZipFile as error:
-        raise FileProblem("not a readable XLSX file (damaged zip)") from error
+        raise FileProblem(_("not a readable XLSX file (damaged zip)")) from error
     if len(members) > MAX_ZIP_MEMBERS:
-        raise FileProblem(f"the XLSX has more than {MAX_ZIP_MEMBERS} parts")
+        raise FileProblem(
+            _("the XLSX has more than {MAX_ZIP_MEMBERS} parts", MAX_ZIP_MEMBERS=MAX_ZIP_MEMBERS)
+        )
     total = 0
     for member in members:
         total += member.file_size
         if member.file_size > 1_048_576 and (
             member.file_size > MAX_COMPRESSION_RATIO * max(member.compress_size, 1)
         ):
-            raise FileProblem(f"the XLSX part {member.filename} inflates suspiciously; refused")
+            raise FileProblem(
+                _(
+                    "the XLSX part {filename} inflates suspiciously; refused",
+                    filename=member.filename,
+                )
+            )
     if total > max_uncompressed:
         raise FileProblem(
-            f"the XLSX unpacks to more than {max_uncompressed // 1_048_576} MiB; split the file"
+            _(
+                "the XLSX unpacks to more than {max_uncompressed} MiB; split the file",
+                max_uncompressed=max_uncompressed // 1_048_576,
+            )
         )
 
 
@@ -212,20 +228,22 @@ def open_xlsx(path: Path, *, max_uncompressed: int) -> Sheet:
         workbook = openpyxl.load_workbook(handle, read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds on a malformed workbook
         handle.close()
-        raise FileProblem(f"not a readable XLSX file ({type(error).__name__})") from error
+        raise FileProblem(
+            _("not a readable XLSX file ({__name__})", __name__=type(error).__name__)
+        ) from error
     worksheet = workbook.worksheets[0]
     header_rows = worksheet.iter_rows(min_row=1, max_row=1, max_col=MAX_COLUMNS, values_only=True)
     header = [_cell_text(v) for v in next(header_rows, ())]
     if not any(header):
         workbook.close()
         handle.close()
-        raise FileProblem("the first sheet has no header row")
+        raise FileProblem(_("the first sheet has no header row"))
     return Sheet(header, _xlsx_rows(worksheet), None, _Closing(workbook, handle))
 
 
 def open_sheet(path: Path, file_format: FileFormat, *, max_uncompressed: int) -> Sheet:
     if not path.exists():
-        raise FileProblem("the uploaded file is no longer stored")
+        raise FileProblem(_("the uploaded file is no longer stored"))
     if file_format is FileFormat.XLSX:
         return open_xlsx(path, max_uncompressed=max_uncompressed)
     return open_csv(path)

@@ -53,6 +53,7 @@ from api.domains.imports.progress import payload, publish
 from api.domains.registry import search as registry_search
 from api.domains.registry.privacy import SENSITIVE_COLUMNS
 from api.errors import NotFound, PermissionDenied
+from api.i18n import _
 from api.regions import Level, in_subtree, subtree_sql
 from api.settings import Settings, get_settings
 from policies.enforcer import authorize, get_enforcer
@@ -88,14 +89,19 @@ def plan_columns(kind: Kind, header: list[str]) -> Plan:
             ignored.append(text.strip()[:64])
         elif column.name in found:
             raise files.FileProblem(
-                f"columns {found[column.name] + 1} and {position + 1} both mean {column.name}"
+                _(
+                    "columns {found} and {position} both mean {name}",
+                    found=found[column.name] + 1,
+                    position=position + 1,
+                    name=column.name,
+                )
             )
         else:
             found[column.name] = position
     missing = [c for c in kind.columns if c.required and c.name not in found]
     if missing:
         names = ", ".join(f"{c.name} ({c.aliases[0]})" if c.aliases else c.name for c in missing)
-        raise files.FileProblem(f"missing required column(s): {names}")
+        raise files.FileProblem(_("missing required column(s): {names}", names=names))
     return Plan(
         positions=[(column, found.get(column.name)) for column in kind.columns],
         present=[c.name for c in kind.columns if c.name in found],
@@ -129,7 +135,7 @@ class RowReader:
         self.context = context
         self.encoding = encoding or "utf-8"
         self.max_rows = max_rows
-        self.names = [name for name, _ in staging_columns(kind)]
+        self.names = [name for name, _unused in staging_columns(kind)]
         self.counts = Counts()
         self.done = False
 
@@ -157,7 +163,9 @@ class RowReader:
                 continue  # blank rows are skipped, keeping the numbering
             counts.read += 1
             if counts.read > self.max_rows:
-                raise files.FileProblem(f"more than {self.max_rows} rows: split the file")
+                raise files.FileProblem(
+                    _("more than {max_rows} rows: split the file", max_rows=self.max_rows)
+                )
             if undecodable("\x1f".join(cells)):
                 counts.failed_in_reading += 1
                 problems.append(
@@ -488,7 +496,7 @@ async def _create_staging(connection: asyncpg.Connection, kind: Kind) -> list[st
         "CREATE TEMP TABLE import_errors (id bigint GENERATED ALWAYS AS IDENTITY, "
         "row_number integer, column_name text, code text, reason text, value text) ON COMMIT DROP"
     )
-    return ["row_number", *[name for name, _ in columns]]
+    return ["row_number", *[name for name, _unused in columns]]
 
 
 async def _read(

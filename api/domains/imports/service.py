@@ -26,6 +26,7 @@ from api.domains.imports.models import ImportJob, ImportRowError
 from api.domains.imports.progress import payload
 from api.domains.registry import review_flow
 from api.errors import Conflict, ErrorCode, NotAllowed, NotFound, PermissionDenied, ValidationFailed
+from api.i18n import _
 from api.pagination import Page, PageRequest, make_page, split_cursor
 from api.query import subtree_filter
 from api.regions import Level
@@ -62,17 +63,21 @@ def _import_scope(actor: Principal, kind: ImportKind, region_code: str | None) -
     import this kind at; a caller who may not import it anywhere is refused outright."""
     prefixes = scope_prefixes(actor.assignments, "import", kind.value)
     if not prefixes:
-        raise PermissionDenied(f"your roles may not import {kind.value}")
+        raise PermissionDenied(_("your roles may not import {value}", value=kind.value))
     if region_code is None:
         if len(prefixes) > 1:
             raise ValidationFailed(
-                f"you may import {kind.value} in {', '.join(prefixes)}: say which region",
+                _(
+                    "you may import {value} in {items}: say which region",
+                    value=kind.value,
+                    items=", ".join(prefixes),
+                ),
                 field="regionCode",
             )
         region_code = prefixes[0]
     if Level.of_code(region_code) is None:
         raise ValidationFailed(
-            "malformed region code", field="regionCode", code=ErrorCode.INVALID_CODE
+            _("malformed region code"), field="regionCode", code=ErrorCode.INVALID_CODE
         )
     authorize(actor.assignments, "import", kind.value, at=region_code)
     return region_code
@@ -94,13 +99,13 @@ async def start_import(
     scope = _import_scope(actor, kind, region_code)
     if mode is ImportMode.REVIEW and Level.of_code(scope) not in (Level.COMMUNITY, Level.GRID):
         raise ValidationFailed(
-            "a batch is reviewed by its community: import into a community or grid",
+            _("a batch is reviewed by its community: import into a community or grid"),
             field="regionCode",
         )
     if mode is ImportMode.COMMIT and await _held(actor, scope):
         mode = ImportMode.REVIEW  # the community reviews this caller's imports: a held batch
     if kind_of(kind) is None:
-        raise ValidationFailed(f"{kind.value} cannot be imported yet", field="kind")
+        raise ValidationFailed(_("{value} cannot be imported yet", value=kind.value), field="kind")
     stored = await files.store(upload, root=root, max_bytes=max_bytes)
     creator = actor.user_id or actor.api_key_id
     async with in_transaction():
@@ -156,9 +161,12 @@ async def review_import(
     deciding at once one wins."""
     cleaned = (note or "").strip()
     if len(cleaned) > MAX_REVIEW_NOTE:
-        raise ValidationFailed(f"note is at most {MAX_REVIEW_NOTE} characters", field="note")
+        raise ValidationFailed(
+            _("note is at most {MAX_REVIEW_NOTE} characters", MAX_REVIEW_NOTE=MAX_REVIEW_NOTE),
+            field="note",
+        )
     if not approve and not cleaned:
-        raise ValidationFailed("say why the batch is returned", field="note")
+        raise ValidationFailed(_("say why the batch is returned"), field="note")
     async with in_transaction():
         job = await ImportJob.filter(readable_jobs(actor), id=job_id).select_for_update().first()
         if job is None:
@@ -166,15 +174,15 @@ async def review_import(
         try:
             authorize(actor.assignments, "registry_change", "review", at=job.region_code)
         except PermissionDenied as error:
-            raise NotAllowed("your roles may not review imports here") from error
+            raise NotAllowed(_("your roles may not review imports here")) from error
         if job.created_by_id is not None and job.created_by_id in {
             actor.user_id,
             actor.api_key_id,
         }:
-            raise NotAllowed("a batch is reviewed by someone other than its uploader")
+            raise NotAllowed(_("a batch is reviewed by someone other than its uploader"))
         if job.state is not ImportState.AWAITING_REVIEW:
             raise Conflict(
-                f"the import is {job.state.value}, not awaiting review",
+                _("the import is {value}, not awaiting review", value=job.state.value),
                 code=ErrorCode.INVALID_TRANSITION,
             )
         job.reviewed_by_id = actor.user_id or actor.api_key_id
@@ -304,7 +312,7 @@ async def list_errors(*, job_id: uuid.UUID, page: PageRequest) -> tuple[Page[Imp
     filtered = query
     if page.after is not None:
         if not page.after.isdigit():
-            raise ValidationFailed("malformed cursor", field="after")
+            raise ValidationFailed(_("malformed cursor"), field="after")
         query = query.filter(id__gt=int(page.after))
     rows = await query.order_by("id").limit(page.first + 1)
     return make_page(rows, page, lambda error: error.id), filtered

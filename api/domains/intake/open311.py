@@ -38,7 +38,10 @@ from api.domains.events.models import Attachment, Category, Event, TimelineEntry
 from api.domains.hierarchy.models import Department, Region
 from api.domains.intake.service import PERMISSION, region_for
 from api.errors import DomainError, NotAllowed, NotFound, Unauthenticated
+from api.i18n import _, render
+from api.language import negotiate
 from api.regions import Level
+from api.settings import get_settings
 
 MAX_REQUESTS = 100
 MAX_SPAN = timedelta(days=90)
@@ -91,8 +94,11 @@ def _render(request: Request, body: Any, root: str, status: int = 200) -> Respon
 
 
 def _error(request: Request, error: Open311Error) -> Response:
+    # our message in the language the request asks for, else the deployment's (api/i18n.py)
+    language = negotiate(request.headers.get("accept-language"), get_settings().gridgov_language)
+    description = render(error.description, language)
     return _render(
-        request, [{"code": error.status, "description": error.description}], "errors", error.status
+        request, [{"code": error.status, "description": description}], "errors", error.status
     )
 
 
@@ -106,7 +112,7 @@ def _check_format(request: Request) -> None:
     """/services.json, /requests.xml (or no suffix); any other suffix is not a resource."""
     suffix = request.path_params.get("format", "json")
     if suffix not in {"json", "xml"}:
-        raise Open311Error(404, f"unknown format {suffix}: use json or xml")
+        raise Open311Error(404, _("unknown format {suffix}: use json or xml", suffix=suffix))
 
 
 # The longest value of each parameter: the column it lands in or is compared with (a longer
@@ -137,9 +143,9 @@ def _text(params: Any, name: str, *, limit: int | None = None) -> str:
 
 def _bounded_text(value: str, name: str, limit: int) -> str:
     if "\x00" in value:  # PostgreSQL stores no NUL: the client's error, not the database's
-        raise Open311Error(400, f"{name} must not contain the NUL character")
+        raise Open311Error(400, _("{name} must not contain the NUL character", name=name))
     if len(value.strip()) > limit:
-        raise Open311Error(400, f"{name} is at most {limit} characters")
+        raise Open311Error(400, _("{name} is at most {limit} characters", name=name, limit=limit))
     return value
 
 
@@ -154,17 +160,19 @@ async def _check_jurisdiction(params: Any) -> None:
     if jurisdiction and not await Region.exists(
         code=jurisdiction, level=Level.CITY, is_active=True
     ):
-        raise Open311Error(404, f"jurisdiction_id {jurisdiction} not found")
+        raise Open311Error(
+            404, _("jurisdiction_id {jurisdiction} not found", jurisdiction=jurisdiction)
+        )
 
 
 async def _integration(request: Request, params: Any) -> Principal:
     key = _text(params, "api_key") or request.headers.get("x-api-key", "").strip()
     if not key:
-        raise Open311Error(400, "api_key was not provided")
+        raise Open311Error(400, _("api_key was not provided"))
     try:
         return await principal_for_api_key(key)
     except Unauthenticated as error:
-        raise Open311Error(403, "invalid api_key") from error
+        raise Open311Error(403, _("invalid api_key")) from error
 
 
 def _handled(handler: Any) -> Any:
@@ -178,8 +186,10 @@ def _handled(handler: Any) -> Any:
         except NotAllowed as error:
             return _error(request, Open311Error(403, error.message))
         except DomainError as error:
-            field = f" ({error.field})" if error.field else ""
-            return _error(request, Open311Error(400, f"{error.message}{field}"))
+            message = error.message
+            if error.field:
+                message = _("{message} ({field})", message=message, field=error.field)
+            return _error(request, Open311Error(400, message))
 
     return endpoint
 
@@ -242,7 +252,7 @@ async def service_definition(request: Request) -> Response:
     await _check_jurisdiction(request.query_params)
     category = await Category.get_or_none(key=code, is_active=True)
     if category is None or category.parent_key is None:
-        raise Open311Error(404, f"service_code {code} not found")
+        raise Open311Error(404, _("service_code {code} not found", code=code))
     return _render(request, service_definition_of(code), "service_definition")
 
 
@@ -256,10 +266,12 @@ def _float(params: Any, name: str) -> float | None:
     try:
         value = float(raw)
     except ValueError as error:
-        raise Open311Error(400, f"{name} must be a number") from error
+        raise Open311Error(400, _("{name} must be a number", name=name)) from error
     bound = 90 if name == "lat" else 180
     if not math.isfinite(value) or abs(value) > bound:
-        raise Open311Error(400, f"{name} must be a number from -{bound} to {bound}")
+        raise Open311Error(
+            400, _("{name} must be a number from -{bound} to {bound}", name=name, bound=bound)
+        )
     return value
 
 
@@ -268,25 +280,31 @@ async def create_request(request: Request) -> Response:
     try:
         form = await request.form()
     except (HTTPException, MultiPartException, MultipartParseError, ValueError) as error:
-        raise Open311Error(400, "the body is not a well-formed form") from error
+        raise Open311Error(400, _("the body is not a well-formed form")) from error
     await _check_jurisdiction(form)
     principal = await _integration(request, form)
     code = _text(form, "service_code")
     if not code:
-        raise Open311Error(400, "service_code was not provided")
+        raise Open311Error(400, _("service_code was not provided"))
     category = await Category.get_or_none(key=code, is_active=True)
     if category is None or category.parent_key is None:
-        raise Open311Error(404, f"service_code {code} not found")
+        raise Open311Error(404, _("service_code {code} not found", code=code))
     lat, lng = _float(form, "lat"), _float(form, "long")
     address = _text(form, "address_string") or None
     if (lat is None or lng is None) and not address and not _text(form, "address_id"):
-        raise Open311Error(400, "give a location: lat and long, or address_string")
+        raise Open311Error(400, _("give a location: lat and long, or address_string"))
     description = _text(form, "description")
     if len(description) > MAX_DESCRIPTION:
-        raise Open311Error(400, f"description is at most {MAX_DESCRIPTION} characters")
+        raise Open311Error(
+            400,
+            _(
+                "description is at most {MAX_DESCRIPTION} characters",
+                MAX_DESCRIPTION=MAX_DESCRIPTION,
+            ),
+        )
     urgency_raw = (_text(form, "attribute[urgency]") or Priority.NORMAL.value).lower()
     if urgency_raw not in {p.value for p in Priority}:
-        raise Open311Error(400, "attribute[urgency] must be normal, urgent or major")
+        raise Open311Error(400, _("attribute[urgency] must be normal, urgent or major"))
     title = (
         _text(form, "attribute[title]")
         or (description.splitlines()[0][:50] if description else "")
@@ -333,12 +351,14 @@ def _parse_time(params: Any, name: str) -> datetime | None:
         value = datetime.fromisoformat(raw.replace("Z", "+00:00"))
     except ValueError as error:
         raise Open311Error(
-            400, f"{name} must be a w3 date-time, e.g. 2010-01-01T00:00:00Z"
+            400, _("{name} must be a w3 date-time, e.g. 2010-01-01T00:00:00Z", name=name)
         ) from error
     if value.tzinfo is None:
-        raise Open311Error(400, f"{name} needs a time zone (Z or ±hh:mm)")
+        raise Open311Error(400, _("{name} needs a time zone (Z or ±hh:mm)", name=name))
     if not within_range(value):
-        raise Open311Error(400, f"{name} must lie from {RANGE_TEXT}")
+        raise Open311Error(
+            400, _("{name} must lie from {RANGE_TEXT}", name=name, RANGE_TEXT=RANGE_TEXT)
+        )
     return value
 
 
@@ -423,7 +443,7 @@ async def list_requests(request: Request) -> Response:
             query = query.filter(category_key__in=codes)
         statuses = _listed(params, "status")
         if any(s not in {"open", "closed"} for s in statuses):
-            raise Open311Error(400, "status is open or closed")
+            raise Open311Error(400, _("status is open or closed"))
         if set(statuses) == {"open"}:
             query = query.filter(status__in=list(OPEN_STATUSES))
         elif set(statuses) == {"closed"}:
@@ -432,7 +452,7 @@ async def list_requests(request: Request) -> Response:
         end = end or (start + MAX_SPAN if start else clock.now())
         start = start or end - MAX_SPAN
         if start > end or end - start > MAX_SPAN:
-            raise Open311Error(400, "start_date to end_date may span at most 90 days")
+            raise Open311Error(400, _("start_date to end_date may span at most 90 days"))
         query = query.filter(reported_at__gte=start, reported_at__lte=end)
     # The newest 100; a client pages back by passing the oldest requested_datetime as end_date.
     rows = await query.order_by("-reported_at", "-id").limit(MAX_REQUESTS)
@@ -448,7 +468,9 @@ async def get_request(request: Request) -> Response:
         events.readable_events(principal) & Q(case_number=case_number)
     ).first()
     if event is None:
-        raise Open311Error(404, f"service_request_id {case_number} not found")
+        raise Open311Error(
+            404, _("service_request_id {case_number} not found", case_number=case_number)
+        )
     return _render(request, await _represent([event], str(request.base_url)), "service_requests")
 
 

@@ -28,6 +28,7 @@ from api.domains.hierarchy import addresses
 from api.domains.hierarchy.locate import grid_at
 from api.domains.intake.models import WorkOrder
 from api.errors import Conflict, ErrorCode, NotAllowed, NotFound, ValidationFailed
+from api.i18n import _
 from api.pagination import Page, PageRequest, make_page, split_cursor
 from api.regions import in_subtree
 
@@ -63,14 +64,17 @@ class Submission:
 
 def integration_of(actor: Principal) -> uuid.UUID:
     if actor.api_key_id is None:
-        raise NotAllowed("work orders come from an integration: call with its API key")
+        raise NotAllowed(_("work orders come from an integration: call with its API key"))
     return actor.api_key_id
 
 
 def _token(value: str, *, field: str, limit: int) -> str:
     cleaned = value.strip()
     if not cleaned or len(cleaned) > limit or not cleaned.isprintable():
-        raise ValidationFailed(f"{field} must have 1 to {limit} printable characters", field=field)
+        raise ValidationFailed(
+            _("{field} must have 1 to {limit} printable characters", field=field, limit=limit),
+            field=field,
+        )
     return cleaned
 
 
@@ -78,13 +82,16 @@ def _normalised(data: WorkOrderInput) -> WorkOrderInput:
     """The input as it will be stored: what the digest and the event are made from."""
     content = data.content.strip()
     if not content:
-        raise ValidationFailed("content is required", field="content")
+        raise ValidationFailed(_("content is required"), field="content")
     if len(content) > MAX_CONTENT:
-        raise ValidationFailed(f"content is at most {MAX_CONTENT} characters", field="content")
+        raise ValidationFailed(
+            _("content is at most {MAX_CONTENT} characters", MAX_CONTENT=MAX_CONTENT),
+            field="content",
+        )
     title = (data.title or "").strip() or content.splitlines()[0][:TITLE_FROM_CONTENT]
     caller_name = (data.caller_name or "").strip() or None
     if caller_name is not None and len(caller_name) > 50:
-        raise ValidationFailed("callerName is at most 50 characters", field="callerName")
+        raise ValidationFailed(_("callerName is at most 50 characters"), field="callerName")
     return WorkOrderInput(
         ticket_id=_token(data.ticket_id, field="ticketId", limit=MAX_TICKET_ID),
         idempotency_key=_token(
@@ -143,14 +150,17 @@ async def _replay(api_key_id: uuid.UUID, data: WorkOrderInput, digest: str) -> S
     if work_order is None:
         if rows:
             raise Conflict(
-                f"ticket {data.ticket_id} was already submitted (under another idempotency key)",
+                _(
+                    "ticket {ticket_id} was already submitted (under another idempotency key)",
+                    ticket_id=data.ticket_id,
+                ),
                 field="ticketId",
                 code=ErrorCode.ALREADY_EXISTS,
             )
         return None
     if work_order.request_digest != digest:
         raise Conflict(
-            "this idempotency key was used for a different work order",
+            _("this idempotency key was used for a different work order"),
             field="idempotencyKey",
             code=ErrorCode.IDEMPOTENCY_KEY_REUSED,
         )
@@ -210,7 +220,7 @@ async def submit_work_order(*, actor: Principal, data: WorkOrderInput) -> Submis
     earlier = await _replay(api_key_id, data, digest)
     if earlier is None:
         # Unreachable while rows are never deleted: the conflicting row committed before we read.
-        raise Conflict("the work order is being submitted; retry", field="idempotencyKey")
+        raise Conflict(_("the work order is being submitted; retry"), field="idempotencyKey")
     return earlier
 
 

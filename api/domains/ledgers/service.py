@@ -30,6 +30,7 @@ from api.domains.ledgers.models import EventLedgerExport
 from api.errors import ErrorCode, NotFound, ValidationFailed
 from api.exports import ExportJobs, requester
 from api.flows.calendar import LOCAL
+from api.i18n import _
 from api.pagination import Page, PageRequest, make_page
 from api.query import Parameters, path_branches
 from api.regions import PATH_COLUMNS, Level
@@ -111,21 +112,24 @@ def _check(actor: Principal, filters: LedgerFilter) -> None:
     caller's area: a typed OUTSIDE_AREA)."""
     if Level.of_code(filters.region_code) is None:
         raise ValidationFailed(
-            "regionCode must be a region code", field="regionCode", code=ErrorCode.INVALID_CODE
+            _("regionCode must be a region code"), field="regionCode", code=ErrorCode.INVALID_CODE
         )
     if filters.last_day < filters.first_day:
-        raise ValidationFailed("the period ends before it starts", field="to")
+        raise ValidationFailed(_("the period ends before it starts"), field="to")
     if (filters.last_day - filters.first_day).days + 1 > MAX_DAYS:
-        raise ValidationFailed(f"a period is at most {MAX_DAYS} days", field="to")
+        raise ValidationFailed(
+            _("a period is at most {MAX_DAYS} days", MAX_DAYS=MAX_DAYS), field="to"
+        )
     if filters.category_group is not None and not 1 <= len(filters.category_group) <= MAX_GROUP:
         raise ValidationFailed(
-            f"categoryGroup is 1 to {MAX_GROUP} characters", field="categoryGroup"
+            _("categoryGroup is 1 to {MAX_GROUP} characters", MAX_GROUP=MAX_GROUP),
+            field="categoryGroup",
         )
     try:
         authorize(actor.assignments, "ledger", "read", at=filters.region_code)
     except NotFound as error:
         raise ValidationFailed(
-            f"{filters.region_code} is outside your area",
+            _("{region_code} is outside your area", region_code=filters.region_code),
             field="regionCode",
             code=ErrorCode.OUTSIDE_AREA,
         ) from error
@@ -166,7 +170,7 @@ def _split(cursor: str) -> tuple[str, datetime, uuid.UUID]:
         group, at, event_id = cursor.rsplit("|", 2)
         return group, datetime.fromisoformat(at), uuid.UUID(event_id)
     except ValueError:
-        raise ValidationFailed("malformed cursor", field="after") from None
+        raise ValidationFailed(_("malformed cursor"), field="after") from None
 
 
 async def _rows(filters: LedgerFilter, *, after: str | None, limit: int) -> list[LedgerEntry]:
@@ -251,7 +255,7 @@ async def start(*, actor: Principal, filters: LedgerFilter, redis: Redis) -> Eve
     """Record an export of the ledger (checked like reading it) and, once committed, queue it."""
     _check(actor, filters)
     if filters.category_group is not None:
-        raise ValidationFailed("an export holds every group", field="categoryGroup")
+        raise ValidationFailed(_("an export holds every group"), field="categoryGroup")
     async with in_transaction():
         export = await EventLedgerExport.create(
             id=uuid.uuid4(),

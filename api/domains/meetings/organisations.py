@@ -22,6 +22,7 @@ from api.domains.registry.enums import PartyOrganisationLevel, RecordStatus
 from api.domains.registry.models import PartyMember, PartyOrganisation
 from api.errors import Conflict, ErrorCode, NotFound, ValidationFailed
 from api.flows.calendar import LOCAL
+from api.i18n import _
 from policies.enforcer import authorize
 
 # 党支部工作条例: a branch has 3 to 50 formal members; with 7 or more it elects a committee
@@ -91,7 +92,7 @@ async def _member_of(organisation: PartyOrganisation, party_member_id: uuid.UUID
     ).first()
     if member is None:
         raise ValidationFailed(
-            "the party member is not an active member of this organisation",
+            _("the party member is not an active member of this organisation"),
             field="partyMemberId",
         )
     return member
@@ -99,9 +100,9 @@ async def _member_of(organisation: PartyOrganisation, party_member_id: uuid.UUID
 
 def _term(term_start: date, term_end: date | None) -> None:
     if not EARLIEST <= term_start <= clock.now().astimezone(LOCAL).date() + timedelta(days=366):
-        raise ValidationFailed("the term starts on a plausible day", field="termStart")
+        raise ValidationFailed(_("the term starts on a plausible day"), field="termStart")
     if term_end is not None and term_end < term_start:
-        raise ValidationFailed("the term ends on or after its start", field="termEnd")
+        raise ValidationFailed(_("the term ends on or after its start"), field="termEnd")
 
 
 def _overlaps(start: date, end: date | None) -> Q:
@@ -135,13 +136,13 @@ async def appoint(
             _overlaps(term_start, term_end)
         )
         if await held.filter(party_member_id=party_member_id).exists():
-            raise Conflict("the member holds a post in that term", field="partyMemberId")
+            raise Conflict(_("the member holds a post in that term"), field="partyMemberId")
         if (
             post in (CommitteePost.SECRETARY, CommitteePost.DEPUTY_SECRETARY)
             and await held.filter(post=post).exists()
         ):
             raise Conflict(
-                f"another member holds the {post.value} post in that term",
+                _("another member holds the {value} post in that term", value=post.value),
                 field="post",
                 code=ErrorCode.ALREADY_EXISTS,
             )
@@ -167,7 +168,7 @@ async def end_term(*, actor: Principal, post_id: uuid.UUID, term_end: date) -> P
             raise NotFound("post", post_id, field="id")
         authorize(actor.assignments, "party_life", "manage", at=organisation.region_code)
         if term_end < found.term_start:
-            raise ValidationFailed("the term ends on or after its start", field="termEnd")
+            raise ValidationFailed(_("the term ends on or after its start"), field="termEnd")
         found.term_end = term_end
         await found.save(update_fields=["term_end"])
     return found
@@ -192,10 +193,10 @@ async def record_standing(
             joined_on is not None
             and not EARLIEST <= joined_on <= clock.now().astimezone(LOCAL).date()
         ):
-            raise ValidationFailed("the joining date lies in the past", field="joinedOn")
+            raise ValidationFailed(_("the joining date lies in the past"), field="joinedOn")
         if user_id is not None:
             if not await User.filter(id=user_id, is_active=True).exists():
-                raise ValidationFailed("no active user has that id", field="userId")
+                raise ValidationFailed(_("no active user has that id"), field="userId")
             other = (
                 await PartyStanding.filter(user_id=user_id)
                 .exclude(party_member_id=party_member_id)
@@ -203,7 +204,7 @@ async def record_standing(
             )
             if other:
                 raise Conflict(
-                    "that account belongs to another party member",
+                    _("that account belongs to another party member"),
                     field="userId",
                     code=ErrorCode.ALREADY_EXISTS,
                 )
@@ -270,9 +271,9 @@ async def life_of(*, actor: Principal, organisation_id: uuid.UUID) -> Organisati
 
 def quarter_bounds(year: int, quarter: int) -> tuple[datetime, datetime]:
     if not 1 <= quarter <= 4:
-        raise ValidationFailed("a quarter is 1 to 4", field="quarter")
+        raise ValidationFailed(_("a quarter is 1 to 4"), field="quarter")
     if not 2000 <= year <= 2100:
-        raise ValidationFailed("the year lies between 2000 and 2100", field="year")
+        raise ValidationFailed(_("the year lies between 2000 and 2100"), field="year")
     start = datetime(year, 3 * quarter - 2, 1, tzinfo=LOCAL)
     end = (
         datetime(year + 1, 1, 1, tzinfo=LOCAL)
@@ -298,7 +299,7 @@ async def quarter_of(
         starts_at__lt=end,
     ).values_list("id", "kind", "organisation_id")
     counts: dict[str, int] = {}
-    for _, kind, _ in held:
+    for _unused, kind, _unused2 in held:
         counts[kind] = counts.get(kind, 0) + 1
     required = REQUIRED_PER_QUARTER.get(organisation.level, {})
     kinds = [
@@ -306,7 +307,7 @@ async def quarter_of(
         for kind in MeetingKind
         if kind in required or counts.get(kind.value)
     ]
-    own = [m for m, _, org in held if org == organisation.id]
+    own = [m for m, _unused3, org in held if org == organisation.id]
     figures = await attendance_of(own)
     total = Attendance(
         invited=sum(f.invited for f in figures.values()),

@@ -13,6 +13,7 @@ from api import bulk, clock, outbox
 from api.auth import Principal
 from api.domains.notices.models import Notice
 from api.errors import Unauthenticated, ValidationFailed
+from api.i18n import _
 from api.pagination import Page, PageRequest, make_page, split_cursor
 
 
@@ -91,7 +92,7 @@ def payload(notice: Mapping[str, Any]) -> dict[str, Any]:
 
 def _me(actor: Principal) -> uuid.UUID:
     if actor.user_id is None:
-        raise Unauthenticated("notices belong to users; sign in as one")
+        raise Unauthenticated(_("notices belong to users; sign in as one"))
     return actor.user_id
 
 
@@ -113,7 +114,7 @@ async def list_notices(
 async def mark_read(*, actor: Principal, notice_ids: Sequence[uuid.UUID] | None) -> int:
     """Mark the given notices (or all) of the caller read; returns how many changed."""
     if notice_ids is not None and len(notice_ids) > 500:
-        raise ValidationFailed("at most 500 notices at a time", field="ids")
+        raise ValidationFailed(_("at most 500 notices at a time"), field="ids")
     query = Notice.filter(user_id=_me(actor), read_at=None)
     if notice_ids is not None:
         query = query.filter(id__in=list(notice_ids))

@@ -28,6 +28,7 @@ from api.domains.registry.models import PartyMember, PartyOrganisation
 from api.domains.registry.records import readable_record
 from api.errors import Conflict, ErrorCode, NotFound, ValidationFailed
 from api.flows.calendar import LOCAL
+from api.i18n import _
 from api.pagination import Page, PageRequest
 from api.regions import Level
 from policies.enforcer import authorize
@@ -47,14 +48,19 @@ WORST_FIRST = list(reversed(Grade))
 def _year(year: int) -> int:
     this_year = clock.now().astimezone(LOCAL).year
     if not FIRST_YEAR <= year <= this_year:
-        raise ValidationFailed(f"year is {FIRST_YEAR} to {this_year}", field="year")
+        raise ValidationFailed(
+            _("year is {FIRST_YEAR} to {this_year}", FIRST_YEAR=FIRST_YEAR, this_year=this_year),
+            field="year",
+        )
     return year
 
 
 def _note(note: str) -> str:
     note = note.strip()
     if len(note) > MAX_NOTE or "\x00" in note:
-        raise ValidationFailed(f"note is at most {MAX_NOTE} characters", field="note")
+        raise ValidationFailed(
+            _("note is at most {MAX_NOTE} characters", MAX_NOTE=MAX_NOTE), field="note"
+        )
     return note
 
 
@@ -67,10 +73,10 @@ async def _branch(actor: Principal, organisation_id: uuid.UUID) -> PartyOrganisa
         field="organisationId",
     )
     if branch.status is not RecordStatus.ACTIVE:
-        raise ValidationFailed("the organisation is dissolved", field="organisationId")
+        raise ValidationFailed(_("the organisation is dissolved"), field="organisationId")
     if branch.level not in APPRAISING_LEVELS:
         raise ValidationFailed(
-            "a party group is appraised within its branch", field="organisationId"
+            _("a party group is appraised within its branch"), field="organisationId"
         )
     return branch
 
@@ -92,7 +98,7 @@ async def open_round(*, actor: Principal, organisation_id: uuid.UUID, year: int)
         )
     except IntegrityError as error:
         raise ValidationFailed(
-            f"the branch already has a round for {year}",
+            _("the branch already has a round for {year}", year=year),
             field="year",
             code=ErrorCode.ALREADY_EXISTS,
         ) from error
@@ -109,7 +115,9 @@ async def _round(actor: Principal, round_id: uuid.UUID, *, lock: bool = False) -
 def _grade_from_votes(votes: Mapping[Grade, int]) -> Grade:
     """The grade most voted for; a tie goes to the lower grade (a doubt is not a merit)."""
     if any(not 0 <= count <= MAX_VOTES for count in votes.values()) or not sum(votes.values()):
-        raise ValidationFailed(f"votes are 0 to {MAX_VOTES}, at least one cast", field="votes")
+        raise ValidationFailed(
+            _("votes are 0 to {MAX_VOTES}, at least one cast", MAX_VOTES=MAX_VOTES), field="votes"
+        )
     most = max(votes.values())
     return next(grade for grade in WORST_FIRST if votes.get(grade, 0) == most)
 
@@ -128,15 +136,15 @@ async def appraise_member(
     note = _note(note)
     if basis is Basis.VOTE:
         if grade is not None or not votes:
-            raise ValidationFailed("by vote: give the votes, not a grade", field="votes")
+            raise ValidationFailed(_("by vote: give the votes, not a grade"), field="votes")
         grade = _grade_from_votes(votes)
     elif grade is None or votes:
-        raise ValidationFailed("by committee: give the grade, not votes", field="grade")
+        raise ValidationFailed(_("by committee: give the grade, not votes"), field="grade")
     async with in_transaction():
         round_ = await _round(actor, round_id, lock=True)
         authorize(actor.assignments, "party_appraisal", "record", at=round_.region_code)
         if round_.status is not RoundStatus.OPEN:
-            raise Conflict("the round is closed", code=ErrorCode.INVALID_TRANSITION)
+            raise Conflict(_("the round is closed"), code=ErrorCode.INVALID_TRANSITION)
         member = (
             await PartyMember.filter(
                 id=member_id,
@@ -150,7 +158,7 @@ async def appraise_member(
             raise NotFound("party member of the branch", member_id, field="memberId")
         if await MemberAppraisal.exists(round_id=round_.id, member_id=member.id):
             raise ValidationFailed(
-                "the member is already appraised in this round",
+                _("the member is already appraised in this round"),
                 field="memberId",
                 code=ErrorCode.ALREADY_EXISTS,
             )
@@ -176,7 +184,7 @@ async def close_round(*, actor: Principal, round_id: uuid.UUID) -> AppraisalRoun
         round_ = await _round(actor, round_id, lock=True)
         authorize(actor.assignments, "party_appraisal", "record", at=round_.region_code)
         if round_.status is not RoundStatus.OPEN:
-            raise Conflict("the round is closed", code=ErrorCode.INVALID_TRANSITION)
+            raise Conflict(_("the round is closed"), code=ErrorCode.INVALID_TRANSITION)
         round_.status = RoundStatus.CLOSED
         round_.closed_at = clock.now()
         await round_.save(update_fields=["status", "closed_at"])
@@ -289,7 +297,7 @@ async def appraise_branch(
         )
     except IntegrityError as error:
         raise ValidationFailed(
-            f"the branch is already appraised for {year}",
+            _("the branch is already appraised for {year}", year=year),
             field="year",
             code=ErrorCode.ALREADY_EXISTS,
         ) from error
@@ -301,7 +309,7 @@ async def branch_appraisals(
     """Year-end appraisals of the branches under a region, newest first."""
     if Level.of_code(region_code) is None:
         raise ValidationFailed(
-            "regionCode must be a region code", field="regionCode", code=ErrorCode.INVALID_CODE
+            _("regionCode must be a region code"), field="regionCode", code=ErrorCode.INVALID_CODE
         )
     authorize(actor.assignments, "party_appraisal", "read", at=region_code)
     query = BranchAppraisal.filter(

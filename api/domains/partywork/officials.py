@@ -21,6 +21,7 @@ from api.domains.registry.enums import RecordKind, RecordStatus
 from api.domains.registry.models import Person
 from api.domains.registry.records import readable_record
 from api.errors import ErrorCode, NotFound, ValidationFailed
+from api.i18n import _
 from api.pagination import Page, PageRequest
 from api.regions import Level
 from policies.enforcer import authorize, scope_prefixes
@@ -41,7 +42,7 @@ async def register(
     """Put a registered person on the roster for a village and term."""
     if Level.of_code(community_code) is not Level.COMMUNITY:
         raise ValidationFailed(
-            "communityCode must be a community's (village's) code",
+            _("communityCode must be a community's (village's) code"),
             field="communityCode",
             code=ErrorCode.INVALID_CODE,
         )
@@ -50,13 +51,19 @@ async def register(
         actor, Person, person_id, kind=RecordKind.PERSON, field="personId"
     )
     if person.status is not RecordStatus.ACTIVE:
-        raise ValidationFailed("the person is deregistered", field="personId")
+        raise ValidationFailed(_("the person is deregistered"), field="personId")
     post = post.strip()
     if not post or len(post) > MAX_POST:
-        raise ValidationFailed(f"post is 1 to {MAX_POST} characters", field="post")
+        raise ValidationFailed(
+            _("post is 1 to {MAX_POST} characters", MAX_POST=MAX_POST), field="post"
+        )
     if term_end <= term_start or (term_end - term_start).days > MAX_TERM_YEARS * 366:
         raise ValidationFailed(
-            f"the term ends after it starts, within {MAX_TERM_YEARS} years", field="termEnd"
+            _(
+                "the term ends after it starts, within {MAX_TERM_YEARS} years",
+                MAX_TERM_YEARS=MAX_TERM_YEARS,
+            ),
+            field="termEnd",
         )
     try:
         return await VillageOfficial.create(
@@ -72,7 +79,7 @@ async def register(
         )
     except IntegrityError as error:
         raise ValidationFailed(
-            "the person already has a term starting then",
+            _("the person already has a term starting then"),
             field="termStart",
             code=ErrorCode.ALREADY_EXISTS,
         ) from error
@@ -98,7 +105,7 @@ async def appraise(
     authorize(actor.assignments, "village_official", "register", at=official.community_code)
     year = _year(year)
     if not official.term_start.year <= year <= official.term_end.year:
-        raise ValidationFailed("the year lies outside the official's term", field="year")
+        raise ValidationFailed(_("the year lies outside the official's term"), field="year")
     try:
         return await VillageOfficialAppraisal.create(
             id=uuid.uuid4(),
@@ -111,7 +118,7 @@ async def appraise(
         )
     except IntegrityError as error:
         raise ValidationFailed(
-            f"the official is already appraised for {year}",
+            _("the official is already appraised for {year}", year=year),
             field="year",
             code=ErrorCode.ALREADY_EXISTS,
         ) from error
@@ -123,7 +130,7 @@ async def roster(
     """The officials serving villages under a township or district (or any region)."""
     if Level.of_code(region_code) is None:
         raise ValidationFailed(
-            "regionCode must be a region code", field="regionCode", code=ErrorCode.INVALID_CODE
+            _("regionCode must be a region code"), field="regionCode", code=ErrorCode.INVALID_CODE
         )
     authorize(actor.assignments, "village_official", "read", at=region_code)
     query = _roster(actor).filter(community_code__startswith=region_code)

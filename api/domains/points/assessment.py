@@ -21,6 +21,7 @@ from api.domains.points.ledger import current_rules, period_lock_key
 from api.domains.points.models import PeriodSnapshot, PeriodSnapshotEntry, PointsMember
 from api.domains.points.periods import bounds, current_period, has_ended, previous
 from api.errors import Conflict, ErrorCode, NotFound, ValidationFailed
+from api.i18n import _
 from api.pagination import Page, PageRequest, make_page
 from api.regions import Level
 
@@ -53,7 +54,7 @@ class Figures:
 
 def _community(region_code: str) -> str:
     if Level.of_code(region_code) is not Level.COMMUNITY:
-        raise ValidationFailed("give a community's code", field="regionCode")
+        raise ValidationFailed(_("give a community's code"), field="regionCode")
     return region_code
 
 
@@ -65,7 +66,7 @@ async def _figures(
     if member_ids is not None:
         sql = sql.replace("GROUP BY", "AND m.id = ANY($4::uuid[]) GROUP BY")
         parameters.append(list(member_ids))
-    _, rows = await connections.get("default").execute_query(sql, parameters)
+    _unused, rows = await connections.get("default").execute_query(sql, parameters)
     return [
         Figures(
             member_id=row["id"],
@@ -144,7 +145,9 @@ async def freeze(*, actor: Principal, region_code: str, period_key: str) -> Peri
     check(actor, "points_period", "freeze", at=region_code, what="the community")
     if not has_ended(period_key):
         raise Conflict(
-            f"{period_key} has not ended", field="periodKey", code=ErrorCode.INVALID_TRANSITION
+            _("{period_key} has not ended", period_key=period_key),
+            field="periodKey",
+            code=ErrorCode.INVALID_TRANSITION,
         )
     try:
         snapshot = await _freeze(region_code, period_key)
@@ -152,7 +155,9 @@ async def freeze(*, actor: Principal, region_code: str, period_key: str) -> Peri
         snapshot = None
     if snapshot is None:
         raise Conflict(
-            f"{period_key} is frozen already", field="periodKey", code=ErrorCode.ALREADY_EXISTS
+            _("{period_key} is frozen already", period_key=period_key),
+            field="periodKey",
+            code=ErrorCode.ALREADY_EXISTS,
         )
     return snapshot
 
@@ -160,7 +165,7 @@ async def freeze(*, actor: Principal, region_code: str, period_key: str) -> Peri
 async def freeze_due() -> int:
     """Freeze the last ended period of every community with members (the nightly job)."""
     period = previous(current_period())
-    _, rows = await connections.get("default").execute_query(
+    _unused, rows = await connections.get("default").execute_query(
         "SELECT DISTINCT region_code FROM points_members WHERE status = ANY($1::text[])"
         " AND region_code NOT IN (SELECT region_code FROM points_snapshots WHERE period_key = $2)",
         [ACTIVE, period],
@@ -194,7 +199,7 @@ async def leaderboard(
         try:
             query = query.filter(rank__gt=int(page.after))
         except ValueError:
-            raise ValidationFailed("malformed cursor", field="after") from None
+            raise ValidationFailed(_("malformed cursor"), field="after") from None
     rows = await query.order_by("rank").limit(page.first + 1)
     names = await PointsMember.filter(
         id__in=[row.member_id for row in rows], consents_to_publish=True

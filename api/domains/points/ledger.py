@@ -22,6 +22,7 @@ from api.domains.points.enums import SourceKind
 from api.domains.points.models import LedgerEntry, PointsMember, PointsRules
 from api.domains.points.periods import bounds, current_period
 from api.errors import ErrorCode, NotFound, ValidationFailed
+from api.i18n import _
 from api.pagination import Page, PageRequest, make_page
 
 MAX_AMOUNT = Decimal("10000")
@@ -83,11 +84,13 @@ def amount(value: Decimal, *, field: str) -> Decimal:
     try:
         rounded = value.quantize(ONE_PLACE)
     except InvalidOperation:
-        raise ValidationFailed("not a number", field=field) from None
+        raise ValidationFailed(_("not a number"), field=field) from None
     if rounded != value or not value.is_finite():
-        raise ValidationFailed("give at most one decimal place", field=field)
+        raise ValidationFailed(_("give at most one decimal place"), field=field)
     if abs(value) > MAX_AMOUNT:
-        raise ValidationFailed(f"at most {MAX_AMOUNT} at a time", field=field)
+        raise ValidationFailed(
+            _("at most {MAX_AMOUNT} at a time", MAX_AMOUNT=MAX_AMOUNT), field=field
+        )
     return rounded
 
 
@@ -101,7 +104,7 @@ async def _bookable_period(region_code: str, wanted: str | None) -> str:
         "SELECT pg_advisory_xact_lock_shared(hashtextextended($1, 0))",
         [period_lock_key(region_code, wanted)],
     )
-    _, frozen = await connection.execute_query(
+    _unused, frozen = await connection.execute_query(
         "SELECT 1 FROM points_snapshots WHERE region_code = $1 AND period_key = $2",
         [region_code, wanted],
     )
@@ -150,7 +153,7 @@ async def book(
 
 async def totals(member_id: uuid.UUID, period_key: str | None = None) -> Totals:
     """A member's balance: of one period, else of all time."""
-    _, rows = await connections.get("default").execute_query(
+    _unused, rows = await connections.get("default").execute_query(
         "SELECT coalesce(sum(points), 0) AS p, coalesce(sum(hours), 0) AS h"
         " FROM points_balances WHERE member_id = $1 AND ($2::text IS NULL OR period_key = $2)",
         [member_id, period_key],
@@ -162,10 +165,10 @@ async def totals_of(
     keys: Sequence[tuple[uuid.UUID, str | None]],
 ) -> dict[tuple[uuid.UUID, str | None], Totals]:
     """Balances of many members (of a period, or of all time when None), in one query."""
-    _, rows = await connections.get("default").execute_query(
+    _unused, rows = await connections.get("default").execute_query(
         "SELECT member_id, period_key, points, hours FROM points_balances"
         " WHERE member_id = ANY($1::uuid[])",
-        [list({member_id for member_id, _ in keys})],
+        [list({member_id for member_id, _unused2 in keys})],
     )
     found: dict[tuple[uuid.UUID, str | None], Totals] = {
         key: Totals(Decimal(0), Decimal(0)) for key in keys
@@ -267,13 +270,15 @@ async def adjust(
     check(actor, "points", "adjust", at=member.region_code, what="the member")
     why = " ".join(reason.split())
     if not why:
-        raise ValidationFailed("an adjustment needs a reason", field="reason")
+        raise ValidationFailed(_("an adjustment needs a reason"), field="reason")
     if len(why) > MAX_REASON:
-        raise ValidationFailed(f"a reason is at most {MAX_REASON} characters", field="reason")
+        raise ValidationFailed(
+            _("a reason is at most {MAX_REASON} characters", MAX_REASON=MAX_REASON), field="reason"
+        )
     points = amount(points, field="points")
     hours = amount(hours, field="hours")
     if not points and not hours:
-        raise ValidationFailed("adjust points or hours by something", field="points")
+        raise ValidationFailed(_("adjust points or hours by something"), field="points")
     key = str(request_id)
     async with in_transaction():
         locked = await PointsMember.filter(id=member.id).select_for_update().first()
@@ -283,7 +288,7 @@ async def adjust(
         if earlier is not None:
             if earlier.member_id != member.id:
                 raise ValidationFailed(
-                    "this request id was used for another adjustment",
+                    _("this request id was used for another adjustment"),
                     field="requestId",
                     code=ErrorCode.IDEMPOTENCY_KEY_REUSED,
                 )
@@ -291,8 +296,11 @@ async def adjust(
         balance = await totals(member.id)
         if balance.points + points < 0 or balance.hours + hours < 0:
             raise ValidationFailed(
-                f"the balance is {balance.points} points and {balance.hours} hours: a debit "
-                "cannot take it below zero",
+                _(
+                    "the balance is {points} points and {hours} hours: a debit cannot take it below zero",
+                    points=balance.points,
+                    hours=balance.hours,
+                ),
                 field="points",
             )
         entry = await book(
@@ -306,7 +314,7 @@ async def adjust(
         )
         if entry is None:  # the same request id, for another member, at the same moment
             raise ValidationFailed(
-                "this request id was used for another adjustment",
+                _("this request id was used for another adjustment"),
                 field="requestId",
                 code=ErrorCode.IDEMPOTENCY_KEY_REUSED,
             )
@@ -320,6 +328,6 @@ async def entries_of(*, member_id: uuid.UUID, page: PageRequest) -> Page[LedgerE
         try:
             query = query.filter(id__lt=int(page.after))
         except ValueError:
-            raise ValidationFailed("malformed cursor", field="after") from None
+            raise ValidationFailed(_("malformed cursor"), field="after") from None
     rows = await query.order_by("-id").limit(page.first + 1)
     return make_page(rows, page, lambda entry: entry.id)

@@ -27,6 +27,7 @@ from api.domains.registry.enums import RecordKind
 from api.domains.registry.models import PartyMember, Person, Volunteer
 from api.domains.registry.records import finish_update
 from api.errors import Conflict, ErrorCode, NotAllowed, NotFound, ValidationFailed
+from api.i18n import _
 from api.pagination import Page, PageRequest, make_page
 from api.regions import Level
 
@@ -58,15 +59,20 @@ class SignUp:
 async def _cleaned(joining: Joining) -> Joining:
     name = " ".join(joining.name.split())
     if not name or len(name) > MAX_NAME:
-        raise ValidationFailed(f"give your name (at most {MAX_NAME} characters)", field="name")
+        raise ValidationFailed(
+            _("give your name (at most {MAX_NAME} characters)", MAX_NAME=MAX_NAME), field="name"
+        )
     try:
         number = resident_ids.validate(joining.id_number)
     except resident_ids.InvalidResidentId as error:
-        raise ValidationFailed(f"ID number {error}", field="idNumber") from None
+        raise ValidationFailed(_("ID number {error}", error=error), field="idNumber") from None
     employer = " ".join(joining.employer_organisation.split())
     if len(employer) > MAX_EMPLOYER:
         raise ValidationFailed(
-            f"the employer's organisation is at most {MAX_EMPLOYER} characters",
+            _(
+                "the employer's organisation is at most {MAX_EMPLOYER} characters",
+                MAX_EMPLOYER=MAX_EMPLOYER,
+            ),
             field="employerOrganisation",
         )
     if Level.of_code(joining.community_code) is not Level.COMMUNITY or not await Region.exists(
@@ -79,7 +85,7 @@ async def _cleaned(joining: Joining) -> Joining:
 async def _join(user_id: uuid.UUID, joining: Joining, actor: Principal) -> PointsMember:
     """Link or create the member of `user_id`, in the caller's transaction."""
     if await PointsMember.exists(user_id=user_id):
-        raise Conflict("you have registered already", code=ErrorCode.ALREADY_EXISTS)
+        raise Conflict(_("you have registered already"), code=ErrorCode.ALREADY_EXISTS)
     person = await Person.get_or_none(id_number=joining.id_number)
     if person is not None and " ".join(person.name.split()) != joining.name:
         # an ID number is no secret: with another name it links nothing (and says nothing of
@@ -93,7 +99,7 @@ async def _join(user_id: uuid.UUID, joining: Joining, actor: Principal) -> Point
         member = await PointsMember.filter(volunteer_id=volunteer.id).select_for_update().first()
         if member is not None:
             if member.user_id is not None:
-                raise Conflict("this record is linked to another account", field="idNumber")
+                raise Conflict(_("this record is linked to another account"), field="idNumber")
             member.user_id = user_id
             member.name = joining.name
             member.id_number = joining.id_number
@@ -124,7 +130,7 @@ async def _join(user_id: uuid.UUID, joining: Joining, actor: Principal) -> Point
             await member.save(force_create=True)
     except IntegrityError as error:
         raise Conflict(
-            "this record is linked to another account",
+            _("this record is linked to another account"),
             field="idNumber",
             code=ErrorCode.ALREADY_EXISTS,
         ) from error
@@ -185,10 +191,10 @@ async def join(*, actor: Principal, joining: Joining) -> PointsMember:
 async def me(actor: Principal) -> PointsMember:
     """The caller's member record (any status)."""
     if actor.user_id is None:
-        raise NotAllowed("only a signed-in member may do this")
+        raise NotAllowed(_("only a signed-in member may do this"))
     member = await PointsMember.get_or_none(user_id=actor.user_id)
     if member is None:
-        raise NotAllowed("register as a member of your community first")
+        raise NotAllowed(_("register as a member of your community first"))
     return member
 
 
@@ -196,7 +202,7 @@ async def active_member(actor: Principal) -> PointsMember:
     """The caller as a member the community has linked or confirmed."""
     member = await me(actor)
     if member.status not in ACTIVE:
-        raise NotAllowed("your community has not confirmed you yet")
+        raise NotAllowed(_("your community has not confirmed you yet"))
     return member
 
 
@@ -213,7 +219,8 @@ async def confirm(*, actor: Principal, member_id: uuid.UUID) -> PointsMember:
         check(actor, "points_member", "confirm", at=member.region_code, what="the member")
         if member.status != MemberStatus.PENDING:
             raise Conflict(
-                f"the member is {member.status}, not pending", code=ErrorCode.INVALID_TRANSITION
+                _("the member is {status}, not pending", status=member.status),
+                code=ErrorCode.INVALID_TRANSITION,
             )
         member.status = MemberStatus.CONFIRMED
         member.confirmed_by_id = actor.user_id
@@ -253,7 +260,7 @@ async def list_members(
         query = query.filter(status=status)
     filtered = query
     if page.after is not None:
-        name, _, last = page.after.rpartition("|")
+        name, _unused, last = page.after.rpartition("|")
         query = query.filter(Q(name__gt=name) | Q(name=name, id__gt=last))
     rows = await query.order_by("name", "id").limit(page.first + 1)
     return make_page(rows, page, lambda m: f"{m.name}|{m.id}"), filtered

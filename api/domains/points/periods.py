@@ -9,6 +9,7 @@ from datetime import date, datetime, time, timedelta
 from api import clock
 from api.errors import ValidationFailed
 from api.flows.calendar import LOCAL
+from api.i18n import _
 
 PERIOD = re.compile(r"^(\d{4})Q([1-4])$")
 
@@ -26,10 +27,10 @@ def bounds(key: str) -> tuple[date, date]:
     """The first and last day (inclusive) of a period; a malformed key is a typed error."""
     match = PERIOD.match(key)
     if match is None:
-        raise ValidationFailed("a period is written like 2026Q4", field="periodKey")
+        raise ValidationFailed(_("a period is written like 2026Q4"), field="periodKey")
     year, quarter = int(match.group(1)), int(match.group(2))
     if not 2000 <= year <= 2100:
-        raise ValidationFailed("a period's year is 2000 to 2100", field="periodKey")
+        raise ValidationFailed(_("a period's year is 2000 to 2100"), field="periodKey")
     first = date(year, 3 * quarter - 2, 1)
     following = date(year + 1, 1, 1) if quarter == 4 else date(year, 3 * quarter + 1, 1)
     return first, following - timedelta(days=1)
@@ -37,7 +38,7 @@ def bounds(key: str) -> tuple[date, date]:
 
 def ends_at(key: str) -> datetime:
     """The instant the period ends (midnight after its last day, China time)."""
-    _, last = bounds(key)
+    _unused, last = bounds(key)
     return datetime.combine(last + timedelta(days=1), time(), tzinfo=LOCAL)
 
 
@@ -46,5 +47,5 @@ def has_ended(key: str) -> bool:
 
 
 def previous(key: str) -> str:
-    first, _ = bounds(key)
+    first, _unused = bounds(key)
     return period_of(datetime.combine(first - timedelta(days=1), time(12), tzinfo=LOCAL))

@@ -23,6 +23,7 @@ from api.domains.points.models import Pledge, PledgeRating, PointsMember
 from api.domains.points.periods import bounds, current_period, ends_at, has_ended
 from api.errors import Conflict, ErrorCode, NotAllowed, NotFound, ValidationFailed
 from api.flows import moves
+from api.i18n import _
 from api.pagination import Page, PageRequest
 
 MAX_TEXT = 1000
@@ -32,16 +33,18 @@ KEPT_AT = Decimal("3")  # a rating of 3 of 5 or better: kept
 
 def _score(score: int, field: str) -> int:
     if not 1 <= score <= 5:
-        raise ValidationFailed("a score is 1 to 5", field=field)
+        raise ValidationFailed(_("a score is 1 to 5"), field=field)
     return score
 
 
 def _text(value: str, *, field: str, limit: int) -> str:
     cleaned = value.strip()
     if not cleaned:
-        raise ValidationFailed(f"{field} is required", field=field)
+        raise ValidationFailed(_("{field} is required", field=field), field=field)
     if len(cleaned) > limit:
-        raise ValidationFailed(f"{field} is at most {limit} characters", field=field)
+        raise ValidationFailed(
+            _("{field} is at most {limit} characters", field=field, limit=limit), field=field
+        )
     return cleaned
 
 
@@ -51,9 +54,9 @@ async def make(*, actor: Principal, text: str, period_key: str | None = None) ->
     period = period_key or current_period()
     bounds(period)
     if has_ended(period):
-        raise ValidationFailed("the period is over", field="periodKey")
+        raise ValidationFailed(_("the period is over"), field="periodKey")
     if ends_at(period) > ends_at(current_period()) and period != _next(current_period()):
-        raise ValidationFailed("pledge for this period or the next", field="periodKey")
+        raise ValidationFailed(_("pledge for this period or the next"), field="periodKey")
     pledge = Pledge(
         id=uuid.uuid4(),
         member_id=member.id,
@@ -71,7 +74,7 @@ async def make(*, actor: Principal, text: str, period_key: str | None = None) ->
         )
     except IntegrityError as error:
         raise Conflict(
-            f"you have pledged for {period} already",
+            _("you have pledged for {period} already", period=period),
             field="periodKey",
             code=ErrorCode.ALREADY_EXISTS,
         ) from error
@@ -110,7 +113,10 @@ async def rate_as_resident(
     _score(score, "score")
     remark = comment.strip()
     if len(remark) > MAX_COMMENT:
-        raise ValidationFailed(f"a comment is at most {MAX_COMMENT} characters", field="comment")
+        raise ValidationFailed(
+            _("a comment is at most {MAX_COMMENT} characters", MAX_COMMENT=MAX_COMMENT),
+            field="comment",
+        )
     async with in_transaction():
         pledge = (
             await Pledge.filter(readable(actor, "pledge_rating"), id=pledge_id)
@@ -121,12 +127,12 @@ async def rate_as_resident(
             raise NotFound("pledge", pledge_id)
         check(actor, "pledge_rating", "rate", at=pledge.region_code, what="the pledge")
         if pledge.user_id == rater:
-            raise NotAllowed("nobody rates their own pledge")
+            raise NotAllowed(_("nobody rates their own pledge"))
         if pledge.status != PledgeStatus.MADE:
-            raise Conflict("the pledge's rating is closed", code=ErrorCode.INVALID_TRANSITION)
+            raise Conflict(_("the pledge's rating is closed"), code=ErrorCode.INVALID_TRANSITION)
         if not has_ended(pledge.period_key):
             raise Conflict(
-                "pledges are rated once their period is over", code=ErrorCode.INVALID_TRANSITION
+                _("pledges are rated once their period is over"), code=ErrorCode.INVALID_TRANSITION
             )
         try:
             async with in_transaction():
@@ -134,7 +140,9 @@ async def rate_as_resident(
                     pledge_id=pledge.id, rater_id=rater, score=score, comment=remark, at=clock.now()
                 )
         except IntegrityError as error:
-            raise Conflict("you have rated this pledge", code=ErrorCode.ALREADY_EXISTS) from error
+            raise Conflict(
+                _("you have rated this pledge"), code=ErrorCode.ALREADY_EXISTS
+            ) from error
         count = pledge.resident_ratings
         total = (pledge.resident_score or Decimal(0)) * count + score
         pledge.resident_ratings = count + 1
@@ -162,10 +170,10 @@ async def rate(
         pledge = move.record
         if not has_ended(pledge.period_key):
             raise Conflict(
-                "pledges are rated once their period is over", code=ErrorCode.INVALID_TRANSITION
+                _("pledges are rated once their period is over"), code=ErrorCode.INVALID_TRANSITION
             )
         if pledge.user_id is not None and pledge.user_id == actor.user_id:
-            raise NotAllowed("nobody rates their own pledge")
+            raise NotAllowed(_("nobody rates their own pledge"))
         # the branch and the residents weigh equally (民主评诺); without residents' scores the
         # branch's stands alone
         parts = [Decimal(branch_score)]

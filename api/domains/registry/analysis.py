@@ -23,6 +23,7 @@ from api.auth import Principal
 from api.domains.registry.people import _years_ago
 from api.domains.registry.privacy import may_read_special_groups
 from api.errors import ErrorCode, NotAllowed, ValidationFailed
+from api.i18n import _
 from api.regions import Level, child_length
 from api.vocabulary import register
 
@@ -79,7 +80,7 @@ class Month:
 def _age_band_sql(today: dt.date) -> str:
     """A CASE over birth dates: born after the day `upper` years ago is younger than `upper`."""
     branches = []
-    for (_, label), (upper, _) in itertools.pairwise(AGE_BANDS):
+    for (_unused, label), (upper, _unused2) in itertools.pairwise(AGE_BANDS):
         born_after = _years_ago(today, upper)
         branches.append(f"WHEN p.birth_date > DATE '{born_after.isoformat()}' THEN '{label}'")
     return f"CASE {' '.join(branches)} ELSE '{AGE_BANDS[-1][1]}' END"
@@ -129,7 +130,7 @@ def breakdown_sql(
 def _checked_region(actor: Principal, region_code: str) -> None:
     if Level.of_code(region_code) is None or not region_code.isdigit():
         raise ValidationFailed(
-            "malformed region code", field="regionCode", code=ErrorCode.INVALID_CODE
+            _("malformed region code"), field="regionCode", code=ErrorCode.INVALID_CODE
         )
 
 
@@ -144,9 +145,9 @@ async def breakdown(
     caller has already been authorised to read the region's statistics)."""
     _checked_region(actor, region_code)
     if not 1 <= len(attributes) <= 2 or len(set(attributes)) != len(attributes):
-        raise ValidationFailed("break down by one attribute or two different ones", field="by")
+        raise ValidationFailed(_("break down by one attribute or two different ones"), field="by")
     if Attribute.SPECIAL_GROUP in attributes and not may_read_special_groups(actor, region_code):
-        raise NotAllowed("special-group membership is not yours to count here")
+        raise NotAllowed(_("special-group membership is not yours to count here"))
     sql = breakdown_sql(region_code, attributes, per_child=per_child, today=clock.now().date())
     rows = await connections.get("default").execute_query_dict(sql)
     return [
@@ -169,7 +170,10 @@ async def trend(*, actor: Principal, region_code: str, months: int) -> list[Mont
     included), and how many were registered at each month's end (people now in the region)."""
     _checked_region(actor, region_code)
     if not 1 <= months <= MAX_TREND_MONTHS:
-        raise ValidationFailed(f"months lie between 1 and {MAX_TREND_MONTHS}", field="months")
+        raise ValidationFailed(
+            _("months lie between 1 and {MAX_TREND_MONTHS}", MAX_TREND_MONTHS=MAX_TREND_MONTHS),
+            field="months",
+        )
     today = clock.now().date()
     first = _month_start(today, months - 1)
     bounds = _bounds(region_code)

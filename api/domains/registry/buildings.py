@@ -27,6 +27,7 @@ from api.domains.registry.records import (
 )
 from api.domains.registry.validation import Rule, clean, coded, text
 from api.errors import ValidationFailed
+from api.i18n import _
 from policies.enforcer import authorize
 
 BUILDING_RULES: Final[Mapping[str, Rule]] = {
@@ -75,7 +76,7 @@ async def _register_building(
         await codes.refresh()
         cleaned = clean(BUILDING_RULES, values, region_code=code)
         if (cleaned.get("lat") is None) != (cleaned.get("lng") is None):
-            raise ValidationFailed("give both lat and lng, or neither", field="lng")
+            raise ValidationFailed(_("give both lat and lng, or neither"), field="lng")
         building: Building = await create_record(
             actor, RecordKind.BUILDING, code, cleaned, record_id=client_id
         )

@@ -30,6 +30,7 @@ from api.domains.registry.records import (
 )
 from api.domains.registry.validation import text
 from api.errors import Conflict, ErrorCode, NotFound, ValidationFailed
+from api.i18n import _
 from policies.enforcer import authorize
 
 MAX_NOTE: Final = 2000
@@ -51,9 +52,9 @@ class Terms:
 async def _clean(terms: Terms) -> dict[str, Any]:
     for name, day in (("startsOn", terms.starts_on), ("endsOn", terms.ends_on)):
         if day is not None and not within_range(day):
-            raise ValidationFailed(f"{name} is out of range", field=name)
+            raise ValidationFailed(_("{name} is out of range", name=name), field=name)
     if terms.ends_on is not None and terms.ends_on < terms.starts_on:
-        raise ValidationFailed("endsOn is before startsOn", field="endsOn")
+        raise ValidationFailed(_("endsOn is before startsOn"), field="endsOn")
     amount = (
         None
         if terms.benefit_amount is None
@@ -98,7 +99,7 @@ async def _check_no_overlap(
         query = query.exclude(id=except_id)
     if await query.exists():
         raise ValidationFailed(
-            f"an active {programme.value} enrolment overlaps these dates",
+            _("an active {value} enrolment overlaps these dates", value=programme.value),
             field="startsOn",
             code=ErrorCode.ALREADY_EXISTS,
         )
@@ -114,7 +115,7 @@ async def enrol(
 ) -> Enrolment:
     """Enrol a registered person or household in a programme."""
     if (person_id is None) == (household_id is None):
-        raise ValidationFailed("name either a person or a household", field="personId")
+        raise ValidationFailed(_("name either a person or a household"), field="personId")
     async with in_transaction():
         beneficiary: Person | Household
         if person_id is not None:
@@ -133,7 +134,7 @@ async def enrol(
             )
         authorize(actor.assignments, "enrolment", "create", at=beneficiary.region_code)
         if beneficiary.status is not RecordStatus.ACTIVE:
-            raise Conflict("the beneficiary is deregistered", field="personId")
+            raise Conflict(_("the beneficiary is deregistered"), field="personId")
         cleaned = await _clean(terms)
         await _check_no_overlap(
             person_id=person_id,
@@ -178,7 +179,7 @@ async def change_enrolment(
         authorize(actor.assignments, "enrolment", "update", at=record.region_code)
         check_version(record, expected_version)
         if record.status is not RecordStatus.ACTIVE:
-            raise Conflict("the enrolment has ended", field="id")
+            raise Conflict(_("the enrolment has ended"), field="id")
         cleaned = await _clean(terms)
         await _check_no_overlap(
             person_id=record.person_id,

@@ -21,6 +21,7 @@ from api.domains.registry.privacy import (
 )
 from api.domains.registry.records import jsonable, valid_region_code
 from api.errors import ValidationFailed
+from api.i18n import _
 from api.pagination import PageRequest
 from api.spreadsheets import formula_safe
 from policies.enforcer import authorize, scope_prefixes
@@ -50,9 +51,9 @@ async def export_people(
     prefixes = scope_prefixes(actor.assignments, "registry", "export")
     where = filters.region_code or (prefixes[0] if len(prefixes) == 1 else None)
     if where is None:
-        raise ValidationFailed("give the regionCode to export", field="regionCode")
+        raise ValidationFailed(_("give the regionCode to export"), field="regionCode")
     authorize(actor.assignments, "registry", "export", at=valid_region_code(where))
-    _, query = await search_people(
+    _unused, query = await search_people(
         actor=actor, page=PageRequest(first=1, after=None), filters=filters, redis=redis
     )
     query = query.filter(region_code__startswith=where)

@@ -23,6 +23,7 @@ from api.domains.registry.reads import record_unmasked_reads
 from api.domains.registry.records import MODELS, keyset_page, readable, readable_record
 from api.domains.registry.validation import text
 from api.errors import Conflict, ErrorCode, NotAllowed, NotFound, PermissionDenied, ValidationFailed
+from api.i18n import _
 from api.pagination import Page, PageRequest
 from api.uploads import UploadedFile, store_uploads
 from policies.enforcer import authorize
@@ -55,7 +56,7 @@ MAX_REASON: Final = 200
 def _kind(kind: RecordKind) -> RecordKind:
     if kind not in FILE_KINDS:
         raise ValidationFailed(
-            "photos are kept for people, households, houses, buildings and organisations",
+            _("photos are kept for people, households, houses, buildings and organisations"),
             field="kind",
         )
     return kind
@@ -65,7 +66,7 @@ def _may_change(actor: Principal, region_code: str) -> None:
     try:
         authorize(actor.assignments, "registry", "update", at=region_code)
     except PermissionDenied as error:
-        raise NotAllowed("your roles may not change this record's files") from error
+        raise NotAllowed(_("your roles may not change this record's files")) from error
 
 
 async def _audit(actor: Principal, action: str, row: RecordFile, **detail: Any) -> None:
@@ -97,13 +98,16 @@ async def attach_files(
     record: Any = await readable_record(actor, MODELS[kind], record_id, kind=kind, field="id")
     _may_change(actor, record.region_code)
     if record.status is not RecordStatus.ACTIVE:
-        raise ValidationFailed(f"the {kind.value} is deregistered", field="id")
+        raise ValidationFailed(_("the {value} is deregistered", value=kind.value), field="id")
     stored = await store_uploads(files, root=root, max_bytes=max_bytes, max_files=max_files)
     for one in stored:
         if one.content_type not in RECORD_TYPES:
             raise ValidationFailed(
-                f"{one.filename}: {one.content_type} is not kept with a record "
-                "(photos, PDF and Word documents are)",
+                _(
+                    "{filename}: {content_type} is not kept with a record (photos, PDF and Word documents are)",
+                    filename=one.filename,
+                    content_type=one.content_type,
+                ),
                 field="files",
                 code=ErrorCode.UNSUPPORTED_FILE,
             )
@@ -112,7 +116,12 @@ async def attach_files(
         kept = await RecordFile.filter(record_id=record.id, deleted_at__isnull=True).count()
         if kept + len(stored) > MAX_PER_RECORD:
             raise ValidationFailed(
-                f"a record keeps at most {MAX_PER_RECORD} files (it has {kept})", field="files"
+                _(
+                    "a record keeps at most {MAX_PER_RECORD} files (it has {kept})",
+                    MAX_PER_RECORD=MAX_PER_RECORD,
+                    kept=kept,
+                ),
+                field="files",
             )
         rows = []
         for one in stored:
@@ -178,7 +187,7 @@ async def delete_file(*, actor: Principal, file_id: uuid.UUID, reason: str) -> R
             raise NotFound("file", file_id)
         _may_change(actor, row.region_code)
         if row.deleted_at is not None:
-            raise Conflict("the file is deleted already", field="id")
+            raise Conflict(_("the file is deleted already"), field="id")
         row.deleted_at = clock.now()
         row.deleted_by_id = actor.user_id or actor.api_key_id
         row.deleted_reason = note

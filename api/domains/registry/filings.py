@@ -33,6 +33,7 @@ from api.flows import Rule as LimitRule
 from api.flows.calendar import DeadlineUnit
 from api.flows.holders import Place, RoleHolders
 from api.flows.models import FlowCard, FlowStep
+from api.i18n import _
 from api.pagination import Page, PageRequest
 from api.regions import Level, ancestor_at
 from policies.enforcer import authorize
@@ -98,7 +99,9 @@ FILINGS: Flow[OrganisationFiling] = register(
 
 def _members(members: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     if not 1 <= len(members) <= MAX_MEMBERS:
-        raise ValidationFailed(f"give 1 to {MAX_MEMBERS} members", field="members")
+        raise ValidationFailed(
+            _("give 1 to {MAX_MEMBERS} members", MAX_MEMBERS=MAX_MEMBERS), field="members"
+        )
     cleaned = []
     for index, member in enumerate(members):
         row: dict[str, Any] = {}
@@ -127,11 +130,11 @@ async def submit_filing(
     try:
         authorize(actor.assignments, "organisation_filing", "submit", at=organisation.region_code)
     except PermissionDenied as error:
-        raise NotAllowed("your roles may not file organisations here") from error
+        raise NotAllowed(_("your roles may not file organisations here")) from error
     if organisation.kind is not OrganisationKind.SOCIAL:
-        raise ValidationFailed("only a social organisation is filed", field="organisationId")
+        raise ValidationFailed(_("only a social organisation is filed"), field="organisationId")
     if organisation.status is not RecordStatus.ACTIVE:
-        raise ValidationFailed("the organisation is deregistered", field="organisationId")
+        raise ValidationFailed(_("the organisation is deregistered"), field="organisationId")
     cleaned_charter = text(MAX_CHARTER, required=True).clean(charter, field="charter")
     filing = OrganisationFiling(
         id=uuid.uuid4(),
@@ -150,7 +153,7 @@ async def submit_filing(
         )
     except IntegrityError as error:
         raise Conflict(
-            "the organisation is filed already or its filing awaits the township",
+            _("the organisation is filed already or its filing awaits the township"),
             field="organisationId",
         ) from error
     return filing
@@ -163,7 +166,7 @@ async def _next_number(township: str, year: int) -> str:
     await client.execute_query(
         "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", [f"filing:{prefix}"]
     )
-    _, rows = await client.execute_query(
+    _unused, rows = await client.execute_query(
         "SELECT count(*) AS n FROM registry_organisation_filings WHERE filing_number LIKE $1",
         [prefix + "%"],
     )
@@ -174,7 +177,7 @@ def _check_township(actor: Principal, filing: OrganisationFiling) -> None:
     try:
         authorize(actor.assignments, "organisation_filing", "review", at=filing.region_code)
     except PermissionDenied as error:
-        raise NotAllowed("your roles may not decide filings here") from error
+        raise NotAllowed(_("your roles may not decide filings here")) from error
 
 
 async def decide_filing(

@@ -37,6 +37,7 @@ from api.domains.registry.records import (
 )
 from api.domains.registry.validation import Rule, clean, text
 from api.errors import ErrorCode, ValidationFailed
+from api.i18n import _
 from policies.enforcer import authorize
 
 HOUSEHOLD_RULES: Final[Mapping[str, Rule]] = {
@@ -110,7 +111,7 @@ async def _register_household(
                 number = str(member.person.get("id_number") or "").strip().upper()
                 if number and number in seen:
                     raise ValidationFailed(
-                        "the same person is listed twice",
+                        _("the same person is listed twice"),
                         field=f"{prefix}person.idNumber",
                         code=ErrorCode.ALREADY_EXISTS,
                     )
@@ -146,7 +147,7 @@ async def _register_household(
                 await person.save()
                 await write_history(actor, RecordKind.PERSON, person, ChangeAction.MOVE, changes)
             else:
-                raise ValidationFailed("give personId or person", field=f"{prefix}person")
+                raise ValidationFailed(_("give personId or person"), field=f"{prefix}person")
             if relation in {"01", "02"} and head_name is None:
                 head_name = person.name
         household.head_name = head_name

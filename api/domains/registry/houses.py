@@ -31,6 +31,7 @@ from api.domains.registry.records import (
 )
 from api.domains.registry.validation import Rule, clean, coded, field_name, text
 from api.errors import ValidationFailed
+from api.i18n import _
 from policies.enforcer import authorize
 
 HOUSE_RULES: Final[Mapping[str, Rule]] = {
@@ -58,7 +59,10 @@ def _check_rental(values: Mapping[str, Any]) -> None:
         for name in ("landlord_name", "landlord_id_number", "landlord_phone", "rental_use"):
             if values.get(name) not in (None, ""):
                 raise ValidationFailed(
-                    f"{field_name(name)} is only for a rental house (isRental)",
+                    _(
+                        "{field_name} is only for a rental house (isRental)",
+                        field_name=field_name(name),
+                    ),
                     field=field_name(name),
                 )
 

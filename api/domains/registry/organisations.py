@@ -30,6 +30,7 @@ from api.domains.registry.records import (
 )
 from api.domains.registry.validation import Rule, clean, coded, text
 from api.errors import ValidationFailed
+from api.i18n import _
 from policies.enforcer import authorize
 
 ORGANISATION_RULES: Final[Mapping[str, Rule]] = {
@@ -53,15 +54,15 @@ def _check_organisation(values: Mapping[str, Any]) -> None:
     kind = values.get("kind")
     if kind is OrganisationKind.ENTERPRISE:
         if not values.get("credit_code"):
-            raise ValidationFailed("an enterprise needs its creditCode", field="creditCode")
+            raise ValidationFailed(_("an enterprise needs its creditCode"), field="creditCode")
         if values.get("social_organisation_type"):
             raise ValidationFailed(
-                "socialOrganisationType is only for social organisations",
+                _("socialOrganisationType is only for social organisations"),
                 field="socialOrganisationType",
             )
     elif kind is OrganisationKind.SOCIAL and values.get("enterprise_category"):
         raise ValidationFailed(
-            "enterpriseCategory is only for enterprises", field="enterpriseCategory"
+            _("enterpriseCategory is only for enterprises"), field="enterpriseCategory"
         )
 
 

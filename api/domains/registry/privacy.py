@@ -8,6 +8,7 @@ from redis.asyncio import Redis
 
 from api.auth import Principal
 from api.errors import RateLimited
+from api.i18n import _
 from api.masking import mask as mask  # every record masks as the registry does
 from policies.enforcer import can
 
@@ -70,9 +71,9 @@ async def count_whole_id_lookup(actor: Principal, redis: Redis) -> None:
     async with redis.pipeline(transaction=True) as pipe:
         pipe.set(key, 0, ex=3600, nx=True)  # the window starts at the first lookup
         pipe.incr(key)
-        _, done = await pipe.execute()
+        _unused, done = await pipe.execute()
     if int(done) > WHOLE_ID_LOOKUPS_PER_HOUR:
         raise RateLimited(
-            "too many lookups by ID number; try again later",
+            _("too many lookups by ID number; try again later"),
             retry_after_seconds=max(int(await redis.ttl(key)), 1),
         )

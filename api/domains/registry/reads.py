@@ -45,6 +45,7 @@ from api.domains.registry.records import (
 )
 from api.domains.registry.validation import text
 from api.errors import ValidationFailed
+from api.i18n import _
 from api.pagination import Page, PageRequest, make_page
 
 
@@ -146,7 +147,7 @@ async def history(
     query = RegistryChange.filter(record_kind=kind, record_id=record_id)
     if page.after is not None:
         if not page.after.isdigit():
-            raise ValidationFailed("malformed cursor", field="after")
+            raise ValidationFailed(_("malformed cursor"), field="after")
         query = query.filter(id__gt=int(page.after))
     rows = await query.order_by("id").limit(page.first + 1)
     return make_page(rows, page, lambda change: change.id), RegistryChange.filter(

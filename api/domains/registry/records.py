@@ -42,6 +42,7 @@ from api.domains.registry.review_flow import held, hold
 from api.domains.registry.search import Ranking
 from api.domains.registry.validation import field_name, text
 from api.errors import Conflict, ErrorCode, NotFound, ValidationFailed
+from api.i18n import _
 from api.pagination import Page, PageRequest, make_page
 from api.query import subtree_filter
 from api.regions import Level
@@ -97,7 +98,7 @@ def valid_region_code(value: str | None, *, field: str = "regionCode") -> str:
     code = (value or "").strip()
     if Level.of_code(code) is None:
         raise ValidationFailed(
-            "regionCode must be a region code (4, 6, 9, 12 or 15 digits)",
+            _("regionCode must be a region code (4, 6, 9, 12 or 15 digits)"),
             field=field,
             code=ErrorCode.INVALID_CODE,
         )
@@ -146,7 +147,10 @@ async def referenced_record(
         return None
     found = await readable_record(actor, model, record_id, kind=kind, field=field)
     if getattr(found, "status", RecordStatus.ACTIVE) is not RecordStatus.ACTIVE:
-        raise ValidationFailed(f"{kind.value} {record_id} is deregistered", field=field)
+        raise ValidationFailed(
+            _("{value} {record_id} is deregistered", value=kind.value, record_id=record_id),
+            field=field,
+        )
     return found
 
 
@@ -242,7 +246,11 @@ async def save_record(record: Model, *, kind: RecordKind) -> None:
     except IntegrityError as error:
         key = NATURAL_KEYS.get(kind, "id")
         raise ValidationFailed(
-            f"{kind.value} with this {field_name(key)} is already registered",
+            _(
+                "{value} with this {field_name} is already registered",
+                value=kind.value,
+                field_name=field_name(key),
+            ),
             field=field_name(key),
             code=ErrorCode.ALREADY_EXISTS,
         ) from error
@@ -266,7 +274,11 @@ async def check_unique(
         query = query.exclude(id=except_id)
     if await query.exists():
         raise ValidationFailed(
-            f"{kind.value} with this {field_name(key)} is already registered",
+            _(
+                "{value} with this {field_name} is already registered",
+                value=kind.value,
+                field_name=field_name(key),
+            ),
             field=field_name(key, prefix),
             code=ErrorCode.ALREADY_EXISTS,
         )
@@ -275,7 +287,11 @@ async def check_unique(
 def check_version(record: Any, expected_version: int | None) -> None:
     if expected_version is not None and record.version != expected_version:
         raise Conflict(
-            f"the record changed meanwhile (version {record.version}, you had {expected_version})",
+            _(
+                "the record changed meanwhile (version {version}, you had {expected_version})",
+                version=record.version,
+                expected_version=expected_version,
+            ),
             field="expectedVersion",
         )
 
@@ -312,7 +328,9 @@ async def _retried(actor: Principal, kind: RecordKind, record_id: uuid.UUID) -> 
     )
     if not mine:
         raise Conflict(
-            f"a {kind.value} with this id exists", field="clientId", code=ErrorCode.ALREADY_EXISTS
+            _("a {value} with this id exists", value=kind.value),
+            field="clientId",
+            code=ErrorCode.ALREADY_EXISTS,
         )
     return found
 
@@ -352,7 +370,7 @@ async def keyset_page(query: QuerySet[M], page: PageRequest) -> Page[M]:
         try:
             after = uuid.UUID(page.after)
         except ValueError as error:
-            raise ValidationFailed("malformed cursor", field="after") from error
+            raise ValidationFailed(_("malformed cursor"), field="after") from error
         query = query.filter(id__gt=after)
     rows = await query.order_by("id").limit(page.first + 1)
     return make_page(rows, page, lambda row: row.pk)
@@ -365,13 +383,13 @@ async def ranked_page(query: QuerySet[M], page: PageRequest, ranking: Ranking) -
     a prefix matching one person in eight still stops after a page. The cursor is `rank|id`."""
     after_rank, after_id = "", None
     if page.after is not None:
-        after_rank, _, id_text = page.after.partition("|")
+        after_rank, _unused, id_text = page.after.partition("|")
         try:
             after_id = uuid.UUID(id_text)
         except ValueError as error:
-            raise ValidationFailed("malformed cursor", field="after") from error
+            raise ValidationFailed(_("malformed cursor"), field="after") from error
         if after_rank not in {"0", "1", "2"}:
-            raise ValidationFailed("malformed cursor", field="after")
+            raise ValidationFailed(_("malformed cursor"), field="after")
     wanted = page.first + 1
     rows: list[Any] = []
     if after_rank != "2":
@@ -409,7 +427,7 @@ async def deregister(
         check_version(record, expected_version)
         note = text(MAX_REASON, required=True).clean(reason, field="reason")
         if record.status is RecordStatus.DEREGISTERED:
-            raise Conflict(f"the {kind.value} is already deregistered", field="id")
+            raise Conflict(_("the {value} is already deregistered", value=kind.value), field="id")
         active = RecordStatus.ACTIVE
         blockers: dict[RecordKind, QuerySet[Any]] = {
             RecordKind.HOUSEHOLD: Person.filter(household_id=record.id, status=active),
@@ -421,7 +439,10 @@ async def deregister(
         }
         if kind in blockers and await blockers[kind].exists():
             raise Conflict(
-                f"the {kind.value} still holds registered records: move or deregister them first",
+                _(
+                    "the {value} still holds registered records: move or deregister them first",
+                    value=kind.value,
+                ),
                 field="id",
             )
         changes = apply_changes(record, {"status": RecordStatus.DEREGISTERED})

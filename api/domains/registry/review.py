@@ -35,6 +35,7 @@ from api.domains.registry.review_flow import PENDING_CHANGES, mark_decided
 from api.domains.registry.validation import text
 from api.errors import Conflict, ErrorCode, NotAllowed, NotFound, PermissionDenied, ValidationFailed
 from api.flows import moves
+from api.i18n import _
 from api.pagination import Page, PageRequest
 from api.regions import Level
 from policies.enforcer import authorize
@@ -53,9 +54,9 @@ async def set_review(*, actor: Principal, region_code: str, required: bool) -> R
     imports; edits already held stay to be decided."""
     code = valid_region_code(region_code)
     if Level.of_code(code) is not Level.COMMUNITY:
-        raise ValidationFailed("review is set for a community", field="regionCode")
+        raise ValidationFailed(_("review is set for a community"), field="regionCode")
     authorize(actor.assignments, "registry_change", "configure", at=code)
-    rule, _ = await ReviewRule.get_or_create(
+    rule, _unused = await ReviewRule.get_or_create(
         region_code=code, defaults={"required": required, "set_by_label": actor.label[:100]}
     )
     rule.required = required
@@ -69,12 +70,12 @@ def _check_reviewer(actor: Principal, change: PendingChange) -> None:
     try:
         authorize(actor.assignments, "registry_change", "review", at=change.region_code)
     except PermissionDenied as error:
-        raise NotAllowed("your roles may not review registry changes here") from error
+        raise NotAllowed(_("your roles may not review registry changes here")) from error
     if change.submitted_by_id is not None and change.submitted_by_id in {
         actor.user_id,
         actor.api_key_id,
     }:
-        raise NotAllowed("a change is reviewed by someone other than its author")
+        raise NotAllowed(_("a change is reviewed by someone other than its author"))
 
 
 def restored(kind: RecordKind, changes: Mapping[str, Any]) -> dict[str, Any]:
@@ -90,7 +91,7 @@ async def _apply(actor: Principal, change: PendingChange) -> None:
     record: Any = await MODELS[kind].filter(id=change.record_id).select_for_update().first()
     if record is None or record.status is not RecordStatus.ACTIVE:
         raise Conflict(
-            f"the {kind.value} was deregistered meanwhile: return the change",
+            _("the {value} was deregistered meanwhile: return the change", value=kind.value),
             field="id",
             code=ErrorCode.INACTIVE,
         )
@@ -101,7 +102,11 @@ async def _apply(actor: Principal, change: PendingChange) -> None:
     )
     if stale:
         raise Conflict(
-            f"the {kind.value} changed meanwhile ({', '.join(stale)}): return the change",
+            _(
+                "the {value} changed meanwhile ({items}): return the change",
+                value=kind.value,
+                items=", ".join(stale),
+            ),
             field="id",
         )
     for name, value in restored(kind, change.changes).items():
@@ -238,7 +243,9 @@ async def pending_counts(
     code = valid_region_code(region_code)
     authorize(actor.assignments, "registry_change", "read", at=code)
     if not 1 <= first <= MAX_COUNTS:
-        raise ValidationFailed(f"first is 1 to {MAX_COUNTS}", field="first")
+        raise ValidationFailed(
+            _("first is 1 to {MAX_COUNTS}", MAX_COUNTS=MAX_COUNTS), field="first"
+        )
     query = PendingChange.filter(
         readable_changes(actor),
         region_code__startswith=code,

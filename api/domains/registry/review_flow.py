@@ -28,6 +28,7 @@ from api.flows import Flow, Rule, Store, Transition, moves, register, snapshot_o
 from api.flows.calendar import DeadlineUnit
 from api.flows.holders import Place, RoleHolders
 from api.flows.models import FlowCard, FlowStep
+from api.i18n import _
 from api.regions import Level, ancestor_at
 from policies.enforcer import can
 
@@ -141,7 +142,10 @@ async def hold(
     if open_change is not None:
         if open_change.status != PendingStatus.RETURNED or open_change.submitted_by_id != author:
             raise Conflict(
-                f"the {kind.value} has a change awaiting review: it must be decided first",
+                _(
+                    "the {value} has a change awaiting review: it must be decided first",
+                    value=kind.value,
+                ),
                 field="id",
             )
         async with moves.transition(
@@ -176,6 +180,10 @@ async def hold(
         )
     except IntegrityError as error:  # a concurrent edit of the record was held first
         raise Conflict(
-            f"the {kind.value} has a change awaiting review: it must be decided first", field="id"
+            _(
+                "the {value} has a change awaiting review: it must be decided first",
+                value=kind.value,
+            ),
+            field="id",
         ) from error
     return change

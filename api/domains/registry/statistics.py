@@ -13,6 +13,7 @@ from api.auth import Principal
 from api.domains.hierarchy.models import Region
 from api.domains.registry.privacy import may_read_enrolments, may_read_special_groups
 from api.errors import ErrorCode, NotFound, ValidationFailed
+from api.i18n import _
 from api.regions import Level, child_length
 from policies.enforcer import authorize
 
@@ -90,7 +91,7 @@ async def registry_statistics(
     `region_code` (`counts=False`: only the checks, for a caller who wants other figures)."""
     if Level.of_code(region_code) is None:
         raise ValidationFailed(
-            "malformed region code", field="regionCode", code=ErrorCode.INVALID_CODE
+            _("malformed region code"), field="regionCode", code=ErrorCode.INVALID_CODE
         )
     authorize(actor.assignments, "registry", "read", at=region_code)
     if not await Region.exists(code=region_code):

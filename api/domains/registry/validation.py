@@ -22,6 +22,7 @@ from stdnum.exceptions import ValidationError as StdnumError
 from api import resident_ids
 from api.domains.registry.codes import table
 from api.errors import ErrorCode, ValidationFailed
+from api.i18n import _
 
 
 def camel(name: str) -> str:
@@ -43,7 +44,7 @@ def id_number(value: str, *, field: str = "idNumber") -> str:
         return resident_ids.validate(value)
     except resident_ids.InvalidResidentId as error:
         raise ValidationFailed(
-            f"not a valid 18-character resident ID number: {error.reason}",
+            _("not a valid 18-character resident ID number: {reason}", reason=error.reason),
             field=field,
             code=ErrorCode.INVALID_CODE,
         ) from error
@@ -55,10 +56,12 @@ def phone(value: str, *, field: str = "phone") -> str:
         parsed = phonenumbers.parse(value.strip(), "CN")
     except phonenumbers.NumberParseException as error:
         raise ValidationFailed(
-            "not a phone number", field=field, code=ErrorCode.INVALID_CODE
+            _("not a phone number"), field=field, code=ErrorCode.INVALID_CODE
         ) from error
     if not phonenumbers.is_valid_number(parsed):
-        raise ValidationFailed("not a valid phone number", field=field, code=ErrorCode.INVALID_CODE)
+        raise ValidationFailed(
+            _("not a valid phone number"), field=field, code=ErrorCode.INVALID_CODE
+        )
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
@@ -68,7 +71,7 @@ def credit_code(value: str, *, field: str = "creditCode") -> str:
         return str(uscc.validate(value.strip().upper()))
     except StdnumError as error:
         raise ValidationFailed(
-            f"not a valid unified social credit code ({error})",
+            _("not a valid unified social credit code ({error})", error=error),
             field=field,
             code=ErrorCode.INVALID_CODE,
         ) from error
@@ -79,7 +82,12 @@ def code(table_key: str, value: str, *, field: str, region_code: str | None = No
     entry = found.codes.get(value)
     if entry is None:
         raise ValidationFailed(
-            f"{value!r} is not a code of {found.standard} {found.name}",
+            _(
+                "{value!r} is not a code of {standard} {name}",
+                value=value,
+                standard=found.standard,
+                name=found.name,
+            ),
             field=field,
             code=ErrorCode.INVALID_CODE,
         )
@@ -114,21 +122,31 @@ class Rule:
     def clean(self, value: Any, *, field: str, region_code: str | None = None) -> Any:
         if value is None or (isinstance(value, str) and not value.strip()):
             if self.required:
-                raise ValidationFailed(f"{field} is required", field=field)
+                raise ValidationFailed(_("{field} is required", field=field), field=field)
             return [] if self.kind in {"codes", "texts"} else None
         match self.kind:
             case "text":
                 text = str(value).strip()
                 if len(text) > self.max_length:
                     raise ValidationFailed(
-                        f"{field} is at most {self.max_length} characters", field=field
+                        _(
+                            "{field} is at most {max_length} characters",
+                            field=field,
+                            max_length=self.max_length,
+                        ),
+                        field=field,
                     )
                 return text
             case "texts":
                 items = [str(item).strip() for item in value if str(item).strip()]
                 if len(items) > 20 or any(len(item) > self.max_length for item in items):
                     raise ValidationFailed(
-                        f"{field}: at most 20 entries of {self.max_length} characters", field=field
+                        _(
+                            "{field}: at most 20 entries of {max_length} characters",
+                            field=field,
+                            max_length=self.max_length,
+                        ),
+                        field=field,
                     )
                 return sorted(set(items), key=items.index)
             case "code":
@@ -150,7 +168,9 @@ class Rule:
                 return _date(value, field=field)
             case "bool":
                 if not isinstance(value, bool):
-                    raise ValidationFailed(f"{field} must be true or false", field=field)
+                    raise ValidationFailed(
+                        _("{field} must be true or false", field=field), field=field
+                    )
                 return value
             case "int" | "decimal" | "float":
                 return self._number(value, field=field)
@@ -159,11 +179,15 @@ class Rule:
                 try:
                     return self.enum(value)
                 except ValueError as error:
-                    raise ValidationFailed(f"{value!r} is not a {field}", field=field) from error
+                    raise ValidationFailed(
+                        _("{value!r} is not a {field}", value=value, field=field), field=field
+                    ) from error
             case "nationality":
                 text = str(value).strip().upper()
                 if len(text) != 3 or not text.isalpha():
-                    raise ValidationFailed("nationality is an ISO 3166 alpha-3 code", field=field)
+                    raise ValidationFailed(
+                        _("nationality is an ISO 3166 alpha-3 code"), field=field
+                    )
                 return text
         raise AssertionError(self.kind)
 
@@ -177,14 +201,22 @@ class Rule:
                 else float(value)
             )
         except (TypeError, ValueError, InvalidOperation) as error:
-            raise ValidationFailed(f"{field} must be a number", field=field) from error
+            raise ValidationFailed(
+                _("{field} must be a number", field=field), field=field
+            ) from error
         if self.kind == "decimal" and not number.is_finite():
-            raise ValidationFailed(f"{field} must be a number", field=field)
+            raise ValidationFailed(_("{field} must be a number", field=field), field=field)
         if (self.minimum is not None and number < self.minimum) or (
             self.maximum is not None and number > self.maximum
         ):
             raise ValidationFailed(
-                f"{field} must lie between {self.minimum} and {self.maximum}", field=field
+                _(
+                    "{field} must lie between {minimum} and {maximum}",
+                    field=field,
+                    minimum=self.minimum,
+                    maximum=self.maximum,
+                ),
+                field=field,
             )
         return number
 
@@ -197,7 +229,9 @@ def _date(value: Any, *, field: str) -> dt.date:
     try:
         return dt.date.fromisoformat(str(value))
     except ValueError as error:
-        raise ValidationFailed(f"{field} must be a date (YYYY-MM-DD)", field=field) from error
+        raise ValidationFailed(
+            _("{field} must be a date (YYYY-MM-DD)", field=field), field=field
+        ) from error
 
 
 def text(max_length: int, *, required: bool = False) -> Rule:
@@ -222,12 +256,16 @@ def clean(
     unknown = set(values) - set(rules)
     if unknown:
         name = sorted(unknown)[0]
-        raise ValidationFailed(f"unknown field {camel(name)}", field=field_name(name, prefix))
+        raise ValidationFailed(
+            _("unknown field {camel}", camel=camel(name)), field=field_name(name, prefix)
+        )
     cleaned: dict[str, Any] = {}
     for name, rule in rules.items():
         if name not in values:
             if rule.required and not partial:
-                raise ValidationFailed(f"{camel(name)} is required", field=field_name(name, prefix))
+                raise ValidationFailed(
+                    _("{camel} is required", camel=camel(name)), field=field_name(name, prefix)
+                )
             continue
         cleaned[name] = rule.clean(
             values[name], field=field_name(name, prefix), region_code=region_code

@@ -24,6 +24,7 @@ from api.domains.services.enums import BookingStatus, SlotStatus
 from api.domains.services.models import AppointmentBooking, AppointmentSlot
 from api.errors import Conflict, ErrorCode, NotFound, ValidationFailed
 from api.flows.calendar import LOCAL
+from api.i18n import _
 from api.pagination import Page, PageRequest
 from api.regions import Level, path_codes
 from policies.enforcer import authorize, can
@@ -60,11 +61,14 @@ async def publish_slot(
     title = text(title, 100, field="title", required=True)
     now = clock.now()
     if starts_at <= now or starts_at > now + MAX_AHEAD:
-        raise ValidationFailed("a slot starts in the future, within a year", field="startsAt")
+        raise ValidationFailed(_("a slot starts in the future, within a year"), field="startsAt")
     if not starts_at < ends_at <= starts_at + MAX_SLOT_LENGTH:
-        raise ValidationFailed("a slot ends after it starts, within 12 hours", field="endsAt")
+        raise ValidationFailed(_("a slot ends after it starts, within 12 hours"), field="endsAt")
     if not 1 <= capacity <= MAX_CAPACITY:
-        raise ValidationFailed(f"capacity lies between 1 and {MAX_CAPACITY}", field="capacity")
+        raise ValidationFailed(
+            _("capacity lies between 1 and {MAX_CAPACITY}", MAX_CAPACITY=MAX_CAPACITY),
+            field="capacity",
+        )
     return await AppointmentSlot.create(
         id=uuid.uuid4(),
         region_code=code,
@@ -95,7 +99,7 @@ async def cancel_slot(*, actor: Principal, slot_id: uuid.UUID, reason: str) -> A
     async with in_transaction():
         slot = await _slot(actor, slot_id, "publish")
         if slot.status is not SlotStatus.OPEN:
-            raise Conflict("the slot is already cancelled", code=ErrorCode.INVALID_TRANSITION)
+            raise Conflict(_("the slot is already cancelled"), code=ErrorCode.INVALID_TRANSITION)
         bookers = await AppointmentBooking.filter(
             slot_id=slot.id, status=BookingStatus.BOOKED
         ).values_list("booked_by_id", flat=True)
@@ -137,19 +141,21 @@ async def book(
             if earlier is not None:
                 if earlier.booked_by_id != booker or earlier.slot_id != slot.id:
                     raise ValidationFailed(
-                        "this id was used for another booking",
+                        _("this id was used for another booking"),
                         field="id",
                         code=ErrorCode.IDEMPOTENCY_KEY_REUSED,
                     )
                 return earlier
         if slot.status is not SlotStatus.OPEN or slot.starts_at <= clock.now():
-            raise Conflict("the slot is no longer open", code=ErrorCode.INVALID_TRANSITION)
+            raise Conflict(_("the slot is no longer open"), code=ErrorCode.INVALID_TRANSITION)
         if await AppointmentBooking.exists(
             slot_id=slot.id, booked_by_id=booker, for_name=for_name, status=BookingStatus.BOOKED
         ):
-            raise Conflict("you hold a booking of this slot already", code=ErrorCode.ALREADY_EXISTS)
+            raise Conflict(
+                _("you hold a booking of this slot already"), code=ErrorCode.ALREADY_EXISTS
+            )
         if slot.booked >= slot.capacity:
-            raise Conflict("the slot is full", field="slotId")
+            raise Conflict(_("the slot is full"), field="slotId")
         booking = await AppointmentBooking.create(
             id=booking_id or uuid.uuid4(),
             slot_id=slot.id,
@@ -176,7 +182,7 @@ async def cancel_booking(*, actor: Principal, booking_id: uuid.UUID) -> Appointm
         slot = await AppointmentSlot.filter(id=booking.slot_id).select_for_update().get()
         await booking.refresh_from_db()
         if booking.status is not BookingStatus.BOOKED:
-            raise Conflict("the booking is already cancelled", code=ErrorCode.INVALID_TRANSITION)
+            raise Conflict(_("the booking is already cancelled"), code=ErrorCode.INVALID_TRANSITION)
         booking.status = BookingStatus.CANCELLED
         booking.cancelled_at = clock.now()
         await booking.save(update_fields=["status", "cancelled_at"])

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from api.errors import ErrorCode, ValidationFailed
+from api.i18n import _
 
 MAX_KINDS = 10  # a provider's own list
 
@@ -31,7 +32,9 @@ def kind(key: str, *, field: str = "kind") -> str:
     """A known kind's key (else a typed INVALID_CODE)."""
     if key not in service_kinds():
         raise ValidationFailed(
-            f"{key[:30]!r} is not a service kind", field=field, code=ErrorCode.INVALID_CODE
+            _("{key!r} is not a service kind", key=key[:30]),
+            field=field,
+            code=ErrorCode.INVALID_CODE,
         )
     return key
 
@@ -39,5 +42,8 @@ def kind(key: str, *, field: str = "kind") -> str:
 def kinds(keys: list[str], *, field: str = "kinds") -> list[str]:
     """At least one and at most MAX_KINDS known kinds, without repeats, in the given order."""
     if not keys or len(keys) > MAX_KINDS:
-        raise ValidationFailed(f"{field}: between 1 and {MAX_KINDS} kinds", field=field)
+        raise ValidationFailed(
+            _("{field}: between 1 and {MAX_KINDS} kinds", field=field, MAX_KINDS=MAX_KINDS),
+            field=field,
+        )
     return list(dict.fromkeys(kind(key, field=field) for key in keys))

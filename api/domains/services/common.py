@@ -13,6 +13,7 @@ from tortoise.queryset import QuerySet
 from api.auth import Principal
 from api.domains.hierarchy.models import Region
 from api.errors import Conflict, ErrorCode, NotFound, Unauthenticated, ValidationFailed
+from api.i18n import _
 from api.pagination import Page, PageRequest, make_page, split_cursor
 from api.regions import Level
 from policies.enforcer import authorize
@@ -21,7 +22,7 @@ from policies.enforcer import authorize
 def user_of(actor: Principal) -> uuid.UUID:
     """The signed-in user (an API key books and requests nothing)."""
     if actor.user_id is None:
-        raise Unauthenticated("sign in as a user first")
+        raise Unauthenticated(_("sign in as a user first"))
     return actor.user_id
 
 
@@ -31,7 +32,9 @@ async def region_at(code: str, levels: set[Level], *, field: str = "regionCode")
     if level is None or level not in levels:
         names = " or ".join(sorted(level.value for level in levels))
         raise ValidationFailed(
-            f"{field} must be a {names} code", field=field, code=ErrorCode.INVALID_CODE
+            _("{field} must be a {names} code", field=field, names=names),
+            field=field,
+            code=ErrorCode.INVALID_CODE,
         )
     if not await Region.exists(code=code, is_active=True):
         raise NotFound("region", code, field=field)
@@ -69,11 +72,14 @@ def text(value: str, max_length: int, *, field: str, required: bool = False) -> 
     """Trimmed text within its column (stored as given: never rendered, so markup stays inert)."""
     cleaned = value.strip()
     if required and not cleaned:
-        raise ValidationFailed(f"{field} is required", field=field)
+        raise ValidationFailed(_("{field} is required", field=field), field=field)
     if len(cleaned) > max_length:
-        raise ValidationFailed(f"{field} is at most {max_length} characters", field=field)
+        raise ValidationFailed(
+            _("{field} is at most {max_length} characters", field=field, max_length=max_length),
+            field=field,
+        )
     if "\x00" in cleaned:
-        raise ValidationFailed(f"{field} holds a NUL character", field=field)
+        raise ValidationFailed(_("{field} holds a NUL character", field=field), field=field)
     return cleaned
 
 
@@ -95,5 +101,7 @@ async def name_free(
         taken = taken.exclude(id=other_than)
     if await taken.exists():
         raise Conflict(
-            "the region has one of that name already", field="name", code=ErrorCode.ALREADY_EXISTS
+            _("the region has one of that name already"),
+            field="name",
+            code=ErrorCode.ALREADY_EXISTS,
         )

@@ -32,6 +32,7 @@ from api.domains.services.common import (
 from api.domains.services.enums import ProviderStatus, ServiceRequestStatus
 from api.domains.services.models import ServiceProvider, ServiceRequest
 from api.errors import Conflict, ErrorCode, NotFound, ValidationFailed
+from api.i18n import _
 from api.pagination import Page, PageRequest
 from api.query import subtree_filter
 from api.regions import Level
@@ -57,11 +58,11 @@ def _values(values: Mapping[str, Any], *, partial: bool) -> dict[str, Any]:
         if name in cleaned and cleaned[name] is None:
             cleaned[name] = ""
     if "\x00" in "".join(str(v) for v in cleaned.values() if v is not None):
-        raise ValidationFailed("text holds a NUL character", field="name")
+        raise ValidationFailed(_("text holds a NUL character"), field="name")
     if "kinds" in values:
         cleaned["kinds"] = catalogue.kinds(list(values["kinds"] or []))
     elif not partial:
-        raise ValidationFailed("kinds is required", field="kinds")
+        raise ValidationFailed(_("kinds is required"), field="kinds")
     return cleaned
 
 
@@ -114,7 +115,7 @@ async def update_provider(
     async with in_transaction():
         provider = await _provider(actor, provider_id, "manage", lock=True)
         if expected_version is not None and expected_version != provider.version:
-            raise Conflict("the provider was changed meanwhile: reload it", field="version")
+            raise Conflict(_("the provider was changed meanwhile: reload it"), field="version")
         if "name" in cleaned:
             await name_free(
                 ServiceProvider, provider.region_code, cleaned["name"], other_than=provider.id
@@ -134,10 +135,12 @@ async def suspend_provider(
     async with in_transaction():
         provider = await _provider(actor, provider_id, "suspend", lock=True)
         if provider.status is ProviderStatus.SUSPENDED:
-            raise Conflict("the provider is already suspended", code=ErrorCode.INVALID_TRANSITION)
+            raise Conflict(
+                _("the provider is already suspended"), code=ErrorCode.INVALID_TRANSITION
+            )
         if provider.complaints == 0:
             raise Conflict(
-                "only a provider with complaints is suspended", code=ErrorCode.NOT_ALLOWED
+                _("only a provider with complaints is suspended"), code=ErrorCode.NOT_ALLOWED
             )
         provider.status = ProviderStatus.SUSPENDED
         provider.suspended_reason = why
@@ -160,7 +163,7 @@ async def reinstate_provider(*, actor: Principal, provider_id: uuid.UUID) -> Ser
     async with in_transaction():
         provider = await _provider(actor, provider_id, "suspend", lock=True)
         if provider.status is not ProviderStatus.SUSPENDED:
-            raise Conflict("the provider is not suspended", code=ErrorCode.INVALID_TRANSITION)
+            raise Conflict(_("the provider is not suspended"), code=ErrorCode.INVALID_TRANSITION)
         provider.status = ProviderStatus.ACTIVE
         provider.suspended_reason = None
         provider.suspended_at = None
@@ -232,15 +235,17 @@ async def request_service(
             if earlier is not None:
                 if earlier.requester_id != requester or earlier.provider_id != provider.id:
                     raise ValidationFailed(
-                        "this id was used for another request",
+                        _("this id was used for another request"),
                         field="id",
                         code=ErrorCode.IDEMPOTENCY_KEY_REUSED,
                     )
                 return earlier
         if provider.status is not ProviderStatus.ACTIVE:
-            raise Conflict("the provider is suspended", field="providerId", code=ErrorCode.INACTIVE)
+            raise Conflict(
+                _("the provider is suspended"), field="providerId", code=ErrorCode.INACTIVE
+            )
         if catalogue.kind(kind) not in provider.kinds:
-            raise ValidationFailed("the provider does not offer that service", field="kind")
+            raise ValidationFailed(_("the provider does not offer that service"), field="kind")
         return await ServiceRequest.create(
             id=request_id or uuid.uuid4(),
             provider_id=provider.id,
@@ -270,7 +275,9 @@ async def complete_request(*, actor: Principal, request_id: uuid.UUID) -> Servic
         if found.requester_id != actor.user_id:
             authorize(actor.assignments, "service_request", "complete", at=found.region_code)
         if found.status is not ServiceRequestStatus.REQUESTED:
-            raise Conflict("only an open request is completed", code=ErrorCode.INVALID_TRANSITION)
+            raise Conflict(
+                _("only an open request is completed"), code=ErrorCode.INVALID_TRANSITION
+            )
         found.status = ServiceRequestStatus.COMPLETED
         found.completed_at = clock.now()
         await found.save(update_fields=["status", "completed_at"])
@@ -284,7 +291,9 @@ async def cancel_request(*, actor: Principal, request_id: uuid.UUID) -> ServiceR
         if found.requester_id != actor.user_id:
             raise NotFound("service request", request_id, field="id")
         if found.status is not ServiceRequestStatus.REQUESTED:
-            raise Conflict("only an open request is cancelled", code=ErrorCode.INVALID_TRANSITION)
+            raise Conflict(
+                _("only an open request is cancelled"), code=ErrorCode.INVALID_TRANSITION
+            )
         found.status = ServiceRequestStatus.CANCELLED
         found.cancelled_at = clock.now()
         await found.save(update_fields=["status", "cancelled_at"])
@@ -302,7 +311,7 @@ async def rate_request(
     """The resident rates a completed request once (1–5 stars), optionally as a complaint;
     the provider's mean rating and complaint count follow."""
     if not 1 <= stars <= 5:
-        raise ValidationFailed("stars lie between 1 and 5", field="stars")
+        raise ValidationFailed(_("stars lie between 1 and 5"), field="stars")
     comment = text(comment, 500, field="comment", required=complaint)
     async with in_transaction():
         found = await _request(actor, request_id)
@@ -310,11 +319,13 @@ async def rate_request(
             raise NotFound("service request", request_id, field="id")
         if found.status is not ServiceRequestStatus.COMPLETED:
             raise Conflict(
-                "only a completed request is rated", field="id", code=ErrorCode.INVALID_TRANSITION
+                _("only a completed request is rated"),
+                field="id",
+                code=ErrorCode.INVALID_TRANSITION,
             )
         if found.rating is not None:
             raise Conflict(
-                "the request is already rated", field="id", code=ErrorCode.ALREADY_EXISTS
+                _("the request is already rated"), field="id", code=ErrorCode.ALREADY_EXISTS
             )
         found.rating = stars
         found.rating_comment = comment

@@ -32,6 +32,7 @@ from api.domains.services.common import (
 )
 from api.domains.services.models import ServiceTeam, ServiceTeamMember
 from api.errors import Conflict, ErrorCode, NotFound, ValidationFailed
+from api.i18n import _
 from api.pagination import Page, PageRequest
 from api.regions import Level, in_subtree, path_codes
 from policies.enforcer import authorize
@@ -60,21 +61,25 @@ def _items(items: Sequence[str]) -> list[str]:
     cleaned = [text(item, 100, field="serviceItems") for item in items]
     cleaned = list(dict.fromkeys(item for item in cleaned if item))
     if len(cleaned) > MAX_ITEMS:
-        raise ValidationFailed(f"at most {MAX_ITEMS} service items", field="serviceItems")
+        raise ValidationFailed(
+            _("at most {MAX_ITEMS} service items", MAX_ITEMS=MAX_ITEMS), field="serviceItems"
+        )
     return cleaned
 
 
 def _schedule(shifts: Sequence[DutyShift]) -> list[dict[str, Any]]:
     if len(shifts) > MAX_SHIFTS:
-        raise ValidationFailed(f"at most {MAX_SHIFTS} duties", field="dutySchedule")
+        raise ValidationFailed(
+            _("at most {MAX_SHIFTS} duties", MAX_SHIFTS=MAX_SHIFTS), field="dutySchedule"
+        )
     checked = []
     for shift in shifts:
         if not 1 <= shift.weekday <= 7:
-            raise ValidationFailed("weekday lies between 1 and 7", field="dutySchedule")
+            raise ValidationFailed(_("weekday lies between 1 and 7"), field="dutySchedule")
         if not (CLOCK_TIME.match(shift.start) and CLOCK_TIME.match(shift.end)):
-            raise ValidationFailed("times are written HH:MM", field="dutySchedule")
+            raise ValidationFailed(_("times are written HH:MM"), field="dutySchedule")
         if shift.end <= shift.start:
-            raise ValidationFailed("a duty ends after it starts", field="dutySchedule")
+            raise ValidationFailed(_("a duty ends after it starts"), field="dutySchedule")
         note = text(shift.note, 100, field="dutySchedule")
         checked.append(DutyShift(shift.weekday, shift.start, shift.end, note).as_json())
     return sorted(checked, key=lambda s: (s["weekday"], s["start"]))
@@ -132,7 +137,7 @@ async def update_team(
     async with in_transaction():
         team = await _team(actor, team_id, "manage")
         if expected_version is not None and expected_version != team.version:
-            raise Conflict("the team was changed meanwhile: reload it", field="version")
+            raise Conflict(_("the team was changed meanwhile: reload it"), field="version")
         if name is not None:
             team.name = text(name, 100, field="name", required=True)
             await name_free(ServiceTeam, team.region_code, team.name, other_than=team.id)
@@ -153,7 +158,7 @@ async def _member_label(team: ServiceTeam, kind: HelperKind, member_id: uuid.UUI
     regions, label = await helper_region_and_label(kind, member_id, field="memberId")
     if not any(in_subtree(team.region_code, r) or in_subtree(r, team.region_code) for r in regions):
         raise ValidationFailed(
-            "the member serves outside the team's region",
+            _("the member serves outside the team's region"),
             field="memberId",
             code=ErrorCode.OUTSIDE_AREA,
         )
@@ -176,11 +181,12 @@ async def add_member(
             team_id=team.id, kind=kind, member_id=member_id, left_at=None
         ).exists()
         if present and not as_leader:
-            raise Conflict("already a member", field="memberId", code=ErrorCode.ALREADY_EXISTS)
+            raise Conflict(_("already a member"), field="memberId", code=ErrorCode.ALREADY_EXISTS)
         if not present:
             if await ServiceTeamMember.filter(team_id=team.id, left_at=None).count() >= MAX_MEMBERS:
                 raise ValidationFailed(
-                    f"a team has at most {MAX_MEMBERS} members", field="memberId"
+                    _("a team has at most {MAX_MEMBERS} members", MAX_MEMBERS=MAX_MEMBERS),
+                    field="memberId",
                 )
             await ServiceTeamMember.create(
                 id=uuid.uuid4(),

@@ -22,6 +22,7 @@ from api.domains.stats import formulas
 from api.domains.stats.enums import LOWER_IS_BETTER, Metric, SubjectKind
 from api.domains.stats.models import GradeBands
 from api.errors import ValidationFailed
+from api.i18n import _
 
 MAX_BANDS = 10
 MAX_GRADE = 20
@@ -64,7 +65,7 @@ class Bands:
         )
 
     def grade_names(self) -> list[str]:
-        return [grade for _, grade in self.bands]
+        return [grade for _unused, grade in self.bands]
 
 
 def grade_of(bands: Bands, figures: formulas.Figures, minimum_cases: int) -> str | None:
@@ -122,22 +123,24 @@ def validate(metric: Metric, bands: Sequence[tuple[float, str]]) -> tuple[tuple[
     names; returned highest bound first."""
     if metric in LOWER_IS_BETTER:
         raise ValidationFailed(
-            "bands are lower bounds: grade a metric where higher is better", field="metric"
+            _("bands are lower bounds: grade a metric where higher is better"), field="metric"
         )
     if not 1 <= len(bands) <= MAX_BANDS:
-        raise ValidationFailed(f"give 1 to {MAX_BANDS} bands", field="bands")
+        raise ValidationFailed(_("give 1 to {MAX_BANDS} bands", MAX_BANDS=MAX_BANDS), field="bands")
     cleaned: list[tuple[float, str]] = []
     for minimum, grade in bands:
         name = (grade or "").strip()
         if not name or len(name) > MAX_GRADE:
-            raise ValidationFailed(f"a grade is 1 to {MAX_GRADE} characters", field="bands")
+            raise ValidationFailed(
+                _("a grade is 1 to {MAX_GRADE} characters", MAX_GRADE=MAX_GRADE), field="bands"
+            )
         if not math.isfinite(minimum) or abs(minimum) > 1_000_000:
-            raise ValidationFailed("a lower bound is a number within ±1,000,000", field="bands")
+            raise ValidationFailed(_("a lower bound is a number within ±1,000,000"), field="bands")
         cleaned.append((float(minimum), name))
-    if len({minimum for minimum, _ in cleaned}) != len(cleaned):
-        raise ValidationFailed("two bands share a lower bound", field="bands")
-    if len({grade for _, grade in cleaned}) != len(cleaned):
-        raise ValidationFailed("two bands share a grade", field="bands")
+    if len({minimum for minimum, _unused in cleaned}) != len(cleaned):
+        raise ValidationFailed(_("two bands share a lower bound"), field="bands")
+    if len({grade for _unused2, grade in cleaned}) != len(cleaned):
+        raise ValidationFailed(_("two bands share a grade"), field="bands")
     return tuple(sorted(cleaned, key=lambda band: -band[0]))
 
 
@@ -156,7 +159,9 @@ async def set_bands(
     cleaned = validate(metric, bands)
     note = (note or "").strip()
     if len(note) > MAX_NOTE:
-        raise ValidationFailed(f"note is at most {MAX_NOTE} characters", field="note")
+        raise ValidationFailed(
+            _("note is at most {MAX_NOTE} characters", MAX_NOTE=MAX_NOTE), field="note"
+        )
     async with in_transaction():
         row = await GradeBands.create(
             subject_kind=subject_kind,

@@ -18,6 +18,7 @@ from api.domains.hierarchy.models import Region
 from api.domains.stats import reading
 from api.domains.stats.models import GridNormBand, StaffingNorm
 from api.errors import ErrorCode, NotFound, PermissionDenied, ValidationFailed
+from api.i18n import _
 from api.pagination import Page, PageRequest, make_page
 from api.regions import Level
 from policies.enforcer import authorize
@@ -96,7 +97,7 @@ async def ensure_reference_data() -> None:
 def _check_scope(actor: Principal, scope_code: str) -> None:
     if Level.of_code(scope_code) is None:
         raise ValidationFailed(
-            "scope must be a region code", field="scope", code=ErrorCode.INVALID_CODE
+            _("scope must be a region code"), field="scope", code=ErrorCode.INVALID_CODE
         )
     authorize(actor.assignments, "statistics", "read", at=scope_code)
 
@@ -137,7 +138,7 @@ async def _staffing(codes: list[str]) -> list[Staffing]:
     )
     found = []
     for row in rows:
-        norm_code, _, norm = (row["norm"] or "").partition("|")
+        norm_code, _unused, norm = (row["norm"] or "").partition("|")
         found.append(
             Staffing(
                 region_code=row["code"],
@@ -232,7 +233,11 @@ async def set_staffing_norm(
     authorize(actor.assignments, "grid_norm", "set", at=region_code)
     if households_per_staff is not None and not 1 <= households_per_staff <= MAX_HOUSEHOLDS:
         raise ValidationFailed(
-            f"households per staff member must be 1–{MAX_HOUSEHOLDS}", field="householdsPerStaff"
+            _(
+                "households per staff member must be 1–{MAX_HOUSEHOLDS}",
+                MAX_HOUSEHOLDS=MAX_HOUSEHOLDS,
+            ),
+            field="householdsPerStaff",
         )
     async with in_transaction():
         before = await StaffingNorm.get_or_none(region_code=region_code)
@@ -272,11 +277,14 @@ async def set_band(
         a.region_code for a in actor.assignments if Level.of_code(a.region_code) is Level.CITY
     ]
     if not cities:
-        raise PermissionDenied("a band holds city-wide: it is set by the city")
+        raise PermissionDenied(_("a band holds city-wide: it is set by the city"))
     authorize(actor.assignments, "grid_norm", "set", at=cities[0])
     if not 0 <= min_households <= max_households <= MAX_HOUSEHOLDS:
         raise ValidationFailed(
-            f"a band runs from 0 up to at most {MAX_HOUSEHOLDS}, its minimum below its maximum",
+            _(
+                "a band runs from 0 up to at most {MAX_HOUSEHOLDS}, its minimum below its maximum",
+                MAX_HOUSEHOLDS=MAX_HOUSEHOLDS,
+            ),
             field="minHouseholds",
         )
     async with in_transaction():

@@ -46,6 +46,7 @@ from api.domains.stats.models import (
     ScoringRules,
 )
 from api.errors import Conflict, ErrorCode, NotAllowed, NotFound, ValidationFailed
+from api.i18n import _
 from api.pagination import Page, PageRequest, make_page, split_cursor
 from api.query import subtree_filter
 from api.regions import PATH_COLUMNS, Level, path_codes
@@ -134,7 +135,7 @@ class Dashboard:
 def _scope(actor: Principal, scope_code: str, obj: str) -> str:
     if Level.of_code(scope_code) is None:
         raise ValidationFailed(
-            "scope must be a region code", field="scope", code=ErrorCode.INVALID_CODE
+            _("scope must be a region code"), field="scope", code=ErrorCode.INVALID_CODE
         )
     authorize(actor.assignments, obj, "read", at=scope_code)
     return scope_code
@@ -142,23 +143,29 @@ def _scope(actor: Principal, scope_code: str, obj: str) -> str:
 
 def _period(first_day: date, last_day: date) -> None:
     if last_day < first_day:
-        raise ValidationFailed("the period ends before it starts", field="to")
+        raise ValidationFailed(_("the period ends before it starts"), field="to")
     if (last_day - first_day).days + 1 > MAX_PERIOD_DAYS:
-        raise ValidationFailed(f"a period is at most {MAX_PERIOD_DAYS} days", field="to")
+        raise ValidationFailed(
+            _("a period is at most {MAX_PERIOD_DAYS} days", MAX_PERIOD_DAYS=MAX_PERIOD_DAYS),
+            field="to",
+        )
 
 
 def _group_by(group_by: Sequence[GroupBy], first_day: date, last_day: date) -> None:
     if len(set(group_by)) != len(group_by):
-        raise ValidationFailed("a dimension appears twice", field="groupBy")
+        raise ValidationFailed(_("a dimension appears twice"), field="groupBy")
     if len([g for g in group_by if g in BREAKDOWNS]) > 1:
         raise ValidationFailed(
-            "group by at most one of CATEGORY, STATUS, SOURCE, CHILD_REGION", field="groupBy"
+            _("group by at most one of CATEGORY, STATUS, SOURCE, CHILD_REGION"), field="groupBy"
         )
     if len([g for g in group_by if g in TIME_BUCKETS]) > 1:
-        raise ValidationFailed("group by at most one of DAY, WEEK, MONTH", field="groupBy")
+        raise ValidationFailed(_("group by at most one of DAY, WEEK, MONTH"), field="groupBy")
     if GroupBy.DAY in group_by and (last_day - first_day).days + 1 > MAX_DAILY_BUCKETS:
         raise ValidationFailed(
-            f"daily series cover at most {MAX_DAILY_BUCKETS} days: use WEEK or MONTH",
+            _(
+                "daily series cover at most {MAX_DAILY_BUCKETS} days: use WEEK or MONTH",
+                MAX_DAILY_BUCKETS=MAX_DAILY_BUCKETS,
+            ),
             field="groupBy",
         )
 
@@ -187,7 +194,10 @@ async def event_statistics(
     )
     if len(rows) > MAX_STATISTICS_ROWS:
         raise ValidationFailed(
-            f"more than {MAX_STATISTICS_ROWS:,} rows: shorten the period or group more coarsely",
+            _(
+                "more than {MAX_STATISTICS_ROWS:,} rows: shorten the period or group more coarsely",
+                MAX_STATISTICS_ROWS=MAX_STATISTICS_ROWS,
+            ),
             field="groupBy",
         )
     return rows
@@ -254,10 +264,10 @@ async def set_rules(
     except ValueError as error:
         raise ValidationFailed(str(error), field="points") from error
     if not 0 <= minimum_cases <= 10_000:
-        raise ValidationFailed("minimumCases is 0 to 10,000", field="minimumCases")
+        raise ValidationFailed(_("minimumCases is 0 to 10,000"), field="minimumCases")
     note = (note or "").strip()
     if len(note) > 200:
-        raise ValidationFailed("note is at most 200 characters", field="note")
+        raise ValidationFailed(_("note is at most 200 characters"), field="note")
     async with in_transaction():
         row = await ScoringRules.create(
             points={fact.value: value for fact, value in cleaned.items()},
@@ -305,7 +315,7 @@ async def ranking(
     _scope(actor, scope_code, "ranking")
     _period(first_day, last_day)
     if subject_kind is SubjectKind.REGION and Level.of_code(scope_code) is Level.GRID:
-        raise ValidationFailed("a grid has no child regions to rank", field="scope")
+        raise ValidationFailed(_("a grid has no child regions to rank"), field="scope")
     rules = await current_rules()
     subjects = await facts.gather(
         facts.Population(first_day=first_day, last_day=last_day, scope_code=scope_code),
@@ -353,7 +363,7 @@ def page_of(entries: Sequence[RankingEntry], page: PageRequest) -> Page[RankingE
         try:
             start = int(page.after) + 1
         except ValueError as error:
-            raise ValidationFailed("malformed cursor", field="after") from error
+            raise ValidationFailed(_("malformed cursor"), field="after") from error
     window = list(entries[start : start + page.first + 1])
     positions = {id(entry): start + index for index, entry in enumerate(window)}
     return make_page(window, page, lambda entry: positions[id(entry)])
@@ -375,7 +385,7 @@ async def grant_exemption(
     if card_id is not None and not await CardRecord.exists(id=card_id, event_id=event.id):
         raise NotFound("card", card_id, field="cardId")
     if not await CardRecord.exists(event_id=event.id):
-        raise ValidationFailed("the event has no card to exempt", field="eventId")
+        raise ValidationFailed(_("the event has no card to exempt"), field="eventId")
     try:
         async with in_transaction():
             exemption = await Exemption.create(
@@ -398,7 +408,7 @@ async def grant_exemption(
             )
     except IntegrityError as error:
         raise ValidationFailed(
-            "this exemption was already granted", field="cardId", code=ErrorCode.ALREADY_EXISTS
+            _("this exemption was already granted"), field="cardId", code=ErrorCode.ALREADY_EXISTS
         ) from error
     return exemption
 
@@ -406,9 +416,11 @@ async def grant_exemption(
 def _reason(text: str) -> str:
     reason = (text or "").strip()
     if not reason:
-        raise ValidationFailed("a reason is required", field="reason")
+        raise ValidationFailed(_("a reason is required"), field="reason")
     if len(reason) > MAX_REASON:
-        raise ValidationFailed(f"reason is at most {MAX_REASON} characters", field="reason")
+        raise ValidationFailed(
+            _("reason is at most {MAX_REASON} characters", MAX_REASON=MAX_REASON), field="reason"
+        )
     return reason
 
 
@@ -565,11 +577,11 @@ async def list_snapshots(
         query = query.filter(period_kind=period_kind)
     filtered = query
     if page.after is not None:
-        start_text, _, id_text = page.after.partition("|")
+        start_text, _unused, id_text = page.after.partition("|")
         try:
             after_start, after_id = date.fromisoformat(start_text), uuid.UUID(id_text)
         except ValueError as error:
-            raise ValidationFailed("malformed cursor", field="after") from error
+            raise ValidationFailed(_("malformed cursor"), field="after") from error
         query = query.filter(
             Q(period_start__lt=after_start) | Q(period_start=after_start, id__lt=after_id)
         )
@@ -649,7 +661,7 @@ def _owner(actor: Principal, snapshot: RankingSnapshot) -> None:
     """Publishing is the owning level's: an assignment held at the snapshot's own scope."""
     authorize(actor.assignments, "ranking", "publish", at=snapshot.scope_code)
     if not any(a.region_code == snapshot.scope_code for a in actor.assignments):
-        raise NotAllowed("only the level that owns the ranking publishes it")
+        raise NotAllowed(_("only the level that owns the ranking publishes it"))
 
 
 async def publish_snapshot(*, actor: Principal, snapshot_id: uuid.UUID) -> RankingSnapshot:
@@ -663,10 +675,10 @@ async def publish_snapshot(*, actor: Principal, snapshot_id: uuid.UUID) -> Ranki
         _owner(actor, snapshot)
         if snapshot.subject_kind not in PUBLISHABLE:
             raise ValidationFailed(
-                "a ranking of workers names people and is not published", field="id"
+                _("a ranking of workers names people and is not published"), field="id"
             )
         if snapshot.published_at is not None:
-            raise Conflict("the ranking is already published", code=ErrorCode.ALREADY_EXISTS)
+            raise Conflict(_("the ranking is already published"), code=ErrorCode.ALREADY_EXISTS)
         snapshot.published_at = clock.now()
         snapshot.published_by_id = actor.user_id
         snapshot.withdrawn_at = None
@@ -694,7 +706,7 @@ async def withdraw_snapshot(
         _scope(actor, snapshot.scope_code, "ranking")
         _owner(actor, snapshot)
         if snapshot.published_at is None:
-            raise Conflict("the ranking is not published", code=ErrorCode.INVALID_TRANSITION)
+            raise Conflict(_("the ranking is not published"), code=ErrorCode.INVALID_TRANSITION)
         snapshot.published_at = None
         snapshot.withdrawn_at = clock.now()
         snapshot.withdrawal_reason = reason[:500]
@@ -726,11 +738,11 @@ async def public_rankings(
         query = query.filter(subject_kind=subject_kind)
     filtered = query
     if page.after is not None:
-        start_text, _, id_text = page.after.partition("|")
+        start_text, _unused, id_text = page.after.partition("|")
         try:
             after_start, after_id = date.fromisoformat(start_text), uuid.UUID(id_text)
         except ValueError as error:
-            raise ValidationFailed("malformed cursor", field="after") from error
+            raise ValidationFailed(_("malformed cursor"), field="after") from error
         query = query.filter(
             Q(period_start__lt=after_start) | Q(period_start=after_start, id__lt=after_id)
         )

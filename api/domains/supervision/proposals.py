@@ -41,6 +41,7 @@ from api.domains.supervision.models import AccountabilityProposal
 from api.domains.supervision.pages import newest_first
 from api.errors import ErrorCode, NotFound, ValidationFailed
 from api.flows import moves
+from api.i18n import _
 from api.pagination import Page, PageRequest
 from api.regions import Level, in_subtree
 from policies.enforcer import get_enforcer
@@ -71,7 +72,9 @@ class Resolved:
 def _text(value: str, *, field: str) -> str:
     cleaned = value.strip()
     if not cleaned or len(cleaned) > MAX_TEXT or "\x00" in cleaned:
-        raise ValidationFailed(f"{field} is 1 to {MAX_TEXT} characters", field=field)
+        raise ValidationFailed(
+            _("{field} is 1 to {MAX_TEXT} characters", field=field, MAX_TEXT=MAX_TEXT), field=field
+        )
     return cleaned
 
 
@@ -79,7 +82,7 @@ async def _resolve(target: Target) -> Resolved:
     """The target's unit region and label (a missing one is not found)."""
     if target.kind is TargetKind.REGION:
         if target.region_code is None:
-            raise ValidationFailed("name the target region", field="target.regionCode")
+            raise ValidationFailed(_("name the target region"), field="target.regionCode")
         code = region(target.region_code, field="target.regionCode")
         place = await Region.get_or_none(code=code, is_active=True)
         if place is None:
@@ -87,13 +90,13 @@ async def _resolve(target: Target) -> Resolved:
         return Resolved(code, place.name)
     if target.kind is TargetKind.DEPARTMENT:
         if target.department_id is None:
-            raise ValidationFailed("name the target department", field="target.departmentId")
+            raise ValidationFailed(_("name the target department"), field="target.departmentId")
         department = await Department.get_or_none(id=target.department_id)
         if department is None:
             raise NotFound("department", target.department_id, field="target.departmentId")
         return Resolved(department.region_code, department.name, department_id=department.id)
     if target.user_id is None:
-        raise ValidationFailed("name the target account", field="target.userId")
+        raise ValidationFailed(_("name the target account"), field="target.userId")
     user = await User.get_or_none(id=target.user_id, is_active=True)
     if user is None:
         raise NotFound("user", target.user_id, field="target.userId")
@@ -104,7 +107,7 @@ async def _resolve(target: Target) -> Resolved:
         )
     )
     if not held:
-        raise ValidationFailed("the account holds no role anywhere", field="target.userId")
+        raise ValidationFailed(_("the account holds no role anywhere"), field="target.userId")
     # the deepest unit the account works in
     return Resolved(max(held, key=len), user.display_name, user_id=user.id)
 
@@ -129,7 +132,7 @@ def _raising_region(actor: Principal, action: str, target_region: str) -> str:
     )
     if not above:
         raise ValidationFailed(
-            "a proposal is raised against a lower level than yours",
+            _("a proposal is raised against a lower level than yours"),
             field="target",
             code=ErrorCode.NOT_ALLOWED,
         )
@@ -138,7 +141,9 @@ def _raising_region(actor: Principal, action: str, target_region: str) -> str:
 
 async def _linked_events(actor: Principal, event_ids: Sequence[uuid.UUID]) -> list[str]:
     if len(event_ids) > MAX_EVENTS:
-        raise ValidationFailed(f"at most {MAX_EVENTS} events", field="eventIds")
+        raise ValidationFailed(
+            _("at most {MAX_EVENTS} events", MAX_EVENTS=MAX_EVENTS), field="eventIds"
+        )
     wanted = list(dict.fromkeys(event_ids))
     found = set(
         await Event.filter(readable_events(actor), id__in=wanted).values_list("id", flat=True)
@@ -164,7 +169,7 @@ async def raise_proposal(
     resolved = await _resolve(target)
     raised_at = _raising_region(actor, "raise", resolved.region_code)
     if not event_ids and ranking_snapshot_id is None:
-        raise ValidationFailed("link events or a ranking period", field="eventIds")
+        raise ValidationFailed(_("link events or a ranking period"), field="eventIds")
     linked = await _linked_events(actor, event_ids)
     if ranking_snapshot_id is not None:
         snapshot = await RankingSnapshot.get_or_none(id=ranking_snapshot_id)
@@ -249,7 +254,7 @@ def _replier(actor: Principal, proposal: AccountabilityProposal) -> None:
         for a in actor.assignments
     ):
         raise ValidationFailed(
-            "only the unit the proposal is raised against replies",
+            _("only the unit the proposal is raised against replies"),
             field="id",
             code=ErrorCode.NOT_ALLOWED,
         )
@@ -285,7 +290,7 @@ def _closer(actor: Principal, proposal: AccountabilityProposal) -> None:
     _raising_region(actor, "close", proposal.region_code)
     if not any(in_subtree(proposal.raised_region_code, a.region_code) for a in actor.assignments):
         raise ValidationFailed(
-            "only the raising side closes a proposal", field="id", code=ErrorCode.NOT_ALLOWED
+            _("only the raising side closes a proposal"), field="id", code=ErrorCode.NOT_ALLOWED
         )
 
 
@@ -310,7 +315,7 @@ async def close(
         held = move.record
         if held.status == ProposalStatus.RAISED and outcome is not ProposalOutcome.WITHDRAWN:
             raise ValidationFailed(
-                "before the target replies a proposal can only be withdrawn", field="outcome"
+                _("before the target replies a proposal can only be withdrawn"), field="outcome"
             )
         held.outcome = outcome.value
         held.outcome_note = note

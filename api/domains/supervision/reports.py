@@ -36,6 +36,7 @@ from api.errors import ErrorCode, ValidationFailed
 from api.flows import moves
 from api.flows.calendar import LOCAL
 from api.flows.models import FlowStep
+from api.i18n import _
 from api.pagination import Page, PageRequest
 from api.regions import Level, parent_of
 from policies.enforcer import scope_prefixes
@@ -80,11 +81,13 @@ def period_of(kind: ReportPeriod, start: date) -> tuple[date, date]:
     day included; any other day is a typed mistake."""
     if kind is ReportPeriod.WEEK:
         if start.isoweekday() != 1:
-            raise ValidationFailed("a week starts on a Monday", field="periodStart")
+            raise ValidationFailed(_("a week starts on a Monday"), field="periodStart")
         return start, start + timedelta(days=6)
     if start.day != 1 or (kind is ReportPeriod.QUARTER and start.month % 3 != 1):
         what = "a month's" if kind is ReportPeriod.MONTH else "a quarter's (Jan, Apr, Jul, Oct)"
-        raise ValidationFailed(f"the period starts on {what} first day", field="periodStart")
+        raise ValidationFailed(
+            _("the period starts on {what} first day", what=what), field="periodStart"
+        )
     end = next_month(start)
     if kind is ReportPeriod.QUARTER:
         end = next_month(next_month(end))
@@ -102,7 +105,7 @@ def _before(kind: ReportPeriod, start: date) -> tuple[date, date]:
 
 def _period_name(kind: ReportPeriod, start: date) -> str:
     if kind is ReportPeriod.WEEK:
-        year, week, _ = start.isocalendar()
+        year, week, _unused = start.isocalendar()
         return f"{year}年第{week}周"
     if kind is ReportPeriod.MONTH:
         return f"{start.year}年{start.month}月"
@@ -185,13 +188,18 @@ def _text(value: str, *, field: str, limit: int, required: bool = True) -> str:
     cleaned = value.strip()
     if (required and not cleaned) or len(cleaned) > limit or "\x00" in cleaned:
         low = 1 if required else 0
-        raise ValidationFailed(f"{field} is {low} to {limit} characters", field=field)
+        raise ValidationFailed(
+            _("{field} is {low} to {limit} characters", field=field, low=low, limit=limit),
+            field=field,
+        )
     return cleaned
 
 
 def _sections(sections: Sequence[Section]) -> list[dict[str, str]]:
     if len(sections) > MAX_SECTIONS:
-        raise ValidationFailed(f"at most {MAX_SECTIONS} sections", field="sections")
+        raise ValidationFailed(
+            _("at most {MAX_SECTIONS} sections", MAX_SECTIONS=MAX_SECTIONS), field="sections"
+        )
     return [
         {
             "heading": _text(s.heading, field="sections.heading", limit=MAX_HEADING),
@@ -207,7 +215,7 @@ def _own_unit(actor: Principal, action: str, region_code: str) -> None:
     check(actor, OBJECT, action, at=region_code)
     if not any(a.region_code == region_code for a in actor.assignments):
         raise ValidationFailed(
-            f"only {region_code}'s own unit does this",
+            _("only {region_code}'s own unit does this", region_code=region_code),
             field="regionCode",
             code=ErrorCode.NOT_ALLOWED,
         )
@@ -267,14 +275,16 @@ async def create(
     region_code = region(region_code)
     level = Level.of_code(region_code)
     if level not in REPORT_LEVELS:
-        raise ValidationFailed("reports are of a city, district, township or community")
+        raise ValidationFailed(_("reports are of a city, district, township or community"))
     _own_unit(actor, "write", region_code)
     first, last = period_of(kind, period_start)
     if first > clock.now().astimezone(LOCAL).date():
-        raise ValidationFailed("the period has not begun", field="periodStart")
+        raise ValidationFailed(_("the period has not begun"), field="periodStart")
     place = await Region.get_or_none(code=region_code, is_active=True)
     if place is None:
-        raise ValidationFailed(f"{region_code} is not an active region", field="regionCode")
+        raise ValidationFailed(
+            _("{region_code} is not an active region", region_code=region_code), field="regionCode"
+        )
     written = _sections(sections)
     figures = await generate_figures(
         actor=actor, region_code=region_code, kind=kind, first=first, last=last
@@ -305,7 +315,12 @@ async def create(
         await moves.start(REPORTS, report, actor=actor, action=ReportAction.CREATE, stage=None)
     except IntegrityError as error:
         raise ValidationFailed(
-            f"{region_code} has a {kind.value} report of {first}",
+            _(
+                "{region_code} has a {value} report of {first}",
+                region_code=region_code,
+                value=kind.value,
+                first=first,
+            ),
             field="periodStart",
             code=ErrorCode.ALREADY_EXISTS,
         ) from error
@@ -354,7 +369,7 @@ async def submit(
     """Send a draft to the unit's leaders for review (their clock starts)."""
     async with _move(actor, report_id, ReportAction.SUBMIT, version=version) as move:
         if not any(section["body"] for section in move.record.sections):
-            raise ValidationFailed("write the analysis before submitting it", field="sections")
+            raise ValidationFailed(_("write the analysis before submitting it"), field="sections")
         await move.tell(
             await people_at(reviewers(move.record)),
             kind="analysis_report",

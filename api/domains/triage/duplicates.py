@@ -24,6 +24,7 @@ from api.domains.events.scope import readable_events, readable_events_sql
 from api.domains.triage.models import DuplicateRule
 from api.domains.triage.similarity import bigrams, dice
 from api.errors import NotFound, ValidationFailed
+from api.i18n import _
 from api.query import Parameters
 
 MAX_CANDIDATES: Final = 20
@@ -164,7 +165,10 @@ async def candidates_for(
 ) -> list[Candidate]:
     """The open events in the caller's scope that `event_id` probably repeats, best first."""
     if not 1 <= first <= MAX_CANDIDATES:
-        raise ValidationFailed(f"first must be between 1 and {MAX_CANDIDATES}", field="first")
+        raise ValidationFailed(
+            _("first must be between 1 and {MAX_CANDIDATES}", MAX_CANDIDATES=MAX_CANDIDATES),
+            field="first",
+        )
     event = await Event.filter(readable_events(actor), id=event_id).first()
     if event is None:
         raise NotFound("event", event_id)

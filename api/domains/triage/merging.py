@@ -26,6 +26,7 @@ from api.domains.events.workflow import Transition
 from api.errors import Conflict, ErrorCode, NotFound, ValidationFailed
 from api.flows import SYSTEM
 from api.flows import moves as flows
+from api.i18n import _
 from api.pagination import Page, PageRequest, make_page, split_cursor
 
 # Only a report nobody has dispatched yet is merged: once a department works on it, it is work
@@ -81,7 +82,7 @@ async def _merge(
     authorize: Callable[[Event], None] | None,
 ) -> StepOutcome:
     if report_id == into_id:
-        raise ValidationFailed("an event cannot be merged into itself", field="intoId")
+        raise ValidationFailed(_("an event cannot be merged into itself"), field="intoId")
     async with in_transaction():
         # Both rows locked in id order: two opposite merges (A into B, B into A) queue here
         # instead of deadlocking, and the second sees the first.
@@ -100,18 +101,25 @@ async def _merge(
             authorize(main)
         if main.status not in OPEN_STATUSES:
             raise Conflict(
-                f"{main.case_number} is {main.status.value}: merge only into an open event",
+                _(
+                    "{case_number} is {value}: merge only into an open event",
+                    case_number=main.case_number,
+                    value=main.status.value,
+                ),
                 field="intoId",
                 code=ErrorCode.INVALID_TRANSITION,
             )
         if main.merged_into_id is not None:
             raise Conflict(
-                f"{main.case_number} is itself merged into another event: merge into that one",
+                _(
+                    "{case_number} is itself merged into another event: merge into that one",
+                    case_number=main.case_number,
+                ),
                 field="intoId",
             )
         if found[report_id].merged_into_id is not None:
             raise Conflict(
-                "this report is already merged: un-merge it first",
+                _("this report is already merged: un-merge it first"),
                 field="reportId",
                 code=ErrorCode.ALREADY_EXISTS,
             )
@@ -149,12 +157,12 @@ async def unmerge(
         if report is None:
             raise NotFound("event", report_id, field="reportId")
         if report.merged_into_id is None:
-            raise Conflict("this report is not merged", field="reportId")
+            raise Conflict(_("this report is not merged"), field="reportId")
         # The main event first, as closing it locks it and then its reports.
         main = await Event.filter(id=report.merged_into_id).select_for_update().first()
         if main is None or main.status not in OPEN_STATUSES:
             raise Conflict(
-                "the main event has ended: its reports ended with it",
+                _("the main event has ended: its reports ended with it"),
                 field="reportId",
                 code=ErrorCode.INVALID_TRANSITION,
             )
@@ -171,7 +179,7 @@ async def unmerge(
         ) as move:
             report = move.record
             if report.merged_into_id != main.id:  # moved by a concurrent merge meanwhile
-                raise Conflict("the report changed meanwhile; read it again", field="reportId")
+                raise Conflict(_("the report changed meanwhile; read it again"), field="reportId")
             report.merged_into_id = None
             await flows.start_stage(EVENTS, report, STAGE_OF.get(report.status), move.now)
     assert isinstance(move.entry, TimelineEntry)

@@ -27,6 +27,7 @@ from api.domains.notices import service as notices
 from api.domains.triage.models import SpikeRule, SpikeWarning
 from api.errors import Conflict, ErrorCode, NotFound, ValidationFailed
 from api.flows.holders import holders_of
+from api.i18n import _
 from api.pagination import Page, PageRequest, make_page, split_cursor
 from api.query import subtree_filter
 from api.regions import Level, ancestor_at
@@ -224,7 +225,7 @@ async def warnings(
 ) -> tuple[Page[SpikeWarning], Any]:
     """The warnings of communities under `region_code` in the caller's scope, newest first."""
     if Level.of_code(region_code) is None:
-        raise ValidationFailed("regionCode must be a region code", field="regionCode")
+        raise ValidationFailed(_("regionCode must be a region code"), field="regionCode")
     authorize(actor.assignments, "spike_warning", "read", at=region_code)
     query = SpikeWarning.filter(
         subtree_filter(scope_prefixes(actor.assignments, "spike_warning", "read"), "region_code"),
@@ -245,7 +246,7 @@ async def warnings(
 async def acknowledge(*, actor: Principal, warning_id: uuid.UUID | None, note: str) -> SpikeWarning:
     """A command centre takes note of a warning (once; a second acknowledgement is a conflict)."""
     if len(note) > 500:
-        raise ValidationFailed("note must have at most 500 characters", field="note")
+        raise ValidationFailed(_("note must have at most 500 characters"), field="note")
     if warning_id is None:  # a malformed id names nothing
         raise NotFound("spike warning", "", field="id")
     async with in_transaction():
@@ -258,7 +259,10 @@ async def acknowledge(*, actor: Principal, warning_id: uuid.UUID | None, note: s
         authorize(actor.assignments, "spike_warning", "acknowledge", at=warning.region_code)
         if warning.acknowledged_at is not None:
             raise Conflict(
-                f"acknowledged already by {warning.acknowledged_by_label}",
+                _(
+                    "acknowledged already by {acknowledged_by_label}",
+                    acknowledged_by_label=warning.acknowledged_by_label,
+                ),
                 code=ErrorCode.INVALID_TRANSITION,
                 field="id",
             )

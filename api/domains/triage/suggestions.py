@@ -28,6 +28,7 @@ from api.domains.events.models import Event
 from api.domains.events.scope import readable_events
 from api.domains.triage.models import ClassifierVersion, Suggestion
 from api.errors import ValidationFailed
+from api.i18n import _
 
 DEFAULT_MIN_PER_CATEGORY: Final = 20
 MAX_TRAINING_EVENTS: Final = 50_000
@@ -96,9 +97,9 @@ def _accuracy(pipeline: Any, texts: list[str], labels: list[str]) -> tuple[float
         return None
     ranked = top(pipeline, texts)
     top1 = sum(r[0][0] == label for r, label in zip(ranked, labels, strict=True)) / len(labels)
-    top3 = sum(label in {k for k, _ in r} for r, label in zip(ranked, labels, strict=True)) / len(
-        labels
-    )
+    top3 = sum(
+        label in {k for k, _unused in r} for r, label in zip(ranked, labels, strict=True)
+    ) / len(labels)
     return round(top1, 4), round(top3, 4)
 
 
@@ -109,7 +110,7 @@ def fit(
     department) rows, or None when fewer than two categories have enough history. CPU-bound:
     run in a thread."""
     counts: dict[str, int] = {}
-    for _, _, category, _ in rows:
+    for _unused, _unused2, category, _unused3 in rows:
         counts[category] = counts.get(category, 0) + 1
     kept = sorted(c for c, n in counts.items() if n >= min_per_category)
     if len(kept) < 2:
@@ -139,7 +140,7 @@ def fit(
 async def train(*, min_per_category: int = DEFAULT_MIN_PER_CATEGORY) -> Trained:
     """Train a new version from the closed events, unless another process is training now."""
     if min_per_category < 1:
-        raise ValidationFailed("min_per_category is at least 1", field="minPerCategory")
+        raise ValidationFailed(_("min_per_category is at least 1"), field="minPerCategory")
     async with in_transaction() as connection:
         rows = await connection.execute_query_dict(
             "SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0)) AS mine", [TRAINING_LOCK]
@@ -290,12 +291,12 @@ async def acceptance(*, actor: Principal, since: datetime) -> Acceptance:
     first = three = dispatched = dep_first = dep_three = 0
     for suggestion in kept:
         category, department = events[suggestion.event_id]
-        keys = [str(k) for k, _ in suggestion.categories]
+        keys = [str(k) for k, _unused in suggestion.categories]
         first += bool(keys) and keys[0] == category
         three += category in keys
         if department is not None:
             dispatched += 1
-            ids = [str(k) for k, _ in suggestion.departments]
+            ids = [str(k) for k, _unused2 in suggestion.departments]
             dep_first += bool(ids) and ids[0] == str(department)
             dep_three += str(department) in ids
     total = len(kept)

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from typing import Final
 
 from api.errors import ValidationFailed
+from api.i18n import _
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -54,14 +55,16 @@ def check_address(address: Address, allowed: Sequence[Network]) -> None:
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
         address = address.ipv4_mapped  # ::ffff:127.0.0.1 is 127.0.0.1
     if address in METADATA:
-        raise RefusedAddress(f"{address} is a cloud metadata address")
+        raise RefusedAddress(_("{address} is a cloud metadata address", address=address))
     if address.is_global and not address.is_multicast:
         return
     if any(address in network for network in allowed):
         return
     raise RefusedAddress(
-        f"{address} is not a public address (loopback, link-local, private or reserved); "
-        "private networks must be listed in GRIDGOV_WEBHOOK_ALLOWED_NETWORKS"
+        _(
+            "{address} is not a public address (loopback, link-local, private or reserved); private networks must be listed in GRIDGOV_WEBHOOK_ALLOWED_NETWORKS",
+            address=address,
+        )
     )
 
 
@@ -76,7 +79,9 @@ def literal_address(host: str) -> Address | None:
         socket.inet_aton(host)
     except OSError:
         return None
-    raise RefusedAddress(f"{host} is an IPv4 address in an unusual notation: write it dotted")
+    raise RefusedAddress(
+        _("{host} is an IPv4 address in an unusual notation: write it dotted", host=host)
+    )
 
 
 async def resolve(host: str, port: int, allowed: Sequence[Network]) -> Address:
@@ -90,10 +95,10 @@ async def resolve(host: str, port: int, allowed: Sequence[Network]) -> Address:
             host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP
         )
     except (OSError, UnicodeError) as error:
-        raise Unresolvable(f"{host} does not resolve") from error
+        raise Unresolvable(_("{host} does not resolve", host=host)) from error
     addresses = [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
     if not addresses:
-        raise Unresolvable(f"{host} does not resolve")
+        raise Unresolvable(_("{host} does not resolve", host=host))
     for address in addresses:
         check_address(address, allowed)
     return addresses[0]

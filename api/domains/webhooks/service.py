@@ -33,6 +33,7 @@ from api.domains.webhooks.models import (
     WebhookEndpoint,
 )
 from api.errors import NotAllowed, NotFound, ValidationFailed
+from api.i18n import _
 from api.outbox import OutboxMessage
 from api.pagination import Page, PageRequest, make_page
 from api.regions import in_subtree
@@ -62,7 +63,7 @@ def backoff(attempts: int) -> timedelta:
 
 def _integration(actor: Principal) -> uuid.UUID:
     if actor.api_key_id is None:
-        raise NotAllowed("webhooks belong to an integration: call with its API key")
+        raise NotAllowed(_("webhooks belong to an integration: call with its API key"))
     return actor.api_key_id
 
 
@@ -70,13 +71,15 @@ def _check_url(url: str) -> str:
     cleaned = url.strip()
     try:
         parts = urlsplit(cleaned)
-        _ = parts.port  # a port out of range raises
+        _unused = parts.port  # a port out of range raises
     except ValueError as error:
-        raise ValidationFailed("url is not a well-formed URL", field="url") from error
+        raise ValidationFailed(_("url is not a well-formed URL"), field="url") from error
     if parts.scheme not in {"https", "http"} or not parts.hostname or len(cleaned) > 500:
-        raise ValidationFailed("url must be an http(s) URL of at most 500 characters", field="url")
+        raise ValidationFailed(
+            _("url must be an http(s) URL of at most 500 characters"), field="url"
+        )
     if parts.username is not None or parts.password is not None:
-        raise ValidationFailed("url must not carry credentials", field="url")
+        raise ValidationFailed(_("url must not carry credentials"), field="url")
     return cleaned
 
 
@@ -117,7 +120,11 @@ async def register(
         >= MAX_ENDPOINTS_PER_KEY
     ):
         raise ValidationFailed(
-            f"at most {MAX_ENDPOINTS_PER_KEY} endpoints per integration", field="url"
+            _(
+                "at most {MAX_ENDPOINTS_PER_KEY} endpoints per integration",
+                MAX_ENDPOINTS_PER_KEY=MAX_ENDPOINTS_PER_KEY,
+            ),
+            field="url",
         )
     endpoint = await WebhookEndpoint.create(
         api_key_id=api_key_id, url=cleaned, own_submissions_only=own_submissions_only
@@ -144,7 +151,7 @@ async def deliveries(
     filtered = query
     if page.after is not None:
         if not page.after.isdigit():
-            raise ValidationFailed("malformed cursor", field="after")
+            raise ValidationFailed(_("malformed cursor"), field="after")
         query = query.filter(id__lt=int(page.after))
     rows = await query.order_by("-id").limit(page.first + 1)
     return make_page(rows, page, lambda d: d.id), filtered
@@ -197,7 +204,7 @@ async def fan_out(*, now: datetime | None = None) -> int:
                 ticket = tickets.get((str(endpoint.api_key_id), event_id))
                 if ticket is not None:
                     payload["work_order"] = {"ticket_id": ticket}
-                _, made = await WebhookDelivery.get_or_create(
+                _unused, made = await WebhookDelivery.get_or_create(
                     endpoint_id=endpoint.id,
                     sequence=message.id,
                     defaults={"payload": payload, "next_attempt_at": now},
@@ -222,7 +229,7 @@ async def _due(now: datetime | None, limit: int) -> list[tuple[int, int]]:
 
 
 async def due_deliveries(*, now: datetime | None = None, limit: int = 500) -> list[int]:
-    return [delivery_id for delivery_id, _ in await _due(now, limit)]
+    return [delivery_id for delivery_id, _unused in await _due(now, limit)]
 
 
 async def queue_due_deliveries(redis: Redis, *, limit: int = 500) -> int:

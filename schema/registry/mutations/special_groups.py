@@ -12,6 +12,7 @@ from api.domains.registry.enums import (
     SpecialGroup,
 )
 from api.errors import ValidationFailed
+from api.i18n import _
 from schema.errors import ConflictError, NotAllowedError, NotFoundError, ValidationError
 from schema.permissions import allow
 from schema.registry.mutations.base import UNSET, provided, required_id
@@ -144,7 +145,10 @@ def _details(group: SpecialGroup, value: SpecialGroupDetailsInput | None) -> dic
         (name for name, v in chosen.items() if v is not None and name != group.value), None
     )
     if other is not None:
-        raise ValidationFailed(f"details.{other} does not fit group {group.value}", field="details")
+        raise ValidationFailed(
+            _("details.{other} does not fit group {value}", other=other, value=group.value),
+            field="details",
+        )
     return provided(chosen.get(group.value))
 
 

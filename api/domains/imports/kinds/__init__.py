@@ -16,6 +16,7 @@ import asyncpg
 
 from api.domains.hierarchy.addresses import Placement
 from api.domains.imports.enums import ImportKind, RowErrorCode
+from api.i18n import _
 from api.regions import Level
 
 # (column, code, reason, value) of one problem of a row; column None = the row as a whole
@@ -190,8 +191,8 @@ def upsert(
     table as it was before the statement. `order` names the staging columns of the key (default:
     the key), `key_where` the predicate of a partial unique index, `merged` the new value of a
     column that combines the old one with the file's (instead of `EXCLUDED.column`)."""
-    targets = ", ".join(name for name, _ in insert)
-    sources = ", ".join(expression for _, expression in insert)
+    targets = ", ".join(name for name, _unused in insert)
+    sources = ", ".join(expression for _unused2, expression in insert)
     new = {c: (merged or {}).get(c, f"EXCLUDED.{c}") for c in update}
     if update:
         assignments = ", ".join([*(f"{c} = {new[c]}" for c in update), *also])
@@ -224,7 +225,7 @@ def region_code(raw: str) -> str:
     code = raw.replace(" ", "")
     if Level.of_code(code) is None:
         raise Invalid(
-            "a region code has 4, 6, 9, 12 or 15 digits (city … grid)", RowErrorCode.INVALID_CODE
+            _("a region code has 4, 6, 9, 12 or 15 digits (city … grid)"), RowErrorCode.INVALID_CODE
         )
     return code
 
@@ -233,14 +234,14 @@ def region_code(raw: str) -> str:
 def grid_code(raw: str) -> str:
     code = region_code(raw)
     if Level.of_code(code) is not Level.GRID:
-        raise Invalid("must be a grid's 15-digit code", RowErrorCode.INVALID_CODE)
+        raise Invalid(_("must be a grid's 15-digit code"), RowErrorCode.INVALID_CODE)
     return code
 
 
 def phone(raw: str) -> str:
     cleaned = raw.replace(" ", "").replace("-", "")
     if not re.fullmatch(r"\+?\d{5,15}", cleaned):
-        raise Invalid("5–15 digits, optionally with a leading +")
+        raise Invalid(_("5–15 digits, optionally with a leading +"))
     return cleaned
 
 
@@ -249,9 +250,9 @@ def integer(minimum: int = 0, maximum: int = 10_000_000) -> Callable[[str], int]
         try:
             value = int(raw.replace(",", ""))
         except ValueError:
-            raise Invalid("a whole number") from None
+            raise Invalid(_("a whole number")) from None
         if not minimum <= value <= maximum:
-            raise Invalid(f"between {minimum} and {maximum}")
+            raise Invalid(_("between {minimum} and {maximum}", minimum=minimum, maximum=maximum))
         return value
 
     return parse
@@ -262,9 +263,9 @@ def decimal(minimum: float, maximum: float) -> Callable[[str], float]:
         try:
             value = float(raw)
         except ValueError:
-            raise Invalid("a number") from None
+            raise Invalid(_("a number")) from None
         if not minimum <= value <= maximum:
-            raise Invalid(f"between {minimum} and {maximum}")
+            raise Invalid(_("between {minimum} and {maximum}", minimum=minimum, maximum=maximum))
         return value
 
     return parse
@@ -276,7 +277,7 @@ def choice(options: dict[str, str], label: str) -> Callable[[str], str]:
     def parse(raw: str) -> str:
         value = lookup.get(raw) or lookup.get(header_key(raw))
         if value is None:
-            raise Invalid(f"one of: {label}")
+            raise Invalid(_("one of: {label}", label=label))
         return value
 
     return parse

@@ -24,6 +24,7 @@ from api.domains.imports.kinds.records import (
 from api.domains.registry.enrolments import BENEFIT_DIGITS, BENEFIT_PLACES, MAX_NOTE
 from api.domains.registry.enums import Programme, RecordKind
 from api.errors import ValidationFailed
+from api.i18n import _
 
 PROGRAMMES: Final = {
     "低保": Programme.MINIMUM_LIVING.value,
@@ -45,7 +46,7 @@ def day(raw: str) -> dt.date:
     try:
         return dt.date.fromisoformat(raw.strip().replace("/", "-"))
     except ValueError:
-        raise Invalid("a date (YYYY-MM-DD)") from None
+        raise Invalid(_("a date (YYYY-MM-DD)")) from None
 
 
 def amount(raw: str) -> Decimal:
@@ -58,7 +59,7 @@ def amount(raw: str) -> Decimal:
     except ValidationFailed as error:
         raise Invalid(error.message) from None
     except ArithmeticError:
-        raise Invalid("a number") from None
+        raise Invalid(_("a number")) from None
 
 
 def currency(raw: str) -> str:

@@ -11,6 +11,7 @@ from stdnum.exceptions import ValidationError as StdnumError
 from api import resident_ids
 from api.domains.imports.enums import RowErrorCode
 from api.domains.imports.kinds import Invalid
+from api.i18n import _
 
 
 def id_number(raw: str) -> str:
@@ -20,7 +21,8 @@ def id_number(raw: str) -> str:
         return resident_ids.validate(raw)
     except resident_ids.InvalidResidentId as error:
         raise Invalid(
-            f"not a valid resident ID number: {error.reason}", RowErrorCode.INVALID_ID_NUMBER
+            _("not a valid resident ID number: {reason}", reason=error.reason),
+            RowErrorCode.INVALID_ID_NUMBER,
         ) from None
 
 
@@ -39,5 +41,6 @@ def credit_code(raw: str) -> str:
         return str(uscc.validate(raw.replace(" ", "").upper()))
     except StdnumError as error:
         raise Invalid(
-            f"not a valid unified social credit code ({error})", RowErrorCode.INVALID_CODE
+            _("not a valid unified social credit code ({error})", error=error),
+            RowErrorCode.INVALID_CODE,
         ) from None

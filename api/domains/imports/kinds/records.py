@@ -26,6 +26,7 @@ from api.domains.imports.kinds import (
 from api.domains.imports.kinds.identity import id_number
 from api.domains.registry.validation import Rule, field_name
 from api.errors import ValidationFailed
+from api.i18n import _
 from api.regions import subtree_sql
 
 YES_NO = {"是": "true", "否": "false", "yes": "true", "no": "false", "true": "true"}
@@ -48,9 +49,9 @@ def phone(raw: str) -> str:
     try:
         parsed = phonenumbers.parse(cleaned, "CN")
     except phonenumbers.NumberParseException:
-        raise Invalid("not a phone number") from None
+        raise Invalid(_("not a phone number")) from None
     if not phonenumbers.is_valid_number(parsed):
-        raise Invalid("not a valid phone number")
+        raise Invalid(_("not a valid phone number"))
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
@@ -59,7 +60,9 @@ def code(digits: int, standard: str) -> Callable[[str], str]:
 
     def parse(raw: str) -> str:
         if not raw.isdigit() or len(raw) > digits:
-            raise Invalid(f"a code of {standard} ({digits} digits)")
+            raise Invalid(
+                _("a code of {standard} ({digits} digits)", standard=standard, digits=digits)
+            )
         return raw.zfill(digits)
 
     return parse
@@ -153,7 +156,7 @@ class RegistryRecords(Kind):
         row = await connection.fetchrow(
             upsert(
                 table=table,
-                key=[column for column, _ in unique],
+                key=[column for column, _unused in unique],
                 insert=insert,
                 update=update,
                 # `version` counts changes (the registry's optimistic lock)
@@ -161,7 +164,7 @@ class RegistryRecords(Kind):
                 returning=["id", *compared],
                 before=previous,
                 after=history,
-                order=[source for _, source in unique],
+                order=[source for _unused2, source in unique],
                 key_where=self.unique_where,
                 merged=self._merged(present),
             ),

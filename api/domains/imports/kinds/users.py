@@ -25,6 +25,7 @@ from api.domains.imports.kinds import (
     phone,
     region_code,
 )
+from api.i18n import _
 from api.regions import Level, subtree_sql
 from policies.enforcer import get_enforcer
 
@@ -55,7 +56,7 @@ NO_PASSWORD = "!imported"  # noqa: S105 - the absence of one
 def username(raw: str) -> str:
     cleaned = raw.lower()
     if not USERNAME_PATTERN.match(cleaned):
-        raise Invalid("3–64 characters of a–z, 0–9, _ . -, starting with a letter or digit")
+        raise Invalid(_("3–64 characters of a–z, 0–9, _ . -, starting with a letter or digit"))
     return cleaned
 
 
