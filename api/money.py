@@ -59,10 +59,14 @@ def parse(text: str, *, field: str, digits: int, places: int) -> Decimal:
 def _typed(text: str, *, field: str) -> Decimal:
     cleaned = text.strip().replace(" ", "")
     if not cleaned:
-        raise ValidationFailed(f"{field} is required", field=field)
+        raise ValidationFailed(_("{field} is required", field=field), field=field)
     if len(cleaned) > MAX_TYPED or not PLAIN_DECIMAL.fullmatch(cleaned):
         raise ValidationFailed(
-            f"{field} must be a number written out, like 1234.56 (not {text.strip()[:20]!r})",
+            _(
+                "{field} must be a number written out, like 1234.56 (not {strip!r})",
+                field=field,
+                strip=text.strip()[:20],
+            ),
             field=field,
         )
     return Decimal(cleaned.replace(",", ""))

@@ -12,6 +12,7 @@ from tortoise import connections
 from api.auth import Principal
 from api.domains.hierarchy.models import Region
 from api.errors import Conflict, ErrorCode, NotFound, PermissionDenied, ValidationFailed
+from api.i18n import _
 from api.regions import Level, in_subtree
 from policies.enforcer import authorize, get_enforcer
 
@@ -23,7 +24,9 @@ EXTENDABLE_AT = frozenset({Level.CITY, Level.DISTRICT, Level.TOWNSHIP})
 def clean_code(code: str, *, max_length: int = 16, field: str = "code") -> str:
     """1–`max_length` letters or digits."""
     if not CODE.fullmatch(code) or len(code) > max_length:
-        raise ValidationFailed(f"a code is 1–{max_length} letters or digits", field=field)
+        raise ValidationFailed(
+            _("a code is 1–{max_length} letters or digits", max_length=max_length), field=field
+        )
     return code
 
 
@@ -31,7 +34,9 @@ def clean_name(name: str, *, field: str = "name") -> str:
     """A code's name: 1–100 characters, trimmed."""
     cleaned = name.strip()
     if not 1 <= len(cleaned) <= MAX_NAME or "\x00" in cleaned:
-        raise ValidationFailed(f"a name is 1–{MAX_NAME} characters", field=field)
+        raise ValidationFailed(
+            _("a name is 1–{MAX_NAME} characters", MAX_NAME=MAX_NAME), field=field
+        )
     return cleaned
 
 
@@ -44,7 +49,9 @@ async def extension_region(
         raise NotFound("region", region_code, field="regionCode")
     if level not in extendable_at:
         names = ", ".join(sorted(level.value for level in extendable_at))
-        raise ValidationFailed(f"codes are extended at these levels: {names}", field="regionCode")
+        raise ValidationFailed(
+            _("codes are extended at these levels: {names}", names=names), field="regionCode"
+        )
     return region_code
 
 
@@ -61,7 +68,9 @@ def authorize_change(actor: Principal, obj: str, region_code: str | None) -> str
             assignment.role, Level.CITY, obj, "update", at=assignment.region_code
         ):
             return assignment.region_code
-    raise PermissionDenied(f"only a city administrator may change the {obj.replace('_', ' ')}s")
+    raise PermissionDenied(
+        _("only a city administrator may change the {replace}s", replace=obj.replace("_", " "))
+    )
 
 
 async def table_version(table: str, *, where: str = "", arguments: tuple[object, ...] = ()) -> int:
@@ -87,4 +96,6 @@ def usable_at(code_region: str | None, region_code: str | None) -> bool:
 
 def in_use(what: str, uses: str, *, field: str = "key") -> Conflict:
     """The refusal to retire a code still in use."""
-    return Conflict(f"{what} is in use: {uses}", field=field, code=ErrorCode.IN_USE)
+    return Conflict(
+        _("{what} is in use: {uses}", what=what, uses=uses), field=field, code=ErrorCode.IN_USE
+    )

@@ -15,6 +15,7 @@ from api.domains.events.enums import OPEN_STATUSES, CategoryScheme
 from api.domains.events.models import Category, Event
 from api.domains.events.reference import category_key
 from api.errors import Conflict, ErrorCode, NotFound, ValidationFailed
+from api.i18n import _
 
 TABLE = "event_categories"
 
@@ -37,7 +38,7 @@ async def add_category(
     if region_code is not None:
         await code_tables.extension_region(region_code)
         if parent_key is None:
-            raise ValidationFailed("an extension lies below a national code", field="parentKey")
+            raise ValidationFailed(_("an extension lies below a national code"), field="parentKey")
     audited_at = code_tables.authorize_change(actor, "category", region_code)
     code_tables.clean_code(code)
     cleaned = code_tables.clean_name(name)
@@ -48,14 +49,16 @@ async def add_category(
             if parent is None or parent.scheme != scheme:
                 raise NotFound("category", parent_key, field="parentKey")
             if region_code is not None and parent.region_code is not None:
-                raise ValidationFailed("an extension lies below a national code", field="parentKey")
+                raise ValidationFailed(
+                    _("an extension lies below a national code"), field="parentKey"
+                )
             if not code.startswith(parent.code) or code == parent.code:
                 raise ValidationFailed(
-                    f"a code below {parent.code} extends it ({parent.code}…)", field="code"
+                    _("a code below {code} extends it ({code}…)", code=parent.code), field="code"
                 )
         key = category_key(scheme, code)
         if await Category.exists(key=key):
-            raise Conflict(f"{key} exists", field="code", code=ErrorCode.ALREADY_EXISTS)
+            raise Conflict(_("{key} exists", key=key), field="code", code=ErrorCode.ALREADY_EXISTS)
         category = await Category.create(
             key=key,
             scheme=scheme,

@@ -227,7 +227,9 @@ async def file(
             return
         category = await Category.get_or_none(key=category_key, is_active=True)
         if category is None or not codes.usable_at(category, event.region_code):
-            raise ValidationFailed(f"unknown category {category_key}", field="categoryKey")
+            raise ValidationFailed(
+                _("unknown category {category_key}", category_key=category_key), field="categoryKey"
+            )
         change = f"类别 {event.category_key} → {category_key}"
         extra["note"] = f"{note}（{change}）" if note else change
         event.category_key = category_key

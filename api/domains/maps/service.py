@@ -35,6 +35,7 @@ from api.domains.registry.models import Building, House, Person
 from api.domains.registry.reads import PlaceFilter, list_records
 from api.domains.registry.records import readable
 from api.errors import NotFound, ValidationFailed
+from api.i18n import _
 from api.pagination import Page, PageRequest
 from api.query import Filtered, Parameters, fetch, starts_with
 from api.regions import Level
@@ -77,7 +78,14 @@ class Clusters:
 
 def cell_zoom(zoom: int) -> int:
     if not MIN_ZOOM <= zoom <= geo.TILE_ZOOM:
-        raise ValidationFailed(f"zoom must be between {MIN_ZOOM} and {geo.TILE_ZOOM}", field="zoom")
+        raise ValidationFailed(
+            _(
+                "zoom must be between {MIN_ZOOM} and {TILE_ZOOM}",
+                MIN_ZOOM=MIN_ZOOM,
+                TILE_ZOOM=geo.TILE_ZOOM,
+            ),
+            field="zoom",
+        )
     return min(zoom + CELL_ZOOM_OFFSET, geo.TILE_ZOOM)
 
 
@@ -127,11 +135,15 @@ async def event_clusters(
     east_x, south_y = geo.tile_of(box.south, box.east, cells_at)
     if (east_x - west_x + 1) * (south_y - north_y + 1) > MAX_CELLS:
         raise ValidationFailed(
-            f"the box holds more than {MAX_CELLS} cells at zoom {zoom}: zoom out or shrink it",
+            _(
+                "the box holds more than {MAX_CELLS} cells at zoom {zoom}: zoom out or shrink it",
+                MAX_CELLS=MAX_CELLS,
+                zoom=zoom,
+            ),
             field="zoom",
         )
     await geo.detect_postgis(Event._meta.db)
-    _, _, filtered = list_statement(
+    _unused, _unused2, filtered = list_statement(
         actor=actor,
         page=PageRequest(first=1, after=None),
         filters=dataclasses.replace(filters, area=area),
@@ -326,7 +338,7 @@ async def map_buildings(
 ) -> tuple[Page[Building], Any]:
     """The buildings list (scope, filters, order) narrowed to those standing in the area."""
     if filters.area is not None:
-        raise ValidationFailed("give the area once, as `area`", field="filter.area")
+        raise ValidationFailed(_("give the area once, as `area`"), field="filter.area")
     return await list_records(
         actor=actor,
         kind=RecordKind.BUILDING,
@@ -354,7 +366,7 @@ async def map_houses(
     """The houses list (scope, filters, order) narrowed to those whose building stands in the
     area, each with its building loaded (the map places a house at its building)."""
     if filters.area is not None:
-        raise ValidationFailed("give the area once, as `area`", field="filter.area")
+        raise ValidationFailed(_("give the area once, as `area`"), field="filter.area")
     found, filtered = await list_records(
         actor=actor,
         kind=RecordKind.HOUSE,
@@ -374,7 +386,7 @@ async def latest_workers(
 ) -> list[LatestPosition]:
     """The latest fix of each worker under `scope` within `since`, if it lies in the area."""
     if Level.of_code(scope) is None:
-        raise ValidationFailed("scope must be a region code", field="scope")
+        raise ValidationFailed(_("scope must be a region code"), field="scope")
     authorize(actor.assignments, "position", "read", at=scope)
     bind = Parameters()
     prefix = bind(f"{scope}%")
@@ -388,7 +400,10 @@ async def latest_workers(
     )
     if len(rows) > MAX_WORKERS:
         raise ValidationFailed(
-            f"more than {MAX_WORKERS} workers in the area: zoom in or choose a smaller scope",
+            _(
+                "more than {MAX_WORKERS} workers in the area: zoom in or choose a smaller scope",
+                MAX_WORKERS=MAX_WORKERS,
+            ),
             field="area",
         )
     return [LatestPosition(**row) for row in rows]
@@ -405,11 +420,11 @@ async def region_features(
     """The regions of `level` under `scope` as a GeoJSON FeatureCollection: boundary, centre,
     name, code, leader and counts of buildings, houses, people and open events."""
     if Level.of_code(scope) is None:
-        raise ValidationFailed("scope must be a region code", field="scope")
+        raise ValidationFailed(_("scope must be a region code"), field="scope")
     authorize(actor.assignments, "region", "read", at=scope)
     depth = list(Level).index(level)
     if depth < list(Level).index(Level.of_code(scope) or Level.CITY):
-        raise ValidationFailed("level must be the scope's or below it", field="level")
+        raise ValidationFailed(_("level must be the scope's or below it"), field="level")
     regions = (
         await Region.filter(code__startswith=scope, level=level, is_active=True)
         .order_by("code")
@@ -417,7 +432,10 @@ async def region_features(
     )
     if len(regions) > MAX_FEATURES:
         raise ValidationFailed(
-            f"more than {MAX_FEATURES} regions: choose a smaller scope or a higher level",
+            _(
+                "more than {MAX_FEATURES} regions: choose a smaller scope or a higher level",
+                MAX_FEATURES=MAX_FEATURES,
+            ),
             field="scope",
         )
     width = len(regions[0].code) if regions else 0
@@ -486,7 +504,7 @@ async def set_building_map(
     its community; None leaves a field as it is."""
     shape_ = check_boundary(footprint, datum, field="footprint")
     if shape_ is not None and shape_["type"] != "Polygon":
-        raise ValidationFailed("a footprint is one GeoJSON Polygon", field="footprint")
+        raise ValidationFailed(_("a footprint is one GeoJSON Polygon"), field="footprint")
     async with in_transaction():
         building = (
             await Building.filter(readable(actor), id=building_id).select_for_update().first()
@@ -499,7 +517,10 @@ async def set_building_map(
             compound = await Compound.get_or_none(code=compound_code.strip(), is_active=True)
             if compound is None or not building.region_code.startswith(compound.community_code):
                 raise ValidationFailed(
-                    f"no compound {compound_code[:40]} in the building's community",
+                    _(
+                        "no compound {compound_code} in the building's community",
+                        compound_code=compound_code[:40],
+                    ),
                     field="compoundCode",
                 )
             values["compound_code"] = compound.code
@@ -525,7 +546,7 @@ async def compound_features(*, actor: Principal, scope: str, datum: geo.Datum) -
     """The active compounds under `scope` (a region code) as a GeoJSON FeatureCollection, with
     their buildings and houses counted, and their buildings' footprints as a second layer."""
     if Level.of_code(scope) is None:
-        raise ValidationFailed("scope must be a region code", field="scope")
+        raise ValidationFailed(_("scope must be a region code"), field="scope")
     authorize(actor.assignments, "region", "read", at=scope)
     compounds = (
         await Compound.filter(community_code__startswith=scope, is_active=True)
@@ -534,7 +555,11 @@ async def compound_features(*, actor: Principal, scope: str, datum: geo.Datum) -
     )
     if len(compounds) > MAX_FEATURES:
         raise ValidationFailed(
-            f"more than {MAX_FEATURES} compounds: choose a smaller scope", field="scope"
+            _(
+                "more than {MAX_FEATURES} compounds: choose a smaller scope",
+                MAX_FEATURES=MAX_FEATURES,
+            ),
+            field="scope",
         )
     codes = [c.code for c in compounds]
     counts: dict[str, dict[str, int]] = {code: {} for code in codes}

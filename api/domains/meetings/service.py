@@ -49,6 +49,7 @@ from api.errors import (
     ValidationFailed,
 )
 from api.flows import moves
+from api.i18n import _
 from api.pagination import Page, PageRequest, make_page, split_cursor
 from api.query import aware
 from api.regions import Level
@@ -122,18 +123,20 @@ class FileLimits:
 
 def _me(actor: Principal) -> uuid.UUID:
     if actor.user_id is None:
-        raise Unauthenticated("meetings are organised and attended by users; sign in as one")
+        raise Unauthenticated(_("meetings are organised and attended by users; sign in as one"))
     return actor.user_id
 
 
 def text(value: str, *, name: str, limit: int, required: bool = True) -> str:
     value = value.strip()
     if required and not value:
-        raise ValidationFailed(f"{name} must not be empty", field=name)
+        raise ValidationFailed(_("{name} must not be empty", name=name), field=name)
     if len(value) > limit:
-        raise ValidationFailed(f"{name} is longer than {limit} characters", field=name)
+        raise ValidationFailed(
+            _("{name} is longer than {limit} characters", name=name, limit=limit), field=name
+        )
     if "\x00" in value:
-        raise ValidationFailed(f"{name} must not contain NUL", field=name)
+        raise ValidationFailed(_("{name} must not contain NUL", name=name), field=name)
     return value
 
 
@@ -244,7 +247,11 @@ async def _invitees_of(
             )
     if len(user_ids) > MAX_EXTRA_INVITEES:
         raise ValidationFailed(
-            f"at most {MAX_EXTRA_INVITEES} invitees by name", field="inviteeUserIds"
+            _(
+                "at most {MAX_EXTRA_INVITEES} invitees by name",
+                MAX_EXTRA_INVITEES=MAX_EXTRA_INVITEES,
+            ),
+            field="inviteeUserIds",
         )
     extra = [u for u in dict.fromkeys(user_ids) if u not in seen]
     if extra:
@@ -261,7 +268,11 @@ async def _invitees_of(
             row = found.get(user_id)
             if row is None:
                 raise ValidationFailed(
-                    f"user {user_id} does not work inside region {region_code}",
+                    _(
+                        "user {user_id} does not work inside region {region_code}",
+                        user_id=user_id,
+                        region_code=region_code,
+                    ),
                     field="inviteeUserIds",
                     code=ErrorCode.OUTSIDE_AREA,
                 )
@@ -276,7 +287,7 @@ async def _invitees_of(
             )
     if not rows:
         raise ValidationFailed(
-            "no one is invited: the organising body has no active members; name invitees",
+            _("no one is invited: the organising body has no active members; name invitees"),
             field="inviteeUserIds",
         )
     return rows
@@ -309,17 +320,21 @@ async def schedule(
     agenda = text(agenda, name="agenda", limit=MAX_AGENDA)
     now = clock.now()
     if not now < starts_at <= now + MAX_AHEAD:
-        raise ValidationFailed("the meeting must start within the coming year", field="startsAt")
+        raise ValidationFailed(_("the meeting must start within the coming year"), field="startsAt")
     if not starts_at < ends_at <= starts_at + MAX_LENGTH:
         raise ValidationFailed(
-            f"the meeting ends after it starts, within {MAX_LENGTH}", field="endsAt"
+            _("the meeting ends after it starts, within {MAX_LENGTH}", MAX_LENGTH=MAX_LENGTH),
+            field="endsAt",
         )
     for name, span in (("signInBefore", sign_in_before), ("signInAfter", sign_in_after)):
         if not timedelta(0) <= span <= MAX_WINDOW:
-            raise ValidationFailed(f"{name} lies between 0 and {MAX_WINDOW}", field=name)
+            raise ValidationFailed(
+                _("{name} lies between 0 and {MAX_WINDOW}", name=name, MAX_WINDOW=MAX_WINDOW),
+                field=name,
+            )
     if (organisation_id is None) == (region_code is None):
         raise ValidationFailed(
-            "name either the organising party organisation or the region",
+            _("name either the organising party organisation or the region"),
             field="organisationId",
         )
     organisation: PartyOrganisation | None = None
@@ -330,17 +345,21 @@ async def schedule(
         assert region_code is not None
         if kind not in REGION_KINDS:
             raise ValidationFailed(
-                f"a {kind.value} is organised by a party organisation", field="organisationId"
+                _("a {value} is organised by a party organisation", value=kind.value),
+                field="organisationId",
             )
         if Level.of_code(region_code) is None:
-            raise ValidationFailed(f"{region_code!r} is not a region code", field="regionCode")
+            raise ValidationFailed(
+                _("{region_code!r} is not a region code", region_code=region_code),
+                field="regionCode",
+            )
         authorize(actor.assignments, "meeting", "organise", at=region_code)
         home = region_code
     if meeting_id is not None:
         existing = await Meeting.filter(id=meeting_id).first()
         if existing is not None:
             if existing.organiser_id != me:
-                raise Conflict("that id names another meeting", field="id")
+                raise Conflict(_("that id names another meeting"), field="id")
             return existing  # a retried call
     record = Meeting(
         id=meeting_id or uuid.uuid4(),
@@ -408,15 +427,15 @@ def row_id(value: str, *, field: str) -> int:
     try:
         number = int(value)
     except ValueError as exc:
-        raise ValidationFailed(f"malformed {field}", field=field) from exc
+        raise ValidationFailed(_("malformed {field}", field=field), field=field) from exc
     if not 0 < number < 2**63:
-        raise ValidationFailed(f"malformed {field}", field=field)
+        raise ValidationFailed(_("malformed {field}", field=field), field=field)
     return number
 
 
 def _open(meeting: Meeting) -> None:
     if meeting.status is not MeetingStatus.SCHEDULED:
-        raise Conflict(f"the meeting is {meeting.status.value}", field="meetingId")
+        raise Conflict(_("the meeting is {value}", value=meeting.status.value), field="meetingId")
 
 
 async def request_leave(*, actor: Principal, meeting_id: uuid.UUID, reason: str) -> MeetingInvitee:
@@ -427,11 +446,11 @@ async def request_leave(*, actor: Principal, meeting_id: uuid.UUID, reason: str)
         _open(meeting)
         now = clock.now()
         if now >= meeting.starts_at:
-            raise Conflict("leave is requested before the meeting starts", field="meetingId")
+            raise Conflict(_("leave is requested before the meeting starts"), field="meetingId")
         if invitee.signed_in_at is not None:
-            raise Conflict("you have signed in to this meeting", field="meetingId")
+            raise Conflict(_("you have signed in to this meeting"), field="meetingId")
         if invitee.leave_status is LeaveStatus.APPROVED:
-            raise Conflict("your leave is already approved", field="meetingId")
+            raise Conflict(_("your leave is already approved"), field="meetingId")
         invitee.leave_status = LeaveStatus.REQUESTED
         invitee.leave_reason = reason
         invitee.leave_requested_at = now
@@ -465,7 +484,7 @@ async def decide_leave(
             raise NotFound("invitee", invitee_id, field="inviteeId")
         _open(meeting)
         if invitee.leave_status is not LeaveStatus.REQUESTED:
-            raise Conflict("no leave request is waiting", field="inviteeId")
+            raise Conflict(_("no leave request is waiting"), field="inviteeId")
         now = clock.now()
         invitee.leave_status = LeaveStatus.APPROVED if approve else LeaveStatus.REFUSED
         invitee.leave_decided_at = now
@@ -509,8 +528,11 @@ async def sign_in(
         now = clock.now()
         if not meeting.sign_in_from <= now <= meeting.sign_in_until:
             raise Conflict(
-                f"sign-in is open from {meeting.sign_in_from.isoformat()} "
-                f"to {meeting.sign_in_until.isoformat()}",
+                _(
+                    "sign-in is open from {isoformat} to {isoformat2}",
+                    isoformat=meeting.sign_in_from.isoformat(),
+                    isoformat2=meeting.sign_in_until.isoformat(),
+                ),
                 field="meetingId",
             )
         invitee.signed_in_at = now
@@ -551,7 +573,7 @@ async def record_minutes(
 
     def has_begun(record: Meeting) -> None:
         if clock.now() < record.starts_at:
-            raise Conflict("minutes are recorded once the meeting has begun", field="meetingId")
+            raise Conflict(_("minutes are recorded once the meeting has begun"), field="meetingId")
 
     async with moves.transition(
         MEETINGS,
@@ -591,7 +613,7 @@ async def cancel(
 
     def not_begun(record: Meeting) -> None:
         if clock.now() >= record.starts_at:
-            raise Conflict("a meeting is cancelled before it starts", field="meetingId")
+            raise Conflict(_("a meeting is cancelled before it starts"), field="meetingId")
 
     async with moves.transition(
         MEETINGS,
@@ -685,7 +707,10 @@ async def meetings(
         query = query.filter(organisation_id=organisation_id)
     if region_code is not None:
         if Level.of_code(region_code) is None:
-            raise ValidationFailed(f"{region_code!r} is not a region code", field="regionCode")
+            raise ValidationFailed(
+                _("{region_code!r} is not a region code", region_code=region_code),
+                field="regionCode",
+            )
         query = query.filter(region_code__startswith=region_code)
     if since is not None:
         query = query.filter(starts_at__gte=aware(since))
@@ -706,7 +731,9 @@ async def attendance(
     started in [since, until), per member: what points (积分) are credited from. It checks no
     caller: the calling service authorises first."""
     if Level.of_code(region_code) is None:
-        raise ValidationFailed(f"{region_code!r} is not a region code", field="regionCode")
+        raise ValidationFailed(
+            _("{region_code!r} is not a region code", region_code=region_code), field="regionCode"
+        )
     held = {
         m.id: m
         for m in await Meeting.filter(

@@ -211,7 +211,7 @@ async def rounds(
     above finds its branches' rounds and results."""
     if Level.of_code(region_code) is None:
         raise ValidationFailed(
-            "regionCode must be a region code", field="regionCode", code=ErrorCode.INVALID_CODE
+            _("regionCode must be a region code"), field="regionCode", code=ErrorCode.INVALID_CODE
         )
     authorize(actor.assignments, "party_appraisal", "read", at=region_code)
     query = AppraisalRound.filter(

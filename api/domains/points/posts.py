@@ -32,6 +32,7 @@ from api.domains.points.models import PointsMember, PostClaim, WelfarePost
 from api.domains.points.periods import period_of
 from api.errors import Conflict, ErrorCode, NotAllowed, NotFound, ValidationFailed
 from api.flows import moves
+from api.i18n import _
 from api.pagination import Page, PageRequest, make_page, split_cursor
 from api.regions import Level
 
@@ -69,9 +70,11 @@ class PostInput:
 def _text(value: str, *, field: str, limit: int, required: bool = False) -> str:
     cleaned = value.strip()
     if required and not cleaned:
-        raise ValidationFailed(f"{field} is required", field=field)
+        raise ValidationFailed(_("{field} is required", field=field), field=field)
     if len(cleaned) > limit:
-        raise ValidationFailed(f"{field} is at most {limit} characters", field=field)
+        raise ValidationFailed(
+            _("{field} is at most {limit} characters", field=field, limit=limit), field=field
+        )
     return cleaned
 
 
@@ -79,7 +82,7 @@ def _position(
     lat: float | None, lng: float | None, *, field: str
 ) -> tuple[float | None, float | None]:
     if (lat is None) != (lng is None):
-        raise ValidationFailed("give both latitude and longitude", field=field)
+        raise ValidationFailed(_("give both latitude and longitude"), field=field)
     if (
         lat is not None
         and lng is not None
@@ -87,32 +90,36 @@ def _position(
             math.isfinite(lat) and math.isfinite(lng) and -90 <= lat <= 90 and -180 <= lng <= 180
         )
     ):
-        raise ValidationFailed("not a position on Earth", field=field)
+        raise ValidationFailed(_("not a position on Earth"), field=field)
     return lat, lng
 
 
 def _decimal(value: Decimal, *, field: str, maximum: Decimal) -> Decimal:
     cleaned = ledger.amount(value, field=field)
     if not 0 <= cleaned <= maximum:
-        raise ValidationFailed(f"{field} is 0 to {maximum}", field=field)
+        raise ValidationFailed(
+            _("{field} is 0 to {maximum}", field=field, maximum=maximum), field=field
+        )
     return cleaned
 
 
 async def publish(*, actor: Principal, data: PostInput) -> WelfarePost:
     """发布公益岗位: a post of a community, open for claims until its period ends."""
     if Level.of_code(data.region_code) is not Level.COMMUNITY:
-        raise ValidationFailed("a post belongs to a community", field="regionCode")
+        raise ValidationFailed(_("a post belongs to a community"), field="regionCode")
     check(actor, "welfare_post", "publish", at=data.region_code, what="the community")
     if data.starts_at.tzinfo is None or data.ends_at.tzinfo is None:
-        raise ValidationFailed("give times with their zone", field="startsAt")
+        raise ValidationFailed(_("give times with their zone"), field="startsAt")
     if data.ends_at <= data.starts_at or data.ends_at - data.starts_at > MAX_POST_SPAN:
-        raise ValidationFailed("a post ends after it starts, within a year", field="endsAt")
+        raise ValidationFailed(_("a post ends after it starts, within a year"), field="endsAt")
     if data.ends_at <= clock.now():
-        raise ValidationFailed("the post's period is over already", field="endsAt")
+        raise ValidationFailed(_("the post's period is over already"), field="endsAt")
     if not 1 <= data.slots <= MAX_SLOTS:
-        raise ValidationFailed(f"slots are 1 to {MAX_SLOTS}", field="slots")
+        raise ValidationFailed(_("slots are 1 to {MAX_SLOTS}", MAX_SLOTS=MAX_SLOTS), field="slots")
     if len(data.skills) > MAX_SKILLS:
-        raise ValidationFailed(f"at most {MAX_SKILLS} skills", field="skills")
+        raise ValidationFailed(
+            _("at most {MAX_SKILLS} skills", MAX_SKILLS=MAX_SKILLS), field="skills"
+        )
     skills = [_text(s, field="skills", limit=MAX_SKILL, required=True) for s in data.skills]
     lat, lng = _position(data.lat, data.lng, field="location")
     post = WelfarePost(
@@ -174,7 +181,13 @@ async def list_posts(
         lat, lng, radius = near
         _position(lat, lng, field="near")
         if not 1 <= radius <= MAX_RADIUS_METRES:
-            raise ValidationFailed(f"a radius is 1 to {MAX_RADIUS_METRES} metres", field="near")
+            raise ValidationFailed(
+                _(
+                    "a radius is 1 to {MAX_RADIUS_METRES} metres",
+                    MAX_RADIUS_METRES=MAX_RADIUS_METRES,
+                ),
+                field="near",
+            )
         # the box is a cheap test on plain columns; the great-circle distance decides
         query = (
             query.filter(_near(lat, lng, radius))
@@ -185,7 +198,10 @@ async def list_posts(
         region_code = (await me(actor)).region_code
     if region_code is not None:
         if Level.of_code(region_code) is None:
-            raise ValidationFailed(f"{region_code!r} is not a region code", field="regionCode")
+            raise ValidationFailed(
+                _("{region_code!r} is not a region code", region_code=region_code),
+                field="regionCode",
+            )
         # posts are read per community (policy.csv), like their claims and pledges
         check(actor, "welfare_post", "read", at=region_code, what="the area")
         query = query.filter(subtree([region_code]))
@@ -213,11 +229,13 @@ async def claim(*, actor: Principal, post_id: uuid.UUID) -> PostClaim:
         check(actor, "post_claim", "claim", at=post.region_code, what="the post")
         now = clock.now()
         if post.status != PostStatus.OPEN or post.ends_at <= now:
-            raise Conflict("the post is closed", code=ErrorCode.INVALID_TRANSITION)
+            raise Conflict(_("the post is closed"), code=ErrorCode.INVALID_TRANSITION)
         if await PostClaim.exists(post_id=post.id, member_id=member.id):
-            raise Conflict("you have claimed this post already", code=ErrorCode.ALREADY_EXISTS)
+            raise Conflict(_("you have claimed this post already"), code=ErrorCode.ALREADY_EXISTS)
         if post.claimed >= post.slots:
-            raise Conflict(f"the post's {post.slots} slots are taken", code=ErrorCode.CONFLICT)
+            raise Conflict(
+                _("the post's {slots} slots are taken", slots=post.slots), code=ErrorCode.CONFLICT
+            )
         post.claimed += 1
         await post.save(update_fields=["claimed"])
         record = PostClaim(
@@ -256,7 +274,7 @@ async def complete(
     member = await active_member(actor)
     text = _text(evidence, field="evidence", limit=MAX_EVIDENCE)
     if not text and not files:
-        raise ValidationFailed("say or show what was done", field="evidence")
+        raise ValidationFailed(_("say or show what was done"), field="evidence")
     lat, lng = _position(lat, lng, field="location")
     async with moves.transition(
         CLAIMS,
@@ -268,7 +286,7 @@ async def complete(
         expected_version=version,
     ) as move:
         if move.now > move.record.do_until:
-            raise ValidationFailed("the post's period is over", field="claim")
+            raise ValidationFailed(_("the post's period is over"), field="claim")
         move.record.evidence = text
         move.record.evidence_files = [
             {
@@ -312,7 +330,7 @@ def _reviewer(actor: Principal, action: str) -> object:
     def authorize(claim: PostClaim) -> None:
         check(actor, "post_claim", action, at=claim.region_code, what="the claim")
         if claim.user_id is not None and claim.user_id == actor.user_id:
-            raise NotAllowed("nobody verifies their own claim")
+            raise NotAllowed(_("nobody verifies their own claim"))
 
     return authorize
 

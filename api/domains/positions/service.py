@@ -25,6 +25,7 @@ from api import clock, partitions
 from api.auth import Principal
 from api.domains.positions.models import LatestPosition, WorkerPosition
 from api.errors import NotAllowed, ValidationFailed
+from api.i18n import _
 from api.realtime import Hub, ancestor_channels
 from api.regions import Level
 from policies.enforcer import authorize, get_enforcer
@@ -68,7 +69,7 @@ def _worker_grid(actor: Principal) -> str:
             assignment.role, level, "position", "report", at=assignment.region_code
         ):
             return assignment.region_code
-    raise NotAllowed("only grid staff report positions")
+    raise NotAllowed(_("only grid staff report positions"))
 
 
 def _problem(fix: Fix, now: datetime, max_age: timedelta) -> tuple[str, str] | None:
@@ -124,11 +125,13 @@ async def report_many(
     newest to the command centres above the worker's grid when it is the worker's newest fix and
     recent enough to say where they are now."""
     if actor.user_id is None:
-        raise NotAllowed("only a signed-in worker reports a position")
+        raise NotAllowed(_("only a signed-in worker reports a position"))
     if not fixes:
-        raise ValidationFailed("send at least one fix", field="fixes")
+        raise ValidationFailed(_("send at least one fix"), field="fixes")
     if len(fixes) > MAX_FIXES:
-        raise ValidationFailed(f"at most {MAX_FIXES} fixes at once", field="fixes")
+        raise ValidationFailed(
+            _("at most {MAX_FIXES} fixes at once", MAX_FIXES=MAX_FIXES), field="fixes"
+        )
     grid = _worker_grid(actor)
     now = clock.now()
     rejected: list[Rejected] = []
@@ -222,7 +225,7 @@ async def latest(
     """The latest fix of each worker under `scope` within `since`: one row per worker read
     from the latest-position table, never the history."""
     if Level.of_code(scope) is None:
-        raise ValidationFailed("scope must be a region code", field="scope")
+        raise ValidationFailed(_("scope must be a region code"), field="scope")
     authorize(actor.assignments, "position", "read", at=scope)
     rows = await connections.get("default").execute_query_dict(
         "SELECT user_id, position_id, region_code, lat, lng, accuracy, at, received_at"

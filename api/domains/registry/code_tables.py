@@ -27,6 +27,7 @@ from api.domains.registry.people import PERSON_RULES
 from api.domains.registry.special_groups import SPECIAL_GROUP_RULES
 from api.domains.registry.validation import Rule
 from api.errors import Conflict, ErrorCode, NotFound, ValidationFailed
+from api.i18n import _
 from api.regions import Level
 
 OBJECT = "code_table"
@@ -121,14 +122,19 @@ async def add_code(
     width = len(next(iter(standard.codes)))
     if not (code.isascii() and code.isdigit() and len(code) == width):
         raise ValidationFailed(
-            f"a code of {standard.name} is {width} digits, like the standard's", field="code"
+            _(
+                "a code of {name} is {width} digits, like the standard's",
+                name=standard.name,
+                width=width,
+            ),
+            field="code",
         )
     cleaned = code_tables.clean_name(name)
     async with in_transaction():
         version = await code_tables.next_version(codes.TABLE)
         if await RegistryCode.exists(table_key=table_key, code=code):
             raise Conflict(
-                f"{code} is a code of {standard.name} already",
+                _("{code} is a code of {name} already", code=code, name=standard.name),
                 field="code",
                 code=ErrorCode.ALREADY_EXISTS,
             )
@@ -158,7 +164,7 @@ async def _changing(actor: Principal, table_key: str, code: str) -> tuple[Regist
         raise NotFound("code", f"{table_key}:{code}", field="code")
     if found.is_national:
         raise ValidationFailed(
-            "a national standard's code is not renamed or retired; add a local code",
+            _("a national standard's code is not renamed or retired; add a local code"),
             field="code",
         )
     audited_at = code_tables.authorize_change(actor, OBJECT, found.region_code)

@@ -33,6 +33,7 @@ from api.domains.registry.records import (
 )
 from api.domains.registry.validation import Rule, clean, text
 from api.errors import Conflict, ErrorCode, ValidationFailed
+from api.i18n import _
 from api.regions import in_subtree
 from policies.enforcer import authorize
 
@@ -90,20 +91,21 @@ async def register_party_organisation(
         if expected is None:
             if parent is not None:
                 raise ValidationFailed(
-                    "a community party committee has no parent", field="parentId"
+                    _("a community party committee has no parent"), field="parentId"
                 )
             if len(code) != 12:
                 raise ValidationFailed(
-                    "a community party committee sits at a community", field="regionCode"
+                    _("a community party committee sits at a community"), field="regionCode"
                 )
         else:
             if parent is None or parent.level is not expected:
                 raise ValidationFailed(
-                    f"a {level.value} hangs under a {expected.value}", field="parentId"
+                    _("a {value} hangs under a {value2}", value=level.value, value2=expected.value),
+                    field="parentId",
                 )
             if not in_subtree(code, parent.region_code):
                 raise ValidationFailed(
-                    "regionCode lies outside the parent's region", field="regionCode"
+                    _("regionCode lies outside the parent's region"), field="regionCode"
                 )
             cleaned["parent_id"] = parent.id
         result: PartyOrganisation = await create_record(
@@ -135,7 +137,7 @@ async def register_party_member(
             and len(cleaned["registered_community_code"]) != 12
         ):
             raise ValidationFailed(
-                "registeredCommunityCode is a 12-digit community code",
+                _("registeredCommunityCode is a 12-digit community code"),
                 field="registeredCommunityCode",
             )
         organisation = await referenced_record(
@@ -150,7 +152,7 @@ async def register_party_member(
         )
         if await PartyMember.exists(person_id=person.id):
             raise ValidationFailed(
-                "the person is already registered as a party member",
+                _("the person is already registered as a party member"),
                 field="personId",
                 code=ErrorCode.ALREADY_EXISTS,
             )
@@ -179,7 +181,9 @@ async def register_volunteer(
         cleaned = clean(VOLUNTEER_RULES, values)
         if await Volunteer.exists(person_id=person.id):
             raise ValidationFailed(
-                "the person is already a volunteer", field="personId", code=ErrorCode.ALREADY_EXISTS
+                _("the person is already a volunteer"),
+                field="personId",
+                code=ErrorCode.ALREADY_EXISTS,
             )
         cleaned["person_id"] = person.id
         result: Volunteer = await create_record(
@@ -213,7 +217,7 @@ async def update_party_record(
         authorize(actor.assignments, "registry", "update", at=record.region_code)
         check_version(record, expected_version)
         if record.status is not RecordStatus.ACTIVE:
-            raise Conflict(f"the {kind.value} is deregistered", field="id")
+            raise Conflict(_("the {value} is deregistered", value=kind.value), field="id")
         await codes.refresh()
         cleaned = clean(UPDATE_RULES[kind], values, partial=True)
         if kind is RecordKind.PARTY_MEMBER and party_organisation_id is not None:

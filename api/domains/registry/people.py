@@ -54,6 +54,7 @@ from api.domains.registry.records import (
 )
 from api.domains.registry.validation import Rule, clean, coded, field_name, text
 from api.errors import Conflict, ValidationFailed
+from api.i18n import _
 from api.pagination import Page, PageRequest
 from policies.enforcer import authorize
 
@@ -121,18 +122,21 @@ def check_person(values: dict[str, Any], *, prefix: str = "") -> None:
             values["birth_date"] = birth
         elif values["birth_date"] != birth:
             raise ValidationFailed(
-                f"birthDate differs from the ID number's ({birth.isoformat()})",
+                _(
+                    "birthDate differs from the ID number's ({isoformat})",
+                    isoformat=birth.isoformat(),
+                ),
                 field=field_name("birth_date", prefix),
             )
         if values.get("sex") is None:
             values["sex"] = sex
         elif values["sex"] in {"1", "2"} and values["sex"] != sex:
             raise ValidationFailed(
-                "sex differs from the ID number's", field=field_name("sex", prefix)
+                _("sex differs from the ID number's"), field=field_name("sex", prefix)
             )
     if number and number.startswith("9") and person_type is not PersonType.FOREIGN:
         raise ValidationFailed(
-            "a permanent-residence number (9…) belongs to a foreign resident",
+            _("a permanent-residence number (9…) belongs to a foreign resident"),
             field=field_name("person_type", prefix),
         )
     if person_type is not None:
@@ -142,7 +146,11 @@ def check_person(values: dict[str, Any], *, prefix: str = "") -> None:
             for name in sorted(names):
                 if values.get(name) not in (None, ""):
                     raise ValidationFailed(
-                        f"{field_name(name)} is only for {other_type.value} people",
+                        _(
+                            "{field_name} is only for {value} people",
+                            field_name=field_name(name),
+                            value=other_type.value,
+                        ),
                         field=field_name(name, prefix),
                     )
 
@@ -154,7 +162,7 @@ def clean_person(
     cleaned = clean(PERSON_RULES, values, partial=partial, prefix=prefix, region_code=region_code)
     if cleaned.get("birth_date") and cleaned["birth_date"] > clock.now().date():
         raise ValidationFailed(
-            "birthDate lies in the future", field=field_name("birth_date", prefix)
+            _("birthDate lies in the future"), field=field_name("birth_date", prefix)
         )
     return cleaned
 
@@ -248,7 +256,7 @@ async def _register_person(
         await codes.refresh()
         relation = clean_relation(relation_to_head, field="relationToHead", region_code=code)
         if relation and household is None:
-            raise ValidationFailed("relationToHead needs a household", field="relationToHead")
+            raise ValidationFailed(_("relationToHead needs a household"), field="relationToHead")
         if household is not None and house is None and household.house_id is not None:
             house = await House.get(id=household.house_id)
         return await new_person(
@@ -275,7 +283,7 @@ async def update_person(
         authorize(actor.assignments, "registry", "update", at=person.region_code)
         check_version(person, expected_version)
         if person.status is not RecordStatus.ACTIVE:
-            raise Conflict("the person is deregistered", field="id")
+            raise Conflict(_("the person is deregistered"), field="id")
         await codes.refresh()
         cleaned = clean_person(values, partial=True, region_code=person.region_code)
         if cleaned.keys() & {"id_number", "birth_date", "sex", "person_type"}:
@@ -314,7 +322,7 @@ async def move_person(
         authorize(actor.assignments, "registry", "move", at=person.region_code)
         check_version(person, expected_version)
         if person.status is not RecordStatus.ACTIVE:
-            raise Conflict("the person is deregistered", field="id")
+            raise Conflict(_("the person is deregistered"), field="id")
         target: dict[str, Any] = {}
         if region_code is not None:
             target["region_code"] = await writable_region(actor, region_code, "move")
@@ -336,11 +344,13 @@ async def move_person(
             target["relation_to_head"] = None
         elif relation_to_head is not None:
             if person.household_id is None:
-                raise ValidationFailed("relationToHead needs a household", field="relationToHead")
+                raise ValidationFailed(
+                    _("relationToHead needs a household"), field="relationToHead"
+                )
             target["relation_to_head"] = clean_relation(relation_to_head, field="relationToHead")
         if not target:
             raise ValidationFailed(
-                "say where to: regionCode, houseId or householdId", field="regionCode"
+                _("say where to: regionCode, houseId or householdId"), field="regionCode"
             )
         changes = apply_changes(person, target)
         if changes:
@@ -415,7 +425,7 @@ async def search_people(
         if value is None:
             continue
         if not 0 <= value <= 150:
-            raise ValidationFailed("ages lie between 0 and 150", field=f"age{bound.title()}")
+            raise ValidationFailed(_("ages lie between 0 and 150"), field=f"age{bound.title()}")
         if bound == "from":
             query = query.filter(birth_date__lte=_years_ago(today, value))
         else:

@@ -83,7 +83,7 @@ async def list_records(
     term = text(50).clean(filters.text, field="text") if filters.text else ""
     if filters.area is not None:
         if kind not in (RecordKind.BUILDING, RecordKind.HOUSE):
-            raise ValidationFailed("an area selects buildings and houses", field="area")
+            raise ValidationFailed(_("an area selects buildings and houses"), field="area")
         located = Subquery(buildings_in(filters.area).values("id"))
         if kind is RecordKind.BUILDING:
             query = query.filter(id__in=located)

@@ -32,6 +32,7 @@ from api.domains.registry.records import (
 )
 from api.domains.registry.validation import Rule, clean, coded, text
 from api.errors import Conflict, ErrorCode, ValidationFailed
+from api.i18n import _
 from policies.enforcer import authorize
 
 MAX_KEY: Final = 64
@@ -73,7 +74,7 @@ async def add_to_special_group(
         )
         authorize(actor.assignments, "special_group", "create", at=person.region_code)
         if person.status is not RecordStatus.ACTIVE:
-            raise Conflict("the person is deregistered", field="personId")
+            raise Conflict(_("the person is deregistered"), field="personId")
         await codes.refresh()
         cleaned = clean_follow_up(group, values, partial=False)
         checked = groups.clean_details(group, details)
@@ -81,7 +82,7 @@ async def add_to_special_group(
             person_id=person.id, group=group, status=RecordStatus.ACTIVE
         ):
             raise ValidationFailed(
-                f"the person is already in group {group.value}",
+                _("the person is already in group {value}", value=group.value),
                 field="group",
                 code=ErrorCode.ALREADY_EXISTS,
             )
@@ -134,7 +135,7 @@ async def record_follow_up(
             return record  # the phone's retry: recorded once
         check_version(record, expected_version)
         if record.status is not RecordStatus.ACTIVE:
-            raise Conflict("the record is ended", field="id")
+            raise Conflict(_("the record is ended"), field="id")
         await codes.refresh()
         cleaned = clean_follow_up(record.group, values, partial=True)
         if details is not None:

@@ -93,11 +93,18 @@ def code(table_key: str, value: str, *, field: str, region_code: str | None = No
         )
     if not entry.is_active:
         raise ValidationFailed(
-            f"{value!r} of {found.name} is retired", field=field, code=ErrorCode.INVALID_CODE
+            _("{value!r} of {name} is retired", value=value, name=found.name),
+            field=field,
+            code=ErrorCode.INVALID_CODE,
         )
     if not entry.usable_at(region_code):
         raise ValidationFailed(
-            f"{value!r} of {found.name} is {entry.region_code}'s own code, used in its area only",
+            _(
+                "{value!r} of {name} is {region_code}'s own code, used in its area only",
+                value=value,
+                name=found.name,
+                region_code=entry.region_code,
+            ),
             field=field,
             code=ErrorCode.INVALID_CODE,
         )

@@ -30,6 +30,7 @@ from api.domains.imports.kinds import (
 from api.domains.imports.kinds.coordinates import datum_column, point_to_wgs84, row_datum
 from api.domains.imports.kinds.regions import MAX_BOUNDARY_TEXT, boundary
 from api.errors import ValidationFailed
+from api.i18n import _
 from api.regions import Level
 
 MAX_CODE_LENGTH = 40  # as api/domains/hierarchy/compounds.py
@@ -38,14 +39,16 @@ MAX_CODE_LENGTH = 40  # as api/domains/hierarchy/compounds.py
 def compound_code(raw: str) -> str:
     code = raw.strip()
     if len(code) > MAX_CODE_LENGTH or not all(c.isalnum() or c in "-_." for c in code):
-        raise Invalid(f"1–{MAX_CODE_LENGTH} letters, digits, - _ .")
+        raise Invalid(
+            _("1–{MAX_CODE_LENGTH} letters, digits, - _ .", MAX_CODE_LENGTH=MAX_CODE_LENGTH)
+        )
     return code
 
 
 def community_code(raw: str) -> str:
     code = region_code(raw)
     if Level.of_code(code) is not Level.COMMUNITY:
-        raise Invalid("must be a community's 12-digit code", RowErrorCode.INVALID_CODE)
+        raise Invalid(_("must be a community's 12-digit code"), RowErrorCode.INVALID_CODE)
     return code
 
 
@@ -148,7 +151,7 @@ async def _check_boundaries(connection: asyncpg.Connection, reject: Rejecter) ->
     ]
     if not staged:
         return
-    communities = sorted({community for _, _, community, _ in staged})
+    communities = sorted({community for _unused, _unused2, community, _unused3 in staged})
     parents = {
         row["code"]: Region(code=row["code"], boundary=orjson.loads(row["boundary"]))
         for row in await connection.fetch(
@@ -165,7 +168,7 @@ async def _check_boundaries(connection: asyncpg.Connection, reject: Rejecter) ->
             communities,
         )
     }
-    shapes.update({code: (community, given) for _, code, community, given in staged})
+    shapes.update({code: (community, given) for _unused4, code, community, given in staged})
     numbers, codes, reasons, values = [], [], [], []
     for number, code, community, given in staged:
         siblings = [

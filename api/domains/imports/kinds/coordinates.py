@@ -9,6 +9,7 @@ from api import geo
 from api.domains.imports.enums import RowErrorCode
 from api.domains.imports.kinds import Column, Invalid, Problem
 from api.errors import ValidationFailed
+from api.i18n import _
 
 
 def datum(raw: str) -> str:
@@ -16,7 +17,7 @@ def datum(raw: str) -> str:
     try:
         return geo.parse_datum(raw).value
     except ValidationFailed:
-        raise Invalid("WGS84 or GCJ02") from None
+        raise Invalid(_("WGS84 or GCJ02")) from None
 
 
 def datum_column() -> Column:

@@ -41,6 +41,7 @@ from api.domains.imports.kinds import (
 )
 from api.errors import ValidationFailed
 from api.flows.calendar import LOCAL
+from api.i18n import _
 
 MONTH: Final = re.compile(
     r"(\d{4})\s*(?:[-/.年]\s*)?(\d{1,2})\s*(?:月)?(?:\s*[-/.]\s*(\d{1,2})\s*日?)?"
@@ -51,13 +52,13 @@ def month(raw: str) -> dt.date:
     """A month as 2026-11, 2026/11, 202611, 2026年11月 or its first day (2026-11-01)."""
     found = MONTH.fullmatch(raw.strip())
     if found is None:
-        raise Invalid("a month (YYYY-MM)")
+        raise Invalid(_("a month (YYYY-MM)"))
     year, number, day = int(found[1]), int(found[2]), found[3]
     if not 1 <= number <= 12 or (day is not None and int(day) != 1):
-        raise Invalid("a month: YYYY-MM, or its first day")
+        raise Invalid(_("a month: YYYY-MM, or its first day"))
     period = dt.date(year, number, 1)
     if period > clock.now().astimezone(LOCAL).date():
-        raise Invalid("the period has not begun")
+        raise Invalid(_("the period has not begun"))
     return period
 
 

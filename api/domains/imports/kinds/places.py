@@ -31,15 +31,16 @@ from api.domains.imports.kinds.identity import id_number
 from api.domains.imports.kinds.records import RegistryRecords, code, phone, yes_no
 from api.domains.registry.enums import HouseholdType, RecordKind
 from api.errors import ValidationFailed
+from api.i18n import _
 
 
 def area(raw: str) -> Decimal:
     try:
         value = Decimal(raw.replace(",", ""))
     except InvalidOperation:
-        raise Invalid("a number of square metres") from None
+        raise Invalid(_("a number of square metres")) from None
     if not value.is_finite() or not 0 < value < 10_000_000:
-        raise Invalid("between 0 and 10,000,000 m²")
+        raise Invalid(_("between 0 and 10,000,000 m²"))
     return value.quantize(Decimal("0.01"))
 
 
@@ -52,23 +53,25 @@ def footprint(raw: str) -> dict[str, Any]:
     try:
         given = orjson.loads(raw)
     except orjson.JSONDecodeError:
-        raise Invalid("a GeoJSON Polygon") from None
+        raise Invalid(_("a GeoJSON Polygon")) from None
     if not isinstance(given, dict) or given.get("type") != "Polygon":
-        raise Invalid("a GeoJSON Polygon")
+        raise Invalid(_("a GeoJSON Polygon"))
     try:
         polygon = geo.geometry_to_wgs84(given, geo.Datum.WGS84)
         geometry = shape(polygon)
     except ValidationFailed as exc:
         raise Invalid(exc.message) from None
     except (GEOSException, ValueError, TypeError, KeyError, IndexError, AttributeError):
-        raise Invalid("a GeoJSON Polygon") from None
+        raise Invalid(_("a GeoJSON Polygon")) from None
     if geometry.is_empty or not geometry.is_valid:
-        raise Invalid("a polygon that does not cross itself")
+        raise Invalid(_("a polygon that does not cross itself"))
     if len(geometry.exterior.coords) > MAX_FOOTPRINT_POINTS:
-        raise Invalid(f"at most {MAX_FOOTPRINT_POINTS} points")
+        raise Invalid(
+            _("at most {MAX_FOOTPRINT_POINTS} points", MAX_FOOTPRINT_POINTS=MAX_FOOTPRINT_POINTS)
+        )
     minx, miny, maxx, maxy = geometry.bounds
     if not (geo.in_china(miny, minx) and geo.in_china(maxy, maxx)):
-        raise Invalid("longitude/latitude in China (are they swapped?)")
+        raise Invalid(_("longitude/latitude in China (are they swapped?)"))
     return given
 
 

@@ -33,6 +33,7 @@ from api.domains.imports.kinds import (
 )
 from api.domains.imports.kinds.coordinates import datum_column, point_to_wgs84, row_datum
 from api.errors import ValidationFailed
+from api.i18n import _
 from api.regions import Level, parent_of
 
 URBAN_RURAL = {
@@ -55,9 +56,9 @@ def boundary(raw: str) -> dict[str, Any]:
     try:
         given = orjson.loads(raw)
     except orjson.JSONDecodeError:
-        raise Invalid("a GeoJSON Polygon or MultiPolygon") from None
+        raise Invalid(_("a GeoJSON Polygon or MultiPolygon")) from None
     if not isinstance(given, dict):
-        raise Invalid("a GeoJSON Polygon or MultiPolygon")
+        raise Invalid(_("a GeoJSON Polygon or MultiPolygon"))
     return given
 
 
@@ -86,7 +87,7 @@ async def _check_boundaries(connection: asyncpg.Connection, reject: Rejecter) ->
             list(staged),
         )
     }
-    shapes.update({code: shape_ for code, (_, shape_) in staged.items()})
+    shapes.update({code: shape_ for code, (_unused, shape_) in staged.items()})
     regions = {code: Region(code=code, boundary=shape_) for code, shape_ in shapes.items()}
     numbers, codes, reasons, values = [], [], [], []
     for code, (number, given) in staged.items():
@@ -215,7 +216,7 @@ class Regions(Kind):
     async def check(self, connection: asyncpg.Connection, reject: Rejecter, scope: str) -> None:
         # A parent must exist already or come in the same file; repeat so that a child of a
         # rejected row is rejected too (five levels at most).
-        for _ in range(5):
+        for _unused in range(5):
             found = await reject(
                 "SELECT s.row_number, 'code', 'UNKNOWN_PARENT', "
                 "'no region ' || s.derived_parent || ' above it (in the database or this file)', "
