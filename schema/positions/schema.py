@@ -8,7 +8,7 @@ from typing import Annotated
 
 import strawberry
 
-from api import geo
+from api import geo, i18n
 from api.domains.positions import models, service
 from schema.errors import (
     ConflictError,
@@ -152,7 +152,8 @@ class PositionsMutation:
             stored=batch.stored,
             repeated=batch.repeated,
             rejected=[
-                RejectedFix(index=r.index, field=r.field, message=r.message) for r in batch.rejected
+                RejectedFix(index=r.index, field=r.field, message=i18n.render(r.message))
+                for r in batch.rejected
             ],
             newest=None if batch.newest is None else WorkerPositionType.from_model(batch.newest),
         )

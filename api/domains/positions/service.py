@@ -25,7 +25,7 @@ from api import clock, partitions
 from api.auth import Principal
 from api.domains.positions.models import LatestPosition, WorkerPosition
 from api.errors import NotAllowed, ValidationFailed
-from api.i18n import _
+from api.i18n import Message, _
 from api.realtime import Hub, ancestor_channels
 from api.regions import Level
 from policies.enforcer import authorize, get_enforcer
@@ -50,7 +50,7 @@ class Fix:
 class Rejected:
     index: int
     field: str
-    message: str
+    message: Message  # rendered in the reader's language where it leaves the API
 
 
 @dataclass(frozen=True)
@@ -72,15 +72,15 @@ def _worker_grid(actor: Principal) -> str:
     raise NotAllowed(_("only grid staff report positions"))
 
 
-def _problem(fix: Fix, now: datetime, max_age: timedelta) -> tuple[str, str] | None:
+def _problem(fix: Fix, now: datetime, max_age: timedelta) -> tuple[str, Message] | None:
     """The field and message of what is wrong with a fix, None when it may be stored."""
     if not (-90 <= fix.lat <= 90 and -180 <= fix.lng <= 180):  # NaN fails both
-        return "lat", "lat/lng must be WGS-84"
+        return "lat", _("lat/lng must be WGS-84")
     if not 0 <= fix.accuracy <= 10_000:
-        return "accuracy", "accuracy is 0 to 10,000 metres"
+        return "accuracy", _("accuracy is 0 to 10,000 metres")
     if fix.at.tzinfo is None or not now - max_age <= fix.at <= now + MAX_FUTURE:
         hours = int(max_age.total_seconds() // 3600)
-        return "at", f"at must be a timezone-aware time within the last {hours} h"
+        return "at", _("at must be a timezone-aware time within the last {hours} h", hours=hours)
     return None
 
 
