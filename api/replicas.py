@@ -3,7 +3,8 @@
 `DATABASE_REPLICA_URL` names one or more replicas (comma-separated); each gets a pool of its own
 (`api.db.replica_client`). An operation the schema marks as stale-tolerant runs with Tortoise's
 `default` connection swapped for a replica's pool in its task's context (the mechanism Tortoise's
-transactions use), so every ORM and raw query of it reads the replica and nothing else changes. What keeps that safe:
+transactions use), so every ORM and raw query of it reads the replica and nothing else changes.
+What keeps that safe:
 
 - A checker asks each replica every second whether it is a standby and how far its replay is
   behind; one that does not answer, is not a standby, or is more than
@@ -94,7 +95,8 @@ class Replicas:
     def _set(self, member: Replica, healthy: bool, reason: str) -> None:
         if healthy and not member.healthy:
             log.info("replica serving reads", replica=member.alias)
-        elif not healthy and (member.healthy or member.reason != reason):
+        elif not healthy and (member.healthy or _kind(member.reason) != _kind(reason)):
+            # once per change of kind: a replica 15 s behind, then 16 s, is one line, not two
             log.warning(
                 "replica left out: its reads go to the primary",
                 replica=member.alias,
@@ -180,6 +182,11 @@ class Replicas:
             yield
         finally:
             connections.reset(token)
+
+
+def _kind(reason: str) -> str:
+    """What a reason says without its figures ("15 s behind" and "16 s behind" alike)."""
+    return "".join(character for character in reason if not character.isdigit())
 
 
 def failure(error: BaseException | None) -> Literal["gone", "write"] | None:

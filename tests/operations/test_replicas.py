@@ -194,3 +194,21 @@ async def test_stale_tolerant_reads_go_to_the_replica_and_come_back_when_it_fail
     assert "replica left out" in log
     assert "behind" in log  # the lag
     assert "unreachable" in log or "a read failed" in log  # gone
+
+
+def test_a_replica_left_out_is_logged_once_per_kind_of_reason() -> None:
+    from structlog.testing import capture_logs
+
+    from api.replicas import Replica, Replicas
+
+    pool = Replicas([], None)
+    member = Replica("replica1", client=None, healthy=True)  # type: ignore[arg-type]
+    with capture_logs() as logs:
+        for reason in ("15 s behind", "16 s behind", "17 s behind", "unreachable: OSError"):
+            pool._set(member, False, reason)
+        pool._set(member, True, "")
+    assert [(line["log_level"], line.get("reason")) for line in logs] == [
+        ("warning", "15 s behind"),
+        ("warning", "unreachable: OSError"),
+        ("info", None),
+    ]
