@@ -178,3 +178,22 @@ async def test_bad_codes_are_typed_refusals_and_write_nothing(client: httpx.Asyn
     missing = await gql(client, RENAME, {"key": "city.9999", "name": "x"}, token=city)
     assert missing["data"]["renameCategory"]["code"] == "NOT_FOUND"
     assert not await Category.filter(version__gt=0).exists()
+
+
+async def test_a_key_longer_than_any_code_is_not_found(client: httpx.AsyncClient) -> None:
+    # the fuzzer's find: a 63-character key reached the ORM, which refused to compare it (a 500)
+    await factories.region_tree()
+    _, city = await factories.signed_in("admin", "4106")
+    key = "Ṱ̺̺̕o͞ ̷i̲̬͇̪͙n̝̗͕v̟̜̘̦͟o̶̙̰̠kè͚̮̺̪̹̱̤ ̖t̝͕̳̣̻̪͞h̼͓̲̦̳̘̲e͇̣̰̦̬͎"
+
+    retired = await gql(client, RETIRE, {"key": key}, token=city)
+    renamed = await gql(client, RENAME, {"key": key, "name": "x"}, token=city)
+
+    assert (
+        retired["data"]["retireCategory"]["code"],
+        retired["data"]["retireCategory"]["field"],
+    ) == (
+        "NOT_FOUND",
+        "key",
+    )
+    assert renamed["data"]["renameCategory"]["code"] == "NOT_FOUND"

@@ -215,3 +215,12 @@ async def test_bad_codes_are_refused_and_nothing_is_written(
     assert (result["code"], result["field"]) == (code, field), result
     assert await RegistryCode.all().count() == before
     assert not await AuditEntry.filter(object_type="code_table").exists()
+
+
+async def test_a_code_longer_than_its_column_is_not_found(client: httpx.AsyncClient) -> None:
+    await factories.region_tree()
+    _, city = await factories.signed_in("admin", "4106")
+
+    body = await gql(client, RETIRE, {"t": "ethnicity", "c": "9" * 60}, token=city)
+
+    assert body["data"]["retireRegistryCode"]["code"] == "NOT_FOUND"

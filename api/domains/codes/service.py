@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from tortoise import connections
+from tortoise.models import Model
 
 from api.auth import Principal
 from api.domains.hierarchy.models import Region
@@ -28,6 +29,12 @@ def clean_code(code: str, *, max_length: int = 16, field: str = "code") -> str:
             _("a code is 1–{max_length} letters or digits", max_length=max_length), field=field
         )
     return code
+
+
+def fits(model: type[Model], column: str, value: str) -> bool:
+    """Whether `value` could be stored in the text column (a longer one names no row there; the
+    ORM would refuse to compare it rather than find nothing)."""
+    return len(value) <= getattr(model._meta.fields_map[column], "max_length", len(value))
 
 
 def clean_name(name: str, *, field: str = "name") -> str:

@@ -80,6 +80,8 @@ async def add_category(
 
 
 async def _changing(actor: Principal, key: str) -> tuple[Category, str, int]:
+    if not code_tables.fits(Category, "key", key):
+        raise NotFound("category", key, field="key")
     category = await Category.filter(key=key).select_for_update().first()
     if category is None:
         raise NotFound("category", key, field="key")

@@ -159,7 +159,11 @@ async def add_code(
 
 async def _changing(actor: Principal, table_key: str, code: str) -> tuple[RegistryCode, str, int]:
     _table(table_key)
-    found = await RegistryCode.filter(table_key=table_key, code=code).select_for_update().first()
+    found = (
+        await RegistryCode.filter(table_key=table_key, code=code).select_for_update().first()
+        if code_tables.fits(RegistryCode, "code", code)
+        else None
+    )
     if found is None:
         raise NotFound("code", f"{table_key}:{code}", field="code")
     if found.is_national:
