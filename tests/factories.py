@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
@@ -13,6 +13,7 @@ from api.domains.accounts.models import RoleAssignment, User, UserSession
 from api.domains.hierarchy import search as region_search
 from api.domains.hierarchy.enums import UrbanRural
 from api.domains.hierarchy.models import Department, Region
+from api.domains.positions.models import LatestPosition, WorkerPosition
 from api.regions import Level
 
 PASSWORD = "Correct-Horse-42"
@@ -144,3 +145,28 @@ async def household(region_code: str, number: str, head_name: str = "张三") ->
     return await Household.create(
         household_number=number, region_code=region_code, head_name=head_name, address="淇滨大道1号"
     )
+
+
+async def worker_position(
+    user_id: uuid.UUID, region_code: str, lat: float, lng: float, at: datetime
+) -> WorkerPosition:
+    """A stored fix as `reportPositions` stores it: a history row, and the worker's latest
+    position moved to it when it is newer (what the map and the centres read)."""
+    fix = await WorkerPosition.create(
+        user_id=user_id, region_code=region_code, lat=lat, lng=lng, accuracy=5, at=at
+    )
+    latest = await LatestPosition.get_or_none(user_id=user_id)
+    if latest is None or latest.at < at:
+        await LatestPosition.update_or_create(
+            user_id=user_id,
+            defaults={
+                "position_id": fix.id,
+                "region_code": region_code,
+                "lat": lat,
+                "lng": lng,
+                "accuracy": 5,
+                "at": at,
+                "received_at": fix.received_at,
+            },
+        )
+    return fix

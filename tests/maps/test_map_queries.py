@@ -17,7 +17,6 @@ from api.domains.audit.models import AuditEntry
 from api.domains.events.enums import OPEN_STATUSES
 from api.domains.events.models import Event
 from api.domains.events.scope import ancestor_columns
-from api.domains.positions.models import WorkerPosition
 from api.domains.registry.models import Building, House
 from api.masking import mask_name
 from api.query import fetch
@@ -317,30 +316,11 @@ async def test_buildings_houses_and_workers_by_area_in_scope(client: httpx.Async
         )
     workers = [await factories.user("grid_worker", "410611001001001") for _ in range(2)]
     now = clock.now()
-    await WorkerPosition.create(
-        user_id=workers[0].id,
-        region_code="410611001001001",
-        lat=LAT + 0.3,
-        lng=LNG,
-        accuracy=5,
-        at=now - timedelta(minutes=10),
+    await factories.worker_position(
+        workers[0].id, "410611001001001", LAT + 0.3, LNG, now - timedelta(minutes=10)
     )
-    await WorkerPosition.create(
-        user_id=workers[0].id,
-        region_code="410611001001001",
-        lat=LAT,
-        lng=LNG + 0.001,
-        accuracy=5,
-        at=now,
-    )
-    await WorkerPosition.create(
-        user_id=workers[1].id,
-        region_code="410611001001001",
-        lat=LAT + 0.3,
-        lng=LNG,
-        accuracy=5,
-        at=now,
-    )
+    await factories.worker_position(workers[0].id, "410611001001001", LAT, LNG + 0.001, now)
+    await factories.worker_position(workers[1].id, "410611001001001", LAT + 0.3, LNG, now)
     _, token = await factories.signed_in("township_centre", "410611001")
     near = {"near": {"lat": LAT, "lng": LNG, "radius": 500}}
 
@@ -551,14 +531,7 @@ async def test_more_workers_than_a_map_holds_is_refused_not_cut_short(
     await factories.region_tree()
     for _ in range(2):
         worker = await factories.user("grid_worker", "410611001001001")
-        await WorkerPosition.create(
-            user_id=worker.id,
-            region_code="410611001001001",
-            lat=LAT,
-            lng=LNG,
-            accuracy=5,
-            at=clock.now(),
-        )
+        await factories.worker_position(worker.id, "410611001001001", LAT, LNG, clock.now())
     _, token = await factories.signed_in("township_centre", "410611001")
     query = """query($area: MapAreaInput!) {
       mapWorkers(scope: "410611001", area: $area) {
