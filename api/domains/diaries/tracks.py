@@ -1,8 +1,8 @@
 """Patrol tracks packed into one small binary value, and the geometry of a track.
 
 Eight hours at one fix every 30 s is 960 points. Rows of `worker_positions` cost about 100 bytes
-each with their index entries and are pruned after a week; a patrol's track must outlive that
-and read in one go. So when a patrol ends its points are packed: a version byte, then per point
+each with their index entries and are dropped by the month after their retention; a patrol's
+track must outlive that and read in one go. So when a patrol ends its points are packed: a version byte, then per point
 the differences from the previous point as zigzag varints (seconds, with the far-outside flag in
 the low bit; latitude and longitude in 1e-6 degrees, about 0.1 m). A walking worker moves a few
 metres between fixes, so a point takes 5–7 bytes: a full day is about 6 KB in one column, read
