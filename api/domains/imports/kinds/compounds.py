@@ -28,7 +28,7 @@ from api.domains.imports.kinds import (
     upsert,
 )
 from api.domains.imports.kinds.coordinates import datum_column, point_to_wgs84, row_datum
-from api.domains.imports.kinds.regions import MAX_BOUNDARY_TEXT, boundary
+from api.domains.imports.kinds.regions import MAX_BOUNDARY_TEXT, boundary, reject_boundaries
 from api.errors import ValidationFailed
 from api.i18n import _
 from api.regions import Level
@@ -169,7 +169,7 @@ async def _check_boundaries(connection: asyncpg.Connection, reject: Rejecter) ->
         )
     }
     shapes.update({code: (community, given) for _unused4, code, community, given in staged})
-    numbers, codes, reasons, values = [], [], [], []
+    refused: list[tuple[int, RowErrorCode, str, str]] = []
     for number, code, community, given in staged:
         siblings = [
             Region(code=other, boundary=other_shape)
@@ -186,16 +186,5 @@ async def _check_boundaries(connection: asyncpg.Connection, reject: Rejecter) ->
         else:
             error = RowErrorCode.BOUNDARY_OUTSIDE_PARENT
             reason = f"lies {first.area_m2:.0f} m² outside community {first.other_code}"
-        numbers.append(number)
-        codes.append(error.value)
-        reasons.append(reason)
-        values.append(code)
-    if numbers:
-        await reject(
-            "SELECT n, 'boundary', c, r, v FROM unnest($1::int[], $2::text[], $3::text[],"
-            " $4::text[]) AS p(n, c, r, v)",
-            numbers,
-            codes,
-            reasons,
-            values,
-        )
+        refused.append((number, error, reason, code))
+    await reject_boundaries(reject, refused)

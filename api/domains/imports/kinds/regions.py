@@ -62,6 +62,22 @@ def boundary(raw: str) -> dict[str, Any]:
     return given
 
 
+async def reject_boundaries(
+    reject: Rejecter, refused: Sequence[tuple[int, RowErrorCode, str, str]]
+) -> None:
+    """Refuse the rows whose boundary breaks nesting or overlap, in one statement: each as
+    (row number, error, reason, the row's code)."""
+    if refused:
+        await reject(
+            "SELECT n, 'boundary', c, r, v FROM unnest($1::int[], $2::text[], $3::text[],"
+            " $4::text[]) AS p(n, c, r, v)",
+            [number for number, _e, _r, _v in refused],
+            [error.value for _n, error, _r, _v in refused],
+            [reason for _n, _e, reason, _v in refused],
+            [code for _n, _e, _r, code in refused],
+        )
+
+
 async def _check_boundaries(connection: asyncpg.Connection, reject: Rejecter) -> None:
     """Each imported boundary within its parent's and clear of its siblings', as a mutation's
     (api/domains/hierarchy/boundaries.py), against the stored regions and the file's own rows;
@@ -89,7 +105,7 @@ async def _check_boundaries(connection: asyncpg.Connection, reject: Rejecter) ->
     }
     shapes.update({code: shape_ for code, (_unused, shape_) in staged.items()})
     regions = {code: Region(code=code, boundary=shape_) for code, shape_ in shapes.items()}
-    numbers, codes, reasons, values = [], [], [], []
+    refused: list[tuple[int, RowErrorCode, str, str]] = []
     for code, (number, given) in staged.items():
         geometry = shape(given)
         parent = regions.get(parent_of(code) or "")
@@ -119,19 +135,8 @@ async def _check_boundaries(connection: asyncpg.Connection, reject: Rejecter) ->
                 RowErrorCode.BOUNDARY_OUTSIDE_PARENT,
                 f"would leave {first.region_code} {first.area_m2:.0f} m² outside it",
             )
-        numbers.append(number)
-        codes.append(error.value)
-        reasons.append(reason)
-        values.append(code)
-    if numbers:
-        await reject(
-            "SELECT n, 'boundary', c, r, v FROM unnest($1::int[], $2::text[], $3::text[],"
-            " $4::text[]) AS p(n, c, r, v)",
-            numbers,
-            codes,
-            reasons,
-            values,
-        )
+        refused.append((number, error, reason, code))
+    await reject_boundaries(reject, refused)
 
 
 class Regions(Kind):
