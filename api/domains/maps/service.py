@@ -16,10 +16,9 @@ from datetime import timedelta
 from typing import Any
 
 from asyncpg import Record
-from tortoise import connections
 from tortoise.transactions import in_transaction
 
-from api import clock, geo
+from api import geo
 from api.auth import Principal
 from api.domains.audit.service import record
 from api.domains.events.contacts import Contacts, contacts_of
@@ -29,6 +28,7 @@ from api.domains.events.scope import department_staff
 from api.domains.events.service import EventFilter, list_events, list_statement
 from api.domains.hierarchy.models import Compound, Region
 from api.domains.hierarchy.service import check_boundary
+from api.domains.positions import service as positions
 from api.domains.positions.models import LatestPosition
 from api.domains.registry.enums import RecordKind, RecordStatus
 from api.domains.registry.models import Building, House, Person
@@ -384,19 +384,10 @@ MAX_WORKERS = 5_000
 async def latest_workers(
     *, actor: Principal, scope: str, area: geo.Area, since: timedelta = timedelta(hours=12)
 ) -> list[LatestPosition]:
-    """The latest fix of each worker under `scope` within `since`, if it lies in the area."""
-    if Level.of_code(scope) is None:
-        raise ValidationFailed(_("scope must be a region code"), field="scope")
-    authorize(actor.assignments, "position", "read", at=scope)
-    bind = Parameters()
-    prefix = bind(f"{scope}%")
-    at = bind(clock.now() - since)
-    condition = geo.area_condition(area, bind)
-    rows = await connections.get("default").execute_query_dict(
-        "SELECT user_id, position_id, region_code, lat, lng, accuracy, at, received_at"
-        f" FROM worker_latest_positions WHERE region_code LIKE {prefix} AND at >= {at}"
-        f" AND {condition} ORDER BY user_id LIMIT {MAX_WORKERS + 1}",
-        bind.values,
+    """The latest fix of each worker under `scope` within `since`, if it lies in the area; a
+    typed refusal rather than a map silently cut short."""
+    rows = await positions.latest(
+        actor=actor, scope=scope, since=since, area=area, limit=MAX_WORKERS + 1
     )
     if len(rows) > MAX_WORKERS:
         raise ValidationFailed(
@@ -406,7 +397,7 @@ async def latest_workers(
             ),
             field="area",
         )
-    return [LatestPosition(**row) for row in rows]
+    return rows
 
 
 # ---------------------------------------------------------------- region layers (GeoJSON)

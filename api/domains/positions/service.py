@@ -21,11 +21,12 @@ import orjson
 import structlog
 from tortoise import connections
 
-from api import clock, partitions
+from api import clock, geo, partitions
 from api.auth import Principal
 from api.domains.positions.models import LatestPosition, WorkerPosition
 from api.errors import NotAllowed, ValidationFailed
 from api.i18n import Message, _
+from api.query import Parameters
 from api.realtime import Hub, ancestor_channels
 from api.regions import Level
 from policies.enforcer import authorize, get_enforcer
@@ -220,18 +221,27 @@ def payload(position: WorkerPosition | LatestPosition, name: str) -> dict[str, A
 
 
 async def latest(
-    *, actor: Principal, scope: str, since: timedelta = timedelta(hours=12)
+    *,
+    actor: Principal,
+    scope: str,
+    since: timedelta = timedelta(hours=12),
+    area: geo.Area | None = None,
+    limit: int = 5000,
 ) -> list[LatestPosition]:
-    """The latest fix of each worker under `scope` within `since`: one row per worker read
-    from the latest-position table, never the history."""
+    """The latest fix of each worker under `scope` within `since` (and in `area`, if given):
+    one row per worker read from the latest-position table, never the history."""
     if Level.of_code(scope) is None:
         raise ValidationFailed(_("scope must be a region code"), field="scope")
     authorize(actor.assignments, "position", "read", at=scope)
+    bind = Parameters()
+    conditions = [f"region_code LIKE {bind(f'{scope}%')}", f"at >= {bind(clock.now() - since)}"]
+    if area is not None:
+        conditions.append(geo.area_condition(area, bind))
     rows = await connections.get("default").execute_query_dict(
         "SELECT user_id, position_id, region_code, lat, lng, accuracy, at, received_at"
-        " FROM worker_latest_positions WHERE region_code LIKE $1 AND at >= $2"
-        " ORDER BY user_id LIMIT 5000",
-        [f"{scope}%", clock.now() - since],
+        f" FROM worker_latest_positions WHERE {' AND '.join(conditions)}"
+        f" ORDER BY user_id LIMIT {int(limit)}",
+        bind.values,
     )
     return [LatestPosition(**row) for row in rows]
 
