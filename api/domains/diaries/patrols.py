@@ -84,6 +84,8 @@ async def start(*, actor: Principal, client_id: uuid.UUID | None = None) -> Patr
     grid = home_grid(actor, "patrol", "run")
     now = clock.now()
     running = await Patrol.filter(user_id=user_id, status=PatrolStatus.ACTIVE.value).first()
+    if running is not None and running.id == client_id:
+        return running  # a concurrent retry of this start committed after the check above
     if running is not None:
         raise Conflict(_("patrol {id} is still running: end it first", id=running.id))
     try:
