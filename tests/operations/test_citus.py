@@ -90,6 +90,7 @@ class Cluster:
         self.user = "postgres" if os.geteuid() == 0 else None
         self.ports = [_free_port() for _ in range(3)]
         self.started: list[Path] = []
+        self.joined = False
 
     def _run(self, *args: str) -> None:
         prefix = ["runuser", "-u", self.user, "--"] if self.user else []
@@ -135,13 +136,32 @@ def cluster() -> Iterator[Cluster]:
         shutil.rmtree(directory, ignore_errors=True)
 
 
-def _schema(database_url: str) -> list[str]:
+async def _coordinator(cluster: Cluster) -> asyncpg.Connection:
+    """A connection to the coordinator, the cluster joined up the first time."""
+    coordinator = await asyncpg.connect(cluster.dsn(0))
+    if not cluster.joined:
+        for index in (0, 1, 2):
+            node = await asyncpg.connect(cluster.dsn(index))
+            try:
+                await node.execute("CREATE EXTENSION citus")
+            finally:
+                await node.close()
+        await coordinator.execute(
+            "SELECT citus_set_coordinator_host('127.0.0.1', $1)", cluster.ports[0]
+        )
+        for port in cluster.ports[1:]:
+            await coordinator.execute("SELECT citus_add_node('127.0.0.1', $1)", port)
+        cluster.joined = True
+    return coordinator
+
+
+def _schema(database_url: str, tables: tuple[str, ...] = TABLES) -> list[str]:
     """The migrated tables' DDL, less what SCALING.md says stays behind on a move to Citus:
     foreign keys (re-made below where both sides are distributed or reference tables) and
     triggers (the rollups' statement triggers with transition tables)."""
     dump = subprocess.run(
         [f"{BIN}/pg_dump", "--schema-only", "--no-owner", "--no-privileges"]
-        + [arg for table in TABLES for arg in ("-t", table)]
+        + [arg for table in tables for arg in ("-t", table)]
         + [database_url],
         check=True,
         capture_output=True,
@@ -285,20 +305,8 @@ def _filled(columns: dict[str, Any], given: dict[str, Any]) -> dict[str, Any]:
 
 
 async def test_event_tables_distributed_by_county(cluster: Cluster, database_url: str) -> None:
-    coordinator = await asyncpg.connect(cluster.dsn(0))
+    coordinator = await _coordinator(cluster)
     try:
-        await coordinator.execute("CREATE EXTENSION citus")
-        for index in (1, 2):
-            worker = await asyncpg.connect(cluster.dsn(index))
-            try:
-                await worker.execute("CREATE EXTENSION citus")
-            finally:
-                await worker.close()
-        await coordinator.execute(
-            "SELECT citus_set_coordinator_host('127.0.0.1', $1)", cluster.ports[0]
-        )
-        for port in cluster.ports[1:]:
-            await coordinator.execute("SELECT citus_add_node('127.0.0.1', $1)", port)
         for statement in _schema(database_url):
             await coordinator.execute(statement)
         for statement in DISTRIBUTE.split(";\n"):
@@ -383,4 +391,109 @@ async def test_event_tables_distributed_by_county(cluster: Cluster, database_url
         assert _tasks(await _explain(coordinator, joined, ["410611"])) == 1
         assert (await coordinator.fetch(joined, "410611"))[0]["count"] == 40
     finally:
+        await coordinator.close()
+
+
+POSITIONS = """
+ALTER TABLE worker_positions ADD COLUMN county_code varchar(6) NOT NULL;
+ALTER TABLE worker_positions DROP CONSTRAINT worker_positions_pkey,
+    ADD PRIMARY KEY (county_code, id, at)
+"""
+
+
+async def test_positions_partitioned_by_month_and_distributed_by_county(
+    cluster: Cluster, database_url: str, _tortoise: None
+) -> None:
+    """The positions history as migration 0041 makes it (monthly partitions and a DEFAULT one),
+    distributed by county: a row of a month without a partition lands in the default one,
+    `api.partitions.make` makes a month ahead on the coordinator, and a month is made over stray
+    rows and dropped — by statements sent one at a time (see the known gap below)."""
+    from tortoise import connections
+    from tortoise.exceptions import OperationalError
+
+    from api import db, partitions
+
+    coordinator = await _coordinator(cluster)
+    client = db.replica_client(cluster.dsn(0).replace("postgresql://", "postgres://"), pool_size=2)
+    try:
+        for statement in _schema(database_url, ("worker_positions*",)):
+            await coordinator.execute(statement)
+        for statement in POSITIONS.split(";\n"):
+            await coordinator.execute(statement)
+        # the unique (user_id, at) key must hold the county too
+        unique = await coordinator.fetchval(
+            "SELECT conname FROM pg_constraint WHERE conrelid = 'worker_positions'::regclass"
+            " AND contype = 'u'"
+        )
+        await coordinator.execute(
+            f'ALTER TABLE worker_positions DROP CONSTRAINT "{unique}",'
+            f' ADD CONSTRAINT "{unique}" UNIQUE (county_code, user_id, at)'
+        )
+        await coordinator.execute(
+            "SELECT create_distributed_table('worker_positions', 'county_code', shard_count => 4)"
+        )
+
+        spec = partitions.Partitioned("worker_positions", "at", timedelta(days=180))
+        now = datetime.now(UTC)
+        later = partitions.month_of(now + timedelta(days=200))  # no partition made yet
+        insert = (
+            "INSERT INTO worker_positions (county_code, user_id, region_code, lat, lng, accuracy,"
+            " at, received_at) VALUES ($1::text, $2, $1::text || '001001001', 35.7, 114.2, 10, $3, $3)"
+        )
+        await coordinator.execute(insert, "410611", uuid.uuid4(), now)
+        await coordinator.execute(insert, "410602", uuid.uuid4(), later + timedelta(days=3))
+        assert await coordinator.fetchval("SELECT count(*) FROM worker_positions_default") == 1
+
+        ahead = partitions.next_month(later)
+        token = connections.set("default", client)
+        try:
+            # a month with no stray rows: one statement, distributed at once
+            assert await partitions.make(spec, ahead)
+            # Known gap (docs/SCALING.md): over stray rows, `make` sends its four statements in
+            # one script, and `maintain` its DETACH and DROP; Citus passes the whole text on to
+            # the workers, which refuse several commands in one prepared statement. When
+            # api/partitions.py sends them one at a time, these two become plain calls.
+            with pytest.raises(OperationalError, match="multiple commands"):
+                await partitions.make(spec, later)
+            with pytest.raises(OperationalError, match="multiple commands"):
+                await partitions.maintain(spec, now=ahead + timedelta(days=400))
+        finally:
+            connections.reset(token)
+        # the same steps one statement at a time, in one transaction, as the fix would send them
+        name = partitions.partition_name("worker_positions", later)
+        start, end = later, partitions.next_month(later)
+        async with coordinator.transaction():
+            await coordinator.execute(
+                f'CREATE TABLE "{name}" (LIKE worker_positions INCLUDING DEFAULTS'
+                " INCLUDING CONSTRAINTS)"
+            )
+            moved = "FROM worker_positions_default WHERE at >= $1 AND at < $2"
+            await coordinator.execute(f'INSERT INTO "{name}" SELECT * {moved}', start, end)
+            await coordinator.execute(f"DELETE {moved}", start, end)
+            await coordinator.execute(
+                f'ALTER TABLE worker_positions ATTACH PARTITION "{name}"'
+                f" FOR VALUES FROM ('{start.isoformat()}') TO ('{end.isoformat()}')"
+            )
+        assert await coordinator.fetchval("SELECT count(*) FROM worker_positions_default") == 0
+        assert await coordinator.fetchval(f'SELECT count(*) FROM "{name}"') == 1
+        distributed = {
+            row["logicalrelid"]
+            for row in await coordinator.fetch(
+                "SELECT logicalrelid::text FROM pg_dist_partition"
+                " WHERE logicalrelid::text LIKE 'worker_positions%'"
+            )
+        }
+        assert {name, partitions.partition_name("worker_positions", ahead)} <= distributed
+        this_month = partitions.partition_name("worker_positions", partitions.month_of(now))
+        await coordinator.execute(f'ALTER TABLE worker_positions DETACH PARTITION "{this_month}"')
+        await coordinator.execute(f'DROP TABLE "{this_month}"')
+        assert await coordinator.fetchval("SELECT count(*) FROM worker_positions") == 1
+
+        # a county's positions: one shard; a LIKE on the grid code alone: every shard
+        like = "SELECT count(*) FROM worker_positions WHERE region_code LIKE '410611%'"
+        assert _tasks(await _explain(coordinator, like, [])) == 4
+        county = like + " AND county_code = '410611'"
+        assert _tasks(await _explain(coordinator, county, [])) == 1
+    finally:
+        await client.close()
         await coordinator.close()
