@@ -157,6 +157,24 @@ async def test_the_conversion_keeps_every_row_and_id_and_the_orm_goes_on(
             assert message.id == max(ids["outbox"]) + 1
             assert entry.id == max(ids["event_timeline"]) + 1
             assert (await WebhookDelivery.get(id=delivery.id)).status is DeliveryStatus.FAILED
+
+        # and back: plain tables again, every row with its id
+        async with TortoiseContext() as context:
+            await context.init(config=config)
+            await migrate(config=config, app_labels=["gridgov"], target="gridgov.0047_i18n30")
+        reverted = await asyncpg.connect(_asyncpg_dsn(url))
+        for table, column in TABLES:
+            kind = await reverted.fetchval("SELECT relkind FROM pg_class WHERE relname = $1", table)
+            placed = await _placed(reverted, table, column)
+            assert kind == b"r", table
+            assert [id_ for id_, _at, _part in placed][: len(moments)] == ids[table]
+            assert {part for _id, _at, part in placed} == {table}
+        unique = await reverted.fetchval(
+            "SELECT count(*) FROM pg_constraint WHERE conrelid = 'webhook_deliveries'::regclass"
+            " AND contype = 'u'"
+        )
+        await reverted.close()
+        assert unique == 1
     finally:
         await admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
         await admin.close()
