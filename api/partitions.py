@@ -7,7 +7,16 @@ for want of one. The worker makes the partitions of this month and the next `AHE
 should rows have landed in the default partition meanwhile, the month's partition is made from
 them (moved in the same transaction) instead of refusing to attach. Retention drops whole
 partitions whose every row is older than the table's retention — detach, then drop: no DELETE,
-no dead rows, no vacuum debt, however many rows a month holds."""
+no dead rows, no vacuum debt, however many rows a month holds — and, where the table says which
+rows are still wanted whatever their age (`keep`: the outbox's rows not yet relayed or fanned
+out), only when none of those is in it.
+
+The partitioned tables (workers/history.py lists them with their retention settings):
+`worker_positions` by `at` (migration 0041), and `event_timeline` by `at`, `outbox` by
+`created_at`, `audit_log` by `at`, `webhook_deliveries` by `created_at` (0048). Each one's
+primary key is (id, <column>), as a partitioned table's unique keys must hold its partition key;
+ids still come from the table's own sequence, and a lookup by id alone probes each month's
+index."""
 
 from __future__ import annotations
 
@@ -28,6 +37,9 @@ class Partitioned:
     table: str
     column: str  # the timestamptz the months are cut on
     retention: timedelta | None  # None: kept for ever
+    # SQL condition on a partition's rows: a month holding any row it matches is kept, however
+    # old (written by us, never from input)
+    keep: str | None = None
 
 
 def month_of(moment: datetime) -> datetime:
@@ -99,6 +111,23 @@ async def make(spec: Partitioned, month: datetime) -> bool:
         return True
 
 
+async def drop(spec: Partitioned, name: str) -> bool:
+    """Detach and drop the partition, unless it holds a row the table keeps; True when dropped."""
+    async with in_transaction() as connection:
+        await connection.execute_query("SELECT pg_advisory_xact_lock(hashtext($1))", [spec.table])
+        if spec.keep is not None:
+            wanted = await connection.execute_query_dict(
+                f'SELECT EXISTS (SELECT 1 FROM "{name}" WHERE {spec.keep}) AS wanted'
+            )
+            if wanted[0]["wanted"]:
+                log.info("partition kept past retention", table=spec.table, partition=name)
+                return False
+        await connection.execute_script(
+            f'ALTER TABLE "{spec.table}" DETACH PARTITION "{name}"; DROP TABLE "{name}"'
+        )
+        return True
+
+
 async def maintain(spec: Partitioned, *, now: datetime) -> tuple[list[str], list[str]]:
     """Make this month's and the next AHEAD months' partitions; drop those past retention.
     Returns the names made and dropped."""
@@ -111,10 +140,9 @@ async def maintain(spec: Partitioned, *, now: datetime) -> tuple[list[str], list
     if spec.retention is not None:
         cutoff = now - spec.retention
         for name, held in sorted((await months(spec)).items()):
-            if next_month(held) <= cutoff:  # every row of it is past retention
-                await connections.get("default").execute_script(
-                    f'ALTER TABLE "{spec.table}" DETACH PARTITION "{name}"; DROP TABLE "{name}"'
-                )
+            if next_month(held) > cutoff:  # some row of it is within retention
+                continue
+            if await drop(spec, name):
                 dropped.append(name)
     if made or dropped:
         log.info("partitions maintained", table=spec.table, made=made, dropped=dropped)

@@ -68,6 +68,32 @@ class Settings(BaseSettings):
         description="workers' positions are kept this long (whole months are dropped); patrol "
         "tracks are kept apart, packed, for as long as their patrols",
     )
+    gridgov_outbox_retention_days: int = Field(
+        default=7,
+        ge=1,
+        le=3650,
+        description="the outbox's months are dropped this long after their end, once every "
+        "change in them was relayed and fanned out to webhooks (subscribers resume within it)",
+    )
+    gridgov_webhook_delivery_retention_days: int | None = Field(
+        default=90,
+        ge=1,
+        le=3650,
+        description="webhook deliveries are kept this long (whole months, none still pending); "
+        "unset: for ever",
+    )
+    gridgov_timeline_retention_days: int | None = Field(
+        default=None,
+        ge=1,
+        le=36500,
+        description="events' timelines are kept this long (whole months); unset: for ever",
+    )
+    gridgov_audit_retention_days: int | None = Field(
+        default=None,
+        ge=1,
+        le=36500,
+        description="the audit log is kept this long (whole months); unset: for ever",
+    )
     gridgov_max_body_bytes: int = Field(default=1_048_576, ge=1024)
     gridgov_max_upload_bytes: int = Field(default=50 * 1_048_576, ge=1024, description="per file")
     gridgov_max_upload_files: int = Field(default=9, ge=1, le=50, description="per request")

@@ -21,10 +21,10 @@ from workers.events import (
     open_indicator_months,
     seed_national_calendar,
 )
+from workers.history import maintain_history
 from workers.imports import purge_imports, requeue_imports, run_import
 from workers.ledgers import export_event_ledger, requeue_ledger_exports
 from workers.points import credit_event_points, credit_meeting_points, freeze_points_periods
-from workers.positions import maintain_position_history
 from workers.services import remind_appointments
 from workers.stats import freeze_rankings
 from workers.triage import detect_spikes, merge_duplicates, train_classifier
@@ -83,7 +83,7 @@ class WorkerSettings:
         export_event_ledger,
         requeue_ledger_exports,
         remind_appointments,
-        maintain_position_history,
+        maintain_history,
     ]
     cron_jobs: ClassVar[list[Any]] = [
         cron(prune_sessions, hour={3}, minute={17}, unique=True, run_at_startup=False),
@@ -124,10 +124,11 @@ class WorkerSettings:
         cron(merge_duplicates, second={20}, unique=True, timeout=50),
         # every five minutes: a booking is reminded a day before its slot, once
         cron(remind_appointments, minute=set(range(2, 60, 5)), unique=True, timeout=240),
-        # 04:23 China time (20:23 UTC) and at start-up: next months' position partitions made
-        # well ahead (a missing one is never an insert error: the default partition takes the
-        # rows, and the next run moves them), months past retention dropped whole
-        cron(maintain_position_history, hour={20}, minute={23}, unique=True, run_at_startup=True),
+        # 04:23 China time (20:23 UTC) and at start-up: next months' partitions of every
+        # partitioned history (positions, timeline, outbox, audit, webhook deliveries) made well
+        # ahead (a missing one is never an insert error: the default partition takes the rows,
+        # and the next run moves them), months past each table's retention dropped whole
+        cron(maintain_history, hour={20}, minute={23}, unique=True, run_at_startup=True),
     ]
     queue_name = jobs.QUEUE
     on_startup = startup
