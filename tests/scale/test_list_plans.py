@@ -54,6 +54,7 @@ import pytest
 
 from api import benchdata
 from api.domains.accounts.models import User
+from api.pagination import decode_cursor
 from api.settings import Settings
 from tests import factories
 from tests.conftest import _asyncpg_dsn, _empty_tables
@@ -118,10 +119,10 @@ def capturing() -> Iterator[Captured]:
     names = ("execute", "fetch", "fetchrow", "fetchval")
     originals = {name: getattr(asyncpg.Connection, name) for name in names}
 
-    def wrap(name: str):  # type: ignore[no-untyped-def]
+    def wrap(name: str):
         original = originals[name]
 
-        async def recorded(self, query, *args, **kwargs):  # type: ignore[no-untyped-def]
+        async def recorded(self, query, *args, **kwargs):
             captured.statements.append(Statement(query, args))
             return await original(self, query, *args, **kwargs)
 
@@ -289,7 +290,7 @@ def _summary(plan: dict[str, Any]) -> str:
 
 async def explain(connection: asyncpg.Connection, statement: Statement) -> dict[str, Any]:
     text = await connection.fetchval("EXPLAIN (FORMAT JSON) " + statement.query, *statement.args)
-    return json.loads(text)[0]["Plan"]  # type: ignore[no-any-return]
+    return json.loads(text)[0]["Plan"]
 
 
 def _is_read_of_big_table(query: str) -> bool:
@@ -367,7 +368,7 @@ CASES = [
 
 def _scoped(variables: dict[str, Any], scope: str) -> dict[str, Any]:
     text = json.dumps(variables).replace("{scope}", scope)
-    return json.loads(text)  # type: ignore[no-any-return]
+    return json.loads(text)
 
 
 async def _plans_of(
@@ -397,8 +398,9 @@ async def _plans_of(
 
 
 async def test_the_city_is_generated_in_reasonable_time(city: float) -> None:
-    # a shared two-core machine; the whole module is held to about two minutes in CI
-    assert city < 90, city
+    # ~50 s on a quiet two-core machine, ~75 s with six other suites on it; the module is held
+    # to about two minutes in CI
+    assert city < 120, city
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
@@ -415,3 +417,35 @@ async def test_a_page_of_every_list_reads_an_index_in_order(
             if problems:
                 faults.append(f"{level} {page}: {problems} in {summary}")
     assert not faults, "\n".join(faults)
+
+
+@pytest.mark.parametrize("level", ["grid", "community", "street", "district", "city"])
+async def test_the_registry_lists_answer_as_the_prefix_form_did(
+    level: str,
+    http: httpx.AsyncClient,
+    tokens: dict[str, str],
+    explainer: asyncpg.Connection,
+) -> None:
+    # the ancestor-code form (api.domains.registry.records.in_subtree) selects the same rows in
+    # the same order as `region_code LIKE scope%`, and counts them the same
+    scope = STAFF[level][1]
+    body = await factories.gql(
+        http,
+        "query($r: String) { people(filter: {regionCode: $r}, first: 20)"
+        " { totalCount edges { cursor } } }",
+        {"r": scope},
+        token=tokens[level],
+    )
+    people = body["data"]["people"]
+    expected = await explainer.fetch(
+        "SELECT id::text FROM registry_people WHERE region_code LIKE $1 AND status = 'active'"
+        " ORDER BY id LIMIT 20",
+        scope + "%",
+    )
+    assert [decode_cursor(edge["cursor"]) for edge in people["edges"]] == [
+        row["id"] for row in expected
+    ]
+    assert people["totalCount"] == await explainer.fetchval(
+        "SELECT count(*) FROM registry_people WHERE region_code LIKE $1 AND status = 'active'",
+        scope + "%",
+    )
