@@ -42,13 +42,13 @@ from api.domains.registry.records import (
     create_once,
     created_changes,
     finish_update,
+    in_subtree,
     keyset_page,
     ranked_page,
     readable,
     readable_record,
     referenced_record,
     save_record,
-    within_region,
     writable_region,
     write_history,
 )
@@ -398,7 +398,7 @@ async def search_people(
 ) -> tuple[Page[Person], Any]:
     """People in scope matching the filters; a lookup by whole ID number from a caller who sees
     numbers masked is counted against an hourly allowance and audited."""
-    query = within_region(Person.filter(readable(actor)), filters.region_code)
+    query = in_subtree(Person.all(), actor, "registry", filters.region_code)
     ranked: search.Ranking | None = None
     if not filters.include_deregistered:
         query = query.filter(status=RecordStatus.ACTIVE)

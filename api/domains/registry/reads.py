@@ -36,12 +36,11 @@ from api.domains.registry.privacy import (
 )
 from api.domains.registry.records import (
     MODELS,
+    in_subtree,
     keyset_page,
     policy_object,
     ranked_page,
-    readable,
     readable_record,
-    within_region,
 )
 from api.domains.registry.validation import text
 from api.errors import ValidationFailed
@@ -77,7 +76,7 @@ async def list_records(
     """Households, houses, buildings, organisations, special-group records, enrolments, party
     organisations and members, volunteers in scope."""
     model = MODELS[kind]
-    query = within_region(model.filter(readable(actor, policy_object(kind))), filters.region_code)
+    query = in_subtree(model.all(), actor, policy_object(kind), filters.region_code)
     if not filters.include_deregistered:
         query = query.filter(status=RecordStatus.ACTIVE)
     term = text(50).clean(filters.text, field="text") if filters.text else ""

@@ -11,7 +11,7 @@ from enum import Enum
 from typing import Any, Final, TypeVar
 
 from tortoise.exceptions import IntegrityError
-from tortoise.expressions import Q
+from tortoise.expressions import Q, RawSQL
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
@@ -362,6 +362,51 @@ def within_region(query: QuerySet[Any], region_code: str | None) -> QuerySet[Any
     if region_code:
         return query.filter(region_code__startswith=valid_region_code(region_code))
     return query
+
+
+# Code lengths of the levels whose subtree has an index on (that ancestor of region_code, id)
+# (migration 0050): district, township, community; a grid's code is whole, indexed as
+# (region_code, id). A city's prefix matches every row of a one-city database, which the primary
+# key walks in id order already.
+_PATH_LENGTHS: Final = (6, 9, 12)
+_GRID_LENGTH: Final = 15
+# the tables with those indexes (the big ones); the others keep the prefix form and its index
+_PATH_INDEXED: Final = frozenset(
+    {
+        "registry_people",
+        "registry_households",
+        "registry_houses",
+        "registry_buildings",
+        "registry_organisations",
+    }
+)
+
+
+def in_subtree(
+    query: QuerySet[Any], actor: Principal, obj: str, region_code: str | None
+) -> QuerySet[Any]:
+    """readable(actor, obj) and within_region(region_code) on `query`: the same rows. When the
+    caller reads one subtree, the narrower of it and the asked region is said as an equality on
+    that level's ancestor code, alone, so a keyset page by id reads that index range in order and
+    stops after the page; `region_code LIKE prefix%` leaves PostgreSQL to sort the subtree by id
+    or walk the primary key filtering, and both forms together mislead its estimates (it takes
+    them for independent and expects a handful of rows)."""
+    prefixes = list(scope_prefixes(actor.assignments, obj, "read"))
+    code = valid_region_code(region_code) if region_code else None
+    if len(prefixes) == 1 and query.model._meta.db_table in _PATH_INDEXED:
+        scope = prefixes[0]
+        narrowest = None
+        if code is None or code.startswith(scope):
+            narrowest = code or scope
+        elif scope.startswith(code):
+            narrowest = scope
+        if narrowest is not None and len(narrowest) == _GRID_LENGTH:
+            return query.filter(region_code=narrowest)
+        if narrowest is not None and len(narrowest) in _PATH_LENGTHS:
+            # the length is ours (one of three numbers), never the client's text
+            ancestor = RawSQL(f'left("region_code", {len(narrowest)})')
+            return query.annotate(region_path=ancestor).filter(region_path=narrowest)
+    return within_region(query.filter(subtree_filter(prefixes, "region_code")), code)
 
 
 async def keyset_page(query: QuerySet[M], page: PageRequest) -> Page[M]:
