@@ -15,6 +15,7 @@ from typing import Annotated, Any, TypeVar
 from uuid import UUID
 
 import strawberry
+from asyncpg import Record
 from strawberry.scalars import JSON
 
 from api.domains.registry import analysis, codes, models, service
@@ -567,13 +568,19 @@ class PersonNode(Node, Reviewed):
     version: int = strawberry.field(description="Changes with every change (expectedVersion).")
     created_at: dt.datetime
     updated_at: dt.datetime
-    record: strawberry.Private[models.Person]
+    record: strawberry.Private[models.Person | Record]
+    # A list row's identifiers as its reader sees them, the whole ones already audited with
+    # the page (people search): column → value; a column missing is resolved one by one.
+    shown: strawberry.Private[dict[str, str | None] | None] = None
 
     def node_key(self) -> str:
         return str(self.uuid)
 
     async def _sensitive(self, info: Info, column: str) -> str | None:
-        value = getattr(self.record, column)
+        if self.shown is not None and column in self.shown:
+            return self.shown[column]
+        record = self.record
+        value = record[column] if isinstance(record, Record) else getattr(record, column)
         return await sensitive(info, RecordKind.PERSON, self.uuid, self.region_code, column, value)
 
     @strawberry.field(description="18-character ID number; masked unless you may see it.")
@@ -646,7 +653,55 @@ class PersonNode(Node, Reviewed):
 
     @classmethod
     def from_model(cls, person: models.Person) -> PersonNode:
-        return build(cls, person, uuid=person.id, record=person, tags=list(person.tags or []))
+        return build(
+            cls, person, uuid=person.id, record=person, tags=list(person.tags or []), shown=None
+        )
+
+    @staticmethod
+    def from_row(row: Record) -> PersonNode:
+        """From a row of `registry_people` as the driver returns it (people_rows.PERSON_COLUMNS):
+        what from_model makes of the same row's model, without building the model."""
+        return _person_from_row(row)
+
+
+# How PersonNode's init fields are made from a row's columns; the rest are the column itself.
+_PERSON_CONVERTED: dict[str, str] = {
+    "uuid": "row['id']",
+    "person_type": "_PERSON_TYPE[row['person_type']]",
+    "status": "_RECORD_STATUS[row['status']]",
+    "tags": "list(row['tags'] or ())",
+    "record": "row",
+    "shown": "None",
+}
+_PERSON_TYPE = {member.value: member for member in PersonType}
+_RECORD_STATUS = {member.value: member for member in RecordStatus}
+
+
+def _make_person_from_row() -> Any:
+    """PersonNode from a row, generated once as straight-line code filling the instance's
+    attributes (what the dataclass's `__init__` does; a test holds them equal), as the event
+    lists' rows_of does."""
+    values = ", ".join(
+        f"{name!r}: {_PERSON_CONVERTED.get(name, f'row[{name!r}]')}"
+        for name in _init_fields(PersonNode)
+    )
+    namespace: dict[str, Any] = {
+        "_cls": PersonNode,
+        "_new": object.__new__,
+        "_PERSON_TYPE": _PERSON_TYPE,
+        "_RECORD_STATUS": _RECORD_STATUS,
+    }
+    source = (
+        "def build(row):\n"
+        "    person = _new(_cls)\n"
+        f"    person.__dict__ = {{{values}}}\n"
+        "    return person"
+    )
+    exec(source, namespace)  # noqa: S102 - the source is built here from the type's field names
+    return namespace["build"]
+
+
+_person_from_row = _make_person_from_row()
 
 
 # ---------------------------------------------------------------- organisations
