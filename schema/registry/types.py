@@ -576,28 +576,36 @@ class PersonNode(Node, Reviewed):
     def node_key(self) -> str:
         return str(self.uuid)
 
-    async def _sensitive(self, info: Info, column: str) -> str | None:
+    def _sensitive(self, info: Info, column: str, default: str | None = None) -> Any:
+        """The value as shown with a list row, else (an awaitable) masked or read whole and
+        audited. The resolvers are not coroutines so that a list's rows, shown already, cost
+        no task each (graphql-core awaits what a resolver returns when it is awaitable)."""
         if self.shown is not None and column in self.shown:
-            return self.shown[column]
+            value = self.shown[column]
+            return default if value is None else value
+        return self._read(info, column, default)
+
+    async def _read(self, info: Info, column: str, default: str | None) -> str | None:
         record = self.record
         value = record[column] if isinstance(record, Record) else getattr(record, column)
-        return await sensitive(info, RecordKind.PERSON, self.uuid, self.region_code, column, value)
+        found = await sensitive(info, RecordKind.PERSON, self.uuid, self.region_code, column, value)
+        return default if found is None else found
 
     @strawberry.field(description="18-character ID number; masked unless you may see it.")
-    async def id_number(self, info: Info) -> str:
-        return await self._sensitive(info, "id_number") or ""
+    def id_number(self, info: Info) -> str:
+        return self._sensitive(info, "id_number", "")
 
     @strawberry.field(description="Phone (E.164); masked unless you may see it.")
-    async def phone(self, info: Info) -> str | None:
-        return await self._sensitive(info, "phone")
+    def phone(self, info: Info) -> str | None:
+        return self._sensitive(info, "phone")
 
     @strawberry.field(description="Residence permit number (floating); masked likewise.")
-    async def certificate_number(self, info: Info) -> str | None:
-        return await self._sensitive(info, "certificate_number")
+    def certificate_number(self, info: Info) -> str | None:
+        return self._sensitive(info, "certificate_number")
 
     @strawberry.field(description="Passport number (foreign); masked likewise.")
-    async def passport_number(self, info: Info) -> str | None:
-        return await self._sensitive(info, "passport_number")
+    def passport_number(self, info: Info) -> str | None:
+        return self._sensitive(info, "passport_number")
 
     @strawberry.field(
         name="birthDate",
