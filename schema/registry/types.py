@@ -2,7 +2,8 @@
 
 Identifiers (ID numbers, phones, document numbers) resolve masked unless the caller's role holds
 `person.read_sensitive` at the record's region; each unmasked value read is written to the audit
-log, batched once per request. Special-group membership resolves only for roles that may read
+log, batched once per request (a page of the people search: one row listing its records).
+Special-group membership resolves only for roles that may read
 special groups there."""
 
 from __future__ import annotations
