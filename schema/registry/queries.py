@@ -216,12 +216,9 @@ class RegistryQuery:
             filters=person_filter(filter),
             redis=info.context.redis,
         )
-        selected = selected_below(info, ("edges", "node"))
-        columns = tuple(
-            column
-            for name, column in _PERSON_IDENTIFIERS.items()
-            if selected is None or name in selected
-        )
+        # the identifiers the page shows: only those are audited as read whole
+        selected = selected_below(info, ("edges", "node"), always=True) or frozenset()
+        columns = tuple(column for name, column in _PERSON_IDENTIFIERS.items() if name in selected)
         nodes = {id(row): PersonNode.from_row(row) for row in page.items}
         reads: dict[str, list[str]] = {}
         regions: list[str] = []

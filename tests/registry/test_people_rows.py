@@ -22,6 +22,7 @@ from api.domains.registry.enums import PersonType
 from api.domains.registry.people import PersonFilter, search_people
 from api.domains.registry.reads import common_region
 from api.pagination import PageRequest
+from schema.registry.types import PersonNode
 from tests import factories
 from tests.factories import gql
 from tests.realtime.servers import start_api
@@ -104,6 +105,13 @@ async def test_pages_are_the_model_built_searchs_row_for_row(
                 for column in people_rows.PERSON_COLUMNS:
                     # (a model's enums equal their text)
                     assert row[column] == getattr(person, column), (filters, column)
+                # the GraphQL type made from the row is the one made from the model
+                from_row = vars(PersonNode.from_row(row))
+                from_model = vars(PersonNode.from_model(person))
+                assert from_row.keys() == from_model.keys()
+                for name in from_model.keys() - {"record"}:
+                    assert from_row[name] == from_model[name], name
+                    assert type(from_row[name]) is type(from_model[name]), name
             if walked == 0:
                 assert await filtered.count() == await old_query.count()
             walked += 1
