@@ -29,10 +29,14 @@ _cache: dict[tuple[tuple[int, ...], tuple[str, ...]], tuple[object, frozenset[st
 _CACHE_LIMIT = 2000
 
 
-def selected_below(info: Info, path: tuple[str, ...]) -> frozenset[str] | None:
+def selected_below(
+    info: Info, path: tuple[str, ...], *, always: bool = False
+) -> frozenset[str] | None:
     """The names of the fields selected at `path` below the field being resolved: for a
-    connection, `("edges", "node")` gives the fields of its rows. None: read everything."""
-    if not is_on(info.schema.config):
+    connection, `("edges", "node")` gives the fields of its rows. None: read everything.
+    `always` reads the document with the fast path off too, for a caller whose answer
+    depends on it beyond speed (which identifiers a page audits as read whole)."""
+    if not always and not is_on(info.schema.config):
         return None
     raw = info._raw_info
     nodes = raw.field_nodes

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import strawberry
 
-from api.domains.registry import analysis, code_tables, service, statistics
+from api.domains.registry import analysis, code_tables, people_rows, service, statistics
 from api.domains.registry.enums import (
     OrganisationKind,
     PartyOrganisationLevel,
@@ -16,6 +16,7 @@ from api.domains.registry.enums import (
     RecordKind,
     SpecialGroup,
 )
+from api.domains.registry.privacy import mask, may_read_sensitive
 from api.errors import DomainError, NotFound
 from api.pagination import page_request
 from schema.errors import NotAllowedError, NotFoundError, ValidationError, error_result
@@ -185,6 +186,14 @@ async def _list(
 
 READ = allow("registry", "read")
 
+# A person's identifiers by their GraphQL names: masked or whole (and audited) per row.
+_PERSON_IDENTIFIERS = {
+    "idNumber": "id_number",
+    "phone": "phone",
+    "certificateNumber": "certificate_number",
+    "passportNumber": "passport_number",
+}
+
 
 @strawberry.type
 class RegistryQuery:
@@ -200,13 +209,47 @@ class RegistryQuery:
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[PersonNode]:
-        page, filtered = await service.search_people(
-            actor=info.context.principal,
+        actor = info.context.principal
+        page, filtered = await people_rows.list_people(
+            actor=actor,
             page=page_request(first, after),
             filters=person_filter(filter),
             redis=info.context.redis,
         )
-        return connection(page, filtered, PersonNode.from_model)
+        # the identifiers the page shows: only those are audited as read whole
+        selected = selected_below(info, ("edges", "node"), always=True) or frozenset()
+        columns = tuple(column for name, column in _PERSON_IDENTIFIERS.items() if name in selected)
+        nodes = {id(row): PersonNode.from_row(row) for row in page.items}
+        reads: dict[str, list[str]] = {}
+        regions: list[str] = []
+        nodes_region: dict[str, str] = {}
+        whole_at: dict[str, bool] = {}
+        for row in page.items:
+            node = nodes[id(row)]
+            region = node.region_code
+            whole = whole_at.get(region)
+            if whole is None:
+                whole = whole_at[region] = may_read_sensitive(actor, region)
+            shown = {column: row[column] for column in columns}
+            if whole:
+                read = [column for column, value in shown.items() if value is not None]
+                if read:
+                    reads[str(node.uuid)] = read
+                    nodes_region[str(node.uuid)] = region
+                    regions.append(region)
+            else:
+                shown = {c: None if v is None else mask(v) for c, v in shown.items()}
+            node.shown = shown
+        # One audit row for the page's whole identifiers, committed before the page is answered
+        # (if it cannot be written, the page fails); the same reads further down the request (a
+        # member of a listed household) are then known as audited and not written again.
+        await service.record_page_read(actor, RecordKind.PERSON, reads, regions)
+        audited = info.context.loaders.sensitive_read
+        for record_id, read in reads.items():
+            region = nodes_region[record_id]
+            for column in read:
+                audited.prime((actor, RecordKind.PERSON.value, record_id, region, column), True)
+        return connection(page, filtered, lambda row: nodes[id(row)])
 
     @strawberry.field(description="A household in your scope; null otherwise.", extensions=READ)
     async def household(self, info: Info, id: strawberry.ID) -> HouseholdNode | None:

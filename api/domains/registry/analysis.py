@@ -20,7 +20,7 @@ from tortoise import connections
 
 from api import clock
 from api.auth import Principal
-from api.domains.registry.people import _years_ago
+from api.domains.registry.people import years_ago
 from api.domains.registry.privacy import may_read_special_groups
 from api.errors import ErrorCode, NotAllowed, ValidationFailed
 from api.i18n import _
@@ -81,7 +81,7 @@ def _age_band_sql(today: dt.date) -> str:
     """A CASE over birth dates: born after the day `upper` years ago is younger than `upper`."""
     branches = []
     for (_unused, label), (upper, _unused2) in itertools.pairwise(AGE_BANDS):
-        born_after = _years_ago(today, upper)
+        born_after = years_ago(today, upper)
         branches.append(f"WHEN p.birth_date > DATE '{born_after.isoformat()}' THEN '{label}'")
     return f"CASE {' '.join(branches)} ELSE '{AGE_BANDS[-1][1]}' END"
 

@@ -386,7 +386,7 @@ class PersonFilter:
     include_deregistered: bool = False
 
 
-def _years_ago(today: dt.date, years: int) -> dt.date:
+def years_ago(today: dt.date, years: int) -> dt.date:
     try:
         return today.replace(year=today.year - years)
     except ValueError:  # 29 February
@@ -420,38 +420,15 @@ async def search_people(
             readable(actor, "enrolment"), programme=filters.programme, status=RecordStatus.ACTIVE
         ).values("person_id")
         query = query.filter(id__in=Subquery(enrolled))
-    today = clock.now().date()
-    for bound, value in (("from", filters.age_from), ("to", filters.age_to)):
-        if value is None:
-            continue
-        if not 0 <= value <= 150:
-            raise ValidationFailed(_("ages lie between 0 and 150"), field=f"age{bound.title()}")
-        if bound == "from":
-            query = query.filter(birth_date__lte=_years_ago(today, value))
-        else:
-            query = query.filter(birth_date__gt=_years_ago(today, value + 1))
-    if filters.text:
-        term = text(50).clean(filters.text, field="text")
-        # Each branch has its own index: an ID number is looked up whole, a name by prefix.
-        if len(term) == 18 and term[:17].isdigit():
-            number = term.upper()
-            if sees_numbers_masked(actor):
-                await count_whole_id_lookup(actor, redis)
-                await AuditEntry.create(
-                    actor_id=actor.user_id or actor.api_key_id,
-                    actor_label=actor.label[:100],
-                    action="person.lookup_by_id_number",
-                    object_type="person",
-                    object_id="",
-                    region_code=filters.region_code
-                    or (actor.assignments[0].region_code if actor.assignments else ""),
-                    detail={"id_number": mask(number)},
-                )
-            query = query.filter(id_number=number)
-        elif term:
-            # characters, full pinyin or initials, by prefix (拼音检索); exact characters first
-            query = query.filter(search.matching(RecordKind.PERSON, term))
-            ranked = search.ranking(term, "name", "former_name")
+    for bound, date in age_bounds(filters):
+        query = query.filter(**{f"birth_date__{bound}": date})
+    term, number = await searched_text(actor, filters, redis)
+    if number:
+        query = query.filter(id_number=number)
+    elif term:
+        # characters, full pinyin or initials, by prefix (拼音检索); exact characters first
+        query = query.filter(search.matching(RecordKind.PERSON, term))
+        ranked = search.ranking(term, "name", "former_name")
     if filters.tags:
         query = query.filter(tags__contains=list(filters.tags))
     if filters.household_id:
@@ -461,3 +438,46 @@ async def search_people(
     if ranked is not None:
         return await ranked_page(query, page, ranked), query
     return await keyset_page(query, page), query
+
+
+def age_bounds(filters: PersonFilter) -> list[tuple[str, dt.date]]:
+    """The birth-date bounds of the filter's ages: ("lte" | "gt", date) pairs."""
+    today = clock.now().date()
+    bounds = []
+    for bound, value in (("from", filters.age_from), ("to", filters.age_to)):
+        if value is None:
+            continue
+        if not 0 <= value <= 150:
+            raise ValidationFailed(_("ages lie between 0 and 150"), field=f"age{bound.title()}")
+        if bound == "from":
+            bounds.append(("lte", years_ago(today, value)))
+        else:
+            bounds.append(("gt", years_ago(today, value + 1)))
+    return bounds
+
+
+async def searched_text(
+    actor: Principal, filters: PersonFilter, redis: Redis
+) -> tuple[str, str | None]:
+    """The search's text cleaned, and the ID number when it is one: a lookup by whole number
+    from a caller who sees numbers masked is counted against an hourly allowance and audited."""
+    if not filters.text:
+        return "", None
+    term = text(50).clean(filters.text, field="text")
+    # Each branch has its own index: an ID number is looked up whole, a name by prefix.
+    if not (len(term) == 18 and term[:17].isdigit()):
+        return term, None
+    number = term.upper()
+    if sees_numbers_masked(actor):
+        await count_whole_id_lookup(actor, redis)
+        await AuditEntry.create(
+            actor_id=actor.user_id or actor.api_key_id,
+            actor_label=actor.label[:100],
+            action="person.lookup_by_id_number",
+            object_type="person",
+            object_id="",
+            region_code=filters.region_code
+            or (actor.assignments[0].region_code if actor.assignments else ""),
+            detail={"id_number": mask(number)},
+        )
+    return term, number

@@ -4,7 +4,7 @@ masking of what a caller may not see in it."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,6 +46,7 @@ from api.domains.registry.validation import text
 from api.errors import ValidationFailed
 from api.i18n import _
 from api.pagination import Page, PageRequest, make_page
+from api.regions import ORDER
 
 
 async def get_record(*, actor: Principal, kind: RecordKind, record_id: uuid.UUID) -> Any:
@@ -192,4 +193,37 @@ async def record_unmasked_reads(reads: Sequence[tuple[Principal, str, str, str, 
             )
             for (actor, kind, record_id, region_code), columns in by_record.items()
         ]
+    )
+
+
+def common_region(codes: Iterable[str]) -> str:
+    """The lowest region holding every one of these codes ('' when they share no city)."""
+    shared = ""
+    for number, code in enumerate(codes):
+        if number == 0:
+            shared = code
+            continue
+        while not code.startswith(shared):
+            shared = shared[:-1]
+    lengths = [level.code_length for level in ORDER if level.code_length <= len(shared)]
+    return shared[: lengths[-1]] if lengths else ""
+
+
+async def record_page_read(
+    actor: Principal, kind: RecordKind, reads: Mapping[str, Sequence[str]], regions: Iterable[str]
+) -> None:
+    """One audit row for a page of records whose identifiers were read whole: the records
+    (id → the columns read), at the lowest region holding them all (where the audit log's
+    readers find it). Awaited before the page is answered, in its own statement: an answered
+    page has its row committed, whatever happens to the process afterwards."""
+    if not reads:
+        return
+    await AuditEntry.create(
+        actor_id=actor.user_id or actor.api_key_id,
+        actor_label=actor.label[:100],
+        action="registry.read_sensitive",
+        object_type=kind.value,
+        object_id=next(iter(reads)) if len(reads) == 1 else "",
+        region_code=common_region(regions),
+        detail={"records": {record: sorted(columns) for record, columns in reads.items()}},
     )

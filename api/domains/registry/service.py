@@ -67,6 +67,7 @@ from api.domains.registry.reads import (
     get_record,
     history,
     list_records,
+    record_page_read,
     record_unmasked_reads,
     visible_changes,
 )
@@ -147,6 +148,7 @@ __all__ = [
     "readable",
     "readable_record",
     "record_follow_up",
+    "record_page_read",
     "record_unmasked_reads",
     "referenced_record",
     "register_building",
