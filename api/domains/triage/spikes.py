@@ -212,8 +212,13 @@ async def _tell(warning: SpikeWarning) -> None:
         user_ids=[user for place in places for user in holders.get(place, [])],
         dedupe_key=f"spike:{warning.id}",
         kind="spike_warning",
-        title=f"预警：{warning.region_code} {warning.category_key} 近期 {warning.count} 件"
-        f"（通常 {warning.baseline:g} 件）",
+        title=_(
+            "Warning: {region_code} {category} {count} recently (usually {baseline})",
+            region_code=warning.region_code,
+            category=warning.category_key,
+            count=warning.count,
+            baseline=f"{warning.baseline:g}",
+        ),
         body=f"P = {warning.p_value:.2g}; window {warning.window_start:%Y-%m-%d %H:%M} – "
         f"{warning.window_end:%Y-%m-%d %H:%M} UTC",
         region_code=warning.region_code,
