@@ -219,8 +219,12 @@ async def _tell(warning: SpikeWarning) -> None:
             count=warning.count,
             baseline=f"{warning.baseline:g}",
         ),
-        body=f"P = {warning.p_value:.2g}; window {warning.window_start:%Y-%m-%d %H:%M} – "
-        f"{warning.window_end:%Y-%m-%d %H:%M} UTC",
+        body=_(
+            "P = {p}; window {start} – {end} UTC",
+            p=f"{warning.p_value:.2g}",
+            start=f"{warning.window_start:%Y-%m-%d %H:%M}",
+            end=f"{warning.window_end:%Y-%m-%d %H:%M}",
+        ),
         region_code=warning.region_code,
     )
 
