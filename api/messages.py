@@ -45,6 +45,17 @@ class Term(str):
         return term
 
 
+def labelled(code: object) -> Any:
+    """A code as a message parameter: a `Term` if its enum has a vocabulary list (a flow's stage),
+    else its value as it is."""
+    if isinstance(code, Enum):
+        for name, (enum, _labels) in vocabulary.LABELS.items():
+            if enum is type(code):
+                return Term(name, code)
+        return code.value
+    return "" if code is None else code
+
+
 def encode(text: object) -> dict[str, Any] | None:
     """The JSON to store beside `text`: its msgid and parameters if it is a Message, else None
     (free text, stored as text only)."""

@@ -9,8 +9,8 @@ import uuid
 import httpx
 import pytest
 
-from api import messages
-from api.domains.events.enums import EventStatus
+from api import messages, vocabulary
+from api.domains.events.enums import EventStatus, Stage
 from api.domains.events.models import Event
 from api.domains.events.steps import STATUS_NAMES
 from api.domains.hierarchy.models import Department
@@ -160,5 +160,15 @@ def test_nested_messages_and_terms_follow_the_reader() -> None:
     }
     assert messages.render(term, "?", "zh-CN") == "承诺评议: 已结案"
     assert messages.render(term, "?", "en") == "Pledge rated: Closed"
+    # a flow's stage (a reminder's, a card's) by its vocabulary label; a bare code as it is
+    due = messages.encode(
+        _("{stage} due {due_at}", stage=messages.labelled(Stage.HANDLE), due_at="2026-01-01")
+    )
+    handle = {
+        language: vocabulary.label("EventStage", "handle", language) for language in ("zh-CN", "en")
+    }
+    assert messages.render(due, "?", "zh-CN") == f"{handle['zh-CN']} 时限 2026-01-01"
+    assert messages.render(due, "?", "en") == f"{handle['en']} due 2026-01-01"
+    assert messages.labelled("collection") == "collection"
     # a message that no longer renders (a placeholder renamed): the stored text
     assert messages.render({"id": "Red card: {label}", "params": {"x": 1}}, "旧", "en") == "旧"

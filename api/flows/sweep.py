@@ -19,7 +19,7 @@ from typing import Any, Generic, TypeVar
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
-from api import bulk, clock, outbox
+from api import bulk, clock, messages, outbox
 from api.domains.notices import service as notices
 from api.domains.notices.models import Notice
 from api.flows.clocks import RED, REMINDED, YELLOW, Card, due, reached
@@ -180,7 +180,7 @@ def _enforce(record: Any, writes: Writes[Any], batch: Batch[Any], report: SweepR
             title=_("Deadline approaching: {label}", label=label),
             body=_(
                 "{stage} due {due_at}",
-                stage=_text(stage),
+                stage=messages.labelled(stage),
                 due_at=due_at.isoformat() if due_at else "",
             ),
         )
@@ -213,7 +213,9 @@ def _enforce(record: Any, writes: Writes[Any], batch: Batch[Any], report: SweepR
                     else _("Yellow card: {label}", label=label)
                 ),
                 body=_(
-                    "{stage} overdue (due {due_at})", stage=_text(stage), due_at=due_at.isoformat()
+                    "{stage} overdue (due {due_at})",
+                    stage=messages.labelled(stage),
+                    due_at=due_at.isoformat(),
                 ),
             )
             note = f"{_text(stage)} overdue since {due_at.isoformat()}"
