@@ -19,12 +19,13 @@ from typing import Any, Generic, TypeVar
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
-from api import bulk, clock, outbox
+from api import bulk, clock, messages, outbox
 from api.domains.notices import service as notices
 from api.domains.notices.models import Notice
 from api.flows.clocks import RED, REMINDED, YELLOW, Card, due, reached
 from api.flows.definition import CLOCK_FIELDS, FLOWS, Batch, Flow
 from api.flows.records import SYSTEM, change_row, last_steps, step_row
+from api.i18n import _
 
 R = TypeVar("R", bound=Model)
 BATCH = 250
@@ -176,8 +177,12 @@ def _enforce(record: Any, writes: Writes[Any], batch: Batch[Any], report: SweepR
             record,
             people,
             kind="reminder",
-            title=f"即将超时 {label}",
-            body=f"{_text(stage)} 时限 {due_at.isoformat() if due_at else ''}",
+            title=_("Deadline approaching: {label}", label=label),
+            body=_(
+                "{stage} due {due_at}",
+                stage=messages.labelled(stage),
+                due_at=due_at.isoformat() if due_at else "",
+            ),
         )
         writes.step(record, Marks.REMIND, "deadline approaching", before=before)
         report.reminders += 1
@@ -202,8 +207,16 @@ def _enforce(record: Any, writes: Writes[Any], batch: Batch[Any], report: SweepR
                 record,
                 people,
                 kind=action.value,
-                title=f"{'红牌' if card is Card.RED else '黄牌'} {label}",
-                body=f"{_text(stage)} 超时（时限 {due_at.isoformat()}）",
+                title=(
+                    _("Red card: {label}", label=label)
+                    if card is Card.RED
+                    else _("Yellow card: {label}", label=label)
+                ),
+                body=_(
+                    "{stage} overdue (due {due_at})",
+                    stage=messages.labelled(stage),
+                    due_at=due_at.isoformat(),
+                ),
             )
             note = f"{_text(stage)} overdue since {due_at.isoformat()}"
             writes.step(record, action, note, before=before)

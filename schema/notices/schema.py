@@ -19,9 +19,8 @@ from schema.types import Info
 @strawberry.type(name="Notice", description="A notice to you: supervision, dispatch, reminder …")
 class NoticeType:
     notice_id: strawberry.Private[object]
+    notice: strawberry.Private[models.Notice]
     kind: str
-    title: str
-    body: str
     event_id: strawberry.ID | None
     region_code: str
     created_at: datetime
@@ -31,13 +30,27 @@ class NoticeType:
     def id(self) -> strawberry.ID:
         return strawberry.ID(str(self.notice_id))
 
+    # A notice the system wrote follows its reader (api/messages.py): in the request's language;
+    # text typed by a person, and older notices, as they were written.
+    @strawberry.field(
+        description="What the notice is about, in your language where it was written by the system."
+    )
+    def title(self, info: Info) -> str:
+        return service.title(self.notice, info.context.language)
+
+    @strawberry.field(
+        description="More of it (empty when there is nothing more), in your "
+        "language where it was written by the system."
+    )
+    def body(self, info: Info) -> str:
+        return service.body(self.notice, info.context.language)
+
     @classmethod
     def from_model(cls, notice: models.Notice) -> NoticeType:
         return cls(
             notice_id=notice.id,
+            notice=notice,
             kind=notice.kind,
-            title=notice.title,
-            body=notice.body,
             event_id=strawberry.ID(str(notice.event_id)) if notice.event_id else None,
             region_code=notice.region_code,
             created_at=notice.created_at,

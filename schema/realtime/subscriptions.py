@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import inspect
 from collections.abc import AsyncGenerator, Awaitable, Callable
 from datetime import datetime
@@ -15,12 +16,14 @@ from api import metrics
 from api.domains.accounts.principals import RolesChanged, StillSignedIn
 from api.domains.events.enums import Action, Card, EventStatus, Priority
 from api.domains.hierarchy.enums import Level
+from api.domains.notices import service as notices
 from api.errors import DomainError, ErrorCode, PermissionDenied, Unauthenticated, ValidationFailed
 from api.feeds import FeedEnded, FeedSource, follow, wire
 from api.feeds import events as feeds_events
 from api.feeds import notices as feeds_notices
 from api.feeds import positions as feeds_positions
-from api.i18n import _, render
+from api.i18n import ENGLISH, _, render
+from api.language import SUPPORTED
 from api.outbox import announced_bound
 from schema.context import Context
 from schema.permissions import signed_in
@@ -105,17 +108,22 @@ def _event_change(message: dict[str, Any]) -> EventChange:
     )
 
 
-def _notice(message: dict[str, Any]) -> NoticeMessage:
+def _notice(message: dict[str, Any], language: str) -> NoticeMessage:
     return NoticeMessage(
         sequence=message["sequence"],
         id=strawberry.ID(message["id"]),
         kind=message["kind"],
-        title=message["title"],
-        body=message["body"],
+        title=notices.title(message, language),
+        body=notices.body(message, language),
         event_id=strawberry.ID(message["event_id"]) if message["event_id"] else None,
         region_code=message["region_code"],
         created_at=datetime.fromisoformat(message["created_at"]),
     )
+
+
+# A notice in each connection's language: one converter per language, so a message is still
+# converted (and its frame encoded) once per process and language (`_converted`, `Wired`).
+_NOTICE_IN = {language: functools.partial(_notice, language=language) for language in SUPPORTED}
 
 
 def _position(message: dict[str, Any]) -> WorkerPositionMessage:
@@ -150,7 +158,7 @@ class Wired:
 
     __slots__ = ("_key", "_prefix", "_selection", "_socket")
 
-    def __init__(self, socket: wire.Wire, info: Info, operation: wire.Operation):
+    def __init__(self, socket: wire.Wire, info: Info, operation: wire.Operation, language: str):
         raw = info._raw_info
         # the coerced values (graphql-core's VariableValues, or their dict in a resolver's info)
         values: Any = raw.variable_values
@@ -164,7 +172,8 @@ class Wired:
         self._socket = socket
         # as schema.realtime.sharing.Frames writes a `next` message, byte for byte
         self._prefix = b'{"id":' + orjson.dumps(operation.id) + b',"type":"next","payload":{"data":'
-        self._key = (self._selection.key, self._prefix)
+        # and the connection's language: a notice's payload is made per language (`_NOTICE_IN`)
+        self._key = (self._selection.key, self._prefix, language)
 
     @classmethod
     def of(cls, context: Context, info: Info | None) -> Wired | None:
@@ -172,7 +181,7 @@ class Wired:
         if info is None or operation is None:
             return None
         socket = wire.wire_of(context.request.scope)
-        return cls(socket, info, operation) if socket is not None else None
+        return cls(socket, info, operation, context.language) if socket is not None else None
 
     def send(self, message: dict[str, Any], payload: object) -> bool:
         """Written as a ready frame (True), or left to the ordinary path (False)."""
@@ -338,7 +347,7 @@ class RealtimeSubscription:
         async for notice in _feed(
             info.context,
             lambda: feeds_notices.notices(actor=principal),
-            _notice,
+            _NOTICE_IN.get(info.context.language, _NOTICE_IN[ENGLISH]),
             after=after,
             info=info,
         ):

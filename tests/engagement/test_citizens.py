@@ -239,8 +239,12 @@ async def test_appeal_with_photo_and_location_then_progress_and_rating(
     progress = (await gql(client, ONE, {"id": created["uuid"]}, token=token))["data"]["myAppeal"]
     assert [s["action"] for s in progress["progress"]][-3:] == ["SUBMIT", "VERIFY", "CLOSE"]
     assert {"action": "SUBMIT", "status": "HANDLED", "note": "已清运"} in progress["progress"]
+    # in the citizen's language (the test client asks for English by default)
     told = await gql(
-        client, "{ myNotices(first: 20) { edges { node { kind title body } } } }", token=token
+        client,
+        "{ myNotices(first: 20) { edges { node { kind title body } } } }",
+        token=token,
+        headers={"Accept-Language": "zh-CN"},
     )
     notices = [e["node"] for e in told["data"]["myNotices"]["edges"]]
     assert {n["kind"] for n in notices} == {"appeal_progress"} and len(notices) == 6

@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 from tortoise import connections
 
-from api import clock
+from api import clock, i18n
 from api.domains.events.enforcement import BATCH, SYSTEM, sweep
 from api.domains.events.enums import Action
 from api.domains.events.models import CardRecord, Event, TimelineEntry
@@ -291,8 +291,13 @@ async def test_a_large_batch_at_mixed_stages_leaves_each_trace_once(
         action=Action.ESCALATE,
         actor=SYSTEM,
         at=datetime.fromisoformat(pushed.payload["at"]),
-        note="红牌超时，自动上报上级督办",
+        note=i18n._("Red card overdue: reported to the level above for supervision"),
     )
+    # webhooks' stable form of the note the system wrote, beside its text in the default language
+    assert pushed.payload["note"] == "红牌超时，自动上报上级督办"
+    assert pushed.payload["note_message"] == {
+        "id": "Red card overdue: reported to the level above for supervision"
+    }
     notice = await Notice.filter(kind="supervision").first()
     assert notice is not None
     message = await OutboxMessage.get(
@@ -303,6 +308,8 @@ async def test_a_large_batch_at_mixed_stages_leaves_each_trace_once(
         "kind": "supervision",
         "title": notice.title,
         "body": notice.body,
+        "title_msg": notice.title_msg,
+        "body_msg": notice.body_msg,
         "event_id": str(notice.event_id),
         "region_code": notice.region_code,
         "created_at": notice.created_at.isoformat(),

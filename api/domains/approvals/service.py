@@ -58,7 +58,7 @@ from api.errors import (
 from api.flows.calendar import LOCAL, DeadlineUnit, add_limit, calendar_from
 from api.flows.models import FlowStep
 from api.flows.transitions import Transition
-from api.i18n import _
+from api.i18n import Message, _
 from api.pagination import Page, PageRequest, make_page, split_cursor
 from api.query import subtree_filter
 from api.regions import ORDER, Level, ancestor_at, in_subtree
@@ -410,8 +410,12 @@ async def _holders(application: Application, steps: Sequence[Step] = ()) -> list
     return [uuid.UUID(str(user_id)) for user_id in rows]
 
 
-def _waiting_title(application: Application) -> str:
-    return f"待办审批 {application.number} {application.applicant_name}"
+def _waiting_title(application: Application) -> Message:
+    return _(
+        "To approve {number} {applicant}",
+        number=application.number,
+        applicant=application.applicant_name,
+    )
 
 
 def _wait_for_collection(application: Application) -> Stage:
@@ -643,7 +647,7 @@ async def take_step(
             await move.tell(
                 _applicants(application),
                 kind="application_returned",
-                title=f"申请需补正 {application.number}",
+                title=_("Application to complete {number}", number=application.number),
                 body=note,
             )
         elif action is Action.REFUSE:
@@ -653,7 +657,7 @@ async def take_step(
             await move.tell(
                 _applicants(application),
                 kind="application_refused",
-                title=f"申请未获批准 {application.number}",
+                title=_("Application not approved {number}", number=application.number),
                 body=note,
             )
         else:  # approved, registered or filed: on to the next step, or down for collection
@@ -678,12 +682,16 @@ async def take_step(
                 await move.tell(
                     await _holders(application),
                     kind="application_waiting",
-                    title=f"证照待领取 {application.number} {application.applicant_name}",
+                    title=_(
+                        "Certificate to collect {number} {applicant}",
+                        number=application.number,
+                        applicant=application.applicant_name,
+                    ),
                 )
                 await move.tell(
                     _applicants(application),
                     kind="application_ready",
-                    title=f"证照可领取 {application.number}",
+                    title=_("Certificate ready to collect {number}", number=application.number),
                     body=f"{item.name} {application.certificate_number}",
                 )
         if move.transition.stage not in (None, Stage.COLLECTION):  # arrived at a step

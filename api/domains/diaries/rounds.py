@@ -23,9 +23,10 @@ from api.domains.diaries.scope import check, newest_first, readable, subtree
 from api.domains.notices import rounds as schedule
 from api.errors import NotFound, ValidationFailed
 from api.flows import SYSTEM, moves
-from api.i18n import _
+from api.i18n import _, render
 from api.pagination import Page, PageRequest
 from api.regions import Level
+from api.settings import get_settings
 
 MAX_COUNT = 100_000
 MAX_NOTES = 5000
@@ -93,7 +94,8 @@ async def open_rounds(today: date, *, community_weekday: int, township_days: lis
                 period_start=first,
                 period_end=last,
                 region_code=code,
-                title=due.title,
+                # the record's title in the deployment's language (its notice follows the reader)
+                title=render(due.title, get_settings().gridgov_language),
                 status=RoundStatus.OPEN.value,
                 flow_version=ROUNDS.version,
                 created_at=clock.now(),

@@ -280,11 +280,13 @@ async def review(
         diary.remark = remark
         diary.reviewed_by_id = actor.user_id
         diary.reviewed_at = move.now
-        verdict = "已通过" if approve else "被退回"
+        month, day = f"{diary.day:%m}", f"{diary.day:%d}"
         await move.tell(
             [diary.author_id],
             kind="diary_review",
-            title=f"您{diary.day:%m月%d日}的民情日记{verdict}",
+            title=_("Your diary of {month}-{day} is approved", month=month, day=day)
+            if approve
+            else _("Your diary of {month}-{day} is sent back", month=month, day=day),
             body=remark,
         )
     return move.record

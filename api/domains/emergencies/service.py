@@ -341,7 +341,9 @@ async def activate(
             raise ValidationFailed(_("the plan is for another kind of emergency"), field="planId")
         incident.plan_id, incident.level, incident.commander_id = plan.id, level, commander.id
         await move.tell(
-            [commander.id], kind="emergency", title=f"你被任命为现场指挥: {incident.title}"
+            [commander.id],
+            kind="emergency",
+            title=_("You are named on-site commander: {title}", title=incident.title),
         )
 
         async def create_tasks() -> None:

@@ -164,7 +164,9 @@ async def start_tasks(
     await notices.notify(
         user_ids=[user for d in seen for user in staff.departments.get(d, [])],
         kind="dispatch",
-        title=f"协办 {event.case_number}: {event.title}",
+        title=_(
+            "Co-handling {case_number}: {title}", case_number=event.case_number, title=event.title
+        ),
         body="；".join(t.task for t in tasks),
         region_code=event.region_code,
         event_id=event.id,

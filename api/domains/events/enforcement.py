@@ -27,6 +27,7 @@ from api.domains.events.workflow import TRANSITIONS, Transition
 from api.flows.clocks import RED, Limits, reached
 from api.flows.records import SYSTEM
 from api.flows.sweep import BATCH, SweepReport, Writes, claim, enforce_batch, sweep
+from api.i18n import _
 from api.regions import Level
 
 __all__ = [
@@ -79,13 +80,19 @@ class EventBatch:
         event.status = transition.to or event.status
         event.version += 1
         run_clock(event, transition.stage, writes.now, self.limits)
-        note = "红牌超时，自动上报上级督办"
+        # the timeline keeps it in the deployment's language; the notice and webhooks carry the
+        # message too (api/messages.py)
+        note = _("Red card overdue: reported to the level above for supervision")
         writes.step(event, Action.ESCALATE, note, before=before, before_region=before_region)
         writes.notify(
             event,
             self.staff.centre(event),
             kind="supervision",
-            title=f"督办（超时升级）{event.case_number}: {event.title}",
+            title=_(
+                "Supervision (escalated when overdue) {case_number}: {title}",
+                case_number=event.case_number,
+                title=event.title,
+            ),
             body=note,
         )
         return True

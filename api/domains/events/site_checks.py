@@ -93,8 +93,10 @@ async def tell_verifiers(event: Event) -> None:
     await notices.notify(
         user_ids=users,
         kind="site_check",
-        title=f"现场核查 {event.case_number}: {event.title}",
-        body="处置结果已反馈，请到现场核查",
+        title=_(
+            "Site check {case_number}: {title}", case_number=event.case_number, title=event.title
+        ),
+        body=_("The result of the handling is reported; please check it on site"),
         region_code=event.region_code,
         event_id=event.id,
     )

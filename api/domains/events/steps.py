@@ -41,20 +41,21 @@ from api.errors import (
     ValidationFailed,
 )
 from api.flows import moves as flows
-from api.i18n import _
+from api.i18n import _, _p
 
 # What a citizen is told of their appeal: its status in words, and the staff's note only where
 # it is meant for them (a rejection's reason, the result, the closing remark).
+# (Messages in the citizen's words, not the vocabulary's staff labels: "received", not "reported")
 STATUS_NAMES = {
-    EventStatus.REPORTED: "已受理",
-    EventStatus.FILED: "已立案",
-    EventStatus.REJECTED: "不予立案",
-    EventStatus.ASSIGNED: "已派遣",
-    EventStatus.IN_PROGRESS: "处置中",
-    EventStatus.HANDLED: "已处置",
-    EventStatus.VERIFIED: "已核查",
-    EventStatus.CLOSED: "已办结",
-    EventStatus.EVALUATED: "已评价",
+    EventStatus.REPORTED: _p("appeal status", "received"),
+    EventStatus.FILED: _p("appeal status", "filed"),
+    EventStatus.REJECTED: _p("appeal status", "not filed"),
+    EventStatus.ASSIGNED: _p("appeal status", "dispatched"),
+    EventStatus.IN_PROGRESS: _p("appeal status", "being handled"),
+    EventStatus.HANDLED: _p("appeal status", "handled"),
+    EventStatus.VERIFIED: _p("appeal status", "checked"),
+    EventStatus.CLOSED: _p("appeal status", "concluded"),
+    EventStatus.EVALUATED: _p("appeal status", "evaluated"),
 }
 
 
@@ -169,7 +170,11 @@ async def _relay_to_merged_reports(main: Event, *, actor: Principal) -> None:
         .order_by("id")
         .only("id")
     ]
-    told = f"同一事件 {main.case_number}：{STATUS_NAMES[main.status]}"
+    told = _(
+        "Same incident {case_number}: {status}",
+        case_number=main.case_number,
+        status=STATUS_NAMES[main.status],
+    )
     unchanged = Transition(frozenset(OPEN_STATUSES), None)
     for report_id in report_ids:
         async with flows.transition(
@@ -204,7 +209,11 @@ async def _tell_citizen(
     await notices.notify(
         user_ids=[event.reporter_id],
         kind="appeal_progress",
-        title=f"您的诉求 {event.case_number}: {STATUS_NAMES[status or event.status]}",
+        title=_(
+            "Your appeal {case_number}: {status}",
+            case_number=event.case_number,
+            status=STATUS_NAMES[status or event.status],
+        ),
         body=note if action in REPORTER_NOTES else "",
         region_code=event.region_code,
         event_id=event.id,
@@ -295,7 +304,11 @@ async def assign(
         await notices.notify(
             user_ids=await assignee_users(event),
             kind="dispatch",
-            title=f"新派遣 {event.case_number}: {event.title}",
+            title=_(
+                "New dispatch {case_number}: {title}",
+                case_number=event.case_number,
+                title=event.title,
+            ),
             body=note,
             region_code=event.region_code,
             event_id=event.id,
@@ -517,7 +530,14 @@ async def follow_up(*, actor: Principal, event_id: uuid.UUID, note: str) -> Step
 
     async def apply(event: Event, chosen: Transition, extra: dict[str, Any]) -> None:
         await _notify_holders(
-            event, "follow_up", f"补充信息 {event.case_number}: {event.title}", note
+            event,
+            "follow_up",
+            _(
+                "More information {case_number}: {title}",
+                case_number=event.case_number,
+                title=event.title,
+            ),
+            note,
         )
 
     return await _step(
@@ -552,7 +572,14 @@ async def supervise(*, actor: Principal, event_id: uuid.UUID, note: str) -> Step
 
     async def apply(event: Event, chosen: Transition, extra: dict[str, Any]) -> None:
         await _notify_holders(
-            event, "supervision", f"督办 {event.case_number}: {event.title}", note
+            event,
+            "supervision",
+            _(
+                "Supervision {case_number}: {title}",
+                case_number=event.case_number,
+                title=event.title,
+            ),
+            note,
         )
 
     return await _step(

@@ -396,8 +396,8 @@ async def schedule(
         await notices.notify(
             user_ids=[i.user_id for i in invitees if i.user_id is not None],
             kind="meeting",
-            title=f"会议通知：{title}",
-            body=f"{starts_at.isoformat()} {place}",
+            title=_("Meeting notice: {title}", title=title),
+            body=_("At {starts_at}, {place}", starts_at=starts_at.isoformat(), place=place),
             region_code=home,
         )
     return record
@@ -459,7 +459,9 @@ async def request_leave(*, actor: Principal, meeting_id: uuid.UUID, reason: str)
         await notices.notify(
             user_ids=[meeting.organiser_id],
             kind="meeting_leave",
-            title=f"请假申请：{invitee.name}（{meeting.title}）",
+            title=_(
+                "Leave requested: {name} ({meeting})", name=invitee.name, meeting=meeting.title
+            ),
             body=reason,
             region_code=meeting.region_code,
         )
@@ -494,7 +496,9 @@ async def decide_leave(
             await notices.notify(
                 user_ids=[invitee.user_id],
                 kind="meeting_leave",
-                title=f"请假{'已批准' if approve else '未批准'}：{meeting.title}",
+                title=_("Leave approved: {meeting}", meeting=meeting.title)
+                if approve
+                else _("Leave not approved: {meeting}", meeting=meeting.title),
                 region_code=meeting.region_code,
             )
     return invitee
@@ -630,7 +634,10 @@ async def cancel(
             meeting_id=meeting_id, user_id__not_isnull=True
         ).values_list("user_id", flat=True)  # type: ignore[assignment]
         await move.tell(
-            invited, kind="meeting", title=f"会议取消：{move.record.title}", body=reason
+            invited,
+            kind="meeting",
+            title=_("Meeting cancelled: {title}", title=move.record.title),
+            body=reason,
         )
     return move.record
 

@@ -11,6 +11,7 @@ from tortoise.transactions import in_transaction
 from api.domains.accounts.enums import Role
 from api.domains.accounts.models import RoleAssignment
 from api.domains.notices.service import notify
+from api.i18n import Message, _
 
 KIND = "investigation"
 
@@ -19,28 +20,35 @@ KIND = "investigation"
 class Round:
     role: Role
     key: str
-    title: str
+    title: Message
 
 
 def rounds_due(today: date, *, community_weekday: int, township_days: list[int]) -> list[Round]:
     """The rounds that start on `today` (a local date)."""
     due = []
     if today.weekday() == community_weekday:
-        year, week, _ = today.isocalendar()
+        year, week, _weekday = today.isocalendar()
         due.append(
             Round(
                 Role.COMMUNITY_STAFF,
                 f"{KIND}:community:{year}-W{week:02d}",
-                f"本周矛盾纠纷排查（{year}年第{week}周）",
+                _(
+                    "This week's dispute investigation (week {week} of {year})",
+                    year=year,
+                    week=week,
+                ),
             )
         )
     if today.day in township_days:
-        half = "上" if today.day <= 15 else "下"
+        first = today.day <= 15
+        half = "上" if first else "下"  # the key's, as before
         due.append(
             Round(
                 Role.TOWNSHIP_CENTRE,
                 f"{KIND}:township:{today:%Y-%m}-{half}",
-                f"{today.month}月{half}半月矛盾纠纷排查",
+                _("Dispute investigation, first half of month {month}", month=today.month)
+                if first
+                else _("Dispute investigation, second half of month {month}", month=today.month),
             )
         )
     return due
@@ -61,7 +69,10 @@ async def remind(today: date, *, community_weekday: int, township_days: list[int
                     user_ids=[user_id],
                     kind=KIND,
                     title=round_.title,
-                    body="请组织开展本辖区矛盾纠纷排查，并在平台登记排查结果。",
+                    body=_(
+                        "Please organise the dispute investigation in your area and record "
+                        "its results on the platform."
+                    ),
                     region_code=str(region_code),
                     dedupe_key=round_.key,
                 )

@@ -9,16 +9,19 @@ from typing import Any, NotRequired, TypedDict, Unpack
 from tortoise import timezone
 from tortoise.expressions import Q
 
-from api import bulk, clock, outbox
+from api import bulk, clock, messages, outbox
 from api.auth import Principal
 from api.domains.notices.models import Notice
 from api.errors import Unauthenticated, ValidationFailed
 from api.i18n import _
 from api.pagination import Page, PageRequest, make_page, split_cursor
+from api.settings import get_settings
 
 
 class About(TypedDict):
-    """What a notice says, and of which region and event."""
+    """What a notice says, and of which region and event. A title or body made with `_()` is
+    stored as its message too and read in the reader's language (api/messages.py); a plain
+    string (typed by a person) is stored and shown as it is."""
 
     kind: str
     title: str
@@ -32,13 +35,21 @@ def compose(
 ) -> list[dict[str, Any]]:
     """The fields of a notice for each user (once per user, in order), to add in one statement."""
     created_at = timezone.now()  # as the column's auto_now_add sets it
+    language = get_settings().gridgov_language
+    title, body = about["title"], about.get("body", "")
+    title_msg, body_msg = messages.encode(title), messages.encode(body)
+    # the text: the message in the deployment's language (exports, SQL, the fallback)
+    title_text = messages.render(title_msg, title, language)[:200]
+    body_text = messages.render(body_msg, body, language)
     return [
         {
             "id": uuid.uuid4(),
             "user_id": user_id,
             "kind": about["kind"],
-            "title": about["title"][:200],
-            "body": about.get("body", ""),
+            "title": title_text,
+            "body": body_text,
+            "title_msg": title_msg,
+            "body_msg": body_msg,
             "region_code": about["region_code"],
             "event_id": about.get("event_id"),
             "dedupe_key": dedupe_key,
@@ -79,15 +90,33 @@ async def notify(
 
 
 def payload(notice: Mapping[str, Any]) -> dict[str, Any]:
+    """The feed's message: the texts in the deployment's language and the messages they came
+    from, which the feed renders in each connection's language."""
     return {
         "id": str(notice["id"]),
         "kind": notice["kind"],
         "title": notice["title"],
         "body": notice["body"],
+        "title_msg": notice.get("title_msg"),
+        "body_msg": notice.get("body_msg"),
         "event_id": str(notice["event_id"]) if notice["event_id"] else None,
         "region_code": notice["region_code"],
         "created_at": notice["created_at"].isoformat(),
     }
+
+
+def title(notice: Notice | Mapping[str, Any], language: str) -> str:
+    """A notice's title in `language` (its text if it was not made from a message)."""
+    if isinstance(notice, Notice):
+        return messages.render(notice.title_msg, notice.title, language)
+    return messages.render(notice.get("title_msg"), notice["title"], language)
+
+
+def body(notice: Notice | Mapping[str, Any], language: str) -> str:
+    """A notice's body in `language` (its text if it was not made from a message)."""
+    if isinstance(notice, Notice):
+        return messages.render(notice.body_msg, notice.body, language)
+    return messages.render(notice.get("body_msg"), notice["body"], language)
 
 
 def _me(actor: Principal) -> uuid.UUID:

@@ -101,7 +101,9 @@ async def follow_up(*, actor: Principal, pledge_id: uuid.UUID, note: str) -> Ple
         ),
     ) as move:
         if move.record.user_id:
-            await move.tell([move.record.user_id], kind="pledge", title="承诺跟踪", body=text)
+            await move.tell(
+                [move.record.user_id], kind="pledge", title=_("Pledge follow-up"), body=text
+            )
     return move.record
 
 
@@ -199,7 +201,11 @@ async def rate(
                 period_key=pledge.period_key,
             )
         if pledge.user_id:
-            await move.tell([pledge.user_id], kind="pledge", title=f"承诺评议: {pledge.rating}")
+            await move.tell(
+                [pledge.user_id],
+                kind="pledge",
+                title=_("Pledge rated: {rating}", rating=pledge.rating),
+            )
     return move.record
 
 

@@ -371,7 +371,7 @@ async def verify(
         await move.tell(
             [claim.user_id] if claim.user_id else [],
             kind="post_claim",
-            title=f"公益岗位已审核: {post.title}",
+            title=_("Public-welfare post approved: {title}", title=post.title),
         )
     return move.record
 
@@ -396,7 +396,7 @@ async def send_back(
             await move.tell(
                 [move.record.user_id],
                 kind="post_claim",
-                title=f"公益岗位被退回: {move.record.title}",
+                title=_("Public-welfare post sent back: {title}", title=move.record.title),
                 body=note,
             )
     return move.record

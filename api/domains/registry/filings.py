@@ -211,7 +211,9 @@ async def decide_filing(
             await move.tell(
                 [filing.submitted_by_id],
                 kind="organisation_filing",
-                title="社会组织备案" + ("已备案" if file else "不予备案"),
+                title=_("Social organisation filing: filed")
+                if file
+                else _("Social organisation filing: not filed"),
                 body=filing.filing_number or cleaned,
             )
     return move.record

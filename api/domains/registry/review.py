@@ -153,11 +153,13 @@ async def review_change(
             await _apply(actor, change)
         mark_decided(change, actor, move.now, cleaned)
         if change.submitted_by_id is not None:
-            verdict = "已通过" if approve else "被退回"
+            kind = change.record_kind.value
             await move.tell(
                 [change.submitted_by_id],
                 kind="registry_change_review",
-                title=f"您提交的{change.record_kind.value}变更{verdict}",
+                title=_("Your change to a {kind} is approved", kind=kind)
+                if approve
+                else _("Your change to a {kind} is sent back", kind=kind),
                 body=cleaned,
             )
     return move.record

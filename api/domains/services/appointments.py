@@ -114,7 +114,7 @@ async def cancel_slot(*, actor: Principal, slot_id: uuid.UUID, reason: str) -> A
         await notify(
             user_ids=[uuid.UUID(str(user_id)) for user_id in bookers],
             kind="appointment",
-            title=f"预约取消: {slot.title}",
+            title=_("Appointment cancelled: {title}", title=slot.title),
             body=why,
             region_code=slot.region_code,
         )
@@ -251,12 +251,18 @@ async def remind_due(*, now: datetime, batch: int = 500) -> int:
         for booking in due:
             slot = found[booking.slot_id]
             when = slot.starts_at.astimezone(LOCAL).strftime("%m-%d %H:%M")
-            who = f"（{booking.for_name}）" if booking.for_name else ""
             reminded += await notify(
                 user_ids=[booking.booked_by_id],
                 dedupe_key=f"appointment:{booking.id}",
                 kind="appointment",
-                title=f"预约提醒: {slot.title} {when}{who}",
+                title=_(
+                    "Appointment reminder: {title} {when} ({name})",
+                    title=slot.title,
+                    when=when,
+                    name=booking.for_name,
+                )
+                if booking.for_name
+                else _("Appointment reminder: {title} {when}", title=slot.title, when=when),
                 body=slot.location,
                 region_code=slot.region_code,
             )

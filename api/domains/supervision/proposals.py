@@ -204,7 +204,7 @@ async def raise_proposal(
         await notices.notify(
             user_ids=users,
             kind="accountability_proposal",
-            title=f"责任查究建议: {proposal.target_label}",
+            title=_("Accountability proposal: {target}", target=proposal.target_label),
             body=reason[:500],
             region_code=proposal.region_code,
         )
@@ -280,7 +280,7 @@ async def reply(
         await move.tell(
             await people_at([centre_of(held.raised_region_code)]),
             kind="accountability_proposal",
-            title=f"责任查究建议已答复: {held.target_label}",
+            title=_("Accountability proposal answered: {target}", target=held.target_label),
         )
     return held
 
@@ -325,7 +325,9 @@ async def close(
         if held.target_user_id is not None:
             users.append(held.target_user_id)
         await move.tell(
-            users, kind="accountability_proposal", title=f"责任查究建议已办结: {held.target_label}"
+            users,
+            kind="accountability_proposal",
+            title=_("Accountability proposal concluded: {target}", target=held.target_label),
         )
     return held
 

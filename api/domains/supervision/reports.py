@@ -373,7 +373,7 @@ async def submit(
         await move.tell(
             await people_at(reviewers(move.record)),
             kind="analysis_report",
-            title=f"待审核: {move.record.title}",
+            title=_("To review: {title}", title=move.record.title),
         )
     return move.record
 
@@ -400,11 +400,13 @@ async def review(
                 await move.tell(
                     await people_at([centre_of(above)]),
                     kind="analysis_report",
-                    title=f"下级报送: {held.title}",
+                    title=_("Submitted from below: {title}", title=held.title),
                 )
         elif held.created_by_id is not None:
             await move.tell(
-                [held.created_by_id], kind="analysis_report", title=f"退回: {held.title}"
+                [held.created_by_id],
+                kind="analysis_report",
+                title=_("Sent back: {title}", title=held.title),
             )
     return held
 

@@ -212,10 +212,19 @@ async def _tell(warning: SpikeWarning) -> None:
         user_ids=[user for place in places for user in holders.get(place, [])],
         dedupe_key=f"spike:{warning.id}",
         kind="spike_warning",
-        title=f"预警：{warning.region_code} {warning.category_key} 近期 {warning.count} 件"
-        f"（通常 {warning.baseline:g} 件）",
-        body=f"P = {warning.p_value:.2g}; window {warning.window_start:%Y-%m-%d %H:%M} – "
-        f"{warning.window_end:%Y-%m-%d %H:%M} UTC",
+        title=_(
+            "Warning: {region_code} {category} {count} recently (usually {baseline})",
+            region_code=warning.region_code,
+            category=warning.category_key,
+            count=warning.count,
+            baseline=f"{warning.baseline:g}",
+        ),
+        body=_(
+            "P = {p}; window {start} – {end} UTC",
+            p=f"{warning.p_value:.2g}",
+            start=f"{warning.window_start:%Y-%m-%d %H:%M}",
+            end=f"{warning.window_end:%Y-%m-%d %H:%M}",
+        ),
         region_code=warning.region_code,
     )
 
