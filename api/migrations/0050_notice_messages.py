@@ -7,7 +7,7 @@ from tortoise.migrations import operations as ops
 
 
 class Migration(migrations.Migration):
-    dependencies = [('gridgov', '0047_i18n30')]
+    dependencies = [('gridgov', '0049_list_indexes')]
 
     initial = False
 
