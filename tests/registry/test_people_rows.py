@@ -169,6 +169,16 @@ async def test_a_clear_page_writes_one_audit_row_listing_its_records(
             for node in nodes
         }
     }
+    # an auditor asking who read one of them finds the page's entry
+    _, admin = await factories.signed_in("admin", GRID[:9])
+    found = await gql(
+        client,
+        "query($id: String) { auditLog(objectId: $id) { totalCount edges { node { action } } } }",
+        {"id": nodes[-1]["uuid"]},
+        token=admin,
+    )
+    assert found["data"]["auditLog"]["totalCount"] == 1
+    assert found["data"]["auditLog"]["edges"][0]["node"]["action"] == "registry.read_sensitive"
     # a page selecting no identifier reads none whole
     await gql(client, "{ people { edges { node { name } } } }", token=registered["token"])
     assert await AuditEntry.filter(action="registry.read_sensitive").count() == 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
+from tortoise.expressions import Q
 
 from api.auth import Principal
 from api.domains.audit.models import AuditEntry
@@ -60,7 +61,11 @@ async def list_entries(
     if object_type is not None:
         query = query.filter(object_type=object_type)
     if object_id is not None:
-        query = query.filter(object_id=object_id)
+        # a page of records read together is one entry naming them all in detail.records
+        # (registry.reads.record_page_read): it is each one's entry too
+        query = query.filter(
+            Q(object_id=object_id) | Q(detail__contains={"records": {object_id: []}})
+        )
     filtered = query
     if page.after is not None:
         if not page.after.isdigit():

@@ -20,7 +20,7 @@ from api.auth import Principal
 from api.domains.registry.enums import RecordKind, RecordStatus
 from api.domains.registry.models import Enrolment, Person, SearchKey, SpecialGroupRecord
 from api.domains.registry.people import PersonFilter, age_bounds, searched_text
-from api.domains.registry.records import valid_region_code
+from api.domains.registry.records import one_subtree, subtree_column, valid_region_code
 from api.errors import ValidationFailed
 from api.i18n import _
 from api.pagination import Page, PageRequest, make_page
@@ -58,9 +58,13 @@ async def list_people(
     """`search_people`'s page as rows of PERSON_COLUMNS (plus `search_rank` when ranked by a
     text), and the rows the filters select over all pages, for a count."""
     bind = Parameters()
-    where = [_readable(actor, "registry", bind)]
-    if filters.region_code:
-        where.append(starts_with("region_code", valid_region_code(filters.region_code), bind))
+    subtree = one_subtree(actor, "registry", filters.region_code, Person._meta.db_table)
+    if subtree is not None:  # the ancestor-code index's range (records.in_subtree's form)
+        where = [f"{subtree_column(subtree)}={bind(subtree)}"]
+    else:
+        where = [_readable(actor, "registry", bind)]
+        if filters.region_code:
+            where.append(starts_with("region_code", valid_region_code(filters.region_code), bind))
     if not filters.include_deregistered:
         where.append(f'"status"={bind(RecordStatus.ACTIVE.value)}')
     if filters.person_type:

@@ -382,30 +382,48 @@ _PATH_INDEXED: Final = frozenset(
 )
 
 
+def one_subtree(actor: Principal, obj: str, region_code: str | None, table: str) -> str | None:
+    """The one subtree (a region code) that `readable(actor, obj)` and `within_region(region_code)`
+    come down to on `table`, when they do and the table has its ancestor-code indexes; else None
+    (the general form applies). Said as an equality on that level's ancestor code, alone, a
+    keyset page by id reads that index range in order and stops after the page;
+    `region_code LIKE prefix%` leaves PostgreSQL to sort the subtree by id or walk the primary
+    key filtering, and both forms together mislead its estimates (it takes them for independent
+    and expects a handful of rows)."""
+    prefixes = list(scope_prefixes(actor.assignments, obj, "read"))
+    code = valid_region_code(region_code) if region_code else None
+    if len(prefixes) != 1 or table not in _PATH_INDEXED:
+        return None
+    scope = prefixes[0]
+    narrowest = None
+    if code is None or code.startswith(scope):
+        narrowest = code or scope
+    elif scope.startswith(code):
+        narrowest = scope
+    if narrowest is not None and len(narrowest) in (*_PATH_LENGTHS, _GRID_LENGTH):
+        return narrowest
+    return None
+
+
+def subtree_column(code: str) -> str:
+    """The SQL expression `one_subtree`'s code equals: the region code itself for a grid, else
+    its ancestor of that level (the length is one of ours, never the client's text)."""
+    return '"region_code"' if len(code) == _GRID_LENGTH else f'left("region_code", {len(code)})'
+
+
 def in_subtree(
     query: QuerySet[Any], actor: Principal, obj: str, region_code: str | None
 ) -> QuerySet[Any]:
-    """readable(actor, obj) and within_region(region_code) on `query`: the same rows. When the
-    caller reads one subtree, the narrower of it and the asked region is said as an equality on
-    that level's ancestor code, alone, so a keyset page by id reads that index range in order and
-    stops after the page; `region_code LIKE prefix%` leaves PostgreSQL to sort the subtree by id
-    or walk the primary key filtering, and both forms together mislead its estimates (it takes
-    them for independent and expects a handful of rows)."""
+    """readable(actor, obj) and within_region(region_code) on `query`: the same rows, said as
+    `one_subtree` says them where it can."""
+    narrowest = one_subtree(actor, obj, region_code, query.model._meta.db_table)
+    if narrowest is not None and len(narrowest) == _GRID_LENGTH:
+        return query.filter(region_code=narrowest)
+    if narrowest is not None:
+        ancestor = RawSQL(subtree_column(narrowest))
+        return query.annotate(region_path=ancestor).filter(region_path=narrowest)
     prefixes = list(scope_prefixes(actor.assignments, obj, "read"))
     code = valid_region_code(region_code) if region_code else None
-    if len(prefixes) == 1 and query.model._meta.db_table in _PATH_INDEXED:
-        scope = prefixes[0]
-        narrowest = None
-        if code is None or code.startswith(scope):
-            narrowest = code or scope
-        elif scope.startswith(code):
-            narrowest = scope
-        if narrowest is not None and len(narrowest) == _GRID_LENGTH:
-            return query.filter(region_code=narrowest)
-        if narrowest is not None and len(narrowest) in _PATH_LENGTHS:
-            # the length is ours (one of three numbers), never the client's text
-            ancestor = RawSQL(f'left("region_code", {len(narrowest)})')
-            return query.annotate(region_path=ancestor).filter(region_path=narrowest)
     return within_region(query.filter(subtree_filter(prefixes, "region_code")), code)
 
 
