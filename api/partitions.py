@@ -98,15 +98,20 @@ async def make(spec: Partitioned, month: datetime) -> bool:
             return True
         # rows of the month wait in the default partition: a partition cannot be made over
         # them, so they move into a table that is then attached as the month's partition
-        await connection.execute_script(
-            f'CREATE TABLE "{name}" (LIKE "{spec.table}" INCLUDING DEFAULTS INCLUDING CONSTRAINTS);'
-            f' INSERT INTO "{name}" SELECT * FROM "{spec.table}_default"'
-            f" WHERE \"{spec.column}\" >= '{start}' AND \"{spec.column}\" < '{end}';"
-            f' DELETE FROM "{spec.table}_default"'
-            f" WHERE \"{spec.column}\" >= '{start}' AND \"{spec.column}\" < '{end}';"
-            f' ALTER TABLE "{spec.table}" ATTACH PARTITION "{name}"'
-            f" FOR VALUES FROM ('{start}') TO ('{end}')"
+        # one statement at a time: a distributed PostgreSQL (Citus, docs/SCALING.md) passes a
+        # statement's text on to its workers, which refuse several commands in one
+        moved = (
+            f'FROM "{spec.table}_default"'
+            f" WHERE \"{spec.column}\" >= '{start}' AND \"{spec.column}\" < '{end}'"
         )
+        for statement in (
+            f'CREATE TABLE "{name}" (LIKE "{spec.table}" INCLUDING DEFAULTS INCLUDING CONSTRAINTS)',
+            f'INSERT INTO "{name}" SELECT * {moved}',
+            f"DELETE {moved}",
+            f'ALTER TABLE "{spec.table}" ATTACH PARTITION "{name}"'
+            f" FOR VALUES FROM ('{start}') TO ('{end}')",
+        ):
+            await connection.execute_script(statement)
         log.warning("partition made from stray rows", table=spec.table, month=f"{month:%Y-%m}")
         return True
 
@@ -122,9 +127,8 @@ async def drop(spec: Partitioned, name: str) -> bool:
             if wanted[0]["wanted"]:
                 log.info("partition kept past retention", table=spec.table, partition=name)
                 return False
-        await connection.execute_script(
-            f'ALTER TABLE "{spec.table}" DETACH PARTITION "{name}"; DROP TABLE "{name}"'
-        )
+        await connection.execute_script(f'ALTER TABLE "{spec.table}" DETACH PARTITION "{name}"')
+        await connection.execute_script(f'DROP TABLE "{name}"')
         return True
 
 

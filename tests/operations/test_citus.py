@@ -53,7 +53,8 @@ pytestmark = pytest.mark.skipif(
 SHARDS = 8
 CITY = "4106"  # 鹤壁
 COUNTIES = ("410602", "410603", "410611", "410621", "410622")
-TABLES = ("events", "event_timeline", "regions", "event_categories")
+# the timeline with its monthly partitions and DEFAULT one (migration 0048)
+TABLES = ("events", "event_timeline*", "regions", "event_categories")
 
 DISTRIBUTE = f"""
 ALTER TABLE events ALTER COLUMN district_code SET NOT NULL;
@@ -62,7 +63,7 @@ ALTER TABLE events DROP CONSTRAINT events_case_number_key,
     ADD CONSTRAINT events_case_number_key UNIQUE (district_code, case_number);
 ALTER TABLE event_timeline ADD COLUMN district_code varchar(6) NOT NULL;
 ALTER TABLE event_timeline DROP CONSTRAINT event_timeline_pkey,
-    ADD PRIMARY KEY (district_code, id);
+    ADD PRIMARY KEY (district_code, id, at);
 SELECT create_reference_table('regions');
 SELECT create_reference_table('event_categories');
 SELECT create_distributed_table('events', 'district_code', shard_count => {SHARDS});
@@ -407,9 +408,8 @@ async def test_positions_partitioned_by_month_and_distributed_by_county(
     """The positions history as migration 0041 makes it (monthly partitions and a DEFAULT one),
     distributed by county: a row of a month without a partition lands in the default one,
     `api.partitions.make` makes a month ahead on the coordinator, and a month is made over stray
-    rows and dropped — by statements sent one at a time (see the known gap below)."""
+    rows and dropped, by statements sent one at a time (Citus refuses several in one)."""
     from tortoise import connections
-    from tortoise.exceptions import OperationalError
 
     from api import db, partitions
 
@@ -449,31 +449,12 @@ async def test_positions_partitioned_by_month_and_distributed_by_county(
         try:
             # a month with no stray rows: one statement, distributed at once
             assert await partitions.make(spec, ahead)
-            # Known gap (docs/SCALING.md): over stray rows, `make` sends its four statements in
-            # one script, and `maintain` its DETACH and DROP; Citus passes the whole text on to
-            # the workers, which refuse several commands in one prepared statement. When
-            # api/partitions.py sends them one at a time, these two become plain calls.
-            with pytest.raises(OperationalError, match="multiple commands"):
-                await partitions.make(spec, later)
-            with pytest.raises(OperationalError, match="multiple commands"):
-                await partitions.maintain(spec, now=ahead + timedelta(days=400))
+            # over stray rows: the month is made from them, one statement at a time (Citus's
+            # workers refuse several commands in one)
+            assert await partitions.make(spec, later)
         finally:
             connections.reset(token)
-        # the same steps one statement at a time, in one transaction, as the fix would send them
         name = partitions.partition_name("worker_positions", later)
-        start, end = later, partitions.next_month(later)
-        async with coordinator.transaction():
-            await coordinator.execute(
-                f'CREATE TABLE "{name}" (LIKE worker_positions INCLUDING DEFAULTS'
-                " INCLUDING CONSTRAINTS)"
-            )
-            moved = "FROM worker_positions_default WHERE at >= $1 AND at < $2"
-            await coordinator.execute(f'INSERT INTO "{name}" SELECT * {moved}', start, end)
-            await coordinator.execute(f"DELETE {moved}", start, end)
-            await coordinator.execute(
-                f'ALTER TABLE worker_positions ATTACH PARTITION "{name}"'
-                f" FOR VALUES FROM ('{start.isoformat()}') TO ('{end.isoformat()}')"
-            )
         assert await coordinator.fetchval("SELECT count(*) FROM worker_positions_default") == 0
         assert await coordinator.fetchval(f'SELECT count(*) FROM "{name}"') == 1
         distributed = {
@@ -485,8 +466,11 @@ async def test_positions_partitioned_by_month_and_distributed_by_county(
         }
         assert {name, partitions.partition_name("worker_positions", ahead)} <= distributed
         this_month = partitions.partition_name("worker_positions", partitions.month_of(now))
-        await coordinator.execute(f'ALTER TABLE worker_positions DETACH PARTITION "{this_month}"')
-        await coordinator.execute(f'DROP TABLE "{this_month}"')
+        token = connections.set("default", client)
+        try:  # retention's detach and drop, each its own statement
+            assert await partitions.drop(spec, this_month)
+        finally:
+            connections.reset(token)
         assert await coordinator.fetchval("SELECT count(*) FROM worker_positions") == 1
 
         # a county's positions: one shard; a LIKE on the grid code alone: every shard
