@@ -8,19 +8,16 @@ import csv
 import importlib.util
 import json
 import os
-import signal
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-import httpx
 import pytest
 
 from api.benchdata import Scale
 from api.settings import Settings
 from tests.conftest import TEST_REDIS_DB, TEST_SECRET
+from tests.load.run import free_port, start, stop, wait_ready
 from tests.load.seed import seed
 from tests.urls import with_database
 
@@ -54,26 +51,6 @@ EXPECTED = {
 }
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def wait_ready(url: str, server: subprocess.Popen[bytes], seconds: float = 40) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"the server exited with {server.returncode}")
-        try:
-            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.3)
-    raise RuntimeError("the server did not answer /healthz")
-
-
 def drive(settings: Settings, seed_file: Path, tmp_path: Path) -> subprocess.CompletedProcess[str]:
     """Serve the seeded database and run the locustfile against it for a few seconds."""
     assert settings.database_url and settings.redis_url
@@ -87,19 +64,12 @@ def drive(settings: Settings, seed_file: Path, tmp_path: Path) -> subprocess.Com
         "GRIDGOV_DATA_DIR": str(tmp_path / "data"),
         "GRIDGOV_LOG_JSON": "true",
     }
-    log = (tmp_path / "server.log").open("wb")
-    # API only (the arq worker's jobs answer no request of the run); a session of its own, so
-    # the whole group it starts ends with it
-    server = subprocess.Popen(
-        [sys.executable, "-m", "api.cli", "serve", "--port", str(port), "--no-worker"],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    # API only (the arq worker's jobs answer no request of the run), in a session of its own,
+    # so the whole group it starts ends with it
+    server = start(["serve", "--port", str(port), "--no-worker"], env, tmp_path / "server.log")
     try:
         host = f"http://127.0.0.1:{port}"
-        wait_ready(host, server)
+        wait_ready(host, server, seconds=40)
         run = subprocess.run(
             [
                 sys.executable,
@@ -136,13 +106,7 @@ def drive(settings: Settings, seed_file: Path, tmp_path: Path) -> subprocess.Com
             timeout=60,
         )
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
-        log.close()
+        stop(server)
     return run
 
 
