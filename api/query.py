@@ -79,6 +79,13 @@ def starts_with(column: str, prefix: str, bind: Parameters) -> str:
     return f"CAST(\"{column}\" AS VARCHAR) LIKE {bind(escape_like(prefix) + '%')} ESCAPE '\\'"
 
 
+def subtree_sql(prefixes: Sequence[str], column: str, bind: Parameters) -> str:
+    """subtree_filter as a SQL condition; no prefixes matches nothing (deny all)."""
+    if not prefixes:
+        return "false"
+    return "(" + " OR ".join(starts_with(column, prefix, bind) for prefix in prefixes) + ")"
+
+
 def contains_any_case(column: str, text: str, bind: Parameters) -> str:
     """tortoise's `__icontains`: LIKE of both sides in upper case, wildcards escaped."""
     pattern = bind(f"%{escape_like(text)}%")

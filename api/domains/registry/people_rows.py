@@ -24,7 +24,7 @@ from api.domains.registry.records import one_subtree, subtree_column, valid_regi
 from api.errors import ValidationFailed
 from api.i18n import _
 from api.pagination import Page, PageRequest, make_page
-from api.query import Filtered, Parameters, fetch, starts_with
+from api.query import Filtered, Parameters, fetch, starts_with, subtree_sql
 from policies.enforcer import scope_prefixes
 
 # Every column of a person, as tortoise selects them: a row carries what PersonNode shows.
@@ -42,10 +42,7 @@ _REST_HEAD: Final = _SELECT.replace(" FROM ", ",'2' \"search_rank\" FROM ", 1)
 
 def _readable(actor: Principal, obj: str, bind: Parameters) -> str:
     """records.readable as SQL: the region under one of the caller's read prefixes."""
-    prefixes = scope_prefixes(actor.assignments, obj, "read")
-    if not prefixes:
-        return "false"
-    return "(" + " OR ".join(starts_with("region_code", p, bind) for p in prefixes) + ")"
+    return subtree_sql(scope_prefixes(actor.assignments, obj, "read"), "region_code", bind)
 
 
 def _null_safe_starts(column: str, term: str, bind: Parameters) -> str:
@@ -58,13 +55,15 @@ async def list_people(
     """`search_people`'s page as rows of PERSON_COLUMNS (plus `search_rank` when ranked by a
     text), and the rows the filters select over all pages, for a count."""
     bind = Parameters()
-    subtree = one_subtree(actor, "registry", filters.region_code, Person._meta.db_table)
+    prefixes = scope_prefixes(actor.assignments, "registry", "read")
+    code = valid_region_code(filters.region_code) if filters.region_code else None
+    subtree = one_subtree(prefixes, code, Person._meta.db_table)
     if subtree is not None:  # the ancestor-code index's range (records.in_subtree's form)
         where = [f"{subtree_column(subtree)}={bind(subtree)}"]
     else:
-        where = [_readable(actor, "registry", bind)]
-        if filters.region_code:
-            where.append(starts_with("region_code", valid_region_code(filters.region_code), bind))
+        where = [subtree_sql(prefixes, "region_code", bind)]
+        if code:
+            where.append(starts_with("region_code", code, bind))
     if not filters.include_deregistered:
         where.append(f'"status"={bind(RecordStatus.ACTIVE.value)}')
     if filters.person_type:

@@ -382,16 +382,14 @@ _PATH_INDEXED: Final = frozenset(
 )
 
 
-def one_subtree(actor: Principal, obj: str, region_code: str | None, table: str) -> str | None:
-    """The one subtree (a region code) that `readable(actor, obj)` and `within_region(region_code)`
-    come down to on `table`, when they do and the table has its ancestor-code indexes; else None
-    (the general form applies). Said as an equality on that level's ancestor code, alone, a
-    keyset page by id reads that index range in order and stops after the page;
+def one_subtree(prefixes: Sequence[str], code: str | None, table: str) -> str | None:
+    """The one subtree (a region code) that read scope `prefixes` and the asked region `code`
+    (checked) come down to on `table`, when they do and the table has its ancestor-code
+    indexes; else None (the general form applies). Said as an equality on that level's ancestor
+    code, alone, a keyset page by id reads that index range in order and stops after the page;
     `region_code LIKE prefix%` leaves PostgreSQL to sort the subtree by id or walk the primary
     key filtering, and both forms together mislead its estimates (it takes them for independent
     and expects a handful of rows)."""
-    prefixes = list(scope_prefixes(actor.assignments, obj, "read"))
-    code = valid_region_code(region_code) if region_code else None
     if len(prefixes) != 1 or table not in _PATH_INDEXED:
         return None
     scope = prefixes[0]
@@ -416,14 +414,14 @@ def in_subtree(
 ) -> QuerySet[Any]:
     """readable(actor, obj) and within_region(region_code) on `query`: the same rows, said as
     `one_subtree` says them where it can."""
-    narrowest = one_subtree(actor, obj, region_code, query.model._meta.db_table)
+    prefixes = scope_prefixes(actor.assignments, obj, "read")
+    code = valid_region_code(region_code) if region_code else None
+    narrowest = one_subtree(prefixes, code, query.model._meta.db_table)
     if narrowest is not None and len(narrowest) == _GRID_LENGTH:
         return query.filter(region_code=narrowest)
     if narrowest is not None:
         ancestor = RawSQL(subtree_column(narrowest))
         return query.annotate(region_path=ancestor).filter(region_path=narrowest)
-    prefixes = list(scope_prefixes(actor.assignments, obj, "read"))
-    code = valid_region_code(region_code) if region_code else None
     return within_region(query.filter(subtree_filter(prefixes, "region_code")), code)
 
 
