@@ -28,6 +28,7 @@ from typing import Any
 
 from api import vocabulary
 from api.i18n import Message
+from api.settings import get_settings
 
 
 class Term(str):
@@ -67,6 +68,16 @@ def encode(text: object) -> dict[str, Any] | None:
     if text.context is not None:
         stored["context"] = text.context
     return stored
+
+
+def written(text: str) -> tuple[str, dict[str, Any] | None]:
+    """What a row stores of `text`: the text in the deployment's language (`GRIDGOV_LANGUAGE`),
+    and its message to render again for each reader (None: text typed by a person, stored as
+    it is)."""
+    stored = encode(text)
+    if stored is None:
+        return text, None
+    return render(stored, text, get_settings().gridgov_language), stored
 
 
 def _param(value: object) -> Any:

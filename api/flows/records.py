@@ -18,8 +18,6 @@ from tortoise.models import Model
 from api import messages, outbox
 from api.auth import Principal
 from api.flows.definition import Flow, Store
-from api.i18n import Message
-from api.settings import get_settings
 
 R = TypeVar("R", bound=Model)
 SYSTEM = Principal(username="system")  # who the sweep's steps are by
@@ -52,7 +50,7 @@ def step_row(
         "to_status": flow.state_of(record),
         "from_region_code": step["before_region"],
         "to_region_code": flow.holder(record),
-        "note": _text(step["note"]),
+        "note": messages.written(step["note"])[0],
         "attachment_ids": list(step.get("attachment_ids", ())),
         "seconds_spent": int((now - last_step).total_seconds()) if last_step else None,
         "at": now,
@@ -90,24 +88,14 @@ def change_payload(
     flow: Flow[R], record: R, *, action: Enum, actor: Principal, at: datetime, note: str = ""
 ) -> dict[str, Any]:
     """What a feed shows of a change: the action and the record's new state."""
-    change = Change(
-        action=str(action.value), at=at.isoformat(), actor=actor.label, note=_text(note)
-    )
+    text, stored = messages.written(note)
+    change = Change(action=str(action.value), at=at.isoformat(), actor=actor.label, note=text)
     payload: dict[str, Any] = {**change, flow.subject: dict(flow.snapshot(record))}
-    stored = messages.encode(note)
     if stored is not None:
         # a note the system wrote: its msgid and parameters too, the stable form a webhook's
         # receiver can key on (the text is in the deployment's language)
         payload["note_message"] = stored
     return payload
-
-
-def _text(note: str) -> str:
-    """A note as the timeline stores it: a message (api/i18n.py) in the deployment's language,
-    text typed by a person as it is."""
-    if isinstance(note, Message):
-        return messages.render(messages.encode(note), note, get_settings().gridgov_language)
-    return note
 
 
 def change_row(

@@ -36,14 +36,14 @@ class NoticeType:
         description="What the notice is about, in your language where it was written by the system."
     )
     def title(self, info: Info) -> str:
-        return service.title(self.notice, info.context.language)
+        return service.text(self.notice, "title", info.context.language)
 
     @strawberry.field(
         description="More of it (empty when there is nothing more), in your "
         "language where it was written by the system."
     )
     def body(self, info: Info) -> str:
-        return service.body(self.notice, info.context.language)
+        return service.text(self.notice, "body", info.context.language)
 
     @classmethod
     def from_model(cls, notice: models.Notice) -> NoticeType:

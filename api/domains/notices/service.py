@@ -15,7 +15,6 @@ from api.domains.notices.models import Notice
 from api.errors import Unauthenticated, ValidationFailed
 from api.i18n import _
 from api.pagination import Page, PageRequest, make_page, split_cursor
-from api.settings import get_settings
 
 
 class About(TypedDict):
@@ -35,18 +34,15 @@ def compose(
 ) -> list[dict[str, Any]]:
     """The fields of a notice for each user (once per user, in order), to add in one statement."""
     created_at = timezone.now()  # as the column's auto_now_add sets it
-    language = get_settings().gridgov_language
-    title, body = about["title"], about.get("body", "")
-    title_msg, body_msg = messages.encode(title), messages.encode(body)
     # the text: the message in the deployment's language (exports, SQL, the fallback)
-    title_text = messages.render(title_msg, title, language)[:200]
-    body_text = messages.render(body_msg, body, language)
+    title_text, title_msg = messages.written(about["title"])
+    body_text, body_msg = messages.written(about.get("body", ""))
     return [
         {
             "id": uuid.uuid4(),
             "user_id": user_id,
             "kind": about["kind"],
-            "title": title_text,
+            "title": title_text[:200],
             "body": body_text,
             "title_msg": title_msg,
             "body_msg": body_msg,
@@ -105,18 +101,12 @@ def payload(notice: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def title(notice: Notice | Mapping[str, Any], language: str) -> str:
-    """A notice's title in `language` (its text if it was not made from a message)."""
+def text(notice: Notice | Mapping[str, Any], column: str, language: str) -> str:
+    """A notice's `column` ("title" or "body") in `language` (its text if it was not made from
+    a message)."""
     if isinstance(notice, Notice):
-        return messages.render(notice.title_msg, notice.title, language)
-    return messages.render(notice.get("title_msg"), notice["title"], language)
-
-
-def body(notice: Notice | Mapping[str, Any], language: str) -> str:
-    """A notice's body in `language` (its text if it was not made from a message)."""
-    if isinstance(notice, Notice):
-        return messages.render(notice.body_msg, notice.body, language)
-    return messages.render(notice.get("body_msg"), notice["body"], language)
+        return messages.render(getattr(notice, f"{column}_msg"), getattr(notice, column), language)
+    return messages.render(notice.get(f"{column}_msg"), notice[column], language)
 
 
 def _me(actor: Principal) -> uuid.UUID:
